@@ -1,0 +1,45 @@
+import { z } from "zod";
+
+/**
+ * The API's whole configuration, parsed once from the environment at start. Nothing else reads
+ * `process.env`. A bad value stops the process with a message naming every bad variable.
+ */
+const port = z.coerce.number().int().min(1).max(65535);
+
+const schema = z.object({
+  API_HOST: z.string().min(1).default("127.0.0.1"),
+  API_PORT: port.default(4000),
+  DATABASE_URL: z.string().url().refine((u) => /^postgres(ql)?:\/\//.test(u), "must be a postgres:// URL"),
+  S3_ENDPOINT: z.string().url(),
+  S3_ACCESS_KEY: z.string().min(1),
+  S3_SECRET_KEY: z.string().min(1),
+  S3_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be a valid bucket name").default("studio"),
+  S3_REGION: z.string().min(1).default("us-east-1"),
+  API_CORS_ORIGINS: z
+    .string()
+    .default("http://localhost:3000,http://127.0.0.1:3000")
+    .transform((s) => s.split(",").map((o) => o.trim()).filter(Boolean)),
+  WORKER_STALE_AFTER_MS: z.coerce.number().int().min(1000).max(3_600_000).default(30_000),
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+});
+
+export type ApiConfig = z.infer<typeof schema>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+  }
+}
+
+export function parseConfig(env: Record<string, string | undefined>): ApiConfig {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data;
+  throw new ConfigError(
+    result.error.issues.map((i) => {
+      const name = String(i.path[0]);
+      // Never echo secrets (DATABASE_URL carries a password).
+      const shown = /KEY|SECRET|PASSWORD|URL/.test(name) ? "" : ` (got ${JSON.stringify(env[name] ?? null)})`;
+      return `${name}: ${i.message}${shown}`;
+    }),
+  );
+}

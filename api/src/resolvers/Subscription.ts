@@ -1,0 +1,26 @@
+import { GraphQLError } from "graphql";
+import type { SubscriptionResolvers } from "../generated/graphql.js";
+
+async function* every<T>(ms: number, produce: () => Promise<T>): AsyncGenerator<T> {
+  for (;;) {
+    yield await produce();
+    await new Promise((r) => setTimeout(r, ms));
+  }
+}
+
+export const Subscription: SubscriptionResolvers = {
+  workerHeartbeats: {
+    subscribe: (_p, _a, ctx) => ctx.services.health.heartbeats(),
+    resolve: (payload: unknown) => payload as never,
+  },
+  health: {
+    subscribe: (_p, args, ctx) => {
+      if (!Number.isInteger(args.everySeconds) || args.everySeconds < 1 || args.everySeconds > 3600)
+        throw new GraphQLError("everySeconds must be an integer from 1 to 3600", {
+          extensions: { code: "BAD_USER_INPUT", field: "everySeconds" },
+        });
+      return every(args.everySeconds * 1000, () => ctx.services.health.report());
+    },
+    resolve: (payload: unknown) => payload as never,
+  },
+};

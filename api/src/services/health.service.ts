@@ -1,0 +1,115 @@
+import { WORKER_CHANNEL } from "@studio/db";
+import type { DatabaseRepository } from "../repositories/database.repository.js";
+import type { NotificationsRepository } from "../repositories/notifications.repository.js";
+import type { StorageRepository } from "../repositories/storage.repository.js";
+import { API_VERSION } from "../version.js";
+
+export type ServiceStatus = "OK" | "DOWN" | "UNKNOWN";
+
+export interface ServiceHealth {
+  name: string;
+  status: ServiceStatus;
+  latencyMs: number | null;
+  message: string;
+  details: unknown;
+}
+
+export interface HealthReport {
+  status: ServiceStatus;
+  checkedAt: Date;
+  postgres: ServiceHealth;
+  storage: ServiceHealth;
+  engine: ServiceHealth;
+  version: string;
+}
+
+export interface WorkerHeartbeat {
+  workerId: string;
+  at: string;
+}
+
+const CHECK_TIMEOUT_MS = 3000;
+
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout;
+  return Promise.race([
+    p.finally(() => clearTimeout(timer)),
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
+    }),
+  ]);
+}
+
+function describeError(err: unknown): string {
+  const e = err as NodeJS.ErrnoException & { errors?: unknown[] };
+  // pg reports ECONNREFUSED as an AggregateError with an empty message
+  if (!e?.message && e?.errors?.length) return describeError(e.errors[0]);
+  return e?.code && !String(e.message).includes(e.code) ? `${e.code}: ${e.message}` : String(e?.message ?? err);
+}
+
+/** Checks every dependency concurrently; never throws, so a broken dependency cannot break `health`. */
+export class HealthService {
+  constructor(
+    private readonly database: DatabaseRepository,
+    private readonly storage: StorageRepository,
+    private readonly notifications: NotificationsRepository,
+    private readonly workerStaleAfterMs: number,
+  ) {}
+
+  async report(): Promise<HealthReport> {
+    const [postgres, storage] = await Promise.all([this.checkPostgres(), this.checkStorage()]);
+    const engine = postgres.status === "OK" ? await this.checkEngine() : this.engineUnknown();
+    const all = [postgres, storage, engine];
+    const status: ServiceStatus = all.every((s) => s.status === "OK") ? "OK" : "DOWN";
+    return { status, checkedAt: new Date(), postgres, storage, engine, version: API_VERSION };
+  }
+
+  heartbeats(signal?: AbortSignal): AsyncIterableIterator<WorkerHeartbeat> {
+    return this.notifications.listen<WorkerHeartbeat>(WORKER_CHANNEL, signal);
+  }
+
+  private async timed(name: string, check: () => Promise<{ message: string; details?: unknown }>): Promise<ServiceHealth> {
+    const t0 = performance.now();
+    try {
+      const r = await withTimeout(check(), CHECK_TIMEOUT_MS, name);
+      return { name, status: "OK", latencyMs: performance.now() - t0, message: r.message, details: r.details ?? null };
+    } catch (err) {
+      return { name, status: "DOWN", latencyMs: performance.now() - t0, message: describeError(err), details: null };
+    }
+  }
+
+  private checkPostgres(): Promise<ServiceHealth> {
+    return this.timed("postgres", async () => {
+      const version = await this.database.ping();
+      return {
+        message: `PostgreSQL ${version}`,
+        details: { version, listening: this.notifications.isConnected },
+      };
+    });
+  }
+
+  private checkStorage(): Promise<ServiceHealth> {
+    return this.timed("storage", async () => {
+      if (!(await this.storage.bucketExists())) throw new Error(`bucket "${this.storage.bucket}" does not exist`);
+      return { message: `bucket "${this.storage.bucket}" reachable`, details: { bucket: this.storage.bucket } };
+    });
+  }
+
+  private checkEngine(): Promise<ServiceHealth> {
+    return this.timed("engine", async () => {
+      const workers = await this.database.liveWorkers(this.workerStaleAfterMs);
+      if (workers.length === 0)
+        throw new Error(`no trainer has reported an engine in the last ${Math.round(this.workerStaleAfterMs / 1000)} s`);
+      const first = workers[0]!.engine as { engineVersion?: string; torch?: string; device?: { type?: string; name?: string } };
+      const device = first.device?.name ?? first.device?.type ?? "unknown device";
+      return {
+        message: `${workers.length} trainer${workers.length > 1 ? "s" : ""}; engine ${first.engineVersion}, torch ${first.torch}, ${device}`,
+        details: workers.map((w) => ({ id: w.id, hostname: w.hostname, heartbeatAt: w.heartbeatAt, engine: w.engine })),
+      };
+    });
+  }
+
+  private engineUnknown(): ServiceHealth {
+    return { name: "engine", status: "UNKNOWN", latencyMs: null, message: "unknown while PostgreSQL is down", details: null };
+  }
+}

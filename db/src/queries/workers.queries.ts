@@ -1,0 +1,54 @@
+import { desc, gt, sql } from "drizzle-orm";
+import type { Database } from "../client.js";
+import { workers } from "../schema/workers.js";
+
+export interface WorkerRegistration {
+  id: string;
+  hostname: string;
+  pid: number;
+  engine: Record<string, unknown>;
+}
+
+/** Channel on which trainers announce heartbeats; the API LISTENs on it. */
+export const WORKER_CHANNEL = "studio_worker";
+
+export async function upsertWorker(db: Database, w: WorkerRegistration): Promise<void> {
+  const now = new Date();
+  await db
+    .insert(workers)
+    .values({ ...w, pid: String(w.pid), startedAt: now, heartbeatAt: now })
+    .onConflictDoUpdate({
+      target: workers.id,
+      set: { hostname: w.hostname, pid: String(w.pid), engine: w.engine, startedAt: now, heartbeatAt: now },
+    });
+}
+
+/** Refreshes the heartbeat and notifies listeners in one transaction, so a notice implies a stored beat. */
+export async function beatWorker(db: Database, id: string): Promise<Date> {
+  return db.transaction(async (tx) => {
+    const rows = await tx
+      .update(workers)
+      .set({ heartbeatAt: sql`now()` })
+      .where(sql`${workers.id} = ${id}`)
+      .returning({ heartbeatAt: workers.heartbeatAt });
+    const at = rows[0]?.heartbeatAt;
+    if (!at) throw new Error(`worker ${id} is not registered`);
+    await tx.execute(
+      sql`select pg_notify(${WORKER_CHANNEL}, ${JSON.stringify({ workerId: id, at: at.toISOString() })})`,
+    );
+    return at;
+  });
+}
+
+export async function deleteWorker(db: Database, id: string): Promise<void> {
+  await db.delete(workers).where(sql`${workers.id} = ${id}`);
+}
+
+/** Workers whose heartbeat is newer than `maxAgeMs`. */
+export async function liveWorkers(db: Database, maxAgeMs: number) {
+  return db
+    .select()
+    .from(workers)
+    .where(gt(workers.heartbeatAt, sql`now() - make_interval(secs => ${maxAgeMs / 1000})`))
+    .orderBy(desc(workers.heartbeatAt));
+}

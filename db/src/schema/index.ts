@@ -1,0 +1,3 @@
+export * from "./teams.js";
+export * from "./subjects.js";
+export * from "./workers.js";

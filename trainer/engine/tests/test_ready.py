@@ -1,0 +1,54 @@
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+
+from studio_engine.events import EventWriter
+
+ROOT = Path(__file__).resolve().parents[1]
+SCHEMA = json.loads((ROOT.parent / "protocol" / "events.schema.json").read_text())
+
+
+def test_event_writer_numbers_events_and_writes_one_line_each():
+    buf = io.StringIO()
+    w = EventWriter(buf)
+    w.emit("heartbeat")
+    w.emit("heartbeat")
+    lines = buf.getvalue().splitlines()
+    assert [json.loads(line)["seq"] for line in lines] == [1, 2]
+    for line in lines:
+        jsonschema.validate(json.loads(line), SCHEMA)
+
+
+def test_ready_command_prints_a_valid_ready_event_on_stdout_only():
+    proc = subprocess.run(
+        [sys.executable, "-m", "studio_engine", "ready"],
+        cwd=ROOT,
+        env={"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert len(lines) == 1
+    event = json.loads(lines[0])
+    jsonschema.validate(event, SCHEMA)
+    assert event["type"] == "ready"
+    assert event["device"]["type"] in ("cpu", "cuda")
+    assert event["torch"].startswith("2.")
+
+
+def test_version_flag():
+    proc = subprocess.run(
+        [sys.executable, "-m", "studio_engine", "--version"],
+        env={"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 0
+    assert proc.stdout.strip().startswith("studio_engine ")

@@ -1,0 +1,115 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { createInterface } from "node:readline";
+import { join } from "node:path";
+import { parseEventLine, ProtocolError, type EngineEventBase } from "./protocol.js";
+
+export interface EngineRunOptions {
+  python: string;
+  engineDir: string;
+  args: string[];
+  /** Hard deadline for the whole run; on expiry: SIGTERM, then SIGKILL after `graceMs`. */
+  deadlineMs: number;
+  graceMs?: number;
+  onEvent?: (e: EngineEventBase) => void;
+  onStderr?: (line: string) => void;
+  env?: Record<string, string>;
+}
+
+export interface EngineRunResult {
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  events: EngineEventBase[];
+  stderrTail: string[];
+  timedOut: boolean;
+  protocolError: ProtocolError | null;
+}
+
+const STDERR_TAIL_LINES = 200;
+
+/**
+ * Runs the engine as a child process we own: never detached, always under a deadline, stdout read
+ * as NDJSON events (validated; an invalid line stops the engine), stderr kept as a log tail.
+ */
+export class EngineProcess {
+  private child: ChildProcess | null = null;
+  private killTimer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly opts: EngineRunOptions) {}
+
+  run(): Promise<EngineRunResult> {
+    const { python, engineDir, args, deadlineMs, graceMs = 10_000 } = this.opts;
+    const events: EngineEventBase[] = [];
+    const stderrTail: string[] = [];
+    let timedOut = false;
+    let protocolError: ProtocolError | null = null;
+    return new Promise((resolve, reject) => {
+      const child = spawn(python, ["-m", "studio_engine", ...args], {
+        cwd: engineDir,
+        env: {
+          PATH: process.env.PATH ?? "/usr/bin:/bin",
+          HOME: process.env.HOME ?? "/tmp",
+          PYTHONUNBUFFERED: "1",
+          PYTHONPATH: join(engineDir, "src"),
+          ...this.opts.env,
+        },
+        stdio: ["pipe", "pipe", "pipe"],
+        detached: false,
+      });
+      this.child = child;
+      const deadline = setTimeout(() => {
+        timedOut = true;
+        this.stop(graceMs);
+      }, deadlineMs);
+      createInterface({ input: child.stdout! }).on("line", (line) => {
+        if (!line.trim() || protocolError) return;
+        try {
+          const e = parseEventLine(line);
+          events.push(e);
+          this.opts.onEvent?.(e);
+        } catch (err) {
+          protocolError = err instanceof ProtocolError ? err : new ProtocolError(String(err));
+          this.stop(graceMs);
+        }
+      });
+      createInterface({ input: child.stderr! }).on("line", (line) => {
+        stderrTail.push(line);
+        if (stderrTail.length > STDERR_TAIL_LINES) stderrTail.shift();
+        this.opts.onStderr?.(line);
+      });
+      child.on("error", (err) => {
+        clearTimeout(deadline);
+        reject(new Error(`cannot start the engine with ${python}: ${err.message}`));
+      });
+      child.on("close", (exitCode, signal) => {
+        clearTimeout(deadline);
+        if (this.killTimer) clearTimeout(this.killTimer);
+        this.child = null;
+        resolve({ exitCode, signal, events, stderrTail, timedOut, protocolError });
+      });
+    });
+  }
+
+  /** Graceful stop: SIGTERM (the engine finishes its step and exits), SIGKILL after `graceMs`. */
+  stop(graceMs = 10_000): void {
+    const child = this.child;
+    if (!child || child.exitCode !== null) return;
+    child.kill("SIGTERM");
+    if (!this.killTimer) {
+      this.killTimer = setTimeout(() => child.exitCode === null && child.kill("SIGKILL"), graceMs);
+      this.killTimer.unref();
+    }
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+}
+
+/** Runs `studio_engine ready` and returns its `ready` event, or throws with the engine's stderr. */
+export async function probeEngine(python: string, engineDir: string, deadlineMs: number): Promise<EngineEventBase> {
+  const result = await new EngineProcess({ python, engineDir, args: ["ready"], deadlineMs }).run();
+  const ready = result.events.find((e) => e.type === "ready");
+  if (result.exitCode === 0 && ready) return ready;
+  const why = result.protocolError?.message ?? (result.timedOut ? `no answer within ${deadlineMs} ms` : `exit ${result.exitCode ?? result.signal}`);
+  throw new Error(`engine is not ready: ${why}\n${result.stderrTail.slice(-20).join("\n")}`);
+}
