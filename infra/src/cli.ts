@@ -1,0 +1,57 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { ensureEngineEnv } from "./engine-env.service.js";
+import { repoRoot } from "./paths.js";
+import { parseStackConfig, type StackConfig } from "./stack.config.js";
+import { servicesUp, stackDown, stackStatus, stackUp } from "./stack.js";
+import { runAllTests } from "./test.runner.js";
+
+const USAGE = `usage: ./studio <command>
+  up             start everything (PostgreSQL, MinIO, migrations, API, trainer, dashboard) in the foreground
+  down           stop everything, including PostgreSQL and MinIO
+  status         what is running and where its data lives
+  services       start only PostgreSQL and MinIO (migrated); print how to reach them
+  engine-env     create or update the engine's Python virtualenv; print its interpreter
+  test [args]    run every test (args go to vitest)`;
+
+function loadConfig(): StackConfig {
+  const envFile = join(repoRoot, ".env");
+  if (existsSync(envFile)) process.loadEnvFile(envFile);
+  return parseStackConfig(process.env);
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  switch (cmd) {
+    case "up":
+      return stackUp(loadConfig());
+    case "down":
+      await stackDown(loadConfig());
+      return 0;
+    case "status":
+      await stackStatus(loadConfig());
+      return 0;
+    case "services": {
+      const s = await servicesUp(loadConfig());
+      console.log(`DATABASE_URL=${s.databaseUrl}\nS3_ENDPOINT=${s.s3.endpoint}`);
+      return 0;
+    }
+    case "engine-env":
+      console.log(await ensureEngineEnv());
+      return 0;
+    case "test":
+      await runAllTests(rest);
+      return 0;
+    default:
+      console.error(USAGE);
+      return cmd === undefined || cmd === "help" || cmd === "--help" ? 0 : 64;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: Error) => {
+    console.error(`studio: ${err.message}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,199 @@
+import { existsSync } from "node:fs";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { runMigrations } from "@studio/db";
+import { ensureDashboardBuild, dashboardDir } from "./dashboard.build.js";
+import { ensureEngineEnv, engineDir } from "./engine-env.service.js";
+import { minioRunning, startMinio, stopMinio, type MinioOptions } from "./minio.service.js";
+import { repoRoot } from "./paths.js";
+import { postgresRunning, startPostgres, stopPostgres, type PostgresOptions } from "./postgres.service.js";
+import { pidAlive, sleep } from "./proc.js";
+import type { StackConfig } from "./stack.config.js";
+import { Supervisor } from "./supervisor.js";
+
+const say = (m: string) => console.log(`studio: ${m}`);
+
+export function pgOptions(c: StackConfig): PostgresOptions {
+  return { dataDir: c.pgDir, port: c.POSTGRES_PORT };
+}
+export function minioOptions(c: StackConfig): MinioOptions {
+  return { dataDir: c.minioDir, port: c.MINIO_PORT, consolePort: c.MINIO_CONSOLE_PORT, buckets: [c.S3_BUCKET] };
+}
+
+interface StackState {
+  pid: number;
+  dashboardUrl: string;
+  graphqlUrl: string;
+}
+
+const stateFile = (c: StackConfig) => join(c.runDir, "stack.json");
+
+async function readState(c: StackConfig): Promise<StackState | null> {
+  if (!existsSync(stateFile(c))) return null;
+  try {
+    const s = JSON.parse(await readFile(stateFile(c), "utf8")) as StackState;
+    return pidAlive(s.pid) ? s : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Starts the data services only (PostgreSQL, MinIO), migrated and with buckets. Idempotent. */
+export async function servicesUp(c: StackConfig): Promise<{ databaseUrl: string; s3: { endpoint: string; accessKey: string; secretKey: string } }> {
+  let databaseUrl = c.DATABASE_URL;
+  if (!databaseUrl) {
+    const pg = await startPostgres(pgOptions(c));
+    say(`PostgreSQL listening on 127.0.0.1:${pg.port}; data in ${pg.dataDir}; log ${pg.logFile}`);
+    databaseUrl = pg.url;
+  } else say("PostgreSQL: using DATABASE_URL");
+  await runMigrations(databaseUrl);
+  say("database migrated");
+  let s3: { endpoint: string; accessKey: string; secretKey: string };
+  if (!c.S3_ENDPOINT) {
+    const m = await startMinio(minioOptions(c));
+    say(`MinIO listening on ${m.endpoint} (console ${m.consoleUrl}); data in ${m.dataDir}; bucket "${c.S3_BUCKET}"`);
+    s3 = { endpoint: m.endpoint, accessKey: m.accessKey, secretKey: m.secretKey };
+  } else {
+    say("object storage: using S3_ENDPOINT");
+    s3 = { endpoint: c.S3_ENDPOINT, accessKey: c.S3_ACCESS_KEY!, secretKey: c.S3_SECRET_KEY! };
+  }
+  return { databaseUrl, s3 };
+}
+
+async function waitHttp(url: string, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      if (res.status < 500) return true;
+    } catch {
+      /* not yet */
+    }
+    await sleep(300);
+  }
+  return false;
+}
+
+/** `./studio up`: everything, in the foreground; Ctrl-C stops the app processes. */
+export async function stackUp(c: StackConfig): Promise<number> {
+  const running = await readState(c);
+  if (running) {
+    say(`already running (pid ${running.pid}).`);
+    say(`  dashboard: ${running.dashboardUrl}`);
+    say(`  GraphQL:   ${running.graphqlUrl}`);
+    say("stop it with ./studio down (or Ctrl-C in its terminal).");
+    return 0;
+  }
+  await mkdir(c.runDir, { recursive: true });
+  const python = await ensureEngineEnv(say);
+  const { databaseUrl, s3 } = await servicesUp(c);
+  await ensureDashboardBuild(say);
+
+  const host = c.STUDIO_HOST;
+  const graphqlUrl = `http://${host}:${c.API_PORT}/graphql`;
+  const dashboardUrl = `http://${host}:${c.DASHBOARD_PORT}`;
+  const base: Record<string, string> = {
+    PATH: process.env.PATH ?? "/usr/bin:/bin",
+    HOME: process.env.HOME ?? "/tmp",
+    NODE_ENV: "production",
+    NEXT_TELEMETRY_DISABLED: "1",
+  };
+  const tsx = join(repoRoot, "node_modules", ".bin", "tsx");
+  const next = join(dashboardDir, "node_modules", ".bin", "next");
+  const logDir = join(c.STUDIO_DATA_DIR, "logs");
+  await mkdir(logDir, { recursive: true });
+  const sup = new Supervisor();
+  sup.start(
+    {
+      name: "api",
+      cmd: tsx,
+      args: ["src/main.ts"],
+      cwd: join(repoRoot, "api"),
+      logFile: join(logDir, "api.log"),
+      env: {
+        ...base,
+        API_HOST: host,
+        API_PORT: String(c.API_PORT),
+        DATABASE_URL: databaseUrl,
+        S3_ENDPOINT: s3.endpoint,
+        S3_ACCESS_KEY: s3.accessKey,
+        S3_SECRET_KEY: s3.secretKey,
+        S3_BUCKET: c.S3_BUCKET,
+        API_CORS_ORIGINS: [dashboardUrl, `http://localhost:${c.DASHBOARD_PORT}`, `http://127.0.0.1:${c.DASHBOARD_PORT}`].join(","),
+      },
+    },
+    0,
+  );
+  sup.start(
+    {
+      name: "trainer",
+      cmd: tsx,
+      args: ["src/main.ts"],
+      cwd: join(repoRoot, "trainer"),
+      logFile: join(logDir, "trainer.log"),
+      env: { ...base, DATABASE_URL: databaseUrl, ENGINE_PYTHON: python, ENGINE_DIR: engineDir },
+    },
+    1,
+  );
+  sup.start(
+    {
+      name: "dashboard",
+      cmd: next,
+      args: ["start", "-p", String(c.DASHBOARD_PORT), "-H", host],
+      cwd: dashboardDir,
+      logFile: join(logDir, "dashboard.log"),
+      env: { ...base, DASHBOARD_API_URL: graphqlUrl },
+    },
+    2,
+  );
+  await writeFile(stateFile(c), JSON.stringify({ pid: process.pid, dashboardUrl, graphqlUrl } satisfies StackState));
+
+  let stopping = false;
+  const stop = async (why: string) => {
+    if (stopping) return;
+    stopping = true;
+    say(`${why}: stopping api, trainer and dashboard ...`);
+    await sup.stopAll();
+    await rm(stateFile(c), { force: true });
+    say("stopped. PostgreSQL and MinIO keep running; ./studio down stops them too.");
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void stop("SIGINT"));
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+
+  const apiUp = await waitHttp(`http://${host}:${c.API_PORT}/livez`, 120_000);
+  const dashUp = await waitHttp(dashboardUrl, 120_000);
+  if (!apiUp || !dashUp) say(`warning: ${!apiUp ? "the API" : "the dashboard"} is not answering yet; see ${logDir}`);
+  say("ready.");
+  say(`  dashboard: ${dashboardUrl}`);
+  say(`  GraphQL:   ${graphqlUrl}   (subscriptions: ${graphqlUrl.replace("http", "ws")})`);
+  say(`  try:       curl -s ${graphqlUrl} -H 'content-type: application/json' -d '{"query":"{ health { status postgres { status message } storage { status message } engine { status message } } }"}'`);
+  say("Ctrl-C stops the app; ./studio down stops everything.");
+  return new Promise<number>(() => undefined); // runs until a signal
+}
+
+/** `./studio down`: stops a running `up`, then MinIO and PostgreSQL. Idempotent. */
+export async function stackDown(c: StackConfig): Promise<void> {
+  const running = await readState(c);
+  if (running) {
+    process.kill(running.pid, "SIGTERM");
+    const deadline = Date.now() + 20_000;
+    while (pidAlive(running.pid) && Date.now() < deadline) await sleep(200);
+    say(`stopped the app (pid ${running.pid})`);
+  }
+  if (!c.S3_ENDPOINT) say((await stopMinio(minioOptions(c))) ? "stopped MinIO" : "MinIO was not running");
+  if (!c.DATABASE_URL) say((await stopPostgres(pgOptions(c))) ? "stopped PostgreSQL" : "PostgreSQL was not running");
+}
+
+export async function stackStatus(c: StackConfig): Promise<void> {
+  const running = await readState(c);
+  say(running ? `app running (pid ${running.pid}): ${running.dashboardUrl} ${running.graphqlUrl}` : "app not running");
+  if (!c.DATABASE_URL) {
+    const on = await postgresRunning(pgOptions(c));
+    say(`PostgreSQL ${on ? "running" : "stopped"} on 127.0.0.1:${c.POSTGRES_PORT}, data ${c.pgDir}`);
+  }
+  if (!c.S3_ENDPOINT) {
+    const on = await minioRunning(minioOptions(c));
+    say(`MinIO ${on ? "running" : "stopped"} on http://127.0.0.1:${c.MINIO_PORT}, data ${c.minioDir}`);
+  }
+}

@@ -1,0 +1,59 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { ensureDashboardBuild } from "./dashboard.build.js";
+import { ensureEngineEnv, engineDir } from "./engine-env.service.js";
+import { ensureMinioBinary } from "./minio.service.js";
+import { repoRoot } from "./paths.js";
+import { commandExists, isRoot, runVisible } from "./proc.js";
+
+export const CHROMIUM = "/usr/bin/chromium";
+
+const say = (m: string) => console.log(`studio test: ${m}`);
+
+/** Debian's Chromium for the browser tests (playwright's own browser download cannot work offline). */
+export async function ensureChromium(): Promise<void> {
+  if (existsSync(CHROMIUM)) return;
+  if (!isRoot() || !commandExists("apt-get"))
+    throw new Error(`browser tests need ${CHROMIUM}: install Debian's package "chromium" (apt-get install chromium)`);
+  say("installing Debian's chromium ...");
+  await runVisible("apt-get", ["update", "-q"]);
+  await runVisible("apt-get", ["install", "-y", "-q", "--no-install-recommends", "chromium"], {
+    env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
+  });
+}
+
+/**
+ * `./studio test`: every test there is. Installs what is missing (engine virtualenv, MinIO binary,
+ * Chromium), checks that generated code is current, type-checks, runs the engine's pytest suite and
+ * then vitest (unit, integration against real PostgreSQL + MinIO + engine, browser in Chromium).
+ */
+export async function runAllTests(extraVitestArgs: string[]): Promise<void> {
+  const python = await ensureEngineEnv(say);
+  await ensureMinioBinary(say);
+  await ensureChromium();
+
+  say("checking that generated code is current ...");
+  await runVisible("pnpm", ["run", "codegen"], { cwd: repoRoot });
+  await runVisible("pnpm", ["--filter", "@studio/db", "exec", "drizzle-kit", "check"], { cwd: repoRoot });
+  await runVisible("git", ["diff", "--exit-code", "--stat", "--", "api/src/generated", "dashboard/src/generated", "db/drizzle"], {
+    cwd: repoRoot,
+  }).catch(() => {
+    throw new Error("generated code is stale: run `pnpm codegen` (and `pnpm --filter @studio/db generate`) and commit the result");
+  });
+
+  say("type-checking ...");
+  await runVisible("pnpm", ["-r", "run", "typecheck"], { cwd: repoRoot });
+
+  say("engine tests (pytest) ...");
+  await runVisible(python, ["-m", "pytest", "-q", "-p", "no:cacheprovider"], {
+    cwd: engineDir,
+    env: { ...process.env, PYTHONPATH: join(engineDir, "src") },
+  });
+
+  await ensureDashboardBuild(say);
+  say("vitest (unit, integration, browser) ...");
+  await runVisible(join(repoRoot, "node_modules", ".bin", "vitest"), ["run", ...extraVitestArgs], {
+    cwd: repoRoot,
+    env: { ...process.env, ENGINE_PYTHON: python, CHROMIUM_PATH: CHROMIUM },
+  });
+}
