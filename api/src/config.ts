@@ -20,7 +20,6 @@ const schema = z.object({
     .default("http://localhost:3000,http://127.0.0.1:3000")
     .transform((s) => s.split(",").map((o) => o.trim()).filter(Boolean)),
   WORKER_STALE_AFTER_MS: z.coerce.number().int().min(1000).max(3_600_000).default(30_000),
-  LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
 });
 
 export type ApiConfig = z.infer<typeof schema>;

@@ -11,7 +11,7 @@ const schema = z.object({
   TRAINER_ID: z
     .string()
     .regex(/^[A-Za-z0-9._-]{1,100}$/, "letters, digits, dot, dash and underscore only")
-    .default(`${hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`),
+    .default(() => `${hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`),
   TRAINER_HEARTBEAT_MS: z.coerce.number().int().min(200).max(600_000).default(5000),
   ENGINE_READY_TIMEOUT_MS: z.coerce.number().int().min(1000).max(3_600_000).default(180_000),
 });

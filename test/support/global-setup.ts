@@ -1,0 +1,44 @@
+import { chmod, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { TestProject } from "vitest/node";
+import { runMigrations } from "@studio/db";
+import { startMinio, stopMinio } from "@studio/infra/minio";
+import { startPostgres, stopPostgres } from "@studio/infra/postgres";
+import { freePort } from "./ports.js";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    services: {
+      tmpDir: string;
+      databaseUrl: string;
+      pg: { dataDir: string; port: number };
+      s3: { endpoint: string; accessKey: string; secretKey: string; bucket: string };
+    };
+  }
+}
+
+/** Real PostgreSQL + real MinIO for the whole run, in a throw-away folder, on free loopback ports. */
+export default async function setup(project: TestProject) {
+  const tmpDir = await mkdtemp(join(tmpdir(), "studio-test-"));
+  await chmod(tmpDir, 0o755); // the PostgreSQL server's own user must reach its folder
+  const pg = { dataDir: join(tmpDir, "postgres"), port: await freePort() };
+  const minio = {
+    dataDir: join(tmpDir, "minio"),
+    port: await freePort(),
+    consolePort: await freePort(),
+    buckets: ["studio-test"],
+  };
+  const [pgInfo, minioInfo] = await Promise.all([startPostgres(pg), startMinio(minio)]);
+  await runMigrations(pgInfo.url);
+  project.provide("services", {
+    tmpDir,
+    databaseUrl: pgInfo.url,
+    pg,
+    s3: { endpoint: minioInfo.endpoint, accessKey: minioInfo.accessKey, secretKey: minioInfo.secretKey, bucket: "studio-test" },
+  });
+  return async () => {
+    await Promise.allSettled([stopPostgres(pg), stopMinio(minio)]);
+    await rm(tmpDir, { recursive: true, force: true });
+  };
+}
