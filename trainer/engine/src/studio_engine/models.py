@@ -1,0 +1,163 @@
+"""Named base models and the one loading path they share (DESIGN §5).
+
+`stable-diffusion-2-1-base` is the production default: loaded from a local folder
+(`STUDIO_SD21_BASE_DIR`) or from the Hugging Face cache, never downloaded here. `tiny-random` is
+built locally (tiny.py) into the cache and loaded by exactly the same code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from .errors import ModelNotFoundError
+
+
+@dataclass(frozen=True)
+class BaseModel:
+    id: str
+    resolution: int
+    hf_repo: str | None = None
+    description: str = ""
+
+
+BASE_MODELS: dict[str, BaseModel] = {
+    "stable-diffusion-2-1-base": BaseModel(
+        "stable-diffusion-2-1-base", 512, "stabilityai/stable-diffusion-2-1-base", "Stable Diffusion 2.1 base, 512 px (the paper's model)"
+    ),
+    "tiny-random": BaseModel("tiny-random", 64, None, "tiny random model in SD 2.1's layout, for tests and the offline demo"),
+}
+
+TINY_VERSION = 1  # bump when tiny.py changes what it builds
+
+
+def cache_dir() -> Path:
+    base = os.environ.get("STUDIO_CACHE_DIR") or os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "rare-studio")
+    return Path(base)
+
+
+def model_dir(model_id: str) -> Path:
+    """The folder of a named model, building `tiny-random` on first use (atomically: build, then rename)."""
+    if model_id not in BASE_MODELS:
+        raise ModelNotFoundError("UNKNOWN_BASE_MODEL", f"unknown base model {model_id!r}; known: {', '.join(BASE_MODELS)}", "baseModel")
+    if model_id == "tiny-random":
+        target = cache_dir() / "models" / f"tiny-random-v{TINY_VERSION}"
+        if not (target / "model_index.json").exists():
+            from .tiny import make_tiny_model
+
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp = Path(tempfile.mkdtemp(prefix=".tiny-", dir=target.parent))
+            make_tiny_model(tmp)
+            try:
+                tmp.rename(target)
+            except OSError:  # another process built it first
+                shutil.rmtree(tmp, ignore_errors=True)
+        return target
+    local = os.environ.get("STUDIO_SD21_BASE_DIR")
+    if local:
+        p = Path(local)
+        if not (p / "model_index.json").exists():
+            raise ModelNotFoundError("BASE_MODEL_NOT_FOUND", f"STUDIO_SD21_BASE_DIR={local} has no model_index.json", "baseModel")
+        return p
+    try:
+        from huggingface_hub import snapshot_download
+
+        return Path(snapshot_download(BASE_MODELS[model_id].hf_repo, local_files_only=True))
+    except Exception as err:  # noqa: BLE001 - any failure means "not available offline"
+        raise ModelNotFoundError(
+            "BASE_MODEL_NOT_FOUND",
+            f"{model_id} is not on this machine: set STUDIO_SD21_BASE_DIR to its folder or put it in the Hugging Face cache ({err})",
+            "baseModel",
+        ) from err
+
+
+def fingerprint(folder: Path) -> str:
+    """A content hash of a model folder: every config file whole, and every weight file by size and its
+    first and last MiB (hashing gigabytes at each load would cost seconds for little gain)."""
+    h = hashlib.sha256()
+    for p in sorted(folder.rglob("*")):
+        if not p.is_file() or p.name.startswith("."):
+            continue
+        rel = p.relative_to(folder).as_posix()
+        size = p.stat().st_size
+        h.update(f"{rel}\0{size}\0".encode())
+        with p.open("rb") as f:
+            if size <= 4 << 20:
+                h.update(f.read())
+            else:
+                h.update(f.read(1 << 20))
+                f.seek(-(1 << 20), os.SEEK_END)
+                h.update(f.read())
+    return h.hexdigest()
+
+
+@dataclass
+class Components:
+    """The pieces of a Stable Diffusion model, loaded once per job."""
+
+    model_id: str
+    folder: Path
+    fingerprint: str
+    tokenizer: Any
+    text_encoder: torch.nn.Module
+    vae: torch.nn.Module
+    unet: torch.nn.Module
+    scheduler_config: dict
+    resolution: int
+
+    @property
+    def prediction_type(self) -> str:
+        return self.scheduler_config.get("prediction_type", "epsilon")
+
+    @property
+    def vae_scale_factor(self) -> int:
+        return 2 ** (len(self.vae.config.block_out_channels) - 1)
+
+
+def quiet_libraries() -> None:
+    """diffusers/transformers print warnings and progress bars; our stdout carries only events."""
+    import diffusers
+    import transformers
+
+    transformers.logging.set_verbosity_error()
+    diffusers.utils.logging.set_verbosity_error()
+    diffusers.utils.logging.disable_progress_bar()
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_NO_ADVISORY_WARNINGS", "1")
+
+
+def load_components(model_id: str, device: torch.device, attention: str | None = None) -> Components:
+    """Loads tokenizer, text encoder, VAE and UNet (fp32 master weights) with local files only."""
+    quiet_libraries()
+    from diffusers import AutoencoderKL, UNet2DConditionModel
+    from transformers import CLIPTextModel, CLIPTokenizer
+
+    folder = model_dir(model_id)
+    tokenizer = CLIPTokenizer.from_pretrained(folder / "tokenizer", local_files_only=True)
+    text_encoder = CLIPTextModel.from_pretrained(folder / "text_encoder", local_files_only=True, torch_dtype=torch.float32)
+    vae = AutoencoderKL.from_pretrained(folder / "vae", local_files_only=True, torch_dtype=torch.float32)
+    unet = UNet2DConditionModel.from_pretrained(folder / "unet", local_files_only=True, torch_dtype=torch.float32)
+    scheduler_config = json.loads((folder / "scheduler" / "scheduler_config.json").read_text())
+    for m in (text_encoder, vae, unet):
+        m.to(device)
+        m.eval()
+        m.requires_grad_(False)
+    return Components(
+        model_id=model_id,
+        folder=folder,
+        fingerprint=fingerprint(folder),
+        tokenizer=tokenizer,
+        text_encoder=text_encoder,
+        vae=vae,
+        unet=unet,
+        scheduler_config=scheduler_config,
+        resolution=BASE_MODELS[model_id].resolution,
+    )
