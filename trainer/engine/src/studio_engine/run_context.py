@@ -1,0 +1,161 @@
+"""What every stage of a training job shares: the spec, the models, events, cancellation, and the
+helpers that report progress, save samples and write checkpoints. Stages (stage1_inversion.py,
+stage2_finetune.py, dreambooth.py) read top to bottom like the paper's algorithm; the plumbing is here.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from .checkpoints import SavedCheckpoint, save_checkpoint
+from .device import Precision
+from .diffusion import LatentCache
+from .embedding import LearnedToken
+from .errors import CancelledError
+from .events import EventWriter
+from .models import Components
+from .sampling import GenerationRequest, generate, save_png
+from .spec import JobSpec
+
+LOSS_FLUSH_SECONDS = 1.0
+
+
+class CancelFlag:
+    """Set by SIGTERM; checked between steps, so the current step always finishes."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+
+    def set(self) -> None:
+        self._event.set()
+
+    def is_set(self) -> bool:
+        return self._event.is_set()
+
+    def check(self) -> None:
+        if self._event.is_set():
+            raise CancelledError()
+
+
+class StderrProgress:
+    """A one-line progress bar on stderr, only when stderr is a terminal (people running the CLI)."""
+
+    def __init__(self) -> None:
+        self.enabled = sys.stderr.isatty()
+
+    def show(self, stage: str, step: int, total: int, loss: float | None, sps: float) -> None:
+        if not self.enabled:
+            return
+        width = 30
+        done = int(width * step / max(total, 1))
+        loss_s = f" loss {loss:.4f}" if loss is not None else ""
+        sys.stderr.write(f"\r{stage:<12} [{'#' * done}{'.' * (width - done)}] {step}/{total}{loss_s} {sps:.2f} it/s ")
+        if step >= total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+
+@dataclass
+class LossLog:
+    """Collects losses as device tensors and reads them back in batches: one host sync per flush,
+    not per step (DESIGN §7), while still reporting one `progress` event per step."""
+
+    ctx: "RunContext"
+    stage: str
+    total: int
+    pending: list[tuple[int, torch.Tensor | None, float]] = field(default_factory=list)
+    last_flush: float = field(default_factory=time.monotonic)
+    steps_since: int = 0
+
+    def add(self, step: int, loss: torch.Tensor | None, lr: float) -> None:
+        self.pending.append((step, None if loss is None else loss.detach(), lr))
+        self.steps_since += 1
+        if time.monotonic() - self.last_flush >= LOSS_FLUSH_SECONDS or step >= self.total:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        now = time.monotonic()
+        sps = self.steps_since / max(now - self.last_flush, 1e-9)
+        tensors = [l for _, l, _ in self.pending if l is not None]
+        values = iter(torch.stack(tensors).float().cpu().tolist()) if tensors else iter(())
+        for step, loss, lr in self.pending:
+            value = next(values) if loss is not None else None
+            self.ctx.events.emit(
+                "progress", stage=self.stage, step=step, totalSteps=self.total, loss=value, learningRate=lr, stepsPerSecond=round(sps, 4)
+            )
+            self.ctx.progress_bar.show(self.stage, step, self.total, value, sps)
+        self.pending.clear()
+        self.last_flush = now
+        self.steps_since = 0
+
+
+@dataclass
+class RunContext:
+    spec: JobSpec
+    components: Components
+    precision: Precision
+    events: EventWriter
+    cancel: CancelFlag
+    output_dir: Path
+    latents: LatentCache | None = None
+    token: LearnedToken | None = None
+    progress_bar: StderrProgress = field(default_factory=StderrProgress)
+    checkpoints: list[SavedCheckpoint] = field(default_factory=list)
+
+    @property
+    def device(self) -> torch.device:
+        return self.precision.device
+
+    def meta(self) -> dict[str, Any]:
+        s = self.spec
+        return {
+            "baseModel": {"id": self.components.model_id, "fingerprint": self.components.fingerprint},
+            "method": s.method,
+            "token": s.token,
+            "classNoun": s.class_noun,
+            "instancePrompt": s.instance_prompt,
+            "resolution": self.resolution,
+            "config": s.raw,
+        }
+
+    @property
+    def resolution(self) -> int:
+        return self.spec.resolution or self.components.resolution
+
+    def stage_started(self, stage: str, total: int, **extra: Any) -> LossLog:
+        self.events.emit("stage.started", stage=stage, totalSteps=total, method=self.spec.method, **extra)
+        return LossLog(self, stage, total)
+
+    def save_samples(self, stage: str, step: int) -> None:
+        s = self.spec.samples
+        for pi, prompt in enumerate(s.prompts):
+            for seed in s.seeds:
+                self.cancel.check()
+                req = GenerationRequest(prompt=prompt, seed=seed, steps=s.steps, guidance_scale=s.guidance_scale, width=self.resolution, height=self.resolution)
+                (_, img), = generate(self.components, req, self.precision)
+                path = save_png(img, self.output_dir / "samples" / f"{stage}-step-{step:06d}-p{pi}-s{seed}.png")
+                self.events.emit("sample.saved", stage=stage, step=step, prompt=prompt, promptIndex=pi, seed=seed, path=str(path))
+
+    def save_checkpoint(self, stage: str, step: int, with_unet: bool) -> SavedCheckpoint:
+        saved = save_checkpoint(
+            self.output_dir / "checkpoints",
+            stage=stage,
+            step=step,
+            meta=self.meta(),
+            embedding=self.token.file_tensors() if self.token else None,
+            unet_state=self.components.unet.state_dict() if with_unet else None,
+        )
+        self.checkpoints.append(saved)
+        self.events.emit(
+            "checkpoint.saved", stage=stage, step=step, path=str(saved.path), bytes=saved.bytes, files=saved.files
+        )
+        return saved

@@ -1,0 +1,98 @@
+"""Stage 2 — fine-tuning the diffusion model (paper §3.2, eq. 4; also the DreamBooth baseline).
+
+    min over Θ of  E ‖ε − ε_Θ(z_t, t, τ_θ(y))‖²   with y = "a photo of <rare> {class}"
+
+The UNet's parameters Θ are trained; the text encoder — including v_rare learned in stage 1 — is
+frozen, so τ_θ(y) is computed once. No prior-preservation loss (that is DreamBooth's, and it is
+added here only when `prior` is given: L = L_instance + λ · L_prior, as in the DreamBooth paper).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+
+from .diffusion import LatentCache, denoising_loss, encode_prompts, step_generator
+from .errors import BadSpecError
+from .run_context import RunContext
+from .spec import StageSettings
+
+STAGE = "stage2"
+
+
+@dataclass
+class PriorPreservation:
+    latents: LatentCache
+    weight: float  # λ
+    prompt: str  # "a photo of {class}"
+
+
+def combined_loss(instance: torch.Tensor, prior: torch.Tensor | None, weight: float) -> torch.Tensor:
+    """L = mean(L_instance) + λ · mean(L_prior)."""
+    loss = instance.mean()
+    if prior is not None:
+        loss = loss + weight * prior.mean()
+    return loss
+
+
+def make_optimizer(ctx: RunContext, params, lr: float):
+    if ctx.spec.adam8bit:
+        try:
+            import bitsandbytes as bnb  # type: ignore[import-not-found]
+        except ImportError as err:
+            raise BadSpecError("BAD_SPEC", "precision.adam8bit needs the bitsandbytes package (CUDA only)", "precision.adam8bit") from err
+        return bnb.optim.AdamW8bit(params, lr=lr, betas=(0.9, 0.999), weight_decay=1e-2, eps=1e-8)
+    return torch.optim.AdamW(params, lr=lr, betas=(0.9, 0.999), weight_decay=1e-2, eps=1e-8, foreach=True)
+
+
+def run_stage2(ctx: RunContext, settings: StageSettings, noise_scheduler, start_step: int = 0, prior: PriorPreservation | None = None) -> None:
+    c, spec = ctx.components, ctx.spec
+    assert ctx.latents is not None
+    log = ctx.stage_started(STAGE, settings.steps, learningRate=settings.learning_rate, startStep=start_step)
+
+    with torch.no_grad():  # frozen text encoder (with the frozen v_rare): encode the fixed prompts once
+        text = encode_prompts(c.tokenizer, c.text_encoder, [spec.instance_prompt], ctx.device).expand(spec.batch_size, -1, -1)
+        prior_text = (
+            encode_prompts(c.tokenizer, c.text_encoder, [prior.prompt], ctx.device).expand(spec.batch_size, -1, -1) if prior else None
+        )
+
+    unet = c.unet
+    unet.requires_grad_(True)
+    unet.train()
+    if spec.gradient_checkpointing:
+        unet.enable_gradient_checkpointing()
+    optimizer = make_optimizer(ctx, [p for p in unet.parameters() if p.requires_grad], settings.learning_rate)
+    scaler = torch.amp.GradScaler("cuda") if ctx.precision.needs_grad_scaler else None
+
+    try:
+        for step in range(start_step + 1, settings.steps + 1):
+            ctx.cancel.check()
+            gen = step_generator(spec.seed, STAGE, step)
+            idx = torch.randint(0, len(ctx.latents), (spec.batch_size,), generator=gen)
+            instance = denoising_loss(unet, noise_scheduler, ctx.latents.sample(idx, gen), text, gen, ctx.precision)
+            prior_loss = None
+            if prior is not None:
+                pidx = torch.randint(0, len(prior.latents), (spec.batch_size,), generator=gen)
+                prior_loss = denoising_loss(unet, noise_scheduler, prior.latents.sample(pidx, gen), prior_text, gen, ctx.precision)
+            loss = combined_loss(instance, prior_loss, prior.weight if prior else 0.0)
+            if scaler is not None:
+                scaler.scale(loss).backward()
+                scaler.step(optimizer)
+                scaler.update()
+            else:
+                loss.backward()
+                optimizer.step()
+            optimizer.zero_grad(set_to_none=True)
+            log.add(step, loss, settings.learning_rate)
+
+            if step % spec.samples.every == 0 or step == settings.steps:
+                log.flush()
+                ctx.save_samples(STAGE, step)
+            if step == settings.steps or (settings.checkpoint_every and step % settings.checkpoint_every == 0):
+                log.flush()
+                ctx.save_checkpoint(STAGE, step, with_unet=True)
+    finally:
+        log.flush()
+        unet.eval()
+        unet.requires_grad_(False)
