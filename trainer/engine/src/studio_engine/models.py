@@ -161,3 +161,43 @@ def load_components(model_id: str, device: torch.device, attention: str | None =
         scheduler_config=scheduler_config,
         resolution=BASE_MODELS[model_id].resolution,
     )
+
+
+def sd21_base_random_components(device: torch.device, seed: int = 0) -> Components:
+    """Stable Diffusion 2.1 base's architecture (UNet, OpenCLIP ViT-H text encoder, VAE) with random
+    weights, built in memory: benchmarks get real sizes and FLOPs on any machine, with no download."""
+    quiet_libraries()
+    from diffusers import AutoencoderKL, UNet2DConditionModel
+    from transformers import CLIPTextConfig, CLIPTextModel, CLIPTokenizer
+
+    from .tiny import write_clip_tokenizer
+
+    torch.manual_seed(seed)
+    tok_dir = Path(tempfile.mkdtemp(prefix="sd21-tokenizer-"))
+    write_clip_tokenizer(tok_dir)
+    tokenizer = CLIPTokenizer.from_pretrained(tok_dir)
+    shutil.rmtree(tok_dir, ignore_errors=True)
+    text_encoder = CLIPTextModel(
+        CLIPTextConfig(vocab_size=49408, hidden_size=1024, intermediate_size=4096, num_hidden_layers=23, num_attention_heads=16,
+                       max_position_embeddings=77, hidden_act="gelu", projection_dim=512, bos_token_id=49406, eos_token_id=49407, pad_token_id=0)
+    )
+    vae = AutoencoderKL(
+        down_block_types=["DownEncoderBlock2D"] * 4, up_block_types=["UpDecoderBlock2D"] * 4,
+        block_out_channels=[128, 256, 512, 512], layers_per_block=2, latent_channels=4, sample_size=512, scaling_factor=0.18215,
+    )
+    unet = UNet2DConditionModel(
+        sample_size=64, in_channels=4, out_channels=4, layers_per_block=2,
+        block_out_channels=(320, 640, 1280, 1280),
+        down_block_types=("CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "DownBlock2D"),
+        up_block_types=("UpBlock2D", "CrossAttnUpBlock2D", "CrossAttnUpBlock2D", "CrossAttnUpBlock2D"),
+        attention_head_dim=(5, 10, 20, 20), cross_attention_dim=1024, use_linear_projection=True,
+    )
+    for m in (text_encoder, vae, unet):
+        m.to(device)
+        m.eval()
+        m.requires_grad_(False)
+    scheduler_config = {
+        "_class_name": "DDIMScheduler", "num_train_timesteps": 1000, "beta_start": 0.00085, "beta_end": 0.012,
+        "beta_schedule": "scaled_linear", "clip_sample": False, "set_alpha_to_one": False, "steps_offset": 1, "prediction_type": "epsilon",
+    }
+    return Components("sd21-base-random", Path("."), "random-weights", tokenizer, text_encoder, vae, unet, scheduler_config, 512)
