@@ -125,3 +125,14 @@ def test_prior_preservation_combines_the_terms_with_lambda():
     assert combined_loss(instance, prior, 0.0).item() == 2.0
     assert combined_loss(instance, prior, 1.0).item() == 3.0
     assert abs(combined_loss(instance, prior, 0.25).item() - 2.25) < 1e-7
+
+
+def test_stage2_with_8bit_adam_and_gradient_checkpointing_still_trains(tmp_path, subject_images):
+    ctx, _ = make_context(
+        tmp_path, subject_images, stage1={"steps": 1}, stage2={"steps": 2, "learningRate": 1e-3},
+        precision={"adam8bit": True, "gradientCheckpointing": True},
+    )
+    run_stage1(ctx, ctx.spec.stage1, scheduler(ctx))
+    before = snapshot(ctx.components.unet)
+    run_stage2(ctx, ctx.spec.stage2, scheduler(ctx))
+    assert len(changed(before, ctx.components.unet)) > 0.9 * len(before)
