@@ -177,3 +177,23 @@ def test_serve_keeps_the_model_loaded_and_answers_each_request(tmp_path):
     same = Image.open(by("a", "image.saved")[0]["path"]).tobytes() == Image.open(by("c", "image.saved")[0]["path"]).tobytes()
     assert same, "same model, prompt and seed give the same image"
     assert events[-1]["type"] == "error" and events[-1]["code"] == "BAD_REQUEST", "a non-JSON line is answered, not fatal"
+
+
+def test_make_tiny_model_builds_a_loadable_model(tmp_path, capsys):
+    code, events = run_in_process(["make-tiny-model", str(tmp_path / "tiny")], capsys)
+    assert code == 0 and events[-1]["type"] == "completed"
+    from transformers import CLIPTokenizer
+
+    tok = CLIPTokenizer.from_pretrained(tmp_path / "tiny" / "tokenizer")
+    assert len(tok) == 49408 and tok.tokenize("a photo of rare backpack") == ["a</w>", "photo</w>", "of</w>", "rare</w>", "backpack</w>"]
+    assert sorted(p.name for p in (tmp_path / "tiny").iterdir()) == ["model_index.json", "scheduler", "text_encoder", "tokenizer", "unet", "vae"]
+    assert not list((tmp_path / "tiny").rglob("*.bin")), "safetensors only"
+
+
+def test_stable_diffusion_is_never_downloaded(tmp_path, subject_images, capsys, monkeypatch):
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "empty-hf-cache"))
+    monkeypatch.delenv("STUDIO_SD21_BASE_DIR", raising=False)
+    spec = write_spec(tmp_path / "spec.json", method="TWO_STAGE", baseModel="stable-diffusion-2-1-base", images=subject_images, outputDir=str(tmp_path / "o"))
+    code, events = run_in_process(["train", "--spec", str(spec)], capsys)
+    assert code == EXIT_BAD_SPEC
+    assert events[-1]["code"] == "BASE_MODEL_NOT_FOUND" and "STUDIO_SD21_BASE_DIR" in events[-1]["message"]
