@@ -1,5 +1,11 @@
 export { openDb, type Database, type DbHandle } from "./client.js";
+export type { Executor, Tx } from "./client.tx.js";
 export { runMigrations, migrationsFolder } from "./migrate.js";
 export * as schema from "./schema/index.js";
-export * from "./queries/workers.queries.js";
 export * from "./queries/health.queries.js";
+export * from "./queries/workers.queries.js";
+export * from "./queries/run-events.queries.js";
+// Owned by the API side:
+export * as apiQueries from "./queries/api/index.js";
+// Owned by the trainer side:
+export * as workerQueries from "./queries/worker/index.js";

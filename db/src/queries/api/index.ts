@@ -1,0 +1,2 @@
+// API-side queries (teams, users, keys, subjects, images, runs, checkpoints, generations).
+export {};

@@ -1,0 +1,2 @@
+// Trainer-side queries (claiming runs and generations, leases, recording results).
+export {};

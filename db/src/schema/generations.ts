@@ -1,0 +1,46 @@
+import { sql } from "drizzle-orm";
+import { bigint, check, doublePrecision, index, integer, jsonb, pgEnum, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { checkpoints } from "./runs.js";
+import { teams } from "./teams.js";
+import { users } from "./users.js";
+
+export const generationState = pgEnum("generation_state", ["QUEUED", "RUNNING", "SUCCEEDED", "FAILED"]);
+
+/** A prompt against a checkpoint, served by a trainer's long-lived engine (`serve`). */
+export const generations = pgTable(
+  "generations",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    teamId: uuid()
+      .notNull()
+      .references(() => teams.id, { onDelete: "cascade" }),
+    checkpointId: uuid()
+      .notNull()
+      .references(() => checkpoints.id, { onDelete: "cascade" }),
+    createdBy: uuid().references(() => users.id, { onDelete: "set null" }),
+    prompt: text().notNull(),
+    negativePrompt: text(),
+    seed: bigint({ mode: "number" }).notNull(),
+    steps: integer().notNull(),
+    guidanceScale: doublePrecision().notNull(),
+    count: integer().notNull(),
+    state: generationState().notNull().default("QUEUED"),
+    leaseOwner: text(),
+    leaseExpiresAt: timestamp({ withTimezone: true }),
+    attempt: integer().notNull().default(0),
+    /** [{index, seed, objectKey}] in order. */
+    images: jsonb().$type<{ index: number; seed: number; objectKey: string }[]>().notNull().default([]),
+    errorCode: text(),
+    errorMessage: text(),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    finishedAt: timestamp({ withTimezone: true }),
+  },
+  (t) => [
+    index("generations_checkpoint_idx").on(t.checkpointId, t.createdAt),
+    index("generations_claimable_idx").on(t.state, t.createdAt),
+    check("generations_prompt_length", sql`char_length(${t.prompt}) between 1 and 2000`),
+    check("generations_steps", sql`${t.steps} between 1 and 200`),
+    check("generations_count", sql`${t.count} between 1 and 16`),
+    check("generations_guidance", sql`${t.guidanceScale} between 0 and 50`),
+  ],
+);
