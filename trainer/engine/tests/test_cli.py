@@ -197,3 +197,28 @@ def test_stable_diffusion_is_never_downloaded(tmp_path, subject_images, capsys, 
     code, events = run_in_process(["train", "--spec", str(spec)], capsys)
     assert code == EXIT_BAD_SPEC
     assert events[-1]["code"] == "BASE_MODEL_NOT_FOUND" and "STUDIO_SD21_BASE_DIR" in events[-1]["message"]
+
+
+def test_the_engine_stops_when_its_parent_dies(tmp_path, subject_images):
+    """A trainer killed with -9 must not leave its engine training for nobody."""
+    spec = write_spec(tmp_path / "spec.json", method="TWO_STAGE", images=subject_images, stage1={"steps": 20000}, outputDir=str(tmp_path / "o"))
+    # a throw-away parent: a shell that starts the engine in the background, prints its pid, then dies
+    env = {**os.environ, "PYTHONPATH": str(ENGINE_DIR / "src")}
+    script = f'STUDIO_PARENT_PID=$$ exec "{sys.executable}" -c "import os,subprocess,sys; p=subprocess.Popen([sys.executable,\'-m\',\'studio_engine\',\'train\',\'--spec\',\'{spec}\'], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={{**os.environ, \'STUDIO_PARENT_PID\': str(os.getpid())}}); print(p.pid, flush=True); import time; time.sleep(12)"'
+    parent = subprocess.Popen(["sh", "-c", script], env=env, stdout=subprocess.PIPE, text=True)
+    engine_pid = int(parent.stdout.readline())
+    parent.kill()  # SIGKILL: no chance to clean up
+    parent.wait()
+    import time
+
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            os.kill(engine_pid, 0)
+        except ProcessLookupError:
+            break
+        # reap it if it became our zombie (it did not: it was re-parented away from us)
+        time.sleep(0.5)
+    else:
+        os.kill(engine_pid, signal.SIGKILL)
+        raise AssertionError("the engine outlived its parent by a minute")

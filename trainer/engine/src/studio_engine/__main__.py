@@ -50,6 +50,32 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def watch_parent(on_gone) -> None:
+    """Stops the engine when the process that started it disappears (e.g. a trainer killed with -9):
+    a training job must not keep a GPU busy for nobody. The trainer passes its pid in STUDIO_PARENT_PID."""
+    import os
+
+    raw = os.environ.get("STUDIO_PARENT_PID")
+    if not raw or not raw.isdigit():
+        return
+    pid = int(raw)
+
+    def alive() -> bool:
+        # The trainer spawns the engine directly; when it dies the engine is re-parented, so the
+        # parent pid changes (this also cannot be fooled by the old pid being reused).
+        return os.getppid() == pid
+
+    def loop() -> None:
+        import time
+
+        while alive():
+            time.sleep(1.0)
+        print("studio_engine: parent process is gone; stopping", file=sys.stderr)
+        on_gone()
+
+    threading.Thread(target=loop, name="parent-watchdog", daemon=True).start()
+
+
 def _run(args: argparse.Namespace, events: EventWriter) -> int:
     if args.command == "ready":
         from .environment import describe
@@ -80,6 +106,16 @@ def _run(args: argparse.Namespace, events: EventWriter) -> int:
         # SIGTERM/SIGINT: finish the current step, then exit with the cancelled code (no partial files).
         signal.signal(signal.SIGTERM, lambda *_: cancel.set())
         signal.signal(signal.SIGINT, lambda *_: cancel.set())
+
+        def parent_gone() -> None:
+            import os
+            import time
+
+            cancel.set()  # finish the step, exit with the cancelled code ...
+            time.sleep(30)
+            os._exit(EXIT_CRASH)  # ... or go anyway if the step hangs
+
+        watch_parent(parent_gone)
         stop = threading.Event()
         heartbeat(events, spec.heartbeat_seconds, stop)
         try:
@@ -112,7 +148,10 @@ def _run(args: argparse.Namespace, events: EventWriter) -> int:
     if args.command == "serve":
         from .generation import serve
 
+        import os
+
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(EXIT_OK))
+        watch_parent(lambda: os._exit(EXIT_OK))
         serve(events, args.device)
         return EXIT_OK
     raise BadSpecError("BAD_SPEC", f"unknown command {args.command}")
