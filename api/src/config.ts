@@ -19,6 +19,19 @@ const schema = z.object({
     .string()
     .default("http://localhost:3000,http://127.0.0.1:3000")
     .transform((s) => s.split(",").map((o) => o.trim()).filter(Boolean)),
+  /** Endpoint browsers reach storage at, when it differs from S3_ENDPOINT; presigned URLs are signed for it. */
+  S3_PUBLIC_ENDPOINT: z.string().url().optional(),
+  /** Largest photo accepted (the database allows at most 25 MiB). */
+  UPLOAD_MAX_BYTES: z.coerce.number().int().min(1024).max(26_214_400).default(26_214_400),
+  /** Lifetime of every presigned URL (uploads and downloads). */
+  PRESIGN_EXPIRY_SECONDS: z.coerce.number().int().min(10).max(3600).default(900),
+  /** How often a runEvents subscriber re-reads the log when no NOTIFY arrives (a fallback). */
+  RUN_EVENTS_POLL_MS: z.coerce.number().int().min(100).max(60_000).default(3000),
+  /** Debug: report the number of SQL queries of each request in `extensions.sqlQueries`. */
+  API_COUNT_SQL: z
+    .enum(["0", "1", "true", "false"])
+    .default("0")
+    .transform((v) => v === "1" || v === "true"),
   WORKER_STALE_AFTER_MS: z.coerce.number().int().min(1000).max(3_600_000).default(30_000),
 });
 
@@ -41,4 +54,14 @@ export function parseConfig(env: Record<string, string | undefined>): ApiConfig 
       return `${name}: ${i.message}${shown}`;
     }),
   );
+}
+
+/** The admin CLI needs only the database. */
+const adminSchema = schema.pick({ DATABASE_URL: true });
+export type AdminConfig = z.infer<typeof adminSchema>;
+
+export function parseAdminConfig(env: Record<string, string | undefined>): AdminConfig {
+  const result = adminSchema.safeParse(env);
+  if (result.success) return result.data;
+  throw new ConfigError(result.error.issues.map((i) => `${String(i.path[0])}: ${i.message}`));
 }

@@ -1,8 +1,33 @@
+import type { Loaders } from "./loaders.js";
+import type { Principal } from "./models.js";
+import type { ApiKeysService } from "./services/api-keys.service.js";
+import type { GenerationsService } from "./services/generations.service.js";
 import type { HealthService } from "./services/health.service.js";
+import type { MediaService } from "./services/media.service.js";
+import type { RunsService } from "./services/runs.service.js";
+import type { SubjectsService } from "./services/subjects.service.js";
 
-/** What every resolver receives. Built per request (and per subscription) by the server. */
+export interface Services {
+  health: HealthService;
+  apiKeys: ApiKeysService;
+  subjects: SubjectsService;
+  runs: RunsService;
+  generations: GenerationsService;
+  media: MediaService;
+}
+
+/** The authenticated caller with loaders bound to its team. */
+export interface Session {
+  principal: Principal;
+  loaders: Loaders;
+}
+
+/** What every resolver receives. Built per request (and per subscription operation) by the server. */
 export interface ApiContext {
-  services: {
-    health: HealthService;
-  };
+  services: Services;
+  /**
+   * The caller; throws UNAUTHENTICATED without a live API key. Lazy, so `health` needs no key.
+   * The key is checked once per request (a revoked key fails on its very next request).
+   */
+  session(): Promise<Session>;
 }

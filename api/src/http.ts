@@ -34,7 +34,7 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
  */
 export function graphqlHttpHandler(
   apollo: ApolloServer<ApiContext>,
-  makeContext: () => Promise<ApiContext>,
+  makeContext: (req: IncomingMessage) => Promise<ApiContext>,
   corsOrigins: string[],
 ) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -76,7 +76,7 @@ export function graphqlHttpHandler(
     }
     const result = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? "GET", headers, search: url.search, body },
-      context: makeContext,
+      context: () => makeContext(req),
     });
     const outHeaders: Record<string, string> = { ...cors };
     for (const [k, v] of result.headers) outHeaders[k] = v;

@@ -2,17 +2,30 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
-import { openDb, WORKER_CHANNEL } from "@studio/db";
+import { CHANNELS, openDb, WORKER_CHANNEL } from "@studio/db";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
 import type { ApiConfig } from "./config.js";
-import type { ApiContext } from "./context.js";
+import type { ApiContext, Services, Session } from "./context.js";
+import { unauthenticated } from "./errors.js";
+import { maskError } from "./errors.format.js";
 import { graphqlHttpHandler } from "./http.js";
+import { createLoaders } from "./loaders.js";
+import { AuthRepository } from "./repositories/auth.repository.js";
 import { DatabaseRepository } from "./repositories/database.repository.js";
+import { GenerationsRepository } from "./repositories/generations.repository.js";
 import { NotificationsRepository } from "./repositories/notifications.repository.js";
+import { RunsRepository } from "./repositories/runs.repository.js";
 import { StorageRepository } from "./repositories/storage.repository.js";
+import { SubjectsRepository } from "./repositories/subjects.repository.js";
 import { buildSchema } from "./schema.js";
+import { ApiKeysService } from "./services/api-keys.service.js";
+import { GenerationsService } from "./services/generations.service.js";
 import { HealthService } from "./services/health.service.js";
+import { MediaService } from "./services/media.service.js";
+import { RunsService } from "./services/runs.service.js";
+import { SubjectsService } from "./services/subjects.service.js";
+import { SqlCounter } from "./sql-counter.js";
 
 export interface RunningApi {
   url: string;
@@ -26,37 +39,100 @@ export type Logger = (level: "info" | "warn" | "error", msg: string) => void;
 /** Wires repositories → services → resolvers, and serves HTTP + graphql-ws on one port. */
 export async function startApi(config: ApiConfig, log: Logger): Promise<RunningApi> {
   const dbHandle = openDb(config.DATABASE_URL, { onError: (e) => log("warn", `postgres: ${e.message}`) });
-  const notifications = new NotificationsRepository(config.DATABASE_URL, [WORKER_CHANNEL], (m) => log("warn", m));
-  notifications.start();
-  const health = new HealthService(
-    new DatabaseRepository(dbHandle),
-    new StorageRepository(config),
-    notifications,
-    config.WORKER_STALE_AFTER_MS,
+  const sqlCounter = config.API_COUNT_SQL ? new SqlCounter() : null;
+  sqlCounter?.attach(dbHandle.pool);
+  const notifications = new NotificationsRepository(
+    config.DATABASE_URL,
+    [WORKER_CHANNEL, CHANNELS.runEvents, CHANNELS.generations],
+    (m) => log("warn", m),
   );
-  const makeContext = async (): Promise<ApiContext> => ({ services: { health } });
+  notifications.start();
+  const storage = new StorageRepository(config);
+  const repos = {
+    auth: new AuthRepository(dbHandle),
+    subjects: new SubjectsRepository(dbHandle),
+    runs: new RunsRepository(dbHandle),
+    generations: new GenerationsRepository(dbHandle),
+  };
+  const subjects = new SubjectsService(repos.subjects, storage, config.UPLOAD_MAX_BYTES);
+  const runs = new RunsService(repos.runs, subjects, notifications, config.RUN_EVENTS_POLL_MS);
+  const services: Services = {
+    health: new HealthService(new DatabaseRepository(dbHandle), storage, notifications, config.WORKER_STALE_AFTER_MS),
+    apiKeys: new ApiKeysService(repos.auth),
+    subjects,
+    runs,
+    generations: new GenerationsService(repos.generations, runs, notifications, config.RUN_EVENTS_POLL_MS),
+    media: new MediaService(storage),
+  };
+
+  /** A context whose session is authenticated on first use (so `health` needs no key). */
+  const contextFor = (authorization: string | undefined): ApiContext => {
+    let session: Promise<Session> | null = null;
+    return {
+      services,
+      session: () =>
+        (session ??= services.apiKeys.authenticate(authorization).then((principal) => {
+          if (!principal) throw unauthenticated(authorization ? "the API key is unknown or revoked" : undefined);
+          return { principal, loaders: createLoaders(principal.teamId, repos) };
+        })),
+    };
+  };
 
   const schema = buildSchema();
   const httpServer = createServer();
   const wss = new WebSocketServer({ server: httpServer, path: "/graphql" });
-  const wsCleanup = useServer({ schema, context: makeContext }, wss);
+  const wsCleanup = useServer(
+    {
+      schema,
+      // one context per operation: each subscription gets its own loaders; the key is re-checked
+      context: (ctx) => {
+        const params = (ctx.connectionParams ?? {}) as Record<string, unknown>;
+        const auth = params.authorization ?? params.Authorization;
+        return contextFor(typeof auth === "string" ? auth : undefined);
+      },
+      onNext: (_ctx, _id, _payload, _args, result) => {
+        if (!result.errors?.length) return;
+        return { ...result, errors: result.errors.map((e) => maskError(e.toJSON(), e, (m) => log("error", m))) } as never;
+      },
+    },
+    wss,
+  );
 
   const apollo = new ApolloServer<ApiContext>({
     schema,
     introspection: true,
+    formatError: (formatted, error) => maskError(formatted, error, (m) => log("error", m)),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
+      {
+        async requestDidStart() {
+          return {
+            async willSendResponse({ response }) {
+              const n = sqlCounter?.current;
+              if (n !== null && n !== undefined && response.body.kind === "single")
+                response.body.singleResult.extensions = { ...response.body.singleResult.extensions, sqlQueries: n };
+            },
+          };
+        },
+      },
     ],
   });
   await apollo.start();
-  const handler = graphqlHttpHandler(apollo, makeContext, config.API_CORS_ORIGINS);
+  const handler = graphqlHttpHandler(
+    apollo,
+    (req) => Promise.resolve(contextFor(req.headers.authorization)),
+    config.API_CORS_ORIGINS,
+  );
   httpServer.on("request", (req, res) => {
-    handler(req, res).catch((err: Error) => {
-      log("error", `request failed: ${err.stack ?? err.message}`);
-      if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
-      res.end(JSON.stringify({ errors: [{ message: "internal error", extensions: { code: "INTERNAL_SERVER_ERROR" } }] }));
-    });
+    const serve = () =>
+      handler(req, res).catch((err: Error) => {
+        log("error", `request failed: ${err.stack ?? err.message}`);
+        if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
+        res.end(JSON.stringify({ errors: [{ message: "internal error", extensions: { code: "INTERNAL_SERVER_ERROR" } }] }));
+      });
+    if (sqlCounter) sqlCounter.run(serve);
+    else void serve();
   });
 
   await new Promise<void>((resolve, reject) => {

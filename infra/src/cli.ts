@@ -3,7 +3,8 @@ import { join } from "node:path";
 import { ensureEngineEnv } from "./engine-env.service.js";
 import { repoRoot } from "./paths.js";
 import { parseStackConfig, type StackConfig } from "./stack.config.js";
-import { servicesUp, stackDown, stackStatus, stackUp } from "./stack.js";
+import { CommandError } from "./proc.js";
+import { runAdmin, servicesUp, stackDown, stackStatus, stackUp } from "./stack.js";
 import { runAllTests } from "./test.runner.js";
 
 const USAGE = `usage: ./studio <command>
@@ -12,6 +13,7 @@ const USAGE = `usage: ./studio <command>
   status         what is running and where its data lives
   services       start only PostgreSQL and MinIO (migrated); print how to reach them
   engine-env     create or update the engine's Python virtualenv; print its interpreter
+  admin ...      API administration, e.g. admin create-team --name N --user U [--email E] [--json]
   test [args]    run every test (args go to vitest)`;
 
 function loadConfig(): StackConfig {
@@ -35,6 +37,19 @@ async function main(argv: string[]): Promise<number> {
       const s = await servicesUp(loadConfig());
       console.log(`DATABASE_URL=${s.databaseUrl}\nS3_ENDPOINT=${s.s3.endpoint}`);
       return 0;
+    }
+    case "admin": {
+      // service messages go to stderr: stdout is the admin command's (e.g. --json for scripts)
+      const log = console.log;
+      console.log = console.error;
+      const s = await servicesUp(loadConfig()).finally(() => (console.log = log));
+      try {
+        process.stdout.write(await runAdmin(rest, s.databaseUrl));
+        return 0;
+      } catch (err) {
+        console.error((err as CommandError).output?.trim() || (err as Error).message);
+        return 1;
+      }
     }
     case "engine-env":
       console.log(await ensureEngineEnv());

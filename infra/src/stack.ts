@@ -7,7 +7,7 @@ import { ensureEngineEnv, engineDir } from "./engine-env.service.js";
 import { minioRunning, startMinio, stopMinio, type MinioOptions } from "./minio.service.js";
 import { repoRoot } from "./paths.js";
 import { postgresRunning, startPostgres, stopPostgres, type PostgresOptions } from "./postgres.service.js";
-import { pidAlive, sleep } from "./proc.js";
+import { pidAlive, run, sleep } from "./proc.js";
 import type { StackConfig } from "./stack.config.js";
 import { Supervisor } from "./supervisor.js";
 
@@ -87,6 +87,7 @@ export async function stackUp(c: StackConfig): Promise<number> {
   await mkdir(c.runDir, { recursive: true });
   const python = await ensureEngineEnv(say);
   const { databaseUrl, s3 } = await servicesUp(c);
+  const firstKey = await ensureFirstTeam(c, databaseUrl);
   await ensureDashboardBuild(say);
 
   const host = c.STUDIO_HOST;
@@ -131,7 +132,16 @@ export async function stackUp(c: StackConfig): Promise<number> {
       args: ["src/main.ts"],
       cwd: join(repoRoot, "trainer"),
       logFile: join(logDir, "trainer.log"),
-      env: { ...base, DATABASE_URL: databaseUrl, ENGINE_PYTHON: python, ENGINE_DIR: engineDir },
+      env: {
+        ...base,
+        DATABASE_URL: databaseUrl,
+        ENGINE_PYTHON: python,
+        ENGINE_DIR: engineDir,
+        S3_ENDPOINT: s3.endpoint,
+        S3_ACCESS_KEY: s3.accessKey,
+        S3_SECRET_KEY: s3.secretKey,
+        S3_BUCKET: c.S3_BUCKET,
+      },
     },
     1,
   );
@@ -168,8 +178,35 @@ export async function stackUp(c: StackConfig): Promise<number> {
   say(`  dashboard: ${dashboardUrl}`);
   say(`  GraphQL:   ${graphqlUrl}   (subscriptions: ${graphqlUrl.replace("http", "ws")})`);
   say(`  try:       curl -s ${graphqlUrl} -H 'content-type: application/json' -d '{"query":"{ health { status postgres { status message } storage { status message } engine { status message } } }"}'`);
+  if (firstKey) {
+    say(`first start: created team "${firstKey.teamName}" with an OWNER and an API key (also saved in ${firstKeyFile(c)}):`);
+    say(`  API key:   ${firstKey.secret}`);
+    say(`  use it as: curl -H 'authorization: Bearer ${firstKey.secret}' ... (README: "Use the API")`);
+  } else say(`API key of the first team: see ${firstKeyFile(c)}; more with ./studio admin create-team`);
   say("Ctrl-C stops the app; ./studio down stops everything.");
   return new Promise<number>(() => undefined); // runs until a signal
+}
+
+export const firstKeyFile = (c: StackConfig) => join(c.STUDIO_DATA_DIR, "first-api-key.json");
+
+/**
+ * A fresh install has no team, and every API call needs a key: create the first team, its OWNER and
+ * a key, and keep the key (mode 0600, git-ignored) so the newcomer can find it again.
+ */
+async function ensureFirstTeam(c: StackConfig, databaseUrl: string): Promise<{ teamName: string; secret: string } | null> {
+  const out = await runAdmin(["create-team", "--name", "My team", "--user", "admin", "--if-no-teams", "--json"], databaseUrl);
+  const result = JSON.parse(out.trim().split("\n").pop() ?? "{}") as { created?: boolean; teamName?: string; secret?: string };
+  if (!result.created || !result.secret) return null;
+  await writeFile(firstKeyFile(c), JSON.stringify(result, null, 2) + "\n", { mode: 0o600 });
+  return { teamName: result.teamName ?? "My team", secret: result.secret };
+}
+
+/** Runs the API's admin command (api/src/admin.cli.ts) against the given database. */
+export function runAdmin(args: string[], databaseUrl: string): Promise<string> {
+  return run(join(repoRoot, "node_modules", ".bin", "tsx"), ["src/admin.cli.ts", ...args], {
+    cwd: join(repoRoot, "api"),
+    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/tmp", DATABASE_URL: databaseUrl },
+  });
 }
 
 /** `./studio down`: stops a running `up`, then MinIO and PostgreSQL. Idempotent. */

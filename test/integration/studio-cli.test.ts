@@ -53,6 +53,20 @@ describe("./studio up", () => {
     }
     expect(health?.status).toBe("OK");
 
+    // A fresh install prints the first team's API key once, and it works.
+    const key = up.output.match(/API key:\s+(sk_\S+)/)?.[1];
+    expect(key).toBeDefined();
+    const viewer = await gql<{ viewer: { team: { name: string } } }>(graphqlUrl, "{ viewer { team { name } } }", {}, key);
+    expect(viewer.body.data?.viewer.team.name).toBe("My team");
+
+    // ./studio admin creates more teams; --json output parses.
+    const admin = studio(["admin", "create-team", "--name", "Second team", "--user", "ada", "--json"]);
+    expect(await admin.waitExit(60_000)).toBe(0);
+    const created = JSON.parse(admin.output.trim().split("\n").filter((l) => l.startsWith("{")).pop()!) as { secret: string; teamName: string };
+    expect(created.teamName).toBe("Second team");
+    const second = await gql<{ viewer: { team: { name: string } } }>(graphqlUrl, "{ viewer { team { name } } }", {}, created.secret);
+    expect(second.body.data?.viewer.team.name).toBe("Second team");
+
     const page = await fetch(`http://127.0.0.1:${env.DASHBOARD_PORT}/`);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain("System health");

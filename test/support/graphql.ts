@@ -7,17 +7,23 @@ export interface GqlResult<T> {
 }
 
 /** A real HTTP request, as a script would send it. */
-export async function gql<T = Record<string, unknown>>(url: string, query: string, variables: Record<string, unknown> = {}) {
+export async function gql<T = Record<string, unknown>>(url: string, query: string, variables: Record<string, unknown> = {}, apiKey?: string) {
   const res = await fetch(url, {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}) },
     body: JSON.stringify({ query, variables }),
   });
   return { status: res.status, body: (await res.json()) as GqlResult<T> };
 }
 
-export function wsClient(url: string): Client {
-  return createClient({ url, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true });
+export function wsClient(url: string, apiKey?: string): Client {
+  return createClient({
+    url,
+    webSocketImpl: WebSocket,
+    retryAttempts: 0,
+    lazy: true,
+    ...(apiKey ? { connectionParams: { authorization: `Bearer ${apiKey}` } } : {}),
+  });
 }
 
 /** Collects the first `n` results of a subscription over graphql-ws, then unsubscribes. */

@@ -87,9 +87,14 @@ export async function startApi(extra: Record<string, string> = {}) {
 }
 
 export function trainerEnv(extra: Record<string, string> = {}): Record<string, string> {
+  const s = inject("services");
   return {
     ...baseEnv(),
-    DATABASE_URL: inject("services").databaseUrl,
+    DATABASE_URL: s.databaseUrl,
+    S3_ENDPOINT: s.s3.endpoint,
+    S3_ACCESS_KEY: s.s3.accessKey,
+    S3_SECRET_KEY: s.s3.secretKey,
+    S3_BUCKET: s.s3.bucket,
     ENGINE_PYTHON: process.env.ENGINE_PYTHON ?? enginePython(),
     TRAINER_HEARTBEAT_MS: "500",
     ...extra,

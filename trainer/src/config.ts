@@ -1,4 +1,5 @@
-import { hostname } from "node:os";
+import { hostname, tmpdir } from "node:os";
+import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
@@ -14,6 +15,21 @@ const schema = z.object({
     .default(() => `${hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`),
   TRAINER_HEARTBEAT_MS: z.coerce.number().int().min(200).max(600_000).default(5000),
   ENGINE_READY_TIMEOUT_MS: z.coerce.number().int().min(1000).max(3_600_000).default(180_000),
+  S3_ENDPOINT: z.string().url(),
+  S3_ACCESS_KEY: z.string().min(1),
+  S3_SECRET_KEY: z.string().min(1),
+  S3_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be a valid bucket name").default("studio"),
+  S3_REGION: z.string().min(1).default("us-east-1"),
+  /** Scratch space for a job's images, engine output and the generation checkpoint cache. */
+  TRAINER_WORK_DIR: z.string().min(1).default(join(tmpdir(), "studio-trainer")),
+  /** A claim is held this long without a heartbeat; after that another trainer may take the job over. */
+  TRAINER_LEASE_MS: z.coerce.number().int().min(1000).max(3_600_000).default(30_000),
+  /** How often to look for work when no NOTIFY arrives (NOTIFY can be missed while reconnecting). */
+  TRAINER_POLL_MS: z.coerce.number().int().min(100).max(600_000).default(2000),
+  /** After SIGTERM the engine finishes its step; SIGKILL after this long. */
+  ENGINE_STOP_GRACE_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+  /** Hard limit on one training run's engine process (at most 20 days: Node timers overflow past 24.8). */
+  RUN_DEADLINE_MS: z.coerce.number().int().min(1000).max(20 * 86_400_000).default(86_400_000),
 });
 
 export type TrainerConfig = z.infer<typeof schema>;

@@ -29,7 +29,7 @@ for (const sig of ["SIGINT", "SIGTERM"] as const) {
 }
 try {
   await trainer.start();
-  log("info", `trainer ${config.TRAINER_ID} running`);
+  log("info", `trainer ${config.TRAINER_ID} running (pid ${process.pid})`);
 } catch (err) {
   log("error", (err as Error).message);
   await trainer.stop();

@@ -1,14 +1,19 @@
 import { hostname } from "node:os";
-import { beatWorker, deleteWorker, openDb, upsertWorker, type DbHandle } from "@studio/db";
+import { beatWorker, CHANNELS, deleteWorker, openDb, upsertWorker, workerQueries, type DbHandle } from "@studio/db";
 import type { TrainerConfig } from "./config.js";
 import { probeEngine } from "./engine/engine.process.js";
+import { GenerationWorker } from "./generations/generation.worker.js";
+import { StorageRepository } from "./repositories/storage.repository.js";
+import { ClaimLoop } from "./runs/claim.loop.js";
+import { RunExecutor } from "./runs/run.executor.js";
 
 export type Log = (level: "info" | "warn" | "error", msg: string) => void;
 
 /**
- * The trainer's life: check that the engine works, register in PostgreSQL, then heartbeat. The
- * heartbeat survives database outages: it logs once, keeps trying, and re-registers if its row
- * disappeared. (Claiming runs arrives with the platform issue.)
+ * The trainer's life: check that the engine works, register in PostgreSQL, heartbeat, and claim
+ * work — runs one at a time (one GPU) and generations on a separate loop with its own `serve`
+ * engine. The heartbeat survives database outages: it logs once, keeps trying, and re-registers if
+ * its row disappeared. NOTIFY wakes the loops and delivers cancel requests; polling covers lost notices.
  */
 export class Trainer {
   private db: DbHandle;
@@ -16,12 +21,53 @@ export class Trainer {
   private engine: Record<string, unknown> | null = null;
   private dbDown = false;
   private stopped = false;
+  private readonly executor: RunExecutor;
+  private readonly generations: GenerationWorker;
+  private readonly runLoop: ClaimLoop;
+  private readonly generationLoop: ClaimLoop;
+  private readonly listener: workerQueries.PgListener;
 
   constructor(
     private readonly config: TrainerConfig,
     private readonly log: Log,
   ) {
-    this.db = openDb(config.DATABASE_URL, { max: 4, onError: (e) => this.log("warn", `postgres: ${e.message}`) });
+    this.db = openDb(config.DATABASE_URL, { max: 6, onError: (e) => this.log("warn", `postgres: ${e.message}`) });
+    const storage = new StorageRepository(config);
+    this.executor = new RunExecutor(this.db.db, storage, config, log);
+    this.generations = new GenerationWorker(this.db.db, storage, config, log);
+    this.runLoop = new ClaimLoop("runs", () => this.claimRun(), config.TRAINER_POLL_MS, log);
+    this.generationLoop = new ClaimLoop("generations", () => this.generations.processNext(), config.TRAINER_POLL_MS, log);
+    this.listener = new workerQueries.PgListener(
+      config.DATABASE_URL,
+      [CHANNELS.work, CHANNELS.runControl],
+      (channel, payload) => this.onNotice(channel, payload),
+      (msg) => this.log("warn", msg),
+      () => {
+        // Notices may have been missed while disconnected: look for work now.
+        this.runLoop.wake();
+        this.generationLoop.wake();
+      },
+    );
+  }
+
+  private async claimRun(): Promise<boolean> {
+    const claim = await workerQueries.claimRun(this.db.db, this.config.TRAINER_ID, this.config.TRAINER_LEASE_MS);
+    if (!claim) return false;
+    if (claim.kind === "canceled") {
+      this.log("info", `run ${claim.runId}: CANCELED (cancel was requested before it ran)`);
+      return true;
+    }
+    await this.executor.execute(claim.run, claim.resumed);
+    return true;
+  }
+
+  private onNotice(channel: string, payload: Record<string, unknown>): void {
+    if (channel === CHANNELS.work) {
+      if (payload.kind === "generation") this.generationLoop.wake();
+      else this.runLoop.wake();
+    } else if (channel === CHANNELS.runControl && payload.action === "cancel" && typeof payload.runId === "string") {
+      this.executor.requestCancel(payload.runId);
+    }
   }
 
   async start(): Promise<Record<string, unknown>> {
@@ -31,6 +77,9 @@ export class Trainer {
     this.log("info", `engine ready: ${JSON.stringify(engine)}`);
     await this.tick();
     this.timer = setInterval(() => void this.tick(), this.config.TRAINER_HEARTBEAT_MS);
+    this.listener.start();
+    this.runLoop.start();
+    this.generationLoop.start();
     return engine;
   }
 
@@ -58,9 +107,17 @@ export class Trainer {
     }
   }
 
+  /**
+   * Stops claiming and stops the engines, but leaves a run in progress RUNNING under its lease: it
+   * resumes from its last checkpoint on whichever trainer claims it after the lease expires.
+   */
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
+    this.executor.shutdown();
+    await this.generations.stop();
+    await Promise.all([this.runLoop.stop(), this.generationLoop.stop()]);
+    await this.listener.stop();
     await deleteWorker(this.db.db, this.config.TRAINER_ID).catch(() => undefined);
     await this.db.close();
   }

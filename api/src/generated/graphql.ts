@@ -1,7 +1,9 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
+import type { ViewerModel, TeamModel, UserModel, ApiKeyModel, CreatedApiKeyModel, SubjectModel, SubjectImageModel, RunModel, SampleModel, CheckpointModel, CheckpointFileModel, GenerationModel, GeneratedImageModel, RunEventModel } from '../models.js';
 import type { ApiContext } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
+export type Omit<T, K extends keyof T> = Pick<T, Exclude<keyof T, K>>;
 export type RequireFields<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: NonNullable<T[P]> };
 /** All built-in and custom scalars, mapped to their actual values */
 export type Scalars = {
@@ -16,6 +18,125 @@ export type Scalars = {
   JSON: { input: unknown; output: unknown; }
 };
 
+/** An API key. The secret itself is never shown again after createApiKey. */
+export type ApiKey = {
+  __typename?: 'ApiKey';
+  createdAt: Scalars['DateTime']['output'];
+  id: Scalars['ID']['output'];
+  name: Scalars['String']['output'];
+  /** The first characters of the secret, to tell keys apart. */
+  prefix: Scalars['String']['output'];
+  revokedAt: Maybe<Scalars['DateTime']['output']>;
+};
+
+/** A base model that runs can personalize. */
+export type BaseModel = {
+  __typename?: 'BaseModel';
+  default: Scalars['Boolean']['output'];
+  description: Scalars['String']['output'];
+  id: Scalars['ID']['output'];
+  /** Training resolution used when a run does not set one. */
+  resolution: Scalars['Int']['output'];
+};
+
+export type Checkpoint = {
+  __typename?: 'Checkpoint';
+  createdAt: Scalars['DateTime']['output'];
+  /** Short-lived presigned URL of checkpoint.json. */
+  downloadUrl: Scalars['String']['output'];
+  files: Array<CheckpointFile>;
+  id: Scalars['ID']['output'];
+  run: Run;
+  /** sha256 of checkpoint.json, which lists every file's sha256. */
+  sha256: Scalars['String']['output'];
+  sizeBytes: Scalars['Float']['output'];
+  stage: Scalars['String']['output'];
+  step: Scalars['Int']['output'];
+};
+
+export type CheckpointFile = {
+  __typename?: 'CheckpointFile';
+  name: Scalars['String']['output'];
+  sha256: Scalars['String']['output'];
+  sizeBytes: Scalars['Float']['output'];
+  /** Short-lived presigned URL. */
+  url: Scalars['String']['output'];
+};
+
+export type CheckpointSaved = {
+  __typename?: 'CheckpointSaved';
+  at: Scalars['DateTime']['output'];
+  checkpoint: Maybe<Checkpoint>;
+  seq: Scalars['Int']['output'];
+  stage: Scalars['String']['output'];
+  step: Scalars['Int']['output'];
+};
+
+export type CreateSubjectInput = {
+  classNoun: Scalars['String']['input'];
+  kind?: InputMaybe<SubjectKind>;
+  name: Scalars['String']['input'];
+};
+
+export type CreatedApiKey = {
+  __typename?: 'CreatedApiKey';
+  apiKey: ApiKey;
+  /** sk_… — send as `Authorization: Bearer <secret>`. Store it now: it is not retrievable. */
+  secret: Scalars['String']['output'];
+};
+
+export type GenerateInput = {
+  checkpointId: Scalars['ID']['input'];
+  /** 1–16 images. */
+  count?: InputMaybe<Scalars['Int']['input']>;
+  /** 0–50. */
+  guidanceScale?: InputMaybe<Scalars['Float']['input']>;
+  negativePrompt?: InputMaybe<Scalars['String']['input']>;
+  /** 1–2000 characters. */
+  prompt: Scalars['String']['input'];
+  /** 0–4294967295; random when omitted. */
+  seed?: InputMaybe<Scalars['Float']['input']>;
+  /** 1–200. */
+  steps?: InputMaybe<Scalars['Int']['input']>;
+};
+
+export type GeneratedImage = {
+  __typename?: 'GeneratedImage';
+  index: Scalars['Int']['output'];
+  seed: Scalars['Float']['output'];
+  /** Short-lived presigned URL. */
+  url: Scalars['String']['output'];
+};
+
+export type Generation = {
+  __typename?: 'Generation';
+  checkpoint: Checkpoint;
+  count: Scalars['Int']['output'];
+  createdAt: Scalars['DateTime']['output'];
+  error: Maybe<GenerationError>;
+  finishedAt: Maybe<Scalars['DateTime']['output']>;
+  guidanceScale: Scalars['Float']['output'];
+  id: Scalars['ID']['output'];
+  images: Array<GeneratedImage>;
+  negativePrompt: Maybe<Scalars['String']['output']>;
+  prompt: Scalars['String']['output'];
+  seed: Scalars['Float']['output'];
+  state: GenerationState;
+  steps: Scalars['Int']['output'];
+};
+
+export type GenerationError = {
+  __typename?: 'GenerationError';
+  code: Scalars['String']['output'];
+  message: Scalars['String']['output'];
+};
+
+export type GenerationState =
+  | 'FAILED'
+  | 'QUEUED'
+  | 'RUNNING'
+  | 'SUCCEEDED';
+
 export type Health = {
   __typename?: 'Health';
   checkedAt: Scalars['DateTime']['output'];
@@ -29,10 +150,264 @@ export type Health = {
   version: Scalars['String']['output'];
 };
 
+/** Where to PUT the photo: send exactly `headers` with the bytes, then call addSubjectImage(uploadId). */
+export type ImageUpload = {
+  __typename?: 'ImageUpload';
+  expiresAt: Scalars['DateTime']['output'];
+  /** Headers to send with the PUT (an object of name → value). */
+  headers: Scalars['JSON']['output'];
+  uploadId: Scalars['ID']['output'];
+  /** Presigned PUT straight to object storage. */
+  url: Scalars['String']['output'];
+};
+
+export type LossLogged = {
+  __typename?: 'LossLogged';
+  at: Scalars['DateTime']['output'];
+  learningRate: Scalars['Float']['output'];
+  loss: Scalars['Float']['output'];
+  seq: Scalars['Int']['output'];
+  stage: Scalars['String']['output'];
+  step: Scalars['Int']['output'];
+};
+
+export type LossPoint = {
+  __typename?: 'LossPoint';
+  learningRate: Scalars['Float']['output'];
+  loss: Scalars['Float']['output'];
+  stage: Scalars['String']['output'];
+  step: Scalars['Int']['output'];
+};
+
+export type Mutation = {
+  __typename?: 'Mutation';
+  /** Validates the uploaded file and adds it to the subject; a bad file is deleted and nothing is recorded. */
+  addSubjectImage: SubjectImage;
+  /** QUEUED runs are canceled at once; RUNNING runs are asked to stop (the trainer finishes the cancel). */
+  cancelRun: Run;
+  /** Creates an API key for the caller in the caller's team. The secret is shown only here, once. */
+  createApiKey: CreatedApiKey;
+  /** contentType: image/jpeg, image/png or image/webp; byteSize: the exact size of the file. */
+  createImageUpload: ImageUpload;
+  createSubject: Subject;
+  generate: Generation;
+  /** Removes the image (and its stored objects). Returns its id. */
+  removeSubjectImage: Scalars['ID']['output'];
+  /** Revokes a key of the caller's team (your own, or any as OWNER). A revoked key stops working at once. */
+  revokeApiKey: ApiKey;
+  startRun: Run;
+};
+
+
+export type MutationAddSubjectImageArgs = {
+  subjectId: Scalars['ID']['input'];
+  uploadId: Scalars['ID']['input'];
+};
+
+
+export type MutationCancelRunArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationCreateApiKeyArgs = {
+  name: Scalars['String']['input'];
+};
+
+
+export type MutationCreateImageUploadArgs = {
+  byteSize: Scalars['Int']['input'];
+  contentType: Scalars['String']['input'];
+  filename: Scalars['String']['input'];
+  subjectId: Scalars['ID']['input'];
+};
+
+
+export type MutationCreateSubjectArgs = {
+  input: CreateSubjectInput;
+};
+
+
+export type MutationGenerateArgs = {
+  input: GenerateInput;
+};
+
+
+export type MutationRemoveSubjectImageArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationRevokeApiKeyArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationStartRunArgs = {
+  input: StartRunInput;
+};
+
+/** Relay-style page information. */
+export type PageInfo = {
+  __typename?: 'PageInfo';
+  endCursor: Maybe<Scalars['String']['output']>;
+  hasNextPage: Scalars['Boolean']['output'];
+};
+
 export type Query = {
   __typename?: 'Query';
+  baseModels: Array<BaseModel>;
+  checkpoint: Maybe<Checkpoint>;
+  generation: Maybe<Generation>;
   /** Status of PostgreSQL, object storage and the engine. Needs no authentication. */
   health: Health;
+  run: Maybe<Run>;
+  /** The team's runs, newest first. `first` 1–100 (default 20). */
+  runs: RunConnection;
+  subject: Maybe<Subject>;
+  /** The team's subjects, newest first. `first` 1–100 (default 20). */
+  subjects: SubjectConnection;
+  /** The caller. Needs an API key, like everything except `health`. */
+  viewer: Viewer;
+};
+
+
+export type QueryCheckpointArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryGenerationArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryRunArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryRunsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  state?: InputMaybe<RunState>;
+  subjectId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+
+export type QuerySubjectArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QuerySubjectsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+export type Run = {
+  __typename?: 'Run';
+  baseModel: Scalars['String']['output'];
+  cancelRequested: Scalars['Boolean']['output'];
+  checkpoints: Array<Checkpoint>;
+  /** The engine settings, every default filled in (docs/platform-contract.md). */
+  config: Scalars['JSON']['output'];
+  createdAt: Scalars['DateTime']['output'];
+  error: Maybe<RunError>;
+  finishedAt: Maybe<Scalars['DateTime']['output']>;
+  id: Scalars['ID']['output'];
+  /** seq of the newest event (subscribe to runEvents with afterSeq to continue from here). */
+  lastEventSeq: Scalars['Int']['output'];
+  /** Loss curve, optionally of one stage (stage1, stage2). */
+  losses: Array<LossPoint>;
+  method: RunMethod;
+  samples: Array<Sample>;
+  stage: Maybe<Scalars['String']['output']>;
+  startedAt: Maybe<Scalars['DateTime']['output']>;
+  state: RunState;
+  /** Cumulative training step (stage-1 steps, then stage 1 + stage-2 step). */
+  step: Scalars['Int']['output'];
+  subject: Subject;
+  totalSteps: Scalars['Int']['output'];
+};
+
+
+export type RunLossesArgs = {
+  stage?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type RunConnection = {
+  __typename?: 'RunConnection';
+  edges: Array<RunEdge>;
+  pageInfo: PageInfo;
+};
+
+export type RunEdge = {
+  __typename?: 'RunEdge';
+  cursor: Scalars['String']['output'];
+  node: Run;
+};
+
+export type RunError = {
+  __typename?: 'RunError';
+  code: Scalars['String']['output'];
+  /** The last lines the engine wrote. */
+  logTail: Maybe<Scalars['String']['output']>;
+  message: Scalars['String']['output'];
+};
+
+export type RunEvent = CheckpointSaved | LossLogged | RunStateChanged | SampleSaved | StageStarted;
+
+export type RunMethod =
+  /** Baseline: identifier `sks`, prior preservation with generated class images. */
+  | 'DREAMBOOTH'
+  /** Baseline: a new noun token <s*>, thousands of steps. */
+  | 'TEXTUAL_INVERSION'
+  /** The paper's method: stage 1 token inversion of <rare>, stage 2 UNet fine-tune. */
+  | 'TWO_STAGE';
+
+export type RunState =
+  | 'CANCELED'
+  | 'FAILED'
+  | 'QUEUED'
+  | 'RUNNING'
+  | 'SUCCEEDED';
+
+export type RunStateChanged = {
+  __typename?: 'RunStateChanged';
+  at: Scalars['DateTime']['output'];
+  errorCode: Maybe<Scalars['String']['output']>;
+  errorMessage: Maybe<Scalars['String']['output']>;
+  previousState: Maybe<RunState>;
+  seq: Scalars['Int']['output'];
+  state: RunState;
+};
+
+export type Sample = {
+  __typename?: 'Sample';
+  createdAt: Scalars['DateTime']['output'];
+  id: Scalars['ID']['output'];
+  prompt: Scalars['String']['output'];
+  promptIndex: Scalars['Int']['output'];
+  seed: Scalars['Float']['output'];
+  stage: Scalars['String']['output'];
+  step: Scalars['Int']['output'];
+  /** Short-lived presigned URL. */
+  url: Scalars['String']['output'];
+};
+
+export type SampleSaved = {
+  __typename?: 'SampleSaved';
+  at: Scalars['DateTime']['output'];
+  prompt: Scalars['String']['output'];
+  promptIndex: Scalars['Int']['output'];
+  sample: Maybe<Sample>;
+  seed: Scalars['Float']['output'];
+  seq: Scalars['Int']['output'];
+  stage: Scalars['String']['output'];
+  step: Scalars['Int']['output'];
+  /** Short-lived presigned URL of the sample image. */
+  url: Maybe<Scalars['String']['output']>;
 };
 
 /** The state of one service the product depends on. */
@@ -56,17 +431,143 @@ export type ServiceStatus =
   /** Could not be checked, because something it depends on is down. */
   | 'UNKNOWN';
 
+export type StageStarted = {
+  __typename?: 'StageStarted';
+  at: Scalars['DateTime']['output'];
+  seq: Scalars['Int']['output'];
+  stage: Scalars['String']['output'];
+  totalSteps: Scalars['Int']['output'];
+};
+
+/** Omitted fields take the method's defaults (the paper's): TWO_STAGE 100 @ 5e-4 then 400 @ 5e-6, checkpoint every 200. */
+export type StartRunInput = {
+  baseModel?: InputMaybe<Scalars['String']['input']>;
+  checkpointEvery?: InputMaybe<Scalars['Int']['input']>;
+  method?: InputMaybe<RunMethod>;
+  /** A multiple of 8 in 64–1024; null for the base model's own. */
+  resolution?: InputMaybe<Scalars['Int']['input']>;
+  /** Up to 16 prompts of up to 500 characters; default `a photo of <token> <classNoun>`. */
+  samplePrompts?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** 0–4294967295. */
+  seed?: InputMaybe<Scalars['Float']['input']>;
+  /** (0, 1]. */
+  stage1LearningRate?: InputMaybe<Scalars['Float']['input']>;
+  /** 1–20000 (TWO_STAGE, TEXTUAL_INVERSION). */
+  stage1Steps?: InputMaybe<Scalars['Int']['input']>;
+  stage2LearningRate?: InputMaybe<Scalars['Float']['input']>;
+  /** 1–20000 (TWO_STAGE, DREAMBOOTH). */
+  stage2Steps?: InputMaybe<Scalars['Int']['input']>;
+  subjectId: Scalars['ID']['input'];
+};
+
+/** The thing being personalized: 4–6 photos of one object, named by its class noun. */
+export type Subject = {
+  __typename?: 'Subject';
+  /** e.g. backpack, dog (lowercase letters, space, _ or -; up to 40). */
+  classNoun: Scalars['String']['output'];
+  createdAt: Scalars['DateTime']['output'];
+  id: Scalars['ID']['output'];
+  /** In upload order (the order training reads them). */
+  images: Array<SubjectImage>;
+  kind: SubjectKind;
+  name: Scalars['String']['output'];
+  /** Newest first. */
+  runs: Array<Run>;
+};
+
+export type SubjectConnection = {
+  __typename?: 'SubjectConnection';
+  edges: Array<SubjectEdge>;
+  pageInfo: PageInfo;
+};
+
+export type SubjectEdge = {
+  __typename?: 'SubjectEdge';
+  cursor: Scalars['String']['output'];
+  node: Subject;
+};
+
+export type SubjectImage = {
+  __typename?: 'SubjectImage';
+  byteSize: Scalars['Float']['output'];
+  contentType: Scalars['String']['output'];
+  createdAt: Scalars['DateTime']['output'];
+  filename: Scalars['String']['output'];
+  height: Scalars['Int']['output'];
+  id: Scalars['ID']['output'];
+  /** A short-lived presigned URL of the original as uploaded. */
+  originalUrl: Scalars['String']['output'];
+  sha256: Scalars['String']['output'];
+  /** A short-lived presigned URL of the EXIF-oriented WebP display copy. */
+  url: Scalars['String']['output'];
+  /** After EXIF orientation. */
+  width: Scalars['Int']['output'];
+};
+
+/** OBJECT or LIVE decides which DreamBooth evaluation prompt list applies. */
+export type SubjectKind =
+  | 'LIVE'
+  | 'OBJECT';
+
 export type Subscription = {
   __typename?: 'Subscription';
+  /** The generation now, then after every change, until it SUCCEEDED or FAILED. */
+  generationUpdated: Generation;
   /** The health report now, then again every `everySeconds` seconds (1–3600). */
   health: Health;
+  /** Every stored event after `afterSeq` (default 0: all), then live ones, in seq order, with no gap and no duplicate. */
+  runEvents: RunEvent;
   /** Every trainer heartbeat, as it happens. */
   workerHeartbeats: WorkerHeartbeat;
 };
 
 
+export type SubscriptionGenerationUpdatedArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
 export type SubscriptionHealthArgs = {
   everySeconds?: Scalars['Int']['input'];
+};
+
+
+export type SubscriptionRunEventsArgs = {
+  afterSeq?: InputMaybe<Scalars['Int']['input']>;
+  runId: Scalars['ID']['input'];
+};
+
+export type Team = {
+  __typename?: 'Team';
+  id: Scalars['ID']['output'];
+  name: Scalars['String']['output'];
+  /** The caller's role in this team. */
+  role: TeamRole;
+};
+
+export type TeamRole =
+  | 'MEMBER'
+  | 'OWNER'
+  | 'VIEWER';
+
+export type User = {
+  __typename?: 'User';
+  email: Maybe<Scalars['String']['output']>;
+  id: Scalars['ID']['output'];
+  name: Scalars['String']['output'];
+};
+
+/** Who is calling: the key's user, acting in the key's team. */
+export type Viewer = {
+  __typename?: 'Viewer';
+  /** The caller's own API keys (all of the team's keys for an OWNER). */
+  apiKeys: Array<ApiKey>;
+  role: TeamRole;
+  /** The team every request with this key acts in. */
+  team: Team;
+  /** Every team the user belongs to. */
+  teams: Array<Team>;
+  user: User;
 };
 
 /** A trainer process announced that it is alive (relayed from PostgreSQL NOTIFY). */
@@ -145,42 +646,200 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 
 
 
+/** Mapping of union types */
+export type ResolversUnionTypes<_RefType extends Record<string, unknown>> = {
+  RunEvent:
+    | ( RunEventModel )
+    | ( RunEventModel )
+    | ( RunEventModel )
+    | ( RunEventModel )
+    | ( RunEventModel )
+  ;
+};
 
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
+  ApiKey: ResolverTypeWrapper<ApiKeyModel>;
+  BaseModel: ResolverTypeWrapper<BaseModel>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  Checkpoint: ResolverTypeWrapper<CheckpointModel>;
+  CheckpointFile: ResolverTypeWrapper<CheckpointFileModel>;
+  CheckpointSaved: ResolverTypeWrapper<RunEventModel>;
+  CreateSubjectInput: CreateSubjectInput;
+  CreatedApiKey: ResolverTypeWrapper<CreatedApiKeyModel>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
+  GenerateInput: GenerateInput;
+  GeneratedImage: ResolverTypeWrapper<GeneratedImageModel>;
+  Generation: ResolverTypeWrapper<GenerationModel>;
+  GenerationError: ResolverTypeWrapper<GenerationError>;
+  GenerationState: GenerationState;
   Health: ResolverTypeWrapper<Health>;
+  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  ImageUpload: ResolverTypeWrapper<ImageUpload>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
+  LossLogged: ResolverTypeWrapper<RunEventModel>;
+  LossPoint: ResolverTypeWrapper<LossPoint>;
+  Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  PageInfo: ResolverTypeWrapper<PageInfo>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  Run: ResolverTypeWrapper<RunModel>;
+  RunConnection: ResolverTypeWrapper<Omit<RunConnection, 'edges'> & { edges: Array<ResolversTypes['RunEdge']> }>;
+  RunEdge: ResolverTypeWrapper<Omit<RunEdge, 'node'> & { node: ResolversTypes['Run'] }>;
+  RunError: ResolverTypeWrapper<RunError>;
+  RunEvent: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['RunEvent']>;
+  RunMethod: RunMethod;
+  RunState: RunState;
+  RunStateChanged: ResolverTypeWrapper<RunEventModel>;
+  Sample: ResolverTypeWrapper<SampleModel>;
+  SampleSaved: ResolverTypeWrapper<RunEventModel>;
   ServiceHealth: ResolverTypeWrapper<ServiceHealth>;
   ServiceStatus: ServiceStatus;
+  StageStarted: ResolverTypeWrapper<RunEventModel>;
+  StartRunInput: StartRunInput;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
+  Subject: ResolverTypeWrapper<SubjectModel>;
+  SubjectConnection: ResolverTypeWrapper<Omit<SubjectConnection, 'edges'> & { edges: Array<ResolversTypes['SubjectEdge']> }>;
+  SubjectEdge: ResolverTypeWrapper<Omit<SubjectEdge, 'node'> & { node: ResolversTypes['Subject'] }>;
+  SubjectImage: ResolverTypeWrapper<SubjectImageModel>;
+  SubjectKind: SubjectKind;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  Team: ResolverTypeWrapper<TeamModel>;
+  TeamRole: TeamRole;
+  User: ResolverTypeWrapper<UserModel>;
+  Viewer: ResolverTypeWrapper<ViewerModel>;
   WorkerHeartbeat: ResolverTypeWrapper<WorkerHeartbeat>;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = {
+  ApiKey: ApiKeyModel;
+  BaseModel: BaseModel;
   Boolean: Scalars['Boolean']['output'];
+  Checkpoint: CheckpointModel;
+  CheckpointFile: CheckpointFileModel;
+  CheckpointSaved: RunEventModel;
+  CreateSubjectInput: CreateSubjectInput;
+  CreatedApiKey: CreatedApiKeyModel;
   DateTime: Scalars['DateTime']['output'];
   Float: Scalars['Float']['output'];
+  GenerateInput: GenerateInput;
+  GeneratedImage: GeneratedImageModel;
+  Generation: GenerationModel;
+  GenerationError: GenerationError;
   Health: Health;
+  ID: Scalars['ID']['output'];
+  ImageUpload: ImageUpload;
   Int: Scalars['Int']['output'];
   JSON: Scalars['JSON']['output'];
+  LossLogged: RunEventModel;
+  LossPoint: LossPoint;
+  Mutation: Record<PropertyKey, never>;
+  PageInfo: PageInfo;
   Query: Record<PropertyKey, never>;
+  Run: RunModel;
+  RunConnection: Omit<RunConnection, 'edges'> & { edges: Array<ResolversParentTypes['RunEdge']> };
+  RunEdge: Omit<RunEdge, 'node'> & { node: ResolversParentTypes['Run'] };
+  RunError: RunError;
+  RunEvent: ResolversUnionTypes<ResolversParentTypes>['RunEvent'];
+  RunStateChanged: RunEventModel;
+  Sample: SampleModel;
+  SampleSaved: RunEventModel;
   ServiceHealth: ServiceHealth;
+  StageStarted: RunEventModel;
+  StartRunInput: StartRunInput;
   String: Scalars['String']['output'];
+  Subject: SubjectModel;
+  SubjectConnection: Omit<SubjectConnection, 'edges'> & { edges: Array<ResolversParentTypes['SubjectEdge']> };
+  SubjectEdge: Omit<SubjectEdge, 'node'> & { node: ResolversParentTypes['Subject'] };
+  SubjectImage: SubjectImageModel;
   Subscription: Record<PropertyKey, never>;
+  Team: TeamModel;
+  User: UserModel;
+  Viewer: ViewerModel;
   WorkerHeartbeat: WorkerHeartbeat;
+};
+
+export type ApiKeyResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['ApiKey'] = ResolversParentTypes['ApiKey']> = {
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  prefix?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  revokedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+};
+
+export type BaseModelResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['BaseModel'] = ResolversParentTypes['BaseModel']> = {
+  default?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  description?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  resolution?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type CheckpointResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['Checkpoint'] = ResolversParentTypes['Checkpoint']> = {
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  downloadUrl?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  files?: Resolver<Array<ResolversTypes['CheckpointFile']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  run?: Resolver<ResolversTypes['Run'], ParentType, ContextType>;
+  sha256?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  sizeBytes?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  stage?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  step?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type CheckpointFileResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['CheckpointFile'] = ResolversParentTypes['CheckpointFile']> = {
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  sha256?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  sizeBytes?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  url?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type CheckpointSavedResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['CheckpointSaved'] = ResolversParentTypes['CheckpointSaved']> = {
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  checkpoint?: Resolver<Maybe<ResolversTypes['Checkpoint']>, ParentType, ContextType>;
+  seq?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  stage?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  step?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type CreatedApiKeyResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['CreatedApiKey'] = ResolversParentTypes['CreatedApiKey']> = {
+  apiKey?: Resolver<ResolversTypes['ApiKey'], ParentType, ContextType>;
+  secret?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
   name: 'DateTime';
 }
+
+export type GeneratedImageResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['GeneratedImage'] = ResolversParentTypes['GeneratedImage']> = {
+  index?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  seed?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  url?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type GenerationResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['Generation'] = ResolversParentTypes['Generation']> = {
+  checkpoint?: Resolver<ResolversTypes['Checkpoint'], ParentType, ContextType>;
+  count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  error?: Resolver<Maybe<ResolversTypes['GenerationError']>, ParentType, ContextType>;
+  finishedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  guidanceScale?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  images?: Resolver<Array<ResolversTypes['GeneratedImage']>, ParentType, ContextType>;
+  negativePrompt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  prompt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  seed?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  state?: Resolver<ResolversTypes['GenerationState'], ParentType, ContextType>;
+  steps?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type GenerationErrorResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['GenerationError'] = ResolversParentTypes['GenerationError']> = {
+  code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
 
 export type HealthResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['Health'] = ResolversParentTypes['Health']> = {
   checkedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
@@ -191,12 +850,136 @@ export type HealthResolvers<ContextType = ApiContext, ParentType extends Resolve
   version?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
+export type ImageUploadResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['ImageUpload'] = ResolversParentTypes['ImageUpload']> = {
+  expiresAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  headers?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
+  uploadId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  url?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
 export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['JSON'], any> {
   name: 'JSON';
 }
 
+export type LossLoggedResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['LossLogged'] = ResolversParentTypes['LossLogged']> = {
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  learningRate?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  loss?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  seq?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  stage?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  step?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type LossPointResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['LossPoint'] = ResolversParentTypes['LossPoint']> = {
+  learningRate?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  loss?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  stage?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  step?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type MutationResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
+  addSubjectImage?: Resolver<ResolversTypes['SubjectImage'], ParentType, ContextType, RequireFields<MutationAddSubjectImageArgs, 'subjectId' | 'uploadId'>>;
+  cancelRun?: Resolver<ResolversTypes['Run'], ParentType, ContextType, RequireFields<MutationCancelRunArgs, 'id'>>;
+  createApiKey?: Resolver<ResolversTypes['CreatedApiKey'], ParentType, ContextType, RequireFields<MutationCreateApiKeyArgs, 'name'>>;
+  createImageUpload?: Resolver<ResolversTypes['ImageUpload'], ParentType, ContextType, RequireFields<MutationCreateImageUploadArgs, 'byteSize' | 'contentType' | 'filename' | 'subjectId'>>;
+  createSubject?: Resolver<ResolversTypes['Subject'], ParentType, ContextType, RequireFields<MutationCreateSubjectArgs, 'input'>>;
+  generate?: Resolver<ResolversTypes['Generation'], ParentType, ContextType, RequireFields<MutationGenerateArgs, 'input'>>;
+  removeSubjectImage?: Resolver<ResolversTypes['ID'], ParentType, ContextType, RequireFields<MutationRemoveSubjectImageArgs, 'id'>>;
+  revokeApiKey?: Resolver<ResolversTypes['ApiKey'], ParentType, ContextType, RequireFields<MutationRevokeApiKeyArgs, 'id'>>;
+  startRun?: Resolver<ResolversTypes['Run'], ParentType, ContextType, RequireFields<MutationStartRunArgs, 'input'>>;
+};
+
+export type PageInfoResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = {
+  endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
 export type QueryResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
+  baseModels?: Resolver<Array<ResolversTypes['BaseModel']>, ParentType, ContextType>;
+  checkpoint?: Resolver<Maybe<ResolversTypes['Checkpoint']>, ParentType, ContextType, RequireFields<QueryCheckpointArgs, 'id'>>;
+  generation?: Resolver<Maybe<ResolversTypes['Generation']>, ParentType, ContextType, RequireFields<QueryGenerationArgs, 'id'>>;
   health?: Resolver<ResolversTypes['Health'], ParentType, ContextType>;
+  run?: Resolver<Maybe<ResolversTypes['Run']>, ParentType, ContextType, RequireFields<QueryRunArgs, 'id'>>;
+  runs?: Resolver<ResolversTypes['RunConnection'], ParentType, ContextType, RequireFields<QueryRunsArgs, 'first'>>;
+  subject?: Resolver<Maybe<ResolversTypes['Subject']>, ParentType, ContextType, RequireFields<QuerySubjectArgs, 'id'>>;
+  subjects?: Resolver<ResolversTypes['SubjectConnection'], ParentType, ContextType, RequireFields<QuerySubjectsArgs, 'first'>>;
+  viewer?: Resolver<ResolversTypes['Viewer'], ParentType, ContextType>;
+};
+
+export type RunResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['Run'] = ResolversParentTypes['Run']> = {
+  baseModel?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  cancelRequested?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  checkpoints?: Resolver<Array<ResolversTypes['Checkpoint']>, ParentType, ContextType>;
+  config?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  error?: Resolver<Maybe<ResolversTypes['RunError']>, ParentType, ContextType>;
+  finishedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  lastEventSeq?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  losses?: Resolver<Array<ResolversTypes['LossPoint']>, ParentType, ContextType, Partial<RunLossesArgs>>;
+  method?: Resolver<ResolversTypes['RunMethod'], ParentType, ContextType>;
+  samples?: Resolver<Array<ResolversTypes['Sample']>, ParentType, ContextType>;
+  stage?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  startedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  state?: Resolver<ResolversTypes['RunState'], ParentType, ContextType>;
+  step?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  subject?: Resolver<ResolversTypes['Subject'], ParentType, ContextType>;
+  totalSteps?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type RunConnectionResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['RunConnection'] = ResolversParentTypes['RunConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['RunEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type RunEdgeResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['RunEdge'] = ResolversParentTypes['RunEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Run'], ParentType, ContextType>;
+};
+
+export type RunErrorResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['RunError'] = ResolversParentTypes['RunError']> = {
+  code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  logTail?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type RunEventResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['RunEvent'] = ResolversParentTypes['RunEvent']> = {
+  __resolveType: TypeResolveFn<'CheckpointSaved' | 'LossLogged' | 'RunStateChanged' | 'SampleSaved' | 'StageStarted', ParentType, ContextType>;
+};
+
+export type RunStateChangedResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['RunStateChanged'] = ResolversParentTypes['RunStateChanged']> = {
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  errorCode?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  errorMessage?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  previousState?: Resolver<Maybe<ResolversTypes['RunState']>, ParentType, ContextType>;
+  seq?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  state?: Resolver<ResolversTypes['RunState'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type SampleResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['Sample'] = ResolversParentTypes['Sample']> = {
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  prompt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  promptIndex?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  seed?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  stage?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  step?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  url?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type SampleSavedResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['SampleSaved'] = ResolversParentTypes['SampleSaved']> = {
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  prompt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  promptIndex?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  sample?: Resolver<Maybe<ResolversTypes['Sample']>, ParentType, ContextType>;
+  seed?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  seq?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  stage?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  step?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  url?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
 export type ServiceHealthResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['ServiceHealth'] = ResolversParentTypes['ServiceHealth']> = {
@@ -207,9 +990,72 @@ export type ServiceHealthResolvers<ContextType = ApiContext, ParentType extends 
   status?: Resolver<ResolversTypes['ServiceStatus'], ParentType, ContextType>;
 };
 
+export type StageStartedResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['StageStarted'] = ResolversParentTypes['StageStarted']> = {
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  seq?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  stage?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  totalSteps?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type SubjectResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['Subject'] = ResolversParentTypes['Subject']> = {
+  classNoun?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  images?: Resolver<Array<ResolversTypes['SubjectImage']>, ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['SubjectKind'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  runs?: Resolver<Array<ResolversTypes['Run']>, ParentType, ContextType>;
+};
+
+export type SubjectConnectionResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['SubjectConnection'] = ResolversParentTypes['SubjectConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['SubjectEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type SubjectEdgeResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['SubjectEdge'] = ResolversParentTypes['SubjectEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Subject'], ParentType, ContextType>;
+};
+
+export type SubjectImageResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['SubjectImage'] = ResolversParentTypes['SubjectImage']> = {
+  byteSize?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  contentType?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  filename?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  height?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  originalUrl?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  sha256?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  url?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  width?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
 export type SubscriptionResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
+  generationUpdated?: SubscriptionResolver<ResolversTypes['Generation'], "generationUpdated", ParentType, ContextType, RequireFields<SubscriptionGenerationUpdatedArgs, 'id'>>;
   health?: SubscriptionResolver<ResolversTypes['Health'], "health", ParentType, ContextType, RequireFields<SubscriptionHealthArgs, 'everySeconds'>>;
+  runEvents?: SubscriptionResolver<ResolversTypes['RunEvent'], "runEvents", ParentType, ContextType, RequireFields<SubscriptionRunEventsArgs, 'afterSeq' | 'runId'>>;
   workerHeartbeats?: SubscriptionResolver<ResolversTypes['WorkerHeartbeat'], "workerHeartbeats", ParentType, ContextType>;
+};
+
+export type TeamResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['Team'] = ResolversParentTypes['Team']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  role?: Resolver<ResolversTypes['TeamRole'], ParentType, ContextType>;
+};
+
+export type UserResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User']> = {
+  email?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type ViewerResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['Viewer'] = ResolversParentTypes['Viewer']> = {
+  apiKeys?: Resolver<Array<ResolversTypes['ApiKey']>, ParentType, ContextType>;
+  role?: Resolver<ResolversTypes['TeamRole'], ParentType, ContextType>;
+  team?: Resolver<ResolversTypes['Team'], ParentType, ContextType>;
+  teams?: Resolver<Array<ResolversTypes['Team']>, ParentType, ContextType>;
+  user?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
 };
 
 export type WorkerHeartbeatResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['WorkerHeartbeat'] = ResolversParentTypes['WorkerHeartbeat']> = {
@@ -218,12 +1064,42 @@ export type WorkerHeartbeatResolvers<ContextType = ApiContext, ParentType extend
 };
 
 export type Resolvers<ContextType = ApiContext> = {
+  ApiKey?: ApiKeyResolvers<ContextType>;
+  BaseModel?: BaseModelResolvers<ContextType>;
+  Checkpoint?: CheckpointResolvers<ContextType>;
+  CheckpointFile?: CheckpointFileResolvers<ContextType>;
+  CheckpointSaved?: CheckpointSavedResolvers<ContextType>;
+  CreatedApiKey?: CreatedApiKeyResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
+  GeneratedImage?: GeneratedImageResolvers<ContextType>;
+  Generation?: GenerationResolvers<ContextType>;
+  GenerationError?: GenerationErrorResolvers<ContextType>;
   Health?: HealthResolvers<ContextType>;
+  ImageUpload?: ImageUploadResolvers<ContextType>;
   JSON?: GraphQLScalarType;
+  LossLogged?: LossLoggedResolvers<ContextType>;
+  LossPoint?: LossPointResolvers<ContextType>;
+  Mutation?: MutationResolvers<ContextType>;
+  PageInfo?: PageInfoResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  Run?: RunResolvers<ContextType>;
+  RunConnection?: RunConnectionResolvers<ContextType>;
+  RunEdge?: RunEdgeResolvers<ContextType>;
+  RunError?: RunErrorResolvers<ContextType>;
+  RunEvent?: RunEventResolvers<ContextType>;
+  RunStateChanged?: RunStateChangedResolvers<ContextType>;
+  Sample?: SampleResolvers<ContextType>;
+  SampleSaved?: SampleSavedResolvers<ContextType>;
   ServiceHealth?: ServiceHealthResolvers<ContextType>;
+  StageStarted?: StageStartedResolvers<ContextType>;
+  Subject?: SubjectResolvers<ContextType>;
+  SubjectConnection?: SubjectConnectionResolvers<ContextType>;
+  SubjectEdge?: SubjectEdgeResolvers<ContextType>;
+  SubjectImage?: SubjectImageResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;
+  Team?: TeamResolvers<ContextType>;
+  User?: UserResolvers<ContextType>;
+  Viewer?: ViewerResolvers<ContextType>;
   WorkerHeartbeat?: WorkerHeartbeatResolvers<ContextType>;
 };
 

@@ -1,6 +1,8 @@
 import { EventEmitter, on } from "node:events";
 import pg from "pg";
 
+const RECONNECTED = Symbol("reconnected");
+
 /**
  * One LISTEN connection per API process, shared by every subscriber. PostgreSQL NOTIFY is how the
  * trainer reaches subscribers on any API replica (DESIGN §2). The connection is re-opened with
@@ -60,6 +62,7 @@ export class NotificationsRepository {
       this.client = client;
       this.connected = true;
       if (attempt > 0) this.log("notifications: LISTEN connection restored");
+      this.emitter.emit(RECONNECTED);
     } catch (err) {
       client.removeAllListeners("end");
       await client.end().catch(() => undefined);
@@ -75,6 +78,22 @@ export class NotificationsRepository {
       this.retryTimer = null;
       void this.connect(attempt + 1);
     }, delay);
+  }
+
+  /**
+   * Calls `handler` with every payload on `channel` until the returned function is called. Register
+   * before reading the state a notification would change, so nothing falls between the two.
+   */
+  subscribe<T>(channel: string, handler: (payload: T) => void): () => void {
+    const h = (p: T) => handler(p);
+    this.emitter.on(channel, h);
+    return () => this.emitter.off(channel, h);
+  }
+
+  /** Called after every (re)connect: a subscriber re-reads what it may have missed while disconnected. */
+  onReconnect(handler: () => void): () => void {
+    this.emitter.on(RECONNECTED, handler);
+    return () => this.emitter.off(RECONNECTED, handler);
   }
 
   /** An async iterator of the payloads on `channel`; `return()` (unsubscribe) detaches it. */

@@ -1,5 +1,17 @@
 import type { QueryResolvers } from "../generated/graphql.js";
+import { BASE_MODELS } from "../services/run-config.js";
 
 export const Query: QueryResolvers = {
   health: (_parent, _args, ctx) => ctx.services.health.report(),
+  viewer: async (_p, _a, ctx) => (await ctx.session()).principal,
+  baseModels: async (_p, _a, ctx) => {
+    await ctx.session();
+    return BASE_MODELS.map((m) => ({ ...m }));
+  },
+  subjects: async (_p, a, ctx) => ctx.services.subjects.list((await ctx.session()).principal, a.first, a.after),
+  subject: async (_p, a, ctx) => ctx.services.subjects.get((await ctx.session()).principal, a.id),
+  runs: async (_p, a, ctx) => ctx.services.runs.list((await ctx.session()).principal, a),
+  run: async (_p, a, ctx) => ctx.services.runs.get((await ctx.session()).principal, a.id),
+  checkpoint: async (_p, a, ctx) => ctx.services.runs.checkpoint((await ctx.session()).principal, a.id),
+  generation: async (_p, a, ctx) => ctx.services.generations.get((await ctx.session()).principal, a.id),
 };

@@ -1,4 +1,5 @@
 import { GraphQLError } from "graphql";
+import type { ApiContext } from "../context.js";
 import type { SubscriptionResolvers } from "../generated/graphql.js";
 
 async function* every<T>(ms: number, produce: () => Promise<T>): AsyncGenerator<T> {
@@ -22,5 +23,18 @@ export const Subscription: SubscriptionResolvers = {
       return every(args.everySeconds * 1000, () => ctx.services.health.report());
     },
     resolve: (payload: unknown) => payload as never,
+  },
+  runEvents: {
+    subscribe: async (_p, a, ctx) => ctx.services.runs.events((await ctx.session()).principal, a.runId, a.afterSeq ?? 0) as never,
+    resolve: (payload: unknown) => payload as never,
+  },
+  generationUpdated: {
+    subscribe: async (_p, a, ctx) => ctx.services.generations.updates((await ctx.session()).principal, a.id) as never,
+    resolve: async (payload: unknown, _a: unknown, ctx: ApiContext) => {
+      // a long-lived operation: relations of each update are read fresh
+      const s = await ctx.session();
+      s.loaders.checkpoint.clearAll();
+      return payload as never;
+    },
   },
 };

@@ -50,12 +50,17 @@ export class EngineProcess {
           HOME: process.env.HOME ?? "/tmp",
           PYTHONUNBUFFERED: "1",
           PYTHONPATH: join(engineDir, "src"),
+          // The engine's watchdog exits when this process is gone (a trainer killed with -9 must not
+          // leave a training job holding the GPU for nobody).
+          STUDIO_PARENT_PID: String(process.pid),
           ...this.opts.env,
         },
         stdio: ["pipe", "pipe", "pipe"],
         detached: false,
       });
       this.child = child;
+      // A write racing the engine's exit must not crash the trainer (EPIPE); `close` reports the exit.
+      child.stdin!.on("error", () => undefined);
       const deadline = setTimeout(() => {
         timedOut = true;
         this.stop(graceMs);
@@ -98,6 +103,23 @@ export class EngineProcess {
       this.killTimer = setTimeout(() => child.exitCode === null && child.kill("SIGKILL"), graceMs);
       this.killTimer.unref();
     }
+  }
+
+  /** Writes one NDJSON line to the engine's stdin (`serve` requests); false when it is not running. */
+  send(message: Record<string, unknown>): boolean {
+    const stdin = this.child?.stdin;
+    if (!stdin || !stdin.writable) return false;
+    stdin.write(`${JSON.stringify(message)}\n`);
+    return true;
+  }
+
+  /** Closes stdin: `serve` exits at EOF. */
+  endInput(): void {
+    this.child?.stdin?.end();
+  }
+
+  get running(): boolean {
+    return this.child !== null && this.child.exitCode === null;
   }
 
   get pid(): number | undefined {

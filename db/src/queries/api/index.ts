@@ -1,2 +1,6 @@
 // API-side queries (teams, users, keys, subjects, images, runs, checkpoints, generations).
-export {};
+// Every read and write takes the caller's teamId: rows of another team are simply not found.
+export * from "./teams.queries.js";
+export * from "./subjects.queries.js";
+export * from "./runs.queries.js";
+export * from "./generations.queries.js";

@@ -1,2 +1,5 @@
 // Trainer-side queries (claiming runs and generations, leases, recording results).
-export {};
+export * from "./lease.queries.js";
+export * from "./runs.queries.js";
+export * from "./generations.queries.js";
+export * from "./listen.queries.js";

@@ -1,0 +1,26 @@
+import { GraphQLError } from "graphql";
+import { describe, expect, it } from "vitest";
+import { maskError } from "./errors.format.js";
+import { notFound } from "./errors.js";
+
+const located = (original: Error) => new GraphQLError(original.message, { originalError: original, path: ["run"] });
+
+describe("maskError", () => {
+  it("keeps domain errors with their code", () => {
+    const err = located(notFound("run"));
+    expect(maskError(err.toJSON(), err, () => undefined)).toMatchObject({ message: "run not found", extensions: { code: "NOT_FOUND" } });
+  });
+
+  it("hides an unexpected error's message and logs it", () => {
+    const logged: string[] = [];
+    const err = located(new Error('Failed query: select * from "api_keys" where secret_hash = $1'));
+    const out = maskError({ ...err.toJSON(), extensions: { code: "INTERNAL_SERVER_ERROR" } }, err, (m) => logged.push(m));
+    expect(out).toEqual({ message: "internal error", path: ["run"], extensions: { code: "INTERNAL_SERVER_ERROR" } });
+    expect(logged[0]).toContain("Failed query");
+  });
+
+  it("keeps GraphQL's own validation errors", () => {
+    const err = new GraphQLError('Variable "$n" got invalid value', { extensions: { code: "BAD_USER_INPUT" } });
+    expect(maskError(err.toJSON(), err, () => undefined).message).toMatch(/invalid value/);
+  });
+});

@@ -1,0 +1,13 @@
+import { apiQueries, type DbHandle } from "@studio/db";
+
+/** Generations (prompts against a checkpoint). Every call is scoped to a team. */
+export class GenerationsRepository {
+  constructor(private readonly handle: DbHandle) {}
+
+  create(g: apiQueries.NewGeneration) {
+    return apiQueries.createGeneration(this.handle.db, g);
+  }
+  get(teamId: string, id: string) {
+    return apiQueries.getGeneration(this.handle.db, teamId, id);
+  }
+}

@@ -1,0 +1,13 @@
+import type { MutationResolvers } from "../generated/graphql.js";
+
+export const Mutation: MutationResolvers = {
+  createApiKey: async (_p, a, ctx) => ctx.services.apiKeys.create((await ctx.session()).principal, a.name),
+  revokeApiKey: async (_p, a, ctx) => ctx.services.apiKeys.revoke((await ctx.session()).principal, a.id),
+  createSubject: async (_p, a, ctx) => ctx.services.subjects.create((await ctx.session()).principal, a.input),
+  createImageUpload: async (_p, a, ctx) => ctx.services.subjects.createImageUpload((await ctx.session()).principal, a),
+  addSubjectImage: async (_p, a, ctx) => ctx.services.subjects.addImage((await ctx.session()).principal, a.subjectId, a.uploadId),
+  removeSubjectImage: async (_p, a, ctx) => ctx.services.subjects.removeImage((await ctx.session()).principal, a.id),
+  startRun: async (_p, a, ctx) => ctx.services.runs.start((await ctx.session()).principal, a.input),
+  cancelRun: async (_p, a, ctx) => ctx.services.runs.cancel((await ctx.session()).principal, a.id),
+  generate: async (_p, a, ctx) => ctx.services.generations.generate((await ctx.session()).principal, a.input),
+};

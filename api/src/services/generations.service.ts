@@ -1,0 +1,95 @@
+import { randomInt } from "node:crypto";
+import { CHANNELS } from "@studio/db";
+import { badInput, notFound } from "../errors.js";
+import type { GenerationModel, Principal } from "../models.js";
+import type { GenerationsRepository } from "../repositories/generations.repository.js";
+import type { NotificationsRepository } from "../repositories/notifications.repository.js";
+import type { RunsService } from "./runs.service.js";
+import { isUuid } from "./ids.js";
+import { wakeableStream } from "./streams.js";
+import { requireWriter } from "./subjects.service.js";
+
+export interface GenerateInput {
+  checkpointId: string;
+  prompt: string;
+  negativePrompt?: string | null;
+  seed?: number | null;
+  steps?: number | null;
+  guidanceScale?: number | null;
+  count?: number | null;
+}
+
+function intIn(field: string, v: number, lo: number, hi: number): number {
+  if (!Number.isInteger(v) || v < lo || v > hi) throw badInput(field, `${field} must be an integer from ${lo} to ${hi}`);
+  return v;
+}
+
+/** Prompts against a checkpoint; a trainer's engine serves them. */
+export class GenerationsService {
+  constructor(
+    private readonly repo: GenerationsRepository,
+    private readonly runs: RunsService,
+    private readonly notifications: NotificationsRepository,
+    private readonly pollMs: number,
+  ) {}
+
+  async generate(p: Principal, input: GenerateInput) {
+    requireWriter(p);
+    const checkpoint = await this.runs.checkpoint(p, input.checkpointId);
+    if (!checkpoint) throw notFound("checkpoint");
+    if (input.prompt.trim().length < 1 || input.prompt.length > 2000) throw badInput("prompt", "prompt must be 1–2000 characters");
+    const neg = input.negativePrompt ?? null;
+    if (neg !== null && neg.length > 2000) throw badInput("negativePrompt", "negativePrompt must be at most 2000 characters");
+    const steps = intIn("steps", input.steps ?? 30, 1, 200);
+    const count = intIn("count", input.count ?? 1, 1, 16);
+    const seed = intIn("seed", input.seed ?? randomInt(0, 2 ** 31), 0, 4294967295);
+    const guidanceScale = input.guidanceScale ?? 7.5;
+    if (!Number.isFinite(guidanceScale) || guidanceScale < 0 || guidanceScale > 50)
+      throw badInput("guidanceScale", "guidanceScale must be a number from 0 to 50");
+    return this.repo.create({
+      teamId: p.teamId,
+      checkpointId: checkpoint.id,
+      createdBy: p.userId,
+      prompt: input.prompt,
+      negativePrompt: neg,
+      seed,
+      steps,
+      guidanceScale,
+      count,
+    });
+  }
+
+  async get(p: Principal, id: string) {
+    return isUuid(id) ? this.repo.get(p.teamId, id) : null;
+  }
+
+  /** The generation now, then each time it changes, ending after SUCCEEDED or FAILED. */
+  async updates(p: Principal, id: string): Promise<AsyncIterableIterator<GenerationModel>> {
+    if (!(await this.get(p, id))) throw notFound("generation");
+    let lastSeen = "";
+    let finished = false;
+    return wakeableStream<GenerationModel>({
+      pollMs: this.pollMs,
+      listen: (wake) => {
+        const off = this.notifications.subscribe<{ generationId?: string }>(CHANNELS.generations, (n) => {
+          if (n.generationId === id) wake();
+        });
+        const offReconnect = this.notifications.onReconnect(wake);
+        return () => {
+          off();
+          offReconnect();
+        };
+      },
+      read: async () => {
+        if (finished) return null;
+        const g = await this.repo.get(p.teamId, id);
+        if (!g) return null;
+        const key = JSON.stringify([g.state, g.images, g.errorCode, g.errorMessage]);
+        if (key === lastSeen) return [];
+        lastSeen = key;
+        finished = g.state === "SUCCEEDED" || g.state === "FAILED";
+        return [g];
+      },
+    });
+  }
+}

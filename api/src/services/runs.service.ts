@@ -1,0 +1,109 @@
+import { randomInt } from "node:crypto";
+import { CHANNELS } from "@studio/db";
+import { badInput, conflict, notFound } from "../errors.js";
+import type { Principal, RunEventModel, RunModel } from "../models.js";
+import type { NotificationsRepository } from "../repositories/notifications.repository.js";
+import type { RunsRepository } from "../repositories/runs.repository.js";
+import { connection, decodeCursor, isUuid, pageSize } from "./ids.js";
+import { buildRunConfig, type StartRunInput } from "./run-config.js";
+import { requireWriter, type SubjectsService } from "./subjects.service.js";
+import { wakeableStream } from "./streams.js";
+
+type RunState = RunModel["state"];
+const RUN_STATES: RunState[] = ["QUEUED", "RUNNING", "SUCCEEDED", "FAILED", "CANCELED"];
+const EVENT_PAGE = 500;
+
+/** Runs: validated start (runs.config per docs/platform-contract.md), cancel, reads, the live event log. */
+export class RunsService {
+  constructor(
+    private readonly repo: RunsRepository,
+    private readonly subjects: SubjectsService,
+    private readonly notifications: NotificationsRepository,
+    private readonly pollMs: number,
+  ) {}
+
+  async start(p: Principal, input: StartRunInput & { subjectId: string }) {
+    requireWriter(p);
+    const subject = await this.subjects.get(p, input.subjectId);
+    if (!subject) throw notFound("subject");
+    const built = buildRunConfig(input, subject.classNoun, () => randomInt(0, 2 ** 31));
+    if ((await this.subjects.countImages(p, subject.id)) < 1)
+      throw badInput("subjectId", "the subject has no images; add 4–6 photos (at least 1) before training");
+    return this.repo.create({
+      teamId: p.teamId,
+      subjectId: subject.id,
+      createdBy: p.userId,
+      method: built.method,
+      baseModel: built.baseModel,
+      config: built.config as unknown as Record<string, unknown>,
+      totalSteps: built.totalSteps,
+    });
+  }
+
+  async cancel(p: Principal, id: string) {
+    requireWriter(p);
+    const run = await this.require(p, id);
+    if (run.state === "QUEUED") {
+      const canceled = await this.repo.cancelQueued(p.teamId, id);
+      if (canceled) return canceled;
+    } else if (run.state === "RUNNING") {
+      const flagged = await this.repo.requestCancel(p.teamId, id);
+      if (flagged) return flagged;
+    }
+    // it changed meanwhile (or was final already): answer with what it is now
+    const now = (await this.repo.get(p.teamId, id))!;
+    if (now.state === "CANCELED" || now.state === "RUNNING" || now.state === "QUEUED") return now;
+    throw conflict(`the run already ${now.state === "SUCCEEDED" ? "succeeded" : "failed"}`);
+  }
+
+  async get(p: Principal, id: string) {
+    return isUuid(id) ? this.repo.get(p.teamId, id) : null;
+  }
+
+  async require(p: Principal, id: string) {
+    const run = await this.get(p, id);
+    if (!run) throw notFound("run");
+    return run;
+  }
+
+  async list(p: Principal, a: { first?: number | null; after?: string | null; subjectId?: string | null; state?: RunState | null }) {
+    const n = pageSize(a.first);
+    if (a.state && !RUN_STATES.includes(a.state)) throw badInput("state", "unknown state");
+    // an id that cannot exist (or another team's) simply matches nothing
+    const subjectId = a.subjectId ? (isUuid(a.subjectId) ? a.subjectId : "00000000-0000-0000-0000-000000000000") : null;
+    const rows = await this.repo.list(p.teamId, { limit: n + 1, after: decodeCursor(a.after), subjectId, state: a.state ?? null });
+    return connection(rows, n);
+  }
+
+  async checkpoint(p: Principal, id: string) {
+    return isUuid(id) ? this.repo.getCheckpoint(p.teamId, id) : null;
+  }
+
+  /**
+   * Replays every stored event after `afterSeq`, then streams new ones. Each read continues from
+   * the last seq delivered, so the order is the table's and nothing is skipped or repeated.
+   */
+  async events(p: Principal, runId: string, afterSeq: number): Promise<AsyncIterableIterator<RunEventModel>> {
+    if (!Number.isInteger(afterSeq) || afterSeq < 0) throw badInput("afterSeq", "afterSeq must be an integer ≥ 0");
+    await this.require(p, runId);
+    let last = afterSeq;
+    return wakeableStream<RunEventModel>({
+      pollMs: this.pollMs,
+      listen: (wake) => {
+        const offNotify = this.notifications.subscribe<{ runId?: string }>(CHANNELS.runEvents, (n) => {
+          if (n.runId === runId) wake();
+        });
+        const offReconnect = this.notifications.onReconnect(wake);
+        return () => {
+          offNotify();
+          offReconnect();
+        };
+      },
+      read: async () => {
+        const rows = await this.repo.events(runId, last, EVENT_PAGE);
+        if (rows.length > 0) last = rows[rows.length - 1]!.seq;
+        return rows;
+      },
+    });
+  }
+}

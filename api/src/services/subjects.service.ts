@@ -1,0 +1,156 @@
+import { randomUUID } from "node:crypto";
+import { badInput, conflict, forbidden, notFound } from "../errors.js";
+import type { Principal, SubjectModel } from "../models.js";
+import type { StorageRepository } from "../repositories/storage.repository.js";
+import type { SubjectsRepository } from "../repositories/subjects.repository.js";
+import { connection, decodeCursor, isUuid, pageSize } from "./ids.js";
+import { IMAGE_TYPES, validateImage } from "./image-validation.js";
+
+const CLASS_NOUN = /^[a-z][a-z _-]{0,39}$/;
+
+export function requireWriter(p: Principal): void {
+  if (p.role === "VIEWER") throw forbidden("a VIEWER cannot change the team's subjects, runs or generations");
+}
+
+/** Object keys as fixed in docs/platform-contract.md. */
+const keys = {
+  upload: (teamId: string, subjectId: string, uploadId: string, filename: string) =>
+    `teams/${teamId}/subjects/${subjectId}/uploads/${uploadId}/${filename}`,
+  display: (teamId: string, subjectId: string, imageId: string) => `teams/${teamId}/subjects/${subjectId}/display/${imageId}.webp`,
+};
+
+/** A filename safe as the last segment of an object key (and in a Content-Disposition). */
+export function safeFilename(name: string, contentType: string): string {
+  const ext = IMAGE_TYPES[contentType] === "jpeg" ? "jpg" : IMAGE_TYPES[contentType]!;
+  const base = name
+    .replace(/\.[^.]*$/, "")
+    .normalize("NFKD")
+    .replace(/[^A-Za-z0-9._-]+/g, "-")
+    .replace(/^[-.]+|[-.]+$/g, "")
+    .slice(0, 80);
+  return `${base || "image"}.${ext}`;
+}
+
+/** Subjects and their photos: presigned uploads straight to storage, then validation with sharp. */
+export class SubjectsService {
+  constructor(
+    private readonly repo: SubjectsRepository,
+    private readonly storage: StorageRepository,
+    private readonly uploadMaxBytes: number,
+  ) {}
+
+  async create(p: Principal, input: { name: string; classNoun: string; kind?: "OBJECT" | "LIVE" | null }) {
+    requireWriter(p);
+    const name = input.name.trim();
+    if (name.length < 1 || name.length > 100) throw badInput("name", "name must be 1–100 characters");
+    const classNoun = input.classNoun.trim();
+    if (!CLASS_NOUN.test(classNoun))
+      throw badInput("classNoun", "classNoun must be a lowercase noun like `backpack` (a–z, space, _ or -; up to 40)");
+    return this.repo.insert({ teamId: p.teamId, name, classNoun, kind: input.kind ?? "OBJECT" });
+  }
+
+  async get(p: Principal, id: string): Promise<SubjectModel | null> {
+    return isUuid(id) ? this.repo.get(p.teamId, id) : null;
+  }
+
+  async require(p: Principal, id: string): Promise<SubjectModel> {
+    const s = await this.get(p, id);
+    if (!s) throw notFound("subject");
+    return s;
+  }
+
+  async list(p: Principal, first: number | null | undefined, after: string | null | undefined) {
+    const n = pageSize(first);
+    const rows = await this.repo.list(p.teamId, n + 1, decodeCursor(after));
+    return connection(rows, n);
+  }
+
+  async createImageUpload(p: Principal, a: { subjectId: string; filename: string; contentType: string; byteSize: number }) {
+    requireWriter(p);
+    const subject = await this.require(p, a.subjectId);
+    if (!IMAGE_TYPES[a.contentType]) throw badInput("contentType", "contentType must be image/jpeg, image/png or image/webp");
+    if (!Number.isInteger(a.byteSize) || a.byteSize < 1 || a.byteSize > this.uploadMaxBytes)
+      throw badInput("byteSize", `byteSize must be 1–${this.uploadMaxBytes} bytes`);
+    if (a.filename.length < 1 || a.filename.length > 255) throw badInput("filename", "filename must be 1–255 characters");
+    const id = randomUUID();
+    const objectKey = keys.upload(p.teamId, subject.id, id, safeFilename(a.filename, a.contentType));
+    const url = await this.storage.presignPut(objectKey);
+    const expiresAt = new Date(Date.now() + this.storage.expirySeconds * 1000);
+    await this.repo.insertUpload({
+      id,
+      teamId: p.teamId,
+      subjectId: subject.id,
+      objectKey,
+      filename: a.filename,
+      contentType: a.contentType,
+      byteSize: a.byteSize,
+      expiresAt,
+    });
+    return { uploadId: id, url, headers: { "content-type": a.contentType }, expiresAt };
+  }
+
+  /**
+   * Validates what was PUT for the upload; on any problem the object is deleted and nothing is
+   * recorded. On success: an oriented WebP display copy, one subject_images row, upload consumed.
+   */
+  async addImage(p: Principal, subjectId: string, uploadId: string) {
+    requireWriter(p);
+    const subject = await this.require(p, subjectId);
+    const upload = isUuid(uploadId) ? await this.repo.getUpload(p.teamId, uploadId) : null;
+    if (!upload || upload.subjectId !== subject.id) throw notFound("upload");
+    if (upload.consumedAt) throw conflict("this upload was already added");
+    const size = await this.storage.size(upload.objectKey);
+    if (size === null) throw badInput("uploadId", "nothing was uploaded yet: PUT the file to the upload URL first");
+    const refuse = async (err: Error) => {
+      await this.storage.remove(upload.objectKey);
+      return err;
+    };
+    if (upload.expiresAt.getTime() < Date.now() - 60_000) throw await refuse(badInput("uploadId", "the upload expired; start a new one"));
+    if (size !== upload.byteSize)
+      throw await refuse(badInput("uploadId", `the uploaded file has ${size} bytes, but byteSize ${upload.byteSize} was declared`));
+    let img;
+    try {
+      img = await validateImage(await this.storage.get(upload.objectKey, upload.byteSize), upload.contentType);
+    } catch (err) {
+      throw await refuse(err as Error);
+    }
+    const imageId = randomUUID();
+    const displayKey = keys.display(p.teamId, subject.id, imageId);
+    await this.storage.put(displayKey, img.webp, "image/webp");
+    const row = await this.repo
+      .insertImageConsumingUpload(upload.id, {
+        id: imageId,
+        teamId: p.teamId,
+        subjectId: subject.id,
+        objectKey: upload.objectKey,
+        displayKey,
+        filename: upload.filename,
+        contentType: upload.contentType,
+        byteSize: size,
+        sha256: img.sha256,
+        width: img.width,
+        height: img.height,
+      })
+      .catch(async (err: unknown) => {
+        await this.storage.remove(displayKey);
+        throw err;
+      });
+    if (!row) {
+      await this.storage.remove(displayKey);
+      throw conflict("this upload was already added");
+    }
+    return row;
+  }
+
+  async removeImage(p: Principal, id: string): Promise<string> {
+    requireWriter(p);
+    const row = isUuid(id) ? await this.repo.deleteImage(p.teamId, id) : null;
+    if (!row) throw notFound("image");
+    await this.storage.remove(row.objectKey, row.displayKey);
+    return row.id;
+  }
+
+  countImages(p: Principal, subjectId: string) {
+    return this.repo.countImages(p.teamId, subjectId);
+  }
+}

@@ -1,0 +1,208 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CHANNELS, notify } from "@studio/db";
+import { startTrainer } from "../support/processes.js";
+import { processAlive, TrainerFixtures, until } from "../support/trainer-fixtures.js";
+
+/**
+ * The trainer side of docs/platform-contract.md against real PostgreSQL, MinIO and the real engine
+ * on tiny-random. Rows are created the way the api would create them.
+ */
+describe("trainer: runs and generations", () => {
+  const fx = new TrainerFixtures();
+  const db = fx.db.db;
+  let subject: { teamId: string; subjectId: string };
+  let trainer: Awaited<ReturnType<typeof startTrainer>>;
+
+  // Relational queries: the test package reads rows without importing drizzle itself.
+  const getRun = async (id: string) => (await db.query.runs.findFirst({ where: (r, { eq }) => eq(r.id, id) }))!;
+  const eventsOf = (runId: string) =>
+    db.query.runEvents.findMany({ where: (e, { eq }) => eq(e.runId, runId), orderBy: (e, { asc }) => [asc(e.seq)] });
+  const lossesOf = (runId: string) => db.query.lossPoints.findMany({ where: (p, { eq }) => eq(p.runId, runId) });
+  const checkpointsOf = (runId: string) =>
+    db.query.checkpoints.findMany({ where: (c, { eq }) => eq(c.runId, runId), orderBy: (c, { asc }) => [asc(c.createdAt)] });
+  const engineStarted = (output: string, runId: string) => {
+    const m = output.match(new RegExp(`run ${runId}: engine started \\(pid (\\d+)\\)`));
+    return m ? Number(m[1]) : null;
+  };
+
+  beforeAll(async () => {
+    await fx.clearQueue();
+    subject = await fx.subject();
+    trainer = await startTrainer({ TRAINER_POLL_MS: "500" });
+  });
+  afterAll(async () => {
+    await trainer?.proc.stop();
+    await fx.close();
+  });
+
+  let lastCheckpointId = "";
+
+  it("runs a queued run to SUCCEEDED: losses in order, samples and verified checkpoints in MinIO", async () => {
+    const run = await fx.queueRun(subject, { steps: 6, checkpointEvery: 3 });
+    const done = await until("run finished", () => getRun(run.id), (r) => !["QUEUED", "RUNNING"].includes(r.state), 90_000, 200);
+    expect(done.state, `${done.errorCode}: ${done.errorMessage}\n${done.logTail}\n${trainer.proc.output.slice(-3000)}`).toBe("SUCCEEDED");
+    expect(done.step).toBe(9);
+    expect(done.attempt).toBe(1);
+    expect(done.leaseOwner).toBe(trainer.id);
+
+    const events = await eventsOf(run.id);
+    expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+    const states = events.filter((e) => e.type === "RunStateChanged").map((e) => e.payload.state);
+    expect(states).toEqual(["QUEUED", "RUNNING", "SUCCEEDED"]);
+    const losses = events.filter((e) => e.type === "LossLogged").map((e) => `${e.payload.stage}:${e.payload.step}`);
+    expect(losses).toEqual(["stage1:1", "stage1:2", "stage1:3", ...[1, 2, 3, 4, 5, 6].map((s) => `stage2:${s}`)]);
+    const stages = events.filter((e) => e.type === "StageStarted").map((e) => e.payload);
+    expect(stages).toEqual([
+      { stage: "stage1", totalSteps: 3 },
+      { stage: "stage2", totalSteps: 6 },
+    ]);
+    const points = await lossesOf(run.id);
+    expect(points).toHaveLength(9);
+    expect(points.every((p) => Number.isFinite(p.loss) && p.loss > 0)).toBe(true);
+
+    const sampleRows = await db.query.samples.findMany({ where: (x, { eq }) => eq(x.runId, run.id), orderBy: (x, { asc }) => [asc(x.createdAt)] });
+    expect(sampleRows.map((s) => `${s.stage}:${s.step}`)).toEqual(["stage1:3", "stage2:3", "stage2:6"]);
+    for (const s of sampleRows) {
+      expect(s.objectKey).toBe(`teams/${subject.teamId}/runs/${run.id}/samples/${s.stage}-step-${String(s.step).padStart(6, "0")}-p0-s0.png`);
+      const stat = await fx.s3.statObject(fx.bucket, s.objectKey);
+      expect(stat.size).toBeGreaterThan(60);
+    }
+    expect(events.filter((e) => e.type === "SampleSaved")).toHaveLength(3);
+
+    const cps = await checkpointsOf(run.id);
+    expect(cps.map((c) => `${c.stage}:${c.step}`)).toEqual(["stage1:3", "stage2:3", "stage2:6"]);
+    for (const c of cps) {
+      const names = c.files.map((f) => f.name).sort();
+      expect(names).toEqual(c.stage === "stage1" ? ["checkpoint.json", "embedding.safetensors"] : ["checkpoint.json", "embedding.safetensors", "unet.safetensors"]);
+      for (const f of c.files) {
+        // Recompute from what MinIO holds: the recorded hash must describe the stored bytes.
+        const stored = await fx.objectSha256(f.objectKey);
+        expect(stored).toEqual({ sha256: f.sha256, size: f.sizeBytes });
+      }
+      expect(c.sha256).toBe(c.files.find((f) => f.name === "checkpoint.json")!.sha256);
+      expect(c.sizeBytes).toBe(c.files.reduce((n, f) => n + f.sizeBytes, 0));
+    }
+    expect(events.filter((e) => e.type === "CheckpointSaved").map((e) => e.payload.checkpointId)).toEqual(cps.map((c) => c.id));
+    lastCheckpointId = cps[2]!.id;
+  });
+
+  it("serves a generation from a checkpoint: SUCCEEDED with `count` images in MinIO", async () => {
+    expect(lastCheckpointId).not.toBe("");
+    const g = await fx.queueGeneration(subject.teamId, lastCheckpointId, 2);
+    const done = await until(
+      "generation finished",
+      async () => (await db.query.generations.findFirst({ where: (x, { eq }) => eq(x.id, g.id) }))!,
+      (x) => x.state === "SUCCEEDED" || x.state === "FAILED",
+      90_000,
+      200,
+    );
+    expect(done.state, `${done.errorCode}: ${done.errorMessage}\n${trainer.proc.output.slice(-2000)}`).toBe("SUCCEEDED");
+    expect(done.images.map((i) => [i.index, i.seed])).toEqual([
+      [0, 7],
+      [1, 8],
+    ]);
+    for (const img of done.images) {
+      expect(img.objectKey).toBe(`teams/${subject.teamId}/generations/${g.id}/image-${String(img.index).padStart(2, "0")}-seed-${img.seed}.png`);
+      const { size } = await fx.objectSha256(img.objectKey);
+      expect(size).toBeGreaterThan(60);
+    }
+  });
+
+  it("ends a run the engine refuses (exit 2) FAILED with the engine's code, message and log tail", async () => {
+    const broken = await fx.subject({ corrupt: true });
+    const run = await fx.queueRun(broken, { steps: 6, checkpointEvery: 3 });
+    const done = await until("run finished", () => getRun(run.id), (r) => !["QUEUED", "RUNNING"].includes(r.state), 90_000, 200);
+    expect(done.state).toBe("FAILED");
+    expect(done.errorCode).toBe("IMAGE_UNREADABLE");
+    expect(done.errorMessage).toMatch(/00\.jpg is not an image/);
+    expect(done.logTail).toContain("IMAGE_UNREADABLE");
+    const last = (await eventsOf(run.id)).at(-1)!;
+    expect(last.payload).toMatchObject({ state: "FAILED", previousState: "RUNNING", errorCode: "IMAGE_UNREADABLE" });
+  });
+
+  it("cancels a run mid stage 2: CANCELED within seconds and the engine is gone", async () => {
+    const run = await fx.queueRun(subject, { steps: 5000, checkpointEvery: 5000 }, 5000);
+    await until("stage 2 under way", () => getRun(run.id), (r) => r.stage === "stage2" && r.step >= 3 + 3, 90_000, 100);
+    const pid = engineStarted(trainer.proc.output, run.id);
+    expect(pid).not.toBeNull();
+    expect(await processAlive(pid!)).toBe(true);
+
+    // What the api's cancelRun does for a RUNNING run.
+    await fx.db.pool.query("update runs set cancel_requested_at = now() where id = $1 and state = 'RUNNING'", [run.id]);
+    await notify(db, CHANNELS.runControl, { runId: run.id, action: "cancel" });
+    const asked = Date.now();
+    const done = await until("run canceled", () => getRun(run.id), (r) => r.state !== "RUNNING", 15_000, 100);
+    expect(done.state, `${done.errorCode}: ${done.errorMessage}`).toBe("CANCELED");
+    expect(Date.now() - asked).toBeLessThan(10_000);
+    expect(done.finishedAt).not.toBeNull();
+    expect(await processAlive(pid!)).toBe(false);
+    const last = (await eventsOf(run.id)).at(-1)!;
+    expect(last.payload).toEqual({ state: "CANCELED", previousState: "RUNNING" });
+  });
+
+  it("resumes a run from its last checkpoint after its trainer is killed with -9", async () => {
+    await trainer.proc.stop(); // only the trainers below may claim this run
+    const first = await startTrainer({ TRAINER_LEASE_MS: "3000", TRAINER_POLL_MS: "300" });
+    const killedPid = Number(first.proc.output.match(/running \(pid (\d+)\)/)![1]);
+    const steps = 150;
+    const run = await fx.queueRun(subject, { steps, checkpointEvery: 25 }, 1000);
+    try {
+      await until(
+        "a stage-2 checkpoint",
+        () => checkpointsOf(run.id),
+        (rows) => rows.some((c) => c.stage === "stage2"),
+        90_000,
+        50,
+      );
+      const enginePid = engineStarted(first.proc.output, run.id)!;
+      process.kill(killedPid, "SIGKILL");
+      // The engine's watchdog sees its parent gone, finishes the step and exits.
+      await until("the orphaned engine exits", () => processAlive(enginePid), (alive) => !alive, 15_000, 100);
+    } finally {
+      await first.proc.stop();
+    }
+    const before = await getRun(run.id);
+    expect(before.state).toBe("RUNNING");
+    expect(before.step).toBeLessThan(3 + steps);
+
+    const second = await startTrainer({ TRAINER_LEASE_MS: "3000", TRAINER_POLL_MS: "300" });
+    try {
+      const done = await until("resumed run finished", () => getRun(run.id), (r) => !["QUEUED", "RUNNING"].includes(r.state), 120_000, 200);
+      expect(done.state, `${done.errorCode}: ${done.errorMessage}\n${second.proc.output.slice(-3000)}`).toBe("SUCCEEDED");
+      expect(done.attempt).toBe(2);
+      expect(done.leaseOwner).toBe(second.id);
+      expect(second.proc.output).toMatch(new RegExp(`run ${run.id}: resuming from stage2-step-\\d{6}`));
+    } finally {
+      trainer = second; // the next test stops it; afterAll stops it in any case
+    }
+    const points = await lossesOf(run.id);
+    const stage2 = points.filter((p) => p.stage === "stage2").map((p) => p.step).sort((a, b) => a - b);
+    expect(stage2).toEqual(Array.from({ length: steps }, (_, i) => i + 1));
+    expect(points.filter((p) => p.stage === "stage1").map((p) => p.step).sort()).toEqual([1, 2, 3]);
+    const logged = (await eventsOf(run.id)).filter((e) => e.type === "LossLogged").map((e) => `${e.payload.stage}:${e.payload.step}`);
+    expect(new Set(logged).size).toBe(logged.length); // no step announced twice
+    expect(logged).toHaveLength(3 + steps);
+  });
+
+  it("on SIGTERM leaves the run RUNNING for a successor; a successor finalises a cancel requested meanwhile", async () => {
+    const run = await fx.queueRun(subject, { steps: 5000, checkpointEvery: 5000 }, 5000);
+    await until("stage 2 under way", () => getRun(run.id), (r) => r.stage === "stage2" && r.leaseOwner === trainer.id, 90_000, 100);
+    const pid = engineStarted(trainer.proc.output, run.id)!;
+    trainer.proc.child.kill("SIGTERM");
+    expect(await trainer.proc.waitExit(20_000)).toBe(0);
+    expect(await processAlive(pid)).toBe(false);
+    const left = await getRun(run.id);
+    expect(left).toMatchObject({ state: "RUNNING", leaseOwner: trainer.id, errorCode: null, finishedAt: null, attempt: 1 });
+
+    // While no trainer holds it, the user cancels (what the api's cancelRun does for a RUNNING run).
+    await fx.db.pool.query("update runs set cancel_requested_at = now() where id = $1", [run.id]);
+    const next = await startTrainer({ TRAINER_LEASE_MS: "3000", TRAINER_POLL_MS: "300" });
+    trainer = next;
+    const done = await until("canceled by the successor", () => getRun(run.id), (r) => r.state !== "RUNNING", 30_000, 200);
+    expect(done.state).toBe("CANCELED");
+    expect(done.attempt).toBe(1); // finalised at claim time, never run again
+    expect(next.proc.output).toContain(`run ${run.id}: CANCELED (cancel was requested before it ran)`);
+    const last = (await eventsOf(run.id)).at(-1)!;
+    expect(last.payload).toEqual({ state: "CANCELED", previousState: "RUNNING" });
+  });
+});

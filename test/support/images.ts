@@ -1,0 +1,81 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { repoRoot } from "@studio/infra/paths";
+import * as Minio from "minio";
+import sharp from "sharp";
+import { inject } from "vitest";
+import { errorOf, gqlAs, okAs } from "./auth.js";
+
+export const datasetDir = join(repoRoot, "..", "shared", "datasets", "dreambooth");
+
+export function backpackPhoto(i: number): Promise<Buffer> {
+  return readFile(join(datasetDir, "backpack", `${String(i).padStart(2, "0")}.jpg`));
+}
+
+const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+function crc32(buf: Buffer): number {
+  let c = 0xffffffff;
+  for (const b of buf) c = CRC_TABLE[(c ^ b) & 0xff]! ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+/** A small valid PNG whose IHDR (CRC recomputed) claims width × height: a decompression bomb's header. */
+export async function bombPng(width = 20000, height = 20000): Promise<Buffer> {
+  const png = await sharp({ create: { width: 64, height: 64, channels: 3, background: "#808080" } }).png().toBuffer();
+  const out = Buffer.from(png);
+  // signature (8) + length (4) + "IHDR" (4) → width at 16, height at 20; CRC over type+data at 29
+  out.writeUInt32BE(width, 16);
+  out.writeUInt32BE(height, 20);
+  out.writeUInt32BE(crc32(out.subarray(12, 29)), 29);
+  return out;
+}
+
+export function s3(): Minio.Client {
+  const c = inject("services").s3;
+  const url = new URL(c.endpoint);
+  return new Minio.Client({ endPoint: url.hostname, port: Number(url.port), useSSL: false, accessKey: c.accessKey, secretKey: c.secretKey, region: "us-east-1" });
+}
+
+export async function objectExists(key: string): Promise<boolean> {
+  try {
+    await s3().statObject(inject("services").s3.bucket, key);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function listObjects(prefix: string): Promise<string[]> {
+  const out: string[] = [];
+  for await (const o of s3().listObjectsV2(inject("services").s3.bucket, prefix, true) as AsyncIterable<{ name: string }>) out.push(o.name);
+  return out;
+}
+
+const CREATE_UPLOAD = `mutation($s: ID!, $f: String!, $t: String!, $n: Int!) {
+  createImageUpload(subjectId: $s, filename: $f, contentType: $t, byteSize: $n) { uploadId url headers expiresAt } }`;
+const ADD_IMAGE = `mutation($s: ID!, $u: ID!) { addSubjectImage(subjectId: $s, uploadId: $u) { id url width height sha256 byteSize contentType } }`;
+
+/** The whole client flow: ask for a presigned PUT, PUT the bytes with the given headers, add the image. */
+export async function uploadImage(
+  url: string,
+  key: string,
+  subjectId: string,
+  bytes: Buffer,
+  opts: { contentType?: string; filename?: string; declaredSize?: number } = {},
+) {
+  const up = await okAs(url, key, CREATE_UPLOAD, {
+    s: subjectId,
+    f: opts.filename ?? "photo.jpg",
+    t: opts.contentType ?? "image/jpeg",
+    n: opts.declaredSize ?? bytes.length,
+  });
+  const { uploadId, url: putUrl, headers } = up.createImageUpload;
+  const put = await fetch(putUrl, { method: "PUT", headers, body: bytes });
+  if (!put.ok) throw new Error(`PUT to storage failed: ${put.status} ${await put.text()}`);
+  const added = await gqlAs<{ addSubjectImage: Record<string, any> }>(url, key, ADD_IMAGE, { s: subjectId, u: uploadId });
+  return { uploadId, putUrl, added: added.body, error: errorOf(added.body) };
+}

@@ -1,0 +1,215 @@
+import { access, mkdir, rename, rm } from "node:fs/promises";
+import { basename, join } from "node:path";
+import { workerQueries, type Database } from "@studio/db";
+import type { TrainerConfig } from "../config.js";
+import { EngineProcess } from "../engine/engine.process.js";
+import type { EngineEventBase } from "../engine/protocol.js";
+import type { StorageRepository } from "../repositories/storage.repository.js";
+import type { Log } from "../trainer.service.js";
+
+type Config = Pick<
+  TrainerConfig,
+  "TRAINER_ID" | "TRAINER_WORK_DIR" | "TRAINER_LEASE_MS" | "ENGINE_PYTHON" | "ENGINE_DIR" | "ENGINE_STOP_GRACE_MS" | "RUN_DEADLINE_MS"
+>;
+
+/** The `serve` process lives as long as the trainer; its deadline only guards against a forgotten child. */
+const SERVE_DEADLINE_MS = 20 * 86_400_000;
+/**
+ * One request (at most 16 images × 200 steps) that takes longer than this means `serve` is stuck; it is
+ * restarted, since the lease heartbeat would otherwise hold the generation RUNNING forever.
+ */
+const REQUEST_TIMEOUT_MS = 30 * 60_000;
+
+class GenerationError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+interface Pending {
+  images: { index: number; seed: number; path: string }[];
+  resolve: () => void;
+  reject: (err: GenerationError) => void;
+}
+
+/**
+ * Serves generations on one long-lived `studio_engine serve` process: the base model stays loaded
+ * and checkpoints are swapped in place, so a prompt costs seconds, not a model load. Checkpoint files
+ * are cached locally per checkpoint id (immutable once recorded), so repeated prompts download nothing.
+ */
+export class GenerationWorker {
+  private engine: EngineProcess | null = null;
+  private readonly pending = new Map<string, Pending>();
+  private stopping = false;
+
+  constructor(
+    private readonly db: Database,
+    private readonly storage: StorageRepository,
+    private readonly config: Config,
+    private readonly log: Log,
+  ) {}
+
+  /** Claims and serves one generation; false when none is waiting. */
+  async processNext(): Promise<boolean> {
+    if (this.stopping) return false;
+    const g = await workerQueries.claimGeneration(this.db, this.config.TRAINER_ID, this.config.TRAINER_LEASE_MS);
+    if (!g) return false;
+    await this.execute(g);
+    return true;
+  }
+
+  private async execute(g: workerQueries.ClaimedGeneration): Promise<void> {
+    const owner = this.config.TRAINER_ID;
+    let leaseLost = false;
+    const beat = setInterval(() => {
+      workerQueries.heartbeatGeneration(this.db, g.id, owner, this.config.TRAINER_LEASE_MS).then(
+        (held) => {
+          if (!held) leaseLost = true;
+        },
+        (err: Error) => this.log("warn", `generation ${g.id}: heartbeat failed (will retry): ${err.message}`),
+      );
+    }, Math.max(300, Math.floor(this.config.TRAINER_LEASE_MS / 3)));
+    const outputDir = join(this.config.TRAINER_WORK_DIR, "generations", g.id);
+    try {
+      let outcome: workerQueries.GenerationOutcome;
+      try {
+        const inputs = await workerQueries.generationInputs(this.db, g.checkpointId);
+        if (!inputs) throw new GenerationError("CHECKPOINT_NOT_FOUND", `checkpoint ${g.checkpointId} does not exist`);
+        const checkpoint = await this.cachedCheckpoint(inputs.checkpointId, inputs.files);
+        await rm(outputDir, { recursive: true, force: true });
+        await mkdir(outputDir, { recursive: true });
+        const images = await this.request({
+          id: g.id,
+          baseModel: inputs.baseModel,
+          checkpoint,
+          prompt: g.prompt,
+          ...(g.negativePrompt ? { negativePrompt: g.negativePrompt } : {}),
+          seed: g.seed,
+          steps: g.steps,
+          guidanceScale: g.guidanceScale,
+          count: g.count,
+          outputDir,
+        });
+        const stored: workerQueries.GenerationImage[] = [];
+        for (const img of images.sort((x, y) => x.index - y.index)) {
+          const key = `teams/${g.teamId}/generations/${g.id}/image-${String(img.index).padStart(2, "0")}-seed-${img.seed}.png`;
+          await this.storage.upload(img.path, key, "image/png");
+          stored.push({ index: img.index, seed: img.seed, objectKey: key });
+        }
+        outcome = { state: "SUCCEEDED", images: stored };
+      } catch (err) {
+        const code = (err as { code?: unknown }).code;
+        outcome = {
+          state: "FAILED",
+          errorCode: typeof code === "string" ? code : "GENERATION_FAILED",
+          errorMessage: (err as Error).message,
+        };
+      }
+      if (this.stopping && outcome.state === "FAILED") return; // interrupted by our own shutdown: the lease lets another trainer retry
+      if (leaseLost) return void this.log("warn", `generation ${g.id}: lease lost; leaving it to its new owner`);
+      try {
+        await workerQueries.finishGeneration(this.db, g.id, owner, outcome);
+        this.log("info", `generation ${g.id}: ${outcome.state}${outcome.state === "FAILED" ? ` (${outcome.errorCode}: ${outcome.errorMessage})` : ""}`);
+      } catch (err) {
+        if (!(err instanceof workerQueries.LeaseLostError)) throw err;
+        this.log("warn", `generation ${g.id}: lease lost before the final state`);
+      }
+    } finally {
+      clearInterval(beat);
+      await rm(outputDir, { recursive: true, force: true }).catch(() => undefined);
+    }
+  }
+
+  /** Sends one request to `serve` and resolves with its images once `generation.completed` arrives. */
+  private request(req: Record<string, unknown> & { id: string }): Promise<Pending["images"]> {
+    const engine = this.ensureEngine();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        if (!this.pending.delete(req.id)) return;
+        engine.stop(this.config.ENGINE_STOP_GRACE_MS);
+        reject(new GenerationError("GENERATION_TIMEOUT", `no answer from the engine within ${REQUEST_TIMEOUT_MS} ms`));
+      }, REQUEST_TIMEOUT_MS);
+      const p: Pending = {
+        images: [],
+        resolve: () => {
+          clearTimeout(timer);
+          resolve(p.images);
+        },
+        reject: (err) => {
+          clearTimeout(timer);
+          reject(err);
+        },
+      };
+      this.pending.set(req.id, p);
+      if (!engine.send(req)) {
+        this.pending.delete(req.id);
+        p.reject(new GenerationError("ENGINE_UNAVAILABLE", "the engine's serve process is not running"));
+      }
+    });
+  }
+
+  private ensureEngine(): EngineProcess {
+    if (this.engine?.running) return this.engine;
+    const engine = new EngineProcess({
+      python: this.config.ENGINE_PYTHON,
+      engineDir: this.config.ENGINE_DIR,
+      args: ["serve"],
+      deadlineMs: SERVE_DEADLINE_MS,
+      graceMs: this.config.ENGINE_STOP_GRACE_MS,
+      onEvent: (e) => this.onEvent(e),
+    });
+    this.engine = engine;
+    engine.run().then(
+      (r) => this.engineGone(engine, `the serve process exited (${r.exitCode ?? r.signal}): ${r.stderrTail.slice(-5).join(" | ")}`),
+      (err: Error) => this.engineGone(engine, err.message),
+    );
+    this.log("info", `generation engine started (pid ${engine.pid})`);
+    return engine;
+  }
+
+  private engineGone(engine: EngineProcess, why: string): void {
+    if (this.engine === engine) this.engine = null;
+    if (!this.stopping) this.log("warn", `generation engine: ${why}`);
+    for (const [id, p] of this.pending) {
+      this.pending.delete(id);
+      p.reject(new GenerationError("ENGINE_CRASHED", why));
+    }
+  }
+
+  private onEvent(e: EngineEventBase): void {
+    const id = typeof e.requestId === "string" ? e.requestId : null;
+    const p = id ? this.pending.get(id) : undefined;
+    if (!p || !id) return;
+    if (e.type === "image.saved") {
+      p.images.push({ index: e.index as number, seed: e.seed as number, path: e.path as string });
+    } else if (e.type === "generation.completed") {
+      this.pending.delete(id);
+      p.resolve();
+    } else if (e.type === "error") {
+      this.pending.delete(id);
+      p.reject(new GenerationError(e.code as string, e.message as string));
+    }
+  }
+
+  /** The checkpoint's files in a local folder named by its id; downloaded once, then reused. */
+  private async cachedCheckpoint(checkpointId: string, files: { name: string; objectKey: string }[]): Promise<string> {
+    const dir = join(this.config.TRAINER_WORK_DIR, "checkpoint-cache", checkpointId);
+    if (await access(join(dir, "checkpoint.json")).then(() => true, () => false)) return dir;
+    // Download beside it and rename: a half-downloaded folder is never mistaken for a cached one.
+    const tmp = `${dir}.partial-${process.pid}`;
+    await rm(tmp, { recursive: true, force: true });
+    for (const f of files) await this.storage.download(f.objectKey, join(tmp, basename(f.name)));
+    await rm(dir, { recursive: true, force: true });
+    await rename(tmp, dir);
+    return dir;
+  }
+
+  /** Stops taking requests and ends `serve` (SIGTERM; SIGKILL after the grace period). */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.engine?.stop(this.config.ENGINE_STOP_GRACE_MS);
+  }
+}

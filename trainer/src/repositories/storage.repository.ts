@@ -1,0 +1,90 @@
+import { createHash } from "node:crypto";
+import { createReadStream, createWriteStream } from "node:fs";
+import { mkdir, stat } from "node:fs/promises";
+import { dirname } from "node:path";
+import { PassThrough, Transform } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import * as Minio from "minio";
+import type { TrainerConfig } from "../config.js";
+
+/** Storage failed in a way that is not the run's fault (unreachable, refused, wrong size). */
+export class StorageError extends Error {
+  constructor(
+    readonly code: "STORAGE_UNAVAILABLE" | "CHECKPOINT_VERIFY_FAILED",
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface UploadedObject {
+  objectKey: string;
+  sizeBytes: number;
+  /** sha256 of the bytes actually sent, computed while streaming. */
+  sha256: string;
+}
+
+/**
+ * Object storage (MinIO or any S3) for the trainer: subject photos in, samples, checkpoints and
+ * generated images out. Everything streams: checkpoint files can be gigabytes, so nothing here reads
+ * a whole file into memory (minio's putObject switches to multipart upload for large streams).
+ */
+export class StorageRepository {
+  private readonly client: Minio.Client;
+  private readonly bucket: string;
+
+  constructor(config: Pick<TrainerConfig, "S3_ENDPOINT" | "S3_ACCESS_KEY" | "S3_SECRET_KEY" | "S3_BUCKET" | "S3_REGION">) {
+    const url = new URL(config.S3_ENDPOINT);
+    this.client = new Minio.Client({
+      endPoint: url.hostname,
+      port: url.port ? Number(url.port) : url.protocol === "https:" ? 443 : 80,
+      useSSL: url.protocol === "https:",
+      accessKey: config.S3_ACCESS_KEY,
+      secretKey: config.S3_SECRET_KEY,
+      region: config.S3_REGION,
+    });
+    this.bucket = config.S3_BUCKET;
+  }
+
+  async download(objectKey: string, file: string): Promise<void> {
+    await mkdir(dirname(file), { recursive: true });
+    try {
+      const body = await this.client.getObject(this.bucket, objectKey);
+      await pipeline(body, createWriteStream(file));
+    } catch (err) {
+      throw new StorageError("STORAGE_UNAVAILABLE", `cannot download ${objectKey}: ${(err as Error).message}`);
+    }
+  }
+
+  /**
+   * Streams `file` to `objectKey`, hashing the bytes on their way out, then asks storage for the
+   * object's size: an upload is only trusted once storage confirms it holds every byte.
+   */
+  async upload(file: string, objectKey: string, contentType: string): Promise<UploadedObject> {
+    const { size } = await stat(file);
+    const hash = createHash("sha256");
+    const tee = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        hash.update(chunk);
+        done(null, chunk);
+      },
+    });
+    const body = new PassThrough();
+    try {
+      await Promise.all([
+        pipeline(createReadStream(file), tee, body),
+        this.client.putObject(this.bucket, objectKey, body, size, { "Content-Type": contentType }),
+      ]);
+    } catch (err) {
+      body.destroy(); // unblocks and closes the file stream if storage gave up first
+      throw new StorageError("STORAGE_UNAVAILABLE", `cannot upload ${objectKey}: ${(err as Error).message}`);
+    }
+    const stored = await this.client.statObject(this.bucket, objectKey).catch((err: Error) => {
+      throw new StorageError("STORAGE_UNAVAILABLE", `cannot stat ${objectKey} after upload: ${err.message}`);
+    });
+    if (stored.size !== size) {
+      throw new StorageError("CHECKPOINT_VERIFY_FAILED", `${objectKey}: storage holds ${stored.size} bytes, the file has ${size}`);
+    }
+    return { objectKey, sizeBytes: size, sha256: hash.digest("hex") };
+  }
+}

@@ -1,0 +1,172 @@
+import { workerQueries, type Database } from "@studio/db";
+import type { EngineEventBase } from "../engine/protocol.js";
+import { StorageError, type StorageRepository } from "../repositories/storage.repository.js";
+import { stage1Steps, stepName } from "./run.spec.js";
+
+const FLUSH_MS = 500;
+
+interface ProgressEvent extends EngineEventBase {
+  stage: string;
+  step: number;
+  loss: number | null;
+  learningRate: number;
+}
+interface CheckpointEvent extends EngineEventBase {
+  stage: string;
+  step: number;
+  bytes: number;
+  files: { name: string; path: string; sha256: string; bytes: number }[];
+}
+interface SampleEvent extends EngineEventBase {
+  stage: string;
+  step: number;
+  prompt: string;
+  promptIndex: number;
+  seed: number;
+  path: string;
+}
+
+export interface RecorderDeps {
+  db: Database;
+  storage: StorageRepository;
+  owner: string;
+  run: Pick<workerQueries.ClaimedRun, "id" | "teamId" | "config">;
+  /** Called once when recording cannot go on (lease lost, upload failed): the engine must stop. */
+  onFatal: (why: string) => void;
+}
+
+/**
+ * Turns the engine's events into rows, objects and run_events, strictly in the engine's order (one
+ * task at a time). Progress is batched — one transaction per ~500 ms instead of one per step — and
+ * flushed before any other event, so LossLogged never overtakes the StageStarted or CheckpointSaved
+ * that followed it in the engine.
+ */
+export class RunRecorder {
+  private queue: Promise<void> = Promise.resolve();
+  private pending: workerQueries.LossPointInput[] = [];
+  private pendingStep: number | null = null;
+  private flushTimer: NodeJS.Timeout | null = null;
+  private readonly stage1Total: number;
+  leaseLost = false;
+  failure: { code: string; message: string } | null = null;
+  sawCompleted = false;
+
+  constructor(private readonly deps: RecorderDeps) {
+    this.stage1Total = stage1Steps(deps.run.config);
+  }
+
+  handle(e: EngineEventBase): void {
+    switch (e.type) {
+      case "progress":
+        return this.bufferProgress(e as ProgressEvent);
+      case "ready":
+      case "heartbeat":
+      case "error": // read from the result once the engine exits
+        return;
+      case "completed":
+        this.sawCompleted = true;
+        return this.enqueue(() => this.flush());
+      default:
+        return this.enqueue(async () => {
+          await this.flush();
+          await this.apply(e);
+        });
+    }
+  }
+
+  /** Resolves when everything the engine said so far is recorded (or recording has stopped). */
+  async drain(): Promise<void> {
+    this.enqueue(() => this.flush());
+    await this.queue;
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+  }
+
+  private bufferProgress(e: ProgressEvent): void {
+    // Class images have no loss, and runs.step counts training steps only.
+    if (e.stage === "class_images" || e.loss === null) return;
+    this.pending.push({ stage: e.stage, step: e.step, loss: e.loss, learningRate: e.learningRate });
+    this.pendingStep = e.stage === "stage2" ? this.stage1Total + e.step : e.step;
+    if (!this.flushTimer) {
+      this.flushTimer = setTimeout(() => {
+        this.flushTimer = null;
+        this.enqueue(() => this.flush());
+      }, FLUSH_MS);
+    }
+  }
+
+  private enqueue(task: () => Promise<void>): void {
+    this.queue = this.queue.then(async () => {
+      if (this.leaseLost || this.failure) return;
+      try {
+        await task();
+      } catch (err) {
+        this.stopWith(err as Error);
+      }
+    });
+  }
+
+  private stopWith(err: Error): void {
+    if (err instanceof workerQueries.LeaseLostError) this.leaseLost = true;
+    else this.failure = { code: err instanceof StorageError ? err.code : "RECORDING_FAILED", message: err.message };
+    this.deps.onFatal(err.message);
+  }
+
+  private async flush(): Promise<void> {
+    if (this.pending.length === 0) return;
+    const points = this.pending;
+    const step = this.pendingStep;
+    this.pending = [];
+    this.pendingStep = null;
+    await workerQueries.recordLosses(this.deps.db, this.deps.run.id, this.deps.owner, points, step);
+  }
+
+  private async apply(e: EngineEventBase): Promise<void> {
+    const { db, owner, run } = this.deps;
+    if (e.type === "stage.started") {
+      await workerQueries.recordStage(db, run.id, owner, e.stage as string, e.totalSteps as number);
+    } else if (e.type === "sample.saved") {
+      const s = e as SampleEvent;
+      const key = `teams/${run.teamId}/runs/${run.id}/samples/${stepName(s.stage, s.step)}-p${s.promptIndex}-s${s.seed}.png`;
+      await this.deps.storage.upload(s.path, key, "image/png");
+      await workerQueries.recordSample(db, run.id, owner, {
+        teamId: run.teamId,
+        stage: s.stage,
+        step: s.step,
+        promptIndex: s.promptIndex,
+        prompt: s.prompt,
+        seed: s.seed,
+        objectKey: key,
+      });
+    } else if (e.type === "checkpoint.saved") {
+      await this.recordCheckpoint(e as CheckpointEvent);
+    }
+  }
+
+  /** Uploads every file, verifies each against the engine's own sha256 and size, then records the row. */
+  private async recordCheckpoint(c: CheckpointEvent): Promise<void> {
+    const { run } = this.deps;
+    const prefix = `teams/${run.teamId}/runs/${run.id}/checkpoints/${stepName(c.stage, c.step)}`;
+    const files: workerQueries.CheckpointInput["files"] = [];
+    for (const f of c.files) {
+      const type = f.name.endsWith(".json") ? "application/json" : "application/octet-stream";
+      const up = await this.deps.storage.upload(f.path, `${prefix}/${f.name}`, type);
+      if (up.sha256 !== f.sha256 || up.sizeBytes !== f.bytes) {
+        throw new StorageError(
+          "CHECKPOINT_VERIFY_FAILED",
+          `${f.name} of ${stepName(c.stage, c.step)}: uploaded sha256 ${up.sha256} (${up.sizeBytes} bytes), engine reported ${f.sha256} (${f.bytes} bytes)`,
+        );
+      }
+      files.push({ name: f.name, objectKey: up.objectKey, sizeBytes: up.sizeBytes, sha256: up.sha256 });
+    }
+    const manifest = files.find((f) => f.name === "checkpoint.json");
+    if (!manifest) throw new StorageError("CHECKPOINT_VERIFY_FAILED", `${stepName(c.stage, c.step)} has no checkpoint.json`);
+    await workerQueries.recordCheckpoint(this.deps.db, run.id, this.deps.owner, {
+      teamId: run.teamId,
+      stage: c.stage,
+      step: c.step,
+      sizeBytes: files.reduce((n, f) => n + f.sizeBytes, 0),
+      sha256: manifest.sha256,
+      files,
+    });
+  }
+}
