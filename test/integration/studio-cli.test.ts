@@ -40,7 +40,7 @@ describe("./studio up", () => {
     if (process.env.STUDIO_CACHE_DIR) env.STUDIO_CACHE_DIR = process.env.STUDIO_CACHE_DIR;
 
     const up = studio(["up"]);
-    await up.waitForOutput(/studio: ready\./, 240_000);
+    await up.waitForOutput(/Ctrl-C stops the app/, 240_000); // the last line of the start summary
     const graphqlUrl = `http://127.0.0.1:${env.API_PORT}/graphql`;
     expect(up.output).toContain(`dashboard: http://127.0.0.1:${env.DASHBOARD_PORT}`);
     expect(up.output).toContain(`GraphQL:   ${graphqlUrl}`);

@@ -147,10 +147,13 @@ describe("trainer: runs and generations", () => {
     const steps = 150;
     const run = await fx.queueRun(subject, { steps, checkpointEvery: 25 }, 1000);
     try {
+      // Kill only once losses past a stage-2 checkpoint are stored: the successor then replays steps
+      // that already have rows, which is what must not produce duplicates.
+      const stage2Cps = async () => (await checkpointsOf(run.id)).filter((c) => c.stage === "stage2").map((c) => c.step);
       await until(
-        "a stage-2 checkpoint",
-        () => checkpointsOf(run.id),
-        (rows) => rows.some((c) => c.stage === "stage2"),
+        "losses stored past a stage-2 checkpoint",
+        async () => ({ step: (await getRun(run.id)).step - 3, cps: await stage2Cps() }),
+        (x) => x.cps.length > 0 && x.step >= Math.max(...x.cps) + 3,
         90_000,
         50,
       );
@@ -164,6 +167,9 @@ describe("trainer: runs and generations", () => {
     const before = await getRun(run.id);
     expect(before.state).toBe("RUNNING");
     expect(before.step).toBeLessThan(3 + steps);
+    const resumeFrom = Math.max(...(await checkpointsOf(run.id)).filter((c) => c.stage === "stage2").map((c) => c.step));
+    const storedBefore = (await lossesOf(run.id)).filter((p) => p.stage === "stage2").map((p) => p.step);
+    expect(Math.max(...storedBefore)).toBeGreaterThan(resumeFrom); // the successor will replay stored steps
 
     const second = await startTrainer({ TRAINER_LEASE_MS: "3000", TRAINER_POLL_MS: "300" });
     try {
@@ -171,7 +177,7 @@ describe("trainer: runs and generations", () => {
       expect(done.state, `${done.errorCode}: ${done.errorMessage}\n${second.proc.output.slice(-3000)}`).toBe("SUCCEEDED");
       expect(done.attempt).toBe(2);
       expect(done.leaseOwner).toBe(second.id);
-      expect(second.proc.output).toMatch(new RegExp(`run ${run.id}: resuming from stage2-step-\\d{6}`));
+      expect(second.proc.output).toContain(`run ${run.id}: resuming from stage2-step-${String(resumeFrom).padStart(6, "0")}`);
     } finally {
       trainer = second; // the next test stops it; afterAll stops it in any case
     }

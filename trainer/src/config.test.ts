@@ -22,4 +22,16 @@ describe("trainer config", () => {
     expect(() => parseConfig({ DATABASE_URL: "postgres://x@h/d" })).toThrow(/S3_ENDPOINT[\s\S]*S3_ACCESS_KEY[\s\S]*S3_SECRET_KEY/);
     expect(() => parseConfig({ DATABASE_URL: "postgres://x@h/d", ...S3, TRAINER_LEASE_MS: "10" })).toThrow(/TRAINER_LEASE_MS/);
   });
+
+  it("lets the engine see model, cache and GPU settings but no secrets", () => {
+    const c = parseConfig({
+      DATABASE_URL: "postgres://u:hunter2@h/d",
+      ...S3,
+      PATH: "/opt/bin:/usr/bin",
+      STUDIO_SD21_BASE_DIR: "/models/sd21",
+      CUDA_VISIBLE_DEVICES: "1",
+    });
+    expect(c.ENGINE_ENV).toMatchObject({ PATH: "/opt/bin:/usr/bin", STUDIO_SD21_BASE_DIR: "/models/sd21", CUDA_VISIBLE_DEVICES: "1" });
+    expect(JSON.stringify(c.ENGINE_ENV)).not.toMatch(/hunter2|S3_SECRET_KEY|DATABASE_URL/);
+  });
 });

@@ -32,7 +32,17 @@ const schema = z.object({
   RUN_DEADLINE_MS: z.coerce.number().int().min(1000).max(20 * 86_400_000).default(86_400_000),
 });
 
-export type TrainerConfig = z.infer<typeof schema>;
+/**
+ * What the engine process may see of this process's environment: the system basics and the
+ * variables that choose models, caches and GPUs. Nothing else (no database URL, no S3 secrets).
+ */
+const ENGINE_PASSTHROUGH = [
+  "PATH", "HOME", "LANG", "LC_ALL", "TMPDIR",
+  "STUDIO_CACHE_DIR", "XDG_CACHE_HOME", "STUDIO_SD21_BASE_DIR", "HF_HOME", "HF_HUB_CACHE",
+  "CUDA_VISIBLE_DEVICES", "NVIDIA_VISIBLE_DEVICES", "PYTORCH_CUDA_ALLOC_CONF", "OMP_NUM_THREADS",
+];
+
+export type TrainerConfig = z.infer<typeof schema> & { ENGINE_ENV: Record<string, string> };
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -42,7 +52,11 @@ export class ConfigError extends Error {
 
 export function parseConfig(env: Record<string, string | undefined>): TrainerConfig {
   const r = schema.safeParse(env);
-  if (r.success) return r.data;
+  if (r.success) {
+    const engineEnv: Record<string, string> = { PATH: "/usr/bin:/bin", HOME: "/tmp" };
+    for (const k of ENGINE_PASSTHROUGH) if (env[k] !== undefined) engineEnv[k] = env[k]!;
+    return { ...r.data, ENGINE_ENV: engineEnv };
+  }
   throw new ConfigError(
     r.error.issues.map((i) => {
       const name = String(i.path[0]);

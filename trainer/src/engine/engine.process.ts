@@ -13,6 +13,8 @@ export interface EngineRunOptions {
   onEvent?: (e: EngineEventBase) => void;
   onStderr?: (line: string) => void;
   env?: Record<string, string>;
+  /** The part of the trainer's environment the engine may see (TrainerConfig.ENGINE_ENV). */
+  baseEnv: Record<string, string>;
 }
 
 export interface EngineRunResult {
@@ -46,8 +48,7 @@ export class EngineProcess {
       const child = spawn(python, ["-m", "studio_engine", ...args], {
         cwd: engineDir,
         env: {
-          PATH: process.env.PATH ?? "/usr/bin:/bin",
-          HOME: process.env.HOME ?? "/tmp",
+          ...this.opts.baseEnv,
           PYTHONUNBUFFERED: "1",
           PYTHONPATH: join(engineDir, "src"),
           // The engine's watchdog exits when this process is gone (a trainer killed with -9 must not
@@ -128,8 +129,13 @@ export class EngineProcess {
 }
 
 /** Runs `studio_engine ready` and returns its `ready` event, or throws with the engine's stderr. */
-export async function probeEngine(python: string, engineDir: string, deadlineMs: number): Promise<EngineEventBase> {
-  const result = await new EngineProcess({ python, engineDir, args: ["ready"], deadlineMs }).run();
+export async function probeEngine(
+  python: string,
+  engineDir: string,
+  deadlineMs: number,
+  baseEnv: Record<string, string>,
+): Promise<EngineEventBase> {
+  const result = await new EngineProcess({ python, engineDir, args: ["ready"], deadlineMs, baseEnv }).run();
   const ready = result.events.find((e) => e.type === "ready");
   if (result.exitCode === 0 && ready) return ready;
   const why = result.protocolError?.message ?? (result.timedOut ? `no answer within ${deadlineMs} ms` : `exit ${result.exitCode ?? result.signal}`);

@@ -9,7 +9,7 @@ import type { Log } from "../trainer.service.js";
 
 type Config = Pick<
   TrainerConfig,
-  "TRAINER_ID" | "TRAINER_WORK_DIR" | "TRAINER_LEASE_MS" | "ENGINE_PYTHON" | "ENGINE_DIR" | "ENGINE_STOP_GRACE_MS" | "RUN_DEADLINE_MS"
+  "TRAINER_ID" | "TRAINER_WORK_DIR" | "TRAINER_LEASE_MS" | "ENGINE_PYTHON" | "ENGINE_DIR" | "ENGINE_STOP_GRACE_MS" | "RUN_DEADLINE_MS" | "ENGINE_ENV"
 >;
 
 /** The `serve` process lives as long as the trainer; its deadline only guards against a forgotten child. */
@@ -159,6 +159,7 @@ export class GenerationWorker {
       args: ["serve"],
       deadlineMs: SERVE_DEADLINE_MS,
       graceMs: this.config.ENGINE_STOP_GRACE_MS,
+      baseEnv: this.config.ENGINE_ENV,
       onEvent: (e) => this.onEvent(e),
     });
     this.engine = engine;

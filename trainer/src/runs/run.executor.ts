@@ -11,7 +11,7 @@ import { buildJobSpec, stepName } from "./run.spec.js";
 
 type Config = Pick<
   TrainerConfig,
-  "TRAINER_ID" | "TRAINER_WORK_DIR" | "TRAINER_LEASE_MS" | "ENGINE_PYTHON" | "ENGINE_DIR" | "ENGINE_STOP_GRACE_MS" | "RUN_DEADLINE_MS"
+  "TRAINER_ID" | "TRAINER_WORK_DIR" | "TRAINER_LEASE_MS" | "ENGINE_PYTHON" | "ENGINE_DIR" | "ENGINE_STOP_GRACE_MS" | "RUN_DEADLINE_MS" | "ENGINE_ENV"
 >;
 
 const FINISH_ATTEMPTS = 5;
@@ -106,6 +106,7 @@ export class RunExecutor {
         args: ["train", "--spec", specPath],
         deadlineMs: this.config.RUN_DEADLINE_MS,
         graceMs: this.config.ENGINE_STOP_GRACE_MS,
+      baseEnv: this.config.ENGINE_ENV,
         onEvent: (e) => recorder.handle(e),
       });
       a.engine = engine;
