@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
@@ -146,5 +147,58 @@ describe("platform: a script trains and prompts a personalized model", () => {
     expect(generation.images.map((i: { seed: number }) => i.seed)).toEqual([5, 6]);
     const png = Buffer.from(await (await fetch(generation.images[0].url)).arrayBuffer());
     expect(png.subarray(1, 4).toString()).toBe("PNG");
+  });
+
+  it("cancelRun mid-stage-2 ends the run CANCELED within seconds and the engine is gone", async () => {
+    const subjects = await call(`{ subjects(first: 1) { edges { node { id } } } }`);
+    const subjectId = subjects.body.data.subjects.edges[0].node.id as string;
+    const started = await call(
+      `mutation ($s: ID!) { startRun(input: {subjectId: $s, method: TWO_STAGE, baseModel: "tiny-random", stage1Steps: 2, stage2Steps: 5000, checkpointEvery: 5000}) { id } }`,
+      { s: subjectId },
+    );
+    const runId = started.body.data.startRun.id as string;
+    const enginePids = () => {
+      try {
+        return execFileSync("pgrep", ["-f", `runs/${runId}-attempt`]).toString().trim().split("\n").filter(Boolean);
+      } catch {
+        return []; // pgrep exits 1 when nothing matches
+      }
+    };
+    const client = wsClient(api.wsUrl, key);
+    let canceledAt = 0;
+    let requestedAt = 0;
+    let enginesAtCancel = 0;
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error("no CANCELED state within 120 s")), 120_000);
+      client.subscribe<{ runEvents: Event }>(
+        { query: RUN_EVENTS, variables: { runId, afterSeq: 0 } },
+        {
+          next: (r) => {
+            const e = r.data!.runEvents;
+            if (!requestedAt && e.__typename === "LossLogged" && e.stage === "stage2" && (e.step as number) >= 3) {
+              requestedAt = Date.now();
+              enginesAtCancel = enginePids().length;
+              void call(`mutation ($id: ID!) { cancelRun(id: $id) { id } }`, { id: runId }).then((res) => {
+                if (res.body.errors) reject(new Error(JSON.stringify(res.body.errors)));
+              });
+            }
+            if (e.__typename === "RunStateChanged" && e.state === "CANCELED") {
+              canceledAt = Date.now();
+              clearTimeout(timer);
+              resolve();
+            }
+          },
+          error: reject,
+          complete: () => undefined,
+        },
+      );
+    });
+    await client.dispose();
+    expect(enginesAtCancel).toBeGreaterThan(0); // the engine was really training when cancel arrived
+    expect(canceledAt - requestedAt).toBeLessThan(15_000);
+    const run = await call(`query ($id: ID!) { run(id: $id) { state finishedAt } }`, { id: runId });
+    expect(run.body.data.run.state).toBe("CANCELED");
+    for (let i = 0; i < 20 && enginePids().length > 0; i++) await new Promise((r) => setTimeout(r, 250));
+    expect(enginePids()).toEqual([]);
   });
 });
