@@ -5,6 +5,10 @@ const config: NextConfig = {
   poweredByHeader: false,
   reactStrictMode: true,
   typedRoutes: false,
+  // The runs list is the home page.
+  async redirects() {
+    return [{ source: "/", destination: "/runs", permanent: false }];
+  },
 };
 
 export default config;

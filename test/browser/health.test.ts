@@ -26,7 +26,7 @@ describe("dashboard in Chromium", () => {
       const page = await context.newPage();
       const graphqlCalls: string[] = [];
       page.on("request", (r) => r.url() === api.url && graphqlCalls.push(r.method()));
-      await page.goto(dashboard.url);
+      await page.goto(`${dashboard.url}/health`);
       await expect.poll(() => page.getByTestId("status-overall").textContent(), { timeout: 30_000 }).toBe("OK");
       expect(await page.getByTestId("status-postgres").textContent()).toBe("OK");
       expect(await page.getByTestId("status-storage").textContent()).toBe("OK");
@@ -43,7 +43,7 @@ describe("dashboard in Chromium", () => {
   it("shows the API as unreachable instead of a blank page when it is down", async () => {
     const page = await browser.newPage();
     await api.proc.stop();
-    await page.goto(dashboard.url);
+    await page.goto(`${dashboard.url}/health`);
     await expect.poll(() => page.getByTestId("health-error").textContent(), { timeout: 20_000 }).toMatch(/cannot reach the API/);
     await page.close();
   });

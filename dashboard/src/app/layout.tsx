@@ -1,6 +1,11 @@
 import type { Metadata } from "next";
 import type { ReactNode } from "react";
+import { dashboardConfig } from "@/lib/config";
+import { SessionProvider } from "@/lib/session";
 import "./globals.css";
+
+// Read the API address at request time, so one build works against any API.
+export const dynamic = "force-dynamic";
 
 export const metadata: Metadata = {
   title: "Rare Studio",
@@ -8,15 +13,13 @@ export const metadata: Metadata = {
 };
 
 export default function RootLayout({ children }: { children: ReactNode }) {
+  const config = dashboardConfig();
   return (
     <html lang="en">
       <body>
-        <header className="topbar">
-          <a href="/" className="brand" aria-label="Rare Studio home">
-            <span className="brand-mark" aria-hidden="true">◆</span> Rare Studio
-          </a>
-        </header>
-        <main className="page">{children}</main>
+        <SessionProvider apiUrl={config.DASHBOARD_API_URL} wsUrl={config.wsUrl}>
+          {children}
+        </SessionProvider>
       </body>
     </html>
   );

@@ -1,8 +1,9 @@
-/** Minimal GraphQL-over-HTTP client for the browser; errors keep their `extensions.code`. */
+/** Minimal GraphQL-over-HTTP client for the browser; errors keep their `extensions.code` and `.field`. */
 export class GraphQLRequestError extends Error {
   constructor(
     message: string,
     readonly code: string,
+    readonly field?: string,
   ) {
     super(message);
   }
@@ -13,23 +14,31 @@ export async function gqlRequest<TData>(
   query: string,
   variables: Record<string, unknown> = {},
   signal?: AbortSignal,
+  apiKey?: string,
 ): Promise<TData> {
   let res: Response;
   try {
     res = await fetch(url, {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}) },
       body: JSON.stringify({ query, variables }),
       signal: signal ?? null,
     });
   } catch (err) {
     throw new GraphQLRequestError(`cannot reach the API at ${url}`, "NETWORK_ERROR");
   }
-  const body = (await res.json().catch(() => null)) as { data?: TData; errors?: { message: string; extensions?: { code?: string } }[] } | null;
+  const body = (await res.json().catch(() => null)) as {
+    data?: TData;
+    errors?: { message: string; extensions?: { code?: string; field?: string } }[];
+  } | null;
   if (body?.errors?.length) {
     const e = body.errors[0]!;
-    throw new GraphQLRequestError(e.message, e.extensions?.code ?? "GRAPHQL_ERROR");
+    throw new GraphQLRequestError(e.message, e.extensions?.code ?? "GRAPHQL_ERROR", e.extensions?.field);
   }
   if (!res.ok || !body?.data) throw new GraphQLRequestError(`API answered HTTP ${res.status}`, "HTTP_ERROR");
   return body.data;
+}
+
+export function errorText(err: unknown): string {
+  return err instanceof GraphQLRequestError ? err.message : err instanceof Error ? err.message : String(err);
 }

@@ -1,0 +1,5 @@
+import { RunsList } from "@/components/runs/RunsList";
+
+export default function Page() {
+  return <RunsList />;
+}

@@ -1,0 +1,5 @@
+import { SubjectsPage } from "@/components/subjects/SubjectsPage";
+
+export default function Page() {
+  return <SubjectsPage />;
+}

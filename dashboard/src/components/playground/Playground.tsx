@@ -1,0 +1,223 @@
+"use client";
+
+import { useCallback, useEffect, useRef, useState } from "react";
+import type { CheckpointQuery, GenerateMutation, GenerationByIdQuery, GenerationFieldsFragment, GenerationUpdatedSubscription } from "@/generated/graphql";
+import { CHECKPOINT_QUERY, GENERATE, GENERATION_QUERY, GENERATION_UPDATED } from "@/graphql/generations";
+import { errorText, GraphQLRequestError } from "@/lib/graphql";
+import { useSession } from "@/lib/session";
+
+type Gen = GenerationFieldsFragment;
+type Settings = { prompt: string; negativePrompt: string; seed: string; steps: string; guidance: string; count: string };
+
+const TOKEN: Record<string, string> = { TWO_STAGE: "<rare>", DREAMBOOTH: "sks", TEXTUAL_INVERSION: "<s*>" };
+const HISTORY_MAX = 20;
+const historyKey = (checkpointId: string) => `studio.generations.${checkpointId}`;
+
+/**
+ * Prompts a checkpoint. The API has no list of a checkpoint's generations, so this browser remembers the
+ * ids it made (per checkpoint) and fetches them again on the next visit.
+ */
+export function Playground({ checkpointId }: { checkpointId: string }) {
+  const session = useSession();
+  const [ckpt, setCkpt] = useState<CheckpointQuery["checkpoint"] | undefined>(undefined);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [gens, setGens] = useState<Gen[]>([]);
+  const [s, setS] = useState<Settings>({ prompt: "", negativePrompt: "", seed: "", steps: "30", guidance: "7.5", count: "1" });
+  const [err, setErr] = useState<{ field?: string | undefined; message: string } | null>(null);
+  const [busy, setBusy] = useState(false);
+  const subs = useRef(new Map<string, () => void>());
+  const client = useRef<ReturnType<typeof session.wsClient> | null>(null);
+
+  const upsert = useCallback((g: Gen) => setGens((list) => (list.some((x) => x.id === g.id) ? list.map((x) => (x.id === g.id ? g : x)) : [g, ...list])), []);
+
+  const follow = useCallback(
+    (id: string) => {
+      if (subs.current.has(id)) return;
+      client.current ??= session.wsClient();
+      const dispose = client.current.subscribe<GenerationUpdatedSubscription>(
+        { query: GENERATION_UPDATED, variables: { id } },
+        {
+          next: (r) => r.data && upsert(r.data.generationUpdated),
+          error: () => subs.current.delete(id),
+          complete: () => subs.current.delete(id),
+        },
+      );
+      subs.current.set(id, dispose);
+    },
+    [session, upsert],
+  );
+
+  useEffect(() => {
+    const live = subs.current;
+    void (async () => {
+      try {
+        const d = await session.request<CheckpointQuery>(CHECKPOINT_QUERY, { id: checkpointId });
+        setCkpt(d.checkpoint);
+        if (d.checkpoint) setS((x) => (x.prompt ? x : { ...x, prompt: `a photo of ${TOKEN[d.checkpoint!.run.method] ?? "<rare>"} ${d.checkpoint!.run.subject.classNoun}` }));
+      } catch (e) {
+        if (e instanceof GraphQLRequestError && e.code === "NOT_FOUND") setCkpt(null);
+        else setLoadError(errorText(e));
+      }
+      const ids = JSON.parse(window.localStorage.getItem(historyKey(checkpointId)) ?? "[]") as string[];
+      const found = await Promise.all(
+        ids.map((id) =>
+          session.request<GenerationByIdQuery>(GENERATION_QUERY, { id })
+            .then((r) => r.generation)
+            .catch(() => null),
+        ),
+      );
+      const list = found.filter((g): g is Gen => g !== null);
+      setGens((cur) => [...cur, ...list.filter((g) => !cur.some((c) => c.id === g.id))]);
+      for (const g of list) if (g.state === "QUEUED" || g.state === "RUNNING") follow(g.id);
+    })();
+    return () => {
+      for (const d of live.values()) d();
+      live.clear();
+      void client.current?.dispose();
+      client.current = null;
+    };
+  }, [session, checkpointId, follow]);
+
+  const generate = async () => {
+    setErr(null);
+    setBusy(true);
+    const input: Record<string, unknown> = { checkpointId, prompt: s.prompt, steps: Number(s.steps), guidanceScale: Number(s.guidance), count: Number(s.count) };
+    if (s.negativePrompt.trim()) input.negativePrompt = s.negativePrompt;
+    if (s.seed.trim()) input.seed = Number(s.seed);
+    try {
+      const d = await session.request<GenerateMutation>(GENERATE, { input });
+      upsert(d.generate);
+      follow(d.generate.id);
+      const key = historyKey(checkpointId);
+      const ids = JSON.parse(window.localStorage.getItem(key) ?? "[]") as string[];
+      window.localStorage.setItem(key, JSON.stringify([d.generate.id, ...ids].slice(0, HISTORY_MAX)));
+    } catch (e) {
+      setErr({ field: e instanceof GraphQLRequestError ? e.field : undefined, message: errorText(e) });
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const reuse = (g: Gen) => {
+    setS({ prompt: g.prompt, negativePrompt: g.negativePrompt ?? "", seed: String(g.seed), steps: String(g.steps), guidance: String(g.guidanceScale), count: String(g.count) });
+    document.getElementById("pg-prompt")?.focus();
+  };
+
+  if (ckpt === null)
+    return (
+      <section className="panel" data-testid="not-found">
+        <h1>Checkpoint not found</h1>
+        <a href="/runs">All runs</a>
+      </section>
+    );
+  if (ckpt === undefined)
+    return loadError ? (
+      <p className="error" role="alert">
+        {loadError}
+      </p>
+    ) : (
+      <p className="skeleton" role="status">
+        Loading checkpoint…
+      </p>
+    );
+
+  const token = TOKEN[ckpt.run.method] ?? "<rare>";
+  const fe = (f: string) => (err?.field === f ? err.message : null);
+  const input = (name: string, label: string, key: keyof Settings, hint: string) => (
+    <label className="field">
+      <span>
+        {label} <span className="hint">{hint}</span>
+      </span>
+      <input name={name} inputMode="decimal" value={s[key]} onChange={(e) => setS({ ...s, [key]: e.target.value })} aria-invalid={!!fe(name)} />
+      {fe(name) && <span className="field-error">{fe(name)}</span>}
+    </label>
+  );
+
+  return (
+    <div className="stack">
+      <div>
+        <h1>Playground</h1>
+        <p className="subtle">
+          {ckpt.run.subject.name} · {ckpt.stage} step {ckpt.step} · <a href={`/runs/${ckpt.run.id}`}>back to the run</a> · <a href={ckpt.downloadUrl}>checkpoint.json</a>
+        </p>
+      </div>
+      <div className="playground">
+        <form
+          className="panel"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void generate();
+          }}
+        >
+          <label className="field">
+            <span>
+              Prompt <span className="hint">e.g. a photo of {token} {ckpt.run.subject.classNoun} on the beach</span>
+            </span>
+            <textarea id="pg-prompt" name="prompt" rows={3} required value={s.prompt} onChange={(e) => setS({ ...s, prompt: e.target.value })} aria-invalid={!!fe("prompt")} />
+            {fe("prompt") && <span className="field-error">{fe("prompt")}</span>}
+          </label>
+          <label className="field">
+            <span>Negative prompt</span>
+            <textarea name="negativePrompt" rows={2} value={s.negativePrompt} onChange={(e) => setS({ ...s, negativePrompt: e.target.value })} />
+          </label>
+          <div className="row">
+            {input("seed", "Seed", "seed", "random if empty")}
+            {input("steps", "Steps", "steps", "1–200")}
+          </div>
+          <div className="row">
+            {input("guidanceScale", "Guidance", "guidance", "0–50")}
+            {input("count", "Images", "count", "1–16")}
+          </div>
+          {err && !err.field && (
+            <p className="error" role="alert">
+              {err.message}
+            </p>
+          )}
+          <button type="submit" className="btn btn-primary" disabled={busy}>
+            {busy ? "Queuing…" : "Generate"}
+          </button>
+        </form>
+        <section aria-labelledby="gens-title" aria-live="polite">
+          <h2 id="gens-title">Generations</h2>
+          {gens.length === 0 && <p className="subtle">Nothing generated yet with this checkpoint (in this browser).</p>}
+          {gens.map((g) => (
+            <article key={g.id} className="panel gen" data-testid="generation" data-state={g.state}>
+              <div className="page-head">
+                <div>
+                  <strong>{g.prompt}</strong>
+                  <div className="subtle">
+                    seed {g.seed} · {g.steps} steps · guidance {g.guidanceScale}
+                    {g.negativePrompt ? ` · not “${g.negativePrompt}”` : ""}
+                  </div>
+                </div>
+                <div className="run-actions">
+                  <span className={`badge state-${g.state}`}>{g.state}</span>
+                  <button type="button" className="btn btn-small" onClick={() => reuse(g)}>
+                    Reuse settings
+                  </button>
+                </div>
+              </div>
+              {g.error && (
+                <p className="error">
+                  {g.error.code}: {g.error.message}
+                </p>
+              )}
+              <div className="gen-images">
+                {Array.from({ length: g.count }, (_, i) => {
+                  const img = g.images.find((x) => x.index === i);
+                  return img ? (
+                    <a key={i} href={img.url} target="_blank" rel="noreferrer">
+                      <img src={img.url} alt={`${g.prompt} (seed ${img.seed})`} className="gen-img" />
+                    </a>
+                  ) : (
+                    <div key={i} className="gen-img" aria-hidden="true" />
+                  );
+                })}
+              </div>
+            </article>
+          ))}
+        </section>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,344 @@
+"use client";
+
+import { useCallback, useEffect, useReducer, useRef, useState } from "react";
+import type { CancelRunMutation, CheckpointFieldsFragment, RunEventsSubscription, RunQuery, SampleFieldsFragment } from "@/generated/graphql";
+import { CANCEL_RUN, RUN_EVENTS, RUN_QUERY } from "@/graphql/runs";
+import { errorText, GraphQLRequestError } from "@/lib/graphql";
+import { useSession } from "@/lib/session";
+import { LossChart, type LossPointLite } from "./LossChart";
+import { SampleGrid } from "./SampleGrid";
+
+type RunT = NonNullable<RunQuery["run"]>;
+type RunEvent = RunEventsSubscription["runEvents"];
+
+interface State {
+  run: RunT | null;
+  notFound: boolean;
+  losses: LossPointLite[];
+  samples: SampleFieldsFragment[];
+  checkpoints: CheckpointFieldsFragment[];
+  /** The newest event applied: the stream resumes after it. */
+  lastSeq: number;
+  /** (cumulative step, ms) of recent live losses, for steps/s. */
+  recent: { step: number; t: number }[];
+}
+
+type Action = { type: "loaded"; run: RunT | null } | { type: "event"; e: RunEvent } | { type: "patch"; patch: Partial<RunT> };
+
+const STAGE_ORDER: Record<string, number> = { class_images: 0, stage1: 1, stage2: 2 };
+const STAGE_LABEL: Record<string, string> = { class_images: "class images", stage1: "1 · token", stage2: "2 · UNet" };
+const TERMINAL = new Set(["SUCCEEDED", "FAILED", "CANCELED"]);
+
+function stageOffsets(run: RunT | null): Record<string, number> {
+  const cfg = (run?.config ?? {}) as { stage1?: { steps?: number } };
+  return { stage1: 0, stage2: cfg.stage1?.steps ?? 0 };
+}
+
+const lossKey = (p: { stage: string; step: number }) => `${p.stage}:${p.step}`;
+const sampleKey = (s: { stage: string; step: number; promptIndex: number }) => `${s.stage}:${s.step}:${s.promptIndex}`;
+
+/** Merges points by (stage, step): a point seen twice (query + stream) is kept once. */
+function mergeLosses(a: LossPointLite[], b: LossPointLite[]): LossPointLite[] {
+  const m = new Map(a.map((p) => [lossKey(p), p]));
+  for (const p of b) m.set(lossKey(p), { stage: p.stage, step: p.step, loss: p.loss });
+  return [...m.values()].sort((x, y) => (STAGE_ORDER[x.stage] ?? 9) - (STAGE_ORDER[y.stage] ?? 9) || x.step - y.step);
+}
+function mergeBy<T>(a: T[], b: T[], key: (t: T) => string): T[] {
+  const m = new Map(a.map((x) => [key(x), x]));
+  for (const x of b) m.set(key(x), x);
+  return [...m.values()];
+}
+
+function reducer(s: State, a: Action): State {
+  switch (a.type) {
+    case "loaded": {
+      if (!a.run) return { ...s, notFound: true };
+      const run = a.run;
+      return {
+        ...s,
+        run,
+        notFound: false,
+        losses: mergeLosses(s.losses, run.losses),
+        samples: mergeBy(s.samples, run.samples, sampleKey),
+        checkpoints: mergeBy(s.checkpoints, run.checkpoints, (c) => c.id),
+        lastSeq: Math.max(s.lastSeq, run.lastEventSeq),
+      };
+    }
+    case "patch":
+      return s.run ? { ...s, run: { ...s.run, ...a.patch } } : s;
+    case "event": {
+      const e = a.e;
+      // The stream is in seq order with no gap; anything at or below lastSeq was applied already.
+      if (e.seq <= s.lastSeq || !s.run) return s;
+      const next: State = { ...s, lastSeq: e.seq };
+      const run = s.run;
+      switch (e.__typename) {
+        case "RunStateChanged":
+          next.run = { ...run, state: e.state, error: e.errorCode ? { code: e.errorCode, message: e.errorMessage ?? "", logTail: run.error?.logTail ?? null } : run.error };
+          break;
+        case "StageStarted":
+          next.run = { ...run, stage: e.stage };
+          break;
+        case "LossLogged": {
+          const cum = (stageOffsets(run)[e.stage] ?? 0) + e.step;
+          next.losses = mergeLosses(s.losses, [e]);
+          next.run = { ...run, stage: e.stage, step: Math.max(run.step, cum) };
+          next.recent = [...s.recent, { step: cum, t: Date.parse(e.at) }].slice(-20);
+          break;
+        }
+        case "SampleSaved": {
+          const sample: SampleFieldsFragment = e.sample ?? { id: `${e.seq}`, stage: e.stage, step: e.step, prompt: e.prompt, promptIndex: e.promptIndex, url: e.url ?? "" };
+          next.samples = mergeBy(s.samples, [sample], sampleKey);
+          break;
+        }
+        case "CheckpointSaved":
+          if (e.checkpoint) next.checkpoints = mergeBy(s.checkpoints, [e.checkpoint], (c) => c.id);
+          break;
+      }
+      return next;
+    }
+  }
+}
+
+const lr = (v: number) => (v < 0.01 ? v.toExponential().replace(/\.?0+e/, "e") : String(v));
+
+function formatDuration(sec: number): string {
+  if (!Number.isFinite(sec) || sec < 0) return "—";
+  const s = Math.round(sec);
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m ${s % 60}s`;
+  return `${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m`;
+}
+
+function rate(state: State): number | null {
+  const r = state.recent;
+  if (r.length >= 2) {
+    const a = r[0]!;
+    const b = r[r.length - 1]!;
+    if (b.t > a.t && b.step > a.step) return ((b.step - a.step) * 1000) / (b.t - a.t);
+  }
+  const run = state.run;
+  if (run?.startedAt && run.step > 0) {
+    const end = run.finishedAt ? Date.parse(run.finishedAt) : Date.now();
+    const dt = (end - Date.parse(run.startedAt)) / 1000;
+    if (dt > 0) return run.step / dt;
+  }
+  return null;
+}
+
+export function RunView({ runId }: { runId: string }) {
+  const session = useSession();
+  const [state, dispatch] = useReducer(reducer, { run: null, notFound: false, losses: [], samples: [], checkpoints: [], lastSeq: 0, recent: [] });
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [live, setLive] = useState<"connecting" | "live" | "reconnecting" | "ended">("connecting");
+  const [cancelError, setCancelError] = useState<string | null>(null);
+  const lastSeqRef = useRef(0);
+  lastSeqRef.current = state.lastSeq;
+  const runState = state.run?.state;
+  const loaded = state.run !== null;
+
+  const load = useCallback(async () => {
+    try {
+      const data = await session.request<RunQuery>(RUN_QUERY, { id: runId });
+      dispatch({ type: "loaded", run: data.run });
+      setLoadError(null);
+      return data.run;
+    } catch (err) {
+      if (err instanceof GraphQLRequestError && err.code === "NOT_FOUND") dispatch({ type: "loaded", run: null });
+      else setLoadError(errorText(err));
+      return null;
+    }
+  }, [session, runId]);
+
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  // The live stream: starts after the loaded run's lastEventSeq; on every reconnect it subscribes again
+  // after the newest seq applied, so no point is missed or drawn twice.
+  const streaming = loaded && runState !== undefined && !TERMINAL.has(runState);
+  useEffect(() => {
+    if (!streaming) return;
+    let dispose: (() => void) | null = null;
+    let connections = 0;
+    let stopped = false;
+    const subscribe = () => {
+      dispose?.();
+      dispose = client.subscribe<RunEventsSubscription>(
+        { query: RUN_EVENTS, variables: { runId, afterSeq: lastSeqRef.current } },
+        {
+          next: (r) => {
+            if (r.data) {
+              const e = r.data.runEvents;
+              dispatch({ type: "event", e });
+              if (e.__typename === "RunStateChanged" && TERMINAL.has(e.state)) {
+                setLive("ended");
+                // Final figures, the error's log tail, anything the stream does not carry.
+                void load();
+              }
+            }
+          },
+          error: () => !stopped && setLive("reconnecting"),
+          complete: () => undefined,
+        },
+      );
+    };
+    const client = session.wsClient({
+      onConnected: () => {
+        connections += 1;
+        setLive("live");
+        if (connections > 1) subscribe();
+      },
+    });
+    const offClosed = client.on("closed", () => !stopped && setLive("reconnecting"));
+    subscribe();
+    return () => {
+      stopped = true;
+      offClosed();
+      dispose?.();
+      void client.dispose();
+    };
+  }, [streaming, runId, session, load]);
+
+  const cancel = async () => {
+    setCancelError(null);
+    try {
+      const d = await session.request<CancelRunMutation>(CANCEL_RUN, { id: runId });
+      dispatch({ type: "patch", patch: { state: d.cancelRun.state, cancelRequested: d.cancelRun.cancelRequested } });
+    } catch (err) {
+      setCancelError(errorText(err));
+    }
+  };
+
+  if (state.notFound)
+    return (
+      <section className="panel" data-testid="not-found">
+        <h1>Run not found</h1>
+        <p className="subtle">There is no run {runId} in your team. It may belong to another team.</p>
+        <a href="/runs">All runs</a>
+      </section>
+    );
+  if (!state.run)
+    return loadError ? (
+      <p className="error" role="alert">
+        {loadError}
+      </p>
+    ) : (
+      <p className="skeleton" role="status">
+        Loading run…
+      </p>
+    );
+
+  const run = state.run;
+  const pct = run.totalSteps > 0 ? Math.min(100, (run.step / run.totalSteps) * 100) : 0;
+  const r = rate(state);
+  const left = r && run.state === "RUNNING" ? (run.totalSteps - run.step) / r : null;
+  const cfg = run.config as { samplePrompts?: string[]; stage1?: { steps: number; learningRate: number }; stage2?: { steps: number; learningRate: number; checkpointEvery: number } };
+  const prompts = (cfg.samplePrompts ?? []).slice();
+  const settings = [
+    cfg.stage1 && `stage 1: ${cfg.stage1.steps} steps @ ${lr(cfg.stage1.learningRate)}`,
+    cfg.stage2 && `stage 2: ${cfg.stage2.steps} steps @ ${lr(cfg.stage2.learningRate)}, checkpoint every ${cfg.stage2.checkpointEvery}`,
+  ].filter(Boolean);
+  return (
+    <div className="run" data-testid="run-view" data-state={run.state}>
+      <div className="run-head">
+        <div>
+          <h1>
+            Run of <a href={`/subjects/${run.subject.id}`}>{run.subject.name}</a>
+          </h1>
+          <p className="subtle">
+            {run.method} · {run.baseModel} · started {run.startedAt ? new Date(run.startedAt).toLocaleString() : "—"} ·{" "}
+            <span data-testid="live-status">{TERMINAL.has(run.state) ? "finished" : live}</span>
+          </p>
+          {settings.length > 0 && <p className="subtle">{settings.join(" · ")}</p>}
+        </div>
+        <div className="run-actions">
+          <span className={`badge state-${run.state}`} data-testid="run-state">
+            {run.state}
+          </span>
+          {(run.state === "QUEUED" || run.state === "RUNNING") && (
+            <button type="button" className="btn" onClick={() => void cancel()} disabled={run.cancelRequested}>
+              {run.cancelRequested ? "Canceling…" : "Cancel run"}
+            </button>
+          )}
+        </div>
+      </div>
+      {cancelError && (
+        <p className="error" role="alert">
+          {cancelError}
+        </p>
+      )}
+
+      <section className="panel progress-panel" aria-label="Progress">
+        <div className="progress-row">
+          <span>
+            Stage <strong data-testid="run-stage">{run.stage ? (STAGE_LABEL[run.stage] ?? run.stage) : "—"}</strong>
+          </span>
+          <span data-testid="run-step">
+            step {run.step} / {run.totalSteps}
+          </span>
+          <span>{r ? `${r.toFixed(2)} steps/s` : "— steps/s"}</span>
+          <span>{left !== null ? `${formatDuration(left)} left` : TERMINAL.has(run.state) ? "done" : "— left"}</span>
+        </div>
+        <div className="progress" role="progressbar" aria-label="Training progress" aria-valuemin={0} aria-valuemax={run.totalSteps} aria-valuenow={run.step}>
+          <div className="progress-fill" style={{ width: `${pct}%` }} />
+        </div>
+      </section>
+
+      {run.state === "FAILED" && run.error && (
+        <section className="panel failure" role="alert" data-testid="run-error">
+          <h2>
+            Failed: <code>{run.error.code}</code>
+          </h2>
+          <p>{run.error.message}</p>
+          {run.error.logTail && (
+            <details open>
+              <summary>Log tail</summary>
+              <pre className="log">{run.error.logTail}</pre>
+            </details>
+          )}
+        </section>
+      )}
+
+      <LossChart points={state.losses} stageOffsets={stageOffsets(run)} totalSteps={run.totalSteps} />
+
+      <SampleGrid samples={state.samples} prompts={prompts} />
+
+      <section className="panel" aria-labelledby="ckpt-title">
+        <h2 id="ckpt-title">Checkpoints</h2>
+        {state.checkpoints.length === 0 ? (
+          <p className="subtle">None yet.</p>
+        ) : (
+          <table className="table" data-testid="checkpoints">
+            <thead>
+              <tr>
+                <th scope="col">Stage</th>
+                <th scope="col">Step</th>
+                <th scope="col">Size</th>
+                <th scope="col">Saved</th>
+                <th scope="col">
+                  <span className="sr-only">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {[...state.checkpoints]
+                .sort((a, b) => (STAGE_ORDER[a.stage] ?? 9) - (STAGE_ORDER[b.stage] ?? 9) || a.step - b.step)
+                .map((c) => (
+                  <tr key={c.id} data-testid="checkpoint-row">
+                    <td>{c.stage}</td>
+                    <td>{c.step}</td>
+                    <td>{(c.sizeBytes / 1024 / 1024).toFixed(1)} MB</td>
+                    <td>{new Date(c.createdAt).toLocaleTimeString()}</td>
+                    <td className="row-actions">
+                      <a href={`/checkpoints/${c.id}`}>Try it</a> <a href={c.downloadUrl}>checkpoint.json</a>
+                    </td>
+                  </tr>
+                ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,131 @@
+"use client";
+
+import { useCallback, useEffect, useState } from "react";
+import type { RunState, RunsQuery, SubjectsQuery } from "@/generated/graphql";
+import { RUNS_QUERY } from "@/graphql/runs";
+import { SUBJECTS_QUERY } from "@/graphql/subjects";
+import { errorText } from "@/lib/graphql";
+import { useSession } from "@/lib/session";
+
+const STATES: RunState[] = ["QUEUED", "RUNNING", "SUCCEEDED", "FAILED", "CANCELED"];
+const POLL_MS = 3000;
+
+/** Every run of the team, newest first, refreshed every few seconds so states stay current. */
+export function RunsList() {
+  const session = useSession();
+  const [runs, setRuns] = useState<RunsQuery["runs"]["edges"][number]["node"][] | null>(null);
+  const [subjects, setSubjects] = useState<SubjectsQuery["subjects"]["edges"][number]["node"][]>([]);
+  const [subjectId, setSubjectId] = useState("");
+  const [state, setState] = useState("");
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    session
+      .request<SubjectsQuery>(SUBJECTS_QUERY, { first: 100 })
+      .then((d) => setSubjects(d.subjects.edges.map((e) => e.node)))
+      .catch(() => undefined);
+  }, [session]);
+
+  const load = useCallback(
+    async (signal?: AbortSignal) => {
+      try {
+        const d = await session.request<RunsQuery>(RUNS_QUERY, { first: 100, subjectId: subjectId || null, state: state || null }, signal);
+        setRuns(d.runs.edges.map((e) => e.node));
+        setError(null);
+      } catch (err) {
+        if (!signal?.aborted) setError(errorText(err));
+      }
+    },
+    [session, subjectId, state],
+  );
+  useEffect(() => {
+    const ctl = new AbortController();
+    void load(ctl.signal);
+    const t = setInterval(() => void load(ctl.signal), POLL_MS);
+    return () => {
+      ctl.abort();
+      clearInterval(t);
+    };
+  }, [load]);
+
+  return (
+    <div>
+      <div className="page-head">
+        <h1>Runs</h1>
+        <a className="btn btn-primary" href="/runs/new">
+          New run
+        </a>
+      </div>
+      <div className="toolbar" role="search">
+        <label className="field">
+          <span>Subject</span>
+          <select value={subjectId} onChange={(e) => setSubjectId(e.target.value)} name="filterSubject">
+            <option value="">All subjects</option>
+            {subjects.map((s) => (
+              <option key={s.id} value={s.id}>
+                {s.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="field">
+          <span>State</span>
+          <select value={state} onChange={(e) => setState(e.target.value)} name="filterState">
+            <option value="">Any state</option>
+            {STATES.map((s) => (
+              <option key={s} value={s}>
+                {s.toLowerCase()}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      {runs === null ? (
+        <p className="skeleton" role="status">
+          Loading runs…
+        </p>
+      ) : runs.length === 0 ? (
+        <p className="subtle">{subjectId || state ? "No runs match these filters." : "No runs yet. Create a subject, upload photos, then start a run."}</p>
+      ) : (
+        <div className="panel">
+          <table className="table" data-testid="runs-table">
+            <thead>
+              <tr>
+                <th scope="col">Subject</th>
+                <th scope="col">Method</th>
+                <th scope="col">Base model</th>
+                <th scope="col">State</th>
+                <th scope="col">Progress</th>
+                <th scope="col">Created</th>
+              </tr>
+            </thead>
+            <tbody>
+              {runs.map((r) => (
+                <tr key={r.id} data-testid="run-row" data-state={r.state}>
+                  <td>
+                    <a href={`/runs/${r.id}`}>{r.subject.name}</a>
+                  </td>
+                  <td>{r.method}</td>
+                  <td>{r.baseModel}</td>
+                  <td>
+                    <span className={`badge state-${r.state}`}>{r.state}</span>
+                  </td>
+                  <td>
+                    {r.step}/{r.totalSteps}
+                    {r.stage ? ` · ${r.stage}` : ""}
+                  </td>
+                  <td>{new Date(r.createdAt).toLocaleString()}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </div>
+  );
+}

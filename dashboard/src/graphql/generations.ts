@@ -1,0 +1,70 @@
+export const GENERATION_FIELDS = /* GraphQL */ `
+  fragment GenerationFields on Generation {
+    id
+    prompt
+    negativePrompt
+    seed
+    steps
+    guidanceScale
+    count
+    state
+    createdAt
+    images {
+      index
+      seed
+      url
+    }
+    error {
+      code
+      message
+    }
+  }
+`;
+
+export const CHECKPOINT_QUERY = /* GraphQL */ `
+  query Checkpoint($id: ID!) {
+    checkpoint(id: $id) {
+      id
+      stage
+      step
+      sizeBytes
+      downloadUrl
+      run {
+        id
+        method
+        subject {
+          id
+          name
+          classNoun
+        }
+      }
+    }
+  }
+`;
+
+export const GENERATE = /* GraphQL */ `
+  mutation Generate($input: GenerateInput!) {
+    generate(input: $input) {
+      ...GenerationFields
+    }
+  }
+  ${GENERATION_FIELDS}
+`;
+
+export const GENERATION_UPDATED = /* GraphQL */ `
+  subscription GenerationUpdated($id: ID!) {
+    generationUpdated(id: $id) {
+      ...GenerationFields
+    }
+  }
+  ${GENERATION_FIELDS}
+`;
+
+export const GENERATION_QUERY = /* GraphQL */ `
+  query GenerationById($id: ID!) {
+    generation(id: $id) {
+      ...GenerationFields
+    }
+  }
+  ${GENERATION_FIELDS}
+`;

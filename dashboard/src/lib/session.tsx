@@ -1,0 +1,209 @@
+"use client";
+
+import { createClient, type Client } from "graphql-ws";
+import { usePathname } from "next/navigation";
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
+import type { ViewerQuery } from "@/generated/graphql";
+import { VIEWER_QUERY } from "@/graphql/viewer";
+import { gqlRequest, GraphQLRequestError } from "./graphql";
+
+/** Where the key lives in the browser. A key acts for one team; signing out forgets it. */
+export const API_KEY_STORAGE = "studio.apiKey";
+/** Keys signed in with before, by team, so one browser can switch between a user's teams (a key acts in one team). */
+const KNOWN_KEYS_STORAGE = "studio.knownKeys";
+type KnownKeys = Record<string, { teamName: string; key: string }>;
+
+function readKnown(): KnownKeys {
+  try {
+    return JSON.parse(window.localStorage.getItem(KNOWN_KEYS_STORAGE) ?? "{}") as KnownKeys;
+  } catch {
+    return {};
+  }
+}
+function writeKnown(k: KnownKeys) {
+  window.localStorage.setItem(KNOWN_KEYS_STORAGE, JSON.stringify(k));
+}
+
+export interface Session {
+  apiUrl: string;
+  wsUrl: string;
+  apiKey: string;
+  viewer: ViewerQuery["viewer"];
+  request<T>(query: string, variables?: Record<string, unknown>, signal?: AbortSignal): Promise<T>;
+  /** A new graphql-ws client for this key; the caller disposes it. */
+  wsClient(options?: { onConnected?: () => void }): Client;
+  signOut(): void;
+}
+
+const SessionContext = createContext<Session | null>(null);
+
+export function useSession(): Session {
+  const s = useContext(SessionContext);
+  if (!s) throw new Error("useSession outside a signed-in page");
+  return s;
+}
+
+type Phase = { kind: "loading" } | { kind: "signedOut"; error?: string } | { kind: "checking" } | { kind: "signedIn"; apiKey: string; viewer: ViewerQuery["viewer"] };
+
+export function SessionProvider({ apiUrl, wsUrl, children }: { apiUrl: string; wsUrl: string; children: ReactNode }) {
+  const [phase, setPhase] = useState<Phase>({ kind: "loading" });
+  const [known, setKnown] = useState<KnownKeys>({});
+  // The health page asks nothing that needs a key.
+  const isPublic = usePathname() === "/health";
+
+  const signIn = useCallback(
+    async (key: string, remembered: boolean) => {
+      setPhase({ kind: "checking" });
+      try {
+        const data = await gqlRequest<ViewerQuery>(apiUrl, VIEWER_QUERY, {}, undefined, key);
+        window.localStorage.setItem(API_KEY_STORAGE, key);
+        const known = { ...readKnown(), [data.viewer.team.id]: { teamName: data.viewer.team.name, key } };
+        writeKnown(known);
+        setKnown(known);
+        setPhase({ kind: "signedIn", apiKey: key, viewer: data.viewer });
+      } catch (err) {
+        const unauth = err instanceof GraphQLRequestError && (err.code === "UNAUTHENTICATED" || err.code === "FORBIDDEN");
+        if (unauth) {
+          window.localStorage.removeItem(API_KEY_STORAGE);
+          const known = Object.fromEntries(Object.entries(readKnown()).filter(([, v]) => v.key !== key));
+          writeKnown(known);
+          setKnown(known);
+        }
+        const msg = unauth ? (remembered ? "Your saved key no longer works. Sign in again." : "That key was not accepted.") : err instanceof Error ? err.message : String(err);
+        setPhase({ kind: "signedOut", error: msg });
+      }
+    },
+    [apiUrl],
+  );
+
+  useEffect(() => {
+    setKnown(readKnown());
+    const key = window.localStorage.getItem(API_KEY_STORAGE);
+    if (key) void signIn(key, true);
+    else setPhase({ kind: "signedOut" });
+  }, [signIn]);
+
+  const signOut = useCallback(() => {
+    const key = window.localStorage.getItem(API_KEY_STORAGE);
+    window.localStorage.removeItem(API_KEY_STORAGE);
+    const rest = Object.fromEntries(Object.entries(readKnown()).filter(([, v]) => v.key !== key));
+    writeKnown(rest);
+    setKnown(rest);
+    setPhase({ kind: "signedOut" });
+  }, []);
+
+  const session = useMemo<Session | null>(() => {
+    if (phase.kind !== "signedIn") return null;
+    const { apiKey, viewer } = phase;
+    return {
+      apiUrl,
+      wsUrl,
+      apiKey,
+      viewer,
+      request: (query, variables = {}, signal) => gqlRequest(apiUrl, query, variables, signal, apiKey),
+      wsClient: (options) =>
+        createClient({
+          url: wsUrl,
+          connectionParams: { authorization: `Bearer ${apiKey}` },
+          // Keep trying while the page is open: the run page resubscribes from its last seq on reconnect.
+          retryAttempts: Number.MAX_SAFE_INTEGER,
+          shouldRetry: () => true,
+          retryWait: async (n) => new Promise((r) => setTimeout(r, Math.min(1000 * 2 ** n, 10_000))),
+          lazy: false,
+          on: { connected: () => options?.onConnected?.() },
+        }),
+      signOut,
+    };
+  }, [phase, apiUrl, wsUrl, signOut]);
+
+  return (
+    <>
+      <header className="topbar">
+        <a href="/" className="brand" aria-label="Rare Studio home">
+          <span className="brand-mark" aria-hidden="true">◆</span> Rare Studio
+        </a>
+        <nav aria-label="Main" className="nav">
+          <a href="/runs">Runs</a>
+          <a href="/subjects">Subjects</a>
+          <a href="/runs/new">New run</a>
+          <a href="/health">Health</a>
+        </nav>
+        <div className="who">
+          {session && (
+            <>
+              {Object.keys(known).length > 1 ? (
+                <label>
+                  <span className="sr-only">Team</span>
+                  <select
+                    value={session.viewer.team.id}
+                    onChange={(e) => {
+                      const k = known[e.target.value];
+                      if (k) void signIn(k.key, true);
+                    }}
+                  >
+                    {Object.entries(known).map(([id, v]) => (
+                      <option key={id} value={id}>
+                        {v.teamName}
+                      </option>
+                    ))}
+                  </select>
+                </label>
+              ) : null}
+              <span data-testid="team-name" className={Object.keys(known).length > 1 ? "sr-only" : undefined} title={`Signed in as ${session.viewer.user.name} (${session.viewer.role})`}>
+                {session.viewer.team.name}
+              </span>
+              <button type="button" className="btn btn-small" onClick={() => setPhase({ kind: "signedOut" })} title="Sign in with a key of another team">
+                Add team
+              </button>
+              <button type="button" className="btn btn-small" onClick={signOut}>
+                Sign out
+              </button>
+            </>
+          )}
+        </div>
+      </header>
+      <main className="page">
+        {isPublic ? (
+          children
+        ) : phase.kind === "loading" || phase.kind === "checking" ? (
+          <p className="skeleton" role="status">
+            {phase.kind === "checking" ? "Checking your key…" : "Loading…"}
+          </p>
+        ) : session ? (
+          <SessionContext.Provider value={session}>{children}</SessionContext.Provider>
+        ) : (
+          <SignInForm error={phase.kind === "signedOut" ? phase.error : undefined} onSubmit={(k) => void signIn(k, false)} />
+        )}
+      </main>
+    </>
+  );
+}
+
+function SignInForm({ error, onSubmit }: { error?: string | undefined; onSubmit: (key: string) => void }) {
+  const [key, setKey] = useState("");
+  return (
+    <form
+      className="panel signin"
+      aria-labelledby="signin-title"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (key.trim()) onSubmit(key.trim());
+      }}
+    >
+      <h1 id="signin-title">Sign in</h1>
+      <p className="subtle">Paste an API key of your team (it starts with sk_). It is kept in this browser only.</p>
+      <label className="field">
+        <span>API key</span>
+        <input name="apiKey" type="password" autoComplete="off" required value={key} onChange={(e) => setKey(e.target.value)} aria-describedby={error ? "signin-error" : undefined} />
+      </label>
+      {error && (
+        <p className="error" id="signin-error" role="alert" data-testid="signin-error">
+          {error}
+        </p>
+      )}
+      <button type="submit" className="btn btn-primary">
+        Sign in
+      </button>
+    </form>
+  );
+}

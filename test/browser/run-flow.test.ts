@@ -1,0 +1,270 @@
+import { mkdir, readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { repoRoot } from "@studio/infra/paths";
+import type { Browser, BrowserContext, Page, WebSocketRoute } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { bootstrapTeam } from "../support/bootstrap.js";
+import { artifactsDir, launchChromium } from "../support/browser.js";
+import { startApi, startDashboard, startTrainer } from "../support/processes.js";
+
+const photosDir = join(repoRoot, "..", "shared", "datasets", "dreambooth", "backpack");
+const KEY_STORAGE = "studio.apiKey";
+// The browser-side shapes these tests read (the test project has no DOM typings).
+type WebStorage = { localStorage: { getItem(k: string): string | null; setItem(k: string, v: string): void } };
+type Img = { naturalWidth: number; complete: boolean };
+
+/** The chart's [stage, step] pairs, as the run page exposes them. */
+async function chartPoints(page: Page): Promise<[string, number][]> {
+  const raw = await page.getByTestId("loss-chart").getAttribute("data-points", { timeout: 5_000 }).catch(() => null);
+  return raw ? (JSON.parse(raw) as [string, number][]) : [];
+}
+
+/** A context already signed in with `key` (as a returning user), at 1280×800. */
+async function signedInContext(browser: Browser, key: string, colorScheme: "light" | "dark" = "light"): Promise<BrowserContext> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme });
+  await context.addInitScript(([k, v]) => (globalThis as unknown as WebStorage).localStorage.setItem(k!, v!), [KEY_STORAGE, key]);
+  return context;
+}
+
+describe("dashboard: subject → photos → live two-stage run, in Chromium", () => {
+  let api: Awaited<ReturnType<typeof startApi>>;
+  let trainer: Awaited<ReturnType<typeof startTrainer>>;
+  let dashboard: Awaited<ReturnType<typeof startDashboard>>;
+  let browser: Browser;
+  let acme: { secret: string };
+  let other: { secret: string };
+  let runUrl = "";
+  let checkpointIds: string[] = [];
+
+  beforeAll(async () => {
+    api = await startApi({ API_CORS_ORIGINS: "*" });
+    [trainer, dashboard, browser, acme, other] = await Promise.all([startTrainer(), startDashboard(api.url), launchChromium(), bootstrapTeam("Acme Studio"), bootstrapTeam("Other Co")]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await Promise.all([dashboard?.proc.stop(), trainer?.proc.stop(), api?.proc.stop()]);
+  });
+
+  it("asks for a key, refuses a bad one, signs in and out", async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    await page.goto(`${dashboard.url}/runs`);
+    await page.getByLabel("API key").fill("sk_not-a-real-key");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect.poll(() => page.getByTestId("signin-error").textContent(), { timeout: 10_000 }).toMatch(/not accepted/);
+    await page.getByLabel("API key").fill(acme.secret);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect.poll(() => page.getByTestId("team-name").textContent(), { timeout: 10_000 }).toBe("Acme Studio");
+    expect(await page.getByRole("heading", { name: "Runs" }).count()).toBe(1);
+    // A reload keeps the session; signing out forgets the key.
+    await page.reload();
+    await expect.poll(() => page.getByTestId("team-name").textContent(), { timeout: 10_000 }).toBe("Acme Studio");
+    await page.getByRole("button", { name: "Sign out" }).click();
+    expect(await page.getByLabel("API key").count()).toBe(1);
+    expect(await page.evaluate((k) => (globalThis as unknown as WebStorage).localStorage.getItem(k), KEY_STORAGE)).toBeNull();
+    await context.close();
+  });
+
+  it("creates a subject, uploads 5 photos with progress, and shows the server's error for a non-image", async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    await page.goto(`${dashboard.url}/subjects`);
+    await page.getByLabel("API key").fill(acme.secret);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByLabel("Name").fill("Red backpack");
+    await page.getByLabel(/Class noun/).fill("backpack");
+    await page.getByRole("button", { name: "Create subject" }).click();
+    await page.waitForURL(/\/subjects\/[^/]+$/, { timeout: 15_000 });
+    await expect.poll(() => page.getByRole("heading", { name: "Red backpack" }).count(), { timeout: 10_000 }).toBe(1);
+
+    const photos = (await readdir(photosDir)).filter((f) => f.endsWith(".jpg")).sort().slice(0, 5);
+    expect(photos).toHaveLength(5);
+    await page.getByTestId("file-input").setInputFiles([
+      ...(await Promise.all(photos.map(async (f) => ({ name: f, mimeType: "image/jpeg", buffer: await readFile(join(photosDir, f)) })))),
+      { name: "notes.jpg", mimeType: "image/jpeg", buffer: Buffer.from("this is not a JPEG at all") },
+    ]);
+    const items = page.getByTestId("upload-item");
+    await expect.poll(async () => (await items.evaluateAll((els) => els.map((e) => e.getAttribute("data-status")))).join(","), { timeout: 60_000 }).toBe("done,done,done,done,done,failed");
+    const bad = page.locator('[data-testid="upload-item"][data-name="notes.jpg"]');
+    expect(await bad.getByTestId("upload-error").textContent()).toMatch(/\S/);
+    expect(await page.getByTestId("image-count").textContent()).toBe("5");
+    expect(await page.getByTestId("subject-image").count()).toBe(5);
+    // The uploads reached storage: thumbnails load.
+    await expect.poll(() => page.locator('[data-testid="subject-image"] img').evaluateAll((imgs) => imgs.every((i) => (i as unknown as Img).naturalWidth > 0)), { timeout: 15_000 }).toBe(true);
+
+    await mkdir(artifactsDir, { recursive: true });
+    await page.screenshot({ path: join(artifactsDir, "subject-light.png"), fullPage: true });
+
+    // Drag and drop works too; then the extra photo is removed again.
+    const sixth = (await readdir(photosDir)).filter((f) => f.endsWith(".jpg")).sort()[5]!;
+    const b64 = (await readFile(join(photosDir, sixth))).toString("base64");
+    const dt = await page.evaluateHandle(
+      `(() => { const bin = atob(${JSON.stringify(b64)}); const bytes = new Uint8Array(bin.length); for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+        const dt = new DataTransfer(); dt.items.add(new File([bytes], ${JSON.stringify(sixth)}, { type: "image/jpeg" })); return dt; })()`,
+    );
+    await page.getByTestId("dropzone").dispatchEvent("drop", { dataTransfer: dt });
+    await expect.poll(() => page.getByTestId("image-count").textContent(), { timeout: 30_000 }).toBe("6");
+    await page.getByRole("button", { name: `Remove ${sixth}` }).click();
+    await expect.poll(() => page.getByTestId("image-count").textContent(), { timeout: 10_000 }).toBe("5");
+    await page.reload();
+    await expect.poll(() => page.getByTestId("subject-image").count(), { timeout: 10_000 }).toBe(5);
+
+    // The list shows the subject with thumbnails.
+    await page.goto(`${dashboard.url}/subjects`);
+    await expect.poll(() => page.getByTestId("subject-card").count(), { timeout: 10_000 }).toBe(1);
+    expect(await page.locator('[data-testid="subject-card"] img').count()).toBe(3);
+    await page.getByTestId("subject-card").click();
+    await page.waitForURL(/\/subjects\/[^/]+$/);
+
+    // Start a two-stage run with small steps; the form starts at the paper's defaults.
+    await page.getByRole("link", { name: "Start a run" }).click();
+    await page.waitForURL(/\/runs\/new/);
+    await expect.poll(() => page.locator('select[name="baseModel"] option[value="tiny-random"]').count(), { timeout: 10_000 }).toBe(1);
+    expect(await page.locator('select[name="method"]').inputValue()).toBe("TWO_STAGE");
+    expect(await page.locator('input[name="stage1Steps"]').inputValue()).toBe("100");
+    expect(await page.locator('input[name="stage1LearningRate"]').inputValue()).toBe("5e-4");
+    expect(await page.locator('input[name="stage2Steps"]').inputValue()).toBe("400");
+    expect(await page.locator('input[name="stage2LearningRate"]').inputValue()).toBe("5e-6");
+    expect(await page.locator('input[name="checkpointEvery"]').inputValue()).toBe("200");
+    expect(await page.locator('select[name="subjectId"]').inputValue()).not.toBe("");
+    await page.screenshot({ path: join(artifactsDir, "new-run-light.png"), fullPage: true });
+    await page.locator('select[name="baseModel"]').selectOption("tiny-random");
+    // A client-side check first: checkpoint interval beyond the stage.
+    await page.locator('input[name="stage2Steps"]').fill("6");
+    await page.locator('input[name="checkpointEvery"]').fill("30");
+    await page.getByRole("button", { name: "Start run" }).click();
+    expect(await page.getByTestId("error-checkpointEvery").textContent()).toMatch(/At most/);
+    await page.locator('input[name="stage1Steps"]').fill("3");
+    await page.locator('input[name="checkpointEvery"]').fill("3");
+    await page.locator('input[name="seed"]').fill("7");
+    await page.locator('textarea[name="samplePrompts"]').fill("a photo of <rare> backpack");
+    await page.getByRole("button", { name: "Start run" }).click();
+    await page.waitForURL(/\/runs\/(?!new)[^/?]+$/, { timeout: 15_000 });
+    runUrl = page.url();
+
+    // A second tab on the same run is reloaded mid-run: it must continue from the stored points, with
+    // nothing missed or doubled, while the first tab watches the whole run live without a reload.
+    const reloaded = await context.newPage();
+    const watchReloaded = (async () => {
+      await reloaded.goto(runUrl);
+      await expect.poll(async () => (await chartPoints(reloaded)).length, { timeout: 120_000, interval: 100 }).toBeGreaterThan(0);
+      const stateAtReload = await reloaded.getByTestId("run-view").getAttribute("data-state");
+      await reloaded.reload();
+      return stateAtReload;
+    })();
+
+    // A third tab loses its WebSocket mid-run (the server side goes away with 1012, "service restart"):
+    // graphql-ws reconnects and the page resubscribes after the last seq it applied.
+    const dropped = await context.newPage();
+    const sockets: WebSocketRoute[] = [];
+    const subscribed: { socket: number; afterSeq: number }[] = [];
+    await dropped.routeWebSocket(/\/graphql$/, (ws) => {
+      const server = ws.connectToServer();
+      const socket = sockets.push(ws);
+      ws.onMessage((m) => {
+        const msg = JSON.parse(String(m)) as { type: string; payload?: { variables?: { afterSeq?: number } } };
+        if (msg.type === "subscribe") subscribed.push({ socket, afterSeq: msg.payload?.variables?.afterSeq ?? 0 });
+        server.send(m);
+      });
+      server.onMessage((m) => ws.send(m));
+    });
+    const watchDropped = (async () => {
+      await dropped.goto(runUrl);
+      await expect.poll(async () => (await chartPoints(dropped)).length, { timeout: 120_000, interval: 100 }).toBeGreaterThan(0);
+      const stateAtDrop = await dropped.getByTestId("run-view").getAttribute("data-state");
+      await Promise.all(sockets.map((ws) => ws.close({ code: 1012, reason: "test: connection dropped" })));
+      return stateAtDrop;
+    })();
+
+    // Live: stage-1 points, then stage-2 points, samples and checkpoints, without a reload.
+    await expect.poll(async () => (await chartPoints(page)).length, { timeout: 120_000, interval: 100 }).toBeGreaterThan(0);
+    const firstSeen = await chartPoints(page);
+    expect(firstSeen.length).toBeLessThan(9);
+    expect(firstSeen.every(([s]) => s === "stage1")).toBe(true);
+    await expect.poll(async () => (await chartPoints(page)).some(([s]) => s === "stage2"), { timeout: 120_000, interval: 250 }).toBe(true);
+    expect(await page.getByTestId("stage-boundary").count()).toBe(1);
+    await expect.poll(() => page.getByTestId("checkpoint-row").count(), { timeout: 30_000 }).toBeGreaterThanOrEqual(1);
+    await expect.poll(() => page.getByTestId("sample-img").count(), { timeout: 30_000 }).toBeGreaterThanOrEqual(1);
+    await expect.poll(() => page.getByTestId("run-state").textContent(), { timeout: 150_000, interval: 500 }).toBe("SUCCEEDED");
+
+    const expected = [...[1, 2, 3].map((s) => ["stage1", s]), ...[1, 2, 3, 4, 5, 6].map((s) => ["stage2", s])];
+    expect(await watchReloaded).toBe("RUNNING");
+    expect(await watchDropped).toBe("RUNNING");
+    expect(sockets.length).toBeGreaterThanOrEqual(2); // it did reconnect…
+    expect(subscribed.filter((x) => x.socket >= 2).some((x) => x.afterSeq > 0)).toBe(true); // …and resumed after its last seq
+    for (const p of [page, reloaded, dropped]) {
+      await expect.poll(() => chartPoints(p), { timeout: 10_000 }).toEqual(expected);
+      await expect.poll(() => p.getByTestId("checkpoint-row").count(), { timeout: 15_000 }).toBe(3);
+      await expect.poll(() => p.getByTestId("sample-img").count(), { timeout: 15_000 }).toBeGreaterThanOrEqual(2);
+      expect(await p.getByTestId("run-step").textContent()).toMatch(/step 9 \/ 9/);
+    }
+    checkpointIds = await page.locator('[data-testid="checkpoint-row"] a[href^="/checkpoints/"]').evaluateAll((as) => as.map((a) => a.getAttribute("href")!.split("/").pop()!));
+    await context.close();
+  });
+
+  it("shows every point exactly once to a page opened after the run", async () => {
+    expect(runUrl).not.toBe("");
+    const context = await signedInContext(browser, acme.secret);
+    const page = await context.newPage();
+    await page.goto(runUrl);
+    await expect.poll(() => chartPoints(page), { timeout: 15_000 }).toHaveLength(9);
+    await context.close();
+  });
+
+  it("writes screenshots of the run page, light and dark", async () => {
+    await mkdir(artifactsDir, { recursive: true });
+    for (const scheme of ["light", "dark"] as const) {
+      const context = await signedInContext(browser, acme.secret, scheme);
+      const page = await context.newPage();
+      await page.goto(runUrl);
+      await expect.poll(() => page.getByTestId("run-state").textContent(), { timeout: 15_000 }).toBe("SUCCEEDED");
+      await expect.poll(() => page.locator('[data-testid="sample-img"]').evaluateAll((imgs) => imgs.every((i) => (i as unknown as Img).complete)), { timeout: 10_000 }).toBe(true);
+      await page.screenshot({ path: join(artifactsDir, `run-${scheme}.png`) });
+      await context.close();
+    }
+  });
+
+  it("tells another team's user the run is not found", async () => {
+    const context = await signedInContext(browser, other.secret);
+    const page = await context.newPage();
+    await page.goto(runUrl);
+    await expect.poll(() => page.getByTestId("not-found").count(), { timeout: 15_000 }).toBe(1);
+    expect(await page.getByTestId("run-view").count()).toBe(0);
+    expect(await page.getByTestId("team-name").textContent()).toBe("Other Co");
+    await context.close();
+  });
+
+  it("lists the run with its live state, and filters by state", async () => {
+    const context = await signedInContext(browser, acme.secret);
+    const page = await context.newPage();
+    await page.goto(`${dashboard.url}/runs`);
+    await expect.poll(() => page.getByTestId("run-row").count(), { timeout: 15_000 }).toBe(1);
+    expect(await page.getByTestId("run-row").getAttribute("data-state")).toBe("SUCCEEDED");
+    await page.getByLabel("State").selectOption("FAILED");
+    await expect.poll(() => page.getByText("No runs match these filters.").count(), { timeout: 10_000 }).toBe(1);
+    await context.close();
+  });
+
+  it("generates from a checkpoint in the playground and reuses the settings", async () => {
+    expect(checkpointIds).toHaveLength(3);
+    const context = await signedInContext(browser, acme.secret);
+    const page = await context.newPage();
+    await page.goto(`${dashboard.url}/checkpoints/${checkpointIds[2]}`);
+    await expect.poll(() => page.getByLabel(/^Prompt/).inputValue(), { timeout: 15_000 }).toBe("a photo of <rare> backpack");
+    await page.getByLabel(/^Prompt/).fill("a photo of <rare> backpack on the beach");
+    await page.getByLabel(/^Seed/).fill("5");
+    await page.getByLabel(/^Steps/).fill("2");
+    await page.getByRole("button", { name: "Generate" }).click();
+    const gen = page.getByTestId("generation");
+    await expect.poll(() => gen.first().getAttribute("data-state"), { timeout: 120_000, interval: 500 }).toBe("SUCCEEDED");
+    await expect.poll(() => gen.first().locator("img").evaluateAll((imgs) => imgs.length === 1 && imgs.every((i) => (i as unknown as Img).naturalWidth > 0)), { timeout: 15_000 }).toBe(true);
+    // History survives a reload (this browser remembers the ids); one click refills the form.
+    await page.reload();
+    await expect.poll(() => gen.count(), { timeout: 15_000 }).toBe(1);
+    await page.getByLabel(/^Prompt/).fill("something else");
+    await page.getByRole("button", { name: "Reuse settings" }).click();
+    expect(await page.getByLabel(/^Prompt/).inputValue()).toBe("a photo of <rare> backpack on the beach");
+    expect(await page.getByLabel(/^Seed/).inputValue()).toBe("5");
+    await context.close();
+  });
+});
