@@ -258,9 +258,15 @@ describe("dashboard: subject → photos → live two-stage run, in Chromium", ()
     const gen = page.getByTestId("generation");
     await expect.poll(() => gen.first().getAttribute("data-state"), { timeout: 120_000, interval: 500 }).toBe("SUCCEEDED");
     await expect.poll(() => gen.first().locator("img").evaluateAll((imgs) => imgs.length === 1 && imgs.every((i) => (i as unknown as Img).naturalWidth > 0)), { timeout: 15_000 }).toBe(true);
-    // History survives a reload (this browser remembers the ids); one click refills the form.
+    // The history is the team's (from the API): a reload, or another browser of the team, sees it.
     await page.reload();
     await expect.poll(() => gen.count(), { timeout: 15_000 }).toBe(1);
+    const colleague = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    await colleague.addInitScript(([k, v]) => (globalThis as unknown as WebStorage).localStorage.setItem(k!, v!), [KEY_STORAGE, acme.secret]);
+    const other = await colleague.newPage();
+    await other.goto(`${dashboard.url}/checkpoints/${checkpointIds[2]}`);
+    await expect.poll(() => other.getByTestId("generation").count(), { timeout: 15_000 }).toBe(1);
+    await colleague.close();
     await page.getByLabel(/^Prompt/).fill("something else");
     await page.getByRole("button", { name: "Reuse settings" }).click();
     expect(await page.getByLabel(/^Prompt/).inputValue()).toBe("a photo of <rare> backpack on the beach");

@@ -45,6 +45,8 @@ export type Checkpoint = {
   /** Short-lived presigned URL of checkpoint.json. */
   downloadUrl: Scalars['String']['output'];
   files: Array<CheckpointFile>;
+  /** The team's generations from this checkpoint, newest first (1–100). */
+  generations: Array<Generation>;
   id: Scalars['ID']['output'];
   run: Run;
   /** sha256 of checkpoint.json, which lists every file's sha256. */
@@ -52,6 +54,11 @@ export type Checkpoint = {
   sizeBytes: Scalars['Float']['output'];
   stage: Scalars['String']['output'];
   step: Scalars['Int']['output'];
+};
+
+
+export type CheckpointGenerationsArgs = {
+  first?: Scalars['Int']['input'];
 };
 
 export type CheckpointFile = {
@@ -781,6 +788,7 @@ export type CheckpointResolvers<ContextType = ApiContext, ParentType extends Res
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   downloadUrl?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   files?: Resolver<Array<ResolversTypes['CheckpointFile']>, ParentType, ContextType>;
+  generations?: Resolver<Array<ResolversTypes['Generation']>, ParentType, ContextType, RequireFields<CheckpointGenerationsArgs, 'first'>>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   run?: Resolver<ResolversTypes['Run'], ParentType, ContextType>;
   sha256?: Resolver<ResolversTypes['String'], ParentType, ContextType>;

@@ -10,4 +10,7 @@ export class GenerationsRepository {
   get(teamId: string, id: string) {
     return apiQueries.getGeneration(this.handle.db, teamId, id);
   }
+  ofCheckpoint(teamId: string, checkpointId: string, limit: number) {
+    return apiQueries.generationsOfCheckpoint(this.handle.db, teamId, checkpointId, limit);
+  }
 }

@@ -59,6 +59,12 @@ export class GenerationsService {
     });
   }
 
+  /** The team's history for one checkpoint, newest first (the checkpoint itself was authorized by the caller). */
+  history(p: Principal, checkpointId: string, first: number) {
+    if (!Number.isInteger(first) || first < 1 || first > 100) throw badInput("first", "first must be an integer from 1 to 100");
+    return this.repo.ofCheckpoint(p.teamId, checkpointId, first);
+  }
+
   async get(p: Principal, id: string) {
     return isUuid(id) ? this.repo.get(p.teamId, id) : null;
   }

@@ -29,6 +29,9 @@ export const CHECKPOINT_QUERY = /* GraphQL */ `
       step
       sizeBytes
       downloadUrl
+      generations(first: 20) {
+        ...GenerationFields
+      }
       run {
         id
         method
@@ -40,6 +43,7 @@ export const CHECKPOINT_QUERY = /* GraphQL */ `
       }
     }
   }
+  ${GENERATION_FIELDS}
 `;
 
 export const GENERATE = /* GraphQL */ `

@@ -1,8 +1,8 @@
 "use client";
 
 import { useCallback, useEffect, useRef, useState } from "react";
-import type { CheckpointQuery, GenerateMutation, GenerationByIdQuery, GenerationFieldsFragment, GenerationUpdatedSubscription } from "@/generated/graphql";
-import { CHECKPOINT_QUERY, GENERATE, GENERATION_QUERY, GENERATION_UPDATED } from "@/graphql/generations";
+import type { CheckpointQuery, GenerateMutation, GenerationFieldsFragment, GenerationUpdatedSubscription } from "@/generated/graphql";
+import { CHECKPOINT_QUERY, GENERATE, GENERATION_UPDATED } from "@/graphql/generations";
 import { errorText, GraphQLRequestError } from "@/lib/graphql";
 import { useSession } from "@/lib/session";
 
@@ -10,12 +10,10 @@ type Gen = GenerationFieldsFragment;
 type Settings = { prompt: string; negativePrompt: string; seed: string; steps: string; guidance: string; count: string };
 
 const TOKEN: Record<string, string> = { TWO_STAGE: "<rare>", DREAMBOOTH: "sks", TEXTUAL_INVERSION: "<s*>" };
-const HISTORY_MAX = 20;
-const historyKey = (checkpointId: string) => `studio.generations.${checkpointId}`;
 
 /**
- * Prompts a checkpoint. The API has no list of a checkpoint's generations, so this browser remembers the
- * ids it made (per checkpoint) and fetches them again on the next visit.
+ * Prompts a checkpoint. The history is the team's (checkpoint.generations from the API), so everyone
+ * who opens this checkpoint sees what the others tried; running ones keep updating live.
  */
 export function Playground({ checkpointId }: { checkpointId: string }) {
   const session = useSession();
@@ -50,23 +48,18 @@ export function Playground({ checkpointId }: { checkpointId: string }) {
   useEffect(() => {
     const live = subs.current;
     void (async () => {
+      // The team's history for this checkpoint comes from the API (newest first).
+      let found: Gen[] = [];
       try {
         const d = await session.request<CheckpointQuery>(CHECKPOINT_QUERY, { id: checkpointId });
         setCkpt(d.checkpoint);
         if (d.checkpoint) setS((x) => (x.prompt ? x : { ...x, prompt: `a photo of ${TOKEN[d.checkpoint!.run.method] ?? "<rare>"} ${d.checkpoint!.run.subject.classNoun}` }));
+        found = (d.checkpoint?.generations ?? []) as Gen[];
       } catch (e) {
         if (e instanceof GraphQLRequestError && e.code === "NOT_FOUND") setCkpt(null);
         else setLoadError(errorText(e));
       }
-      const ids = JSON.parse(window.localStorage.getItem(historyKey(checkpointId)) ?? "[]") as string[];
-      const found = await Promise.all(
-        ids.map((id) =>
-          session.request<GenerationByIdQuery>(GENERATION_QUERY, { id })
-            .then((r) => r.generation)
-            .catch(() => null),
-        ),
-      );
-      const list = found.filter((g): g is Gen => g !== null);
+      const list = found;
       setGens((cur) => [...cur, ...list.filter((g) => !cur.some((c) => c.id === g.id))]);
       for (const g of list) if (g.state === "QUEUED" || g.state === "RUNNING") follow(g.id);
     })();
@@ -88,9 +81,6 @@ export function Playground({ checkpointId }: { checkpointId: string }) {
       const d = await session.request<GenerateMutation>(GENERATE, { input });
       upsert(d.generate);
       follow(d.generate.id);
-      const key = historyKey(checkpointId);
-      const ids = JSON.parse(window.localStorage.getItem(key) ?? "[]") as string[];
-      window.localStorage.setItem(key, JSON.stringify([d.generate.id, ...ids].slice(0, HISTORY_MAX)));
     } catch (e) {
       setErr({ field: e instanceof GraphQLRequestError ? e.field : undefined, message: errorText(e) });
     } finally {
@@ -179,7 +169,7 @@ export function Playground({ checkpointId }: { checkpointId: string }) {
         </form>
         <section aria-labelledby="gens-title" aria-live="polite">
           <h2 id="gens-title">Generations</h2>
-          {gens.length === 0 && <p className="subtle">Nothing generated yet with this checkpoint (in this browser).</p>}
+          {gens.length === 0 && <p className="subtle">Nothing generated yet with this checkpoint.</p>}
           {gens.map((g) => (
             <article key={g.id} className="panel gen" data-testid="generation" data-state={g.state}>
               <div className="page-head">

@@ -27,3 +27,13 @@ export function generationsByCheckpointIds(db: Database, teamId: string, checkpo
     .where(and(eq(generations.teamId, teamId), inArray(generations.checkpointId, [...checkpointIds])))
     .orderBy(desc(generations.createdAt));
 }
+
+/** The newest generations of one checkpoint (the playground's shared history). */
+export function generationsOfCheckpoint(db: Database, teamId: string, checkpointId: string, limit: number) {
+  return db
+    .select()
+    .from(generations)
+    .where(and(eq(generations.teamId, teamId), eq(generations.checkpointId, checkpointId)))
+    .orderBy(desc(generations.createdAt))
+    .limit(limit);
+}
