@@ -67,9 +67,12 @@ describe("./studio up", () => {
     const second = await gql<{ viewer: { team: { name: string } } }>(graphqlUrl, "{ viewer { team { name } } }", {}, created.secret);
     expect(second.body.data?.viewer.team.name).toBe("Second team");
 
-    const page = await fetch(`http://127.0.0.1:${env.DASHBOARD_PORT}/`);
+    const page = await fetch(`http://127.0.0.1:${env.DASHBOARD_PORT}/health`);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain("System health");
+    const home = await fetch(`http://127.0.0.1:${env.DASHBOARD_PORT}/runs`);
+    expect(home.status).toBe(200);
+    expect(await home.text()).toContain("Rare Studio");
 
     const again = studio(["up"]);
     expect(await again.waitExit(60_000)).toBe(0);
