@@ -98,7 +98,7 @@ describe("dashboard: a failed run, cancel from the page, the playground's look",
     await expect.poll(() => page.getByTestId("run-state").textContent(), { timeout: 30_000 }).toBe("CANCELED");
     expect(await page.getByRole("button", { name: /Cancel/ }).count()).toBe(0);
     const checkpointHref = await page.locator('[data-testid="checkpoint-row"] a[href^="/checkpoints/"]').first().getAttribute("href");
-    expect(checkpointHref).toBeTruthy();
+    expect(checkpointHref).toMatch(/^\/checkpoints\/[0-9a-f-]{36}$/);
     await context.close();
 
     await mkdir(artifactsDir, { recursive: true });
