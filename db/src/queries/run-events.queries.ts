@@ -13,9 +13,17 @@ export const CHANNELS = {
   work: "studio_work",
   /** {generationId, state}: a generation changed. */
   generations: "studio_generation",
+  /** {evaluationId, runId, state}: an evaluation changed (docs/evaluation-contract.md §5). */
+  evaluations: "studio_evaluation",
 } as const;
 
-export type RunEventType = "RunStateChanged" | "StageStarted" | "LossLogged" | "SampleSaved" | "CheckpointSaved";
+export type RunEventType =
+  | "RunStateChanged"
+  | "StageStarted"
+  | "LossLogged"
+  | "SampleSaved"
+  | "CheckpointSaved"
+  | "EvaluationUpdated";
 
 export interface NewRunEvent {
   type: RunEventType;

@@ -5,3 +5,4 @@ export * from "./images.js";
 export * from "./runs.js";
 export * from "./generations.js";
 export * from "./workers.js";
+export * from "./evaluations.js";
