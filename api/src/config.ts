@@ -1,3 +1,5 @@
+import { homedir } from "node:os";
+import { join } from "node:path";
 import { z } from "zod";
 
 /**
@@ -33,6 +35,41 @@ const schema = z.object({
     .default("0")
     .transform((v) => v === "1" || v === "true"),
   WORKER_STALE_AFTER_MS: z.coerce.number().int().min(1000).max(3_600_000).default(30_000),
+  /**
+   * The ONNX encoder folder the evaluator scores with (docs/evaluation-contract.md §1). Missing → no
+   * scores, everything else works. Default: ~/.cache/rare-studio/eval-models/clip-vit-b32-dino-vits16.
+   */
+  EVAL_MODELS_DIR: z.string().min(1).default(join(homedir(), ".cache", "rare-studio", "eval-models", "clip-vit-b32-dino-vits16")),
+  /** Create a QUICK evaluation for every new checkpoint (when the evaluator is available). */
+  EVAL_AUTO_QUICK: z
+    .enum(["0", "1", "true", "false"])
+    .default("1")
+    .transform((v) => v === "1" || v === "true"),
+  /** Checkpoints older than this when the API starts are not evaluated automatically. */
+  EVAL_AUTO_BACKFILL_HOURS: z.coerce.number().min(0).max(24 * 365).default(24),
+  /** Denoising steps of evaluation images (stored on each evaluation). */
+  EVAL_SAMPLING_STEPS: z.coerce.number().int().min(1).max(200).default(30),
+  /** Drift is flagged when the paired DINO similarity to the base model's class images falls below this. */
+  EVAL_DRIFT_DINO_THRESHOLD: z.coerce.number().min(0).max(1).default(0.5),
+  /** Recommendation guard: candidates more than this below the best CLIP-T are dropped. */
+  EVAL_CLIP_T_MARGIN: z.coerce.number().min(0).max(2).default(0.02),
+  /** onnxruntime intra-op threads for the evaluator's worker (0: half the cores). */
+  EVAL_THREADS: z.coerce.number().int().min(0).max(256).default(0),
+  /** Largest model file accepted for import (docs/platform-contract.md, "Exports and imports"); default 8 GiB. */
+  IMPORT_MAX_BYTES: z.coerce.number().int().min(1024).max(2 ** 45).default(8 * 2 ** 30),
+  /**
+   * HMAC key of export archive URLs (`/exports/{id}.tar?token=…`). Unset: a random key per process, so
+   * archive URLs work only on the replica that issued them — set one shared value behind a load balancer.
+   */
+  EXPORT_URL_SECRET: z.string().min(32).optional(),
+  /** Lifetime of an export archive URL. */
+  EXPORT_URL_TTL_SECONDS: z.coerce.number().int().min(10).max(86_400).default(3600),
+  /** Base URL browsers reach this API at (for archive URLs); default: the address it listens on. */
+  API_PUBLIC_URL: z.string().url().optional(),
+  /** Scoring lease: another API process takes over an evaluation whose scorer went silent this long. */
+  EVAL_LEASE_MS: z.coerce.number().int().min(1000).max(3_600_000).default(60_000),
+  /** How often to look for evaluations to score and checkpoints to evaluate when no NOTIFY arrives. */
+  EVAL_POLL_MS: z.coerce.number().int().min(100).max(600_000).default(5000),
 });
 
 export type ApiConfig = z.infer<typeof schema>;

@@ -1,9 +1,15 @@
 import type { Loaders } from "./loaders.js";
 import type { Principal } from "./models.js";
 import type { ApiKeysService } from "./services/api-keys.service.js";
+import type { EvaluationsService } from "./services/evaluations.service.js";
+import type { ExportsService } from "./services/exports.service.js";
 import type { GenerationsService } from "./services/generations.service.js";
 import type { HealthService } from "./services/health.service.js";
+import type { ImportsService } from "./services/imports.service.js";
 import type { MediaService } from "./services/media.service.js";
+import type { MembersService } from "./services/members.service.js";
+import type { ModelCardsService } from "./services/model-cards.service.js";
+import type { SharesService } from "./services/shares.service.js";
 import type { RunsService } from "./services/runs.service.js";
 import type { SubjectsService } from "./services/subjects.service.js";
 
@@ -13,7 +19,13 @@ export interface Services {
   subjects: SubjectsService;
   runs: RunsService;
   generations: GenerationsService;
+  evaluations: EvaluationsService;
   media: MediaService;
+  members: MembersService;
+  sharing: SharesService;
+  modelCards: ModelCardsService;
+  exports: ExportsService;
+  imports: ImportsService;
 }
 
 /** The authenticated caller with loaders bound to its team. */
@@ -30,4 +42,6 @@ export interface ApiContext {
    * The key is checked once per request (a revoked key fails on its very next request).
    */
   session(): Promise<Session>;
+  /** The raw Authorization value (`Bearer sk_…` or `Bearer shl_…`), if any; for acceptInvitation and the link guard. */
+  authorization?: string;
 }

@@ -3,7 +3,9 @@
  * the error it reports, so every response carries `extensions.code` (and `field` for bad input)
  * without services depending on graphql.
  */
-export type ErrorCode = "BAD_USER_INPUT" | "NOT_FOUND" | "FORBIDDEN" | "UNAUTHENTICATED" | "CONFLICT";
+export type ErrorCode = "BAD_USER_INPUT" | "NOT_FOUND" | "FORBIDDEN" | "UNAUTHENTICATED" | "CONFLICT" | "EVALUATOR_UNAVAILABLE"
+  | "UNSAFE_FORMAT"
+  | "BAD_SAFETENSORS";
 
 export class DomainError extends Error {
   readonly extensions: { code: ErrorCode; field?: string };

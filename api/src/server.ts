@@ -2,9 +2,10 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
-import { CHANNELS, openDb, WORKER_CHANNEL } from "@studio/db";
+import { apiQueries, CHANNELS, openDb, WORKER_CHANNEL } from "@studio/db";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
+import { guardLinkRootFields, guardSubscription, recheckWith } from "./access-guard.js";
 import type { ApiConfig } from "./config.js";
 import type { ApiContext, Services, Session } from "./context.js";
 import { unauthenticated } from "./errors.js";
@@ -13,17 +14,26 @@ import { graphqlHttpHandler } from "./http.js";
 import { createLoaders } from "./loaders.js";
 import { AuthRepository } from "./repositories/auth.repository.js";
 import { DatabaseRepository } from "./repositories/database.repository.js";
+import { EvaluationsRepository } from "./repositories/evaluations.repository.js";
+import { evaluatorBackend } from "./repositories/evaluator.repository.js";
 import { GenerationsRepository } from "./repositories/generations.repository.js";
+import { MembersRepository } from "./repositories/members.repository.js";
 import { NotificationsRepository } from "./repositories/notifications.repository.js";
 import { RunsRepository } from "./repositories/runs.repository.js";
+import { SharingRepository } from "./repositories/sharing.repository.js";
 import { StorageRepository } from "./repositories/storage.repository.js";
 import { SubjectsRepository } from "./repositories/subjects.repository.js";
 import { buildSchema } from "./schema.js";
 import { ApiKeysService } from "./services/api-keys.service.js";
+import { EvaluationScorer } from "./services/evaluation.scorer.js";
+import { EvaluationsService } from "./services/evaluations.service.js";
 import { GenerationsService } from "./services/generations.service.js";
 import { HealthService } from "./services/health.service.js";
 import { MediaService } from "./services/media.service.js";
+import { MembersService } from "./services/members.service.js";
+import { ModelCardsService } from "./services/model-cards.service.js";
 import { RunsService } from "./services/runs.service.js";
+import { isLinkAuthorization, SharesService } from "./services/shares.service.js";
 import { SubjectsService } from "./services/subjects.service.js";
 import { SqlCounter } from "./sql-counter.js";
 
@@ -43,7 +53,7 @@ export async function startApi(config: ApiConfig, log: Logger): Promise<RunningA
   sqlCounter?.attach(dbHandle.pool);
   const notifications = new NotificationsRepository(
     config.DATABASE_URL,
-    [WORKER_CHANNEL, CHANNELS.runEvents, CHANNELS.generations],
+    [WORKER_CHANNEL, CHANNELS.runEvents, CHANNELS.generations, CHANNELS.evaluations, apiQueries.ACCESS_CHANNEL],
     (m) => log("warn", m),
   );
   notifications.start();
@@ -53,9 +63,28 @@ export async function startApi(config: ApiConfig, log: Logger): Promise<RunningA
     subjects: new SubjectsRepository(dbHandle),
     runs: new RunsRepository(dbHandle),
     generations: new GenerationsRepository(dbHandle),
+    evaluations: new EvaluationsRepository(dbHandle),
+    sharing: new SharingRepository(dbHandle),
+    members: new MembersRepository(dbHandle),
   };
   const subjects = new SubjectsService(repos.subjects, storage, config.UPLOAD_MAX_BYTES);
   const runs = new RunsService(repos.runs, subjects, notifications, config.RUN_EVENTS_POLL_MS);
+  const scorer = new EvaluationScorer(
+    repos,
+    storage,
+    notifications,
+    {
+      modelsDir: config.EVAL_MODELS_DIR,
+      autoQuick: config.EVAL_AUTO_QUICK,
+      backfillHours: config.EVAL_AUTO_BACKFILL_HOURS,
+      samplingSteps: config.EVAL_SAMPLING_STEPS,
+      driftThreshold: config.EVAL_DRIFT_DINO_THRESHOLD,
+      leaseMs: config.EVAL_LEASE_MS,
+      pollMs: config.EVAL_POLL_MS,
+    },
+    evaluatorBackend({ threads: config.EVAL_THREADS }),
+    log,
+  );
   const services: Services = {
     health: new HealthService(new DatabaseRepository(dbHandle), storage, notifications, config.WORKER_STALE_AFTER_MS),
     apiKeys: new ApiKeysService(repos.auth),
@@ -63,22 +92,35 @@ export async function startApi(config: ApiConfig, log: Logger): Promise<RunningA
     runs,
     generations: new GenerationsService(repos.generations, runs, notifications, config.RUN_EVENTS_POLL_MS),
     media: new MediaService(storage),
+    members: new MembersService(repos.members),
+    sharing: new SharesService(repos.sharing, repos.runs),
+    modelCards: new ModelCardsService(storage),
+    evaluations: new EvaluationsService(repos.evaluations, runs, notifications, {
+      pollMs: config.RUN_EVENTS_POLL_MS,
+      samplingSteps: config.EVAL_SAMPLING_STEPS,
+      clipTMargin: config.EVAL_CLIP_T_MARGIN,
+      availability: () => scorer.status(),
+    }),
   };
+  scorer.start();
 
   /** A context whose session is authenticated on first use (so `health` needs no key). */
   const contextFor = (authorization: string | undefined): ApiContext => {
     let session: Promise<Session> | null = null;
+    const link = isLinkAuthorization(authorization);
     return {
       services,
+      authorization,
       session: () =>
-        (session ??= services.apiKeys.authenticate(authorization).then((principal) => {
-          if (!principal) throw unauthenticated(authorization ? "the API key is unknown or revoked" : undefined);
-          return { principal, loaders: createLoaders(principal.teamId, repos) };
+        (session ??= (link ? services.sharing.authenticateLink(authorization) : services.apiKeys.authenticate(authorization)).then((principal) => {
+          if (!principal) throw unauthenticated(authorization ? `the ${link ? "share link" : "API key"} is unknown or revoked` : undefined);
+          return { principal, loaders: createLoaders(principal.teamId, repos, { teamId: principal.teamId, linkRunId: principal.link?.runId ?? null }) };
         })),
     };
   };
 
-  const schema = buildSchema();
+  const schema = guardLinkRootFields(buildSchema());
+  const recheck = recheckWith(services);
   const httpServer = createServer();
   const wss = new WebSocketServer({ server: httpServer, path: "/graphql" });
   const wsCleanup = useServer(
@@ -90,6 +132,9 @@ export async function startApi(config: ApiConfig, log: Logger): Promise<RunningA
         const auth = params.authorization ?? params.Authorization;
         return contextFor(typeof auth === "string" ? auth : undefined);
       },
+      // ends a subscription at once when its key is revoked or its user removed (access-guard.ts)
+      onOperation: (_ctx, _id, _payload, args, result) =>
+        guardSubscription(result, args.contextValue as ApiContext, { notifications, recheck }) as never,
       onNext: (_ctx, _id, _payload, _args, result) => {
         if (!result.errors?.length) return;
         return { ...result, errors: result.errors.map((e) => maskError(e.toJSON(), e, (m) => log("error", m))) } as never;
@@ -146,6 +191,7 @@ export async function startApi(config: ApiConfig, log: Logger): Promise<RunningA
     wsUrl: `ws://${host}:${addr.port}/graphql`,
     server: httpServer,
     async close() {
+      await scorer.stop();
       await apollo.stop();
       await notifications.stop();
       await dbHandle.close();

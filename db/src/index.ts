@@ -9,3 +9,4 @@ export * from "./queries/run-events.queries.js";
 export * as apiQueries from "./queries/api/index.js";
 // Owned by the trainer side:
 export * as workerQueries from "./queries/worker/index.js";
+export * from "./queries/evaluation-events.queries.js";

@@ -4,7 +4,8 @@ import { ensureEngineEnv } from "./engine-env.service.js";
 import { repoRoot } from "./paths.js";
 import { parseStackConfig, type StackConfig } from "./stack.config.js";
 import { CommandError } from "./proc.js";
-import { runAdmin, servicesUp, stackDown, stackStatus, stackUp } from "./stack.js";
+import { firstKeyFile, runAdmin, servicesUp, stackDown, stackStatus, stackUp } from "./stack.js";
+import { prepareEvalModels } from "./eval-models.js";
 import { runAllTests } from "./test.runner.js";
 
 const USAGE = `usage: ./studio <command>
@@ -13,8 +14,16 @@ const USAGE = `usage: ./studio <command>
   status         what is running and where its data lives
   services       start only PostgreSQL and MinIO (migrated); print how to reach them
   engine-env     create or update the engine's Python virtualenv; print its interpreter
+  eval-models [--tiny] [--out DIR]
+                 prepare the evaluator's encoders (CLIP ViT-B/32 + DINO ViT-S/16 as ONNX; needs internet
+                 once), or with --tiny small random ones for an offline demo (scores are meaningless)
   admin ...      API administration, e.g. admin create-team --name N --user U [--email E] [--json]
-  test [args]    run every test (args go to vitest)`;
+  test [args]    run every test (args go to vitest)
+  subjects, runs, generate, checkpoints, evaluate, share, export, login, logout, whoami
+                 the API client for scripts (client/): ./studio runs --help, README "Scripting with the CLI"`;
+
+// The user-facing API commands are the client CLI's (client/src/cli.main.ts), run in this process.
+const CLIENT_COMMANDS = ["subjects", "runs", "generate", "checkpoints", "evaluate", "share", "export", "login", "logout", "whoami"];
 
 function loadConfig(): StackConfig {
   const envFile = join(repoRoot, ".env");
@@ -24,6 +33,11 @@ function loadConfig(): StackConfig {
 
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
+  if (cmd && CLIENT_COMMANDS.includes(cmd)) {
+    const c = loadConfig();
+    const { runCli } = await import("../../client/src/cli.main.js");
+    return runCli(argv, { defaults: { apiUrl: `http://${c.STUDIO_HOST}:${c.API_PORT}/graphql`, firstKeyFile: firstKeyFile(c) } });
+  }
   switch (cmd) {
     case "up":
       return stackUp(loadConfig());
@@ -54,6 +68,8 @@ async function main(argv: string[]): Promise<number> {
     case "engine-env":
       console.log(await ensureEngineEnv());
       return 0;
+    case "eval-models":
+      return prepareEvalModels(rest);
     case "test":
       await runAllTests(rest);
       return 0;

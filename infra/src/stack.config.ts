@@ -20,6 +20,8 @@ const schema = z.object({
   S3_ACCESS_KEY: z.string().optional(),
   S3_SECRET_KEY: z.string().optional(),
   S3_BUCKET: z.string().default("studio"),
+  /** The evaluator's encoder folder (docs/evaluation-contract.md §1); the API's default when unset. */
+  EVAL_MODELS_DIR: z.string().min(1).optional(),
 });
 
 export type StackConfig = z.infer<typeof schema> & { pgDir: string; minioDir: string; runDir: string };

@@ -121,6 +121,7 @@ export async function stackUp(c: StackConfig): Promise<number> {
         S3_SECRET_KEY: s3.secretKey,
         S3_BUCKET: c.S3_BUCKET,
         API_CORS_ORIGINS: [dashboardUrl, `http://localhost:${c.DASHBOARD_PORT}`, `http://127.0.0.1:${c.DASHBOARD_PORT}`].join(","),
+        ...(c.EVAL_MODELS_DIR ? { EVAL_MODELS_DIR: c.EVAL_MODELS_DIR } : {}),
       },
     },
     0,

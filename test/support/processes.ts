@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { repoRoot } from "@studio/infra/paths";
 import { enginePython } from "@studio/infra/engine-env";
@@ -70,6 +71,8 @@ export function apiEnv(port: number, extra: Record<string, string> = {}): Record
     S3_SECRET_KEY: s.s3.secretKey,
     S3_BUCKET: s.s3.bucket,
     WORKER_STALE_AFTER_MS: "5000",
+    // No evaluator unless a test asks for one: a developer's real encoder folder must not change other tests.
+    EVAL_MODELS_DIR: join(tmpdir(), "studio-tests-no-eval-models"),
     ...extra,
   };
 }

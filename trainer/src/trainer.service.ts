@@ -2,6 +2,7 @@ import { hostname } from "node:os";
 import { beatWorker, CHANNELS, deleteWorker, openDb, upsertWorker, workerQueries, type DbHandle } from "@studio/db";
 import type { TrainerConfig } from "./config.js";
 import { probeEngine } from "./engine/engine.process.js";
+import { EvaluationGenerator } from "./evaluations/evaluation.generator.js";
 import { GenerationWorker } from "./generations/generation.worker.js";
 import { StorageRepository } from "./repositories/storage.repository.js";
 import { ClaimLoop } from "./runs/claim.loop.js";
@@ -25,6 +26,7 @@ export class Trainer {
   private readonly generations: GenerationWorker;
   private readonly runLoop: ClaimLoop;
   private readonly generationLoop: ClaimLoop;
+  private readonly evaluationLoop: ClaimLoop;
   private readonly listener: workerQueries.PgListener;
 
   constructor(
@@ -37,6 +39,9 @@ export class Trainer {
     this.generations = new GenerationWorker(this.db.db, storage, config, log);
     this.runLoop = new ClaimLoop("runs", () => this.claimRun(), config.TRAINER_POLL_MS, log);
     this.generationLoop = new ClaimLoop("generations", () => this.generations.processNext(), config.TRAINER_POLL_MS, log);
+    // Evaluations share the `serve` engine with people's prompts, one request at a time.
+    const evaluations = new EvaluationGenerator(this.db.db, storage, this.generations, config, log);
+    this.evaluationLoop = new ClaimLoop("evaluations", () => evaluations.processNext(), config.TRAINER_POLL_MS, log);
     this.listener = new workerQueries.PgListener(
       config.DATABASE_URL,
       [CHANNELS.work, CHANNELS.runControl],
@@ -46,6 +51,7 @@ export class Trainer {
         // Notices may have been missed while disconnected: look for work now.
         this.runLoop.wake();
         this.generationLoop.wake();
+        this.evaluationLoop.wake();
       },
     );
   }
@@ -64,6 +70,7 @@ export class Trainer {
   private onNotice(channel: string, payload: Record<string, unknown>): void {
     if (channel === CHANNELS.work) {
       if (payload.kind === "generation") this.generationLoop.wake();
+      else if (payload.kind === "evaluation") this.evaluationLoop.wake();
       else this.runLoop.wake();
     } else if (channel === CHANNELS.runControl && payload.action === "cancel" && typeof payload.runId === "string") {
       this.executor.requestCancel(payload.runId);
@@ -85,6 +92,7 @@ export class Trainer {
     this.listener.start();
     this.runLoop.start();
     this.generationLoop.start();
+    this.evaluationLoop.start();
     return engine;
   }
 
@@ -121,7 +129,7 @@ export class Trainer {
     if (this.timer) clearInterval(this.timer);
     this.executor.shutdown();
     await this.generations.stop();
-    await Promise.all([this.runLoop.stop(), this.generationLoop.stop()]);
+    await Promise.all([this.runLoop.stop(), this.generationLoop.stop(), this.evaluationLoop.stop()]);
     await this.listener.stop();
     await deleteWorker(this.db.db, this.config.TRAINER_ID).catch(() => undefined);
     await this.db.close();

@@ -1,5 +1,5 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
-import type { ViewerModel, TeamModel, UserModel, ApiKeyModel, CreatedApiKeyModel, SubjectModel, SubjectImageModel, RunModel, SampleModel, CheckpointModel, CheckpointFileModel, GenerationModel, GeneratedImageModel, RunEventModel, EvaluationModel, EvaluationImageModel, RecommendationModel, ScoreSetModel, CompareRowModel } from '../models.js';
+import type { ViewerModel, TeamModel, UserModel, ApiKeyModel, CreatedApiKeyModel, SubjectModel, SubjectImageModel, RunModel, SampleModel, CheckpointModel, CheckpointFileModel, GenerationModel, GeneratedImageModel, RunEventModel, EvaluationModel, EvaluationImageModel, RecommendationModel, ScoreSetModel, CompareRowModel, MemberModel, InvitationModel, CreatedInvitationModel, AcceptedInvitationModel, ShareModel, CreatedShareModel, SharedRunModel, ShareAuditEntryModel, ModelCardModel, ModelCardImageModel, ModelExportModel, ExportFileModel, ModelImportModel } from '../models.js';
 import type { ApiContext } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -18,6 +18,15 @@ export type Scalars = {
   JSON: { input: unknown; output: unknown; }
 };
 
+export type AcceptedInvitation = {
+  __typename?: 'AcceptedInvitation';
+  /** A first key of `user` in `team`; its secret is shown only here. */
+  apiKey: CreatedApiKey;
+  team: Team;
+  /** The new user (accepted without a key) or the caller (accepted with a key). */
+  user: User;
+};
+
 /** An API key. The secret itself is never shown again after createApiKey. */
 export type ApiKey = {
   __typename?: 'ApiKey';
@@ -28,6 +37,16 @@ export type ApiKey = {
   prefix: Scalars['String']['output'];
   revokedAt: Maybe<Scalars['DateTime']['output']>;
 };
+
+export type AuditAction =
+  | 'INVITATION_REVOKED'
+  | 'KEY_REVOKED'
+  | 'MEMBER_INVITED'
+  | 'MEMBER_JOINED'
+  | 'MEMBER_REMOVED'
+  | 'ROLE_CHANGED'
+  | 'SHARE_CREATED'
+  | 'SHARE_REVOKED';
 
 /** A base model that runs can personalize. */
 export type BaseModel = {
@@ -46,10 +65,13 @@ export type Checkpoint = {
   downloadUrl: Scalars['String']['output'];
   /** Newest first. */
   evaluations: Array<Evaluation>;
+  /** This checkpoint's exports, newest first. */
+  exports: Array<ModelExport>;
   files: Array<CheckpointFile>;
   /** The team's generations from this checkpoint, newest first (1–100). */
   generations: Array<Generation>;
   id: Scalars['ID']['output'];
+  modelCard: ModelCard;
   run: Run;
   /** sha256 of checkpoint.json, which lists every file's sha256. */
   sha256: Scalars['String']['output'];
@@ -92,6 +114,17 @@ export type CompareRow = {
   simple: Maybe<ScoreSet>;
 };
 
+export type CreateShareInput = {
+  /** 1–8760; null: until revoked. */
+  expiresInHours?: InputMaybe<Scalars['Int']['input']>;
+  kind: ShareKind;
+  /** LINK only: no downloads, no model-card images; generate only. */
+  promptOnly?: InputMaybe<Scalars['Boolean']['input']>;
+  runId: Scalars['ID']['input'];
+  /** TEAM: the team to share with (not your own). */
+  targetTeamId?: InputMaybe<Scalars['ID']['input']>;
+};
+
 export type CreateSubjectInput = {
   classNoun: Scalars['String']['input'];
   kind?: InputMaybe<SubjectKind>;
@@ -103,6 +136,22 @@ export type CreatedApiKey = {
   apiKey: ApiKey;
   /** sk_… — send as `Authorization: Bearer <secret>`. Store it now: it is not retrievable. */
   secret: Scalars['String']['output'];
+};
+
+export type CreatedInvitation = {
+  __typename?: 'CreatedInvitation';
+  /** inv_… — give it to the invitee; shown only here, once. It works once, until expiresAt, unless revoked. */
+  code: Scalars['String']['output'];
+  invitation: Invitation;
+};
+
+export type CreatedShare = {
+  __typename?: 'CreatedShare';
+  share: Share;
+  /** LINK only: `shl_…`, send as `Authorization: Bearer <token>`. Shown only here, once (only its hash is stored). */
+  token: Maybe<Scalars['String']['output']>;
+  /** LINK only: the dashboard path that opens the link, relative to the dashboard's origin (`/shared/<token>`). */
+  url: Maybe<Scalars['String']['output']>;
 };
 
 /** Language drift: the class prompt without the token, checkpoint vs base model, same seeds. */
@@ -223,6 +272,26 @@ export type EvaluatorStatus = {
   modelsDir: Scalars['String']['output'];
 };
 
+export type ExportFile = {
+  __typename?: 'ExportFile';
+  /** Path inside the export, e.g. unet/diffusion_pytorch_model.safetensors. */
+  name: Scalars['String']['output'];
+  sha256: Scalars['String']['output'];
+  sizeBytes: Scalars['Float']['output'];
+  /** Short-lived presigned URL of this one file. */
+  url: Scalars['String']['output'];
+};
+
+/**
+ * DIFFUSERS: the diffusers folder layout (StableDiffusionPipeline.from_pretrained + load_textual_inversion
+ * for the token's learned_embeds.safetensors). SINGLE_FILE: one safetensors checkpoint in the original
+ * Stable Diffusion key layout (AUTOMATIC1111, ComfyUI) plus the embedding as a separate file in the
+ * layout they expect.
+ */
+export type ExportFormat =
+  | 'DIFFUSERS'
+  | 'SINGLE_FILE';
+
 export type GenerateInput = {
   checkpointId: Scalars['ID']['input'];
   /** 1–16 images. */
@@ -299,6 +368,50 @@ export type ImageUpload = {
   url: Scalars['String']['output'];
 };
 
+export type ImportFileRole =
+  /** The single-file safetensors checkpoint (original Stable Diffusion key layout). */
+  | 'CHECKPOINT'
+  /** The token's embedding (safetensors, A1111 / ComfyUI layout or diffusers' learned_embeds). */
+  | 'EMBEDDING';
+
+export type ImportModelInput = {
+  /** The base model the weights were trained from (e.g. stable-diffusion-2-1-base, tiny-random). */
+  baseModel: Scalars['String']['input'];
+  checkpointUploadId: Scalars['ID']['input'];
+  /** Lowercase noun like `backpack` (as for subjects). */
+  classNoun: Scalars['String']['input'];
+  /** Optional: the token's embedding file. */
+  embeddingUploadId?: InputMaybe<Scalars['ID']['input']>;
+  kind?: InputMaybe<SubjectKind>;
+  /** 1–100 characters; the new subject's name. */
+  name: Scalars['String']['input'];
+  /** The placeholder token the embedding is for, e.g. <rare>. Default: the embedding's own name. */
+  token?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** Where to PUT the file: send exactly `headers` with the bytes, then pass uploadId to importModel. */
+export type ImportUpload = {
+  __typename?: 'ImportUpload';
+  expiresAt: Scalars['DateTime']['output'];
+  headers: Scalars['JSON']['output'];
+  uploadId: Scalars['ID']['output'];
+  /** Presigned PUT straight to object storage. */
+  url: Scalars['String']['output'];
+};
+
+/** A one-time code that lets one person join the team with a role. Only its hash is stored. */
+export type Invitation = {
+  __typename?: 'Invitation';
+  acceptedAt: Maybe<Scalars['DateTime']['output']>;
+  acceptedBy: Maybe<User>;
+  createdAt: Scalars['DateTime']['output'];
+  createdBy: Maybe<User>;
+  expiresAt: Scalars['DateTime']['output'];
+  id: Scalars['ID']['output'];
+  revokedAt: Maybe<Scalars['DateTime']['output']>;
+  role: TeamRole;
+};
+
 export type LossLogged = {
   __typename?: 'LossLogged';
   at: Scalars['DateTime']['output'];
@@ -317,8 +430,108 @@ export type LossPoint = {
   step: Scalars['Int']['output'];
 };
 
+/** A user's membership in a team. */
+export type Member = {
+  __typename?: 'Member';
+  joinedAt: Scalars['DateTime']['output'];
+  role: TeamRole;
+  user: User;
+};
+
+/** What a checkpoint is and how it was made (a Hugging Face style model card). */
+export type ModelCard = {
+  __typename?: 'ModelCard';
+  baseModel: Scalars['String']['output'];
+  /** The base model's fingerprint recorded by the engine in checkpoint.json; null if it could not be read. */
+  baseModelRevision: Maybe<Scalars['String']['output']>;
+  checkpointSha256: Scalars['String']['output'];
+  classNoun: Scalars['String']['output'];
+  /** Latest succeeded score per protocol; empty when never evaluated. */
+  evaluations: Array<ModelCardScore>;
+  /** The prompt the model was trained on, e.g. `a photo of <rare> backpack`. */
+  instancePrompt: Maybe<Scalars['String']['output']>;
+  /** The card as a README.md (YAML front matter + sections), ready to publish beside the files. */
+  markdown: Scalars['String']['output'];
+  method: RunMethod;
+  stage: Scalars['String']['output'];
+  /** The run's engine settings (runs.config: stage1, stage2, samples, seed, resolution, …). */
+  stageSettings: Scalars['JSON']['output'];
+  step: Scalars['Int']['output'];
+  /** The subject photos the run trained on, in training order. */
+  subjectImages: Array<ModelCardImage>;
+  /** The team that owns the checkpoint. */
+  team: SharedTeam;
+  /** The learned identifier, e.g. <rare> (TWO_STAGE), sks (DREAMBOOTH), <s*> (TEXTUAL_INVERSION). */
+  token: Scalars['String']['output'];
+  /** When this checkpoint was saved. */
+  trainedAt: Scalars['DateTime']['output'];
+  trainedBy: Maybe<User>;
+};
+
+/** A subject photo in a model card: its hash and a small (≤ 256 px) WebP thumbnail. Originals stay with the owner team. */
+export type ModelCardImage = {
+  __typename?: 'ModelCardImage';
+  sha256: Scalars['String']['output'];
+  /** Short-lived presigned URL; null for a promptOnly link. */
+  thumbnailUrl: Maybe<Scalars['String']['output']>;
+};
+
+/** The latest SUCCEEDED evaluation of one protocol. */
+export type ModelCardScore = {
+  __typename?: 'ModelCardScore';
+  clipI: Scalars['Float']['output'];
+  clipT: Scalars['Float']['output'];
+  dino: Scalars['Float']['output'];
+  evaluatedAt: Scalars['DateTime']['output'];
+  evaluationId: Scalars['ID']['output'];
+  protocol: EvaluationProtocol;
+};
+
+export type ModelExport = {
+  __typename?: 'ModelExport';
+  /**
+   * The whole export as one .tar streamed through the API (GET, no Authorization header needed: the URL
+   * carries a short-lived signed token). Null until SUCCEEDED.
+   */
+  archiveUrl: Maybe<Scalars['String']['output']>;
+  checkpoint: Checkpoint;
+  createdAt: Scalars['DateTime']['output'];
+  error: Maybe<TransferError>;
+  /** Empty until SUCCEEDED. */
+  files: Array<ExportFile>;
+  finishedAt: Maybe<Scalars['DateTime']['output']>;
+  format: ExportFormat;
+  /** Weights stored as float16 (SINGLE_FILE only; a DIFFUSERS export keeps the checkpoint's float32). */
+  half: Scalars['Boolean']['output'];
+  id: Scalars['ID']['output'];
+  state: TransferState;
+};
+
+export type ModelImport = {
+  __typename?: 'ModelImport';
+  baseModel: Scalars['String']['output'];
+  /** Promptable like any other checkpoint (null until SUCCEEDED). */
+  checkpoint: Maybe<Checkpoint>;
+  classNoun: Scalars['String']['output'];
+  createdAt: Scalars['DateTime']['output'];
+  error: Maybe<TransferError>;
+  finishedAt: Maybe<Scalars['DateTime']['output']>;
+  id: Scalars['ID']['output'];
+  name: Scalars['String']['output'];
+  /** The SUCCEEDED run that holds the imported checkpoint (null until SUCCEEDED). */
+  run: Maybe<Run>;
+  state: TransferState;
+  token: Maybe<Scalars['String']['output']>;
+};
+
 export type Mutation = {
   __typename?: 'Mutation';
+  /**
+   * Works without a key: creates a user (`name` required, `email` optional), its membership and first key.
+   * With a key (`sk_…`): that user joins the invitation's team (CONFLICT when already a member) and gets a key for it.
+   * A used, revoked or expired code is FORBIDDEN (the message says which); an unknown code NOT_FOUND.
+   */
+  acceptInvitation: AcceptedInvitation;
   /** Validates the uploaded file and adds it to the subject; a bad file is deleted and nothing is recorded. */
   addSubjectImage: SubjectImage;
   /** QUEUED runs are canceled at once; RUNNING runs are asked to stop (the trainer finishes the cancel). */
@@ -327,15 +540,54 @@ export type Mutation = {
   createApiKey: CreatedApiKey;
   /** contentType: image/jpeg, image/png or image/webp; byteSize: the exact size of the file. */
   createImageUpload: ImageUpload;
+  /** OWNER. expiresInHours 1–720. */
+  createInvitation: CreatedInvitation;
+  /**
+   * A presigned PUT for a file to import (MEMBER or OWNER). filename must end in .safetensors; byteSize
+   * is the exact size (at most the server's IMPORT_MAX_BYTES).
+   */
+  createModelImportUpload: ImportUpload;
+  /** OWNER. Shares a run of the team (TEAM or LINK). A run shared with your team cannot be shared onward (FORBIDDEN). */
+  createShare: CreatedShare;
   createSubject: Subject;
   /** Queues an evaluation; a QUEUED/GENERATING/SCORING one of the same protocol is returned instead of a second. */
   evaluateCheckpoint: Evaluation;
+  /**
+   * Exports a checkpoint the caller can read (every role, VIEWER included). Reuses a SUCCEEDED (or
+   * still running) export of the same checkpoint, format and half. half: true is accepted with
+   * SINGLE_FILE only (BAD_USER_INPUT, field half, otherwise).
+   */
+  exportCheckpoint: ModelExport;
   generate: Generation;
+  /**
+   * Checks the uploaded files (safetensors header only: a pickle/zip file is refused with UNSAFE_FORMAT,
+   * a bad header with BAD_SAFETENSORS; then the uploads are deleted and nothing is recorded) and queues
+   * the import. On success the import creates a subject, a SUCCEEDED run and its checkpoint.
+   */
+  importModel: ModelImport;
+  /**
+   * OWNER, or yourself (leave the team). Never removes the last OWNER (CONFLICT). Revokes the user's keys in this
+   * team and ends their open subscriptions at once. Returns the membership as it was.
+   */
+  removeMember: Member;
   /** Removes the image (and its stored objects). Returns its id. */
   removeSubjectImage: Scalars['ID']['output'];
   /** Revokes a key of the caller's team (your own, or any as OWNER). A revoked key stops working at once. */
   revokeApiKey: ApiKey;
+  /** OWNER. An accepted invitation cannot be revoked (CONFLICT); revoking twice is harmless. */
+  revokeInvitation: Invitation;
+  /** OWNER. Takes effect on the very next request; revoking twice is harmless. */
+  revokeShare: Share;
+  /** OWNER. Never demotes the last OWNER (CONFLICT). */
+  setMemberRole: Member;
   startRun: Run;
+};
+
+
+export type MutationAcceptInvitationArgs = {
+  code: Scalars['String']['input'];
+  email?: InputMaybe<Scalars['String']['input']>;
+  name?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -363,6 +615,24 @@ export type MutationCreateImageUploadArgs = {
 };
 
 
+export type MutationCreateInvitationArgs = {
+  expiresInHours?: InputMaybe<Scalars['Int']['input']>;
+  role: TeamRole;
+};
+
+
+export type MutationCreateModelImportUploadArgs = {
+  byteSize: Scalars['Float']['input'];
+  filename: Scalars['String']['input'];
+  role: ImportFileRole;
+};
+
+
+export type MutationCreateShareArgs = {
+  input: CreateShareInput;
+};
+
+
 export type MutationCreateSubjectArgs = {
   input: CreateSubjectInput;
 };
@@ -374,8 +644,25 @@ export type MutationEvaluateCheckpointArgs = {
 };
 
 
+export type MutationExportCheckpointArgs = {
+  checkpointId: Scalars['ID']['input'];
+  format: ExportFormat;
+  half?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+
 export type MutationGenerateArgs = {
   input: GenerateInput;
+};
+
+
+export type MutationImportModelArgs = {
+  input: ImportModelInput;
+};
+
+
+export type MutationRemoveMemberArgs = {
+  userId: Scalars['ID']['input'];
 };
 
 
@@ -386,6 +673,22 @@ export type MutationRemoveSubjectImageArgs = {
 
 export type MutationRevokeApiKeyArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type MutationRevokeInvitationArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationRevokeShareArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationSetMemberRoleArgs = {
+  role: TeamRole;
+  userId: Scalars['ID']['input'];
 };
 
 
@@ -434,9 +737,21 @@ export type Query = {
   generation: Maybe<Generation>;
   /** Status of PostgreSQL, object storage and the engine. Needs no authentication. */
   health: Health;
+  /** The key's team's invitations, newest first (OWNER). */
+  invitations: Array<Invitation>;
+  modelExport: Maybe<ModelExport>;
+  modelImport: Maybe<ModelImport>;
   run: Maybe<Run>;
   /** The team's runs, newest first. `first` 1–100 (default 20). */
   runs: RunConnection;
+  /** The team's access log (shares, invitations, members, roles, key revocations), newest first; `first` 1–500 (OWNER). */
+  shareAudit: Array<ShareAuditEntry>;
+  /** With a share link (`Bearer shl_…`) only: the run it opens. */
+  sharedLink: SharedRun;
+  /** Runs other teams shared with the caller's team (active shares only), newest first. */
+  sharedWithMe: Array<SharedRun>;
+  /** The team's outgoing shares (of one run, or of all its runs), newest first. Any member may list them. */
+  shares: Array<Share>;
   subject: Maybe<Subject>;
   /** The team's subjects, newest first. `first` 1–100 (default 20). */
   subjects: SubjectConnection;
@@ -465,6 +780,16 @@ export type QueryGenerationArgs = {
 };
 
 
+export type QueryModelExportArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryModelImportArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
 export type QueryRunArgs = {
   id: Scalars['ID']['input'];
 };
@@ -475,6 +800,16 @@ export type QueryRunsArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
   state?: InputMaybe<RunState>;
   subjectId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+
+export type QueryShareAuditArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QuerySharesArgs = {
+  runId?: InputMaybe<Scalars['ID']['input']>;
 };
 
 
@@ -642,6 +977,64 @@ export type ServiceStatus =
   /** Could not be checked, because something it depends on is down. */
   | 'UNKNOWN';
 
+/** A run's checkpoints shared with another team or through a link (the owner team's view). */
+export type Share = {
+  __typename?: 'Share';
+  /** Not revoked and not expired. */
+  active: Scalars['Boolean']['output'];
+  createdAt: Scalars['DateTime']['output'];
+  createdBy: Maybe<User>;
+  /** Null: until revoked. */
+  expiresAt: Maybe<Scalars['DateTime']['output']>;
+  id: Scalars['ID']['output'];
+  kind: ShareKind;
+  /** The holder may generate but cannot download files (LINK only; TEAM shares always allow downloads). */
+  promptOnly: Scalars['Boolean']['output'];
+  revokedAt: Maybe<Scalars['DateTime']['output']>;
+  revokedBy: Maybe<User>;
+  run: Run;
+  /** TEAM shares: the team it was shared with. Null for LINK. */
+  targetTeam: Maybe<SharedTeam>;
+};
+
+/** One line of the team's append-only access log, written in the same transaction as the change. */
+export type ShareAuditEntry = {
+  __typename?: 'ShareAuditEntry';
+  action: AuditAction;
+  /** Who did it (null when that user was since deleted). */
+  actor: Maybe<User>;
+  at: Scalars['DateTime']['output'];
+  /** What changed: e.g. {runId, kind, targetTeamId} for shares, {userId, role, previousRole} for members. */
+  details: Scalars['JSON']['output'];
+  id: Scalars['ID']['output'];
+  shareId: Maybe<Scalars['ID']['output']>;
+};
+
+export type ShareKind =
+  /** Whoever holds the link token (`shl_…`): read the run and its checkpoints, generate, download unless promptOnly. */
+  | 'LINK'
+  /** Read-only for another team: see the run, its checkpoints, samples and model card, download the files, generate. */
+  | 'TEAM';
+
+/** A run another team shared with the caller's team (or that the caller's link opens). */
+export type SharedRun = {
+  __typename?: 'SharedRun';
+  expiresAt: Maybe<Scalars['DateTime']['output']>;
+  promptOnly: Scalars['Boolean']['output'];
+  run: Run;
+  shareId: Scalars['ID']['output'];
+  sharedAt: Scalars['DateTime']['output'];
+  /** The team that owns the run. */
+  team: SharedTeam;
+};
+
+/** The other side of a share, with no more than its name. */
+export type SharedTeam = {
+  __typename?: 'SharedTeam';
+  id: Scalars['ID']['output'];
+  name: Scalars['String']['output'];
+};
+
 export type StageStarted = {
   __typename?: 'StageStarted';
   at: Scalars['DateTime']['output'];
@@ -728,6 +1121,10 @@ export type Subscription = {
   generationUpdated: Generation;
   /** The health report now, then again every `everySeconds` seconds (1–3600). */
   health: Health;
+  /** The export now, then after every change, until it SUCCEEDED or FAILED. */
+  modelExportUpdated: ModelExport;
+  /** The import now, then after every change, until it SUCCEEDED or FAILED. */
+  modelImportUpdated: ModelImport;
   /** Every stored event after `afterSeq` (default 0: all), then live ones, in seq order, with no gap and no duplicate. */
   runEvents: RunEvent;
   /** Every trainer heartbeat, as it happens. */
@@ -750,6 +1147,16 @@ export type SubscriptionHealthArgs = {
 };
 
 
+export type SubscriptionModelExportUpdatedArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type SubscriptionModelImportUpdatedArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
 export type SubscriptionRunEventsArgs = {
   afterSeq?: InputMaybe<Scalars['Int']['input']>;
   runId: Scalars['ID']['input'];
@@ -758,6 +1165,8 @@ export type SubscriptionRunEventsArgs = {
 export type Team = {
   __typename?: 'Team';
   id: Scalars['ID']['output'];
+  /** Everyone in the team, OWNERs first. Any member of the team may list them. */
+  members: Array<Member>;
   name: Scalars['String']['output'];
   /** The caller's role in this team. */
   role: TeamRole;
@@ -767,6 +1176,20 @@ export type TeamRole =
   | 'MEMBER'
   | 'OWNER'
   | 'VIEWER';
+
+export type TransferError = {
+  __typename?: 'TransferError';
+  /** e.g. UNSAFE_FORMAT, BAD_SAFETENSORS, BASE_MODEL_MISMATCH, BAD_CHECKPOINT, ENGINE_FAILED. */
+  code: Scalars['String']['output'];
+  message: Scalars['String']['output'];
+};
+
+/** Shared by exports and imports; every change is a conditional update (QUEUED → RUNNING → SUCCEEDED | FAILED). */
+export type TransferState =
+  | 'FAILED'
+  | 'QUEUED'
+  | 'RUNNING'
+  | 'SUCCEEDED';
 
 export type User = {
   __typename?: 'User';
@@ -879,15 +1302,20 @@ export type ResolversUnionTypes<_RefType extends Record<string, unknown>> = {
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
+  AcceptedInvitation: ResolverTypeWrapper<AcceptedInvitationModel>;
   ApiKey: ResolverTypeWrapper<ApiKeyModel>;
+  AuditAction: AuditAction;
   BaseModel: ResolverTypeWrapper<BaseModel>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Checkpoint: ResolverTypeWrapper<CheckpointModel>;
   CheckpointFile: ResolverTypeWrapper<CheckpointFileModel>;
   CheckpointSaved: ResolverTypeWrapper<RunEventModel>;
   CompareRow: ResolverTypeWrapper<CompareRowModel>;
+  CreateShareInput: CreateShareInput;
   CreateSubjectInput: CreateSubjectInput;
   CreatedApiKey: ResolverTypeWrapper<CreatedApiKeyModel>;
+  CreatedInvitation: ResolverTypeWrapper<CreatedInvitationModel>;
+  CreatedShare: ResolverTypeWrapper<CreatedShareModel>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   DriftCheck: ResolverTypeWrapper<DriftCheck>;
   Evaluation: ResolverTypeWrapper<EvaluationModel>;
@@ -899,6 +1327,8 @@ export type ResolversTypes = {
   EvaluationState: EvaluationState;
   EvaluationUpdated: ResolverTypeWrapper<RunEventModel>;
   EvaluatorStatus: ResolverTypeWrapper<EvaluatorStatus>;
+  ExportFile: ResolverTypeWrapper<ExportFileModel>;
+  ExportFormat: ExportFormat;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   GenerateInput: GenerateInput;
   GeneratedImage: ResolverTypeWrapper<GeneratedImageModel>;
@@ -908,10 +1338,20 @@ export type ResolversTypes = {
   Health: ResolverTypeWrapper<Health>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   ImageUpload: ResolverTypeWrapper<ImageUpload>;
+  ImportFileRole: ImportFileRole;
+  ImportModelInput: ImportModelInput;
+  ImportUpload: ResolverTypeWrapper<ImportUpload>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  Invitation: ResolverTypeWrapper<InvitationModel>;
   JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
   LossLogged: ResolverTypeWrapper<RunEventModel>;
   LossPoint: ResolverTypeWrapper<LossPoint>;
+  Member: ResolverTypeWrapper<MemberModel>;
+  ModelCard: ResolverTypeWrapper<ModelCardModel>;
+  ModelCardImage: ResolverTypeWrapper<ModelCardImageModel>;
+  ModelCardScore: ResolverTypeWrapper<ModelCardScore>;
+  ModelExport: ResolverTypeWrapper<ModelExportModel>;
+  ModelImport: ResolverTypeWrapper<ModelImportModel>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   PaperReference: ResolverTypeWrapper<PaperReference>;
@@ -932,6 +1372,11 @@ export type ResolversTypes = {
   ScoreSet: ResolverTypeWrapper<ScoreSetModel>;
   ServiceHealth: ResolverTypeWrapper<ServiceHealth>;
   ServiceStatus: ServiceStatus;
+  Share: ResolverTypeWrapper<ShareModel>;
+  ShareAuditEntry: ResolverTypeWrapper<ShareAuditEntryModel>;
+  ShareKind: ShareKind;
+  SharedRun: ResolverTypeWrapper<SharedRunModel>;
+  SharedTeam: ResolverTypeWrapper<SharedTeam>;
   StageStarted: ResolverTypeWrapper<RunEventModel>;
   StartRunInput: StartRunInput;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
@@ -943,6 +1388,8 @@ export type ResolversTypes = {
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Team: ResolverTypeWrapper<TeamModel>;
   TeamRole: TeamRole;
+  TransferError: ResolverTypeWrapper<TransferError>;
+  TransferState: TransferState;
   User: ResolverTypeWrapper<UserModel>;
   Viewer: ResolverTypeWrapper<ViewerModel>;
   WorkerHeartbeat: ResolverTypeWrapper<WorkerHeartbeat>;
@@ -950,6 +1397,7 @@ export type ResolversTypes = {
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = {
+  AcceptedInvitation: AcceptedInvitationModel;
   ApiKey: ApiKeyModel;
   BaseModel: BaseModel;
   Boolean: Scalars['Boolean']['output'];
@@ -957,8 +1405,11 @@ export type ResolversParentTypes = {
   CheckpointFile: CheckpointFileModel;
   CheckpointSaved: RunEventModel;
   CompareRow: CompareRowModel;
+  CreateShareInput: CreateShareInput;
   CreateSubjectInput: CreateSubjectInput;
   CreatedApiKey: CreatedApiKeyModel;
+  CreatedInvitation: CreatedInvitationModel;
+  CreatedShare: CreatedShareModel;
   DateTime: Scalars['DateTime']['output'];
   DriftCheck: DriftCheck;
   Evaluation: EvaluationModel;
@@ -967,6 +1418,7 @@ export type ResolversParentTypes = {
   EvaluationPrompt: EvaluationPrompt;
   EvaluationUpdated: RunEventModel;
   EvaluatorStatus: EvaluatorStatus;
+  ExportFile: ExportFileModel;
   Float: Scalars['Float']['output'];
   GenerateInput: GenerateInput;
   GeneratedImage: GeneratedImageModel;
@@ -975,10 +1427,19 @@ export type ResolversParentTypes = {
   Health: Health;
   ID: Scalars['ID']['output'];
   ImageUpload: ImageUpload;
+  ImportModelInput: ImportModelInput;
+  ImportUpload: ImportUpload;
   Int: Scalars['Int']['output'];
+  Invitation: InvitationModel;
   JSON: Scalars['JSON']['output'];
   LossLogged: RunEventModel;
   LossPoint: LossPoint;
+  Member: MemberModel;
+  ModelCard: ModelCardModel;
+  ModelCardImage: ModelCardImageModel;
+  ModelCardScore: ModelCardScore;
+  ModelExport: ModelExportModel;
+  ModelImport: ModelImportModel;
   Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
   PaperReference: PaperReference;
@@ -996,6 +1457,10 @@ export type ResolversParentTypes = {
   SampleSaved: RunEventModel;
   ScoreSet: ScoreSetModel;
   ServiceHealth: ServiceHealth;
+  Share: ShareModel;
+  ShareAuditEntry: ShareAuditEntryModel;
+  SharedRun: SharedRunModel;
+  SharedTeam: SharedTeam;
   StageStarted: RunEventModel;
   StartRunInput: StartRunInput;
   String: Scalars['String']['output'];
@@ -1005,9 +1470,16 @@ export type ResolversParentTypes = {
   SubjectImage: SubjectImageModel;
   Subscription: Record<PropertyKey, never>;
   Team: TeamModel;
+  TransferError: TransferError;
   User: UserModel;
   Viewer: ViewerModel;
   WorkerHeartbeat: WorkerHeartbeat;
+};
+
+export type AcceptedInvitationResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['AcceptedInvitation'] = ResolversParentTypes['AcceptedInvitation']> = {
+  apiKey?: Resolver<ResolversTypes['CreatedApiKey'], ParentType, ContextType>;
+  team?: Resolver<ResolversTypes['Team'], ParentType, ContextType>;
+  user?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
 };
 
 export type ApiKeyResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['ApiKey'] = ResolversParentTypes['ApiKey']> = {
@@ -1029,9 +1501,11 @@ export type CheckpointResolvers<ContextType = ApiContext, ParentType extends Res
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   downloadUrl?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   evaluations?: Resolver<Array<ResolversTypes['Evaluation']>, ParentType, ContextType>;
+  exports?: Resolver<Array<ResolversTypes['ModelExport']>, ParentType, ContextType>;
   files?: Resolver<Array<ResolversTypes['CheckpointFile']>, ParentType, ContextType>;
   generations?: Resolver<Array<ResolversTypes['Generation']>, ParentType, ContextType, RequireFields<CheckpointGenerationsArgs, 'first'>>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  modelCard?: Resolver<ResolversTypes['ModelCard'], ParentType, ContextType>;
   run?: Resolver<ResolversTypes['Run'], ParentType, ContextType>;
   sha256?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   sizeBytes?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
@@ -1066,6 +1540,17 @@ export type CompareRowResolvers<ContextType = ApiContext, ParentType extends Res
 export type CreatedApiKeyResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['CreatedApiKey'] = ResolversParentTypes['CreatedApiKey']> = {
   apiKey?: Resolver<ResolversTypes['ApiKey'], ParentType, ContextType>;
   secret?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type CreatedInvitationResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['CreatedInvitation'] = ResolversParentTypes['CreatedInvitation']> = {
+  code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  invitation?: Resolver<ResolversTypes['Invitation'], ParentType, ContextType>;
+};
+
+export type CreatedShareResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['CreatedShare'] = ResolversParentTypes['CreatedShare']> = {
+  share?: Resolver<ResolversTypes['Share'], ParentType, ContextType>;
+  token?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  url?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
@@ -1147,6 +1632,13 @@ export type EvaluatorStatusResolvers<ContextType = ApiContext, ParentType extend
   modelsDir?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
+export type ExportFileResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['ExportFile'] = ResolversParentTypes['ExportFile']> = {
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  sha256?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  sizeBytes?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  url?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
 export type GeneratedImageResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['GeneratedImage'] = ResolversParentTypes['GeneratedImage']> = {
   index?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   seed?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
@@ -1190,6 +1682,24 @@ export type ImageUploadResolvers<ContextType = ApiContext, ParentType extends Re
   url?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
+export type ImportUploadResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['ImportUpload'] = ResolversParentTypes['ImportUpload']> = {
+  expiresAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  headers?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
+  uploadId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  url?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type InvitationResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['Invitation'] = ResolversParentTypes['Invitation']> = {
+  acceptedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  acceptedBy?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  createdBy?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
+  expiresAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  revokedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  role?: Resolver<ResolversTypes['TeamRole'], ParentType, ContextType>;
+};
+
 export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['JSON'], any> {
   name: 'JSON';
 }
@@ -1211,16 +1721,92 @@ export type LossPointResolvers<ContextType = ApiContext, ParentType extends Reso
   step?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
+export type MemberResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['Member'] = ResolversParentTypes['Member']> = {
+  joinedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  role?: Resolver<ResolversTypes['TeamRole'], ParentType, ContextType>;
+  user?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
+};
+
+export type ModelCardResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['ModelCard'] = ResolversParentTypes['ModelCard']> = {
+  baseModel?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  baseModelRevision?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  checkpointSha256?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  classNoun?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  evaluations?: Resolver<Array<ResolversTypes['ModelCardScore']>, ParentType, ContextType>;
+  instancePrompt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  markdown?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  method?: Resolver<ResolversTypes['RunMethod'], ParentType, ContextType>;
+  stage?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  stageSettings?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
+  step?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  subjectImages?: Resolver<Array<ResolversTypes['ModelCardImage']>, ParentType, ContextType>;
+  team?: Resolver<ResolversTypes['SharedTeam'], ParentType, ContextType>;
+  token?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  trainedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  trainedBy?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
+};
+
+export type ModelCardImageResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['ModelCardImage'] = ResolversParentTypes['ModelCardImage']> = {
+  sha256?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  thumbnailUrl?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type ModelCardScoreResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['ModelCardScore'] = ResolversParentTypes['ModelCardScore']> = {
+  clipI?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  clipT?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  dino?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  evaluatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  evaluationId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  protocol?: Resolver<ResolversTypes['EvaluationProtocol'], ParentType, ContextType>;
+};
+
+export type ModelExportResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['ModelExport'] = ResolversParentTypes['ModelExport']> = {
+  archiveUrl?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  checkpoint?: Resolver<ResolversTypes['Checkpoint'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  error?: Resolver<Maybe<ResolversTypes['TransferError']>, ParentType, ContextType>;
+  files?: Resolver<Array<ResolversTypes['ExportFile']>, ParentType, ContextType>;
+  finishedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  format?: Resolver<ResolversTypes['ExportFormat'], ParentType, ContextType>;
+  half?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  state?: Resolver<ResolversTypes['TransferState'], ParentType, ContextType>;
+};
+
+export type ModelImportResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['ModelImport'] = ResolversParentTypes['ModelImport']> = {
+  baseModel?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  checkpoint?: Resolver<Maybe<ResolversTypes['Checkpoint']>, ParentType, ContextType>;
+  classNoun?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  error?: Resolver<Maybe<ResolversTypes['TransferError']>, ParentType, ContextType>;
+  finishedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  run?: Resolver<Maybe<ResolversTypes['Run']>, ParentType, ContextType>;
+  state?: Resolver<ResolversTypes['TransferState'], ParentType, ContextType>;
+  token?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
 export type MutationResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
+  acceptInvitation?: Resolver<ResolversTypes['AcceptedInvitation'], ParentType, ContextType, RequireFields<MutationAcceptInvitationArgs, 'code'>>;
   addSubjectImage?: Resolver<ResolversTypes['SubjectImage'], ParentType, ContextType, RequireFields<MutationAddSubjectImageArgs, 'subjectId' | 'uploadId'>>;
   cancelRun?: Resolver<ResolversTypes['Run'], ParentType, ContextType, RequireFields<MutationCancelRunArgs, 'id'>>;
   createApiKey?: Resolver<ResolversTypes['CreatedApiKey'], ParentType, ContextType, RequireFields<MutationCreateApiKeyArgs, 'name'>>;
   createImageUpload?: Resolver<ResolversTypes['ImageUpload'], ParentType, ContextType, RequireFields<MutationCreateImageUploadArgs, 'byteSize' | 'contentType' | 'filename' | 'subjectId'>>;
+  createInvitation?: Resolver<ResolversTypes['CreatedInvitation'], ParentType, ContextType, RequireFields<MutationCreateInvitationArgs, 'expiresInHours' | 'role'>>;
+  createModelImportUpload?: Resolver<ResolversTypes['ImportUpload'], ParentType, ContextType, RequireFields<MutationCreateModelImportUploadArgs, 'byteSize' | 'filename' | 'role'>>;
+  createShare?: Resolver<ResolversTypes['CreatedShare'], ParentType, ContextType, RequireFields<MutationCreateShareArgs, 'input'>>;
   createSubject?: Resolver<ResolversTypes['Subject'], ParentType, ContextType, RequireFields<MutationCreateSubjectArgs, 'input'>>;
   evaluateCheckpoint?: Resolver<ResolversTypes['Evaluation'], ParentType, ContextType, RequireFields<MutationEvaluateCheckpointArgs, 'checkpointId' | 'protocol'>>;
+  exportCheckpoint?: Resolver<ResolversTypes['ModelExport'], ParentType, ContextType, RequireFields<MutationExportCheckpointArgs, 'checkpointId' | 'format' | 'half'>>;
   generate?: Resolver<ResolversTypes['Generation'], ParentType, ContextType, RequireFields<MutationGenerateArgs, 'input'>>;
+  importModel?: Resolver<ResolversTypes['ModelImport'], ParentType, ContextType, RequireFields<MutationImportModelArgs, 'input'>>;
+  removeMember?: Resolver<ResolversTypes['Member'], ParentType, ContextType, RequireFields<MutationRemoveMemberArgs, 'userId'>>;
   removeSubjectImage?: Resolver<ResolversTypes['ID'], ParentType, ContextType, RequireFields<MutationRemoveSubjectImageArgs, 'id'>>;
   revokeApiKey?: Resolver<ResolversTypes['ApiKey'], ParentType, ContextType, RequireFields<MutationRevokeApiKeyArgs, 'id'>>;
+  revokeInvitation?: Resolver<ResolversTypes['Invitation'], ParentType, ContextType, RequireFields<MutationRevokeInvitationArgs, 'id'>>;
+  revokeShare?: Resolver<ResolversTypes['Share'], ParentType, ContextType, RequireFields<MutationRevokeShareArgs, 'id'>>;
+  setMemberRole?: Resolver<ResolversTypes['Member'], ParentType, ContextType, RequireFields<MutationSetMemberRoleArgs, 'role' | 'userId'>>;
   startRun?: Resolver<ResolversTypes['Run'], ParentType, ContextType, RequireFields<MutationStartRunArgs, 'input'>>;
 };
 
@@ -1255,8 +1841,15 @@ export type QueryResolvers<ContextType = ApiContext, ParentType extends Resolver
   evaluator?: Resolver<ResolversTypes['EvaluatorStatus'], ParentType, ContextType>;
   generation?: Resolver<Maybe<ResolversTypes['Generation']>, ParentType, ContextType, RequireFields<QueryGenerationArgs, 'id'>>;
   health?: Resolver<ResolversTypes['Health'], ParentType, ContextType>;
+  invitations?: Resolver<Array<ResolversTypes['Invitation']>, ParentType, ContextType>;
+  modelExport?: Resolver<Maybe<ResolversTypes['ModelExport']>, ParentType, ContextType, RequireFields<QueryModelExportArgs, 'id'>>;
+  modelImport?: Resolver<Maybe<ResolversTypes['ModelImport']>, ParentType, ContextType, RequireFields<QueryModelImportArgs, 'id'>>;
   run?: Resolver<Maybe<ResolversTypes['Run']>, ParentType, ContextType, RequireFields<QueryRunArgs, 'id'>>;
   runs?: Resolver<ResolversTypes['RunConnection'], ParentType, ContextType, RequireFields<QueryRunsArgs, 'first'>>;
+  shareAudit?: Resolver<Array<ResolversTypes['ShareAuditEntry']>, ParentType, ContextType, RequireFields<QueryShareAuditArgs, 'first'>>;
+  sharedLink?: Resolver<ResolversTypes['SharedRun'], ParentType, ContextType>;
+  sharedWithMe?: Resolver<Array<ResolversTypes['SharedRun']>, ParentType, ContextType>;
+  shares?: Resolver<Array<ResolversTypes['Share']>, ParentType, ContextType, Partial<QuerySharesArgs>>;
   subject?: Resolver<Maybe<ResolversTypes['Subject']>, ParentType, ContextType, RequireFields<QuerySubjectArgs, 'id'>>;
   subjects?: Resolver<ResolversTypes['SubjectConnection'], ParentType, ContextType, RequireFields<QuerySubjectsArgs, 'first'>>;
   viewer?: Resolver<ResolversTypes['Viewer'], ParentType, ContextType>;
@@ -1366,6 +1959,43 @@ export type ServiceHealthResolvers<ContextType = ApiContext, ParentType extends 
   status?: Resolver<ResolversTypes['ServiceStatus'], ParentType, ContextType>;
 };
 
+export type ShareResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['Share'] = ResolversParentTypes['Share']> = {
+  active?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  createdBy?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
+  expiresAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['ShareKind'], ParentType, ContextType>;
+  promptOnly?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  revokedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  revokedBy?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
+  run?: Resolver<ResolversTypes['Run'], ParentType, ContextType>;
+  targetTeam?: Resolver<Maybe<ResolversTypes['SharedTeam']>, ParentType, ContextType>;
+};
+
+export type ShareAuditEntryResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['ShareAuditEntry'] = ResolversParentTypes['ShareAuditEntry']> = {
+  action?: Resolver<ResolversTypes['AuditAction'], ParentType, ContextType>;
+  actor?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  details?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  shareId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+};
+
+export type SharedRunResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['SharedRun'] = ResolversParentTypes['SharedRun']> = {
+  expiresAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  promptOnly?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  run?: Resolver<ResolversTypes['Run'], ParentType, ContextType>;
+  shareId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  sharedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  team?: Resolver<ResolversTypes['SharedTeam'], ParentType, ContextType>;
+};
+
+export type SharedTeamResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['SharedTeam'] = ResolversParentTypes['SharedTeam']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
 export type StageStartedResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['StageStarted'] = ResolversParentTypes['StageStarted']> = {
   at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   seq?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -1411,14 +2041,22 @@ export type SubscriptionResolvers<ContextType = ApiContext, ParentType extends R
   evaluationUpdated?: SubscriptionResolver<ResolversTypes['Evaluation'], "evaluationUpdated", ParentType, ContextType, RequireFields<SubscriptionEvaluationUpdatedArgs, 'id'>>;
   generationUpdated?: SubscriptionResolver<ResolversTypes['Generation'], "generationUpdated", ParentType, ContextType, RequireFields<SubscriptionGenerationUpdatedArgs, 'id'>>;
   health?: SubscriptionResolver<ResolversTypes['Health'], "health", ParentType, ContextType, RequireFields<SubscriptionHealthArgs, 'everySeconds'>>;
+  modelExportUpdated?: SubscriptionResolver<ResolversTypes['ModelExport'], "modelExportUpdated", ParentType, ContextType, RequireFields<SubscriptionModelExportUpdatedArgs, 'id'>>;
+  modelImportUpdated?: SubscriptionResolver<ResolversTypes['ModelImport'], "modelImportUpdated", ParentType, ContextType, RequireFields<SubscriptionModelImportUpdatedArgs, 'id'>>;
   runEvents?: SubscriptionResolver<ResolversTypes['RunEvent'], "runEvents", ParentType, ContextType, RequireFields<SubscriptionRunEventsArgs, 'afterSeq' | 'runId'>>;
   workerHeartbeats?: SubscriptionResolver<ResolversTypes['WorkerHeartbeat'], "workerHeartbeats", ParentType, ContextType>;
 };
 
 export type TeamResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['Team'] = ResolversParentTypes['Team']> = {
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  members?: Resolver<Array<ResolversTypes['Member']>, ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   role?: Resolver<ResolversTypes['TeamRole'], ParentType, ContextType>;
+};
+
+export type TransferErrorResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['TransferError'] = ResolversParentTypes['TransferError']> = {
+  code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
 export type UserResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User']> = {
@@ -1441,6 +2079,7 @@ export type WorkerHeartbeatResolvers<ContextType = ApiContext, ParentType extend
 };
 
 export type Resolvers<ContextType = ApiContext> = {
+  AcceptedInvitation?: AcceptedInvitationResolvers<ContextType>;
   ApiKey?: ApiKeyResolvers<ContextType>;
   BaseModel?: BaseModelResolvers<ContextType>;
   Checkpoint?: CheckpointResolvers<ContextType>;
@@ -1448,6 +2087,8 @@ export type Resolvers<ContextType = ApiContext> = {
   CheckpointSaved?: CheckpointSavedResolvers<ContextType>;
   CompareRow?: CompareRowResolvers<ContextType>;
   CreatedApiKey?: CreatedApiKeyResolvers<ContextType>;
+  CreatedInvitation?: CreatedInvitationResolvers<ContextType>;
+  CreatedShare?: CreatedShareResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
   DriftCheck?: DriftCheckResolvers<ContextType>;
   Evaluation?: EvaluationResolvers<ContextType>;
@@ -1456,14 +2097,23 @@ export type Resolvers<ContextType = ApiContext> = {
   EvaluationPrompt?: EvaluationPromptResolvers<ContextType>;
   EvaluationUpdated?: EvaluationUpdatedResolvers<ContextType>;
   EvaluatorStatus?: EvaluatorStatusResolvers<ContextType>;
+  ExportFile?: ExportFileResolvers<ContextType>;
   GeneratedImage?: GeneratedImageResolvers<ContextType>;
   Generation?: GenerationResolvers<ContextType>;
   GenerationError?: GenerationErrorResolvers<ContextType>;
   Health?: HealthResolvers<ContextType>;
   ImageUpload?: ImageUploadResolvers<ContextType>;
+  ImportUpload?: ImportUploadResolvers<ContextType>;
+  Invitation?: InvitationResolvers<ContextType>;
   JSON?: GraphQLScalarType;
   LossLogged?: LossLoggedResolvers<ContextType>;
   LossPoint?: LossPointResolvers<ContextType>;
+  Member?: MemberResolvers<ContextType>;
+  ModelCard?: ModelCardResolvers<ContextType>;
+  ModelCardImage?: ModelCardImageResolvers<ContextType>;
+  ModelCardScore?: ModelCardScoreResolvers<ContextType>;
+  ModelExport?: ModelExportResolvers<ContextType>;
+  ModelImport?: ModelImportResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   PaperReference?: PaperReferenceResolvers<ContextType>;
@@ -1481,6 +2131,10 @@ export type Resolvers<ContextType = ApiContext> = {
   SampleSaved?: SampleSavedResolvers<ContextType>;
   ScoreSet?: ScoreSetResolvers<ContextType>;
   ServiceHealth?: ServiceHealthResolvers<ContextType>;
+  Share?: ShareResolvers<ContextType>;
+  ShareAuditEntry?: ShareAuditEntryResolvers<ContextType>;
+  SharedRun?: SharedRunResolvers<ContextType>;
+  SharedTeam?: SharedTeamResolvers<ContextType>;
   StageStarted?: StageStartedResolvers<ContextType>;
   Subject?: SubjectResolvers<ContextType>;
   SubjectConnection?: SubjectConnectionResolvers<ContextType>;
@@ -1488,6 +2142,7 @@ export type Resolvers<ContextType = ApiContext> = {
   SubjectImage?: SubjectImageResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;
   Team?: TeamResolvers<ContextType>;
+  TransferError?: TransferErrorResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
   Viewer?: ViewerResolvers<ContextType>;
   WorkerHeartbeat?: WorkerHeartbeatResolvers<ContextType>;

@@ -22,8 +22,9 @@ export class AuthRepository {
   listApiKeys(teamId: string, userId?: string) {
     return apiQueries.listApiKeys(this.db, teamId, userId);
   }
-  revokeApiKey(teamId: string, id: string) {
-    return apiQueries.revokeApiKey(this.db, teamId, id);
+  /** Revokes with a KEY_REVOKED audit line and a NOTIFY that ends the key's open subscriptions. */
+  revokeApiKey(teamId: string, id: string, actorUserId: string | null = null) {
+    return apiQueries.revokeApiKeyAudited(this.db, teamId, id, actorUserId);
   }
   getUser(id: string) {
     return apiQueries.getUser(this.db, id);

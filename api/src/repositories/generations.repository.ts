@@ -10,6 +10,9 @@ export class GenerationsRepository {
   get(teamId: string, id: string) {
     return apiQueries.getGeneration(this.handle.db, teamId, id);
   }
+  getViaShare(shareId: string, id: string) {
+    return apiQueries.getGenerationViaShare(this.handle.db, shareId, id);
+  }
   ofCheckpoint(teamId: string, checkpointId: string, limit: number) {
     return apiQueries.generationsOfCheckpoint(this.handle.db, teamId, checkpointId, limit);
   }

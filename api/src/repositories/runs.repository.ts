@@ -51,4 +51,11 @@ export class RunsRepository {
   getCheckpoint(teamId: string, id: string) {
     return apiQueries.getCheckpoint(this.db, teamId, id);
   }
+  /** A run the caller may read: its team's own, shared with its team, or its share link's run. */
+  async readable(a: apiQueries.RunAccess, id: string) {
+    return (await apiQueries.readableRunsByIds(this.db, a, [id]))[0] ?? null;
+  }
+  async readableCheckpoint(a: apiQueries.RunAccess, id: string) {
+    return (await apiQueries.readableCheckpointsByIds(this.db, a, [id]))[0] ?? null;
+  }
 }

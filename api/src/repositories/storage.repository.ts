@@ -80,6 +80,19 @@ export class StorageRepository {
     return Buffer.concat(chunks);
   }
 
+  /** `length` bytes from `offset` (a range GET: never the whole object). */
+  async range(key: string, offset: number, length: number): Promise<Buffer> {
+    const stream = await this.client.getPartialObject(this.bucket, key, offset, length);
+    const chunks: Buffer[] = [];
+    for await (const chunk of stream as AsyncIterable<Buffer>) chunks.push(chunk);
+    return Buffer.concat(chunks);
+  }
+
+  /** The object as a stream (for piping large files through the API with backpressure). */
+  stream(key: string): Promise<NodeJS.ReadableStream> {
+    return this.client.getObject(this.bucket, key);
+  }
+
   async put(key: string, body: Buffer, contentType: string): Promise<void> {
     await this.client.putObject(this.bucket, key, body, body.length, { "Content-Type": contentType });
   }

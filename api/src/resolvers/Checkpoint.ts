@@ -2,8 +2,13 @@ import type { CheckpointResolvers } from "../generated/graphql.js";
 
 export const Checkpoint: CheckpointResolvers = {
   generations: async (c, a, ctx) => ctx.services.generations.history((await ctx.session()).principal, c.id, a.first),
+  evaluations: async (c, _a, ctx) => (await ctx.session()).loaders.evaluationsByCheckpoint.load(c.id),
   run: async (c, _a, ctx) => (await (await ctx.session()).loaders.run.load(c.runId))!,
-  downloadUrl: (c, _a, ctx) => {
+  modelCard: async (c, _a, ctx) => ctx.services.modelCards.card(await ctx.session(), c),
+  // a promptOnly share link sees no files and cannot download
+  files: async (c, _a, ctx) => (ctx.services.sharing.canDownload((await ctx.session()).principal) ? c.files : []),
+  downloadUrl: async (c, _a, ctx) => {
+    ctx.services.sharing.requireDownload((await ctx.session()).principal);
     const manifest = c.files.find((f) => f.name === "checkpoint.json") ?? c.files[0];
     return manifest ? ctx.services.media.download(manifest.objectKey, manifest.name) : "";
   },

@@ -1,5 +1,8 @@
 import type { CheckpointFileResolvers } from "../generated/graphql.js";
 
 export const CheckpointFile: CheckpointFileResolvers = {
-  url: (f, _a, ctx) => ctx.services.media.download(f.objectKey, f.name),
+  url: async (f, _a, ctx) => {
+    ctx.services.sharing.requireDownload((await ctx.session()).principal);
+    return ctx.services.media.download(f.objectKey, f.name);
+  },
 };

@@ -10,4 +10,8 @@ export const Mutation: MutationResolvers = {
   startRun: async (_p, a, ctx) => ctx.services.runs.start((await ctx.session()).principal, a.input),
   cancelRun: async (_p, a, ctx) => ctx.services.runs.cancel((await ctx.session()).principal, a.id),
   generate: async (_p, a, ctx) => ctx.services.generations.generate((await ctx.session()).principal, a.input),
+  evaluateCheckpoint: async (_p, a, ctx) => {
+    const s = await ctx.session();
+    return ctx.services.evaluations.evaluate(s.principal, s.loaders, a.checkpointId, a.protocol);
+  },
 };

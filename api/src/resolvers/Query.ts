@@ -1,4 +1,5 @@
 import type { QueryResolvers } from "../generated/graphql.js";
+import { PAPER_TABLE_1 } from "../services/evaluations.service.js";
 import { BASE_MODELS } from "../services/run-config.js";
 
 export const Query: QueryResolvers = {
@@ -14,4 +15,13 @@ export const Query: QueryResolvers = {
   run: async (_p, a, ctx) => ctx.services.runs.get((await ctx.session()).principal, a.id),
   checkpoint: async (_p, a, ctx) => ctx.services.runs.checkpoint((await ctx.session()).principal, a.id),
   generation: async (_p, a, ctx) => ctx.services.generations.get((await ctx.session()).principal, a.id),
+  evaluation: async (_p, a, ctx) => ctx.services.evaluations.get((await ctx.session()).principal, a.id),
+  compareRuns: async (_p, a, ctx) => {
+    const s = await ctx.session();
+    return { rows: await ctx.services.evaluations.compare(s.principal, s.loaders, a.runIds), paper: PAPER_TABLE_1 };
+  },
+  evaluator: async (_p, _a, ctx) => {
+    await ctx.session();
+    return ctx.services.evaluations.status();
+  },
 };

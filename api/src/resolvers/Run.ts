@@ -11,4 +11,6 @@ export const Run: RunResolvers = {
   },
   samples: async (r, _a, ctx) => (await ctx.session()).loaders.samplesByRun.load(r.id),
   checkpoints: async (r, _a, ctx) => (await ctx.session()).loaders.checkpointsByRun.load(r.id),
+  evaluations: async (r, _a, ctx) => (await ctx.session()).loaders.evaluationsByRun.load(r.id),
+  recommendedCheckpoint: async (r, _a, ctx) => ctx.services.evaluations.recommendation((await ctx.session()).loaders, r),
 };

@@ -1,5 +1,6 @@
 import type {
   CheckpointSavedResolvers,
+  EvaluationUpdatedResolvers,
   LossLoggedResolvers,
   RunEventResolvers,
   RunStateChangedResolvers,
@@ -68,5 +69,19 @@ export const CheckpointSaved: CheckpointSavedResolvers = {
   checkpoint: async (e, _a, ctx) => {
     const id = field(e, "checkpointId") as unknown;
     return typeof id === "string" ? (await ctx.session()).loaders.checkpoint.load(id) : null;
+  },
+};
+
+export const EvaluationUpdated: EvaluationUpdatedResolvers = {
+  ...common,
+  checkpointId: (e) => field(e, "checkpointId"),
+  protocol: (e) => field(e, "protocol"),
+  state: (e) => field(e, "state"),
+  clipI: (e) => field(e, "clipI") ?? null,
+  clipT: (e) => field(e, "clipT") ?? null,
+  dino: (e) => field(e, "dino") ?? null,
+  evaluation: async (e, _a, ctx) => {
+    const id = field(e, "evaluationId") as unknown;
+    return typeof id === "string" ? (await ctx.session()).loaders.evaluation.load(id) : null;
   },
 };

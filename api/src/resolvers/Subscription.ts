@@ -37,4 +37,13 @@ export const Subscription: SubscriptionResolvers = {
       return payload as never;
     },
   },
+  evaluationUpdated: {
+    subscribe: async (_p, a, ctx) => ctx.services.evaluations.updates((await ctx.session()).principal, a.id) as never,
+    resolve: async (payload: unknown, _a: unknown, ctx: ApiContext) => {
+      const s = await ctx.session();
+      s.loaders.checkpoint.clearAll();
+      s.loaders.run.clearAll();
+      return payload as never;
+    },
+  },
 };

@@ -6,21 +6,37 @@ import { Generation } from "./Generation.js";
 import { Mutation } from "./Mutation.js";
 import { Query } from "./Query.js";
 import { Run } from "./Run.js";
-import { CheckpointSaved, LossLogged, RunEvent, RunStateChanged, SampleSaved, StageStarted } from "./RunEvent.js";
+import { CheckpointSaved, EvaluationUpdated, LossLogged, RunEvent, RunStateChanged, SampleSaved, StageStarted } from "./RunEvent.js";
+import { CompareRow, ScoreSet } from "./CompareRow.js";
+import { Evaluation, EvaluationImage, Recommendation } from "./Evaluation.js";
 import { Sample } from "./Sample.js";
 import { DateTime, JSONScalar } from "./scalars.js";
 import { Subject } from "./Subject.js";
 import { SubjectImage } from "./SubjectImage.js";
 import { Subscription } from "./Subscription.js";
 import { Viewer } from "./Viewer.js";
+import { Invitation } from "./Invitation.js";
+import { Member } from "./Member.js";
+import { ModelCard, ModelCardImage } from "./ModelCard.js";
+import { Share } from "./Share.js";
+import { ShareAuditEntry } from "./ShareAuditEntry.js";
+import { sharingMutation, sharingQuery } from "./sharing.root.js";
+import { Team } from "./Team.js";
 
 export const resolvers: Resolvers = {
   DateTime,
   JSON: JSONScalar,
-  Query,
-  Mutation,
+  Query: { ...Query, ...sharingQuery },
+  Mutation: { ...Mutation, ...sharingMutation },
   Subscription,
   Viewer,
+  Team,
+  Member,
+  Invitation,
+  Share,
+  ShareAuditEntry,
+  ModelCard,
+  ModelCardImage,
   Subject,
   SubjectImage,
   Run,
@@ -35,4 +51,10 @@ export const resolvers: Resolvers = {
   LossLogged,
   SampleSaved,
   CheckpointSaved,
+  EvaluationUpdated,
+  Evaluation,
+  EvaluationImage,
+  Recommendation,
+  CompareRow,
+  ScoreSet,
 };

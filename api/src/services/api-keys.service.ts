@@ -54,12 +54,15 @@ export class ApiKeysService {
     return { team, user, apiKey, secret };
   }
 
-  /** Your own key, or any key of the team as OWNER. Revoking twice is harmless. */
+  /**
+   * Your own key (any role), or any key of the team as OWNER; a MEMBER or VIEWER revoking another's
+   * key is FORBIDDEN. Revoking twice is harmless. Open subscriptions of the key end within seconds.
+   */
   async revoke(p: Principal, id: string) {
     const key = isUuid(id) ? await this.repo.getApiKey(p.teamId, id) : null;
     if (!key) throw notFound("API key");
     if (key.userId !== p.userId && p.role !== "OWNER") throw forbidden("only the team's OWNER may revoke another member's key");
-    return (await this.repo.revokeApiKey(p.teamId, id))!;
+    return (await this.repo.revokeApiKey(p.teamId, id, p.userId))!;
   }
 
   list(p: Principal) {

@@ -7,7 +7,6 @@ import type { NotificationsRepository } from "../repositories/notifications.repo
 import type { RunsService } from "./runs.service.js";
 import { isUuid } from "./ids.js";
 import { wakeableStream } from "./streams.js";
-import { requireWriter } from "./subjects.service.js";
 
 export interface GenerateInput {
   checkpointId: string;
@@ -33,8 +32,12 @@ export class GenerationsService {
     private readonly pollMs: number,
   ) {}
 
+  /**
+   * Every role may prompt (VIEWER included), from any checkpoint it can read: the team's own, one
+   * shared with the team (the generation belongs to the requesting team), or a share link's (then
+   * it is recorded under the owner team with createdBy null and share_id set).
+   */
   async generate(p: Principal, input: GenerateInput) {
-    requireWriter(p);
     const checkpoint = await this.runs.checkpoint(p, input.checkpointId);
     if (!checkpoint) throw notFound("checkpoint");
     if (input.prompt.trim().length < 1 || input.prompt.length > 2000) throw badInput("prompt", "prompt must be 1–2000 characters");
@@ -47,9 +50,10 @@ export class GenerationsService {
     if (!Number.isFinite(guidanceScale) || guidanceScale < 0 || guidanceScale > 50)
       throw badInput("guidanceScale", "guidanceScale must be a number from 0 to 50");
     return this.repo.create({
-      teamId: p.teamId,
+      teamId: p.link ? p.link.ownerTeamId : p.teamId,
       checkpointId: checkpoint.id,
-      createdBy: p.userId,
+      createdBy: p.link ? null : p.userId,
+      shareId: p.link?.shareId ?? null,
       prompt: input.prompt,
       negativePrompt: neg,
       seed,
@@ -65,8 +69,10 @@ export class GenerationsService {
     return this.repo.ofCheckpoint(p.teamId, checkpointId, first);
   }
 
+  /** The team's generation; with a share link, only the ones made through that link. */
   async get(p: Principal, id: string) {
-    return isUuid(id) ? this.repo.get(p.teamId, id) : null;
+    if (!isUuid(id)) return null;
+    return p.link ? this.repo.getViaShare(p.link.shareId, id) : this.repo.get(p.teamId, id);
   }
 
   /** The generation now, then each time it changes, ending after SUCCEEDED or FAILED. */
@@ -88,7 +94,7 @@ export class GenerationsService {
       },
       read: async () => {
         if (finished) return null;
-        const g = await this.repo.get(p.teamId, id);
+        const g = await this.get(p, id);
         if (!g) return null;
         const key = JSON.stringify([g.state, g.images, g.errorCode, g.errorMessage]);
         if (key === lastSeen) return [];

@@ -1,11 +1,12 @@
 import { randomInt } from "node:crypto";
 import { CHANNELS } from "@studio/db";
-import { badInput, conflict, notFound } from "../errors.js";
+import { badInput, conflict, forbidden, notFound } from "../errors.js";
 import type { Principal, RunEventModel, RunModel } from "../models.js";
 import type { NotificationsRepository } from "../repositories/notifications.repository.js";
 import type { RunsRepository } from "../repositories/runs.repository.js";
 import { connection, decodeCursor, isUuid, pageSize } from "./ids.js";
 import { buildRunConfig, type StartRunInput } from "./run-config.js";
+import { accessOf } from "./access.js";
 import { requireWriter, type SubjectsService } from "./subjects.service.js";
 import { wakeableStream } from "./streams.js";
 
@@ -42,7 +43,12 @@ export class RunsService {
 
   async cancel(p: Principal, id: string) {
     requireWriter(p);
-    const run = await this.require(p, id);
+    const run = isUuid(id) ? await this.repo.get(p.teamId, id) : null;
+    if (!run) {
+      // a run shared with the team is visible, but only its own team may change it
+      if (await this.get(p, id)) throw forbidden("this run was shared with your team read-only: you cannot cancel it");
+      throw notFound("run");
+    }
     if (run.state === "QUEUED") {
       const canceled = await this.repo.cancelQueued(p.teamId, id);
       if (canceled) return canceled;
@@ -56,8 +62,9 @@ export class RunsService {
     throw conflict(`the run already ${now.state === "SUCCEEDED" ? "succeeded" : "failed"}`);
   }
 
+  /** A readable run: the team's own, one shared with the team, or a share link's run. */
   async get(p: Principal, id: string) {
-    return isUuid(id) ? this.repo.get(p.teamId, id) : null;
+    return isUuid(id) ? this.repo.readable(accessOf(p), id) : null;
   }
 
   async require(p: Principal, id: string) {
@@ -76,7 +83,7 @@ export class RunsService {
   }
 
   async checkpoint(p: Principal, id: string) {
-    return isUuid(id) ? this.repo.getCheckpoint(p.teamId, id) : null;
+    return isUuid(id) ? this.repo.readableCheckpoint(accessOf(p), id) : null;
   }
 
   /**

@@ -9,7 +9,7 @@ import { IMAGE_TYPES, validateImage } from "./image-validation.js";
 const CLASS_NOUN = /^[a-z][a-z _-]{0,39}$/;
 
 export function requireWriter(p: Principal): void {
-  if (p.role === "VIEWER") throw forbidden("a VIEWER cannot change the team's subjects, runs or generations");
+  if (p.role === "VIEWER") throw forbidden("a VIEWER cannot change the team's subjects or runs (a VIEWER may generate)");
 }
 
 /** Object keys as fixed in docs/platform-contract.md. */

@@ -131,6 +131,14 @@ export const RUN_EVENTS = /* GraphQL */ `
           ...CheckpointFields
         }
       }
+      ... on EvaluationUpdated {
+        seq
+        at
+        checkpointId
+        protocol
+        # aliased: RunStateChanged.state is a RunState, this one an EvaluationState
+        evaluationState: state
+      }
     }
   }
   ${SAMPLE_FIELDS}

@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { bigint, check, doublePrecision, index, integer, jsonb, pgEnum, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { checkpoints } from "./runs.js";
+import { shares } from "./sharing.js";
 import { teams } from "./teams.js";
 import { users } from "./users.js";
 
@@ -18,6 +19,8 @@ export const generations = pgTable(
       .notNull()
       .references(() => checkpoints.id, { onDelete: "cascade" }),
     createdBy: uuid().references(() => users.id, { onDelete: "set null" }),
+    /** Made through a share link (then teamId is the owner team and createdBy is null). */
+    shareId: uuid().references(() => shares.id, { onDelete: "set null" }),
     prompt: text().notNull(),
     negativePrompt: text(),
     seed: bigint({ mode: "number" }).notNull(),

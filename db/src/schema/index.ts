@@ -6,3 +6,5 @@ export * from "./runs.js";
 export * from "./generations.js";
 export * from "./workers.js";
 export * from "./evaluations.js";
+export * from "./sharing.js";
+export * from "./transfers.js";

@@ -20,7 +20,7 @@ const SERVE_DEADLINE_MS = 20 * 86_400_000;
  */
 const REQUEST_TIMEOUT_MS = 30 * 60_000;
 
-class GenerationError extends Error {
+export class GenerationError extends Error {
   constructor(
     readonly code: string,
     message: string,
@@ -123,8 +123,13 @@ export class GenerationWorker {
     }
   }
 
-  /** Sends one request to `serve` and resolves with its images once `generation.completed` arrives. */
-  private request(req: Record<string, unknown> & { id: string }): Promise<Pending["images"]> {
+  /**
+   * Sends one request to `serve` and resolves with its images once `generation.completed` arrives.
+   * Shared with the evaluation generator: `serve` answers requests in order, so evaluation prompts and
+   * people's prompts interleave request by request.
+   */
+  request(req: Record<string, unknown> & { id: string }): Promise<Pending["images"]> {
+    if (this.stopping) return Promise.reject(new GenerationError("ENGINE_UNAVAILABLE", "the trainer is stopping"));
     const engine = this.ensureEngine();
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -196,7 +201,7 @@ export class GenerationWorker {
   }
 
   /** The checkpoint's files in a local folder named by its id; downloaded once, then reused. */
-  private async cachedCheckpoint(checkpointId: string, files: { name: string; objectKey: string }[]): Promise<string> {
+  async cachedCheckpoint(checkpointId: string, files: { name: string; objectKey: string }[]): Promise<string> {
     const dir = join(this.config.TRAINER_WORK_DIR, "checkpoint-cache", checkpointId);
     if (await access(join(dir, "checkpoint.json")).then(() => true, () => false)) return dir;
     // Download beside it and rename: a half-downloaded folder is never mistaken for a cached one.

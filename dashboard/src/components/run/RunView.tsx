@@ -5,7 +5,10 @@ import type { CancelRunMutation, CheckpointFieldsFragment, RunEventsSubscription
 import { CANCEL_RUN, RUN_EVENTS, RUN_QUERY } from "@/graphql/runs";
 import { errorText, GraphQLRequestError } from "@/lib/graphql";
 import { useSession } from "@/lib/session";
+import { EvaluationPanel } from "../evaluation/EvaluationPanel";
+import { useRunEvaluations } from "../evaluation/useRunEvaluations";
 import { LossChart, type LossPointLite } from "./LossChart";
+import { byStageStep, stageOffsets as offsetsOf } from "./run.steps";
 import { SampleGrid } from "./SampleGrid";
 
 type RunT = NonNullable<RunQuery["run"]>;
@@ -25,14 +28,10 @@ interface State {
 
 type Action = { type: "loaded"; run: RunT | null } | { type: "event"; e: RunEvent } | { type: "patch"; patch: Partial<RunT> };
 
-const STAGE_ORDER: Record<string, number> = { class_images: 0, stage1: 1, stage2: 2 };
 const STAGE_LABEL: Record<string, string> = { class_images: "class images", stage1: "1 · token", stage2: "2 · UNet" };
 const TERMINAL = new Set(["SUCCEEDED", "FAILED", "CANCELED"]);
 
-function stageOffsets(run: RunT | null): Record<string, number> {
-  const cfg = (run?.config ?? {}) as { stage1?: { steps?: number } };
-  return { stage1: 0, stage2: cfg.stage1?.steps ?? 0 };
-}
+const stageOffsets = (run: RunT | null) => offsetsOf(run?.config);
 
 const lossKey = (p: { stage: string; step: number }) => `${p.stage}:${p.step}`;
 const sampleKey = (s: { stage: string; step: number; promptIndex: number }) => `${s.stage}:${s.step}:${s.promptIndex}`;
@@ -41,7 +40,7 @@ const sampleKey = (s: { stage: string; step: number; promptIndex: number }) => `
 function mergeLosses(a: LossPointLite[], b: LossPointLite[]): LossPointLite[] {
   const m = new Map(a.map((p) => [lossKey(p), p]));
   for (const p of b) m.set(lossKey(p), { stage: p.stage, step: p.step, loss: p.loss });
-  return [...m.values()].sort((x, y) => (STAGE_ORDER[x.stage] ?? 9) - (STAGE_ORDER[y.stage] ?? 9) || x.step - y.step);
+  return [...m.values()].sort(byStageStep);
 }
 function mergeBy<T>(a: T[], b: T[], key: (t: T) => string): T[] {
   const m = new Map(a.map((x) => [key(x), x]));
@@ -136,6 +135,13 @@ export function RunView({ runId }: { runId: string }) {
   lastSeqRef.current = state.lastSeq;
   const runState = state.run?.state;
   const loaded = state.run !== null;
+  const evals = useRunEvaluations(
+    runId,
+    state.checkpoints.map((c) => c.id),
+  );
+  // The stream callback outlives renders; it reaches the newest refresh through a ref.
+  const refreshEvalsRef = useRef(evals.refresh);
+  refreshEvalsRef.current = evals.refresh;
 
   const load = useCallback(async () => {
     try {
@@ -155,8 +161,9 @@ export function RunView({ runId }: { runId: string }) {
   }, [load]);
 
   // The live stream: starts after the loaded run's lastEventSeq; on every reconnect it subscribes again
-  // after the newest seq applied, so no point is missed or drawn twice.
-  const streaming = loaded && runState !== undefined && !TERMINAL.has(runState);
+  // after the newest seq applied, so no point is missed or drawn twice. It stays open after training
+  // while evaluation results are still on their way (they arrive as EvaluationUpdated events).
+  const streaming = loaded && runState !== undefined && (!TERMINAL.has(runState) || evals.pending);
   useEffect(() => {
     if (!streaming) return;
     let dispose: (() => void) | null = null;
@@ -171,6 +178,9 @@ export function RunView({ runId }: { runId: string }) {
             if (r.data) {
               const e = r.data.runEvents;
               dispatch({ type: "event", e });
+              // Scores and the recommendation are read fresh: a finished evaluation can change which
+              // checkpoint is recommended; a new checkpoint gets its automatic QUICK evaluation.
+              if (e.__typename === "EvaluationUpdated" || e.__typename === "CheckpointSaved") void refreshEvalsRef.current();
               if (e.__typename === "RunStateChanged" && TERMINAL.has(e.state)) {
                 setLive("ended");
                 // Final figures, the error's log tail, anything the stream does not carry.
@@ -302,43 +312,9 @@ export function RunView({ runId }: { runId: string }) {
 
       <LossChart points={state.losses} stageOffsets={stageOffsets(run)} totalSteps={run.totalSteps} />
 
-      <SampleGrid samples={state.samples} prompts={prompts} />
+      <EvaluationPanel checkpoints={state.checkpoints} offsets={stageOffsets(run)} totalSteps={run.totalSteps} evals={evals} />
 
-      <section className="panel" aria-labelledby="ckpt-title">
-        <h2 id="ckpt-title">Checkpoints</h2>
-        {state.checkpoints.length === 0 ? (
-          <p className="subtle">None yet.</p>
-        ) : (
-          <table className="table" data-testid="checkpoints">
-            <thead>
-              <tr>
-                <th scope="col">Stage</th>
-                <th scope="col">Step</th>
-                <th scope="col">Size</th>
-                <th scope="col">Saved</th>
-                <th scope="col">
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {[...state.checkpoints]
-                .sort((a, b) => (STAGE_ORDER[a.stage] ?? 9) - (STAGE_ORDER[b.stage] ?? 9) || a.step - b.step)
-                .map((c) => (
-                  <tr key={c.id} data-testid="checkpoint-row">
-                    <td>{c.stage}</td>
-                    <td>{c.step}</td>
-                    <td>{(c.sizeBytes / 1024 / 1024).toFixed(1)} MB</td>
-                    <td>{new Date(c.createdAt).toLocaleTimeString()}</td>
-                    <td className="row-actions">
-                      <a href={`/checkpoints/${c.id}`}>Try it</a> <a href={c.downloadUrl}>checkpoint.json</a>
-                    </td>
-                  </tr>
-                ))}
-            </tbody>
-          </table>
-        )}
-      </section>
+      <SampleGrid samples={state.samples} prompts={prompts} />
     </div>
   );
 }

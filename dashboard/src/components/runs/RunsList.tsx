@@ -1,5 +1,6 @@
 "use client";
 
+import { useRouter } from "next/navigation";
 import { useCallback, useEffect, useState } from "react";
 import type { RunState, RunsQuery, SubjectsQuery } from "@/generated/graphql";
 import { RUNS_QUERY } from "@/graphql/runs";
@@ -9,6 +10,9 @@ import { useSession } from "@/lib/session";
 
 const STATES: RunState[] = ["QUEUED", "RUNNING", "SUCCEEDED", "FAILED", "CANCELED"];
 const POLL_MS = 3000;
+/** The compare view takes 2–4 runs (the paper's Table 1 has a handful of rows). */
+const COMPARE_MIN = 2;
+const COMPARE_MAX = 4;
 
 /** Every run of the team, newest first, refreshed every few seconds so states stay current. */
 export function RunsList() {
@@ -18,6 +22,10 @@ export function RunsList() {
   const [subjectId, setSubjectId] = useState("");
   const [state, setState] = useState("");
   const [error, setError] = useState<string | null>(null);
+  const [selected, setSelected] = useState<string[]>([]);
+  const router = useRouter();
+  const canCompare = selected.length >= COMPARE_MIN && selected.length <= COMPARE_MAX;
+  const toggle = (id: string, on: boolean) => setSelected((s) => (on ? [...s.filter((x) => x !== id), id] : s.filter((x) => x !== id)));
 
   useEffect(() => {
     session
@@ -52,9 +60,23 @@ export function RunsList() {
     <div>
       <div className="page-head">
         <h1>Runs</h1>
-        <a className="btn btn-primary" href="/runs/new">
-          New run
-        </a>
+        <div className="run-actions">
+          <span className="subtle" id="compare-hint" aria-live="polite">
+            {selected.length === 0 ? `Select ${COMPARE_MIN}–${COMPARE_MAX} runs to compare` : `${selected.length} selected`}
+          </span>
+          <button
+            type="button"
+            className="btn"
+            disabled={!canCompare}
+            aria-describedby="compare-hint"
+            onClick={() => router.push(`/compare?runs=${selected.map(encodeURIComponent).join(",")}`)}
+          >
+            Compare
+          </button>
+          <a className="btn btn-primary" href="/runs/new">
+            New run
+          </a>
+        </div>
       </div>
       <div className="toolbar" role="search">
         <label className="field">
@@ -96,6 +118,9 @@ export function RunsList() {
           <table className="table" data-testid="runs-table">
             <thead>
               <tr>
+                <th scope="col">
+                  <span className="sr-only">Compare</span>
+                </th>
                 <th scope="col">Subject</th>
                 <th scope="col">Method</th>
                 <th scope="col">Base model</th>
@@ -106,7 +131,16 @@ export function RunsList() {
             </thead>
             <tbody>
               {runs.map((r) => (
-                <tr key={r.id} data-testid="run-row" data-state={r.state}>
+                <tr key={r.id} data-testid="run-row" data-state={r.state} data-run={r.id}>
+                  <td className="select-cell">
+                    <input
+                      type="checkbox"
+                      checked={selected.includes(r.id)}
+                      disabled={!selected.includes(r.id) && selected.length >= COMPARE_MAX}
+                      onChange={(e) => toggle(r.id, e.target.checked)}
+                      aria-label={`Compare run of ${r.subject.name} (${r.method}, ${new Date(r.createdAt).toLocaleString()})`}
+                    />
+                  </td>
                   <td>
                     <a href={`/runs/${r.id}`}>{r.subject.name}</a>
                   </td>

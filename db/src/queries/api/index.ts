@@ -4,3 +4,7 @@ export * from "./teams.queries.js";
 export * from "./subjects.queries.js";
 export * from "./runs.queries.js";
 export * from "./generations.queries.js";
+export * from "./evaluations.queries.js";
+export * from "./sharing.queries.js";
+export * from "./members.queries.js";
+export * from "./transfers.queries.js";

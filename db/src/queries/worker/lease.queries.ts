@@ -7,7 +7,7 @@ import { sql, type SQL } from "drizzle-orm";
  */
 export class LeaseLostError extends Error {
   readonly code = "LEASE_LOST";
-  constructor(kind: "run" | "generation", id: string, owner: string) {
+  constructor(kind: "run" | "generation" | "evaluation" | "export" | "import", id: string, owner: string) {
     super(`${owner} no longer holds the lease on ${kind} ${id}`);
   }
 }

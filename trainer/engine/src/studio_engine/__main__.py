@@ -5,6 +5,12 @@
     python -m studio_engine generate --model tiny-random [--checkpoint DIR] --prompt "..." --out DIR
     python -m studio_engine serve                      # NDJSON requests on stdin
     python -m studio_engine make-tiny-model DIR
+    python -m studio_engine export --model ID --checkpoint DIR --format diffusers|single-file [--half] --out OUT
+    python -m studio_engine import --model ID --file FILE [--embedding EMB] [--token TOKEN] --out DIR
+
+`export` writes a checkpoint as a diffusers pipeline folder or as one original-layout
+`model.safetensors` (+ token embedding) that AUTOMATIC1111 / ComfyUI load; `import` checks a shared
+file with the safetensors guard (no pickles, ever) and turns it back into a checkpoint folder.
 
 stdout carries only NDJSON events (see trainer/protocol/PROTOCOL.md); logs go to stderr.
 """
@@ -23,8 +29,43 @@ from .errors import EXIT_CRASH, EXIT_OK, BadSpecError, CancelledError, EngineErr
 from .events import EventWriter
 
 
+EVAL_REFERENCE_HELP = """\
+The Python reference the TypeScript evaluator is tested against (docs/evaluation-contract.md §7).
+
+REQ.json (every field optional):
+  {"images": [path, ...], "texts": [string, ...], "includePixels": false,
+   "metrics": {"generated": [{"path": p | "image": i, "scoringPrompt": s | "text": j, "promptIndex": k}, ...],
+               "real": [p | i, ...],
+               "drift": {"checkpoint": [p | i, ...], "base": [p | i, ...]}}}
+  or, instead of images/texts, "embeddings": {"clipImage": [[...]], "dinoImage": [[...]], "clipText": [[...]]}
+  with metrics referring to rows by index (checks the metric formulas alone; --models not needed).
+  An index i refers to images[i] / texts[i] (or to embedding rows); a string is a path / prompt.
+
+OUT.json:
+  {"decoded": [{"width", "height", "sha256"}] per image (sha256 of the 8-bit RGB bytes),
+   "clipImage": [[D floats]] per image, "dinoImage": [[D floats]], "clipText": [[D floats]] per text,
+   "clipPixels"/"dinoPixels": [[3*224*224 floats]] per image (only with includePixels),
+   "metrics": {"clipI", "clipT", "dino", "perPrompt": [{"promptIndex", "clipI", "clipT", "dino", "imageCount"}],
+               "drift": {"clipI", "dino"} (only with metrics.drift)}}
+  Embeddings are float32 and not normalised; metrics are cosines in float64.
+"""
+
+
+class ArgumentsError(BadSpecError):
+    """Bad command-line arguments: reported as an `error` event like any bad input (exit code 2)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("BAD_ARGUMENTS", message, "arguments")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # argparse would print usage and exit 2 without an event
+        self.print_usage(sys.stderr)
+        raise ArgumentsError(f"{self.prog}: {message}")
+
+
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="studio_engine", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = _Parser(prog="studio_engine", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--version", action="version", version=f"studio_engine {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
     sub.add_parser("ready", help="check the environment and print one `ready` event")
@@ -47,6 +88,37 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
     m = sub.add_parser("make-tiny-model", help="build the tiny-random model into DIR")
     m.add_argument("dir")
+    e = sub.add_parser("export", help="export a checkpoint for other tools (diffusers folder or single file)")
+    e.add_argument("--model", default="stable-diffusion-2-1-base")
+    e.add_argument("--checkpoint", required=True, help="checkpoint folder")
+    e.add_argument("--format", required=True, choices=["diffusers", "single-file"])
+    e.add_argument("--half", action="store_true", help="single-file: store float16 (default float32)")
+    e.add_argument("--out", required=True, help="folder to create (must not exist)")
+    i = sub.add_parser("import", help="import a shared single-file model (+ embedding) as a checkpoint")
+    i.add_argument("--model", default="stable-diffusion-2-1-base")
+    i.add_argument("--file", required=True, help="model .safetensors in the original Stable Diffusion layout")
+    i.add_argument("--embedding", default=None, help="token embedding .safetensors (emb_params, string_to_param or {token: tensor})")
+    i.add_argument("--token", default=None, help="the token's name in prompts (default: the one the files name)")
+    i.add_argument("--out", required=True, help="checkpoint folder to create (must not exist)")
+    v = sub.add_parser(
+        "export-eval-models",
+        help="build the evaluation encoders folder (CLIP + DINO as ONNX), see docs/evaluation-contract.md",
+        description="Writes DIR atomically; a complete folder of the same kind already there is kept unless --force.",
+    )
+    v.add_argument("--out", required=True, help="the folder to write (EVAL_MODELS_DIR)")
+    v.add_argument("--tiny", action="store_true", help="small random encoders of the same families (tests; no download)")
+    v.add_argument("--force", action="store_true", help="rebuild even if DIR already holds a complete folder")
+    v.add_argument("--clip", default=None, help="CLIP model id or folder (default openai/clip-vit-base-patch32)")
+    v.add_argument("--dino", default=None, help="DINO model id or folder (default facebook/dino-vits16)")
+    r = sub.add_parser(
+        "eval-reference",
+        help="Python reference embeddings and metrics for a request file",
+        description=EVAL_REFERENCE_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    r.add_argument("--models", default=None, help="the encoder folder (from export-eval-models)")
+    r.add_argument("--request", required=True, help="REQ.json")
+    r.add_argument("--out", required=True, help="OUT.json (written atomically)")
     return p
 
 
@@ -89,6 +161,12 @@ def _run(args: argparse.Namespace, events: EventWriter) -> int:
         out = make_tiny_model(Path(args.dir))
         events.emit("completed", outputDir=str(out))
         return EXIT_OK
+
+    if args.command == "export-eval-models":
+        return _export_eval_models(args, events)
+
+    if args.command == "eval-reference":
+        return _eval_reference(args, events)
 
     from .environment import describe
     from .models import quiet_libraries
@@ -145,6 +223,18 @@ def _run(args: argparse.Namespace, events: EventWriter) -> int:
         events.emit("completed", images=len(paths), outputDir=args.out)
         return EXIT_OK
 
+    if args.command == "export":
+        from .exports import export_checkpoint
+
+        export_checkpoint(args.model, args.checkpoint, args.format, args.out, events, half=args.half)
+        return EXIT_OK
+
+    if args.command == "import":
+        from .imports import import_single_file
+
+        import_single_file(args.model, args.file, args.out, events, embedding=args.embedding, token=args.token)
+        return EXIT_OK
+
     if args.command == "serve":
         from .generation import serve
 
@@ -157,10 +247,52 @@ def _run(args: argparse.Namespace, events: EventWriter) -> int:
     raise BadSpecError("BAD_SPEC", f"unknown command {args.command}")
 
 
+def _quiet_transformers() -> None:
+    """Fewer warnings and no progress bars from transformers / huggingface_hub (they would go to stderr).
+    Environment variables, read when transformers is imported: importing it here would cost seconds on
+    the fast path. Unlike `quiet_libraries`, HF_HUB_OFFLINE is left alone: exporting real encoders downloads."""
+    import os
+
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TRANSFORMERS_NO_ADVISORY_WARNINGS", "1")
+
+
+def _export_eval_models(args: argparse.Namespace, events: EventWriter) -> int:
+    from .eval_models import CLIP_ID, DINO_ID, export_eval_models
+
+    if args.tiny and (args.clip or args.dino):
+        raise ArgumentsError("--tiny builds random encoders; it takes no --clip/--dino")
+    _quiet_transformers()
+    result = export_eval_models(args.out, tiny=args.tiny, clip_id=args.clip or CLIP_ID, dino_id=args.dino or DINO_ID, force=args.force)
+    if not result.already_present:  # nothing new to list (and no gigabyte to hash) when the folder was kept
+        for f in result.files():
+            events.emit("export.file", **f)
+    events.emit("completed", outputDir=str(result.folder), alreadyPresent=result.already_present, tiny=result.manifest["tiny"])
+    return EXIT_OK
+
+
+def _eval_reference(args: argparse.Namespace, events: EventWriter) -> int:
+    import json
+
+    from .eval_reference import run_request, write_json_atomically
+
+    try:
+        request = json.loads(Path(args.request).read_text())
+    except OSError as err:
+        raise BadSpecError("BAD_REQUEST", f"cannot read {args.request}: {err.strerror or err}", "request") from err
+    except ValueError as err:
+        raise BadSpecError("BAD_REQUEST", f"{args.request} is not JSON: {err}", "request") from err
+    _quiet_transformers()
+    out = write_json_atomically(args.out, run_request(request, args.models))
+    events.emit("completed", outputFile=str(out))
+    return EXIT_OK
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
     events = EventWriter()
     try:
+        args = _parser().parse_args(argv)
         return _run(args, events)
     except EngineError as err:
         events.emit("error", **err.event_fields())

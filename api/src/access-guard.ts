@@ -1,0 +1,171 @@
+import { apiQueries } from "@studio/db";
+import { defaultFieldResolver, GraphQLError, type ExecutionResult, type GraphQLSchema } from "graphql";
+import type { ApiContext } from "./context.js";
+import { DomainError, forbidden, unauthenticated } from "./errors.js";
+import type { Principal } from "./models.js";
+import type { NotificationsRepository } from "./repositories/notifications.repository.js";
+import { isLinkAuthorization } from "./services/shares.service.js";
+
+/** The root fields a share link (`Bearer shl_…`) may use; every other one (present or future) is FORBIDDEN. */
+const LINK_FIELDS = new Set([
+  "Query.health",
+  "Query.sharedLink",
+  "Query.run",
+  "Query.checkpoint",
+  "Query.generation",
+  "Mutation.generate",
+  "Subscription.generationUpdated",
+  "Subscription.health",
+]);
+
+/** How often an open subscription re-checks its key without a NOTIFY (a missed NOTIFY is thus bounded). */
+export const ACCESS_RECHECK_MS = 15_000;
+
+/**
+ * Default deny for share links: wraps every root field not in LINK_FIELDS so a link caller gets
+ * FORBIDDEN before any resolver runs. The services check again (a link's principal owns nothing).
+ */
+export function guardLinkRootFields(schema: GraphQLSchema): GraphQLSchema {
+  for (const type of [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()]) {
+    if (!type) continue;
+    for (const [name, field] of Object.entries(type.getFields())) {
+      if (LINK_FIELDS.has(`${type.name}.${name}`)) continue;
+      const deny = (ctx: ApiContext) => {
+        if (isLinkAuthorization(ctx.authorization)) throw forbidden("a share link can only read the shared run and generate from it");
+      };
+      if (type === schema.getSubscriptionType()) {
+        const subscribe = field.subscribe;
+        if (!subscribe) continue;
+        field.subscribe = (src, args, ctx: ApiContext, info) => {
+          deny(ctx);
+          return subscribe(src, args, ctx, info);
+        };
+      } else {
+        const resolve = field.resolve ?? defaultFieldResolver;
+        field.resolve = (src, args, ctx: ApiContext, info) => {
+          deny(ctx);
+          return resolve(src, args, ctx, info);
+        };
+      }
+    }
+  }
+  return schema;
+}
+
+/**
+ * Ends an authenticated subscription when its caller loses access: on a NOTIFY on studio_access that
+ * concerns its key, user, team or share link (sent by removeMember, setMemberRole, revokeApiKey,
+ * revokeShare), and every ACCESS_RECHECK_MS as a fallback, the credentials are checked again; once
+ * they fail, the subscription sends one error (UNAUTHENTICATED or FORBIDDEN) and completes.
+ */
+export async function guardSubscription(
+  result: unknown,
+  ctx: ApiContext,
+  deps: {
+    notifications: NotificationsRepository;
+    /** null: still fine; otherwise the error to end with. */
+    recheck: (authorization: string, p: Principal) => Promise<DomainError | null>;
+    everyMs?: number;
+  },
+): Promise<unknown> {
+  if (!ctx.authorization || !result || typeof (result as AsyncIterable<unknown>)[Symbol.asyncIterator] !== "function") return result;
+  let principal: Principal;
+  try {
+    principal = (await ctx.session()).principal;
+  } catch {
+    return result; // a public subscription (health) with bad credentials: nothing to guard
+  }
+  const authorization = ctx.authorization;
+  const inner = (result as AsyncIterable<ExecutionResult>)[Symbol.asyncIterator]();
+  let denied: ExecutionResult | null = null;
+  let finished = false;
+  let onDenied: () => void = () => undefined;
+  const deniedSignal = new Promise<"denied">((resolve) => (onDenied = () => resolve("denied")));
+  let checking = false;
+  const check = async () => {
+    if (finished || denied || checking) return;
+    checking = true;
+    try {
+      const err = await deps.recheck(authorization, principal).catch((e: unknown) => (e instanceof DomainError ? e : null));
+      if (err && !denied && !finished) {
+        denied = { errors: [new GraphQLError(err.message, { extensions: { ...err.extensions } })] };
+        onDenied();
+      }
+    } finally {
+      checking = false;
+    }
+  };
+  const off = deps.notifications.subscribe<{ teamId?: string; userId?: string; keyId?: string; shareId?: string }>(
+    apiQueries.ACCESS_CHANNEL,
+    (n) => {
+      const mine =
+        (n.keyId && n.keyId === principal.keyId) ||
+        (n.userId && n.userId === principal.userId) ||
+        (n.teamId && n.teamId === principal.teamId) ||
+        (n.shareId && n.shareId === principal.link?.shareId);
+      if (mine) void check();
+    },
+  );
+  const offReconnect = deps.notifications.onReconnect(() => void check());
+  const timer = setInterval(() => void check(), deps.everyMs ?? ACCESS_RECHECK_MS);
+  timer.unref();
+  const stop = () => {
+    if (finished) return;
+    finished = true;
+    off();
+    offReconnect();
+    clearInterval(timer);
+  };
+  const end = async () => {
+    stop();
+    await inner.return?.().catch(() => undefined);
+  };
+
+  const it: AsyncIterableIterator<ExecutionResult> = {
+    async next() {
+      if (finished) return { done: true, value: undefined };
+      if (denied) {
+        const d = denied;
+        await end();
+        return { done: false, value: d };
+      }
+      const r = await Promise.race([inner.next(), deniedSignal]);
+      if (r === "denied") {
+        const d = denied!;
+        void end();
+        return { done: false, value: d };
+      }
+      if (r.done) stop();
+      return r;
+    },
+    async return() {
+      await end();
+      return { done: true, value: undefined };
+    },
+    async throw(err: unknown) {
+      await end();
+      throw err;
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
+  return it;
+}
+
+/** The recheck for guardSubscription: the same credentials must still authenticate as the same principal. */
+export function recheckWith(services: {
+  apiKeys: { authenticate(a: string): Promise<Principal | null> };
+  sharing: { authenticateLink(a: string): Promise<Principal | null> };
+}) {
+  return async (authorization: string, p: Principal): Promise<DomainError | null> => {
+    if (p.link) {
+      const again = await services.sharing.authenticateLink(authorization); // throws FORBIDDEN when revoked/expired
+      return again ? null : unauthenticated("the share link is unknown");
+    }
+    const again = await services.apiKeys.authenticate(authorization);
+    if (!again || again.keyId !== p.keyId || again.teamId !== p.teamId)
+      return unauthenticated("the API key was revoked or its user removed from the team");
+    return null;
+  };
+}

@@ -1,0 +1,123 @@
+import { apiQueries } from "@studio/db";
+import { badInput, notFound } from "../errors.js";
+import type { CheckpointModel, ModelExportModel, Principal } from "../models.js";
+import type { NotificationsRepository } from "../repositories/notifications.repository.js";
+import type { TransfersRepository } from "../repositories/transfers.repository.js";
+import type { ArchiveTokens } from "./archive-token.js";
+import { isUuid } from "./ids.js";
+import type { RunsService } from "./runs.service.js";
+import type { SharesService } from "./shares.service.js";
+import { wakeableStream } from "./streams.js";
+
+export type ExportFormat = "DIFFUSERS" | "SINGLE_FILE";
+
+/** One file of an archive to stream: its path inside the tar and where its bytes are. */
+export interface ArchiveEntry {
+  path: string;
+  objectKey: string;
+  sizeBytes: number;
+}
+
+/**
+ * Exports of checkpoints for other tools (a trainer's engine writes them; docs/platform-contract.md).
+ * Every role may export and download (VIEWER included: view, prompt, download); a prompt-only share
+ * link may not. An export is authorized through its checkpoint: whoever can read the checkpoint can
+ * read its exports, and a checkpoint of another team (not shared) is NOT_FOUND.
+ */
+export class ExportsService {
+  constructor(
+    private readonly repo: TransfersRepository,
+    private readonly runs: RunsService,
+    private readonly sharing: SharesService,
+    private readonly notifications: NotificationsRepository,
+    private readonly tokens: ArchiveTokens,
+    private readonly opts: { pollMs: number; publicUrl: () => string },
+  ) {}
+
+  async exportCheckpoint(p: Principal, checkpointId: string, format: ExportFormat, half: boolean): Promise<ModelExportModel> {
+    this.sharing.requireDownload(p);
+    const checkpoint = await this.runs.checkpoint(p, checkpointId);
+    if (!checkpoint) throw notFound("checkpoint");
+    if (format !== "DIFFUSERS" && format !== "SINGLE_FILE") throw badInput("format", "format must be DIFFUSERS or SINGLE_FILE");
+    if (half && format !== "SINGLE_FILE") throw badInput("half", "half (float16) applies to SINGLE_FILE exports only");
+    // The export belongs to the checkpoint's team (its files live under that team's prefix), and is
+    // shared by everyone who can read the checkpoint: checkpoints are immutable.
+    const { row } = await this.repo.createOrReuseExport({
+      teamId: checkpoint.teamId,
+      checkpointId: checkpoint.id,
+      runId: checkpoint.runId,
+      format,
+      half,
+      requestedBy: p.link ? null : p.userId,
+    });
+    return row;
+  }
+
+  /** The export, when the caller can read its checkpoint; otherwise null (as if it did not exist). */
+  async get(p: Principal, id: string): Promise<ModelExportModel | null> {
+    if (!isUuid(id)) return null;
+    const e = await this.repo.getExport(id);
+    if (!e || !(await this.runs.checkpoint(p, e.checkpointId))) return null;
+    return e;
+  }
+
+  /** Exports of a checkpoint the caller has already read (Checkpoint.exports); none for a prompt-only link. */
+  async ofCheckpoint(p: Principal, checkpoint: CheckpointModel): Promise<ModelExportModel[]> {
+    if (!this.sharing.canDownload(p)) return [];
+    return this.repo.exportsByCheckpointIds([checkpoint.id]);
+  }
+
+  /** `/exports/{id}.tar?token=…` on this API, or null until the export SUCCEEDED. */
+  archiveUrl(e: ModelExportModel): string | null {
+    if (e.state !== "SUCCEEDED") return null;
+    const { token } = this.tokens.issue(e.id);
+    return `${this.opts.publicUrl()}/exports/${e.id}.tar?token=${encodeURIComponent(token)}`;
+  }
+
+  /** The archive to stream for a valid token (no other authorization: the token is the permission). */
+  async archive(exportId: string, token: string): Promise<{ filename: string; entries: ArchiveEntry[] } | null> {
+    if (!isUuid(exportId) || !this.tokens.verify(exportId, token)) return null;
+    const e = await this.repo.getExport(exportId);
+    if (!e || e.state !== "SUCCEEDED") return null;
+    const root = archiveRoot(e);
+    return {
+      filename: `${root}.tar`,
+      entries: [...e.files].sort((a, b) => a.name.localeCompare(b.name)).map((f) => ({ path: `${root}/${f.name}`, objectKey: f.objectKey, sizeBytes: f.sizeBytes })),
+    };
+  }
+
+  /** The export now, then each time it changes, ending after SUCCEEDED or FAILED. */
+  async updates(p: Principal, id: string): Promise<AsyncIterableIterator<ModelExportModel>> {
+    if (!(await this.get(p, id))) throw notFound("export");
+    let lastSeen = "";
+    let finished = false;
+    return wakeableStream<ModelExportModel>({
+      pollMs: this.opts.pollMs,
+      listen: (wake) => {
+        const off = this.notifications.subscribe<{ kind?: string; id?: string }>(apiQueries.TRANSFERS_CHANNEL, (n) => {
+          if (n.kind === "export" && n.id === id) wake();
+        });
+        const offReconnect = this.notifications.onReconnect(wake);
+        return () => {
+          off();
+          offReconnect();
+        };
+      },
+      read: async () => {
+        if (finished) return null;
+        const e = await this.get(p, id);
+        if (!e) return null;
+        const key = JSON.stringify([e.state, e.files.length, e.errorCode]);
+        if (key === lastSeen) return [];
+        lastSeen = key;
+        finished = e.state === "SUCCEEDED" || e.state === "FAILED";
+        return [e];
+      },
+    });
+  }
+}
+
+/** The archive's top folder (and file name): what it is, and which export. */
+export function archiveRoot(e: Pick<ModelExportModel, "id" | "format" | "half">): string {
+  return `model-${e.format === "DIFFUSERS" ? "diffusers" : "single-file"}${e.half ? "-fp16" : ""}-${e.id.slice(0, 8)}`;
+}

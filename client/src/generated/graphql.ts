@@ -1,0 +1,300 @@
+/** Internal type. DO NOT USE DIRECTLY. */
+type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
+/** Internal type. DO NOT USE DIRECTLY. */
+export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
+export type CreateShareInput = {
+  /** 1–8760; null: until revoked. */
+  expiresInHours?: number | null | undefined;
+  kind: ShareKind;
+  /** LINK only: no downloads, no model-card images; generate only. */
+  promptOnly?: boolean | null | undefined;
+  runId: string | number;
+  /** TEAM: the team to share with (not your own). */
+  targetTeamId?: string | number | null | undefined;
+};
+
+export type CreateSubjectInput = {
+  classNoun: string;
+  kind?: SubjectKind | null | undefined;
+  name: string;
+};
+
+/** docs/evaluation-contract.md §4. */
+export type EvaluationProtocol =
+  /** The 25 DreamBooth prompts (object or live list by Subject.kind) × 4 images. */
+  | 'DIVERSE'
+  /** 4 DreamBooth prompts × 2 images; runs automatically on every new checkpoint. */
+  | 'QUICK'
+  /** `a photo of <token> <class>` × 64 images. */
+  | 'SIMPLE';
+
+export type EvaluationState =
+  | 'FAILED'
+  /** A trainer is generating the images. */
+  | 'GENERATING'
+  | 'QUEUED'
+  /** The evaluator is embedding and scoring them. */
+  | 'SCORING'
+  | 'SUCCEEDED';
+
+export type GenerateInput = {
+  checkpointId: string | number;
+  /** 1–16 images. */
+  count?: number | null | undefined;
+  /** 0–50. */
+  guidanceScale?: number | null | undefined;
+  negativePrompt?: string | null | undefined;
+  /** 1–2000 characters. */
+  prompt: string;
+  /** 0–4294967295; random when omitted. */
+  seed?: number | null | undefined;
+  /** 1–200. */
+  steps?: number | null | undefined;
+};
+
+export type GenerationState =
+  | 'FAILED'
+  | 'QUEUED'
+  | 'RUNNING'
+  | 'SUCCEEDED';
+
+export type RunMethod =
+  /** Baseline: identifier `sks`, prior preservation with generated class images. */
+  | 'DREAMBOOTH'
+  /** Baseline: a new noun token <s*>, thousands of steps. */
+  | 'TEXTUAL_INVERSION'
+  /** The paper's method: stage 1 token inversion of <rare>, stage 2 UNet fine-tune. */
+  | 'TWO_STAGE';
+
+export type RunState =
+  | 'CANCELED'
+  | 'FAILED'
+  | 'QUEUED'
+  | 'RUNNING'
+  | 'SUCCEEDED';
+
+export type ShareKind =
+  /** Whoever holds the link token (`shl_…`): read the run and its checkpoints, generate, download unless promptOnly. */
+  | 'LINK'
+  /** Read-only for another team: see the run, its checkpoints, samples and model card, download the files, generate. */
+  | 'TEAM';
+
+/** Omitted fields take the method's defaults (the paper's): TWO_STAGE 100 @ 5e-4 then 400 @ 5e-6, checkpoint every 200. */
+export type StartRunInput = {
+  baseModel?: string | null | undefined;
+  checkpointEvery?: number | null | undefined;
+  method?: RunMethod | null | undefined;
+  /** A multiple of 8 in 64–1024; null for the base model's own. */
+  resolution?: number | null | undefined;
+  /** Up to 16 prompts of up to 500 characters; default `a photo of <token> <classNoun>`. */
+  samplePrompts?: Array<string> | null | undefined;
+  /** 0–4294967295. */
+  seed?: number | null | undefined;
+  /** (0, 1]. */
+  stage1LearningRate?: number | null | undefined;
+  /** 1–20000 (TWO_STAGE, TEXTUAL_INVERSION). */
+  stage1Steps?: number | null | undefined;
+  stage2LearningRate?: number | null | undefined;
+  /** 1–20000 (TWO_STAGE, DREAMBOOTH). */
+  stage2Steps?: number | null | undefined;
+  subjectId: string | number;
+};
+
+/** OBJECT or LIVE decides which DreamBooth evaluation prompt list applies. */
+export type SubjectKind =
+  | 'LIVE'
+  | 'OBJECT';
+
+export type TeamRole =
+  | 'MEMBER'
+  | 'OWNER'
+  | 'VIEWER';
+
+export type EvaluationFieldsFragment = { id: string, protocol: EvaluationProtocol, automatic: boolean, state: EvaluationState, progress: number, imagesTotal: number, imagesDone: number, imagesScored: number, clipI: number | null, clipT: number | null, dino: number | null, createdAt: string, finishedAt: string | null, checkpoint: { id: string, stage: string, step: number }, drift: { prompt: string, clipI: number, dino: number, threshold: number, flagged: boolean } | null, error: { code: string, message: string } | null };
+
+export type EvaluateCheckpointMutationVariables = Exact<{
+  checkpointId: string | number;
+  protocol: EvaluationProtocol;
+}>;
+
+
+export type EvaluateCheckpointMutation = { evaluateCheckpoint: { id: string, protocol: EvaluationProtocol, automatic: boolean, state: EvaluationState, progress: number, imagesTotal: number, imagesDone: number, imagesScored: number, clipI: number | null, clipT: number | null, dino: number | null, createdAt: string, finishedAt: string | null, checkpoint: { id: string, stage: string, step: number }, drift: { prompt: string, clipI: number, dino: number, threshold: number, flagged: boolean } | null, error: { code: string, message: string } | null } };
+
+export type EvaluationQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type EvaluationQuery = { evaluation: { id: string, protocol: EvaluationProtocol, automatic: boolean, state: EvaluationState, progress: number, imagesTotal: number, imagesDone: number, imagesScored: number, clipI: number | null, clipT: number | null, dino: number | null, createdAt: string, finishedAt: string | null, checkpoint: { id: string, stage: string, step: number }, drift: { prompt: string, clipI: number, dino: number, threshold: number, flagged: boolean } | null, error: { code: string, message: string } | null } | null };
+
+export type CheckpointEvaluationsQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type CheckpointEvaluationsQuery = { checkpoint: { id: string, evaluations: Array<{ id: string, protocol: EvaluationProtocol, automatic: boolean, state: EvaluationState, progress: number, imagesTotal: number, imagesDone: number, imagesScored: number, clipI: number | null, clipT: number | null, dino: number | null, createdAt: string, finishedAt: string | null, checkpoint: { id: string, stage: string, step: number }, drift: { prompt: string, clipI: number, dino: number, threshold: number, flagged: boolean } | null, error: { code: string, message: string } | null }> } | null };
+
+export type EvaluationUpdatedSubscriptionVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type EvaluationUpdatedSubscription = { evaluationUpdated: { id: string, protocol: EvaluationProtocol, automatic: boolean, state: EvaluationState, progress: number, imagesTotal: number, imagesDone: number, imagesScored: number, clipI: number | null, clipT: number | null, dino: number | null, createdAt: string, finishedAt: string | null, checkpoint: { id: string, stage: string, step: number }, drift: { prompt: string, clipI: number, dino: number, threshold: number, flagged: boolean } | null, error: { code: string, message: string } | null } };
+
+export type GenerationFieldsFragment = { id: string, prompt: string, negativePrompt: string | null, seed: number, steps: number, guidanceScale: number, count: number, state: GenerationState, createdAt: string, finishedAt: string | null, checkpoint: { id: string }, images: Array<{ index: number, seed: number, url: string }>, error: { code: string, message: string } | null };
+
+export type GenerateMutationVariables = Exact<{
+  input: GenerateInput;
+}>;
+
+
+export type GenerateMutation = { generate: { id: string, prompt: string, negativePrompt: string | null, seed: number, steps: number, guidanceScale: number, count: number, state: GenerationState, createdAt: string, finishedAt: string | null, checkpoint: { id: string }, images: Array<{ index: number, seed: number, url: string }>, error: { code: string, message: string } | null } };
+
+export type GenerationQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type GenerationQuery = { generation: { id: string, prompt: string, negativePrompt: string | null, seed: number, steps: number, guidanceScale: number, count: number, state: GenerationState, createdAt: string, finishedAt: string | null, checkpoint: { id: string }, images: Array<{ index: number, seed: number, url: string }>, error: { code: string, message: string } | null } | null };
+
+export type GenerationUpdatedSubscriptionVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type GenerationUpdatedSubscription = { generationUpdated: { id: string, prompt: string, negativePrompt: string | null, seed: number, steps: number, guidanceScale: number, count: number, state: GenerationState, createdAt: string, finishedAt: string | null, checkpoint: { id: string }, images: Array<{ index: number, seed: number, url: string }>, error: { code: string, message: string } | null } };
+
+export type RunFieldsFragment = { id: string, method: RunMethod, baseModel: string, state: RunState, stage: string | null, step: number, totalSteps: number, cancelRequested: boolean, lastEventSeq: number, createdAt: string, startedAt: string | null, finishedAt: string | null, subject: { id: string, name: string, classNoun: string }, error: { code: string, message: string, logTail: string | null } | null, checkpoints: Array<{ id: string, stage: string, step: number, sizeBytes: number, sha256: string, createdAt: string }> };
+
+export type RunQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type RunQuery = { run: { id: string, method: RunMethod, baseModel: string, state: RunState, stage: string | null, step: number, totalSteps: number, cancelRequested: boolean, lastEventSeq: number, createdAt: string, startedAt: string | null, finishedAt: string | null, subject: { id: string, name: string, classNoun: string }, error: { code: string, message: string, logTail: string | null } | null, checkpoints: Array<{ id: string, stage: string, step: number, sizeBytes: number, sha256: string, createdAt: string }> } | null };
+
+export type RunsQueryVariables = Exact<{
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+  subjectId?: string | number | null | undefined;
+  state?: RunState | null | undefined;
+}>;
+
+
+export type RunsQuery = { runs: { edges: Array<{ node: { id: string, method: RunMethod, baseModel: string, state: RunState, stage: string | null, step: number, totalSteps: number, cancelRequested: boolean, lastEventSeq: number, createdAt: string, startedAt: string | null, finishedAt: string | null, subject: { id: string, name: string, classNoun: string }, error: { code: string, message: string, logTail: string | null } | null, checkpoints: Array<{ id: string, stage: string, step: number, sizeBytes: number, sha256: string, createdAt: string }> } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+
+export type StartRunMutationVariables = Exact<{
+  input: StartRunInput;
+}>;
+
+
+export type StartRunMutation = { startRun: { id: string, method: RunMethod, baseModel: string, state: RunState, stage: string | null, step: number, totalSteps: number, cancelRequested: boolean, lastEventSeq: number, createdAt: string, startedAt: string | null, finishedAt: string | null, subject: { id: string, name: string, classNoun: string }, error: { code: string, message: string, logTail: string | null } | null, checkpoints: Array<{ id: string, stage: string, step: number, sizeBytes: number, sha256: string, createdAt: string }> } };
+
+export type CancelRunMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type CancelRunMutation = { cancelRun: { id: string, method: RunMethod, baseModel: string, state: RunState, stage: string | null, step: number, totalSteps: number, cancelRequested: boolean, lastEventSeq: number, createdAt: string, startedAt: string | null, finishedAt: string | null, subject: { id: string, name: string, classNoun: string }, error: { code: string, message: string, logTail: string | null } | null, checkpoints: Array<{ id: string, stage: string, step: number, sizeBytes: number, sha256: string, createdAt: string }> } };
+
+export type CheckpointQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type CheckpointQuery = { checkpoint: { id: string, stage: string, step: number, sizeBytes: number, sha256: string, downloadUrl: string, createdAt: string, files: Array<{ name: string, sizeBytes: number, sha256: string, url: string }>, run: { id: string, method: RunMethod, baseModel: string, subject: { id: string, name: string, classNoun: string } } } | null };
+
+export type RunEventsSubscriptionVariables = Exact<{
+  runId: string | number;
+  afterSeq?: number | null | undefined;
+}>;
+
+
+export type RunEventsSubscription = { runEvents:
+    | { __typename: 'CheckpointSaved', seq: number, at: string, stage: string, step: number, checkpoint: { id: string, stage: string, step: number } | null }
+    | { __typename: 'EvaluationUpdated', seq: number, at: string, checkpointId: string, protocol: EvaluationProtocol, clipI: number | null, clipT: number | null, dino: number | null, evaluationState: EvaluationState }
+    | { __typename: 'LossLogged', seq: number, at: string, stage: string, step: number, loss: number, learningRate: number }
+    | { __typename: 'RunStateChanged', seq: number, at: string, state: RunState, previousState: RunState | null, errorCode: string | null, errorMessage: string | null }
+    | { __typename: 'SampleSaved', seq: number, at: string, stage: string, step: number, prompt: string, promptIndex: number, seed: number, url: string | null }
+    | { __typename: 'StageStarted', seq: number, at: string, stage: string, totalSteps: number }
+   };
+
+export type ShareFieldsFragment = { id: string, kind: ShareKind, promptOnly: boolean, expiresAt: string | null, createdAt: string, revokedAt: string | null, active: boolean, run: { id: string }, targetTeam: { id: string, name: string } | null };
+
+export type CreateShareMutationVariables = Exact<{
+  input: CreateShareInput;
+}>;
+
+
+export type CreateShareMutation = { createShare: { token: string | null, url: string | null, share: { id: string, kind: ShareKind, promptOnly: boolean, expiresAt: string | null, createdAt: string, revokedAt: string | null, active: boolean, run: { id: string }, targetTeam: { id: string, name: string } | null } } };
+
+export type RevokeShareMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type RevokeShareMutation = { revokeShare: { id: string, kind: ShareKind, promptOnly: boolean, expiresAt: string | null, createdAt: string, revokedAt: string | null, active: boolean, run: { id: string }, targetTeam: { id: string, name: string } | null } };
+
+export type SharesQueryVariables = Exact<{
+  runId?: string | number | null | undefined;
+}>;
+
+
+export type SharesQuery = { shares: Array<{ id: string, kind: ShareKind, promptOnly: boolean, expiresAt: string | null, createdAt: string, revokedAt: string | null, active: boolean, run: { id: string }, targetTeam: { id: string, name: string } | null }> };
+
+export type SharedWithMeQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type SharedWithMeQuery = { sharedWithMe: Array<{ shareId: string, promptOnly: boolean, sharedAt: string, expiresAt: string | null, team: { id: string, name: string }, run: { id: string, method: RunMethod, state: RunState, subject: { name: string, classNoun: string } } }> };
+
+export type SubjectFieldsFragment = { id: string, name: string, classNoun: string, kind: SubjectKind, createdAt: string, images: Array<{ id: string, filename: string, width: number, height: number }> };
+
+export type SubjectsQueryVariables = Exact<{
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type SubjectsQuery = { subjects: { edges: Array<{ node: { id: string, name: string, classNoun: string, kind: SubjectKind, createdAt: string, images: Array<{ id: string, filename: string, width: number, height: number }> } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+
+export type SubjectQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type SubjectQuery = { subject: { id: string, name: string, classNoun: string, kind: SubjectKind, createdAt: string, images: Array<{ id: string, filename: string, width: number, height: number }> } | null };
+
+export type CreateSubjectMutationVariables = Exact<{
+  input: CreateSubjectInput;
+}>;
+
+
+export type CreateSubjectMutation = { createSubject: { id: string, name: string, classNoun: string, kind: SubjectKind, createdAt: string, images: Array<{ id: string, filename: string, width: number, height: number }> } };
+
+export type CreateImageUploadMutationVariables = Exact<{
+  subjectId: string | number;
+  filename: string;
+  contentType: string;
+  byteSize: number;
+}>;
+
+
+export type CreateImageUploadMutation = { createImageUpload: { uploadId: string, url: string, headers: unknown, expiresAt: string } };
+
+export type AddSubjectImageMutationVariables = Exact<{
+  subjectId: string | number;
+  uploadId: string | number;
+}>;
+
+
+export type AddSubjectImageMutation = { addSubjectImage: { id: string, filename: string, contentType: string, byteSize: number, sha256: string, width: number, height: number } };
+
+export type ViewerQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type ViewerQuery = { viewer: { role: TeamRole, user: { id: string, name: string }, team: { id: string, name: string } } };
+
+export type BaseModelsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type BaseModelsQuery = { baseModels: Array<{ id: string, description: string, resolution: number, default: boolean }> };
