@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ApolloServer } from "@apollo/server";
@@ -23,6 +24,11 @@ import { RunsRepository } from "./repositories/runs.repository.js";
 import { SharingRepository } from "./repositories/sharing.repository.js";
 import { StorageRepository } from "./repositories/storage.repository.js";
 import { SubjectsRepository } from "./repositories/subjects.repository.js";
+import { TransfersRepository } from "./repositories/transfers.repository.js";
+import { ArchiveTokens } from "./services/archive-token.js";
+import { ExportsService } from "./services/exports.service.js";
+import { ImportsService } from "./services/imports.service.js";
+import { exportArchiveHandler } from "./transfers.http.js";
 import { buildSchema } from "./schema.js";
 import { ApiKeysService } from "./services/api-keys.service.js";
 import { EvaluationScorer } from "./services/evaluation.scorer.js";
@@ -53,7 +59,7 @@ export async function startApi(config: ApiConfig, log: Logger): Promise<RunningA
   sqlCounter?.attach(dbHandle.pool);
   const notifications = new NotificationsRepository(
     config.DATABASE_URL,
-    [WORKER_CHANNEL, CHANNELS.runEvents, CHANNELS.generations, CHANNELS.evaluations, apiQueries.ACCESS_CHANNEL],
+    [WORKER_CHANNEL, CHANNELS.runEvents, CHANNELS.generations, CHANNELS.evaluations, apiQueries.ACCESS_CHANNEL, apiQueries.TRANSFERS_CHANNEL],
     (m) => log("warn", m),
   );
   notifications.start();
@@ -66,6 +72,7 @@ export async function startApi(config: ApiConfig, log: Logger): Promise<RunningA
     evaluations: new EvaluationsRepository(dbHandle),
     sharing: new SharingRepository(dbHandle),
     members: new MembersRepository(dbHandle),
+    transfers: new TransfersRepository(dbHandle),
   };
   const subjects = new SubjectsService(repos.subjects, storage, config.UPLOAD_MAX_BYTES);
   const runs = new RunsService(repos.runs, subjects, notifications, config.RUN_EVENTS_POLL_MS);
@@ -85,6 +92,14 @@ export async function startApi(config: ApiConfig, log: Logger): Promise<RunningA
     evaluatorBackend({ threads: config.EVAL_THREADS }),
     log,
   );
+  // Archive URLs are signed with EXPORT_URL_SECRET; without one, a random key per process (then an
+  // archive URL works only on the replica that issued it). Their base is API_PUBLIC_URL, or where we listen.
+  const archiveTokens = new ArchiveTokens(
+    config.EXPORT_URL_SECRET ? Buffer.from(config.EXPORT_URL_SECRET) : randomBytes(32),
+    config.EXPORT_URL_TTL_SECONDS,
+  );
+  let publicUrl = config.API_PUBLIC_URL?.replace(/\/+$/, "") ?? "";
+  const sharing = new SharesService(repos.sharing, repos.runs);
   const services: Services = {
     health: new HealthService(new DatabaseRepository(dbHandle), storage, notifications, config.WORKER_STALE_AFTER_MS),
     apiKeys: new ApiKeysService(repos.auth),
@@ -93,8 +108,13 @@ export async function startApi(config: ApiConfig, log: Logger): Promise<RunningA
     generations: new GenerationsService(repos.generations, runs, notifications, config.RUN_EVENTS_POLL_MS),
     media: new MediaService(storage),
     members: new MembersService(repos.members),
-    sharing: new SharesService(repos.sharing, repos.runs),
+    sharing,
     modelCards: new ModelCardsService(storage),
+    exports: new ExportsService(repos.transfers, runs, sharing, notifications, archiveTokens, {
+      pollMs: config.RUN_EVENTS_POLL_MS,
+      publicUrl: () => publicUrl,
+    }),
+    imports: new ImportsService(repos.transfers, storage, notifications, { pollMs: config.RUN_EVENTS_POLL_MS, maxBytes: config.IMPORT_MAX_BYTES }),
     evaluations: new EvaluationsService(repos.evaluations, runs, notifications, {
       pollMs: config.RUN_EVENTS_POLL_MS,
       samplingSteps: config.EVAL_SAMPLING_STEPS,
@@ -102,6 +122,7 @@ export async function startApi(config: ApiConfig, log: Logger): Promise<RunningA
       availability: () => scorer.status(),
     }),
   };
+  await scorer.init();
   scorer.start();
 
   /** A context whose session is authenticated on first use (so `health` needs no key). */
@@ -169,9 +190,10 @@ export async function startApi(config: ApiConfig, log: Logger): Promise<RunningA
     (req) => Promise.resolve(contextFor(req.headers.authorization)),
     config.API_CORS_ORIGINS,
   );
+  const archives = exportArchiveHandler(services.exports, storage, log);
   httpServer.on("request", (req, res) => {
     const serve = () =>
-      handler(req, res).catch((err: Error) => {
+      (req.url?.startsWith("/exports/") ? archives(req, res, {}).then((done) => (done ? undefined : handler(req, res))) : handler(req, res)).catch((err: Error) => {
         log("error", `request failed: ${err.stack ?? err.message}`);
         if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
         res.end(JSON.stringify({ errors: [{ message: "internal error", extensions: { code: "INTERNAL_SERVER_ERROR" } }] }));
@@ -186,6 +208,7 @@ export async function startApi(config: ApiConfig, log: Logger): Promise<RunningA
   });
   const addr = httpServer.address() as AddressInfo;
   const host = addr.family === "IPv6" ? `[${addr.address}]` : addr.address;
+  publicUrl ||= `http://${host}:${addr.port}`;
   return {
     url: `http://${host}:${addr.port}/graphql`,
     wsUrl: `ws://${host}:${addr.port}/graphql`,

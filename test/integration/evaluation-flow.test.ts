@@ -70,16 +70,18 @@ describe("evaluation: scores for every checkpoint", () => {
     const id = started.startRun.id as string;
     runIds.push(id);
     await waitFor(`run ${id} to finish`, async () => {
-      const r = await ok(`query ($id: ID!) { run(id: $id) { state error { code message logTail } } }`, { id });
+      const r = await ok(`query ($id: ID!) { run(id: $id) { state step error { code message logTail } } }`, { id });
       if (r.run.state === "FAILED") throw new Error(`run failed: ${JSON.stringify(r.run.error)}`);
       return r.run.state === "SUCCEEDED";
+    }).catch((err: Error) => {
+      throw new Error(`${err.message}\ntrainer:\n${trainer.proc.output.slice(-4000)}`);
     });
     return id;
   }
 
   it("evaluates each new checkpoint automatically, streams the scores and recommends one", async () => {
     const status = await ok(`{ evaluator { available message modelsDir manifest } }`);
-    expect(status.evaluator.available).toBe(true);
+    expect(status.evaluator).toMatchObject({ available: true });
     expect((status.evaluator.manifest as { tiny: boolean }).tiny).toBe(true);
 
     const runId = await trainRun(4);

@@ -7,6 +7,8 @@ import { GenerationWorker } from "./generations/generation.worker.js";
 import { StorageRepository } from "./repositories/storage.repository.js";
 import { ClaimLoop } from "./runs/claim.loop.js";
 import { RunExecutor } from "./runs/run.executor.js";
+import { ExportWorker } from "./transfers/export.worker.js";
+import { ImportWorker } from "./transfers/import.worker.js";
 
 export type Log = (level: "info" | "warn" | "error", msg: string) => void;
 
@@ -27,6 +29,11 @@ export class Trainer {
   private readonly runLoop: ClaimLoop;
   private readonly generationLoop: ClaimLoop;
   private readonly evaluationLoop: ClaimLoop;
+  // exports and imports: one at a time each, on their own engine processes (docs/platform-contract.md)
+  private readonly exportWorker: ExportWorker;
+  private readonly importWorker: ImportWorker;
+  private readonly exportLoop: ClaimLoop;
+  private readonly importLoop: ClaimLoop;
   private readonly listener: workerQueries.PgListener;
 
   constructor(
@@ -42,6 +49,10 @@ export class Trainer {
     // Evaluations share the `serve` engine with people's prompts, one request at a time.
     const evaluations = new EvaluationGenerator(this.db.db, storage, this.generations, config, log);
     this.evaluationLoop = new ClaimLoop("evaluations", () => evaluations.processNext(), config.TRAINER_POLL_MS, log);
+    this.exportWorker = new ExportWorker(this.db.db, storage, config, log);
+    this.importWorker = new ImportWorker(this.db.db, storage, config, log);
+    this.exportLoop = new ClaimLoop("exports", () => this.exportWorker.processNext(), config.TRAINER_POLL_MS, log);
+    this.importLoop = new ClaimLoop("imports", () => this.importWorker.processNext(), config.TRAINER_POLL_MS, log);
     this.listener = new workerQueries.PgListener(
       config.DATABASE_URL,
       [CHANNELS.work, CHANNELS.runControl],
@@ -52,6 +63,8 @@ export class Trainer {
         this.runLoop.wake();
         this.generationLoop.wake();
         this.evaluationLoop.wake();
+        this.exportLoop.wake();
+        this.importLoop.wake();
       },
     );
   }
@@ -71,6 +84,8 @@ export class Trainer {
     if (channel === CHANNELS.work) {
       if (payload.kind === "generation") this.generationLoop.wake();
       else if (payload.kind === "evaluation") this.evaluationLoop.wake();
+      else if (payload.kind === "export") this.exportLoop.wake();
+      else if (payload.kind === "import") this.importLoop.wake();
       else this.runLoop.wake();
     } else if (channel === CHANNELS.runControl && payload.action === "cancel" && typeof payload.runId === "string") {
       this.executor.requestCancel(payload.runId);
@@ -93,6 +108,8 @@ export class Trainer {
     this.runLoop.start();
     this.generationLoop.start();
     this.evaluationLoop.start();
+    this.exportLoop.start();
+    this.importLoop.start();
     return engine;
   }
 
@@ -129,7 +146,9 @@ export class Trainer {
     if (this.timer) clearInterval(this.timer);
     this.executor.shutdown();
     await this.generations.stop();
-    await Promise.all([this.runLoop.stop(), this.generationLoop.stop(), this.evaluationLoop.stop()]);
+    this.exportWorker.stop();
+    this.importWorker.stop();
+    await Promise.all([this.runLoop.stop(), this.generationLoop.stop(), this.evaluationLoop.stop(), this.exportLoop.stop(), this.importLoop.stop()]);
     await this.listener.stop();
     await deleteWorker(this.db.db, this.config.TRAINER_ID).catch(() => undefined);
     await this.db.close();

@@ -95,6 +95,11 @@ export class Evaluator {
     return (await this.request({ op: "embedImages", kinds: [kind], images }, onProgress))[kind] ?? [];
   }
 
+  /** The encoder's input tensor per image ([3, H, W] flattened), without running the encoder. */
+  async pixels(kind: ImageEncoderKind, images: Uint8Array[]): Promise<Float32Array[]> {
+    return (await this.request({ op: "pixels", kind, images })).pixels ?? [];
+  }
+
   async embedTexts(texts: string[]): Promise<Float32Array[]> {
     return (await this.request({ op: "embedTexts", texts })).text ?? [];
   }

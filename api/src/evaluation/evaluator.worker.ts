@@ -16,13 +16,15 @@ export interface WorkerInit {
 
 export type WorkerRequest =
   | { id: number; op: "embedImages"; kinds: ImageEncoderKind[]; images: Uint8Array[] }
-  | { id: number; op: "embedTexts"; texts: string[] };
+  | { id: number; op: "embedTexts"; texts: string[] }
+  /** Decode + preprocess only: the model input, for parity checks against the Python processors. */
+  | { id: number; op: "pixels"; kind: ImageEncoderKind; images: Uint8Array[] };
 
 export type WorkerMessage =
   | { type: "ready" }
   | { type: "failed"; message: string }
   | { type: "progress"; id: number; done: number }
-  | { type: "result"; id: number; embeddings: Partial<Record<ImageEncoderKind | "text", Float32Array[]>> }
+  | { type: "result"; id: number; embeddings: Partial<Record<ImageEncoderKind | "text" | "pixels", Float32Array[]>> }
   | { type: "error"; id: number; code: string; message: string };
 
 const init = workerData as WorkerInit;
@@ -48,7 +50,12 @@ let queue: Promise<void> = Promise.resolve();
 
 async function handle(models: { pre: Preprocessor; enc: Encoders }, req: WorkerRequest): Promise<void> {
   try {
-    const embeddings = req.op === "embedImages" ? await embedImages(models, req) : { text: await embedTexts(models, req.texts) };
+    const embeddings =
+      req.op === "embedImages"
+        ? await embedImages(models, req)
+        : req.op === "pixels"
+          ? { pixels: await pixels(models.pre, req.kind, req.images) }
+          : { text: await embedTexts(models, req.texts) };
     port.postMessage({ type: "result", id: req.id, embeddings } satisfies WorkerMessage);
   } catch (err) {
     const code = err instanceof ImageDecodeError ? err.code : "EVALUATION_FAILED";
@@ -69,6 +76,12 @@ async function embedImages(
     for (const kind of req.kinds) out[kind]!.push(...(await enc.imageEmbeddings(kind, await pre.pixels(kind, decoded))));
     port.postMessage({ type: "progress", id: req.id, done: start + chunk.length } satisfies WorkerMessage);
   }
+  return out;
+}
+
+async function pixels(pre: Preprocessor, kind: ImageEncoderKind, images: Uint8Array[]): Promise<Float32Array[]> {
+  const out: Float32Array[] = [];
+  for (const [i, bytes] of images.entries()) out.push((await pre.pixels(kind, [await decodeRgb(bytes, `image #${i + 1}`)])).data);
   return out;
 }
 

@@ -8,6 +8,7 @@
  * Pillow 13 for every (value, alpha) and (colour, black) pair.
  */
 import sharp from "sharp";
+import type { Metadata, Sharp, SharpOptions } from "sharp";
 
 /** Same limits as images.py: MIN_SIDE and MAX_PIXELS. */
 export const MIN_SIDE = 64;
@@ -34,7 +35,7 @@ export interface RgbImage {
 
 // sharp refuses oversized headers before allocating; failOn "truncated" rejects cut-off uploads the way
 // images.py's verify()+load() does instead of scoring a half-grey image.
-const SHARP_INPUT: sharp.SharpOptions = { limitInputPixels: MAX_PIXELS, failOn: "truncated" };
+const SHARP_INPUT: SharpOptions = { limitInputPixels: MAX_PIXELS, failOn: "truncated" };
 
 /** Decode `bytes` (JPEG, PNG, WebP, ...) to canonical RGB. `name` only appears in error messages. */
 export async function decodeRgb(bytes: Uint8Array, name = "image"): Promise<RgbImage> {
@@ -56,8 +57,8 @@ export async function decodeRgb(bytes: Uint8Array, name = "image"): Promise<RgbI
   }
 }
 
-async function readHeader(bytes: Uint8Array, name: string): Promise<sharp.Metadata & { width: number; height: number }> {
-  let meta: sharp.Metadata;
+async function readHeader(bytes: Uint8Array, name: string): Promise<Metadata & { width: number; height: number }> {
+  let meta: Metadata;
   try {
     meta = await sharp(bytes, SHARP_INPUT).metadata();
   } catch (err) {
@@ -83,7 +84,7 @@ function tooLarge(name: string, w?: number, h?: number): ImageDecodeError {
  * sharp from colour-managing RGB inputs with an embedded profile (Display P3 phone photos): Pillow
  * ignores RGB profiles, so we must too.
  */
-async function rawSamples(pipeline: sharp.Sharp, depth: "uchar" | "ushort" = "uchar") {
+async function rawSamples(pipeline: Sharp, depth: "uchar" | "ushort" = "uchar") {
   const { data, info } = await pipeline.autoOrient().keepIccProfile().raw({ depth }).toBuffer({ resolveWithObject: true });
   return { data, width: info.width, height: info.height, channels: info.channels };
 }

@@ -5,6 +5,7 @@
  */
 import { AutoImageProcessor, AutoTokenizer, RawImage, env, type PreTrainedTokenizer, type Tensor } from "@huggingface/transformers";
 import sharp from "sharp";
+import type { KernelEnum } from "sharp";
 import type { RgbImage } from "./image.decode.js";
 
 export type ImageEncoderKind = "clip" | "dino";
@@ -49,7 +50,7 @@ interface ResizeConfig {
  * PIL resample codes (what preprocessor_config.json stores) → sharp kernels with the same filter:
  * libvips' "cubic" is Catmull-Rom (a = −0.5, Pillow's BICUBIC), "linear" the triangle (BILINEAR).
  */
-const SHARP_KERNEL: Record<number, keyof sharp.KernelEnum> = { 0: "nearest", 1: "lanczos3", 2: "linear", 3: "cubic" };
+const SHARP_KERNEL: Record<number, keyof KernelEnum> = { 0: "nearest", 1: "lanczos3", 2: "linear", 3: "cubic" };
 
 export class Preprocessor {
   private constructor(

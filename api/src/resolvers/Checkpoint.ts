@@ -12,4 +12,5 @@ export const Checkpoint: CheckpointResolvers = {
     const manifest = c.files.find((f) => f.name === "checkpoint.json") ?? c.files[0];
     return manifest ? ctx.services.media.download(manifest.objectKey, manifest.name) : "";
   },
+  exports: async (c, _a, ctx) => ctx.services.exports.ofCheckpoint((await ctx.session()).principal, c),
 };

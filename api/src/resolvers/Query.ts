@@ -24,4 +24,6 @@ export const Query: QueryResolvers = {
     await ctx.session();
     return ctx.services.evaluations.status();
   },
+  modelExport: async (_p, a, ctx) => ctx.services.exports.get((await ctx.session()).principal, a.id),
+  modelImport: async (_p, a, ctx) => ctx.services.imports.get((await ctx.session()).principal, a.id),
 };

@@ -46,4 +46,20 @@ export const Subscription: SubscriptionResolvers = {
       return payload as never;
     },
   },
+  modelExportUpdated: {
+    subscribe: async (_p, a, ctx) => ctx.services.exports.updates((await ctx.session()).principal, a.id) as never,
+    resolve: async (payload: unknown, _a: unknown, ctx: ApiContext) => {
+      (await ctx.session()).loaders.checkpoint.clearAll();
+      return payload as never;
+    },
+  },
+  modelImportUpdated: {
+    subscribe: async (_p, a, ctx) => ctx.services.imports.updates((await ctx.session()).principal, a.id) as never,
+    resolve: async (payload: unknown, _a: unknown, ctx: ApiContext) => {
+      const s = await ctx.session();
+      s.loaders.checkpoint.clearAll();
+      s.loaders.run.clearAll();
+      return payload as never;
+    },
+  },
 };

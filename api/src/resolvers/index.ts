@@ -9,6 +9,9 @@ import { Run } from "./Run.js";
 import { CheckpointSaved, EvaluationUpdated, LossLogged, RunEvent, RunStateChanged, SampleSaved, StageStarted } from "./RunEvent.js";
 import { CompareRow, ScoreSet } from "./CompareRow.js";
 import { Evaluation, EvaluationImage, Recommendation } from "./Evaluation.js";
+import { ExportFile } from "./ExportFile.js";
+import { ModelExport } from "./ModelExport.js";
+import { ModelImport } from "./ModelImport.js";
 import { Sample } from "./Sample.js";
 import { DateTime, JSONScalar } from "./scalars.js";
 import { Subject } from "./Subject.js";
@@ -57,4 +60,7 @@ export const resolvers: Resolvers = {
   Recommendation,
   CompareRow,
   ScoreSet,
+  ModelExport,
+  ExportFile,
+  ModelImport,
 };

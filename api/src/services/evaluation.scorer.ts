@@ -62,6 +62,16 @@ export class EvaluationScorer {
     return this.availability;
   }
 
+  /** Looks at the encoder folder once, so the first `evaluator` query already knows (cheap: no model load). */
+  async init(): Promise<void> {
+    const status = await this.evaluator.status(this.settings.modelsDir);
+    this.availability = status.available ? { ...status, message: `loading: ${status.message}` } : status;
+    if (!status.available) {
+      this.log("warn", `evaluator unavailable: ${status.message}`);
+      this.lastCheck = Date.now();
+    }
+  }
+
   start(): void {
     // A new checkpoint shows up as a run event; images ready for scoring as an evaluation notice.
     this.offs.push(this.notifications.subscribe(CHANNELS.runEvents, () => this.wake()));

@@ -38,7 +38,7 @@ export function specFor(
 ): schema.EvaluationSpec {
   return buildEvaluationSpec({
     protocol,
-    kind: subject.kind,
+    subjectKind: subject.kind,
     token: METHOD_TOKEN[run.method],
     classNoun: subject.classNoun,
     baseModel: run.baseModel,

@@ -2,6 +2,27 @@
 type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
+export type AuditAction =
+  | 'INVITATION_REVOKED'
+  | 'KEY_REVOKED'
+  | 'MEMBER_INVITED'
+  | 'MEMBER_JOINED'
+  | 'MEMBER_REMOVED'
+  | 'ROLE_CHANGED'
+  | 'SHARE_CREATED'
+  | 'SHARE_REVOKED';
+
+export type CreateShareInput = {
+  /** 1–8760; null: until revoked. */
+  expiresInHours?: number | null | undefined;
+  kind: ShareKind;
+  /** LINK only: no downloads, no model-card images; generate only. */
+  promptOnly?: boolean | null | undefined;
+  runId: string | number;
+  /** TEAM: the team to share with (not your own). */
+  targetTeamId?: string | number | null | undefined;
+};
+
 export type CreateSubjectInput = {
   classNoun: string;
   kind?: SubjectKind | null | undefined;
@@ -33,6 +54,16 @@ export type EvaluationState =
   /** The evaluator is embedding and scoring them. */
   | 'SCORING'
   | 'SUCCEEDED';
+
+/**
+ * DIFFUSERS: the diffusers folder layout (StableDiffusionPipeline.from_pretrained + load_textual_inversion
+ * for the token's learned_embeds.safetensors). SINGLE_FILE: one safetensors checkpoint in the original
+ * Stable Diffusion key layout (AUTOMATIC1111, ComfyUI) plus the embedding as a separate file in the
+ * layout they expect.
+ */
+export type ExportFormat =
+  | 'DIFFUSERS'
+  | 'SINGLE_FILE';
 
 export type GenerateInput = {
   checkpointId: string | number;
@@ -78,6 +109,12 @@ export type ServiceStatus =
   /** Could not be checked, because something it depends on is down. */
   | 'UNKNOWN';
 
+export type ShareKind =
+  /** Whoever holds the link token (`shl_…`): read the run and its checkpoints, generate, download unless promptOnly. */
+  | 'LINK'
+  /** Read-only for another team: see the run, its checkpoints, samples and model card, download the files, generate. */
+  | 'TEAM';
+
 /** Omitted fields take the method's defaults (the paper's): TWO_STAGE 100 @ 5e-4 then 400 @ 5e-6, checkpoint every 200. */
 export type StartRunInput = {
   baseModel?: string | null | undefined;
@@ -109,19 +146,21 @@ export type TeamRole =
   | 'OWNER'
   | 'VIEWER';
 
+/** Shared by exports and imports; every change is a conditional update (QUEUED → RUNNING → SUCCEEDED | FAILED). */
+export type TransferState =
+  | 'FAILED'
+  | 'QUEUED'
+  | 'RUNNING'
+  | 'SUCCEEDED';
+
 export type EvaluationSummaryFragment = { id: string, protocol: EvaluationProtocol, automatic: boolean, state: EvaluationState, progress: number, imagesTotal: number, imagesDone: number, imagesScored: number, clipI: number | null, clipT: number | null, dino: number | null, createdAt: string, finishedAt: string | null, drift: { clipI: number, dino: number, threshold: number, flagged: boolean } | null, error: { code: string, message: string } | null, checkpoint: { id: string, stage: string, step: number } };
-
-export type EvaluatorQueryVariables = Exact<{ [key: string]: never; }>;
-
-
-export type EvaluatorQuery = { evaluator: { available: boolean, message: string } };
 
 export type RunEvaluationsQueryVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type RunEvaluationsQuery = { run: { id: string, evaluations: Array<{ id: string, protocol: EvaluationProtocol, automatic: boolean, state: EvaluationState, progress: number, imagesTotal: number, imagesDone: number, imagesScored: number, clipI: number | null, clipT: number | null, dino: number | null, createdAt: string, finishedAt: string | null, drift: { clipI: number, dino: number, threshold: number, flagged: boolean } | null, error: { code: string, message: string } | null, checkpoint: { id: string, stage: string, step: number } }>, recommendedCheckpoint: { protocol: EvaluationProtocol, reason: string, checkpoint: { id: string }, evaluation: { id: string } } | null } | null };
+export type RunEvaluationsQuery = { evaluator: { available: boolean, message: string }, run: { id: string, evaluations: Array<{ id: string, protocol: EvaluationProtocol, automatic: boolean, state: EvaluationState, progress: number, imagesTotal: number, imagesDone: number, imagesScored: number, clipI: number | null, clipT: number | null, dino: number | null, createdAt: string, finishedAt: string | null, drift: { clipI: number, dino: number, threshold: number, flagged: boolean } | null, error: { code: string, message: string } | null, checkpoint: { id: string, stage: string, step: number } }>, recommendedCheckpoint: { protocol: EvaluationProtocol, reason: string, checkpoint: { id: string }, evaluation: { id: string } } | null } | null };
 
 export type EvaluationQueryVariables = Exact<{
   id: string | number;
@@ -240,6 +279,46 @@ export type CancelRunMutationVariables = Exact<{
 
 export type CancelRunMutation = { cancelRun: { id: string, state: RunState, cancelRequested: boolean } };
 
+export type ShareFieldsFragment = { id: string, kind: ShareKind, promptOnly: boolean, expiresAt: string | null, createdAt: string, revokedAt: string | null, active: boolean, targetTeam: { id: string, name: string } | null, createdBy: { id: string, name: string } | null, revokedBy: { id: string, name: string } | null };
+
+export type SharesQueryVariables = Exact<{
+  runId?: string | number | null | undefined;
+}>;
+
+
+export type SharesQuery = { shares: Array<{ id: string, kind: ShareKind, promptOnly: boolean, expiresAt: string | null, createdAt: string, revokedAt: string | null, active: boolean, targetTeam: { id: string, name: string } | null, createdBy: { id: string, name: string } | null, revokedBy: { id: string, name: string } | null }> };
+
+export type CreateShareMutationVariables = Exact<{
+  input: CreateShareInput;
+}>;
+
+
+export type CreateShareMutation = { createShare: { token: string | null, url: string | null, share: { id: string, kind: ShareKind, promptOnly: boolean, expiresAt: string | null, createdAt: string, revokedAt: string | null, active: boolean, targetTeam: { id: string, name: string } | null, createdBy: { id: string, name: string } | null, revokedBy: { id: string, name: string } | null } } };
+
+export type RevokeShareMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type RevokeShareMutation = { revokeShare: { id: string, kind: ShareKind, promptOnly: boolean, expiresAt: string | null, createdAt: string, revokedAt: string | null, active: boolean, targetTeam: { id: string, name: string } | null, createdBy: { id: string, name: string } | null, revokedBy: { id: string, name: string } | null } };
+
+export type SharedWithMeQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type SharedWithMeQuery = { sharedWithMe: Array<{ shareId: string, promptOnly: boolean, sharedAt: string, expiresAt: string | null, team: { id: string, name: string }, run: { id: string, method: RunMethod, baseModel: string, state: RunState, createdAt: string, subject: { id: string, name: string, classNoun: string } } }> };
+
+export type SharedLinkQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type SharedLinkQuery = { sharedLink: { shareId: string, promptOnly: boolean, sharedAt: string, expiresAt: string | null, team: { id: string, name: string }, run: { id: string, method: RunMethod, baseModel: string, state: RunState, createdAt: string, subject: { id: string, name: string, classNoun: string }, samples: Array<{ id: string, stage: string, step: number, prompt: string, promptIndex: number, url: string }>, checkpoints: Array<{ id: string, stage: string, step: number, createdAt: string }> } } };
+
+export type ModelCardQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type ModelCardQuery = { checkpoint: { id: string, modelCard: { baseModel: string, baseModelRevision: string | null, method: RunMethod, token: string, classNoun: string, instancePrompt: string | null, stage: string, step: number, stageSettings: unknown, trainedAt: string, checkpointSha256: string, markdown: string, subjectImages: Array<{ sha256: string, thumbnailUrl: string | null }>, evaluations: Array<{ protocol: EvaluationProtocol, clipI: number, clipT: number, dino: number, evaluationId: string, evaluatedAt: string }>, team: { id: string, name: string }, trainedBy: { id: string, name: string } | null } } | null };
+
 export type SubjectImageFieldsFragment = { id: string, url: string, filename: string, contentType: string, byteSize: number, width: number, height: number };
 
 export type SubjectsQueryVariables = Exact<{
@@ -289,6 +368,107 @@ export type RemoveSubjectImageMutationVariables = Exact<{
 
 
 export type RemoveSubjectImageMutation = { removeSubjectImage: string };
+
+export type MemberFieldsFragment = { role: TeamRole, joinedAt: string, user: { id: string, name: string, email: string | null } };
+
+export type InvitationFieldsFragment = { id: string, role: TeamRole, createdAt: string, expiresAt: string, acceptedAt: string | null, revokedAt: string | null, createdBy: { id: string, name: string } | null, acceptedBy: { id: string, name: string } | null };
+
+export type ApiKeyFieldsFragment = { id: string, name: string, prefix: string, createdAt: string, revokedAt: string | null };
+
+export type TeamQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type TeamQuery = { viewer: { role: TeamRole, user: { id: string, name: string }, team: { id: string, name: string, members: Array<{ role: TeamRole, joinedAt: string, user: { id: string, name: string, email: string | null } }> }, apiKeys: Array<{ id: string, name: string, prefix: string, createdAt: string, revokedAt: string | null }> } };
+
+export type InvitationsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type InvitationsQuery = { invitations: Array<{ id: string, role: TeamRole, createdAt: string, expiresAt: string, acceptedAt: string | null, revokedAt: string | null, createdBy: { id: string, name: string } | null, acceptedBy: { id: string, name: string } | null }> };
+
+export type ShareAuditQueryVariables = Exact<{
+  first?: number | null | undefined;
+}>;
+
+
+export type ShareAuditQuery = { shareAudit: Array<{ id: string, action: AuditAction, at: string, shareId: string | null, details: unknown, actor: { id: string, name: string } | null }> };
+
+export type CreateInvitationMutationVariables = Exact<{
+  role: TeamRole;
+  expiresInHours?: number | null | undefined;
+}>;
+
+
+export type CreateInvitationMutation = { createInvitation: { code: string, invitation: { id: string, role: TeamRole, createdAt: string, expiresAt: string, acceptedAt: string | null, revokedAt: string | null, createdBy: { id: string, name: string } | null, acceptedBy: { id: string, name: string } | null } } };
+
+export type RevokeInvitationMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type RevokeInvitationMutation = { revokeInvitation: { id: string, role: TeamRole, createdAt: string, expiresAt: string, acceptedAt: string | null, revokedAt: string | null, createdBy: { id: string, name: string } | null, acceptedBy: { id: string, name: string } | null } };
+
+export type SetMemberRoleMutationVariables = Exact<{
+  userId: string | number;
+  role: TeamRole;
+}>;
+
+
+export type SetMemberRoleMutation = { setMemberRole: { role: TeamRole, joinedAt: string, user: { id: string, name: string, email: string | null } } };
+
+export type RemoveMemberMutationVariables = Exact<{
+  userId: string | number;
+}>;
+
+
+export type RemoveMemberMutation = { removeMember: { user: { id: string } } };
+
+export type AcceptInvitationMutationVariables = Exact<{
+  code: string;
+  name?: string | null | undefined;
+  email?: string | null | undefined;
+}>;
+
+
+export type AcceptInvitationMutation = { acceptInvitation: { team: { id: string, name: string }, user: { id: string, name: string }, apiKey: { secret: string } } };
+
+export type CreateApiKeyMutationVariables = Exact<{
+  name: string;
+}>;
+
+
+export type CreateApiKeyMutation = { createApiKey: { secret: string, apiKey: { id: string, name: string, prefix: string, createdAt: string, revokedAt: string | null } } };
+
+export type RevokeApiKeyMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type RevokeApiKeyMutation = { revokeApiKey: { id: string, name: string, prefix: string, createdAt: string, revokedAt: string | null } };
+
+export type ModelExportFieldsFragment = { id: string, format: ExportFormat, half: boolean, state: TransferState, archiveUrl: string | null, createdAt: string, finishedAt: string | null, files: Array<{ name: string, sizeBytes: number, sha256: string, url: string }>, error: { code: string, message: string } | null };
+
+export type CheckpointExportsQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type CheckpointExportsQuery = { checkpoint: { id: string, exports: Array<{ id: string, format: ExportFormat, half: boolean, state: TransferState, archiveUrl: string | null, createdAt: string, finishedAt: string | null, files: Array<{ name: string, sizeBytes: number, sha256: string, url: string }>, error: { code: string, message: string } | null }> } | null };
+
+export type ExportCheckpointMutationVariables = Exact<{
+  checkpointId: string | number;
+  format: ExportFormat;
+  half?: boolean | null | undefined;
+}>;
+
+
+export type ExportCheckpointMutation = { exportCheckpoint: { id: string, format: ExportFormat, half: boolean, state: TransferState, archiveUrl: string | null, createdAt: string, finishedAt: string | null, files: Array<{ name: string, sizeBytes: number, sha256: string, url: string }>, error: { code: string, message: string } | null } };
+
+export type ModelExportUpdatedSubscriptionVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type ModelExportUpdatedSubscription = { modelExportUpdated: { id: string, format: ExportFormat, half: boolean, state: TransferState, archiveUrl: string | null, createdAt: string, finishedAt: string | null, files: Array<{ name: string, sizeBytes: number, sha256: string, url: string }>, error: { code: string, message: string } | null } };
 
 export type ViewerQueryVariables = Exact<{ [key: string]: never; }>;
 

@@ -34,17 +34,12 @@ export const EVALUATION_SUMMARY = /* GraphQL */ `
   }
 `;
 
-export const EVALUATOR_QUERY = /* GraphQL */ `
-  query Evaluator {
+export const RUN_EVALUATIONS_QUERY = /* GraphQL */ `
+  query RunEvaluations($id: ID!) {
     evaluator {
       available
       message
     }
-  }
-`;
-
-export const RUN_EVALUATIONS_QUERY = /* GraphQL */ `
-  query RunEvaluations($id: ID!) {
     run(id: $id) {
       id
       evaluations {

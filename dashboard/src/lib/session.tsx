@@ -24,15 +24,60 @@ function writeKnown(k: KnownKeys) {
   window.localStorage.setItem(KNOWN_KEYS_STORAGE, JSON.stringify(k));
 }
 
-export interface Session {
+/** What a page needs to talk to the API with one credential (an API key `sk_…` or a share link `shl_…`). */
+export interface ApiClient {
+  request<T>(query: string, variables?: Record<string, unknown>, signal?: AbortSignal): Promise<T>;
+  /** A new graphql-ws client for this credential; the caller disposes it. */
+  wsClient(options?: { onConnected?: () => void }): Client;
+}
+
+export interface Session extends ApiClient {
   apiUrl: string;
   wsUrl: string;
   apiKey: string;
   viewer: ViewerQuery["viewer"];
-  request<T>(query: string, variables?: Record<string, unknown>, signal?: AbortSignal): Promise<T>;
-  /** A new graphql-ws client for this key; the caller disposes it. */
-  wsClient(options?: { onConnected?: () => void }): Client;
   signOut(): void;
+}
+
+/**
+ * A client that sends `Authorization: Bearer <bearer>` on every request and as graphql-ws
+ * `connectionParams`. The session uses it with the signed-in key, the link page with a share-link token.
+ */
+export function bearerClient(apiUrl: string, wsUrl: string, bearer: string): ApiClient {
+  return {
+    request: (query, variables = {}, signal) => gqlRequest(apiUrl, query, variables, signal, bearer),
+    wsClient: (options) =>
+      createClient({
+        url: wsUrl,
+        connectionParams: { authorization: `Bearer ${bearer}` },
+        // Keep trying while the page is open: the run page resubscribes from its last seq on reconnect.
+        retryAttempts: Number.MAX_SAFE_INTEGER,
+        shouldRetry: () => true,
+        retryWait: async (n) => new Promise((r) => setTimeout(r, Math.min(1000 * 2 ** n, 10_000))),
+        lazy: false,
+        on: { connected: () => options?.onConnected?.() },
+      }),
+  };
+}
+
+/** Remembers a key the way signing in does (current key + known keys by team); the next page load signs in with it. */
+export function rememberKey(key: string, team: { id: string; name: string }): void {
+  window.localStorage.setItem(API_KEY_STORAGE, key);
+  writeKnown({ ...readKnown(), [team.id]: { teamName: team.name, key } });
+}
+
+/** The API's addresses, for pages that need no key (the share-link page, accepting an invitation). */
+const ApiConfigContext = createContext<{ apiUrl: string; wsUrl: string } | null>(null);
+
+export function useApiConfig(): { apiUrl: string; wsUrl: string } {
+  const c = useContext(ApiConfigContext);
+  if (!c) throw new Error("useApiConfig outside SessionProvider");
+  return c;
+}
+
+/** Pages that need no API key: health, accepting an invitation, and a share link (`/shared/<token>`; `/shared` itself needs a key). */
+export function isPublicPath(path: string | null): boolean {
+  return path === "/health" || path === "/join" || /^\/shared\/[^/]+$/.test(path ?? "");
 }
 
 const SessionContext = createContext<Session | null>(null);
@@ -48,8 +93,8 @@ type Phase = { kind: "loading" } | { kind: "signedOut"; error?: string } | { kin
 export function SessionProvider({ apiUrl, wsUrl, children }: { apiUrl: string; wsUrl: string; children: ReactNode }) {
   const [phase, setPhase] = useState<Phase>({ kind: "loading" });
   const [known, setKnown] = useState<KnownKeys>({});
-  // The health page asks nothing that needs a key.
-  const isPublic = usePathname() === "/health";
+  // The health page asks nothing that needs a key; the link and join pages bring their own credential.
+  const isPublic = isPublicPath(usePathname());
 
   const signIn = useCallback(
     async (key: string, remembered: boolean) => {
@@ -95,29 +140,13 @@ export function SessionProvider({ apiUrl, wsUrl, children }: { apiUrl: string; w
   const session = useMemo<Session | null>(() => {
     if (phase.kind !== "signedIn") return null;
     const { apiKey, viewer } = phase;
-    return {
-      apiUrl,
-      wsUrl,
-      apiKey,
-      viewer,
-      request: (query, variables = {}, signal) => gqlRequest(apiUrl, query, variables, signal, apiKey),
-      wsClient: (options) =>
-        createClient({
-          url: wsUrl,
-          connectionParams: { authorization: `Bearer ${apiKey}` },
-          // Keep trying while the page is open: the run page resubscribes from its last seq on reconnect.
-          retryAttempts: Number.MAX_SAFE_INTEGER,
-          shouldRetry: () => true,
-          retryWait: async (n) => new Promise((r) => setTimeout(r, Math.min(1000 * 2 ** n, 10_000))),
-          lazy: false,
-          on: { connected: () => options?.onConnected?.() },
-        }),
-      signOut,
-    };
+    return { apiUrl, wsUrl, apiKey, viewer, ...bearerClient(apiUrl, wsUrl, apiKey), signOut };
   }, [phase, apiUrl, wsUrl, signOut]);
 
+  const apiConfig = useMemo(() => ({ apiUrl, wsUrl }), [apiUrl, wsUrl]);
+
   return (
-    <>
+    <ApiConfigContext.Provider value={apiConfig}>
       <header className="topbar">
         <a href="/" className="brand" aria-label="Rare Studio home">
           <span className="brand-mark" aria-hidden="true">◆</span> Rare Studio
@@ -126,6 +155,8 @@ export function SessionProvider({ apiUrl, wsUrl, children }: { apiUrl: string; w
           <a href="/runs">Runs</a>
           <a href="/subjects">Subjects</a>
           <a href="/runs/new">New run</a>
+          <a href="/shared">Shared with us</a>
+          <a href="/team">Team</a>
           <a href="/health">Health</a>
         </nav>
         <div className="who">
@@ -175,7 +206,7 @@ export function SessionProvider({ apiUrl, wsUrl, children }: { apiUrl: string; w
           <SignInForm error={phase.kind === "signedOut" ? phase.error : undefined} onSubmit={(k) => void signIn(k, false)} />
         )}
       </main>
-    </>
+    </ApiConfigContext.Provider>
   );
 }
 

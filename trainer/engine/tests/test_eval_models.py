@@ -7,6 +7,7 @@ compared with the PyTorch models they came from."""
 from __future__ import annotations
 
 import contextlib
+import copy
 import hashlib
 import io
 import json
@@ -40,7 +41,6 @@ from studio_engine.eval_reference import (
     evaluation_metrics,
     mean_paired_cosine,
     mean_pairwise_cosine,
-    run_request,
 )
 from studio_engine.images import open_rgb
 
@@ -190,10 +190,11 @@ def test_the_onnx_image_graphs_match_pytorch_for_batches_of_1_and_3(exported, re
             want_clip, want_dino = clip_image_embeds(reference.clip, x).numpy(), dino_image_embeds(reference.dino, x).numpy()
             # The contract's definitions, spelled out: projected post-layernorm class token; DINO's CLS after the final layernorm.
             vm = reference.clip.vision_model
-            hidden = vm.encoder(inputs_embeds=vm.pre_layrnorm(vm.embeddings(x))).last_hidden_state
-            assert np.allclose(reference.clip.visual_projection(vm.post_layernorm(hidden[:, 0])).numpy(), want_clip, atol=1e-5)
+            last_layer = vm(pixel_values=x, output_hidden_states=True).hidden_states[-1]
+            assert np.allclose(reference.clip.visual_projection(vm.post_layernorm(last_layer[:, 0])).numpy(), want_clip, atol=1e-5)
             vit = reference.dino
-            assert np.allclose(vit.layernorm(vit.encoder(vit.embeddings(x)).last_hidden_state)[:, 0].numpy(), want_dino, atol=1e-5)
+            last_layer = vit(pixel_values=x, output_hidden_states=True).hidden_states[-1]
+            assert np.allclose(vit.layernorm(last_layer)[:, 0].numpy(), want_dino, atol=1e-5)
         _close(clip.run(None, {"pixel_values": x.numpy()})[0], want_clip)
         _close(dino.run(None, {"pixel_values": x.numpy()})[0], want_dino)
 
@@ -213,6 +214,20 @@ def test_the_onnx_text_graph_matches_pytorch_and_pools_at_the_first_eos(exported
         _close(text.run(None, {"input_ids": ids.numpy()})[0], want)
 
 
+def test_a_config_with_the_old_eos_id_pools_at_the_first_eos_too(reference):
+    """openai/clip-vit-base-patch32's config says eos_token_id=2 (before transformers#24773); transformers then
+    pools at the highest token id, which with CLIP's vocabulary is the first EOS: the same embedding."""
+    from transformers import CLIPModel
+
+    config = copy.deepcopy(reference.clip.config)
+    config.text_config.eos_token_id = 2
+    old = CLIPModel(config).eval()
+    old.load_state_dict(reference.clip.state_dict())
+    ids = reference.tokenizer(["a <rare> dog in the snow", "a", "word " * 100], padding="max_length", max_length=77, truncation=True, return_tensors="pt")["input_ids"]
+    with torch.no_grad():
+        assert torch.allclose(clip_text_embeds(old, ids), clip_text_embeds(reference.clip, ids), atol=1e-6)
+
+
 def test_the_tokenizer_and_preprocessing_are_the_real_models(exported, reference):
     out, _ = exported
     ids = reference.tokenizer(["a photo of a dog"], padding="max_length", max_length=77, truncation=True)["input_ids"][0]
@@ -224,12 +239,16 @@ def test_the_tokenizer_and_preprocessing_are_the_real_models(exported, reference
     clip_cfg = json.loads((out / "clip/preprocessor_config.json").read_text())
     dino_cfg = json.loads((out / "dino/preprocessor_config.json").read_text())
     assert clip_cfg["image_processor_type"] == "CLIPImageProcessor" and dino_cfg["image_processor_type"] == "ViTImageProcessor"
-    p = reference.clip_processor
-    assert (p.size, p.crop_size, p.resample, p.do_center_crop, p.image_mean, p.image_std, p.do_convert_rgb) == (
-        {"shortest_edge": 224}, {"height": 224, "width": 224}, 3, True, CLIP_MEAN, CLIP_STD, True)
-    p = reference.dino_processor
-    assert (p.size, p.resample, p.image_mean, p.image_std, getattr(p, "do_center_crop", False)) == (
-        {"height": 224, "width": 224}, 2, IMAGENET_MEAN, IMAGENET_STD, False)
+    # The files as transformers.js reads them, and as AutoImageProcessor reads them back.
+    for cfg, p in ((clip_cfg, reference.clip_processor), (dino_cfg, reference.dino_processor)):
+        loaded = json.loads(json.dumps(p.to_dict()))  # tuples as lists, like the file
+        assert {k: v for k, v in loaded.items() if k in cfg and k != "image_processor_type"} == {k: v for k, v in cfg.items() if k != "image_processor_type"}
+    assert {k: clip_cfg[k] for k in ("size", "crop_size", "resample", "do_center_crop", "image_mean", "image_std", "do_convert_rgb", "rescale_factor")} == {
+        "size": {"shortest_edge": 224}, "crop_size": {"height": 224, "width": 224}, "resample": 3, "do_center_crop": True,
+        "image_mean": CLIP_MEAN, "image_std": CLIP_STD, "do_convert_rgb": True, "rescale_factor": 1 / 255}
+    assert {k: dino_cfg[k] for k in ("size", "resample", "image_mean", "image_std", "rescale_factor")} == {
+        "size": {"height": 224, "width": 224}, "resample": 2, "image_mean": IMAGENET_MEAN, "image_std": IMAGENET_STD, "rescale_factor": 1 / 255}
+    assert not dino_cfg.get("do_center_crop", False)
 
     # What the processors compute, written out: the TypeScript side must produce these tensors.
     img = Image.effect_mandelbrot((300, 200), (-2, -1.2, 1, 1.2), 60).convert("RGB")
@@ -423,7 +442,7 @@ def test_a_bad_reference_request_names_the_field(tmp_path, request_, field):
 
 def test_the_reference_cli_decodes_preprocesses_embeds_and_scores_images(exported, reference, photos, tmp_path):
     out, _ = exported
-    real, rotated, cutout = photos
+    _, rotated, cutout = photos
     request = {
         "images": photos,
         "texts": ["a photo of a backpack", "a backpack on the beach"],

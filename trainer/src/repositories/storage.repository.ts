@@ -87,4 +87,9 @@ export class StorageRepository {
     }
     return { objectKey, sizeBytes: size, sha256: hash.digest("hex") };
   }
+
+  /** Deletes objects; missing ones are not an error (a failed import or export cleans up with this). */
+  async remove(...keys: string[]): Promise<void> {
+    if (keys.length > 0) await this.client.removeObjects(this.bucket, keys);
+  }
 }

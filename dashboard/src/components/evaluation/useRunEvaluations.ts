@@ -5,16 +5,15 @@ import type {
   EvaluateCheckpointMutation,
   EvaluationProtocol,
   EvaluationSummaryFragment,
-  EvaluatorQuery,
   RunEvaluationsQuery,
 } from "@/generated/graphql";
-import { EVALUATE_CHECKPOINT, EVALUATOR_QUERY, RUN_EVALUATIONS_QUERY } from "@/graphql/evaluations";
+import { EVALUATE_CHECKPOINT, RUN_EVALUATIONS_QUERY } from "@/graphql/evaluations";
 import { errorText, GraphQLRequestError } from "@/lib/graphql";
 import { useSession } from "@/lib/session";
 import { isActive } from "./evaluation.format";
 
 export type Recommendation = NonNullable<NonNullable<RunEvaluationsQuery["run"]>["recommendedCheckpoint"]>;
-export type Evaluator = EvaluatorQuery["evaluator"];
+export type Evaluator = RunEvaluationsQuery["evaluator"];
 /** An error the API gave to an "Evaluate" request, kept beside the checkpoint it was for. */
 export interface RequestError {
   protocol: EvaluationProtocol;
@@ -26,6 +25,8 @@ export interface RequestError {
 const ACTIVE_POLL_MS = 1500;
 /** A new checkpoint gets its automatic QUICK evaluation a moment after it is saved. */
 const AWAITING_POLL_MS = 4000;
+/** An API process opens its encoders a few seconds after it starts, or when an operator adds the folder. */
+const UNAVAILABLE_POLL_MS = 15_000;
 
 export interface RunEvaluations {
   evaluations: EvaluationSummaryFragment[];
@@ -61,7 +62,9 @@ export function useRunEvaluations(runId: string, checkpointIds: string[]): RunEv
     const mine = ++generation.current;
     try {
       const d = await session.request<RunEvaluationsQuery>(RUN_EVALUATIONS_QUERY, { id: runId });
-      if (mine !== generation.current || !d.run) return;
+      if (mine !== generation.current) return;
+      setEvaluator(d.evaluator);
+      if (!d.run) return;
       setEvaluations(d.run.evaluations);
       setRecommendation(d.run.recommendedCheckpoint);
       setLoadError(null);
@@ -72,16 +75,12 @@ export function useRunEvaluations(runId: string, checkpointIds: string[]): RunEv
 
   useEffect(() => {
     void refresh();
-    session
-      .request<EvaluatorQuery>(EVALUATOR_QUERY)
-      .then((d) => setEvaluator(d.evaluator))
-      .catch(() => undefined);
-  }, [session, refresh]);
+  }, [refresh]);
 
   const active = evaluations.some(isActive);
   const evaluated = new Set(evaluations.map((e) => e.checkpoint.id));
   const awaiting = evaluator?.available === true && checkpointIds.some((id) => !evaluated.has(id));
-  const pollMs = active ? ACTIVE_POLL_MS : awaiting ? AWAITING_POLL_MS : null;
+  const pollMs = active ? ACTIVE_POLL_MS : awaiting ? AWAITING_POLL_MS : evaluator?.available === false ? UNAVAILABLE_POLL_MS : null;
   useEffect(() => {
     if (pollMs === null) return;
     const t = setInterval(() => void refresh(), pollMs);

@@ -6,6 +6,7 @@ import { CANCEL_RUN, RUN_EVENTS, RUN_QUERY } from "@/graphql/runs";
 import { errorText, GraphQLRequestError } from "@/lib/graphql";
 import { useSession } from "@/lib/session";
 import { EvaluationPanel } from "../evaluation/EvaluationPanel";
+import { SharedRunNotice, ShareButton } from "../sharing/RunSharing";
 import { useRunEvaluations } from "../evaluation/useRunEvaluations";
 import { LossChart, type LossPointLite } from "./LossChart";
 import { byStageStep, stageOffsets as offsetsOf } from "./run.steps";
@@ -271,8 +272,10 @@ export function RunView({ runId }: { runId: string }) {
               {run.cancelRequested ? "Canceling…" : "Cancel run"}
             </button>
           )}
+          <ShareButton runId={run.id} />
         </div>
       </div>
+      <SharedRunNotice runId={run.id} />
       {cancelError && (
         <p className="error" role="alert">
           {cancelError}

@@ -7,12 +7,18 @@
     python -m studio_engine make-tiny-model DIR
     python -m studio_engine export --model ID --checkpoint DIR --format diffusers|single-file [--half] --out OUT
     python -m studio_engine import --model ID --file FILE [--embedding EMB] [--token TOKEN] --out DIR
+    python -m studio_engine export-eval-models --out DIR [--tiny] [--force] [--clip ID] [--dino ID]
+    python -m studio_engine eval-reference [--models DIR] --request REQ.json --out OUT.json
 
 `export` writes a checkpoint as a diffusers pipeline folder or as one original-layout
 `model.safetensors` (+ token embedding) that AUTOMATIC1111 / ComfyUI load; `import` checks a shared
 file with the safetensors guard (no pickles, ever) and turns it back into a checkpoint folder.
 
+`export-eval-models` builds the CLIP + DINO ONNX encoders the evaluator scores with
+(docs/evaluation-contract.md §1); `eval-reference` is the Python reference it is tested against (§7).
+
 stdout carries only NDJSON events (see trainer/protocol/PROTOCOL.md); logs go to stderr.
+Bad arguments: an `error` event (code BAD_ARGUMENTS) and exit code 2.
 """
 
 from __future__ import annotations

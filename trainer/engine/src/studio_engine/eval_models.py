@@ -209,17 +209,6 @@ def tiny_encoders(seed: int = TINY_SEED) -> Encoders:
     )
 
 
-def _revision(model_id: str) -> str:
-    """The Hub commit the files came from (the snapshot folder's name), or a content hash for a local folder."""
-    if Path(model_id).is_dir():
-        from .models import fingerprint
-
-        return "local-" + fingerprint(Path(model_id))[:16]
-    from huggingface_hub import hf_hub_download
-
-    return Path(hf_hub_download(model_id, "config.json")).parent.name
-
-
 def _not_available(model_id: str, field: str, err: Exception) -> ModelNotFoundError:
     first_line = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
     return ModelNotFoundError(
@@ -232,22 +221,40 @@ def _not_available(model_id: str, field: str, err: Exception) -> ModelNotFoundEr
     )
 
 
+def _revision(model_id: str, field: str) -> str:
+    """The Hub commit the files come from (the snapshot folder's name), or a content hash for a local
+    folder. Resolved before any weights are loaded, so a model that cannot be fetched fails in a second."""
+    if Path(model_id).is_dir():
+        from .models import fingerprint
+
+        return "local-" + fingerprint(Path(model_id))[:16]
+    try:
+        from huggingface_hub import hf_hub_download
+
+        return Path(hf_hub_download(model_id, "config.json")).parent.name
+    except Exception as err:  # noqa: BLE001 - offline, unknown repo, no access: all mean "not available"
+        raise _not_available(model_id, field, err) from err
+
+
 def pretrained_encoders(clip_id: str = CLIP_ID, dino_id: str = DINO_ID) -> Encoders:
     """The real encoders, from the Hub (downloads once into the HF cache) or from the cache / a local folder."""
+    clip_source = {"id": clip_id, "revision": _revision(clip_id, "clip")}
+    dino_source = {"id": dino_id, "revision": _revision(dino_id, "dino")}
+
     import torch
     from transformers import AutoImageProcessor, CLIPModel, CLIPTokenizer, ViTModel
 
     try:
-        clip = CLIPModel.from_pretrained(clip_id, dtype=torch.float32)
-        tokenizer = CLIPTokenizer.from_pretrained(clip_id, pad_token=EOS_TOKEN, model_max_length=TEXT_LENGTH)
-        clip_processor = AutoImageProcessor.from_pretrained(clip_id, backend="pil")
-        clip_source = {"id": clip_id, "revision": _revision(clip_id)}
+        revision = None if Path(clip_id).is_dir() else clip_source["revision"]  # exactly the files the manifest names
+        clip = CLIPModel.from_pretrained(clip_id, revision=revision, dtype=torch.float32)
+        tokenizer = CLIPTokenizer.from_pretrained(clip_id, revision=revision, pad_token=EOS_TOKEN, model_max_length=TEXT_LENGTH)
+        clip_processor = AutoImageProcessor.from_pretrained(clip_id, revision=revision, backend="pil")
     except OSError as err:
         raise _not_available(clip_id, "clip", err) from err
     try:
-        dino = ViTModel.from_pretrained(dino_id, add_pooling_layer=False, dtype=torch.float32)
-        dino_processor = AutoImageProcessor.from_pretrained(dino_id, backend="pil")
-        dino_source = {"id": dino_id, "revision": _revision(dino_id)}
+        revision = None if Path(dino_id).is_dir() else dino_source["revision"]
+        dino = ViTModel.from_pretrained(dino_id, revision=revision, add_pooling_layer=False, dtype=torch.float32)
+        dino_processor = AutoImageProcessor.from_pretrained(dino_id, revision=revision, backend="pil")
     except OSError as err:
         raise _not_available(dino_id, "dino", err) from err
     return Encoders(clip.eval(), tokenizer, clip_processor, dino.eval(), dino_processor, False, clip_source, dino_source)
@@ -277,8 +284,12 @@ def _matches(manifest: dict[str, Any], tiny: bool, clip_id: str, dino_id: str) -
 def export_onnx(module: torch.nn.Module, example: torch.Tensor, input_name: str, output_name: str, path: Path) -> None:
     """One self-contained .onnx file (weights inside), batch dimension dynamic, through torch's default
     (dynamo) exporter. The example batch is 2, not 1: an example batch of 1 would be specialised away."""
+    import logging
+
     import torch
 
+    # "torchvision is not installed. Skipping torchvision::nms": true, and irrelevant to these models.
+    logging.getLogger("torch.onnx._internal.exporter._registration").setLevel(logging.ERROR)
     graph = module.eval()
     with torch.no_grad():
         program = torch.onnx.export(
@@ -330,8 +341,8 @@ def _manifest(enc: Encoders) -> dict[str, Any]:
     return {
         "version": MANIFEST_VERSION,
         "tiny": enc.tiny,
-        "clip": {**enc.clip_source, "imageSize": IMAGE_SIZE, "embedDim": int(enc.clip.config.projection_dim)},
-        "dino": {**enc.dino_source, "imageSize": IMAGE_SIZE, "embedDim": int(enc.dino.config.hidden_size)},
+        "clip": {**enc.clip_source, "imageSize": int(enc.clip.config.vision_config.image_size), "embedDim": int(enc.clip.config.projection_dim)},
+        "dino": {**enc.dino_source, "imageSize": int(enc.dino.config.image_size), "embedDim": int(enc.dino.config.hidden_size)},
         "createdAt": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z"),
     }
 
@@ -363,7 +374,7 @@ class ExportResult:
     manifest: dict[str, Any]
 
     def files(self) -> list[dict[str, Any]]:
-        """The ONNX graphs with their sizes and hashes (what the `completed` event lists)."""
+        """The ONNX graphs with their sizes and hashes (one `export.file` event each)."""
         out = []
         for name in ("clip/vision.onnx", "clip/text.onnx", "dino/vision.onnx"):
             p = self.folder / name
@@ -382,9 +393,9 @@ def export_eval_models(
     """Builds the encoder folder at `out`, atomically: everything is written into a sibling temporary
     folder, fsynced, then renamed into place, so a reader finds a complete folder or none.
 
-    A complete folder of the same kind already there is kept (fast no-op) unless `force`. Anything
-    else already at `out` is refused, unless `force` or it is an empty folder: we never delete what
-    we did not write.
+    A complete folder of the same kind already there is kept (a fast no-op) unless `force`. Anything
+    else already at `out` (but an empty folder) is refused without `force`: deleting what we did not
+    write takes an explicit request.
     """
     out = Path(out).absolute()
     existing = read_manifest(out)

@@ -1,0 +1,5 @@
+import { JoinForm } from "@/components/team/JoinForm";
+
+export default function Page() {
+  return <JoinForm />;
+}

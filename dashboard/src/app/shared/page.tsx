@@ -1,0 +1,5 @@
+import { SharedWithMe } from "@/components/sharing/SharedWithMe";
+
+export default function Page() {
+  return <SharedWithMe />;
+}

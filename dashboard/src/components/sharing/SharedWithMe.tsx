@@ -1,0 +1,77 @@
+"use client";
+
+import { useEffect, useState } from "react";
+import type { SharedWithMeQuery } from "@/generated/graphql";
+import { SHARED_WITH_ME } from "@/graphql/sharing";
+import { useSession } from "@/lib/session";
+import { apiErrorText, when } from "../common/format";
+
+/** Runs other teams shared with the caller's team (active shares only, newest first). */
+export function SharedWithMe() {
+  const session = useSession();
+  const [list, setList] = useState<SharedWithMeQuery["sharedWithMe"] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    const ac = new AbortController();
+    session
+      .request<SharedWithMeQuery>(SHARED_WITH_ME, {}, ac.signal)
+      .then((d) => setList(d.sharedWithMe))
+      .catch((err: unknown) => !ac.signal.aborted && setError(apiErrorText(err)));
+    return () => ac.abort();
+  }, [session]);
+
+  return (
+    <div className="stack">
+      <div>
+        <h1>Shared with us</h1>
+        <p className="subtle">Runs other teams shared with {session.viewer.team.name}. They are read-only: open a checkpoint to prompt it.</p>
+      </div>
+      {error ? (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      ) : list === null ? (
+        <p className="skeleton" role="status">
+          Loading…
+        </p>
+      ) : list.length === 0 ? (
+        <p className="panel subtle" data-testid="shared-empty">
+          No other team has shared a run with you yet.
+        </p>
+      ) : (
+        <div className="panel table-scroll">
+          <table className="table" data-testid="shared-with-me">
+            <thead>
+              <tr>
+                <th scope="col">Subject</th>
+                <th scope="col">Owner team</th>
+                <th scope="col">Method</th>
+                <th scope="col">State</th>
+                <th scope="col">Shared</th>
+                <th scope="col">Expires</th>
+              </tr>
+            </thead>
+            <tbody>
+              {list.map((s) => (
+                <tr key={s.shareId} data-testid="shared-run-row">
+                  <td>
+                    <a href={`/runs/${s.run.id}`}>{s.run.subject.name}</a> <span className="subtle">{s.run.subject.classNoun}</span>
+                  </td>
+                  <td>{s.team.name}</td>
+                  <td>
+                    {s.run.method} <span className="subtle">{s.run.baseModel}</span>
+                  </td>
+                  <td>
+                    <span className={`badge state-${s.run.state}`}>{s.run.state}</span>
+                  </td>
+                  <td>{when(s.sharedAt)}</td>
+                  <td>{s.expiresAt ? when(s.expiresAt) : "until revoked"}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,66 @@
+"use client";
+
+import { useCallback, useEffect, useState } from "react";
+import type { TeamQuery } from "@/generated/graphql";
+import { TEAM_QUERY } from "@/graphql/team";
+import { useSession } from "@/lib/session";
+import { apiErrorText } from "../common/format";
+import { ApiKeysPanel } from "./ApiKeysPanel";
+import { AuditLog } from "./AuditLog";
+import { InvitationsPanel } from "./InvitationsPanel";
+import { MembersTable } from "./MembersTable";
+
+/** The team: members, invitations and the access log (OWNER), and the caller's API keys. */
+export function TeamPage() {
+  const session = useSession();
+  const [data, setData] = useState<TeamQuery["viewer"] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  // Bumped after every change, so the access log shows it.
+  const [version, setVersion] = useState(0);
+
+  const load = useCallback(async () => {
+    try {
+      setData((await session.request<TeamQuery>(TEAM_QUERY)).viewer);
+      setError(null);
+    } catch (err) {
+      setError(apiErrorText(err));
+    }
+  }, [session]);
+  useEffect(() => void load(), [load]);
+  const changed = useCallback(() => {
+    void load();
+    setVersion((v) => v + 1);
+  }, [load]);
+
+  if (!data)
+    return error ? (
+      <p className="error" role="alert">
+        {error}
+      </p>
+    ) : (
+      <p className="skeleton" role="status">
+        Loading team…
+      </p>
+    );
+  const owner = data.role === "OWNER";
+  return (
+    <div className="stack" data-testid="team-page">
+      <div>
+        <h1>{data.team.name}</h1>
+        <p className="subtle">
+          You are {data.user.name}, <span className="badge role-badge">{data.role}</span> of this team.
+          {!owner && " Only OWNERs manage members, invitations and the access log."}
+        </p>
+      </div>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      <MembersTable members={data.team.members} onChanged={changed} />
+      {owner && <InvitationsPanel onChanged={changed} />}
+      <ApiKeysPanel keys={data.apiKeys} onChanged={changed} />
+      {owner && <AuditLog refreshKey={version} />}
+    </div>
+  );
+}

@@ -1,0 +1,77 @@
+import { isAbsolute, normalize } from "node:path";
+import type { TrainerConfig } from "../config.js";
+import { EngineProcess } from "../engine/engine.process.js";
+import type { EngineEventBase } from "../engine/protocol.js";
+
+export type TransferConfig = Pick<
+  TrainerConfig,
+  "TRAINER_ID" | "TRAINER_WORK_DIR" | "TRAINER_LEASE_MS" | "ENGINE_PYTHON" | "ENGINE_DIR" | "ENGINE_STOP_GRACE_MS" | "RUN_DEADLINE_MS" | "ENGINE_ENV"
+>;
+
+/** A failed export or import, with the code its row stores (the engine's own code when it refused). */
+export class TransferError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A file the engine wrote: `name` is its path inside the output folder. */
+export interface EngineFile {
+  name: string;
+  path: string;
+  bytes: number;
+  sha256: string;
+}
+
+/**
+ * Runs one engine command (`export` / `import`) as a child process under the run deadline and returns
+ * its events. A non-zero exit becomes a TransferError carrying the engine's `error` event (code,
+ * message) — e.g. UNSAFE_FORMAT, BAD_SAFETENSORS, BASE_MODEL_MISMATCH — or the stderr tail.
+ * `onStart` receives the process so a lost lease or a shutdown can stop it.
+ */
+export async function runEngineCommand(config: TransferConfig, args: string[], onStart: (engine: EngineProcess) => void): Promise<EngineEventBase[]> {
+  const engine = new EngineProcess({
+    python: config.ENGINE_PYTHON,
+    engineDir: config.ENGINE_DIR,
+    args,
+    deadlineMs: config.RUN_DEADLINE_MS,
+    graceMs: config.ENGINE_STOP_GRACE_MS,
+    baseEnv: config.ENGINE_ENV,
+  });
+  const running = engine.run();
+  onStart(engine);
+  const r = await running;
+  if (r.protocolError) throw new TransferError("PROTOCOL_ERROR", r.protocolError.message);
+  if (r.timedOut) throw new TransferError("ENGINE_TIMEOUT", `the engine did not finish within ${config.RUN_DEADLINE_MS} ms`);
+  if (r.exitCode === 0 && r.events.some((e) => e.type === "completed")) return r.events;
+  const err = r.events.find((e) => e.type === "error");
+  if (err) throw new TransferError(String(err.code), String(err.message));
+  throw new TransferError("ENGINE_FAILED", `the engine exited with ${r.exitCode ?? r.signal}: ${r.stderrTail.slice(-5).join(" | ")}`);
+}
+
+/** A relative path that stays inside its folder (an object key segment must not climb out of its prefix). */
+export function safeRelativeName(name: string): string {
+  const n = normalize(name).replace(/\\/g, "/");
+  if (!n || isAbsolute(n) || n.startsWith("../") || n === ".." || n.includes("/../")) throw new TransferError("PROTOCOL_ERROR", `unsafe file name from the engine: ${name}`);
+  return n;
+}
+
+/** Extends a lease every third of its length; `onLost` is called once when it is gone. Returns a stop function. */
+export function keepLease(beat: () => Promise<boolean>, leaseMs: number, onLost: () => void, onError: (err: Error) => void): () => void {
+  let lost = false;
+  const timer = setInterval(() => {
+    beat().then(
+      (held) => {
+        if (!held && !lost) {
+          lost = true;
+          onLost();
+        }
+      },
+      (err: Error) => onError(err),
+    );
+  }, Math.max(300, Math.floor(leaseMs / 3)));
+  return () => clearInterval(timer);
+}
