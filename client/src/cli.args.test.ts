@@ -53,6 +53,8 @@ describe("exit codes", () => {
   it("are 2 for usage and BAD_USER_INPUT, 3 for unreachable/auth, 1 otherwise", () => {
     expect(exitCodeFor(new UsageError("x"))).toBe(2);
     expect(exitCodeFor(new StudioError("BAD_USER_INPUT", "x", "classNoun"))).toBe(2);
+    expect(exitCodeFor(new StudioError("UNSAFE_FORMAT", "x", "checkpointUploadId"))).toBe(2);
+    expect(exitCodeFor(new StudioError("BAD_SAFETENSORS", "x", "checkpointUploadId"))).toBe(2);
     expect(exitCodeFor(new StudioError("UNREACHABLE", "x"))).toBe(3);
     expect(exitCodeFor(new StudioError("UNAUTHENTICATED", "x"))).toBe(3);
     expect(exitCodeFor(new StudioError("NO_API_KEY", "x"))).toBe(3);

@@ -1,5 +1,5 @@
 import { flag, parseCommandArgs, UsageError } from "./cli.args.js";
-import { EXIT, type Command, type CommandContext } from "./cli.command.js";
+import { EXIT, INPUT_ERROR_CODES, type Command, type CommandContext } from "./cli.command.js";
 import { resolveSettings, type CliDefaults } from "./cli.credentials.js";
 import { Output, processIo, type CliIo } from "./cli.output.js";
 import { authCommands } from "./auth.command.js";
@@ -8,6 +8,7 @@ import { StudioError } from "./client.errors.js";
 import { StudioClient } from "./client.js";
 import { evaluateCommands } from "./evaluate.command.js";
 import { exportCommands } from "./export.command.js";
+import { importCommands } from "./import.command.js";
 import { generateCommands } from "./generate.command.js";
 import { runCommands } from "./runs.command.js";
 import { shareCommands } from "./share.command.js";
@@ -21,6 +22,7 @@ export const COMMANDS: Command[] = [
   ...evaluateCommands,
   ...shareCommands,
   ...exportCommands,
+  ...importCommands,
   ...authCommands,
 ];
 
@@ -29,7 +31,7 @@ export const CLIENT_COMMAND_WORDS = [...new Set(COMMANDS.map((c) => c.name.split
 
 export const USAGE = `usage: studio <command> [options]   (every command takes --json, --api-url URL, --api-key KEY, -v, --help)
 ${COMMANDS.map((c) => `  ${c.name.padEnd(22)} ${c.summary}`).join("\n")}
-exit codes: 0 ok · 1 failed (run FAILED/CANCELED, NOT_FOUND, …) · 2 bad usage or input (BAD_USER_INPUT)
+exit codes: 0 ok · 1 failed (run FAILED/CANCELED, NOT_FOUND, …) · 2 bad usage or input (BAD_USER_INPUT, UNSAFE_FORMAT, BAD_SAFETENSORS)
             3 API unreachable or no/bad API key · 130 Ctrl-C while watching (the run goes on)`;
 
 /** The command named by the longest matching prefix of argv ("runs start" before "runs"). */
@@ -46,7 +48,7 @@ export function findCommand(argv: string[]): { command: Command; rest: string[] 
 export function exitCodeFor(err: unknown): number {
   if (err instanceof UsageError) return EXIT.USAGE;
   if (!(err instanceof StudioError)) return EXIT.FAILED;
-  if (err.code === "BAD_USER_INPUT") return EXIT.USAGE;
+  if (INPUT_ERROR_CODES.includes(err.code)) return EXIT.USAGE;
   if (["UNREACHABLE", "UNAUTHENTICATED", "BAD_RESPONSE", "NO_API_KEY"].includes(err.code)) return EXIT.UNREACHABLE_OR_AUTH;
   return EXIT.FAILED;
 }

@@ -12,8 +12,10 @@ export type ClientErrorCode =
   | "UPLOAD_FAILED"
   /** A local file is not a JPEG, PNG or WebP. */
   | "UNSUPPORTED_FILE"
-  /** Downloading a result (image, checkpoint file) failed or did not match its hash. */
-  | "DOWNLOAD_FAILED";
+  /** Downloading a result (image, checkpoint file, export) failed or did not match its hash. */
+  | "DOWNLOAD_FAILED"
+  /** An export's files were asked for before it SUCCEEDED. */
+  | "NOT_READY";
 
 export interface GraphQLErrorLike {
   message: string;

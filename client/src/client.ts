@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { isTransient, StudioError } from "./client.errors.js";
 import type * as G from "./generated/graphql.js";
@@ -10,7 +10,17 @@ import { GENERATE, GENERATION, GENERATION_UPDATED } from "./operations/generatio
 import { CANCEL_RUN, CHECKPOINT, RUN, RUN_EVENTS, RUNS, START_RUN } from "./operations/runs.js";
 import { ADD_SUBJECT_IMAGE, CREATE_IMAGE_UPLOAD, CREATE_SUBJECT, SUBJECT, SUBJECTS } from "./operations/subjects.js";
 import { CREATE_SHARE, REVOKE_SHARE, SHARED_WITH_ME, SHARES } from "./operations/sharing.js";
+import {
+  CREATE_MODEL_IMPORT_UPLOAD,
+  EXPORT_CHECKPOINT,
+  IMPORT_MODEL,
+  MODEL_EXPORT,
+  MODEL_EXPORT_UPDATED,
+  MODEL_IMPORT,
+  MODEL_IMPORT_UPDATED,
+} from "./operations/transfers.js";
 import { BASE_MODELS, VIEWER } from "./operations/viewer.js";
+import { alreadyThere, downloadToFile, safeJoin, TarWatcher, uploadFile, type DownloadedFile } from "./transfer.stream.js";
 import { watchRunEvents, type RunEvent, type WatchOptions } from "./run.watch.js";
 
 export interface StudioClientOptions {
@@ -32,13 +42,47 @@ export type Checkpoint = NonNullable<G.CheckpointQuery["checkpoint"]>;
 export type Share = G.ShareFieldsFragment;
 export type CreatedShare = G.CreateShareMutation["createShare"];
 export type SubjectImage = G.AddSubjectImageMutation["addSubjectImage"];
+export type ModelExport = G.ModelExportFieldsFragment;
+export type ModelImport = G.ModelImportFieldsFragment;
+export type ImportUpload = G.CreateModelImportUploadMutation["createModelImportUpload"];
 export type { RunEvent };
+
+/** One file of an export saved on disk (sha256 checked while streaming). */
+export interface ExportedFile extends DownloadedFile {
+  /** The file's name inside the export, e.g. unet/diffusion_pytorch_model.safetensors. */
+  name: string;
+  /** True when the file was already there with the same sha256 (not downloaded again). */
+  skipped: boolean;
+}
+
+/** An export saved as one .tar. */
+export interface ExportArchive extends DownloadedFile {
+  /** The folder every entry sits in (`model-single-file-1a2b3c4d`). */
+  root: string;
+  /** The archive's studio-export.json (format, token, base model, …), when it had one. */
+  exportMeta: Record<string, unknown> | null;
+}
+
+export interface TransferProgress {
+  /** Told as bytes arrive: the file (name inside the export, or the archive's), bytes so far, its size. */
+  onProgress?: (name: string, doneBytes: number, totalBytes: number | null) => void;
+  /** Told when a file is complete. */
+  onFile?: (file: ExportedFile) => void;
+  signal?: AbortSignal;
+}
+
+/** What importModelFiles needs: the files are local paths (safetensors only). */
+export interface ImportFilesInput extends Omit<G.ImportModelInput, "checkpointUploadId" | "embeddingUploadId"> {
+  checkpoint: string;
+  embedding?: string | undefined;
+}
 
 /** A file to upload: a path, or bytes with the name to record. */
 export type UploadSource = string | { filename: string; bytes: Uint8Array };
 
 const TERMINAL_GENERATION: readonly G.GenerationState[] = ["SUCCEEDED", "FAILED"];
 const TERMINAL_EVALUATION: readonly G.EvaluationState[] = ["SUCCEEDED", "FAILED"];
+const TERMINAL_TRANSFER: readonly G.TransferState[] = ["SUCCEEDED", "FAILED"];
 
 /**
  * A typed client of the studio's GraphQL API (types generated from api/schema). Errors are
@@ -235,6 +279,125 @@ export class StudioClient {
     return (await this.t.request<G.SharedWithMeQuery>(SHARED_WITH_ME)).sharedWithMe;
   }
 
+  // ── exports and imports (api/schema/transfers.graphql) ──────────────────
+  /** Queues an export (or returns the live/SUCCEEDED one of the same checkpoint, format and half). */
+  async exportCheckpoint(checkpointId: string, format: G.ExportFormat, half = false): Promise<ModelExport> {
+    const r = await this.t.request<G.ExportCheckpointMutation, G.ExportCheckpointMutationVariables>(EXPORT_CHECKPOINT, { checkpointId, format, half });
+    return r.exportCheckpoint;
+  }
+
+  async modelExport(id: string): Promise<ModelExport | null> {
+    return (await this.t.request<G.ModelExportQuery, G.ModelExportQueryVariables>(MODEL_EXPORT, { id })).modelExport;
+  }
+
+  /** Follows modelExportUpdated until SUCCEEDED or FAILED. */
+  waitForExport(id: string, onUpdate?: (e: ModelExport) => void): Promise<ModelExport> {
+    return this.follow(
+      () => mapIter(this.t.subscribe<G.ModelExportUpdatedSubscription>(MODEL_EXPORT_UPDATED, { id }), (d) => d.modelExportUpdated),
+      (e) => TERMINAL_TRANSFER.includes(e.state),
+      onUpdate,
+    );
+  }
+
+  /**
+   * Saves every file of a SUCCEEDED export under `dir` (keeping its sub-folders), streaming each to
+   * disk through a temp file while its sha256 is checked; a file already there with the recorded
+   * sha256 is kept. Never holds a whole file in memory.
+   */
+  async downloadExport(exp: ModelExport, dir: string, progress: TransferProgress = {}): Promise<ExportedFile[]> {
+    if (exp.state !== "SUCCEEDED") throw new StudioError("NOT_READY", `export ${exp.id} is ${exp.state}, not SUCCEEDED`);
+    await mkdir(dir, { recursive: true });
+    const saved: ExportedFile[] = [];
+    for (const f of exp.files) {
+      const path = safeJoin(dir, f.name);
+      let file: ExportedFile;
+      if (await alreadyThere(path, f.sizeBytes, f.sha256)) file = { name: f.name, path, sizeBytes: f.sizeBytes, sha256: f.sha256, skipped: true };
+      else {
+        const got = await downloadToFile(this.t.fetch, f.url, path, {
+          what: f.name,
+          sha256: f.sha256,
+          sizeBytes: f.sizeBytes,
+          signal: progress.signal,
+          onProgress: progress.onProgress && ((done, total) => progress.onProgress!(f.name, done, total)),
+        });
+        file = { name: f.name, ...got, skipped: false };
+      }
+      progress.onFile?.(file);
+      saved.push(file);
+    }
+    return saved;
+  }
+
+  /**
+   * Saves a SUCCEEDED export's archiveUrl (one .tar streamed by the API) at `path`; every entry's
+   * sha256 is checked against the export's files while the archive streams past.
+   */
+  async downloadExportArchive(exp: ModelExport, path: string, progress: TransferProgress = {}): Promise<ExportArchive> {
+    if (exp.state !== "SUCCEEDED" || !exp.archiveUrl) throw new StudioError("NOT_READY", `export ${exp.id} is ${exp.state}: no archive yet`);
+    const tar = new TarWatcher((p) => p.endsWith("/studio-export.json"));
+    const got = await downloadToFile(this.t.fetch, exp.archiveUrl, path, {
+      what: basename(path),
+      signal: progress.signal,
+      onProgress: progress.onProgress && ((done, total) => progress.onProgress!(basename(path), done, total)),
+      inspect: (chunk) => tar.push(chunk),
+      verify: () => checkArchive(exp, tar.finish()),
+    });
+    const root = tar.entries[0]?.path.split("/")[0] ?? "";
+    const meta = tar.kept.get(`${root}/studio-export.json`);
+    return { ...got, root, exportMeta: meta ? parseJson(meta.toString("utf8")) : null };
+  }
+
+  /** A presigned PUT for one file to import (MEMBER or OWNER; the filename must end in .safetensors). */
+  async createModelImportUpload(filename: string, byteSize: number, role: G.ImportFileRole): Promise<ImportUpload> {
+    const r = await this.t.request<G.CreateModelImportUploadMutation, G.CreateModelImportUploadMutationVariables>(CREATE_MODEL_IMPORT_UPLOAD, {
+      filename,
+      byteSize,
+      role,
+    });
+    return r.createModelImportUpload;
+  }
+
+  /** Asks for a presigned PUT and streams the local file to it; returns the uploadId for importModel. */
+  async uploadImportFile(path: string, role: G.ImportFileRole, signal?: AbortSignal): Promise<string> {
+    const filename = basename(path);
+    if (!filename.toLowerCase().endsWith(".safetensors"))
+      throw new StudioError("UNSUPPORTED_FILE", `${filename}: only .safetensors files can be imported (pickle-based .ckpt/.pt/.bin can run code)`);
+    const info = await stat(path).catch(() => null);
+    if (!info?.isFile()) throw new StudioError("UNSUPPORTED_FILE", `${path}: no such file`);
+    const up = await this.createModelImportUpload(filename, info.size, role);
+    await uploadFile(this.t.fetch, up.url, up.headers as Record<string, string>, path, info.size, filename, signal);
+    return up.uploadId;
+  }
+
+  /**
+   * Checks the uploaded files' safetensors headers (UNSAFE_FORMAT, BAD_SAFETENSORS otherwise) and
+   * queues the import; follow it with waitForImport.
+   */
+  async importModel(input: G.ImportModelInput): Promise<ModelImport> {
+    return (await this.t.request<G.ImportModelMutation, G.ImportModelMutationVariables>(IMPORT_MODEL, { input })).importModel;
+  }
+
+  /** Uploads the checkpoint (and embedding) files and queues the import. */
+  async importModelFiles(input: ImportFilesInput, signal?: AbortSignal): Promise<ModelImport> {
+    const { checkpoint, embedding, ...rest } = input;
+    const checkpointUploadId = await this.uploadImportFile(checkpoint, "CHECKPOINT", signal);
+    const embeddingUploadId = embedding ? await this.uploadImportFile(embedding, "EMBEDDING", signal) : undefined;
+    return this.importModel({ ...rest, checkpointUploadId, ...(embeddingUploadId ? { embeddingUploadId } : {}) });
+  }
+
+  async modelImport(id: string): Promise<ModelImport | null> {
+    return (await this.t.request<G.ModelImportQuery, G.ModelImportQueryVariables>(MODEL_IMPORT, { id })).modelImport;
+  }
+
+  /** Follows modelImportUpdated until SUCCEEDED or FAILED. */
+  waitForImport(id: string, onUpdate?: (i: ModelImport) => void): Promise<ModelImport> {
+    return this.follow(
+      () => mapIter(this.t.subscribe<G.ModelImportUpdatedSubscription>(MODEL_IMPORT_UPDATED, { id }), (d) => d.modelImportUpdated),
+      (i) => TERMINAL_TRANSFER.includes(i.state),
+      onUpdate,
+    );
+  }
+
   // ── helpers ─────────────────────────────────────────────────────────────
   /**
    * For subscriptions that send the current state first: resubscribing after a dropped
@@ -275,6 +438,27 @@ export class StudioClient {
     if (!res.ok) throw new StudioError("DOWNLOAD_FAILED", `${what}: storage answered HTTP ${res.status}`);
     return Buffer.from(await res.arrayBuffer());
   }
+}
+
+function parseJson(text: string): Record<string, unknown> | null {
+  try {
+    const v = JSON.parse(text) as unknown;
+    return v && typeof v === "object" ? (v as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The archive's entries (`{root}/{name}`) must be exactly the export's files, byte for byte. */
+function checkArchive(exp: ModelExport, entries: { path: string; sizeBytes: number; sha256: string }[]): void {
+  const byName = new Map(entries.map((e) => [e.path.slice(e.path.indexOf("/") + 1), e]));
+  for (const f of exp.files) {
+    const e = byName.get(f.name);
+    if (!e) throw new StudioError("DOWNLOAD_FAILED", `the archive lacks ${f.name}`);
+    if (e.sizeBytes !== f.sizeBytes || e.sha256 !== f.sha256)
+      throw new StudioError("DOWNLOAD_FAILED", `${f.name} in the archive: sha256 ${e.sha256} (${e.sizeBytes} bytes) does not match the recorded ${f.sha256} (${f.sizeBytes} bytes)`);
+  }
+  if (entries.length !== exp.files.length) throw new StudioError("DOWNLOAD_FAILED", `the archive has ${entries.length} files, the export ${exp.files.length}`);
 }
 
 async function* mapIter<A, B>(src: AsyncIterable<A>, f: (a: A) => B): AsyncGenerator<B> {

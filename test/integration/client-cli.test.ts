@@ -1,11 +1,14 @@
-import { spawn } from "node:child_process";
-import { copyFile, mkdir, mkdtemp, writeFile } from "node:fs/promises";
+import { execFileSync, spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { copyFile, mkdir, mkdtemp, readdir, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { repoRoot } from "@studio/infra/paths";
 import { bootstrapTeam } from "../support/bootstrap.js";
+import { gql } from "../support/graphql.js";
 import { datasetDir } from "../support/images.js";
 import { startApi, startTrainer } from "../support/processes.js";
 
@@ -46,6 +49,18 @@ function cli(entry: "client" | "studio", args: string[], env: Record<string, str
       resolve({ ...r, code });
     });
   });
+}
+
+async function sha256File(path: string): Promise<string> {
+  const hash = createHash("sha256");
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest("hex");
+}
+
+/** Every file under `dir`, as paths relative to it. */
+async function filesUnder(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name).slice(dir.length + 1)).sort();
 }
 
 const parseNdjson = (s: string) =>
@@ -150,6 +165,95 @@ describe("client CLI: scripts train and prompt through ./studio subjects|runs|ge
       expect(meta.format).toBe("png");
       expect(meta.width).toBeGreaterThan(0);
     }
+  });
+
+  it("export --format single-file --json streams every file to disk with the API's sha256; --tar saves the archive", async () => {
+    const out = join(work, "export-sf");
+    const r = await run(["export", "--checkpoint", checkpointId, "--format", "single-file", "--out", out, "--json"]);
+    expect(r.code, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc).toMatchObject({ ok: true, dir: out, export: { state: "SUCCEEDED", format: "SINGLE_FILE", half: false, checkpoint: { id: checkpointId } } });
+    expect(r.stderr).toMatch(/export [0-9a-f-]{36}: SUCCEEDED/);
+
+    // the API's own record of the files, asked separately
+    const api = await gql<any>(env.STUDIO_API_URL!, `query ($id: ID!) { modelExport(id: $id) { files { name sizeBytes sha256 } } }`, { id: doc.export.id }, env.STUDIO_API_KEY);
+    const recorded = api.body.data.modelExport.files as { name: string; sizeBytes: number; sha256: string }[];
+    expect(recorded.map((f) => f.name)).toEqual(expect.arrayContaining(["model.safetensors", "rare.safetensors", "README.md", "studio-export.json"]));
+    expect(doc.files.map((f: { name: string }) => f.name)).toEqual(recorded.map((f) => f.name));
+    for (const f of recorded) {
+      const path = join(out, f.name);
+      expect((await stat(path)).size, f.name).toBe(f.sizeBytes);
+      expect(await sha256File(path), f.name).toBe(f.sha256);
+    }
+    expect(await filesUnder(out)).toEqual(recorded.map((f) => f.name).sort()); // no temp files left behind
+    expect(r.stderr).toContain("stable-diffusion-webui/models/Stable-diffusion/");
+    expect(r.stderr).toContain("stable-diffusion-webui/embeddings/");
+    expect(r.stderr).toContain("ComfyUI/models/checkpoints/");
+
+    // again: the export is reused and the files already there are kept
+    const again = await run(["export", "--checkpoint", checkpointId, "--format", "single-file", "--out", out]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toContain("= model.safetensors");
+    expect(again.stdout.trim().split("\n")).toHaveLength(recorded.length); // one "path  size" line per file
+
+    const tarPath = join(work, "sf.tar");
+    const tar = await run(["export", "--checkpoint", checkpointId, "--format", "single-file", "--tar", "--out", tarPath, "--json"]);
+    expect(tar.code, tar.stderr).toBe(0);
+    expect(JSON.parse(tar.stdout)).toMatchObject({ ok: true, archive: tarPath, root: expect.stringMatching(/^model-single-file-/) });
+    const listed = execFileSync("tar", ["-tf", tarPath], { encoding: "utf8" }).trim().split("\n");
+    expect(listed.map((l) => l.slice(l.indexOf("/") + 1)).sort()).toEqual(recorded.map((f) => f.name).sort());
+  });
+
+  it("export --format diffusers prints how to load it with diffusers", async () => {
+    const out = join(work, "export-diffusers");
+    const r = await run(["export", "--checkpoint", checkpointId, "--format", "diffusers", "--out", out]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(join(out, "unet", "diffusion_pytorch_model.safetensors"));
+    expect(r.stderr).toContain(`StableDiffusionPipeline.from_pretrained(${JSON.stringify(out)})`);
+    expect(r.stderr).toContain(`pipe.load_textual_inversion(${JSON.stringify(join(out, "learned_embeds.safetensors"))}, token="<rare>")`);
+
+    const half = await run(["export", "--checkpoint", checkpointId, "--format", "diffusers", "--half"]);
+    expect(half.code).toBe(2);
+    expect(half.stderr).toContain("--half applies to --format single-file only");
+  });
+
+  it("import of the exported single file succeeds and prints a checkpoint that generate can prompt", async () => {
+    const dir = join(work, "export-sf");
+    const r = await run(["import", "--name", "Imported backpack", "--class", "backpack", "--token", "<rare>", join(dir, "model.safetensors"), "--embedding", join(dir, "rare.safetensors"), "--json"]);
+    expect(r.code, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    // --base-model came from the export's studio-export.json
+    expect(doc).toMatchObject({ ok: true, import: { state: "SUCCEEDED", name: "Imported backpack", baseModel: "tiny-random", token: "<rare>" } });
+    expect(doc.runId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(doc.checkpointId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(doc.checkpointId).not.toBe(checkpointId);
+    expect(r.stderr).toMatch(/uploading model\.safetensors .*\n✓ model\.safetensors/);
+
+    const shown = await run(["runs", "show", doc.runId, "--json"]);
+    expect(JSON.parse(shown.stdout)).toMatchObject({ state: "SUCCEEDED", subject: { name: "Imported backpack" }, checkpoints: [{ id: doc.checkpointId }] });
+
+    const gen = await run(["generate", "--checkpoint", doc.checkpointId, "a photo of <rare> backpack", "--count", "1", "--steps", "1", "--out", join(work, "gen-imported"), "--json"]);
+    expect(gen.code, gen.stderr).toBe(0);
+    expect(JSON.parse(gen.stdout)).toMatchObject({ ok: true, generation: { state: "SUCCEEDED" } });
+  });
+
+  it("import refuses a pickle (the API's UNSAFE_FORMAT) and a non-.safetensors name (locally) with exit 2", async () => {
+    const pickle = join(work, "x.safetensors");
+    // a pickle protocol-4 stream (PROTO 4, FRAME …) under a .safetensors name
+    await writeFile(pickle, Buffer.concat([Buffer.from([0x80, 0x04, 0x95, 0x10, 0, 0, 0, 0, 0, 0, 0, 0x7d, 0x94]), Buffer.alloc(64, 0x2e)]));
+    const before = JSON.parse((await run(["subjects", "list", "--json"])).stdout).subjects.length;
+    const r = await run(["import", "--name", "Evil", "--class", "backpack", "--base-model", "tiny-random", "--token", "<rare>", pickle, "--json"]);
+    expect(r.code, r.stderr).toBe(2);
+    expect(JSON.parse(r.stdout).error).toMatchObject({ code: "UNSAFE_FORMAT", field: "checkpointUploadId" });
+    expect(r.stderr).toContain("UNSAFE_FORMAT (checkpointUploadId)");
+    expect(r.stderr).toMatch(/only safetensors are accepted because pickle can run code/);
+    expect(JSON.parse((await run(["subjects", "list", "--json"])).stdout).subjects.length).toBe(before);
+
+    const ckpt = join(work, "model.ckpt");
+    await writeFile(ckpt, Buffer.from([0x80, 0x04, 0x95, 0, 0, 0, 0, 0, 0, 0]));
+    const local = await run(["import", "--name", "Evil", "--class", "backpack", "--token", "<rare>", ckpt]);
+    expect(local.code).toBe(2);
+    expect(local.stderr).toContain("only .safetensors files can be imported");
   });
 
   it("bad input: a missing folder and a wrong class noun exit 2 and change nothing; an unknown run exits 1 with NOT_FOUND", async () => {

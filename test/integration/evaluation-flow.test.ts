@@ -139,7 +139,7 @@ describe("evaluation: scores for every checkpoint", () => {
       const timer = setTimeout(() => reject(new Error(`EvaluationUpdated events: ${JSON.stringify(streamed)}`)), 30_000);
       const dispose = client.subscribe<{ runEvents: Eval }>(
         {
-          query: `subscription ($r: ID!) { runEvents(runId: $r) { __typename ... on LossLogged { seq } ... on EvaluationUpdated { seq checkpointId protocol state clipI clipT dino evaluation { id dino } } } }`,
+          query: `subscription ($r: ID!) { runEvents(runId: $r) { __typename ... on LossLogged { seq } ... on EvaluationUpdated { seq checkpointId protocol evaluationState clipI clipT dino evaluation { id dino } } } }`,
           variables: { r: runId },
         },
         {
@@ -160,7 +160,7 @@ describe("evaluation: scores for every checkpoint", () => {
     await client.dispose();
     expect(new Set(streamed.map((e) => e.checkpointId))).toEqual(new Set(checkpoints.map((c) => c.id)));
     for (const e of streamed) {
-      expect(e).toMatchObject({ protocol: "QUICK", state: "SUCCEEDED" });
+      expect(e).toMatchObject({ protocol: "QUICK", evaluationState: "SUCCEEDED" });
       expect(e.dino).toBe(e.evaluation.dino);
     }
 

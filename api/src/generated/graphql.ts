@@ -257,9 +257,10 @@ export type EvaluationUpdated = {
   clipT: Maybe<Scalars['Float']['output']>;
   dino: Maybe<Scalars['Float']['output']>;
   evaluation: Maybe<Evaluation>;
+  /** Named apart from RunStateChanged.state (a RunState), so one query can select both. */
+  evaluationState: EvaluationState;
   protocol: EvaluationProtocol;
   seq: Scalars['Int']['output'];
-  state: EvaluationState;
 };
 
 /** Whether this API process can score (the encoder folder is present and loads). */
@@ -1619,9 +1620,9 @@ export type EvaluationUpdatedResolvers<ContextType = ApiContext, ParentType exte
   clipT?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   dino?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   evaluation?: Resolver<Maybe<ResolversTypes['Evaluation']>, ParentType, ContextType>;
+  evaluationState?: Resolver<ResolversTypes['EvaluationState'], ParentType, ContextType>;
   protocol?: Resolver<ResolversTypes['EvaluationProtocol'], ParentType, ContextType>;
   seq?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-  state?: Resolver<ResolversTypes['EvaluationState'], ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 

@@ -76,7 +76,7 @@ export const EvaluationUpdated: EvaluationUpdatedResolvers = {
   ...common,
   checkpointId: (e) => field(e, "checkpointId"),
   protocol: (e) => field(e, "protocol"),
-  state: (e) => field(e, "state"),
+  evaluationState: (e) => field(e, "state"),
   clipI: (e) => field(e, "clipI") ?? null,
   clipT: (e) => field(e, "clipT") ?? null,
   dino: (e) => field(e, "dino") ?? null,

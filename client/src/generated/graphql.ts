@@ -37,6 +37,16 @@ export type EvaluationState =
   | 'SCORING'
   | 'SUCCEEDED';
 
+/**
+ * DIFFUSERS: the diffusers folder layout (StableDiffusionPipeline.from_pretrained + load_textual_inversion
+ * for the token's learned_embeds.safetensors). SINGLE_FILE: one safetensors checkpoint in the original
+ * Stable Diffusion key layout (AUTOMATIC1111, ComfyUI) plus the embedding as a separate file in the
+ * layout they expect.
+ */
+export type ExportFormat =
+  | 'DIFFUSERS'
+  | 'SINGLE_FILE';
+
 export type GenerateInput = {
   checkpointId: string | number;
   /** 1–16 images. */
@@ -57,6 +67,27 @@ export type GenerationState =
   | 'QUEUED'
   | 'RUNNING'
   | 'SUCCEEDED';
+
+export type ImportFileRole =
+  /** The single-file safetensors checkpoint (original Stable Diffusion key layout). */
+  | 'CHECKPOINT'
+  /** The token's embedding (safetensors, A1111 / ComfyUI layout or diffusers' learned_embeds). */
+  | 'EMBEDDING';
+
+export type ImportModelInput = {
+  /** The base model the weights were trained from (e.g. stable-diffusion-2-1-base, tiny-random). */
+  baseModel: string;
+  checkpointUploadId: string | number;
+  /** Lowercase noun like `backpack` (as for subjects). */
+  classNoun: string;
+  /** Optional: the token's embedding file. */
+  embeddingUploadId?: string | number | null | undefined;
+  kind?: SubjectKind | null | undefined;
+  /** 1–100 characters; the new subject's name. */
+  name: string;
+  /** The placeholder token the embedding is for, e.g. <rare>. Default: the embedding's own name. */
+  token?: string | null | undefined;
+};
 
 export type RunMethod =
   /** Baseline: identifier `sks`, prior preservation with generated class images. */
@@ -109,6 +140,13 @@ export type TeamRole =
   | 'MEMBER'
   | 'OWNER'
   | 'VIEWER';
+
+/** Shared by exports and imports; every change is a conditional update (QUEUED → RUNNING → SUCCEEDED | FAILED). */
+export type TransferState =
+  | 'FAILED'
+  | 'QUEUED'
+  | 'RUNNING'
+  | 'SUCCEEDED';
 
 export type EvaluationFieldsFragment = { id: string, protocol: EvaluationProtocol, automatic: boolean, state: EvaluationState, progress: number, imagesTotal: number, imagesDone: number, imagesScored: number, clipI: number | null, clipT: number | null, dino: number | null, createdAt: string, finishedAt: string | null, checkpoint: { id: string, stage: string, step: number }, drift: { prompt: string, clipI: number, dino: number, threshold: number, flagged: boolean } | null, error: { code: string, message: string } | null };
 
@@ -212,7 +250,7 @@ export type RunEventsSubscriptionVariables = Exact<{
 
 export type RunEventsSubscription = { runEvents:
     | { __typename: 'CheckpointSaved', seq: number, at: string, stage: string, step: number, checkpoint: { id: string, stage: string, step: number } | null }
-    | { __typename: 'EvaluationUpdated', seq: number, at: string, checkpointId: string, protocol: EvaluationProtocol, clipI: number | null, clipT: number | null, dino: number | null, evaluationState: EvaluationState }
+    | { __typename: 'EvaluationUpdated', seq: number, at: string, checkpointId: string, protocol: EvaluationProtocol, evaluationState: EvaluationState, clipI: number | null, clipT: number | null, dino: number | null }
     | { __typename: 'LossLogged', seq: number, at: string, stage: string, step: number, loss: number, learningRate: number }
     | { __typename: 'RunStateChanged', seq: number, at: string, state: RunState, previousState: RunState | null, errorCode: string | null, errorMessage: string | null }
     | { __typename: 'SampleSaved', seq: number, at: string, stage: string, step: number, prompt: string, promptIndex: number, seed: number, url: string | null }
@@ -288,6 +326,63 @@ export type AddSubjectImageMutationVariables = Exact<{
 
 
 export type AddSubjectImageMutation = { addSubjectImage: { id: string, filename: string, contentType: string, byteSize: number, sha256: string, width: number, height: number } };
+
+export type ModelExportFieldsFragment = { id: string, format: ExportFormat, half: boolean, state: TransferState, archiveUrl: string | null, createdAt: string, finishedAt: string | null, files: Array<{ name: string, sizeBytes: number, sha256: string, url: string }>, error: { code: string, message: string } | null, checkpoint: { id: string, stage: string, step: number } };
+
+export type ExportCheckpointMutationVariables = Exact<{
+  checkpointId: string | number;
+  format: ExportFormat;
+  half?: boolean | null | undefined;
+}>;
+
+
+export type ExportCheckpointMutation = { exportCheckpoint: { id: string, format: ExportFormat, half: boolean, state: TransferState, archiveUrl: string | null, createdAt: string, finishedAt: string | null, files: Array<{ name: string, sizeBytes: number, sha256: string, url: string }>, error: { code: string, message: string } | null, checkpoint: { id: string, stage: string, step: number } } };
+
+export type ModelExportQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type ModelExportQuery = { modelExport: { id: string, format: ExportFormat, half: boolean, state: TransferState, archiveUrl: string | null, createdAt: string, finishedAt: string | null, files: Array<{ name: string, sizeBytes: number, sha256: string, url: string }>, error: { code: string, message: string } | null, checkpoint: { id: string, stage: string, step: number } } | null };
+
+export type ModelExportUpdatedSubscriptionVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type ModelExportUpdatedSubscription = { modelExportUpdated: { id: string, format: ExportFormat, half: boolean, state: TransferState, archiveUrl: string | null, createdAt: string, finishedAt: string | null, files: Array<{ name: string, sizeBytes: number, sha256: string, url: string }>, error: { code: string, message: string } | null, checkpoint: { id: string, stage: string, step: number } } };
+
+export type ModelImportFieldsFragment = { id: string, state: TransferState, name: string, classNoun: string, baseModel: string, token: string | null, createdAt: string, finishedAt: string | null, error: { code: string, message: string } | null, run: { id: string, state: RunState, method: RunMethod, baseModel: string, subject: { id: string, name: string, classNoun: string } } | null, checkpoint: { id: string, stage: string, step: number, sizeBytes: number, sha256: string } | null };
+
+export type CreateModelImportUploadMutationVariables = Exact<{
+  filename: string;
+  byteSize: number;
+  role: ImportFileRole;
+}>;
+
+
+export type CreateModelImportUploadMutation = { createModelImportUpload: { uploadId: string, url: string, headers: unknown, expiresAt: string } };
+
+export type ImportModelMutationVariables = Exact<{
+  input: ImportModelInput;
+}>;
+
+
+export type ImportModelMutation = { importModel: { id: string, state: TransferState, name: string, classNoun: string, baseModel: string, token: string | null, createdAt: string, finishedAt: string | null, error: { code: string, message: string } | null, run: { id: string, state: RunState, method: RunMethod, baseModel: string, subject: { id: string, name: string, classNoun: string } } | null, checkpoint: { id: string, stage: string, step: number, sizeBytes: number, sha256: string } | null } };
+
+export type ModelImportQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type ModelImportQuery = { modelImport: { id: string, state: TransferState, name: string, classNoun: string, baseModel: string, token: string | null, createdAt: string, finishedAt: string | null, error: { code: string, message: string } | null, run: { id: string, state: RunState, method: RunMethod, baseModel: string, subject: { id: string, name: string, classNoun: string } } | null, checkpoint: { id: string, stage: string, step: number, sizeBytes: number, sha256: string } | null } | null };
+
+export type ModelImportUpdatedSubscriptionVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type ModelImportUpdatedSubscription = { modelImportUpdated: { id: string, state: TransferState, name: string, classNoun: string, baseModel: string, token: string | null, createdAt: string, finishedAt: string | null, error: { code: string, message: string } | null, run: { id: string, state: RunState, method: RunMethod, baseModel: string, subject: { id: string, name: string, classNoun: string } } | null, checkpoint: { id: string, stage: string, step: number, sizeBytes: number, sha256: string } | null } };
 
 export type ViewerQueryVariables = Exact<{ [key: string]: never; }>;
 

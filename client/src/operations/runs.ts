@@ -159,7 +159,7 @@ export const RUN_EVENTS = /* GraphQL */ `
         at
         checkpointId
         protocol
-        evaluationState: state
+        evaluationState
         clipI
         clipT
         dino

@@ -137,7 +137,7 @@ export const RUN_EVENTS = /* GraphQL */ `
         checkpointId
         protocol
         # aliased: RunStateChanged.state is a RunState, this one an EvaluationState
-        evaluationState: state
+        evaluationState
       }
     }
   }
