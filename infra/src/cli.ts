@@ -7,6 +7,7 @@ import { CommandError } from "./proc.js";
 import { firstKeyFile, runAdmin, servicesUp, stackDown, stackStatus, stackUp } from "./stack.js";
 import { prepareEvalModels } from "./eval-models.js";
 import { runAllTests } from "./test.runner.js";
+import { CLIENT_COMMANDS } from "./client-commands.js";
 
 const USAGE = `usage: ./studio <command>
   up             start everything (PostgreSQL, MinIO, migrations, API, trainer, dashboard) in the foreground
@@ -19,11 +20,10 @@ const USAGE = `usage: ./studio <command>
                  once), or with --tiny small random ones for an offline demo (scores are meaningless)
   admin ...      API administration, e.g. admin create-team --name N --user U [--email E] [--json]
   test [args]    run every test (args go to vitest)
-  subjects, runs, generate, checkpoints, evaluate, share, export, login, logout, whoami
+  subjects, runs, generate, checkpoints, evaluate, share, export, import, login, logout, whoami
                  the API client for scripts (client/): ./studio runs --help, README "Scripting with the CLI"`;
 
 // The user-facing API commands are the client CLI's (client/src/cli.main.ts), run in this process.
-const CLIENT_COMMANDS = ["subjects", "runs", "generate", "checkpoints", "evaluate", "share", "export", "login", "logout", "whoami"];
 
 function loadConfig(): StackConfig {
   const envFile = join(repoRoot, ".env");

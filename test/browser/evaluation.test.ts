@@ -75,7 +75,7 @@ describe("dashboard: evaluation scores, recommendation and the compare view, in 
 
   beforeAll(async () => {
     const modelsDir = await ensureTinyEvalModels();
-    api = await startApi({ API_CORS_ORIGINS: "*", EVAL_MODELS_DIR: modelsDir, EVAL_SAMPLING_STEPS: "3", EVAL_POLL_MS: "1000" });
+    api = await startApi({ API_CORS_ORIGINS: "*", EVAL_MODELS_DIR: modelsDir, EVAL_SAMPLING_STEPS: "1", EVAL_POLL_MS: "1000" });
     let team: { secret: string };
     [trainer, dashboard, browser, team] = await Promise.all([startTrainer(), startDashboard(api.url), launchChromium(), bootstrapTeam("Eval Studio")]);
     key = team.secret;

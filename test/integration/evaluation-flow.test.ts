@@ -48,7 +48,7 @@ describe("evaluation: scores for every checkpoint", () => {
 
   beforeAll(async () => {
     const modelsDir = await ensureTinyEvalModels();
-    api = await startApi({ EVAL_MODELS_DIR: modelsDir, EVAL_SAMPLING_STEPS: "3", EVAL_POLL_MS: "1000" });
+    api = await startApi({ EVAL_MODELS_DIR: modelsDir, EVAL_SAMPLING_STEPS: "1", EVAL_POLL_MS: "1000" });
     trainer = await startTrainer();
     key = (await bootstrapTeam("Evaluation team")).secret;
     subjectId = (await ok(`mutation { createSubject(input: {name: "Backpack", classNoun: "backpack"}) { id } }`)).createSubject.id;
@@ -102,7 +102,7 @@ describe("evaluation: scores for every checkpoint", () => {
     });
     expect(new Set(evaluations.map((e) => e.checkpoint.id))).toEqual(new Set(checkpoints.map((c) => c.id)));
     for (const e of evaluations) {
-      expect(e).toMatchObject({ protocol: "QUICK", automatic: true, progress: 1, steps: 3 });
+      expect(e).toMatchObject({ protocol: "QUICK", automatic: true, progress: 1, steps: 1 });
       // QUICK: 4 prompts × 2 images, plus 2 drift pairs
       expect(e.imagesTotal).toBe(12);
       expect(e.imagesDone).toBe(12);

@@ -155,6 +155,7 @@ export class EvaluationsService {
     let finished = false;
     return wakeableStream<EvaluationModel>({
       pollMs: this.settings.pollMs,
+      isLast: (e) => e.state === "SUCCEEDED" || e.state === "FAILED",
       listen: (wake) => {
         const off = this.notifications.subscribe<{ evaluationId?: string }>(CHANNELS.evaluations, (n) => {
           if (n.evaluationId === id) wake();

@@ -93,6 +93,7 @@ export class ExportsService {
     let finished = false;
     return wakeableStream<ModelExportModel>({
       pollMs: this.opts.pollMs,
+      isLast: (x) => x.state === "SUCCEEDED" || x.state === "FAILED",
       listen: (wake) => {
         const off = this.notifications.subscribe<{ kind?: string; id?: string }>(apiQueries.TRANSFERS_CHANNEL, (n) => {
           if (n.kind === "export" && n.id === id) wake();

@@ -82,6 +82,7 @@ export class GenerationsService {
     let finished = false;
     return wakeableStream<GenerationModel>({
       pollMs: this.pollMs,
+      isLast: (g) => g.state === "SUCCEEDED" || g.state === "FAILED",
       listen: (wake) => {
         const off = this.notifications.subscribe<{ generationId?: string }>(CHANNELS.generations, (n) => {
           if (n.generationId === id) wake();

@@ -134,6 +134,7 @@ export class ImportsService {
     let finished = false;
     return wakeableStream<ModelImportModel>({
       pollMs: this.opts.pollMs,
+      isLast: (x) => x.state === "SUCCEEDED" || x.state === "FAILED",
       listen: (wake) => {
         const off = this.notifications.subscribe<{ kind?: string; id?: string }>(apiQueries.TRANSFERS_CHANNEL, (n) => {
           if (n.kind === "import" && n.id === id) wake();

@@ -11,6 +11,8 @@ export function wakeableStream<T>(opts: {
   /** The next items; `null` ends the stream. */
   read: () => Promise<T[] | null>;
   pollMs: number;
+  /** An item after which nothing more can come (e.g. a final state). */
+  isLast?: (item: T) => boolean;
 }): AsyncIterableIterator<T> {
   const queue: T[] = [];
   let closed = false;
@@ -35,7 +37,10 @@ export function wakeableStream<T>(opts: {
         if (closed) return { done: true, value: undefined };
         if (!pending) {
           await new Promise<void>((resolve) => {
-            const t = setTimeout(resolve, opts.pollMs);
+            const t = setTimeout(() => {
+              pending = true; // the fallback: read even though nothing woke us
+              resolve();
+            }, opts.pollMs);
             wakeWaiter = () => {
               clearTimeout(t);
               resolve();
@@ -54,7 +59,11 @@ export function wakeableStream<T>(opts: {
         }
         if (closed) return { done: true, value: undefined };
         if (items === null) close();
-        else queue.push(...items);
+        else {
+          queue.push(...items);
+          // a final item ends the stream right after it is delivered (queued items still go out first)
+          if (opts.isLast && items.some(opts.isLast)) close();
+        }
       }
     },
     async return() {
