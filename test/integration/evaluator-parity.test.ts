@@ -21,9 +21,18 @@ import { engineDecodedRgb, ensureTinyEvalModels, evalReference, type ReferenceRe
 const PHOTO = join(repoRoot, "..", "shared", "datasets", "dreambooth", "backpack", "00.jpg");
 const PHOTO_2 = join(repoRoot, "..", "shared", "datasets", "dreambooth", "backpack", "01.jpg");
 
-/** Tolerances, from measurements on these inputs (see the comment in preprocess.ts's resize()). */
-const PIXEL_MAX_ABS = { clip: 0.12, dino: 0.2 }; // normalised units; 1 level ≈ 0.015 (CLIP) / 0.017 (DINO)
-const PIXEL_MEAN_ABS = 0.005;
+/**
+ * Tolerances, from measurements on these inputs. The resize is Pillow's own arithmetic
+ * (api/src/evaluation/pillow.resample.ts), so same decoded pixels give the same uint8 image and the
+ * tensors differ only by float32 rounding of rescale/normalise (measured ≤ 5e-7).
+ * The colour-managed CMYK file decodes up to 1 level apart (lcms via libvips vs ImageCms, test above);
+ * after a bicubic resize that is ≤ 2 levels (1 level ≈ 0.015 CLIP / 0.0175 DINO in normalised units):
+ * measured max 0.030 (CLIP) / 0.0175 (DINO), mean ≤ 1e-4.
+ */
+const PIXEL_MAX_ABS = 1e-5;
+const PIXEL_MEAN_ABS = 1e-6;
+const PIXEL_MAX_ABS_INEXACT_DECODE = { clip: 0.031, dino: 0.036 }; // 2 levels
+const PIXEL_MEAN_ABS_INEXACT_DECODE = 5e-4;
 const EMBEDDING_ONE_MINUS_COS = 1e-4; // onnxruntime-node vs PyTorch on identical inputs
 const METRIC_ABS = 1e-5; // TS vs Python formulas on identical embeddings
 
@@ -142,16 +151,16 @@ describe("evaluator parity with the Python reference (tiny encoders)", () => {
     expect([decoded[4]!.width, decoded[4]!.height]).toEqual([360, 512]);
   });
 
-  it("(a) makes the same pixel tensors as the Hugging Face (Pillow) processors, within tolerance", async () => {
+  it("(a) makes the same pixel tensors as the Hugging Face (Pillow) processors (float32 rounding; the ICC CMYK file within 2 levels)", async () => {
     for (const kind of ["clip", "dino"] as const) {
       const refPixels = kind === "clip" ? ref.clipPixels! : ref.dinoPixels!;
       const ours = await evaluator.pixels(kind, bytes);
       for (const [i, f] of fixtures.entries()) {
         expect(ours[i]!.length).toBe(3 * 224 * 224);
         const { max, mean } = maxAndMeanAbs(ours[i]!, refPixels[i]!);
-        console.log(`${kind} pixels ${f.name}: max |Δ| ${max.toFixed(4)}, mean |Δ| ${mean.toFixed(5)}`);
-        expect(max, `${kind} ${f.name}`).toBeLessThanOrEqual(PIXEL_MAX_ABS[kind]);
-        expect(mean, `${kind} ${f.name}`).toBeLessThanOrEqual(PIXEL_MEAN_ABS);
+        console.log(`${kind} pixels ${f.name}: max |Δ| ${max.toExponential(2)}, mean |Δ| ${mean.toExponential(2)}`);
+        expect(max, `${kind} ${f.name}`).toBeLessThanOrEqual(f.exactDecode ? PIXEL_MAX_ABS : PIXEL_MAX_ABS_INEXACT_DECODE[kind]);
+        expect(mean, `${kind} ${f.name}`).toBeLessThanOrEqual(f.exactDecode ? PIXEL_MEAN_ABS : PIXEL_MEAN_ABS_INEXACT_DECODE);
       }
     }
   });
@@ -208,8 +217,8 @@ describe("evaluator parity with the Python reference (tiny encoders)", () => {
       const theirs = ref.metrics!;
       const diffs = { clipI: result.clipI - theirs.clipI, clipT: result.clipT - theirs.clipT, dino: result.dino - theirs.dino, driftDino: result.drift!.dino - theirs.drift!.dino };
       console.log("end-to-end metric differences (TS pipeline − Python pipeline):", diffs);
-      // Not 1e-5: this includes the preprocessing differences measured above (resize rounding).
-      for (const d of Object.values(diffs)) expect(Math.abs(d)).toBeLessThanOrEqual(1e-3); // measured ≤ 2e-5 (tiny)
+      // Includes the ICC CMYK file's 1-level decode difference (one of the generated images); measured ≤ 1.5e-6 (tiny).
+      for (const d of Object.values(diffs)) expect(Math.abs(d)).toBeLessThanOrEqual(1e-5);
       expect(progress.at(-1)).toBe(1);
       expect(result.perPrompt.map((p) => p.scoringPrompt)).toEqual([TEXTS[0], TEXTS[1]]);
     }

@@ -1,12 +1,12 @@
 /**
  * Model preprocessing from the encoder folder's own configs (docs/evaluation-contract.md §1–2):
  * transformers.js reads `preprocessor_config.json` / `tokenizer.json` from DIR/clip and DIR/dino, so
- * resize, crop, rescale, normalise and BPE are the library's, not ours. Nothing is downloaded or cached.
+ * crop, rescale, normalise and BPE are the library's, not ours; only the resize step is done here, as
+ * Pillow does it (see resize()). Nothing is downloaded or cached.
  */
 import { AutoImageProcessor, AutoTokenizer, RawImage, env, type PreTrainedTokenizer, type Tensor } from "@huggingface/transformers";
-import sharp from "sharp";
-import type { KernelEnum } from "sharp";
 import type { RgbImage } from "./image.decode.js";
+import { pillowResize } from "./pillow.resample.js";
 
 export type ImageEncoderKind = "clip" | "dino";
 
@@ -42,15 +42,9 @@ type ImageProcessor = Awaited<ReturnType<typeof AutoImageProcessor.from_pretrain
 interface ResizeConfig {
   do_resize?: boolean;
   resample?: number;
-  size?: unknown;
+  size?: { shortest_edge?: number; longest_edge?: number; height?: number; width?: number };
   get_resize_output_image_size(image: RawImage, size: unknown): [number, number];
 }
-
-/**
- * PIL resample codes (what preprocessor_config.json stores) → sharp kernels with the same filter:
- * libvips' "cubic" is Catmull-Rom (a = −0.5, Pillow's BICUBIC), "linear" the triangle (BILINEAR).
- */
-const SHARP_KERNEL: Record<number, keyof KernelEnum> = { 0: "nearest", 1: "lanczos3", 2: "linear", 3: "cubic" };
 
 export class Preprocessor {
   private constructor(
@@ -74,7 +68,7 @@ export class Preprocessor {
    */
   async pixels(kind: ImageEncoderKind, images: RgbImage[]): Promise<PixelBatch> {
     const processor = this.images[kind];
-    const raws = await Promise.all(images.map((im) => resize(processor as unknown as ResizeConfig, im)));
+    const raws = images.map((im) => resize(processor as unknown as ResizeConfig, im));
     const { pixel_values } = (await processor(raws)) as { pixel_values: Tensor };
     const [n, c, h, w] = pixel_values.dims as number[];
     return { data: pixel_values.data as Float32Array, dims: [n!, c!, h!, w!] };
@@ -104,26 +98,44 @@ export class Preprocessor {
 }
 
 /**
- * The processor's resize step, done with sharp's resize instead of transformers.js's.
+ * The (width, height) the Hugging Face PIL backend resizes to (`PilBackend.resize`), for the two size
+ * forms our configs use. transformers.js's `get_resize_output_image_size` means the same but computes
+ * `long · (short_edge / short)` and rounds to 2 decimals before flooring, so it answers one more pixel
+ * when the fraction is ≥ .995 — e.g. 3000×3308 → Python 224×246 (int(246.997…)), transformers.js 224×247.
+ * Python's `int(short_edge * long / short)` in the same IEEE order gives the same integer here.
+ */
+export function hfResizeOutputSize(size: ResizeConfig["size"], width: number, height: number): [number, number] {
+  if (size?.shortest_edge !== undefined && size.longest_edge === undefined) {
+    const s = size.shortest_edge;
+    const [short, long] = width <= height ? [width, height] : [height, width];
+    const newLong = Math.trunc((s * long) / short);
+    return width <= height ? [s, newLong] : [newLong, s];
+  }
+  if (size?.height !== undefined && size.width !== undefined && size.shortest_edge === undefined) return [size.width, size.height];
+  throw new Error(`preprocessor_config.json size ${JSON.stringify(size)} is not supported (shortest_edge, or height and width)`);
+}
+
+/**
+ * The processor's resize step, done with a port of Pillow's resize instead of transformers.js's.
  *
  * Why: in Node, transformers.js resizes BICUBIC/BILINEAR with sharp's `affine`, a point sampler with no
  * antialiasing, while Python's processors use Pillow's `resize`, which widens the filter when shrinking.
  * Measured on a 512×360 DreamBooth photo against CLIPImageProcessorPil/ViTImageProcessorPil (normalised
- * pixel_values): affine max |Δ| 1.14 (CLIP) / 1.52 (DINO), mean 0.047 / 0.054; sharp `resize` with the same
- * filter max 0.044 / 0.053, mean 0.0023 / 0.0030 (≈ 3 levels worst case, ±1-level rounding typical).
- * The target size still comes from the library (`get_resize_output_image_size`), and crop, rescale and
- * normalise stay the library's: given an image already at that size its resize is a no-op.
+ * pixel_values): affine max |Δ| 1.14 (CLIP) / 1.52 (DINO); sharp `resize` with the same filter (libvips)
+ * still 0.075 / 0.158; pillowResize (pillow.resample.ts, Pillow's fixed-point arithmetic and pass order)
+ * gives Pillow's bytes, so the tensors agree to float32 rounding (≤ 1e-6). The target size is the HF
+ * Python rule (hfResizeOutputSize); crop, rescale and normalise stay transformers.js's: given an image
+ * already at that size, its own resize is a no-op (same size check in RawImage.resize).
  */
-async function resize(processor: ResizeConfig, im: RgbImage): Promise<RawImage> {
+function resize(processor: ResizeConfig, im: RgbImage): RawImage {
   const raw = new RawImage(im.data, im.width, im.height, 3);
   if (processor.do_resize === false) return raw;
-  const [width, height] = processor.get_resize_output_image_size(raw, processor.size);
+  const [width, height] = hfResizeOutputSize(processor.size, im.width, im.height);
   if (width === im.width && height === im.height) return raw;
-  const kernel = SHARP_KERNEL[processor.resample ?? 2];
-  if (!kernel) throw new Error(`preprocessor_config.json resample=${processor.resample} is not supported`);
-  const { data, info } = await sharp(im.data, { raw: { width: im.width, height: im.height, channels: 3 } })
-    .resize({ width, height, fit: "fill", kernel })
-    .raw()
-    .toBuffer({ resolveWithObject: true });
-  return new RawImage(new Uint8Array(data.buffer, data.byteOffset, data.length), info.width, info.height, 3);
+  const resample = processor.resample ?? 2; // the PIL backend's default: BILINEAR
+  const out = new RawImage(pillowResize(im.data, im.width, im.height, width, height, resample, 3), width, height, 3);
+  // The library must now leave it alone; if its size rule ever disagrees here, fail loudly, not subtly.
+  const [w2, h2] = processor.get_resize_output_image_size(out, processor.size);
+  if (w2 !== width || h2 !== height) throw new Error(`transformers.js would resize ${width}×${height} again to ${w2}×${h2}`);
+  return out;
 }
