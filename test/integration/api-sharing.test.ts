@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { schema, type DbHandle } from "@studio/db";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { errorOf, gqlAs, okAs } from "../support/auth.js";
+import { errorOf, gqlAs, okAs, wsClientAs } from "../support/auth.js";
 import { bootstrapTeam } from "../support/bootstrap.js";
 import { insertImage, insertRunWithCheckpoint, insertSubject, testDb } from "../support/fixtures.js";
 import { TrainerFixtures } from "../support/trainer-fixtures.js";
@@ -147,9 +147,36 @@ describe("api: sharing runs with other teams and through links; model cards", ()
     expect([await count(db, "shares"), await count(db, "access_audit")]).toEqual(before);
   });
 
-  it("revoking a team share takes effect on the very next request", async () => {
+  it("revoking a team share takes effect on the very next request, and ends the other team's open run stream", async () => {
     const [share] = (await okAs(api.url, a.secret, `{ shares { id kind active } }`)).shares;
+    // team B is watching the shared run's events when A revokes the share
+    const client = wsClientAs(api.wsUrl, b.secret);
+    const got: { errors?: { message: string; extensions?: { code?: string } }[]; data?: unknown }[] = [];
+    const ended = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`the stream did not end: ${JSON.stringify(got)}`)), 20_000);
+      client.subscribe(
+        { query: `subscription($r: ID!) { runEvents(runId: $r) { __typename } }`, variables: { r: shared.run.id } },
+        {
+          next: (v) => void got.push(v as never),
+          error: (e) => {
+            clearTimeout(timer);
+            got.push({ errors: Array.isArray(e) ? e : [{ message: String((e as Error).message ?? e) }] });
+            resolve();
+          },
+          complete: () => {
+            clearTimeout(timer);
+            resolve();
+          },
+        },
+      );
+    });
+    await new Promise((r) => setTimeout(r, 500)); // subscribed and replaying
+    expect(got.some((g) => g.errors)).toBe(false);
     const r = await okAs(api.url, a.secret, REVOKE, { id: share.id });
+    await ended;
+    await client.dispose();
+    const last = got.at(-1)!;
+    expect(last.errors?.[0]?.message ?? "").toMatch(/no longer shared|FORBIDDEN|not found/i);
     expect(r.revokeShare).toMatchObject({ active: false, revokedBy: { id: a.userId } });
     expect((await okAs(api.url, b.secret, RUN, { id: shared.run.id })).run).toBeNull();
     expect((await okAs(api.url, b.secret, `{ sharedWithMe { shareId } }`)).sharedWithMe).toEqual([]);

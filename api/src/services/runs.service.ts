@@ -1,5 +1,5 @@
 import { randomInt } from "node:crypto";
-import { CHANNELS } from "@studio/db";
+import { apiQueries, CHANNELS } from "@studio/db";
 import { badInput, conflict, forbidden, notFound } from "../errors.js";
 import type { Principal, RunEventModel, RunModel } from "../models.js";
 import type { NotificationsRepository } from "../repositories/notifications.repository.js";
@@ -13,6 +13,8 @@ import { wakeableStream } from "./streams.js";
 type RunState = RunModel["state"];
 const RUN_STATES: RunState[] = ["QUEUED", "RUNNING", "SUCCEEDED", "FAILED", "CANCELED"];
 const EVENT_PAGE = 500;
+/** How often an open runEvents stream on another team's (shared) run re-checks that it is still shared. */
+const SHARED_RECHECK_MS = 5000;
 
 /** Runs: validated start (runs.config per docs/platform-contract.md), cancel, reads, the live event log. */
 export class RunsService {
@@ -92,21 +94,36 @@ export class RunsService {
    */
   async events(p: Principal, runId: string, afterSeq: number): Promise<AsyncIterableIterator<RunEventModel>> {
     if (!Number.isInteger(afterSeq) || afterSeq < 0) throw badInput("afterSeq", "afterSeq must be an integer ≥ 0");
-    await this.require(p, runId);
+    const run = await this.require(p, runId);
     let last = afterSeq;
+    // Another team's run (a share) can stop being readable while this is open: re-check on every
+    // access notice (revokeShare sends one) and at least every SHARED_RECHECK_MS.
+    const shared = run.teamId !== p.teamId;
+    let checkedAt = Date.now();
     return wakeableStream<RunEventModel>({
       pollMs: this.pollMs,
       listen: (wake) => {
         const offNotify = this.notifications.subscribe<{ runId?: string }>(CHANNELS.runEvents, (n) => {
           if (n.runId === runId) wake();
         });
+        const offAccess = shared
+          ? this.notifications.subscribe(apiQueries.ACCESS_CHANNEL, () => {
+              checkedAt = 0;
+              wake();
+            })
+          : () => undefined;
         const offReconnect = this.notifications.onReconnect(wake);
         return () => {
           offNotify();
+          offAccess();
           offReconnect();
         };
       },
       read: async () => {
+        if (shared && Date.now() - checkedAt >= SHARED_RECHECK_MS) {
+          checkedAt = Date.now();
+          if (!(await this.get(p, runId))) throw forbidden("this run is no longer shared with your team");
+        }
         const rows = await this.repo.events(runId, last, EVENT_PAGE);
         if (rows.length > 0) last = rows[rows.length - 1]!.seq;
         return rows;
