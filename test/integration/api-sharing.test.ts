@@ -238,14 +238,20 @@ describe("api: sharing runs with other teams and through links; model cards", ()
   it("every share and revoke is in the owner team's access log, with who and when", async () => {
     const log = (await okAs(api.url, a.secret, `{ shareAudit(first: 20) { action actor { id } at shareId details } }`)).shareAudit;
     const actions = log.map((e: any) => e.action);
+    const shareIds = new Set(
+      (await okAs(api.url, a.secret, `query($r: ID) { shares(runId: $r) { id } }`, { r: shared.run.id })).shares.map((x: any) => x.id),
+    );
     expect(actions.filter((x: string) => x === "SHARE_CREATED")).toHaveLength(3);
     expect(actions.filter((x: string) => x === "SHARE_REVOKED")).toHaveLength(2);
     for (const e of log) {
       expect(e.actor).toEqual({ id: a.userId });
       expect(Date.now() - new Date(e.at).getTime()).toBeLessThan(120_000);
       expect(e.details.runId).toBe(shared.run.id);
-      expect(e.shareId).toBeTruthy();
+      expect(shareIds.has(e.shareId)).toBe(true); // the entry names one of this run's shares
     }
+    // each share's creation is recorded once, under its own id
+    const created = log.filter((e: any) => e.action === "SHARE_CREATED").map((e: any) => e.shareId);
+    expect(new Set(created)).toEqual(shareIds);
     expect((await okAs(api.url, b.secret, `{ shareAudit { id } }`)).shareAudit).toEqual([]);
   });
 });
