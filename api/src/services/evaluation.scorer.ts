@@ -24,6 +24,7 @@ export interface ScorerSettings {
 const MAX_IMAGE_BYTES = 30 * 1024 * 1024;
 /** How often to look at the folder again while the evaluator is unavailable (someone may install it). */
 const RECHECK_MS = 30_000;
+const RUN_EVENT_WAKE_MS = 1000;
 
 /**
  * The API side of evaluation (docs/evaluation-contract.md §5): creates the automatic QUICK evaluation
@@ -37,6 +38,7 @@ export class EvaluationScorer {
   private availability: EvaluatorAvailability;
   private lastCheck = 0;
   private timer: NodeJS.Timeout | null = null;
+  private soon: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private again = false;
   private stopped = false;
@@ -73,8 +75,9 @@ export class EvaluationScorer {
   }
 
   start(): void {
-    // A new checkpoint shows up as a run event; images ready for scoring as an evaluation notice.
-    this.offs.push(this.notifications.subscribe(CHANNELS.runEvents, () => this.wake()));
+    // A new checkpoint shows up as a run event; images ready for scoring as an evaluation notice. Run
+    // events arrive about once a second per training run (losses), so they wake at most one pass per second.
+    this.offs.push(this.notifications.subscribe(CHANNELS.runEvents, () => this.wakeSoon()));
     this.offs.push(
       this.notifications.subscribe<{ state?: string }>(CHANNELS.evaluations, (n) => {
         if (n.state === "SCORING") this.wake();
@@ -83,6 +86,15 @@ export class EvaluationScorer {
     this.offs.push(this.notifications.onReconnect(() => this.wake()));
     this.wake();
     this.timer = setInterval(() => this.wake(), this.settings.pollMs);
+  }
+
+  /** Wakes once within RUN_EVENT_WAKE_MS however many run events arrive meanwhile. */
+  private wakeSoon(): void {
+    if (this.soon || this.stopped) return;
+    this.soon = setTimeout(() => {
+      this.soon = null;
+      this.wake();
+    }, RUN_EVENT_WAKE_MS);
   }
 
   /** Runs one pass now, or right after the current one. */
@@ -242,6 +254,7 @@ export class EvaluationScorer {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
+    if (this.soon) clearTimeout(this.soon);
     for (const off of this.offs) off();
     await this.running?.catch(() => undefined);
     await this.engine?.close().catch(() => undefined);
