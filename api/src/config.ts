@@ -70,6 +70,32 @@ const schema = z.object({
   EVAL_LEASE_MS: z.coerce.number().int().min(1000).max(3_600_000).default(60_000),
   /** How often to look for evaluations to score and checkpoints to evaluate when no NOTIFY arrives. */
   EVAL_POLL_MS: z.coerce.number().int().min(100).max(600_000).default(5000),
+  // ---- the API's front door (docs/security-front.md) ----
+  /** Most lexical tokens in one GraphQL document (the parser stops there). */
+  API_MAX_QUERY_TOKENS: z.coerce.number().int().min(100).max(1_000_000).default(5000),
+  /** Deepest nesting of field selections in one operation. */
+  API_MAX_QUERY_DEPTH: z.coerce.number().int().min(2).max(100).default(12),
+  /** Most aliased fields in one operation (fragments expanded). */
+  API_MAX_QUERY_ALIASES: z.coerce.number().int().min(0).max(10_000).default(30),
+  /** Field-cost budget of one operation: object fields count 1 plus their selection, times list sizes. */
+  API_MAX_QUERY_COST: z.coerce.number().int().min(100).max(10_000_000).default(20_000),
+  /** Most mutation fields at the root of one request. */
+  API_MAX_ROOT_MUTATIONS: z.coerce.number().int().min(1).max(100).default(5),
+  /** Schema introspection (`__schema`, `__type`); off unless enabled (nothing in the product needs it). */
+  API_INTROSPECTION: z
+    .enum(["0", "1", "true", "false"])
+    .default("0")
+    .transform((v) => v === "1" || v === "true"),
+  /** Largest graphql-ws message; a bigger one closes the socket with 1009 (at most 1 MiB). */
+  API_WS_MAX_PAYLOAD_BYTES: z.coerce.number().int().min(1024).max(1_048_576).default(262_144),
+  /** Open graphql-ws connections from one client address (refused at upgrade with HTTP 429). */
+  API_WS_MAX_CONNECTIONS_PER_IP: z.coerce.number().int().min(1).max(1_000_000).default(500),
+  /** Open graphql-ws connections of one API key or share link (closed with 4429). */
+  API_WS_MAX_CONNECTIONS_PER_KEY: z.coerce.number().int().min(1).max(1_000_000).default(500),
+  /** Concurrent operations on one graphql-ws connection (more: TOO_MANY_SUBSCRIPTIONS). */
+  API_WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: z.coerce.number().int().min(1).max(10_000).default(50),
+  /** How long one health report is reused (1 000 health requests cost one check); 0: never reused. */
+  API_HEALTH_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(1500),
 });
 
 export type ApiConfig = z.infer<typeof schema>;

@@ -4,13 +4,12 @@ import type { AddressInfo } from "node:net";
 import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
 import { apiQueries, CHANNELS, openDb, WORKER_CHANNEL } from "@studio/db";
-import { useServer } from "graphql-ws/use/ws";
-import { WebSocketServer } from "ws";
-import { guardLinkRootFields, guardSubscription, recheckWith } from "./access-guard.js";
+import { guardLinkRootFields, recheckWith } from "./access-guard.js";
 import type { ApiConfig } from "./config.js";
 import type { ApiContext, Services, Session } from "./context.js";
-import { unauthenticated } from "./errors.js";
+import { DomainError, unauthenticated } from "./errors.js";
 import { maskError } from "./errors.format.js";
+import { checkTokens, preExecutionError, QUERY_TOO_COMPLEX, tooComplexError, type QueryLimits } from "./graphql-limits.js";
 import { graphqlHttpHandler } from "./http.js";
 import { createLoaders } from "./loaders.js";
 import { AuthRepository } from "./repositories/auth.repository.js";
@@ -41,7 +40,10 @@ import { ModelCardsService } from "./services/model-cards.service.js";
 import { RunsService } from "./services/runs.service.js";
 import { isLinkAuthorization, SharesService } from "./services/shares.service.js";
 import { SubjectsService } from "./services/subjects.service.js";
+import type { Principal } from "./models.js";
+import { redactSecrets } from "./redact.js";
 import { SqlCounter } from "./sql-counter.js";
+import { attachGraphqlWs } from "./ws.js";
 
 export interface RunningApi {
   url: string;
@@ -53,7 +55,9 @@ export interface RunningApi {
 export type Logger = (level: "info" | "warn" | "error", msg: string) => void;
 
 /** Wires repositories → services → resolvers, and serves HTTP + graphql-ws on one port. */
-export async function startApi(config: ApiConfig, log: Logger): Promise<RunningApi> {
+export async function startApi(config: ApiConfig, rawLog: Logger): Promise<RunningApi> {
+  // every log line passes through here: SQL parameters and secrets never reach the logs
+  const log: Logger = (level, msg) => rawLog(level, redactSecrets(msg));
   const dbHandle = openDb(config.DATABASE_URL, { onError: (e) => log("warn", `postgres: ${e.message}`) });
   const sqlCounter = config.API_COUNT_SQL ? new SqlCounter() : null;
   sqlCounter?.attach(dbHandle.pool);
@@ -101,7 +105,7 @@ export async function startApi(config: ApiConfig, log: Logger): Promise<RunningA
   let publicUrl = config.API_PUBLIC_URL?.replace(/\/+$/, "") ?? "";
   const sharing = new SharesService(repos.sharing, repos.runs);
   const services: Services = {
-    health: new HealthService(new DatabaseRepository(dbHandle), storage, notifications, config.WORKER_STALE_AFTER_MS),
+    health: new HealthService(new DatabaseRepository(dbHandle), storage, notifications, config.WORKER_STALE_AFTER_MS, config.API_HEALTH_CACHE_MS),
     apiKeys: new ApiKeysService(repos.auth),
     subjects,
     runs,
@@ -125,6 +129,13 @@ export async function startApi(config: ApiConfig, log: Logger): Promise<RunningA
   await scorer.init();
   scorer.start();
 
+  const sessionOf = (principal: Principal): Session => ({
+    principal,
+    loaders: createLoaders(principal.teamId, repos, { teamId: principal.teamId, linkRunId: principal.link?.runId ?? null }),
+  });
+  const authenticate = (authorization: string | undefined) =>
+    isLinkAuthorization(authorization) ? services.sharing.authenticateLink(authorization) : services.apiKeys.authenticate(authorization);
+
   /** A context whose session is authenticated on first use (so `health` needs no key). */
   const contextFor = (authorization: string | undefined): ApiContext => {
     let session: Promise<Session> | null = null;
@@ -133,40 +144,54 @@ export async function startApi(config: ApiConfig, log: Logger): Promise<RunningA
       services,
       authorization,
       session: () =>
-        (session ??= (link ? services.sharing.authenticateLink(authorization) : services.apiKeys.authenticate(authorization)).then((principal) => {
+        (session ??= authenticate(authorization).then((principal) => {
           if (!principal) throw unauthenticated(authorization ? `the ${link ? "share link" : "API key"} is unknown or revoked` : undefined);
-          return { principal, loaders: createLoaders(principal.teamId, repos, { teamId: principal.teamId, linkRunId: principal.link?.runId ?? null }) };
+          return sessionOf(principal);
         })),
     };
+  };
+  /** A websocket operation's context: the principal was resolved once, at connection_init (ws.ts). */
+  const connectionContext = (authorization: string | undefined, principal: Principal | null, failure: DomainError | null): ApiContext => {
+    let session: Promise<Session> | null = null;
+    return {
+      services,
+      authorization,
+      session: () => (session ??= principal ? Promise.resolve(sessionOf(principal)) : Promise.reject(failure ?? unauthenticated())),
+    };
+  };
+
+  const limits: QueryLimits = {
+    maxTokens: config.API_MAX_QUERY_TOKENS,
+    maxDepth: config.API_MAX_QUERY_DEPTH,
+    maxAliases: config.API_MAX_QUERY_ALIASES,
+    maxCost: config.API_MAX_QUERY_COST,
+    maxRootMutations: config.API_MAX_ROOT_MUTATIONS,
   };
 
   const schema = guardLinkRootFields(buildSchema());
   const recheck = recheckWith(services);
   const httpServer = createServer();
-  const wss = new WebSocketServer({ server: httpServer, path: "/graphql" });
-  const wsCleanup = useServer(
-    {
-      schema,
-      // one context per operation: each subscription gets its own loaders; the key is re-checked
-      context: (ctx) => {
-        const params = (ctx.connectionParams ?? {}) as Record<string, unknown>;
-        const auth = params.authorization ?? params.Authorization;
-        return contextFor(typeof auth === "string" ? auth : undefined);
-      },
-      // ends a subscription at once when its key is revoked or its user removed (access-guard.ts)
-      onOperation: (_ctx, _id, _payload, args, result) =>
-        guardSubscription(result, args.contextValue as ApiContext, { notifications, recheck }) as never,
-      onNext: (_ctx, _id, _payload, _args, result) => {
-        if (!result.errors?.length) return;
-        return { ...result, errors: result.errors.map((e) => maskError(e.toJSON(), e, (m) => log("error", m))) } as never;
-      },
-    },
-    wss,
-  );
+  const wsCleanup = attachGraphqlWs(httpServer, {
+    schema,
+    limits,
+    introspection: config.API_INTROSPECTION,
+    corsOrigins: config.API_CORS_ORIGINS,
+    maxPayloadBytes: config.API_WS_MAX_PAYLOAD_BYTES,
+    maxConnectionsPerIp: config.API_WS_MAX_CONNECTIONS_PER_IP,
+    maxConnectionsPerKey: config.API_WS_MAX_CONNECTIONS_PER_KEY,
+    maxSubscriptionsPerConnection: config.API_WS_MAX_SUBSCRIPTIONS_PER_CONNECTION,
+    authenticate,
+    contextFor: connectionContext,
+    recheck,
+    notifications,
+    log,
+  });
 
   const apollo = new ApolloServer<ApiContext>({
     schema,
-    introspection: true,
+    introspection: config.API_INTROSPECTION,
+    // the parser stops past this many tokens (reported as QUERY_TOO_COMPLEX below)
+    parseOptions: { maxTokens: config.API_MAX_QUERY_TOKENS },
     formatError: (formatted, error) => maskError(formatted, error, (m) => log("error", m)),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
@@ -174,7 +199,22 @@ export async function startApi(config: ApiConfig, log: Logger): Promise<RunningA
       {
         async requestDidStart() {
           return {
-            async willSendResponse({ response }) {
+            // cost limits and control characters, after validation and before any resolver (graphql-limits.ts)
+            async didResolveOperation({ document, request }) {
+              const refused = preExecutionError(schema, document, request.operationName, request.variables, limits);
+              if (refused) throw refused;
+            },
+            async willSendResponse({ response, source }) {
+              // the parser's own token limit answers like every other limit
+              if (response.body.kind === "single" && source) {
+                const first = response.body.singleResult.errors?.[0];
+                if (first?.extensions?.code === "GRAPHQL_PARSE_FAILED" && /more th[ae]n? \d+ tokens/.test(first.message)) {
+                  const exceeded = checkTokens(source, limits) ?? { limit: "tokens" as const, max: limits.maxTokens, actual: limits.maxTokens + 1 };
+                  const e = tooComplexError(exceeded);
+                  const { http: _http, ...extensions } = e.extensions;
+                  response.body.singleResult.errors = [{ message: e.message, extensions: { ...extensions, code: QUERY_TOO_COMPLEX } }];
+                }
+              }
               const n = sqlCounter?.current;
               if (n !== null && n !== undefined && response.body.kind === "single")
                 response.body.singleResult.extensions = { ...response.body.singleResult.extensions, sqlQueries: n };

@@ -1,10 +1,11 @@
 import type { MutationResolvers, QueryResolvers } from "../generated/graphql.js";
+import { capList } from "../graphql-limits.js";
 
 /** Root fields of api/schema/sharing.graphql, spread into Query and Mutation in index.ts. */
 export const sharingQuery: QueryResolvers = {
-  invitations: async (_p, _a, ctx) => ctx.services.members.invitations((await ctx.session()).principal),
-  shares: async (_p, a, ctx) => ctx.services.sharing.list((await ctx.session()).principal, a.runId),
-  sharedWithMe: async (_p, _a, ctx) => ctx.services.sharing.sharedWithMe((await ctx.session()).principal),
+  invitations: async (_p, a, ctx) => capList("Query.invitations", await ctx.services.members.invitations((await ctx.session()).principal), a.first),
+  shares: async (_p, a, ctx) => capList("Query.shares", await ctx.services.sharing.list((await ctx.session()).principal, a.runId), a.first),
+  sharedWithMe: async (_p, a, ctx) => capList("Query.sharedWithMe", await ctx.services.sharing.sharedWithMe((await ctx.session()).principal), a.first),
   sharedLink: async (_p, _a, ctx) => ctx.services.sharing.sharedLink((await ctx.session()).principal),
   shareAudit: async (_p, a, ctx) => ctx.services.sharing.audit((await ctx.session()).principal, a.first),
 };
