@@ -3,16 +3,13 @@ import type { Duplex } from "node:stream";
 import { apiQueries } from "@studio/db";
 import {
   GraphQLError,
-  Kind,
   NoSchemaIntrospectionCustomRule,
-  getOperationAST,
   parse,
   specifiedRules,
   validate,
   type DocumentNode,
   type ExecutionArgs,
   type GraphQLSchema,
-  type SelectionSetNode,
 } from "graphql";
 import type { Context } from "graphql-ws";
 import { useServer } from "graphql-ws/use/ws";
@@ -63,23 +60,6 @@ interface Connection {
   /** Set by a studio_access NOTIFY about this principal: recheck before the next operation. */
   stale: boolean;
   offAccess?: () => void;
-}
-
-/** Root fields an unauthenticated connection may use. */
-const PUBLIC_ROOT_FIELDS = new Set(["health", "__typename"]);
-
-function rootFields(document: DocumentNode, set: SelectionSetNode, seen = new Set<string>()): string[] {
-  const out: string[] = [];
-  for (const s of set.selections) {
-    if (s.kind === Kind.FIELD) out.push(s.name.value);
-    else if (s.kind === Kind.INLINE_FRAGMENT) out.push(...rootFields(document, s.selectionSet, seen));
-    else if (!seen.has(s.name.value)) {
-      seen.add(s.name.value);
-      const f = document.definitions.find((d) => d.kind === Kind.FRAGMENT_DEFINITION && d.name.value === s.name.value);
-      if (f && f.kind === Kind.FRAGMENT_DEFINITION) out.push(...rootFields(document, f.selectionSet, seen));
-    }
-  }
-  return out;
 }
 
 function rejectUpgrade(socket: Duplex, status: number, text: string, reason: string) {
@@ -225,12 +205,8 @@ export function attachGraphqlWs(httpServer: Server, o: WsOptions): { dispose(): 
             release(c);
           }
         }
-        if (!c.principal) {
-          const op = getOperationAST(document, payload.operationName ?? undefined);
-          const fields = op ? rootFields(document, op.selectionSet) : [];
-          if (fields.some((f) => !PUBLIC_ROOT_FIELDS.has(f)))
-            return [new GraphQLError((c.failure ?? unauthenticated()).message, { extensions: { ...(c.failure ?? unauthenticated()).extensions } })];
-        }
+        // without a principal, every resolver but `health { status checkedAt }` (and acceptInvitation, which
+        // brings its own code) answers c.failure or UNAUTHENTICATED, as a result of the operation
         const args: ExecutionArgs = {
           schema: o.schema,
           document,

@@ -88,6 +88,11 @@ export function useSession(): Session {
   return s;
 }
 
+/** The session on a public page (health): null when nobody is signed in. */
+export function useOptionalSession(): Session | null {
+  return useContext(SessionContext);
+}
+
 type Phase = { kind: "loading" } | { kind: "signedOut"; error?: string } | { kind: "checking" } | { kind: "signedIn"; apiKey: string; viewer: ViewerQuery["viewer"] };
 
 export function SessionProvider({ apiUrl, wsUrl, children }: { apiUrl: string; wsUrl: string; children: ReactNode }) {
@@ -195,7 +200,7 @@ export function SessionProvider({ apiUrl, wsUrl, children }: { apiUrl: string; w
       </header>
       <main className="page">
         {isPublic ? (
-          children
+          <SessionContext.Provider value={session}>{children}</SessionContext.Provider>
         ) : phase.kind === "loading" || phase.kind === "checking" ? (
           <p className="skeleton" role="status">
             {phase.kind === "checking" ? "Checking your key…" : "Loading…"}
