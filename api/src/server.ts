@@ -208,7 +208,7 @@ export async function startApi(config: ApiConfig, rawLog: Logger): Promise<Runni
               // the parser's own token limit answers like every other limit
               if (response.body.kind === "single" && source) {
                 const first = response.body.singleResult.errors?.[0];
-                if (first?.extensions?.code === "GRAPHQL_PARSE_FAILED" && /more th[ae]n? \d+ tokens/.test(first.message)) {
+                if (first?.extensions?.code === "GRAPHQL_PARSE_FAILED" && /more th(?:an|at) \d+ tokens/.test(first.message)) {
                   const exceeded = checkTokens(source, limits) ?? { limit: "tokens" as const, max: limits.maxTokens, actual: limits.maxTokens + 1 };
                   const e = tooComplexError(exceeded);
                   const { http: _http, ...extensions } = e.extensions;
