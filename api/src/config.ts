@@ -90,7 +90,7 @@ const schema = z.object({
   API_WS_MAX_PAYLOAD_BYTES: z.coerce.number().int().min(1024).max(1_048_576).default(262_144),
   /** Open graphql-ws connections from one client address (refused at upgrade with HTTP 429). */
   API_WS_MAX_CONNECTIONS_PER_IP: z.coerce.number().int().min(1).max(1_000_000).default(500),
-  /** Open graphql-ws connections of one API key or share link (closed with 4429). */
+  /** Open graphql-ws connections of one API key or share link (closed with 4430). */
   API_WS_MAX_CONNECTIONS_PER_KEY: z.coerce.number().int().min(1).max(1_000_000).default(500),
   /** Concurrent operations on one graphql-ws connection (more: TOO_MANY_SUBSCRIPTIONS). */
   API_WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: z.coerce.number().int().min(1).max(10_000).default(50),

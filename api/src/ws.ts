@@ -27,7 +27,7 @@ export const WS_CLOSE = {
   /** Authentication could not be checked now (database busy or down): reconnect later. */
   tryAgainLater: 1013,
   /** This key or share link already holds API_WS_MAX_CONNECTIONS_PER_KEY connections. */
-  tooManyConnectionsForKey: 4429,
+  tooManyConnectionsForKey: 4430,
 } as const;
 
 export interface WsOptions {

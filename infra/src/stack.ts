@@ -178,7 +178,8 @@ export async function stackUp(c: StackConfig): Promise<number> {
   say("ready.");
   say(`  dashboard: ${dashboardUrl}`);
   say(`  GraphQL:   ${graphqlUrl}   (subscriptions: ${graphqlUrl.replace("http", "ws")})`);
-  say(`  try:       curl -s ${graphqlUrl} -H 'content-type: application/json' -d '{"query":"{ health { status postgres { status message } storage { status message } engine { status message } } }"}'`);
+  say(`  try:       curl -s ${graphqlUrl} -H 'content-type: application/json' -d '{"query":"{ health { status } }"}'`);
+  say(`             (each service's details need a key: add -H "authorization: Bearer $(jq -r .secret ${firstKeyFile(c)})" and ask for postgres { status message } …)`);
   if (firstKey) {
     say(`first start: created team "${firstKey.teamName}" with an OWNER and an API key (also saved in ${firstKeyFile(c)}):`);
     say(`  API key:   ${firstKey.secret}`);

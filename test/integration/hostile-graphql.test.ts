@@ -221,13 +221,13 @@ describe("hostile GraphQL clients at the API's front door", () => {
     }
   });
 
-  it("caps connections per key (4429) and operations per connection (TOO_MANY_SUBSCRIPTIONS)", async () => {
+  it("caps connections per key (4430) and operations per connection (TOO_MANY_SUBSCRIPTIONS)", async () => {
     const { secret } = (await okAs(api.url, team.secret, `mutation { createApiKey(name: "many-sockets") { secret } }`)).createApiKey;
     const sockets = Array.from({ length: PER_KEY + 1 }, () => rawSocket(api.wsUrl, { authorization: `Bearer ${secret}` }));
     const opened = await Promise.all(sockets.map((s) => s.opened));
     expect(opened.filter((o) => o.ok)).toHaveLength(PER_KEY);
     const refused = sockets.filter((_, i) => !opened[i]!.ok);
-    expect((await refused[0]!.closed).code).toBe(4429);
+    expect((await refused[0]!.closed).code).toBe(4430);
     for (const s of sockets) s.ws.close();
     await Promise.all(sockets.map((s) => s.closed));
 
