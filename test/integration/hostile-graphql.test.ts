@@ -3,6 +3,7 @@ import type { Client } from "graphql-ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { createTeam, errorOf, gqlAs, okAs, wsClientAs, type TestTeam } from "../support/auth.js";
+import { testDb } from "../support/fixtures.js";
 import { startApi } from "../support/processes.js";
 
 /**
@@ -270,6 +271,30 @@ describe("hostile GraphQL clients at the API's front door", () => {
       expect(again.errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
     } finally {
       await client.dispose();
+    }
+  });
+
+  it("authenticates once per connection: operations on an open connection run no key query", async () => {
+    const { secret, apiKey } = (await okAs(api.url, team.secret, `mutation { createApiKey(name: "connection") { secret apiKey { id } } }`)).createApiKey;
+    const client = wsClientAs(api.wsUrl, secret);
+    const db = testDb();
+    try {
+      expect((await first(client, "{ viewer { role } }")).data?.viewer.role).toBe("OWNER");
+      // revoked behind the API's back (no studio_access NOTIFY): the open connection keeps the principal it
+      // resolved at connection_init (the next recheck is due after ACCESS_RECHECK_MS, 15 s) …
+      await db.pool.query("update api_keys set revoked_at = now() where id = $1", [apiKey.id]);
+      for (let i = 0; i < 3; i++) expect((await first(client, "{ viewer { role } }")).data?.viewer.role).toBe("OWNER");
+      // … while every new request and connection looks the key up again
+      expect(errorOf((await gqlAs(api.url, secret, "{ viewer { role } }")).body).code).toBe("UNAUTHENTICATED");
+      const fresh = wsClientAs(api.wsUrl, secret);
+      try {
+        expect((await first(fresh, "{ viewer { role } }")).errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
+      } finally {
+        await fresh.dispose();
+      }
+    } finally {
+      await client.dispose();
+      await db.close();
     }
   });
 
