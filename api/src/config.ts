@@ -1,6 +1,7 @@
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { z } from "zod";
+import { rateLimitEnv } from "./limits/config.js";
 
 /**
  * The API's whole configuration, parsed once from the environment at start. Nothing else reads
@@ -70,6 +71,8 @@ const schema = z.object({
   EVAL_LEASE_MS: z.coerce.number().int().min(1000).max(3_600_000).default(60_000),
   /** How often to look for evaluations to score and checkpoints to evaluate when no NOTIFY arrives. */
   EVAL_POLL_MS: z.coerce.number().int().min(100).max(600_000).default(5000),
+  /** Rate limits and budgets (limits/config.ts, docs/security-rate-limits.md). */
+  ...rateLimitEnv,
 });
 
 export type ApiConfig = z.infer<typeof schema>;

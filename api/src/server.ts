@@ -12,6 +12,8 @@ import type { ApiContext, Services, Session } from "./context.js";
 import { unauthenticated } from "./errors.js";
 import { maskError } from "./errors.format.js";
 import { graphqlHttpHandler } from "./http.js";
+import { PgBucketStore } from "./limits/buckets.js";
+import { RateLimiter } from "./limits/rate-limiter.js";
 import { createLoaders } from "./loaders.js";
 import { AuthRepository } from "./repositories/auth.repository.js";
 import { DatabaseRepository } from "./repositories/database.repository.js";
@@ -74,8 +76,10 @@ export async function startApi(config: ApiConfig, log: Logger): Promise<RunningA
     members: new MembersRepository(dbHandle),
     transfers: new TransfersRepository(dbHandle),
   };
+  const limits = new RateLimiter(new PgBucketStore(dbHandle), config, log);
+  limits.start();
   const subjects = new SubjectsService(repos.subjects, storage, config.UPLOAD_MAX_BYTES);
-  const runs = new RunsService(repos.runs, subjects, notifications, config.RUN_EVENTS_POLL_MS);
+  const runs = new RunsService(repos.runs, subjects, notifications, config.RUN_EVENTS_POLL_MS, limits);
   const scorer = new EvaluationScorer(
     repos,
     storage,
@@ -105,7 +109,7 @@ export async function startApi(config: ApiConfig, log: Logger): Promise<RunningA
     apiKeys: new ApiKeysService(repos.auth),
     subjects,
     runs,
-    generations: new GenerationsService(repos.generations, runs, notifications, config.RUN_EVENTS_POLL_MS),
+    generations: new GenerationsService(repos.generations, runs, notifications, config.RUN_EVENTS_POLL_MS, limits),
     media: new MediaService(storage),
     members: new MembersService(repos.members),
     sharing,
@@ -126,14 +130,17 @@ export async function startApi(config: ApiConfig, log: Logger): Promise<RunningA
   scorer.start();
 
   /** A context whose session is authenticated on first use (so `health` needs no key). */
-  const contextFor = (authorization: string | undefined): ApiContext => {
+  const contextFor = (authorization: string | undefined, clientIp: string): ApiContext => {
     let session: Promise<Session> | null = null;
     const link = isLinkAuthorization(authorization);
     return {
       services,
       authorization,
+      clientIp,
+      limits,
       session: () =>
-        (session ??= (link ? services.sharing.authenticateLink(authorization) : services.apiKeys.authenticate(authorization)).then((principal) => {
+        (session ??= (link ? services.sharing.authenticateLink(authorization) : services.apiKeys.authenticate(authorization)).then(async (principal) => {
+          if (!principal && authorization) await limits.authFailed(clientIp);
           if (!principal) throw unauthenticated(authorization ? `the ${link ? "share link" : "API key"} is unknown or revoked` : undefined);
           return { principal, loaders: createLoaders(principal.teamId, repos, { teamId: principal.teamId, linkRunId: principal.link?.runId ?? null }) };
         })),
@@ -151,7 +158,13 @@ export async function startApi(config: ApiConfig, log: Logger): Promise<RunningA
       context: (ctx) => {
         const params = (ctx.connectionParams ?? {}) as Record<string, unknown>;
         const auth = params.authorization ?? params.Authorization;
-        return contextFor(typeof auth === "string" ? auth : undefined);
+        return contextFor(typeof auth === "string" ? auth : undefined, limits.ipOf(ctx.extra.request));
+      },
+      // every subscribe message spends a request token of its IP and key (limits/rate-limiter.ts)
+      onSubscribe: (ctx) => {
+        const params = (ctx.connectionParams ?? {}) as Record<string, unknown>;
+        const auth = params.authorization ?? params.Authorization;
+        return limits.admitOperation(ctx.extra.request, typeof auth === "string" ? auth : undefined);
       },
       // ends a subscription at once when its key is revoked or its user removed (access-guard.ts)
       onOperation: (_ctx, _id, _payload, args, result) =>
@@ -187,8 +200,9 @@ export async function startApi(config: ApiConfig, log: Logger): Promise<RunningA
   await apollo.start();
   const handler = graphqlHttpHandler(
     apollo,
-    (req) => Promise.resolve(contextFor(req.headers.authorization)),
+    (req) => Promise.resolve(contextFor(req.headers.authorization, limits.ipOf(req))),
     config.API_CORS_ORIGINS,
+    (req) => limits.admitHttp(req),
   );
   const archives = exportArchiveHandler(services.exports, storage, log);
   httpServer.on("request", (req, res) => {
@@ -214,6 +228,7 @@ export async function startApi(config: ApiConfig, log: Logger): Promise<RunningA
     wsUrl: `ws://${host}:${addr.port}/graphql`,
     server: httpServer,
     async close() {
+      limits.stop();
       await scorer.stop();
       await apollo.stop();
       await notifications.stop();
