@@ -13,7 +13,7 @@ import { unauthenticated } from "./errors.js";
 import { maskError } from "./errors.format.js";
 import { graphqlHttpHandler } from "./http.js";
 import { PgBucketStore } from "./limits/buckets.js";
-import { RateLimiter } from "./limits/rate-limiter.js";
+import { RateLimiter, type AuthTicket } from "./limits/rate-limiter.js";
 import { createLoaders } from "./loaders.js";
 import { AuthRepository } from "./repositories/auth.repository.js";
 import { DatabaseRepository } from "./repositories/database.repository.js";
@@ -130,17 +130,17 @@ export async function startApi(config: ApiConfig, log: Logger): Promise<RunningA
   scorer.start();
 
   /** A context whose session is authenticated on first use (so `health` needs no key). */
-  const contextFor = (authorization: string | undefined, clientIp: string): ApiContext => {
+  const contextFor = (authorization: string | undefined, ticket: AuthTicket): ApiContext => {
     let session: Promise<Session> | null = null;
     const link = isLinkAuthorization(authorization);
     return {
       services,
       authorization,
-      clientIp,
+      clientIp: ticket.ip,
       limits,
       session: () =>
         (session ??= (link ? services.sharing.authenticateLink(authorization) : services.apiKeys.authenticate(authorization)).then(async (principal) => {
-          if (!principal && authorization) await limits.authFailed(clientIp);
+          await limits.authenticated(ticket, authorization, !!principal); // counts failures per IP
           if (!principal) throw unauthenticated(authorization ? `the ${link ? "share link" : "API key"} is unknown or revoked` : undefined);
           return { principal, loaders: createLoaders(principal.teamId, repos, { teamId: principal.teamId, linkRunId: principal.link?.runId ?? null }) };
         })),
@@ -158,7 +158,7 @@ export async function startApi(config: ApiConfig, log: Logger): Promise<RunningA
       context: (ctx) => {
         const params = (ctx.connectionParams ?? {}) as Record<string, unknown>;
         const auth = params.authorization ?? params.Authorization;
-        return contextFor(typeof auth === "string" ? auth : undefined, limits.ipOf(ctx.extra.request));
+        return contextFor(typeof auth === "string" ? auth : undefined, limits.ticketOf(ctx.extra.request));
       },
       // every subscribe message spends a request token of its IP and key (limits/rate-limiter.ts)
       onSubscribe: (ctx) => {
@@ -200,9 +200,9 @@ export async function startApi(config: ApiConfig, log: Logger): Promise<RunningA
   await apollo.start();
   const handler = graphqlHttpHandler(
     apollo,
-    (req) => Promise.resolve(contextFor(req.headers.authorization, limits.ipOf(req))),
+    (req) => Promise.resolve(contextFor(req.headers.authorization, limits.ticketOf(req))),
     config.API_CORS_ORIGINS,
-    (req) => limits.admitHttp(req),
+    (req, res) => limits.admitHttp(req, res),
   );
   const archives = exportArchiveHandler(services.exports, storage, log);
   httpServer.on("request", (req, res) => {

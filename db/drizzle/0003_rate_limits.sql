@@ -32,7 +32,7 @@ BEGIN
     SELECT b.tokens, b.updated_at INTO cur_tokens, cur_at FROM rate_buckets AS b WHERE b.key = p_keys[i] FOR UPDATE;
     IF NOT FOUND THEN cur_tokens := p_caps[i]; cur_at := t; END IF; -- swept in between: a full bucket
     avail[i] := least(p_caps[i], cur_tokens + greatest(0, extract(epoch FROM t - cur_at)) * p_rates[i]);
-    IF avail[i] < p_needs[i] THEN ok := false; END IF;
+    IF avail[i] + 1e-9 < p_needs[i] THEN ok := false; END IF; -- 1e-9: refills add up in floating point
   END LOOP;
   FOR i IN 1..n LOOP
     left_tokens := CASE WHEN ok THEN least(p_caps[i], avail[i] - p_costs[i]) ELSE avail[i] END;
@@ -42,7 +42,7 @@ BEGIN
     bucket := p_keys[i];
     granted := ok;
     remaining := left_tokens;
-    retry_after_ms := CASE WHEN avail[i] >= p_needs[i] THEN 0 ELSE ceil((p_needs[i] - avail[i]) / p_rates[i] * 1000)::bigint END;
+    retry_after_ms := CASE WHEN avail[i] + 1e-9 >= p_needs[i] THEN 0 ELSE ceil((p_needs[i] - avail[i]) / p_rates[i] * 1000)::bigint END;
     RETURN NEXT;
   END LOOP;
 END

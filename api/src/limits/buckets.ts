@@ -11,6 +11,9 @@ export interface BucketStore {
   sweep(): Promise<number>;
 }
 
+/** Refills add up in floating point (0.1 × 10 < 1): a bucket this close to `need` holds it. */
+const EPSILON = 1e-9;
+
 export interface BucketState {
   tokens: number;
   /** ms since epoch */
@@ -28,12 +31,12 @@ export function takeBuckets(states: Map<string, BucketState>, takes: readonly Bu
     const s = states.get(t.key);
     return s ? Math.min(t.cap, s.tokens + (Math.max(0, now - s.updatedAt) / 1000) * t.ratePerSecond) : t.cap;
   });
-  const ok = takes.every((t, i) => avail[i]! >= t.need);
+  const ok = takes.every((t, i) => avail[i]! + EPSILON >= t.need);
   return takes.map((t, i) => {
     const a = avail[i]!;
     const left = ok ? Math.min(t.cap, a - t.cost) : a;
     states.set(t.key, { tokens: left, updatedAt: now });
-    return { key: t.key, granted: ok, remaining: left, retryAfterMs: a >= t.need ? 0 : Math.ceil(((t.need - a) / t.ratePerSecond) * 1000) };
+    return { key: t.key, granted: ok, remaining: left, retryAfterMs: a + EPSILON >= t.need ? 0 : Math.ceil(((t.need - a) / t.ratePerSecond) * 1000) };
   });
 }
 

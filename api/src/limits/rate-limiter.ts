@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { IncomingMessage } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { GraphQLError } from "graphql";
 import { DomainError, RateLimitedError } from "../errors.js";
 import type { BucketStore, BucketTake } from "./buckets.js";
@@ -26,8 +26,22 @@ export interface HttpRefusal {
   body: { errors: { message: string; extensions: RateLimitedError["extensions"] }[] };
 }
 
-/** Most bucket refusals remembered in this process (a bounded map). */
+/**
+ * How one request's credential is accounted against its IP's failed-authentication bucket. A
+ * credential this process has not seen authenticate lately is charged one token up front (in the same
+ * statement as the request's other buckets), so a parallel burst of bad keys stops at the bucket's
+ * size; the token comes back when it authenticates, or when the request ends without trying.
+ */
+export interface AuthTicket {
+  ip: string;
+  precharged: boolean;
+  settled: boolean;
+}
+
+/** Most bucket refusals / known-good credentials remembered in this process (bounded maps). */
 const MAX_REMEMBERED = 50_000;
+/** A credential that authenticated is not charged up front again for this long (per process). */
+const KNOWN_GOOD_MS = 10 * 60_000;
 const SWEEP_EVERY_MS = 60_000;
 
 const digest = (s: string) => createHash("sha256").update(s, "utf8").digest("hex").slice(0, 32);
@@ -35,13 +49,16 @@ const digest = (s: string) => createHash("sha256").update(s, "utf8").digest("hex
 /**
  * The API's rate limits (docs/security-rate-limits.md). Token buckets live in a BucketStore —
  * PostgreSQL in production, so every replica shares them; one statement per check. A refusal is also
- * remembered here until its retryAfterMs has passed (a bucket gains tokens only by refilling, so the
- * answer cannot change before): a hostile burst against one key or IP costs this process a map lookup,
+ * remembered here until its retryAfterMs has passed (a bucket gains tokens only by refilling, or by
+ * this process giving tokens back, which forgets the refusal; another replica's give-back is seen here
+ * only after that time): a hostile burst against one key or IP costs this process a map lookup,
  * not a database statement. When the store fails (PostgreSQL down), checks let requests through —
  * they then fail on the database themselves — and a warning is logged at most every 10 s.
  */
 export class RateLimiter {
   private readonly refused = new Map<string, number>();
+  private readonly knownGood = new Map<string, number>();
+  private readonly tickets = new WeakMap<object, AuthTicket>();
   private sweeper: NodeJS.Timeout | null = null;
   private lastWarn = 0;
 
@@ -115,6 +132,8 @@ export class RateLimiter {
     if (!this.enabled || checks.length === 0) return null;
     const now = this.now();
     let local: Refusal | null = null;
+    // tokens given back: a refusal remembered for that bucket may no longer hold
+    for (const c of checks) if (c.cost < 0) this.refused.delete(c.key);
     for (const c of checks) {
       if (c.need <= 0) continue;
       const until = this.refused.get(c.key);
@@ -141,16 +160,21 @@ export class RateLimiter {
     return worst ?? { scope: checks[0]!.scope, message: checks[0]!.message, retryAfterMs: 1, limit: checks[0]!.cap };
   }
 
-  private remember(key: string, until: number): void {
-    this.refused.delete(key);
-    this.refused.set(key, until);
-    if (this.refused.size <= MAX_REMEMBERED) return;
+  private remember(key: string, until: number, map = this.refused): void {
+    map.delete(key);
+    map.set(key, until);
+    if (map.size <= MAX_REMEMBERED) return;
     const now = this.now();
-    for (const [k, u] of this.refused) if (u <= now) this.refused.delete(k);
-    for (const k of this.refused.keys()) {
-      if (this.refused.size <= MAX_REMEMBERED * 0.8) break;
-      this.refused.delete(k);
+    for (const [k, u] of map) if (u <= now) map.delete(k);
+    for (const k of map.keys()) {
+      if (map.size <= MAX_REMEMBERED * 0.8) break;
+      map.delete(k);
     }
+  }
+
+  private isKnownGood(authorization: string): boolean {
+    const until = this.knownGood.get(digest(authorization));
+    return until !== undefined && until > this.now();
   }
 
   /**
@@ -158,16 +182,51 @@ export class RateLimiter {
    * from its credential's (API key or share link), and the IP must not have run out of failed
    * authentications. Null: go ahead.
    */
-  admit(ip: string, authorization: string | undefined): Promise<Refusal | null> {
-    const checks = [this.ipRequests(ip), this.authFailures(ip, 0, 1)];
+  admit(ip: string, authorization: string | undefined, precharge = false): Promise<Refusal | null> {
+    const checks = [this.ipRequests(ip), this.authFailures(ip, precharge ? 1 : 0, 1)];
     if (authorization) checks.push(this.credentialRequests(authorization));
     return this.check(checks);
   }
 
-  /** admit() for node:http: null, or the 429 to send. */
-  async admitHttp(req: IncomingMessage): Promise<HttpRefusal | null> {
-    const r = await this.admit(this.ipOf(req), req.headers.authorization);
-    return r ? httpRefusal(r) : null;
+  /**
+   * admit() for node:http: null, or the 429 to send. A credential not known good here is charged to
+   * the IP's failed-authentication bucket up front (AuthTicket); `res` closing gives it back if the
+   * request never authenticated.
+   */
+  async admitHttp(req: IncomingMessage, res?: ServerResponse): Promise<HttpRefusal | null> {
+    const ip = this.ipOf(req);
+    const authorization = req.headers.authorization;
+    const precharge = this.enabled && !!authorization && !this.isKnownGood(authorization);
+    const r = await this.admit(ip, authorization, precharge);
+    if (r) return httpRefusal(r);
+    const ticket: AuthTicket = { ip, precharged: precharge, settled: !precharge };
+    this.tickets.set(req, ticket);
+    if (precharge) res?.once("close", () => void this.settle(ticket, true));
+    return null;
+  }
+
+  /** The request's AuthTicket (from admitHttp), or a plain one (websocket operations: failures are counted after). */
+  ticketOf(req: Pick<IncomingMessage, "headers" | "socket">): AuthTicket {
+    return this.tickets.get(req) ?? { ip: this.ipOf(req), precharged: false, settled: true };
+  }
+
+  /**
+   * The request's credential was checked: a good one becomes known good (and its up-front token comes
+   * back); a bad one keeps that token, or — if none was taken — spends one now.
+   */
+  async authenticated(ticket: AuthTicket, authorization: string | undefined, ok: boolean): Promise<void> {
+    if (!authorization || !this.enabled) return;
+    if (ok) {
+      this.remember(digest(authorization), this.now() + KNOWN_GOOD_MS, this.knownGood);
+      await this.settle(ticket, true);
+    } else if (ticket.precharged) await this.settle(ticket, false);
+    else await this.authFailed(ticket.ip);
+  }
+
+  private async settle(ticket: AuthTicket, giveBack: boolean): Promise<void> {
+    if (ticket.settled) return;
+    ticket.settled = true;
+    if (giveBack) await this.check([this.authFailures(ticket.ip, -1, 0)]);
   }
 
   /** admit() for a graphql-ws subscribe message: undefined, or the errors to answer it with. */
