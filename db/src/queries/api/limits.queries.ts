@@ -30,8 +30,9 @@ export async function rateTake(db: Database, takes: readonly BucketTake[]): Prom
   const sorted = [...takes].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   const res = await db.execute<{ bucket: string; granted: boolean; remaining: number; retry_after_ms: string }>(sql`
     select bucket, granted, remaining, retry_after_ms from rate_take(
-      ${sorted.map((t) => t.key)}::text[], ${sorted.map((t) => t.cap)}::float8[], ${sorted.map((t) => t.ratePerSecond)}::float8[],
-      ${sorted.map((t) => t.cost)}::float8[], ${sorted.map((t) => t.need)}::float8[])`);
+      ${sql.param(sorted.map((t) => t.key))}::text[], ${sql.param(sorted.map((t) => t.cap))}::float8[],
+      ${sql.param(sorted.map((t) => t.ratePerSecond))}::float8[], ${sql.param(sorted.map((t) => t.cost))}::float8[],
+      ${sql.param(sorted.map((t) => t.need))}::float8[])`);
   return res.rows.map((r) => ({ key: r.bucket, granted: r.granted, remaining: Number(r.remaining), retryAfterMs: Number(r.retry_after_ms) }));
 }
 
