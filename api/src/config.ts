@@ -1,6 +1,7 @@
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { z } from "zod";
+import { rateLimitEnv } from "./limits/config.js";
 
 /**
  * The API's whole configuration, parsed once from the environment at start. Nothing else reads
@@ -96,6 +97,8 @@ const schema = z.object({
   API_WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: z.coerce.number().int().min(1).max(10_000).default(50),
   /** How long one health report is reused (1 000 health requests cost one check); 0: never reused. */
   API_HEALTH_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(1500),
+  /** Rate limits and budgets (limits/config.ts, docs/security-rate-limits.md). */
+  ...rateLimitEnv,
 });
 
 export type ApiConfig = z.infer<typeof schema>;

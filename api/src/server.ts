@@ -11,6 +11,8 @@ import { DomainError, unauthenticated } from "./errors.js";
 import { maskError } from "./errors.format.js";
 import { checkTokens, preExecutionError, QUERY_TOO_COMPLEX, tooComplexError, type QueryLimits } from "./graphql-limits.js";
 import { graphqlHttpHandler } from "./http.js";
+import { PgBucketStore } from "./limits/buckets.js";
+import { RateLimiter, type AuthTicket } from "./limits/rate-limiter.js";
 import { createLoaders } from "./loaders.js";
 import { AuthRepository } from "./repositories/auth.repository.js";
 import { DatabaseRepository } from "./repositories/database.repository.js";
@@ -78,8 +80,10 @@ export async function startApi(config: ApiConfig, rawLog: Logger): Promise<Runni
     members: new MembersRepository(dbHandle),
     transfers: new TransfersRepository(dbHandle),
   };
+  const limits = new RateLimiter(new PgBucketStore(dbHandle), config, log);
+  limits.start();
   const subjects = new SubjectsService(repos.subjects, storage, config.UPLOAD_MAX_BYTES);
-  const runs = new RunsService(repos.runs, subjects, notifications, config.RUN_EVENTS_POLL_MS);
+  const runs = new RunsService(repos.runs, subjects, notifications, config.RUN_EVENTS_POLL_MS, limits);
   const scorer = new EvaluationScorer(
     repos,
     storage,
@@ -109,7 +113,7 @@ export async function startApi(config: ApiConfig, rawLog: Logger): Promise<Runni
     apiKeys: new ApiKeysService(repos.auth),
     subjects,
     runs,
-    generations: new GenerationsService(repos.generations, runs, notifications, config.RUN_EVENTS_POLL_MS),
+    generations: new GenerationsService(repos.generations, runs, notifications, config.RUN_EVENTS_POLL_MS, limits),
     media: new MediaService(storage),
     members: new MembersService(repos.members),
     sharing,
@@ -137,30 +141,35 @@ export async function startApi(config: ApiConfig, rawLog: Logger): Promise<Runni
     isLinkAuthorization(authorization) ? services.sharing.authenticateLink(authorization) : services.apiKeys.authenticate(authorization);
 
   /** A context whose session is authenticated on first use (so `health` needs no key). */
-  const contextFor = (authorization: string | undefined): ApiContext => {
+  const contextFor = (authorization: string | undefined, ticket: AuthTicket): ApiContext => {
     let session: Promise<Session> | null = null;
     const link = isLinkAuthorization(authorization);
     return {
       services,
       authorization,
+      clientIp: ticket.ip,
+      limits,
       session: () =>
-        (session ??= authenticate(authorization).then((principal) => {
+        (session ??= authenticate(authorization).then(async (principal) => {
+          await limits.authenticated(ticket, authorization, !!principal); // counts failures per IP
           if (!principal) throw unauthenticated(authorization ? `the ${link ? "share link" : "API key"} is unknown or revoked` : undefined);
           return sessionOf(principal);
         })),
     };
   };
   /** A websocket operation's context: the principal was resolved once, at connection_init (ws.ts). */
-  const connectionContext = (authorization: string | undefined, principal: Principal | null, failure: DomainError | null): ApiContext => {
+  const connectionContext = (authorization: string | undefined, principal: Principal | null, failure: DomainError | null, clientIp: string): ApiContext => {
     let session: Promise<Session> | null = null;
     return {
       services,
       authorization,
+      clientIp,
+      limits,
       session: () => (session ??= principal ? Promise.resolve(sessionOf(principal)) : Promise.reject(failure ?? unauthenticated())),
     };
   };
 
-  const limits: QueryLimits = {
+  const queryLimits: QueryLimits = {
     maxTokens: config.API_MAX_QUERY_TOKENS,
     maxDepth: config.API_MAX_QUERY_DEPTH,
     maxAliases: config.API_MAX_QUERY_ALIASES,
@@ -173,7 +182,8 @@ export async function startApi(config: ApiConfig, rawLog: Logger): Promise<Runni
   const httpServer = createServer();
   const wsCleanup = attachGraphqlWs(httpServer, {
     schema,
-    limits,
+    limits: queryLimits,
+    rateLimits: limits,
     introspection: config.API_INTROSPECTION,
     corsOrigins: config.API_CORS_ORIGINS,
     maxPayloadBytes: config.API_WS_MAX_PAYLOAD_BYTES,
@@ -201,7 +211,7 @@ export async function startApi(config: ApiConfig, rawLog: Logger): Promise<Runni
           return {
             // cost limits and control characters, after validation and before any resolver (graphql-limits.ts)
             async didResolveOperation({ document, request }) {
-              const refused = preExecutionError(schema, document, request.operationName, request.variables, limits);
+              const refused = preExecutionError(schema, document, request.operationName, request.variables, queryLimits);
               if (refused) throw refused;
             },
             async willSendResponse({ response, source }) {
@@ -209,7 +219,7 @@ export async function startApi(config: ApiConfig, rawLog: Logger): Promise<Runni
               if (response.body.kind === "single" && source) {
                 const first = response.body.singleResult.errors?.[0];
                 if (first?.extensions?.code === "GRAPHQL_PARSE_FAILED" && /more th(?:an|at) \d+ tokens/.test(first.message)) {
-                  const exceeded = checkTokens(source, limits) ?? { limit: "tokens" as const, max: limits.maxTokens, actual: limits.maxTokens + 1 };
+                  const exceeded = checkTokens(source, queryLimits) ?? { limit: "tokens" as const, max: queryLimits.maxTokens, actual: queryLimits.maxTokens + 1 };
                   const e = tooComplexError(exceeded);
                   const { http: _http, ...extensions } = e.extensions;
                   response.body.singleResult.errors = [{ message: e.message, extensions: { ...extensions, code: QUERY_TOO_COMPLEX } }];
@@ -227,8 +237,9 @@ export async function startApi(config: ApiConfig, rawLog: Logger): Promise<Runni
   await apollo.start();
   const handler = graphqlHttpHandler(
     apollo,
-    (req) => Promise.resolve(contextFor(req.headers.authorization)),
+    (req) => Promise.resolve(contextFor(req.headers.authorization, limits.ticketOf(req))),
     config.API_CORS_ORIGINS,
+    (req, res) => limits.admitHttp(req, res),
   );
   const archives = exportArchiveHandler(services.exports, storage, log);
   httpServer.on("request", (req, res) => {
@@ -254,6 +265,7 @@ export async function startApi(config: ApiConfig, rawLog: Logger): Promise<Runni
     wsUrl: `ws://${host}:${addr.port}/graphql`,
     server: httpServer,
     async close() {
+      limits.stop();
       await scorer.stop();
       await apollo.stop();
       await notifications.stop();

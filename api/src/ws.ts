@@ -19,6 +19,7 @@ import type { ApiContext } from "./context.js";
 import { DomainError, unauthenticated } from "./errors.js";
 import { maskError } from "./errors.format.js";
 import { checkTokens, preExecutionError, tooComplexError, type QueryLimits } from "./graphql-limits.js";
+import type { RateLimiter } from "./limits/rate-limiter.js";
 import type { Principal } from "./models.js";
 import type { NotificationsRepository } from "./repositories/notifications.repository.js";
 
@@ -33,6 +34,8 @@ export const WS_CLOSE = {
 export interface WsOptions {
   schema: GraphQLSchema;
   limits: QueryLimits;
+  /** Rate limits (docs/security-rate-limits.md): client addresses, failed authentications, a token per operation. */
+  rateLimits: Pick<RateLimiter, "ipOf" | "ticketOf" | "authenticated" | "admitOperation">;
   introspection: boolean;
   corsOrigins: string[];
   maxPayloadBytes: number;
@@ -42,7 +45,7 @@ export interface WsOptions {
   /** The key or share link of `Authorization: Bearer …` → its principal; null when unknown; throws a DomainError when refused (e.g. a revoked link). */
   authenticate(authorization: string): Promise<Principal | null>;
   /** The context of one operation, for a connection already authenticated (or anonymous). */
-  contextFor(authorization: string | undefined, principal: Principal | null, failure: DomainError | null): ApiContext;
+  contextFor(authorization: string | undefined, principal: Principal | null, failure: DomainError | null, clientIp: string): ApiContext;
   /** null: the credentials still hold; otherwise the error to end with (access-guard.ts). */
   recheck(authorization: string, p: Principal): Promise<DomainError | null>;
   notifications: NotificationsRepository;
@@ -87,7 +90,7 @@ export function attachGraphqlWs(httpServer: Server, o: WsOptions): { dispose(): 
     const origin = req.headers.origin;
     if (origin && !o.corsOrigins.includes("*") && !o.corsOrigins.includes(origin))
       return rejectUpgrade(socket, 403, "Forbidden", "origin not allowed (API_CORS_ORIGINS)");
-    const ip = req.socket.remoteAddress ?? "unknown";
+    const ip = o.rateLimits.ipOf(req); // the TCP peer, or X-Forwarded-For with TRUST_PROXY (limits/client-ip.ts)
     const open = perIp.get(ip) ?? 0;
     if (open >= o.maxConnectionsPerIp)
       return rejectUpgrade(socket, 429, "Too Many Requests", "too many websocket connections from this address (API_WS_MAX_CONNECTIONS_PER_IP)");
@@ -132,8 +135,10 @@ export function attachGraphqlWs(httpServer: Server, o: WsOptions): { dispose(): 
         const auth = params.authorization ?? params.Authorization;
         if (typeof auth !== "string" || !auth) return true; // anonymous: health only
         c.authorization = auth;
+        const request = (ctx.extra as { request: IncomingMessage }).request;
         try {
           c.principal = await o.authenticate(auth);
+          await o.rateLimits.authenticated(o.rateLimits.ticketOf(request), auth, !!c.principal); // counts failures per IP
           if (!c.principal) c.failure = unauthenticated(`the ${/^Bearer\s+shl_/i.test(auth) ? "share link" : "API key"} is unknown or revoked`);
         } catch (err) {
           if (err instanceof DomainError) c.failure = err;
@@ -178,6 +183,10 @@ export function attachGraphqlWs(httpServer: Server, o: WsOptions): { dispose(): 
               extensions: { code: "TOO_MANY_SUBSCRIPTIONS", limit: "subscriptionsPerConnection", max: o.maxSubscriptionsPerConnection, actual: active },
             }),
           ];
+        // every subscribe message spends a request token of its IP and key (limits/rate-limiter.ts)
+        const request = (ctx.extra as { request: IncomingMessage }).request;
+        const rateLimited = await o.rateLimits.admitOperation(request, c.authorization);
+        if (rateLimited) return rateLimited;
         const query = typeof payload.query === "string" ? payload.query : "";
         const tokens = checkTokens(query, o.limits);
         if (tokens) return [tooComplexError(tokens)];
@@ -212,7 +221,7 @@ export function attachGraphqlWs(httpServer: Server, o: WsOptions): { dispose(): 
           document,
           operationName: payload.operationName ?? null,
           variableValues: variables,
-          contextValue: o.contextFor(c.authorization, c.principal, c.failure),
+          contextValue: o.contextFor(c.authorization, c.principal, c.failure, o.rateLimits.ipOf(request)),
         };
         return args;
       },

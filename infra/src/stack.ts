@@ -122,6 +122,8 @@ export async function stackUp(c: StackConfig): Promise<number> {
         S3_BUCKET: c.S3_BUCKET,
         API_CORS_ORIGINS: [dashboardUrl, `http://localhost:${c.DASHBOARD_PORT}`, `http://127.0.0.1:${c.DASHBOARD_PORT}`].join(","),
         ...(c.EVAL_MODELS_DIR ? { EVAL_MODELS_DIR: c.EVAL_MODELS_DIR } : {}),
+        // rate limits and budgets (docs/security-rate-limits.md), from the environment or .env; the API checks them
+        ...Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => /^(RATE_|BUDGET_|TRUST_PROXY$)/.test(e[0]) && e[1] !== undefined)),
       },
     },
     0,

@@ -73,6 +73,13 @@ export function apiEnv(port: number, extra: Record<string, string> = {}): Record
     WORKER_STALE_AFTER_MS: "5000",
     // No evaluator unless a test asks for one: a developer's real encoder folder must not change other tests.
     EVAL_MODELS_DIR: join(tmpdir(), "studio-tests-no-eval-models"),
+    // Every test file's API shares one PostgreSQL (one set of rate buckets) and one client IP
+    // (127.0.0.1) for the whole suite: roomy request limits here; hostile-rate.test.ts checks the
+    // limits with small values. The team budgets keep their defaults.
+    RATE_IP_BURST: "100000",
+    RATE_KEY_BURST: "100000",
+    RATE_LINK_BURST: "100000",
+    RATE_AUTH_FAIL_BURST: "100000",
     ...extra,
   };
 }
