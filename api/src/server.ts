@@ -200,6 +200,13 @@ export async function startApi(config: ApiConfig, rawLog: Logger): Promise<Runni
   const apollo = new ApolloServer<ApiContext>({
     schema,
     introspection: config.API_INTROSPECTION,
+    // Apollo's own messages pass through the same redaction as ours
+    logger: {
+      debug: () => undefined,
+      info: (m: unknown) => log("info", String(m)),
+      warn: (m: unknown) => log("warn", String(m)),
+      error: (m: unknown) => log("error", String(m)),
+    },
     // the parser stops past this many tokens (reported as QUERY_TOO_COMPLEX below)
     parseOptions: { maxTokens: config.API_MAX_QUERY_TOKENS },
     formatError: (formatted, error) => maskError(formatted, error, (m) => log("error", m)),

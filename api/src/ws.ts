@@ -66,8 +66,10 @@ interface Connection {
 }
 
 function rejectUpgrade(socket: Duplex, status: number, text: string, reason: string) {
-  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(reason)}\r\n\r\n${reason}`);
-  socket.destroy();
+  socket.on("error", () => undefined);
+  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(reason)}\r\n\r\n${reason}`, () =>
+    socket.destroy(),
+  );
 }
 
 /**

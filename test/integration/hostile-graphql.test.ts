@@ -17,6 +17,8 @@ const RSS_BOUND_MB = 300;
 const ALLOWED_ORIGIN = "http://dashboard.example";
 const PER_KEY = 3;
 const PER_CONNECTION = 3;
+/** Every test here stays well below this many open sockets at once (from 127.0.0.1). */
+const PER_IP = 12;
 
 /** Resident memory of the API: the largest process of its tree (`tsx` runs the API in a child node). */
 function apiRssMb(rootPid: number): number {
@@ -111,6 +113,7 @@ describe("hostile GraphQL clients at the API's front door", () => {
         API_CORS_ORIGINS: ALLOWED_ORIGIN,
         API_WS_MAX_CONNECTIONS_PER_KEY: String(PER_KEY),
         API_WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: String(PER_CONNECTION),
+        API_WS_MAX_CONNECTIONS_PER_IP: String(PER_IP),
       }),
       createTeam("hostile-front"),
     ]);
@@ -199,6 +202,30 @@ describe("hostile GraphQL clients at the API's front door", () => {
       await s.closed;
     }
     await healthOk();
+  });
+
+  it("caps open sockets per client address: the upgrade answers 429 past API_WS_MAX_CONNECTIONS_PER_IP", async () => {
+    const sockets: ReturnType<typeof rawSocket>[] = [];
+    const results = [];
+    for (let i = 0; i < PER_IP + 3; i++) {
+      const s = rawSocket(api.wsUrl);
+      sockets.push(s);
+      results.push(await s.opened);
+    }
+    const ok = results.filter((r) => r.ok).length;
+    expect(ok).toBeGreaterThan(0);
+    expect(ok).toBeLessThanOrEqual(PER_IP);
+    expect(results.filter((r) => !r.ok).every((r) => !r.ok && r.status === 429)).toBe(true);
+    expect(results.at(-1)).toEqual({ ok: false, status: 429 });
+    for (const s of sockets) s.ws.close();
+    await Promise.all(sockets.map((s) => s.closed));
+    // closed sockets free their places (the server counts a socket until its TCP connection ends)
+    let again = await rawSocket(api.wsUrl).opened;
+    for (let i = 0; i < 50 && !again.ok; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      again = await rawSocket(api.wsUrl).opened;
+    }
+    expect(again).toEqual({ ok: true });
   });
 
   it("lets an unauthenticated connection read health's overall status and nothing else", async () => {
