@@ -79,7 +79,7 @@ const schema = z.object({
   /** Most aliased fields in one operation (fragments expanded). */
   API_MAX_QUERY_ALIASES: z.coerce.number().int().min(0).max(10_000).default(30),
   /** Field-cost budget of one operation: object fields count 1 plus their selection, times list sizes. */
-  API_MAX_QUERY_COST: z.coerce.number().int().min(100).max(10_000_000).default(20_000),
+  API_MAX_QUERY_COST: z.coerce.number().int().min(100).max(10_000_000).default(25_000),
   /** Most mutation fields at the root of one request. */
   API_MAX_ROOT_MUTATIONS: z.coerce.number().int().min(1).max(100).default(5),
   /** Schema introspection (`__schema`, `__type`); off unless enabled (nothing in the product needs it). */

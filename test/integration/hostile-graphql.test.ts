@@ -3,7 +3,7 @@ import type { Client } from "graphql-ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { createTeam, errorOf, gqlAs, okAs, wsClientAs, type TestTeam } from "../support/auth.js";
-import { testDb } from "../support/fixtures.js";
+import { insertRunWithCheckpoint, testDb } from "../support/fixtures.js";
 import { startApi } from "../support/processes.js";
 
 /**
@@ -137,7 +137,7 @@ describe("hostile GraphQL clients at the API's front door", () => {
     expect(body.extensions?.sqlQueries).toBe(baseSql);
     // shallower but wide: within depth, over the cost budget
     const wide = await gqlAs(api.url, team.secret, deepQuery(5), { id: subjectId });
-    expect(wide.body.errors![0]!.extensions).toMatchObject({ code: "QUERY_TOO_COMPLEX", limit: "cost", max: 20000 });
+    expect(wide.body.errors![0]!.extensions).toMatchObject({ code: "QUERY_TOO_COMPLEX", limit: "cost", max: 25000 });
     expect(Number((wide.body.errors![0]!.extensions as { actual?: number }).actual)).toBeGreaterThan(20000);
     expect(wide.body.extensions?.sqlQueries).toBe(baseSql);
     // a sane query still runs
@@ -344,6 +344,31 @@ describe("hostile GraphQL clients at the API's front door", () => {
       }
     } finally {
       s.ws.close();
+      await db.close();
+    }
+  });
+
+  it("caps every list: losses page by first/afterStep, and a size over a list's maximum is BAD_USER_INPUT", async () => {
+    const db = testDb();
+    try {
+      const { run } = await insertRunWithCheckpoint(db, team.teamId, subjectId);
+      const points = ["stage1", "stage2"].flatMap((stage) => Array.from({ length: 15 }, (_, i) => `('${run!.id}', '${stage}', ${i + 1}, ${1 / (i + 1)}, 0.001)`));
+      await db.pool.query(`insert into loss_points (run_id, stage, step, loss, learning_rate) values ${points.join(",")}`);
+      const Q = `query($id: ID!, $f: Int, $a: Int, $s: String) { run(id: $id) { losses(stage: $s, first: $f, afterStep: $a) { stage step } } }`;
+      const page = async (v: Record<string, unknown>) => (await okAs(api.url, team.secret, Q, { id: run!.id, ...v })).run.losses as { stage: string; step: number }[];
+      expect(await page({})).toHaveLength(30); // default first: 5000
+      expect((await page({ f: 10 })).map((l) => l.step)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+      expect((await page({ s: "stage2", f: 4, a: 10 })).map((l) => `${l.stage}:${l.step}`)).toEqual(["stage2:11", "stage2:12", "stage2:13", "stage2:14"]);
+      for (const [query, field] of [
+        [`{ run(id: "${run!.id}") { losses(first: 20001) { step } } }`, "first"],
+        [`{ run(id: "${run!.id}") { samples(last: 0) { id } } }`, "last"],
+        [`{ subject(id: "${subjectId}") { runs(first: 101) { id } } }`, "first"],
+        [`{ sharedWithMe(first: 501) { shareId } }`, "first"],
+      ] as const) {
+        const { body } = await gqlAs(api.url, team.secret, query);
+        expect(errorOf(body), query).toMatchObject({ code: "BAD_USER_INPUT", field });
+      }
+    } finally {
       await db.close();
     }
   });
