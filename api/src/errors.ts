@@ -5,7 +5,8 @@
  */
 export type ErrorCode = "BAD_USER_INPUT" | "NOT_FOUND" | "FORBIDDEN" | "UNAUTHENTICATED" | "CONFLICT" | "EVALUATOR_UNAVAILABLE"
   | "UNSAFE_FORMAT"
-  | "BAD_SAFETENSORS";
+  | "BAD_SAFETENSORS"
+  | "SERVER_BUSY";
 
 export class DomainError extends Error {
   readonly extensions: { code: ErrorCode; field?: string };
@@ -23,3 +24,12 @@ export const forbidden = (message: string) => new DomainError("FORBIDDEN", messa
 export const unauthenticated = (message = "an API key is required: send Authorization: Bearer <key>") =>
   new DomainError("UNAUTHENTICATED", message);
 export const conflict = (message: string) => new DomainError("CONFLICT", message);
+/**
+ * This process is at its limit for bounded work (e.g. import checks): nothing was changed; try again
+ * after `extensions.retryAfterMs`.
+ */
+export const serverBusy = (message: string, retryAfterMs: number) => {
+  const err = new DomainError("SERVER_BUSY", message);
+  Object.assign(err.extensions, { retryAfterMs });
+  return err;
+};
