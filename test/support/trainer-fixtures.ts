@@ -44,7 +44,7 @@ export class TrainerFixtures {
       const real = await readFile(join(dir, name));
       const meta = await sharp(real).metadata();
       const bytes = opts.corrupt && i === 0 ? Buffer.from("this is not a JPEG") : real;
-      const objectKey = `teams/${team!.id}/subjects/${subject!.id}/uploads/u${i}/${name}`;
+      const objectKey = `teams/${team!.id}/subjects/${subject!.id}/images/u${i}/${name}`;
       await this.s3.putObject(this.bucket, objectKey, bytes, bytes.length, { "Content-Type": "image/jpeg" });
       await db.insert(schema.subjectImages).values({
         teamId: team!.id,
