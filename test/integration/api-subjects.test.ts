@@ -47,7 +47,7 @@ describe("api: subjects and photo uploads (presigned PUT to MinIO, validated wit
     expect(new Set(seen).size).toBe(5);
   });
 
-  it("uploads real JPEGs through presigned PUTs; images get a WebP display URL that fetches", async () => {
+  it("uploads real JPEGs through presigned POSTs; images get a WebP display URL that fetches", async () => {
     for (const i of [0, 1, 2]) {
       const bytes = await backpackPhoto(i);
       const r = await uploadImage(api.url, team.secret, subjectId, bytes, { filename: `0${i}.jpg` });
