@@ -10,7 +10,7 @@ import { startApi } from "../support/processes.js";
 const CREATE_SUBJECT = `mutation($i: CreateSubjectInput!) { createSubject(input: $i) { id name classNoun kind createdAt images { id } } }`;
 const SUBJECT = `query($id: ID!) { subject(id: $id) { id images { id url originalUrl width height sha256 byteSize contentType filename } } }`;
 
-describe("api: subjects and photo uploads (presigned PUT to MinIO, validated with sharp)", () => {
+describe("api: subjects and photo uploads (presigned POST policy to MinIO, validated with sharp)", () => {
   let api: Awaited<ReturnType<typeof startApi>>;
   let team: TestTeam;
   let db: DbHandle;

@@ -60,7 +60,7 @@ export function sniffUnsafe(first: Buffer, filename: string): SafetensorsProblem
 }
 
 /** The header length N from the first 8 bytes, checked against the object's size. */
-export function headerLength(first8: Buffer, objectSize: number, filename: string, maxHeaderBytes = MAX_HEADER_BYTES): number {
+export function headerLength(first8: Buffer, objectSize: number, filename: string, maxHeaderBytes = DEFAULT_MAX_HEADER_BYTES): number {
   const unsafe = sniffUnsafe(first8, filename);
   if (unsafe) throw unsafe;
   if (first8.length < 8 || objectSize < 10) throw bad(filename, `has ${objectSize} bytes; a safetensors file has at least 10`);
