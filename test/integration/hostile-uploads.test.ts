@@ -237,15 +237,25 @@ describe("hostile uploads: storage-enforced policies, immutable validated object
 
   describe("abandoned uploads", () => {
     let sweeping: Awaited<ReturnType<typeof startApi>>;
+    const operatorRule = { ID: "operator-rule", Status: "Enabled", Filter: { Prefix: "tmp/" }, Expiration: { Days: 30 } };
     beforeAll(async () => {
+      // an operator's own lifecycle rule, which the API's start must keep
+      await s3().setBucketLifecycle(bucket, { Rule: [operatorRule, ...[(await s3().getBucketLifecycle(bucket))?.Rule ?? []].flat()] });
       // URLs live 2 s, uploads are abandoned 1 s after that, swept every 300 ms
       sweeping = await startApi({ UPLOAD_URL_EXPIRY_SECONDS: "2", UPLOAD_STAGING_TTL_SECONDS: "1", UPLOAD_SWEEP_INTERVAL_MS: "300" });
     });
-    afterAll(() => sweeping?.proc.stop());
+    afterAll(async () => {
+      await sweeping?.proc.stop();
+      const rules = [(await s3().getBucketLifecycle(bucket))?.Rule ?? []].flat().filter((r) => r.ID !== operatorRule.ID);
+      await s3().setBucketLifecycle(bucket, { Rule: rules });
+    });
 
-    it("sets a bucket lifecycle rule expiring the staging prefix", async () => {
+    it("sets a bucket lifecycle rule expiring the staging prefix, keeping the operator's other rules", async () => {
+      expect(sweeping.proc.output).not.toMatch(/cannot set the staging lifecycle rule/);
       const config = await s3().getBucketLifecycle(bucket);
-      expect(config?.Rule).toContainEqual(
+      const rules = [config?.Rule ?? []].flat();
+      expect(rules.map((r) => r.ID).sort()).toEqual(["operator-rule", "studio-expire-staging-uploads"]);
+      expect(rules).toContainEqual(
         expect.objectContaining({ ID: "studio-expire-staging-uploads", Status: "Enabled", Filter: expect.objectContaining({ Prefix: "uploads/" }), Expiration: expect.objectContaining({ Days: 1 }) }),
       );
     });

@@ -148,7 +148,8 @@ export class StorageRepository {
       if (err.code === "NoSuchLifecycleConfiguration") return null;
       throw err;
     });
-    const others = (current?.Rule ?? []).filter((r) => r.ID !== STAGING_LIFECYCLE_RULE);
+    // one rule parses as an object, several as an array
+    const others = (current?.Rule ? [current.Rule].flat() : []).filter((r) => r.ID !== STAGING_LIFECYCLE_RULE);
     const rules = days > 0 ? [...others, { ID: STAGING_LIFECYCLE_RULE, Status: "Enabled", Filter: { Prefix: STAGING_PREFIX }, Expiration: { Days: days } }] : others;
     if (rules.length === 0) await this.client.removeBucketLifecycle(this.bucket);
     else await this.client.setBucketLifecycle(this.bucket, { Rule: rules });
