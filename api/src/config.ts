@@ -25,7 +25,7 @@ const schema = z.object({
   S3_PUBLIC_ENDPOINT: z.string().url().optional(),
   /** Largest photo accepted (the database allows at most 25 MiB). */
   UPLOAD_MAX_BYTES: z.coerce.number().int().min(1024).max(26_214_400).default(26_214_400),
-  /** Lifetime of every presigned URL (uploads and downloads). */
+  /** Lifetime of every presigned download URL (uploads: UPLOAD_URL_EXPIRY_SECONDS). */
   PRESIGN_EXPIRY_SECONDS: z.coerce.number().int().min(10).max(3600).default(900),
   /** How often a runEvents subscriber re-reads the log when no NOTIFY arrives (a fallback). */
   RUN_EVENTS_POLL_MS: z.coerce.number().int().min(100).max(60_000).default(3000),
