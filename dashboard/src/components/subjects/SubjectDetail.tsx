@@ -16,7 +16,7 @@ type SubjectT = NonNullable<SubjectQuery["subject"]>;
 interface UploadItem {
   key: number;
   name: string;
-  /** 0–1 of the PUT. */
+  /** 0–1 of the upload POST. */
   progress: number;
   status: "waiting" | "uploading" | "checking" | "done" | "failed";
   error?: string;
