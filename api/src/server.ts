@@ -43,6 +43,7 @@ import { ModelCardsService } from "./services/model-cards.service.js";
 import { RunsService } from "./services/runs.service.js";
 import { isLinkAuthorization, SharesService } from "./services/shares.service.js";
 import { SubjectsService } from "./services/subjects.service.js";
+import { UploadSweeper } from "./services/upload-sweeper.js";
 import { SqlCounter } from "./sql-counter.js";
 
 export interface RunningApi {
@@ -118,7 +119,13 @@ export async function startApi(config: ApiConfig, log: Logger): Promise<RunningA
       pollMs: config.RUN_EVENTS_POLL_MS,
       publicUrl: () => publicUrl,
     }),
-    imports: new ImportsService(repos.transfers, storage, notifications, { pollMs: config.RUN_EVENTS_POLL_MS, maxBytes: config.IMPORT_MAX_BYTES }),
+    imports: new ImportsService(repos.transfers, storage, notifications, {
+      pollMs: config.RUN_EVENTS_POLL_MS,
+      maxBytes: config.IMPORT_MAX_BYTES,
+      headerMaxBytes: config.SAFETENSORS_HEADER_MAX_BYTES,
+      checksConcurrent: config.IMPORT_CHECKS_CONCURRENT,
+      checksQueueMs: config.IMPORT_CHECKS_QUEUE_MS,
+    }),
     evaluations: new EvaluationsService(repos.evaluations, runs, notifications, {
       pollMs: config.RUN_EVENTS_POLL_MS,
       samplingSteps: config.EVAL_SAMPLING_STEPS,
@@ -128,6 +135,8 @@ export async function startApi(config: ApiConfig, log: Logger): Promise<RunningA
   };
   await scorer.init();
   scorer.start();
+  const uploadSweeper = new UploadSweeper(dbHandle, storage, config, log); // abandoned uploads (docs/security-uploads.md)
+  await uploadSweeper.start();
 
   /** A context whose session is authenticated on first use (so `health` needs no key). */
   const contextFor = (authorization: string | undefined, ticket: AuthTicket): ApiContext => {
@@ -230,6 +239,7 @@ export async function startApi(config: ApiConfig, log: Logger): Promise<RunningA
     async close() {
       limits.stop();
       await scorer.stop();
+      await uploadSweeper.stop();
       await apollo.stop();
       await notifications.stop();
       await dbHandle.close();
