@@ -26,7 +26,7 @@ const schema = z.object({
   S3_PUBLIC_ENDPOINT: z.string().url().optional(),
   /** Largest photo accepted (the database allows at most 25 MiB). */
   UPLOAD_MAX_BYTES: z.coerce.number().int().min(1024).max(26_214_400).default(26_214_400),
-  /** Lifetime of every presigned URL (uploads and downloads). */
+  /** Lifetime of every presigned download URL (uploads: UPLOAD_URL_EXPIRY_SECONDS). */
   PRESIGN_EXPIRY_SECONDS: z.coerce.number().int().min(10).max(3600).default(900),
   /** How often a runEvents subscriber re-reads the log when no NOTIFY arrives (a fallback). */
   RUN_EVENTS_POLL_MS: z.coerce.number().int().min(100).max(60_000).default(3000),
@@ -58,6 +58,23 @@ const schema = z.object({
   EVAL_THREADS: z.coerce.number().int().min(0).max(256).default(0),
   /** Largest model file accepted for import (docs/platform-contract.md, "Exports and imports"); default 8 GiB. */
   IMPORT_MAX_BYTES: z.coerce.number().int().min(1024).max(2 ** 45).default(8 * 2 ** 30),
+  /**
+   * Uploads (docs/security-uploads.md): how long a presigned upload POST may be started. Size and type
+   * are bound into its policy; a short life limits how long one can be replayed.
+   */
+  UPLOAD_URL_EXPIRY_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
+  /** After its URL expired, how long an upload may still be added/imported before it counts as abandoned. */
+  UPLOAD_STAGING_TTL_SECONDS: z.coerce.number().int().min(1).max(7 * 86_400).default(3600),
+  /** How often this API deletes abandoned uploads (rows and staging objects); 0 turns the sweeper off. */
+  UPLOAD_SWEEP_INTERVAL_MS: z.coerce.number().int().min(0).max(86_400_000).default(60_000),
+  /** Backstop: a storage lifecycle rule deletes staging objects (prefix uploads/) after this many days. */
+  UPLOAD_LIFECYCLE_DAYS: z.coerce.number().int().min(0).max(365).default(1),
+  /** Largest safetensors header an import may declare (real Stable Diffusion headers are a few hundred KB). */
+  SAFETENSORS_HEADER_MAX_BYTES: z.coerce.number().int().min(1024).max(100_000_000).default(4 * 2 ** 20),
+  /** Import checks (header read + parse, server-side copy, sha256) running at once in this process. */
+  IMPORT_CHECKS_CONCURRENT: z.coerce.number().int().min(1).max(64).default(2),
+  /** How long an import waits for a check slot before it is answered SERVER_BUSY (retryable). */
+  IMPORT_CHECKS_QUEUE_MS: z.coerce.number().int().min(0).max(600_000).default(15_000),
   /**
    * HMAC key of export archive URLs (`/exports/{id}.tar?token=…`). Unset: a random key per process, so
    * archive URLs work only on the replica that issued them — set one shared value behind a load balancer.

@@ -6,7 +6,8 @@
 export type ErrorCode = "BAD_USER_INPUT" | "NOT_FOUND" | "FORBIDDEN" | "UNAUTHENTICATED" | "CONFLICT" | "EVALUATOR_UNAVAILABLE"
   | "UNSAFE_FORMAT"
   | "BAD_SAFETENSORS"
-  | "RATE_LIMITED";
+  | "RATE_LIMITED"
+  | "SERVER_BUSY";
 
 export class DomainError extends Error {
   readonly extensions: { code: ErrorCode; field?: string };
@@ -43,3 +44,12 @@ export class RateLimitedError extends DomainError {
     (this as { extensions: RateLimitedExtensions }).extensions = { code: "RATE_LIMITED", retryAfterMs: Math.max(1, Math.ceil(retryAfterMs)), scope, limit };
   }
 }
+/**
+ * This process is at its limit for bounded work (e.g. import checks): nothing was changed; try again
+ * after `extensions.retryAfterMs`.
+ */
+export const serverBusy = (message: string, retryAfterMs: number) => {
+  const err = new DomainError("SERVER_BUSY", message);
+  Object.assign(err.extensions, { retryAfterMs });
+  return err;
+};

@@ -44,6 +44,7 @@ import { isLinkAuthorization, SharesService } from "./services/shares.service.js
 import { SubjectsService } from "./services/subjects.service.js";
 import type { Principal } from "./models.js";
 import { redactSecrets } from "./redact.js";
+import { UploadSweeper } from "./services/upload-sweeper.js";
 import { SqlCounter } from "./sql-counter.js";
 import { attachGraphqlWs } from "./ws.js";
 
@@ -122,7 +123,13 @@ export async function startApi(config: ApiConfig, rawLog: Logger): Promise<Runni
       pollMs: config.RUN_EVENTS_POLL_MS,
       publicUrl: () => publicUrl,
     }),
-    imports: new ImportsService(repos.transfers, storage, notifications, { pollMs: config.RUN_EVENTS_POLL_MS, maxBytes: config.IMPORT_MAX_BYTES }),
+    imports: new ImportsService(repos.transfers, storage, notifications, {
+      pollMs: config.RUN_EVENTS_POLL_MS,
+      maxBytes: config.IMPORT_MAX_BYTES,
+      headerMaxBytes: config.SAFETENSORS_HEADER_MAX_BYTES,
+      checksConcurrent: config.IMPORT_CHECKS_CONCURRENT,
+      checksQueueMs: config.IMPORT_CHECKS_QUEUE_MS,
+    }),
     evaluations: new EvaluationsService(repos.evaluations, runs, notifications, {
       pollMs: config.RUN_EVENTS_POLL_MS,
       samplingSteps: config.EVAL_SAMPLING_STEPS,
@@ -132,6 +139,8 @@ export async function startApi(config: ApiConfig, rawLog: Logger): Promise<Runni
   };
   await scorer.init();
   scorer.start();
+  const uploadSweeper = new UploadSweeper(dbHandle, storage, config, log); // abandoned uploads (docs/security-uploads.md)
+  await uploadSweeper.start();
 
   const sessionOf = (principal: Principal): Session => ({
     principal,
@@ -274,6 +283,7 @@ export async function startApi(config: ApiConfig, rawLog: Logger): Promise<Runni
     async close() {
       limits.stop();
       await scorer.stop();
+      await uploadSweeper.stop();
       await apollo.stop();
       await notifications.stop();
       await dbHandle.close();

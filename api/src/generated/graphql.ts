@@ -374,14 +374,20 @@ export type Health = {
   version: Scalars['String']['output'];
 };
 
-/** Where to PUT the photo: send exactly `headers` with the bytes, then call addSubjectImage(uploadId). */
+/**
+ * Where to upload the photo: POST multipart/form-data to `url` with every field of `fields` (name →
+ * value, in order) and then the file as the last field, named `file`; then call addSubjectImage(uploadId).
+ * Storage itself refuses another size than byteSize, another Content-Type, another key, and any POST after
+ * expiresAt (docs/security-uploads.md).
+ */
 export type ImageUpload = {
   __typename?: 'ImageUpload';
+  /** The POST must start before this (UPLOAD_URL_EXPIRY_SECONDS, default 5 minutes). */
   expiresAt: Scalars['DateTime']['output'];
-  /** Headers to send with the PUT (an object of name → value). */
-  headers: Scalars['JSON']['output'];
+  /** Form fields to send before the file (an object of name → value), including the signed policy. */
+  fields: Scalars['JSON']['output'];
   uploadId: Scalars['ID']['output'];
-  /** Presigned PUT straight to object storage. */
+  /** Presigned POST (policy) straight to object storage. */
   url: Scalars['String']['output'];
 };
 
@@ -406,13 +412,18 @@ export type ImportModelInput = {
   token?: InputMaybe<Scalars['String']['input']>;
 };
 
-/** Where to PUT the file: send exactly `headers` with the bytes, then pass uploadId to importModel. */
+/**
+ * Where to upload the file: POST multipart/form-data to `url` with every field of `fields` and then the
+ * file as the last field, named `file` (exactly byteSize bytes); then pass uploadId to importModel.
+ */
 export type ImportUpload = {
   __typename?: 'ImportUpload';
+  /** The POST must start before this. */
   expiresAt: Scalars['DateTime']['output'];
-  headers: Scalars['JSON']['output'];
+  /** Form fields to send before the file (an object of name → value), including the signed policy. */
+  fields: Scalars['JSON']['output'];
   uploadId: Scalars['ID']['output'];
-  /** Presigned PUT straight to object storage. */
+  /** Presigned POST (policy) straight to object storage. */
   url: Scalars['String']['output'];
 };
 
@@ -549,7 +560,11 @@ export type Mutation = {
    * A used, revoked or expired code is FORBIDDEN (the message says which); an unknown code NOT_FOUND.
    */
   acceptInvitation: AcceptedInvitation;
-  /** Validates the uploaded file and adds it to the subject; a bad file is deleted and nothing is recorded. */
+  /**
+   * Validates the uploaded file and adds it to the subject; a bad file is deleted and nothing is recorded.
+   * The validated bytes are copied to a key no client can write: a later upload to the same URL changes
+   * nothing that was recorded or trained.
+   */
   addSubjectImage: SubjectImage;
   /** QUEUED runs are canceled at once; RUNNING runs are asked to stop (the trainer finishes the cancel). */
   cancelRun: Run;
@@ -560,7 +575,7 @@ export type Mutation = {
   /** OWNER. expiresInHours 1–720. */
   createInvitation: CreatedInvitation;
   /**
-   * A presigned PUT for a file to import (MEMBER or OWNER). filename must end in .safetensors; byteSize
+   * A presigned POST for a file to import (MEMBER or OWNER). filename must end in .safetensors; byteSize
    * is the exact size (at most the server's IMPORT_MAX_BYTES).
    */
   createModelImportUpload: ImportUpload;
@@ -578,8 +593,10 @@ export type Mutation = {
   generate: Generation;
   /**
    * Checks the uploaded files (safetensors header only: a pickle/zip file is refused with UNSAFE_FORMAT,
-   * a bad header with BAD_SAFETENSORS; then the uploads are deleted and nothing is recorded) and queues
-   * the import. On success the import creates a subject, a SUCCEEDED run and its checkpoint.
+   * a bad header — or one declared longer than SAFETENSORS_HEADER_MAX_BYTES — with BAD_SAFETENSORS; then
+   * the uploads are deleted and nothing is recorded) and queues the import. Each file is copied to a key no
+   * client can write and its size and sha256 recorded; the trainer refuses other bytes. SERVER_BUSY (with
+   * retryAfterMs; nothing changed) when too many checks are running. On success the import creates a subject, a SUCCEEDED run and its checkpoint.
    */
   importModel: ModelImport;
   /**
@@ -1756,14 +1773,14 @@ export type HealthResolvers<ContextType = ApiContext, ParentType extends Resolve
 
 export type ImageUploadResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['ImageUpload'] = ResolversParentTypes['ImageUpload']> = {
   expiresAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
-  headers?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
+  fields?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
   uploadId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   url?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
 export type ImportUploadResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['ImportUpload'] = ResolversParentTypes['ImportUpload']> = {
   expiresAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
-  headers?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
+  fields?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
   uploadId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   url?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };

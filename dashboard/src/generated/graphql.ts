@@ -357,7 +357,7 @@ export type CreateImageUploadMutationVariables = Exact<{
 }>;
 
 
-export type CreateImageUploadMutation = { createImageUpload: { uploadId: string, url: string, headers: unknown } };
+export type CreateImageUploadMutation = { createImageUpload: { uploadId: string, url: string, fields: unknown } };
 
 export type AddSubjectImageMutationVariables = Exact<{
   subjectId: string | number;

@@ -9,3 +9,4 @@ export * from "./sharing.queries.js";
 export * from "./members.queries.js";
 export * from "./transfers.queries.js";
 export * from "./limits.queries.js";
+export * from "./uploads.queries.js";
