@@ -1,6 +1,8 @@
 import { existsSync } from "node:fs";
-import { mkdir } from "node:fs/promises";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { parseManifests, type K8sObject } from "./k8s-validate.js";
 import { cacheDir, repoRoot } from "./paths.js";
 import { run, runVisible } from "./proc.js";
 
@@ -50,4 +52,15 @@ export async function helm(args: string[], home: string): Promise<string> {
       KUBECONFIG: join(home, "no-kubeconfig"),
     },
   });
+}
+
+/** `helm template` of the chart (release "studio", namespace "studio") with extra helm arguments. */
+export async function renderChart(args: string[] = [], kubeVersion = "v1.33.0"): Promise<K8sObject[]> {
+  const home = await mkdtemp(join(tmpdir(), "studio-helm-"));
+  try {
+    const out = await helm(["template", "studio", chartDir, "--namespace", "studio", "--kube-version", kubeVersion, ...args], home);
+    return parseManifests(out);
+  } finally {
+    await rm(home, { recursive: true, force: true });
+  }
 }
