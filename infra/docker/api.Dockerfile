@@ -17,7 +17,8 @@ COPY db/package.json db/
 COPY infra/package.json infra/
 COPY test/package.json test/
 COPY trainer/package.json trainer/
-RUN pnpm install --frozen-lockfile --prod --filter "@studio/api..." --reporter=append-only
+RUN pnpm install --frozen-lockfile --prod --filter "@studio/api..." --reporter=append-only \
+ && cp -r /usr/local/lib/node_modules/tsx node_modules/tsx
 COPY tsconfig.base.json ./
 COPY db/ db/
 COPY api/ api/
@@ -27,12 +28,13 @@ ENV NODE_ENV=production \
     API_HOST=0.0.0.0 \
     API_PORT=4000 \
     EVAL_MODELS_DIR=/models/eval/clip-vit-b32-dino-vits16
-COPY --from=build /usr/local/lib/node_modules/tsx /usr/local/lib/node_modules/tsx
 COPY --from=build /app /app
-# node's own uid 1000 from the base image; nothing in /app is writable by it. tsx caches in /tmp
-# (an emptyDir in the chart, so the root filesystem can stay read-only).
+# tsx (the version of the root package.json, with its own dependencies) lives in /app/node_modules, where
+# the evaluator's worker thread resolves it too (api/src/evaluation/evaluator.ts). It caches in /tmp (an
+# emptyDir in the chart, so the root filesystem stays read-only). uid 1000 is the base image's `node`
+# user; nothing in /app is writable by it.
 USER 1000:1000
 WORKDIR /app/api
 EXPOSE 4000
 # tsx as a loader in the one node process (PID 1 gets SIGTERM itself: the graceful stop in src/main.ts).
-ENTRYPOINT ["node", "--import", "/usr/local/lib/node_modules/tsx/dist/loader.mjs", "src/main.ts"]
+ENTRYPOINT ["node", "--import", "/app/node_modules/tsx/dist/loader.mjs", "src/main.ts"]

@@ -25,10 +25,11 @@ RUN pnpm --filter @studio/dashboard run build \
  && pnpm install --frozen-lockfile --prod --filter "@studio/dashboard..." --reporter=append-only
 
 FROM ${NODE_IMAGE}
-ENV NODE_ENV=production NEXT_TELEMETRY_DISABLED=1 PORT=3000 HOSTNAME=0.0.0.0
+ENV NODE_ENV=production NEXT_TELEMETRY_DISABLED=1 PORT=3000
 COPY --from=build /app /app
 USER 1000:1000
 WORKDIR /app/dashboard
 EXPOSE 3000
-# .next/cache must be writable (an emptyDir in the chart); nothing else is written.
+# `next start` listens on all interfaces, on $PORT. .next/cache must be writable (an emptyDir in the
+# chart); nothing else is written.
 ENTRYPOINT ["node_modules/.bin/next", "start"]

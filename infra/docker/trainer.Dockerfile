@@ -19,11 +19,12 @@ COPY db/package.json db/
 COPY infra/package.json infra/
 COPY test/package.json test/
 COPY trainer/package.json trainer/
-RUN pnpm install --frozen-lockfile --prod --filter "@studio/trainer..." --reporter=append-only
+RUN pnpm install --frozen-lockfile --prod --filter "@studio/trainer..." --reporter=append-only \
+ && cp -r /usr/local/lib/node_modules/tsx node_modules/tsx
 COPY tsconfig.base.json ./
 COPY db/ db/
-COPY trainer/src/ trainer/src/
-COPY trainer/tsconfig.json trainer/
+# src, protocol (the engine's event and job schemas) and engine (the Python package)
+COPY trainer/ trainer/
 
 FROM ${CUDA_IMAGE}
 ARG DEBIAN_FRONTEND=noninteractive
@@ -36,9 +37,7 @@ RUN python3 -m venv /opt/engine-venv \
  && /opt/engine-venv/bin/pip install --no-cache-dir --disable-pip-version-check -r /opt/engine-locks/requirements.lock \
  && /opt/engine-venv/bin/pip install --no-cache-dir --disable-pip-version-check --no-deps -r /opt/engine-locks/requirements-nodeps.lock
 COPY --from=node-build /usr/local/bin/node /usr/local/bin/node
-COPY --from=node-build /usr/local/lib/node_modules/tsx /usr/local/lib/node_modules/tsx
 COPY --from=node-build /app /app
-COPY trainer/engine/ /app/trainer/engine/
 ENV NODE_ENV=production \
     ENGINE_PYTHON=/opt/engine-venv/bin/python \
     ENGINE_DIR=/app/trainer/engine \
@@ -51,4 +50,4 @@ USER 1000:1000
 WORKDIR /app/trainer
 # /tmp, /work (job scratch) and /cache (models) are volumes in the chart; the root filesystem is read-only.
 # tsx as a loader in the one node process (PID 1 gets SIGTERM itself: the graceful stop in src/main.ts).
-ENTRYPOINT ["node", "--import", "/usr/local/lib/node_modules/tsx/dist/loader.mjs", "src/main.ts"]
+ENTRYPOINT ["node", "--import", "/app/node_modules/tsx/dist/loader.mjs", "src/main.ts"]

@@ -247,7 +247,9 @@ describe("helm chart: what the product relies on", () => {
     // same image as the API (which ships db/), and the tsx loader the API image installs
     expect(c.image).toBe(podSpec(find(objs, "Deployment", "-api")).containers[0]!.image);
     const dockerfile = readFileSync(join(repoRoot, "infra", "docker", "api.Dockerfile"), "utf8");
-    expect(dockerfile).toContain(c.command![2]!.replace("/dist/loader.mjs", ""));
+    expect(c.command!.slice(0, 3)).toEqual(["node", "--import", "/app/node_modules/tsx/dist/loader.mjs"]);
+    expect(dockerfile).toContain(`ENTRYPOINT ["node", "--import", "${c.command![2]}", "src/main.ts"]`);
+    expect(dockerfile).toContain("cp -r /usr/local/lib/node_modules/tsx node_modules/tsx"); // WORKDIR /app
     expect(envOf(c).DATABASE_URL?.valueFrom?.secretKeyRef).toEqual({ name: "studio-rare-studio", key: "database-url" });
   });
 
