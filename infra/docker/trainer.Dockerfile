@@ -28,6 +28,8 @@ COPY trainer/ trainer/
 
 FROM ${CUDA_IMAGE}
 ARG DEBIAN_FRONTEND=noninteractive
+# The distribution's Python 3 (3.12 on Ubuntu 24.04), with its security updates: not pinned.
+# hadolint ignore=DL3008
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 python3-venv ca-certificates \
  && rm -rf /var/lib/apt/lists/*

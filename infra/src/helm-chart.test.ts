@@ -1,14 +1,16 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { parseConfig as parseApiConfig } from "../../api/src/config.js";
 import { parseConfig as parseTrainerConfig } from "../../trainer/src/config.js";
+import { ensureHadolint } from "./hadolint.service.js";
 import { chartDir, ensureHelmBinary, helm } from "./helm.service.js";
 import { parseManifests, typecheckWithModels, validateWithModels, type K8sObject } from "./k8s-validate.js";
 import { repoRoot } from "./paths.js";
+import { run } from "./proc.js";
 
 /**
  * The Kubernetes chart (infra/helm/rare-studio), checked offline: `helm lint --strict`, `helm template`
@@ -398,6 +400,17 @@ describe("helm chart: what the product relies on", () => {
 
 describe("container build files", () => {
   const files = ["api", "dashboard", "trainer"].map((n) => join(repoRoot, "infra", "docker", `${n}.Dockerfile`));
+  let hadolint: string;
+  beforeAll(async () => {
+    hadolint = await ensureHadolint((m) => console.log(m));
+  }, 600_000);
+
+  it("hadolint finds nothing in any of them, and does find a planted mistake", async () => {
+    for (const f of files) expect(await run(hadolint, ["--no-color", f]), f).toBe("");
+    const bad = join(home, "bad.Dockerfile");
+    await writeFile(bad, "FROM node:latest\nRUN cd /app && npm install\n");
+    await expect(run(hadolint, ["--no-color", bad])).rejects.toThrow(/DL3007/);
+  }, 60_000);
 
   it.each(["api", "dashboard", "trainer"])("%s.Dockerfile: copies only files that exist, runs as a non-root user, pins its tools", (name) => {
     const file = join(repoRoot, "infra", "docker", `${name}.Dockerfile`);
