@@ -172,6 +172,12 @@ describe("helm chart: what the product relies on", () => {
     expect(readFileSync(join(repoRoot, "trainer", "src", "runs", "run.executor.ts"), "utf8")).toMatch(/the run stays RUNNING/);
   });
 
+  it("values.schema.json refuses misspelt or out-of-range values", async () => {
+    await expect(render(["--set", "trainer.autoscaling.minReplicas=0"])).rejects.toThrow(/additional properties 'minReplicas' not allowed/);
+    await expect(render(["--set", "trainer.gpu.count=0"])).rejects.toThrow(/trainer\/gpu\/count': minimum: got 0, want 1/);
+    await expect(render(["--set", "s3.bucket=Not_A_Bucket"])).rejects.toThrow(/s3\/bucket/);
+  }, 60_000);
+
   it("a trainer grace period too short for ENGINE_STOP_GRACE_MS is refused", async () => {
     await expect(render(["--set", "trainer.terminationGracePeriodSeconds=30"])).rejects.toThrow(
       /terminationGracePeriodSeconds \(30\) must exceed ENGINE_STOP_GRACE_MS/,
