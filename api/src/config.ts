@@ -26,6 +26,8 @@ const schema = z.object({
   S3_PUBLIC_ENDPOINT: z.string().url().optional(),
   /** Largest photo accepted (the database allows at most 25 MiB). */
   UPLOAD_MAX_BYTES: z.coerce.number().int().min(1024).max(26_214_400).default(26_214_400),
+  /** Most photos one subject may hold (the method wants 4–6; the cost analysis counts lists of them as 200). */
+  SUBJECT_MAX_IMAGES: z.coerce.number().int().min(1).max(200).default(50),
   /** Lifetime of every presigned download URL (uploads: UPLOAD_URL_EXPIRY_SECONDS). */
   PRESIGN_EXPIRY_SECONDS: z.coerce.number().int().min(10).max(3600).default(900),
   /** How often a runEvents subscriber re-reads the log when no NOTIFY arrives (a fallback). */

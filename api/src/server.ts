@@ -83,7 +83,7 @@ export async function startApi(config: ApiConfig, rawLog: Logger): Promise<Runni
   };
   const limits = new RateLimiter(new PgBucketStore(dbHandle), config, log);
   limits.start();
-  const subjects = new SubjectsService(repos.subjects, storage, config.UPLOAD_MAX_BYTES);
+  const subjects = new SubjectsService(repos.subjects, storage, config.UPLOAD_MAX_BYTES, config.SUBJECT_MAX_IMAGES);
   const runs = new RunsService(repos.runs, subjects, notifications, config.RUN_EVENTS_POLL_MS, limits);
   const scorer = new EvaluationScorer(
     repos,

@@ -162,6 +162,23 @@ describe("api: subjects and photo uploads (presigned POST policy to MinIO, valid
     }
     expect(await rowCounts(db)).toEqual(before);
   });
+
+  it("a subject holds at most SUBJECT_MAX_IMAGES photos: one more is refused before anything is signed", async () => {
+    const small = await startApi({ SUBJECT_MAX_IMAGES: "2" });
+    try {
+      const s = (await okAs(small.url, team.secret, CREATE_SUBJECT, { i: { name: "Two photos", classNoun: "backpack" } })).createSubject.id;
+      // a second upload is signed before the first is added: both fit, the check is repeated when adding
+      for (const i of [0, 1]) expect((await uploadImage(small.url, team.secret, s, await backpackPhoto(i))).error.code).toBeUndefined();
+      const before = await rowCounts(db);
+      const bytes = await backpackPhoto(2);
+      const r = await gqlAs(small.url, team.secret, `mutation($s: ID!, $n: Int!) { createImageUpload(subjectId: $s, filename: "x.jpg", contentType: "image/jpeg", byteSize: $n) { uploadId } }`, { s, n: bytes.length });
+      expect(errorOf(r.body)).toMatchObject({ code: "BAD_USER_INPUT", field: "subjectId" });
+      expect(errorOf(r.body).message).toMatch(/at most 2 photos/);
+      expect(await rowCounts(db)).toEqual(before);
+    } finally {
+      await small.proc.stop();
+    }
+  });
 });
 
 function createHashHex(b: Buffer): string {

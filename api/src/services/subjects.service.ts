@@ -42,7 +42,14 @@ export class SubjectsService {
     private readonly repo: SubjectsRepository,
     private readonly storage: StorageRepository,
     private readonly uploadMaxBytes: number,
+    private readonly maxImages = 50,
   ) {}
+
+  /** A subject holds at most `maxImages` photos: refused before anything is signed or stored. */
+  private async requireRoom(p: Principal, subjectId: string) {
+    if ((await this.repo.countImages(p.teamId, subjectId)) >= this.maxImages)
+      throw badInput("subjectId", `a subject holds at most ${this.maxImages} photos: remove one first`);
+  }
 
   async create(p: Principal, input: { name: string; classNoun: string; kind?: "OBJECT" | "LIVE" | null }) {
     requireWriter(p);
@@ -77,6 +84,7 @@ export class SubjectsService {
     if (!Number.isInteger(a.byteSize) || a.byteSize < 1 || a.byteSize > this.uploadMaxBytes)
       throw badInput("byteSize", `byteSize must be 1–${this.uploadMaxBytes} bytes`);
     if (a.filename.length < 1 || a.filename.length > 255) throw badInput("filename", "filename must be 1–255 characters");
+    await this.requireRoom(p, subject.id);
     const id = randomUUID();
     const objectKey = keys.upload(p.teamId, subject.id, id, safeFilename(a.filename, a.contentType));
     const { url, fields, expiresAt } = await this.storage.presignUpload(objectKey, a.contentType, a.byteSize);
@@ -107,6 +115,7 @@ export class SubjectsService {
     const upload = isUuid(uploadId) ? await this.repo.getUpload(p.teamId, uploadId) : null;
     if (!upload || upload.subjectId !== subject.id) throw notFound("upload");
     if (upload.consumedAt) throw conflict("this upload was already added");
+    await this.requireRoom(p, subject.id);
     const imageId = randomUUID();
     const imageKey = keys.image(p.teamId, subject.id, imageId, upload.objectKey.slice(upload.objectKey.lastIndexOf("/") + 1));
     const displayKey = keys.display(p.teamId, subject.id, imageId);
