@@ -16,6 +16,9 @@ const schema = z.object({
   API_PORT: port.default(4000),
   DASHBOARD_PORT: port.default(3000),
   DATABASE_URL: z.string().url().optional(),
+  /** With an external DATABASE_URL: the API's and the trainer's own roles (docs/security-privileges.md). */
+  DATABASE_URL_API: z.string().url().optional(),
+  DATABASE_URL_TRAINER: z.string().url().optional(),
   S3_ENDPOINT: z.string().url().optional(),
   S3_ACCESS_KEY: z.string().optional(),
   S3_SECRET_KEY: z.string().optional(),
@@ -39,6 +42,8 @@ export function parseStackConfig(env: Record<string, string | undefined>): Stack
   const c = r.data;
   if (c.S3_ENDPOINT && (!c.S3_ACCESS_KEY || !c.S3_SECRET_KEY))
     throw new Error("invalid configuration:\n  - S3_ACCESS_KEY, S3_SECRET_KEY: required when S3_ENDPOINT is set");
+  if ((c.DATABASE_URL_API || c.DATABASE_URL_TRAINER) && !(c.DATABASE_URL && c.DATABASE_URL_API && c.DATABASE_URL_TRAINER))
+    throw new Error("invalid configuration:\n  - DATABASE_URL_API, DATABASE_URL_TRAINER: set both, together with DATABASE_URL");
   return {
     ...c,
     pgDir: join(c.STUDIO_DATA_DIR, "postgres"),

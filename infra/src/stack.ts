@@ -1,8 +1,8 @@
 import { existsSync } from "node:fs";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { runMigrations } from "@studio/db";
 import { ensureDashboardBuild, dashboardDir } from "./dashboard.build.js";
+import { prepareDatabase, type DbUrls } from "./db-roles.js";
 import { ensureEngineEnv, engineDir } from "./engine-env.service.js";
 import { minioRunning, startMinio, stopMinio, type MinioOptions } from "./minio.service.js";
 import { repoRoot } from "./paths.js";
@@ -38,16 +38,27 @@ async function readState(c: StackConfig): Promise<StackState | null> {
   }
 }
 
-/** Starts the data services only (PostgreSQL, MinIO), migrated and with buckets. Idempotent. */
-export async function servicesUp(c: StackConfig): Promise<{ databaseUrl: string; s3: { endpoint: string; accessKey: string; secretKey: string } }> {
-  let databaseUrl = c.DATABASE_URL;
-  if (!databaseUrl) {
+/**
+ * Starts the data services only (PostgreSQL, MinIO), migrated, with the database roles and grants
+ * (docs/security-privileges.md) and buckets. Idempotent. `databaseUrl` is the migration role's URL
+ * (owner of the tables: migrations and the admin command); `db.api` / `db.trainer` the services' URLs.
+ */
+export async function servicesUp(
+  c: StackConfig,
+): Promise<{ databaseUrl: string; db: DbUrls; s3: { endpoint: string; accessKey: string; secretKey: string } }> {
+  const passwordsFile = join(c.STUDIO_DATA_DIR, "postgres-roles.json");
+  await mkdir(c.STUDIO_DATA_DIR, { recursive: true });
+  let db: DbUrls;
+  if (!c.DATABASE_URL) {
     const pg = await startPostgres(pgOptions(c));
     say(`PostgreSQL listening on 127.0.0.1:${pg.port}; data in ${pg.dataDir}; log ${pg.logFile}`);
-    databaseUrl = pg.url;
-  } else say("PostgreSQL: using DATABASE_URL");
-  await runMigrations(databaseUrl);
-  say("database migrated");
+    db = await prepareDatabase({ superuserUrl: pg.url, passwordsFile });
+  } else {
+    say("PostgreSQL: using DATABASE_URL (the migration role)");
+    db = await prepareDatabase({ databaseUrl: c.DATABASE_URL, apiUrl: c.DATABASE_URL_API, trainerUrl: c.DATABASE_URL_TRAINER, passwordsFile });
+  }
+  const databaseUrl = db.owner;
+  say("database migrated; roles and grants applied");
   let s3: { endpoint: string; accessKey: string; secretKey: string };
   if (!c.S3_ENDPOINT) {
     const m = await startMinio(minioOptions(c));
@@ -57,7 +68,7 @@ export async function servicesUp(c: StackConfig): Promise<{ databaseUrl: string;
     say("object storage: using S3_ENDPOINT");
     s3 = { endpoint: c.S3_ENDPOINT, accessKey: c.S3_ACCESS_KEY!, secretKey: c.S3_SECRET_KEY! };
   }
-  return { databaseUrl, s3 };
+  return { databaseUrl, db, s3 };
 }
 
 async function waitHttp(url: string, timeoutMs: number): Promise<boolean> {
@@ -86,7 +97,7 @@ export async function stackUp(c: StackConfig): Promise<number> {
   }
   await mkdir(c.runDir, { recursive: true });
   const python = await ensureEngineEnv(say);
-  const { databaseUrl, s3 } = await servicesUp(c);
+  const { databaseUrl, db, s3 } = await servicesUp(c);
   const firstKey = await ensureFirstTeam(c, databaseUrl);
   await ensureDashboardBuild(say);
 
@@ -115,7 +126,7 @@ export async function stackUp(c: StackConfig): Promise<number> {
         ...base,
         API_HOST: host,
         API_PORT: String(c.API_PORT),
-        DATABASE_URL: databaseUrl,
+        DATABASE_URL: db.api,
         S3_ENDPOINT: s3.endpoint,
         S3_ACCESS_KEY: s3.accessKey,
         S3_SECRET_KEY: s3.secretKey,
@@ -135,7 +146,7 @@ export async function stackUp(c: StackConfig): Promise<number> {
       logFile: join(logDir, "trainer.log"),
       env: {
         ...base,
-        DATABASE_URL: databaseUrl,
+        DATABASE_URL: db.trainer,
         ENGINE_PYTHON: python,
         ENGINE_DIR: engineDir,
         S3_ENDPOINT: s3.endpoint,

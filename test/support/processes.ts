@@ -65,7 +65,7 @@ export function apiEnv(port: number, extra: Record<string, string> = {}): Record
     ...baseEnv(),
     API_HOST: "127.0.0.1",
     API_PORT: String(port),
-    DATABASE_URL: s.databaseUrl,
+    DATABASE_URL: s.databaseUrlApi,
     S3_ENDPOINT: s.s3.endpoint,
     S3_ACCESS_KEY: s.s3.accessKey,
     S3_SECRET_KEY: s.s3.secretKey,
@@ -93,7 +93,7 @@ export function trainerEnv(extra: Record<string, string> = {}): Record<string, s
   const s = inject("services");
   return {
     ...baseEnv(),
-    DATABASE_URL: s.databaseUrl,
+    DATABASE_URL: s.databaseUrlTrainer,
     S3_ENDPOINT: s.s3.endpoint,
     S3_ACCESS_KEY: s.s3.accessKey,
     S3_SECRET_KEY: s.s3.secretKey,
