@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { ensureDashboardBuild, dashboardDir } from "./dashboard.build.js";
 import { prepareDatabase, type DbUrls } from "./db-roles.js";
 import { ensureEngineEnv, engineDir } from "./engine-env.service.js";
+import { ensureMinioServiceUsers, type S3Credentials } from "./minio-users.js";
 import { minioRunning, startMinio, stopMinio, type MinioOptions } from "./minio.service.js";
 import { repoRoot } from "./paths.js";
 import { postgresRunning, startPostgres, stopPostgres, type PostgresOptions } from "./postgres.service.js";
@@ -38,6 +39,15 @@ async function readState(c: StackConfig): Promise<StackState | null> {
   }
 }
 
+/** Storage: the root (or operator's) credentials for infra, and each service's own. */
+export interface ServicesS3 {
+  endpoint: string;
+  accessKey: string;
+  secretKey: string;
+  api: S3Credentials;
+  trainer: S3Credentials;
+}
+
 /**
  * Starts the data services only (PostgreSQL, MinIO), migrated, with the database roles and grants
  * (docs/security-privileges.md) and buckets. Idempotent. `databaseUrl` is the migration role's URL
@@ -45,7 +55,7 @@ async function readState(c: StackConfig): Promise<StackState | null> {
  */
 export async function servicesUp(
   c: StackConfig,
-): Promise<{ databaseUrl: string; db: DbUrls; s3: { endpoint: string; accessKey: string; secretKey: string } }> {
+): Promise<{ databaseUrl: string; db: DbUrls; s3: ServicesS3 }> {
   const passwordsFile = join(c.STUDIO_DATA_DIR, "postgres-roles.json");
   await mkdir(c.STUDIO_DATA_DIR, { recursive: true });
   let db: DbUrls;
@@ -59,14 +69,27 @@ export async function servicesUp(
   }
   const databaseUrl = db.owner;
   say("database migrated; roles and grants applied");
-  let s3: { endpoint: string; accessKey: string; secretKey: string };
+  let s3: ServicesS3;
   if (!c.S3_ENDPOINT) {
     const m = await startMinio(minioOptions(c));
     say(`MinIO listening on ${m.endpoint} (console ${m.consoleUrl}); data in ${m.dataDir}; bucket "${c.S3_BUCKET}"`);
-    s3 = { endpoint: m.endpoint, accessKey: m.accessKey, secretKey: m.secretKey };
+    const users = await ensureMinioServiceUsers({
+      endpoint: m.endpoint,
+      root: m,
+      bucket: c.S3_BUCKET,
+      secretsFile: join(c.STUDIO_DATA_DIR, "minio-service-users.json"),
+    });
+    say("MinIO: the API and the trainer have their own users, limited to their bucket and prefixes");
+    s3 = { endpoint: m.endpoint, accessKey: m.accessKey, secretKey: m.secretKey, api: users.api, trainer: users.trainer };
   } else {
     say("object storage: using S3_ENDPOINT");
-    s3 = { endpoint: c.S3_ENDPOINT, accessKey: c.S3_ACCESS_KEY!, secretKey: c.S3_SECRET_KEY! };
+    const shared = { accessKey: c.S3_ACCESS_KEY!, secretKey: c.S3_SECRET_KEY! };
+    s3 = {
+      endpoint: c.S3_ENDPOINT,
+      ...shared,
+      api: c.S3_ACCESS_KEY_API ? { accessKey: c.S3_ACCESS_KEY_API, secretKey: c.S3_SECRET_KEY_API! } : shared,
+      trainer: c.S3_ACCESS_KEY_TRAINER ? { accessKey: c.S3_ACCESS_KEY_TRAINER, secretKey: c.S3_SECRET_KEY_TRAINER! } : shared,
+    };
   }
   return { databaseUrl, db, s3 };
 }
@@ -128,8 +151,8 @@ export async function stackUp(c: StackConfig): Promise<number> {
         API_PORT: String(c.API_PORT),
         DATABASE_URL: db.api,
         S3_ENDPOINT: s3.endpoint,
-        S3_ACCESS_KEY: s3.accessKey,
-        S3_SECRET_KEY: s3.secretKey,
+        S3_ACCESS_KEY: s3.api.accessKey,
+        S3_SECRET_KEY: s3.api.secretKey,
         S3_BUCKET: c.S3_BUCKET,
         API_CORS_ORIGINS: [dashboardUrl, `http://localhost:${c.DASHBOARD_PORT}`, `http://127.0.0.1:${c.DASHBOARD_PORT}`].join(","),
         ...(c.EVAL_MODELS_DIR ? { EVAL_MODELS_DIR: c.EVAL_MODELS_DIR } : {}),
@@ -150,8 +173,8 @@ export async function stackUp(c: StackConfig): Promise<number> {
         ENGINE_PYTHON: python,
         ENGINE_DIR: engineDir,
         S3_ENDPOINT: s3.endpoint,
-        S3_ACCESS_KEY: s3.accessKey,
-        S3_SECRET_KEY: s3.secretKey,
+        S3_ACCESS_KEY: s3.trainer.accessKey,
+        S3_SECRET_KEY: s3.trainer.secretKey,
         S3_BUCKET: c.S3_BUCKET,
       },
     },
