@@ -187,7 +187,7 @@ export async function stackUp(c: StackConfig): Promise<number> {
       args: ["start", "-p", String(c.DASHBOARD_PORT), "-H", host],
       cwd: dashboardDir,
       logFile: join(logDir, "dashboard.log"),
-      env: { ...base, DASHBOARD_API_URL: graphqlUrl },
+      env: { ...base, DASHBOARD_API_URL: graphqlUrl, DASHBOARD_STORAGE_URL: s3.endpoint },
     },
     2,
   );

@@ -13,13 +13,13 @@ import { startApi, startDashboard } from "../support/processes.js";
 import { TrainerFixtures } from "../support/trainer-fixtures.js";
 
 const KEY_STORAGE = "studio.apiKey";
-type WebStorage = { localStorage: { setItem(k: string, v: string): void } };
+type WebStorage = { sessionStorage: { setItem(k: string, v: string): void } };
 type Scheme = "light" | "dark";
 const photos = join(repoRoot, "..", "shared", "datasets", "dreambooth", "backpack");
 
 async function contextFor(browser: Browser, key: string | null, colorScheme: Scheme = "light"): Promise<BrowserContext> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme });
-  if (key) await context.addInitScript(([k, v]) => (globalThis as unknown as WebStorage).localStorage.setItem(k!, v!), [KEY_STORAGE, key]);
+  if (key) await context.addInitScript(([k, v]) => (globalThis as unknown as WebStorage).sessionStorage.setItem(k!, v!), [KEY_STORAGE, key]);
   return context;
 }
 

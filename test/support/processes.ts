@@ -123,7 +123,7 @@ export async function startDashboard(apiUrl: string) {
     "dashboard",
     spawn(next, ["start", "-p", String(port), "-H", "127.0.0.1"], {
       cwd: join(repoRoot, "dashboard"),
-      env: { ...baseEnv(), NODE_ENV: "production", DASHBOARD_API_URL: apiUrl },
+      env: { ...baseEnv(), NODE_ENV: "production", DASHBOARD_API_URL: apiUrl, DASHBOARD_STORAGE_URL: inject("services").s3.endpoint },
       stdio: ["ignore", "pipe", "pipe"],
     }),
   );
