@@ -1,7 +1,6 @@
 import { createHash, randomUUID } from "node:crypto";
-import { applyGrants, roleOfUrl, schema, TABLE_GRANTS, type DbHandle } from "@studio/db";
+import { applyGrants, openDb, roleOfUrl, schema, TABLE_GRANTS, type DbHandle } from "@studio/db";
 import * as Minio from "minio";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inject } from "vitest";
 import { okAs } from "../support/auth.js";
@@ -17,15 +16,14 @@ import { startApi } from "../support/processes.js";
 
 /** Runs one statement as `url`'s role; resolves with the SQLSTATE it failed with, or "ok". */
 async function sqlAs(url: string, text: string, values: unknown[] = []): Promise<string> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
+  const h = openDb(url, { max: 1 });
   try {
-    await c.query(text, values);
+    await h.pool.query(text, values);
     return "ok";
   } catch (err) {
     return (err as { code?: string }).code ?? (err as Error).message;
   } finally {
-    await c.end();
+    await h.close();
   }
 }
 
