@@ -176,6 +176,18 @@ export async function applyGrants(ownerUrl: string, roles: RoleNames): Promise<v
           .filter(Boolean)
           .join("; ")})`,
       );
+    // GRANT by a non-owner only warns: refuse instead, so that grants are never silently missing.
+    const foreign = (
+      await c.query<{ name: string; owner: string }>(
+        `select c.relname as name, pg_get_userbyid(c.relowner) as owner from pg_class c
+          where c.relnamespace = 'public'::regnamespace and c.relkind in ('r','p','v','m')
+            and not pg_has_role(current_user, c.relowner, 'USAGE') order by 1`,
+      )
+    ).rows;
+    if (foreign.length)
+      throw new Error(
+        `grants: the migration role does not own ${foreign.map((f) => `${f.name} (owner ${f.owner})`).join(", ")}; run migrations and grants as the owner of the tables`,
+      );
     const seqs = (
       await c.query<{ seq: string; tbl: string }>(
         `select s.relname as seq, t.relname as tbl
