@@ -78,7 +78,7 @@ describe("dashboard: team page, share dialog, share links, shared-with-us, model
     await page.getByRole("button", { name: "Share" }).click();
     const dialog = page.getByRole("dialog", { name: "Share this run" });
     await expect.poll(() => dialog.isVisible(), { timeout: 15_000 }).toBe(true);
-    expect(await dialog.getByText("This run is not shared.").count()).toBe(1);
+    await expect.poll(() => dialog.getByText("This run is not shared.").count(), { timeout: 15_000 }).toBe(1); // after the list loads
     await dialog.getByRole("button", { name: "Create link" }).click();
     const linkBox = dialog.getByTestId("share-link");
     await expect.poll(() => linkBox.count(), { timeout: 15_000 }).toBe(1);
