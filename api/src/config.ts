@@ -28,8 +28,11 @@ const schema = z.object({
   UPLOAD_MAX_BYTES: z.coerce.number().int().min(1024).max(26_214_400).default(26_214_400),
   /** Most photos one subject may hold (the method wants 4–6; the cost analysis counts lists of them as 200). */
   SUBJECT_MAX_IMAGES: z.coerce.number().int().min(1).max(200).default(50),
-  /** Lifetime of every presigned download URL (uploads: UPLOAD_URL_EXPIRY_SECONDS). */
-  PRESIGN_EXPIRY_SECONDS: z.coerce.number().int().min(10).max(3600).default(900),
+  /**
+   * Lifetime of every presigned download URL (uploads: UPLOAD_URL_EXPIRY_SECONDS). Short by default: a URL
+   * keeps working after its caller lost access (a revoked share or key) until it expires (docs/security-privileges.md).
+   */
+  PRESIGN_EXPIRY_SECONDS: z.coerce.number().int().min(10).max(3600).default(300),
   /** How often a runEvents subscriber re-reads the log when no NOTIFY arrives (a fallback). */
   RUN_EVENTS_POLL_MS: z.coerce.number().int().min(100).max(60_000).default(3000),
   /** Debug: report the number of SQL queries of each request in `extensions.sqlQueries`. */
@@ -82,8 +85,8 @@ const schema = z.object({
    * archive URLs work only on the replica that issued them — set one shared value behind a load balancer.
    */
   EXPORT_URL_SECRET: z.string().min(32).optional(),
-  /** Lifetime of an export archive URL. */
-  EXPORT_URL_TTL_SECONDS: z.coerce.number().int().min(10).max(86_400).default(3600),
+  /** Lifetime of an export archive URL (the download also re-checks the key or share link it was issued to). */
+  EXPORT_URL_TTL_SECONDS: z.coerce.number().int().min(10).max(86_400).default(300),
   /** Base URL browsers reach this API at (for archive URLs); default: the address it listens on. */
   API_PUBLIC_URL: z.string().url().optional(),
   /** Scoring lease: another API process takes over an evaluation whose scorer went silent this long. */

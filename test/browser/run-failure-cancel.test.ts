@@ -13,13 +13,13 @@ import { startApi, startDashboard, startTrainer } from "../support/processes.js"
 import { postUpload } from "../support/images.js";
 
 const KEY_STORAGE = "studio.apiKey";
-type WebStorage = { localStorage: { setItem(k: string, v: string): void } };
+type WebStorage = { sessionStorage: { setItem(k: string, v: string): void } };
 type Img = { naturalWidth: number };
 const photo = join(repoRoot, "..", "shared", "datasets", "dreambooth", "backpack", "00.jpg");
 
 async function signedIn(browser: Browser, key: string, colorScheme: "light" | "dark" = "light"): Promise<BrowserContext> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme });
-  await context.addInitScript(([k, v]) => (globalThis as unknown as WebStorage).localStorage.setItem(k!, v!), [KEY_STORAGE, key]);
+  await context.addInitScript(([k, v]) => (globalThis as unknown as WebStorage).sessionStorage.setItem(k!, v!), [KEY_STORAGE, key]);
   return context;
 }
 

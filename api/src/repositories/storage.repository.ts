@@ -56,7 +56,7 @@ export class StorageRepository {
   }
 
   get expirySeconds(): number {
-    return this.config.PRESIGN_EXPIRY_SECONDS ?? 900;
+    return this.config.PRESIGN_EXPIRY_SECONDS ?? 300;
   }
 
   /** True when the bucket exists; throws when storage is unreachable or refuses the credentials. */
