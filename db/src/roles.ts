@@ -54,6 +54,8 @@ export const TABLE_GRANTS: Record<string, Record<ServiceRole, Privilege[]>> = {
   workers: { api: [S], trainer: [S, I, U, D] },
   /** Rate-limit token buckets (UNLOGGED; docs/security-rate-limits.md): the API takes, refills and sweeps. */
   rate_buckets: { api: [S, I, U, D], trainer: [] },
+  /** A team's run concurrency (fair share, docs/scheduling.md): the OWNER sets it, trainers read it when they claim. */
+  team_run_limits: { api: [S, I, U, D], trainer: [S] },
 };
 
 /** Names of every table the drizzle schema declares. */

@@ -13,6 +13,7 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
+import { leaseColumns } from "./lease.js";
 import { checkpoints, runs } from "./runs.js";
 import { teams } from "./teams.js";
 import { users } from "./users.js";
@@ -88,9 +89,7 @@ export const evaluations = pgTable(
     requestedBy: uuid().references(() => users.id, { onDelete: "set null" }),
     state: evaluationState().notNull().default("QUEUED"),
     spec: jsonb().$type<EvaluationSpec>().notNull(),
-    leaseOwner: text(),
-    leaseExpiresAt: timestamp({ withTimezone: true }),
-    attempt: integer().notNull().default(0),
+    ...leaseColumns(),
     imagesTotal: integer().notNull(),
     imagesDone: integer().notNull().default(0),
     /** Of the scoring phase: images embedded so far. */

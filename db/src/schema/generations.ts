@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { bigint, check, doublePrecision, index, integer, jsonb, pgEnum, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { leaseColumns } from "./lease.js";
 import { checkpoints } from "./runs.js";
 import { shares } from "./sharing.js";
 import { teams } from "./teams.js";
@@ -28,9 +29,7 @@ export const generations = pgTable(
     guidanceScale: doublePrecision().notNull(),
     count: integer().notNull(),
     state: generationState().notNull().default("QUEUED"),
-    leaseOwner: text(),
-    leaseExpiresAt: timestamp({ withTimezone: true }),
-    attempt: integer().notNull().default(0),
+    ...leaseColumns(),
     /** [{index, seed, objectKey}] in order. */
     images: jsonb().$type<{ index: number; seed: number; objectKey: string }[]>().notNull().default([]),
     errorCode: text(),

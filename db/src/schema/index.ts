@@ -9,3 +9,4 @@ export * from "./evaluations.js";
 export * from "./sharing.js";
 export * from "./transfers.js";
 export * from "./limits.js";
+export * from "./lease.js";

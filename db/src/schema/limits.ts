@@ -1,4 +1,6 @@
-import { doublePrecision, pgTable, text, timestamp } from "drizzle-orm/pg-core";
+import { sql } from "drizzle-orm";
+import { check, doublePrecision, integer, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { teams } from "./teams.js";
 
 /**
  * Token buckets of the API's rate limits (api/src/limits/, docs/security-rate-limits.md), shared by
@@ -12,3 +14,20 @@ export const rateBuckets = pgTable("rate_buckets", {
   updatedAt: timestamp({ withTimezone: true }).notNull(),
   fullAt: timestamp({ withTimezone: true }).notNull(),
 });
+
+/**
+ * A team's own limit on how many of its runs may be RUNNING at once (fair share across teams,
+ * docs/scheduling.md). No row: the default (`RUN_TEAM_CONCURRENCY`, read by the trainers). Set by the
+ * team's OWNER; the trainers only read it when they claim.
+ */
+export const teamRunLimits = pgTable(
+  "team_run_limits",
+  {
+    teamId: uuid()
+      .primaryKey()
+      .references(() => teams.id, { onDelete: "cascade" }),
+    runConcurrency: integer().notNull(),
+    updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [check("team_run_limits_range", sql`${t.runConcurrency} between 1 and 1000`)],
+);

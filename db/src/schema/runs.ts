@@ -14,6 +14,7 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
+import { leaseColumns } from "./lease.js";
 import { subjects } from "./subjects.js";
 import { teams } from "./teams.js";
 import { users } from "./users.js";
@@ -41,10 +42,8 @@ export const runs = pgTable(
     stage: text(),
     step: integer().notNull().default(0),
     totalSteps: integer().notNull(),
-    attempt: integer().notNull().default(0),
     cancelRequestedAt: timestamp({ withTimezone: true }),
-    leaseOwner: text(),
-    leaseExpiresAt: timestamp({ withTimezone: true }),
+    ...leaseColumns(),
     heartbeatAt: timestamp({ withTimezone: true }),
     /** seq of the newest row in run_events; appends lock the run row and bump it. */
     lastEventSeq: integer().notNull().default(0),

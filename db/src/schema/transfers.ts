@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { bigint, boolean, check, index, integer, jsonb, pgEnum, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { leaseColumns } from "./lease.js";
 import { checkpoints, runs } from "./runs.js";
 import { subjectKind, subjects } from "./subjects.js";
 import { teams } from "./teams.js";
@@ -40,9 +41,7 @@ export const modelExports = pgTable(
     format: exportFormat().notNull(),
     half: boolean().notNull().default(false),
     state: transferState().notNull().default("QUEUED"),
-    leaseOwner: text(),
-    leaseExpiresAt: timestamp({ withTimezone: true }),
-    attempt: integer().notNull().default(0),
+    ...leaseColumns(),
     /** [{name (path inside the export), objectKey, sizeBytes, sha256}], verified against storage. */
     files: jsonb().$type<TransferFile[]>().notNull().default([]),
     errorCode: text(),
@@ -104,9 +103,7 @@ export const modelImports = pgTable(
     subjectId: uuid().references(() => subjects.id, { onDelete: "set null" }),
     runId: uuid().references(() => runs.id, { onDelete: "set null" }),
     checkpointId: uuid().references(() => checkpoints.id, { onDelete: "set null" }),
-    leaseOwner: text(),
-    leaseExpiresAt: timestamp({ withTimezone: true }),
-    attempt: integer().notNull().default(0),
+    ...leaseColumns(),
     errorCode: text(),
     errorMessage: text(),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
