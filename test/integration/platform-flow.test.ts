@@ -130,7 +130,7 @@ describe("platform: a script trains and prompts a personalized model", () => {
     }
     const listed: string[] = [];
     for await (const o of minio().listObjectsV2(inject("services").s3.bucket, "", true)) if (o.name) listed.push(o.name);
-    expect(listed.filter((n) => n.includes(`/runs/${run.id}/checkpoints/stage2-step-000006/`))).toHaveLength(3);
+    expect(listed.filter((n) => n.includes(`/runs/${run.id}/checkpoints/a1/stage2-step-000006/`))).toHaveLength(3);
 
     // Prompt the checkpoint.
     const gen = await call(

@@ -63,7 +63,7 @@ describe("trainer: runs and generations", () => {
     const sampleRows = await db.query.samples.findMany({ where: (x, { eq }) => eq(x.runId, run.id), orderBy: (x, { asc }) => [asc(x.createdAt)] });
     expect(sampleRows.map((s) => `${s.stage}:${s.step}`)).toEqual(["stage1:3", "stage2:3", "stage2:6"]);
     for (const s of sampleRows) {
-      expect(s.objectKey).toBe(`teams/${subject.teamId}/runs/${run.id}/samples/${s.stage}-step-${String(s.step).padStart(6, "0")}-p0-s0.png`);
+      expect(s.objectKey).toBe(`teams/${subject.teamId}/runs/${run.id}/samples/a1/${s.stage}-step-${String(s.step).padStart(6, "0")}-p0-s0.png`);
       const stat = await fx.s3.statObject(fx.bucket, s.objectKey);
       expect(stat.size).toBeGreaterThan(60);
     }
@@ -102,7 +102,7 @@ describe("trainer: runs and generations", () => {
       [1, 8],
     ]);
     for (const img of done.images) {
-      expect(img.objectKey).toBe(`teams/${subject.teamId}/generations/${g.id}/image-${String(img.index).padStart(2, "0")}-seed-${img.seed}.png`);
+      expect(img.objectKey).toBe(`teams/${subject.teamId}/generations/${g.id}/a1/image-${String(img.index).padStart(2, "0")}-seed-${img.seed}.png`);
       const { size } = await fx.objectSha256(img.objectKey);
       expect(size).toBeGreaterThan(60);
     }

@@ -24,6 +24,11 @@ const schema = z.object({
   TRAINER_WORK_DIR: z.string().min(1).default(join(tmpdir(), "studio-trainer")),
   /** A claim is held this long without a heartbeat; after that another trainer may take the job over. */
   TRAINER_LEASE_MS: z.coerce.number().int().min(1000).max(3_600_000).default(30_000),
+  /**
+   * Fair share (docs/scheduling.md): at most this many RUNNING runs per team, unless the team's OWNER
+   * set its own limit (team_run_limits). Other teams' queued runs are claimed first.
+   */
+  RUN_TEAM_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(1),
   /** How often to look for work when no NOTIFY arrives (NOTIFY can be missed while reconnecting). */
   TRAINER_POLL_MS: z.coerce.number().int().min(100).max(600_000).default(2000),
   /** After SIGTERM the engine finishes its step; SIGKILL after this long. */

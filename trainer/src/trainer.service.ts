@@ -70,10 +70,14 @@ export class Trainer {
   }
 
   private async claimRun(): Promise<boolean> {
-    const claim = await workerQueries.claimRun(this.db.db, this.config.TRAINER_ID, this.config.TRAINER_LEASE_MS);
+    const claim = await workerQueries.claimRun(this.db.db, this.config.TRAINER_ID, this.config.TRAINER_LEASE_MS, this.config.RUN_TEAM_CONCURRENCY);
     if (!claim) return false;
     if (claim.kind === "canceled") {
       this.log("info", `run ${claim.runId}: CANCELED (cancel was requested before it ran)`);
+      return true;
+    }
+    if (claim.kind === "exhausted") {
+      this.log("warn", `run ${claim.runId}: FAILED (ATTEMPTS_EXHAUSTED: its lease was lost maxAttempts times)`);
       return true;
     }
     await this.executor.execute(claim.run, claim.resumed);

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { workerQueries, type Database, type schema } from "@studio/db";
 import type { TrainerConfig } from "../config.js";
 import { GenerationError, type GenerationWorker } from "../generations/generation.worker.js";
+import { LeaseKeeper } from "../lease/lease.keeper.js";
 import type { StorageRepository } from "../repositories/storage.repository.js";
 import type { Log } from "../trainer.service.js";
 
@@ -73,16 +74,14 @@ export class EvaluationGenerator {
   }
 
   private async execute(e: workerQueries.ClaimedEvaluation): Promise<void> {
-    const owner = this.config.TRAINER_ID;
-    let leaseLost = false;
-    const beat = setInterval(() => {
-      workerQueries.heartbeatEvaluation(this.db, e.id, owner, this.config.TRAINER_LEASE_MS).then(
-        (ok) => {
-          if (!ok) leaseLost = true;
-        },
-        (err: Error) => this.log("warn", `evaluation ${e.id}: heartbeat failed (will retry): ${err.message}`),
-      );
-    }, Math.max(300, Math.floor(this.config.TRAINER_LEASE_MS / 3)));
+    const owner = { owner: this.config.TRAINER_ID, attempt: e.attempt };
+    const lease = new LeaseKeeper({
+      name: `evaluation ${e.id}`,
+      leaseMs: this.config.TRAINER_LEASE_MS,
+      beat: async () => ((await workerQueries.heartbeatEvaluation(this.db, e.id, owner, this.config.TRAINER_LEASE_MS)) ? true : null),
+      onLost: () => this.log("warn", `evaluation ${e.id}: lease lost`),
+      onError: (err) => this.log("warn", `evaluation ${e.id}: heartbeat failed (will retry): ${err.message}`),
+    }).start();
     const outputDir = join(this.config.TRAINER_WORK_DIR, "evaluations", e.id);
     try {
       const inputs = await workerQueries.generationInputs(this.db, e.checkpointId);
@@ -91,7 +90,7 @@ export class EvaluationGenerator {
       const batches = pendingBatches(e.spec, e.images);
       this.log("info", `evaluation ${e.id} (${e.protocol}): ${batches.reduce((n, b) => n + b.seeds.length, 0)} images to generate`);
       for (const [i, b] of batches.entries()) {
-        if (leaseLost) return void this.log("warn", `evaluation ${e.id}: lease lost; leaving it to its new owner`);
+        if (lease.lost) return void this.log("warn", `evaluation ${e.id}: lease lost; leaving it to its new owner`);
         const dir = join(outputDir, String(i));
         await rm(dir, { recursive: true, force: true });
         await mkdir(dir, { recursive: true });
@@ -118,7 +117,7 @@ export class EvaluationGenerator {
       await workerQueries.evaluationGenerated(this.db, e.id, owner);
       this.log("info", `evaluation ${e.id}: images ready for scoring`);
     } catch (err) {
-      if (err instanceof workerQueries.LeaseLostError || leaseLost) {
+      if (err instanceof workerQueries.LeaseLostError || lease.lost) {
         this.log("warn", `evaluation ${e.id}: lease lost; leaving it to its new owner`);
         return;
       }
@@ -134,7 +133,7 @@ export class EvaluationGenerator {
         .catch((inner: Error) => this.log("warn", `evaluation ${e.id}: cannot record the failure: ${inner.message}`));
       this.log("warn", `evaluation ${e.id}: FAILED (${errorCode}: ${(err as Error).message})`);
     } finally {
-      clearInterval(beat);
+      lease.stop();
       await rm(outputDir, { recursive: true, force: true }).catch(() => undefined);
     }
   }

@@ -4,6 +4,7 @@ import { workerQueries, type Database } from "@studio/db";
 import type { TrainerConfig } from "../config.js";
 import { EngineProcess } from "../engine/engine.process.js";
 import type { EngineEventBase } from "../engine/protocol.js";
+import { LeaseKeeper } from "../lease/lease.keeper.js";
 import type { StorageRepository } from "../repositories/storage.repository.js";
 import type { Log } from "../trainer.service.js";
 
@@ -62,16 +63,15 @@ export class GenerationWorker {
   }
 
   private async execute(g: workerQueries.ClaimedGeneration): Promise<void> {
-    const owner = this.config.TRAINER_ID;
-    let leaseLost = false;
-    const beat = setInterval(() => {
-      workerQueries.heartbeatGeneration(this.db, g.id, owner, this.config.TRAINER_LEASE_MS).then(
-        (held) => {
-          if (!held) leaseLost = true;
-        },
-        (err: Error) => this.log("warn", `generation ${g.id}: heartbeat failed (will retry): ${err.message}`),
-      );
-    }, Math.max(300, Math.floor(this.config.TRAINER_LEASE_MS / 3)));
+    const owner = { owner: this.config.TRAINER_ID, attempt: g.attempt };
+    const lease = new LeaseKeeper({
+      name: `generation ${g.id}`,
+      leaseMs: this.config.TRAINER_LEASE_MS,
+      beat: async () => ((await workerQueries.heartbeatGeneration(this.db, g.id, owner, this.config.TRAINER_LEASE_MS)) ? true : null),
+      // The `serve` engine is shared: a lost generation only stops being recorded.
+      onLost: () => this.log("warn", `generation ${g.id}: lease lost`),
+      onError: (err) => this.log("warn", `generation ${g.id}: heartbeat failed (will retry): ${err.message}`),
+    }).start();
     const outputDir = join(this.config.TRAINER_WORK_DIR, "generations", g.id);
     try {
       let outcome: workerQueries.GenerationOutcome;
@@ -95,7 +95,7 @@ export class GenerationWorker {
         });
         const stored: workerQueries.GenerationImage[] = [];
         for (const img of images.sort((x, y) => x.index - y.index)) {
-          const key = `teams/${g.teamId}/generations/${g.id}/image-${String(img.index).padStart(2, "0")}-seed-${img.seed}.png`;
+          const key = `teams/${g.teamId}/generations/${g.id}/a${g.attempt}/image-${String(img.index).padStart(2, "0")}-seed-${img.seed}.png`;
           await this.storage.upload(img.path, key, "image/png");
           stored.push({ index: img.index, seed: img.seed, objectKey: key });
         }
@@ -109,7 +109,7 @@ export class GenerationWorker {
         };
       }
       if (this.stopping && outcome.state === "FAILED") return; // interrupted by our own shutdown: the lease lets another trainer retry
-      if (leaseLost) return void this.log("warn", `generation ${g.id}: lease lost; leaving it to its new owner`);
+      if (lease.lost) return void this.log("warn", `generation ${g.id}: lease lost; leaving it to its new owner`);
       try {
         await workerQueries.finishGeneration(this.db, g.id, owner, outcome);
         this.log("info", `generation ${g.id}: ${outcome.state}${outcome.state === "FAILED" ? ` (${outcome.errorCode}: ${outcome.errorMessage})` : ""}`);
@@ -118,7 +118,7 @@ export class GenerationWorker {
         this.log("warn", `generation ${g.id}: lease lost before the final state`);
       }
     } finally {
-      clearInterval(beat);
+      lease.stop();
       await rm(outputDir, { recursive: true, force: true }).catch(() => undefined);
     }
   }

@@ -3,6 +3,7 @@ import { basename, join } from "node:path";
 import { workerQueries, type Database } from "@studio/db";
 import type { TrainerConfig } from "../config.js";
 import { EngineProcess } from "../engine/engine.process.js";
+import { LeaseKeeper } from "../lease/lease.keeper.js";
 import { StorageError, type StorageRepository } from "../repositories/storage.repository.js";
 import type { Log } from "../trainer.service.js";
 import { runOutcome } from "./run.outcome.js";
@@ -19,6 +20,8 @@ const FINISH_ATTEMPTS = 5;
 /** The run this trainer is executing right now (one at a time: one GPU). */
 interface Active {
   runId: string;
+  holder: workerQueries.Holder;
+  lease: LeaseKeeper<{ cancelRequested: boolean }> | null;
   engine: EngineProcess | null;
   cancelRequested: boolean;
   leaseLost: boolean;
@@ -66,17 +69,40 @@ export class RunExecutor {
    */
   shutdown(): void {
     this.shuttingDown = true;
+    this.active?.lease?.stop();
     this.active?.engine?.stop(this.config.ENGINE_STOP_GRACE_MS);
   }
 
   async execute(run: workerQueries.ClaimedRun, resumed: boolean): Promise<void> {
-    const a: Active = { runId: run.id, engine: null, cancelRequested: false, leaseLost: false, finishing: false };
+    const holder = { owner: this.config.TRAINER_ID, attempt: run.attempt };
+    const a: Active = { runId: run.id, holder, lease: null, engine: null, cancelRequested: false, leaseLost: false, finishing: false };
     this.active = a;
     const workDir = join(this.config.TRAINER_WORK_DIR, "runs", `${run.id}-attempt-${run.attempt}`);
-    const beat = setInterval(() => void this.heartbeat(a), Math.max(300, Math.floor(this.config.TRAINER_LEASE_MS / 3)));
+    const margin = LeaseKeeper.margin(this.config.TRAINER_LEASE_MS);
+    a.lease = new LeaseKeeper({
+      name: `run ${run.id}`,
+      leaseMs: this.config.TRAINER_LEASE_MS,
+      beat: () => workerQueries.heartbeatRun(this.db, run.id, holder, this.config.TRAINER_LEASE_MS),
+      onBeat: (r) => {
+        if (r.cancelRequested && !a.finishing) this.requestCancel(run.id);
+      },
+      onLost: (why) => {
+        if (a.finishing) return; // a heartbeat racing the final update must not read it as a lost lease
+        a.leaseLost = true;
+        this.log(
+          "warn",
+          why === "DEADLINE"
+            ? `run ${run.id}: lease deadline passed without a successful heartbeat; stopping the engine before a successor can claim`
+            : `run ${run.id}: lease lost; stopping the engine`,
+        );
+        // Past the deadline there is no time for a graceful stop: the successor may claim in `margin` ms.
+        a.engine?.stop(why === "DEADLINE" ? Math.max(50, Math.floor(margin / 2)) : this.config.ENGINE_STOP_GRACE_MS);
+      },
+      onError: (err) => this.log("warn", `run ${run.id}: heartbeat failed (will retry): ${err.message}`),
+    }).start();
     this.log("info", `run ${run.id}: claimed (attempt ${run.attempt}${resumed ? ", resuming" : ""})`);
     try {
-      await this.heartbeat(a); // a cancel requested before the claim is seen before any work
+      await a.lease.beatNow(); // a cancel requested before the claim is seen before any work
       let spec: Record<string, unknown>;
       try {
         spec = await this.prepare(run, resumed, workDir);
@@ -93,7 +119,7 @@ export class RunExecutor {
       const recorder = new RunRecorder({
         db: this.db,
         storage: this.storage,
-        owner: this.config.TRAINER_ID,
+        owner: holder,
         run,
         onFatal: (why) => {
           this.log("warn", `run ${run.id}: stopping the engine: ${why}`);
@@ -140,7 +166,7 @@ export class RunExecutor {
       });
       await this.finish(a, outcome);
     } finally {
-      clearInterval(beat);
+      a.lease.stop();
       this.active = null;
       await rm(workDir, { recursive: true, force: true }).catch(() => undefined);
     }
@@ -154,7 +180,7 @@ export class RunExecutor {
     a.finishing = true; // a heartbeat racing the final update must not read it as a lost lease
     for (let attempt = 1; ; attempt++) {
       try {
-        await workerQueries.finishRun(this.db, a.runId, this.config.TRAINER_ID, outcome);
+        await workerQueries.finishRun(this.db, a.runId, a.holder, outcome);
         this.log("info", `run ${a.runId}: ${outcome.state}${outcome.errorCode ? ` (${outcome.errorCode}: ${outcome.errorMessage})` : ""}`);
         return;
       } catch (err) {
@@ -163,24 +189,6 @@ export class RunExecutor {
         this.log("warn", `run ${a.runId}: cannot store the final state (attempt ${attempt}): ${(err as Error).message}`);
         await new Promise((r) => setTimeout(r, 1000 * attempt));
       }
-    }
-  }
-
-  /** Extends the lease; a lost lease or a cancel request stops the engine. DB hiccups are retried next beat. */
-  private async heartbeat(a: Active): Promise<void> {
-    if (a.leaseLost || a.finishing || this.shuttingDown) return;
-    try {
-      const r = await workerQueries.heartbeatRun(this.db, a.runId, this.config.TRAINER_ID, this.config.TRAINER_LEASE_MS);
-      if (a.finishing) return;
-      if (!r) {
-        a.leaseLost = true;
-        this.log("warn", `run ${a.runId}: lease lost; stopping the engine`);
-        a.engine?.stop(this.config.ENGINE_STOP_GRACE_MS);
-      } else if (r.cancelRequested) {
-        this.requestCancel(a.runId);
-      }
-    } catch (err) {
-      this.log("warn", `run ${a.runId}: heartbeat failed (will retry): ${(err as Error).message}`);
     }
   }
 

@@ -19,8 +19,8 @@ describe("RunRecorder", () => {
     const recorder = new RunRecorder({
       db: {} as Database, // never reached: verification fails before anything is recorded
       storage: storage as unknown as StorageRepository,
-      owner: "t1",
-      run: { id: "r1", teamId: "team1", config: { stage1: { steps: 3 } } },
+      owner: { owner: "t1", attempt: 1 },
+      run: { id: "r1", teamId: "team1", config: { stage1: { steps: 3 } }, attempt: 1 },
       onFatal: (why) => fatal.push(why),
     });
     recorder.handle({

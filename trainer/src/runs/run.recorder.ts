@@ -29,8 +29,9 @@ interface SampleEvent extends EngineEventBase {
 export interface RecorderDeps {
   db: Database;
   storage: StorageRepository;
-  owner: string;
-  run: Pick<workerQueries.ClaimedRun, "id" | "teamId" | "config">;
+  /** The lease holder (trainer + attempt, the fencing token): every write is conditional on it. */
+  owner: workerQueries.Holder;
+  run: Pick<workerQueries.ClaimedRun, "id" | "teamId" | "config" | "attempt">;
   /** Called once when recording cannot go on (lease lost, upload failed): the engine must stop. */
   onFatal: (why: string) => void;
 }
@@ -126,7 +127,8 @@ export class RunRecorder {
       await workerQueries.recordStage(db, run.id, owner, e.stage as string, e.totalSteps as number);
     } else if (e.type === "sample.saved") {
       const s = e as SampleEvent;
-      const key = `teams/${run.teamId}/runs/${run.id}/samples/${stepName(s.stage, s.step)}-p${s.promptIndex}-s${s.seed}.png`;
+      // Attempt-scoped: a fenced-off attempt can never overwrite an object a successor recorded.
+      const key = `teams/${run.teamId}/runs/${run.id}/samples/a${run.attempt}/${stepName(s.stage, s.step)}-p${s.promptIndex}-s${s.seed}.png`;
       await this.deps.storage.upload(s.path, key, "image/png");
       await workerQueries.recordSample(db, run.id, owner, {
         teamId: run.teamId,
@@ -145,7 +147,9 @@ export class RunRecorder {
   /** Uploads every file, verifies each against the engine's own sha256 and size, then records the row. */
   private async recordCheckpoint(c: CheckpointEvent): Promise<void> {
     const { run } = this.deps;
-    const prefix = `teams/${run.teamId}/runs/${run.id}/checkpoints/${stepName(c.stage, c.step)}`;
+    // Attempt-scoped (`a{attempt}/`): a fenced-off attempt still uploading can never overwrite the
+    // objects of a checkpoint its successor recorded for the same step (docs/scheduling.md "Fencing").
+    const prefix = `teams/${run.teamId}/runs/${run.id}/checkpoints/a${run.attempt}/${stepName(c.stage, c.step)}`;
     const files: workerQueries.CheckpointInput["files"] = [];
     for (const f of c.files) {
       const type = f.name.endsWith(".json") ? "application/json" : "application/octet-stream";

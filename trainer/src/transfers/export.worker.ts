@@ -47,18 +47,9 @@ export class ExportWorker {
   }
 
   private async execute(e: workerQueries.ClaimedExport): Promise<void> {
-    const owner = this.config.TRAINER_ID;
+    const owner = { owner: this.config.TRAINER_ID, attempt: e.attempt };
     const workDir = join(this.config.TRAINER_WORK_DIR, "exports", `${e.id}-attempt-${e.attempt}`);
-    let leaseLost = false;
-    const stopLease = keepLease(
-      () => workerQueries.heartbeatExport(this.db, e.id, owner, this.config.TRAINER_LEASE_MS),
-      this.config.TRAINER_LEASE_MS,
-      () => {
-        leaseLost = true;
-        this.engine?.stop(this.config.ENGINE_STOP_GRACE_MS);
-      },
-      (err) => this.log("warn", `export ${e.id}: heartbeat failed (will retry): ${err.message}`),
-    );
+    const lease = keepLease(this.config, `export ${e.id}`, () => workerQueries.heartbeatExport(this.db, e.id, owner, this.config.TRAINER_LEASE_MS), () => this.engine, this.log);
     const uploaded: string[] = [];
     this.log("info", `export ${e.id}: claimed (${e.format}${e.half ? ", half" : ""}, checkpoint ${e.checkpointId})`);
     try {
@@ -74,7 +65,7 @@ export class ExportWorker {
         const files: workerQueries.TransferFile[] = [];
         for (const f of events.filter((x) => x.type === "export.file") as unknown as EngineFile[]) {
           const name = safeRelativeName(f.name);
-          const key = `teams/${e.teamId}/exports/${e.id}/${name}`;
+          const key = `teams/${e.teamId}/exports/${e.id}/a${e.attempt}/${name}`;
           uploaded.push(key);
           const up = await this.storage.upload(f.path, key, contentType(name));
           if (up.sha256 !== f.sha256 || up.sizeBytes !== f.bytes)
@@ -87,7 +78,7 @@ export class ExportWorker {
         const code = (err as { code?: unknown }).code;
         outcome = { state: "FAILED", errorCode: typeof code === "string" ? code : "EXPORT_FAILED", errorMessage: (err as Error).message };
       }
-      if (leaseLost) return void this.log("warn", `export ${e.id}: lease lost; leaving it to its new owner`);
+      if (lease.lost) return void this.log("warn", `export ${e.id}: lease lost; leaving it to its new owner`);
       if (this.stopping && outcome.state === "FAILED") return; // our own shutdown: the lease lets another trainer redo it
       if (outcome.state === "FAILED") await this.storage.remove(...uploaded).catch(() => undefined);
       try {
@@ -98,7 +89,7 @@ export class ExportWorker {
         this.log("warn", `export ${e.id}: lease lost before the final state`);
       }
     } finally {
-      stopLease();
+      lease.stop();
       this.engine = null;
       await rm(workDir, { recursive: true, force: true }).catch(() => undefined);
     }

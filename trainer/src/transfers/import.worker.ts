@@ -49,18 +49,9 @@ export class ImportWorker {
   }
 
   private async execute(imp: workerQueries.ClaimedImport): Promise<void> {
-    const owner = this.config.TRAINER_ID;
+    const owner = { owner: this.config.TRAINER_ID, attempt: imp.attempt };
     const workDir = join(this.config.TRAINER_WORK_DIR, "imports", `${imp.id}-attempt-${imp.attempt}`);
-    let leaseLost = false;
-    const stopLease = keepLease(
-      () => workerQueries.heartbeatImport(this.db, imp.id, owner, this.config.TRAINER_LEASE_MS),
-      this.config.TRAINER_LEASE_MS,
-      () => {
-        leaseLost = true;
-        this.engine?.stop(this.config.ENGINE_STOP_GRACE_MS);
-      },
-      (err) => this.log("warn", `import ${imp.id}: heartbeat failed (will retry): ${err.message}`),
-    );
+    const lease = keepLease(this.config, `import ${imp.id}`, () => workerQueries.heartbeatImport(this.db, imp.id, owner, this.config.TRAINER_LEASE_MS), () => this.engine, this.log);
     const sources = imp.uploads.map((u) => u.objectKey);
     const uploaded: string[] = [];
     this.log("info", `import ${imp.id}: claimed (${imp.baseModel}, ${imp.uploads.length} file(s))`);
@@ -96,7 +87,7 @@ export class ImportWorker {
         }
         const manifest = files.find((f) => f.name === "checkpoint.json");
         if (!manifest) throw new TransferError("CHECKPOINT_VERIFY_FAILED", "the imported checkpoint has no checkpoint.json");
-        if (leaseLost || this.stopping) throw new TransferError("INTERRUPTED", "the import was interrupted");
+        if (lease.lost || this.stopping) throw new TransferError("INTERRUPTED", "the import was interrupted");
         const method = METHODS.find((m) => m === meta.method) ?? "TWO_STAGE";
         const { checkpointId } = await workerQueries.finishImportSucceeded(this.db, imp, owner, {
           subjectId: randomUUID(),
@@ -119,7 +110,7 @@ export class ImportWorker {
         await this.storage.remove(...sources).catch(() => undefined);
       } catch (err) {
         await this.storage.remove(...uploaded).catch(() => undefined);
-        if (leaseLost) return void this.log("warn", `import ${imp.id}: lease lost; leaving it to its new owner`);
+        if (lease.lost) return void this.log("warn", `import ${imp.id}: lease lost; leaving it to its new owner`);
         if (this.stopping) return; // our own shutdown: the lease lets another trainer redo it
         const code = (err as { code?: unknown }).code;
         const errorCode = err instanceof workerQueries.LeaseLostError ? null : typeof code === "string" ? code : "IMPORT_FAILED";
@@ -134,7 +125,7 @@ export class ImportWorker {
         }
       }
     } finally {
-      stopLease();
+      lease.stop();
       this.engine = null;
       await rm(workDir, { recursive: true, force: true }).catch(() => undefined);
     }

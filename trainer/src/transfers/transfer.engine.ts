@@ -2,6 +2,8 @@ import { isAbsolute, normalize } from "node:path";
 import type { TrainerConfig } from "../config.js";
 import { EngineProcess } from "../engine/engine.process.js";
 import type { EngineEventBase } from "../engine/protocol.js";
+import { LeaseKeeper } from "../lease/lease.keeper.js";
+import type { Log } from "../trainer.service.js";
 
 export type TransferConfig = Pick<
   TrainerConfig,
@@ -59,19 +61,20 @@ export function safeRelativeName(name: string): string {
   return n;
 }
 
-/** Extends a lease every third of its length; `onLost` is called once when it is gone. Returns a stop function. */
-export function keepLease(beat: () => Promise<boolean>, leaseMs: number, onLost: () => void, onError: (err: Error) => void): () => void {
-  let lost = false;
-  const timer = setInterval(() => {
-    beat().then(
-      (held) => {
-        if (!held && !lost) {
-          lost = true;
-          onLost();
-        }
-      },
-      (err: Error) => onError(err),
-    );
-  }, Math.max(300, Math.floor(leaseMs / 3)));
-  return () => clearInterval(timer);
+/**
+ * The lease of an export or import: heartbeats, and stops the job's engine when the lease is lost or
+ * its local deadline passes without a successful heartbeat (trainer/src/lease/lease.keeper.ts).
+ */
+export function keepLease(config: TransferConfig, name: string, beat: () => Promise<boolean>, engine: () => EngineProcess | null, log: Log): LeaseKeeper<true> {
+  const margin = LeaseKeeper.margin(config.TRAINER_LEASE_MS);
+  return new LeaseKeeper<true>({
+    name,
+    leaseMs: config.TRAINER_LEASE_MS,
+    beat: async () => ((await beat()) ? true : null),
+    onLost: (why) => {
+      log("warn", `${name}: ${why === "DEADLINE" ? "lease deadline passed without a successful heartbeat" : "lease lost"}; stopping the engine`);
+      engine()?.stop(why === "DEADLINE" ? Math.max(50, Math.floor(margin / 2)) : config.ENGINE_STOP_GRACE_MS);
+    },
+    onError: (err) => log("warn", `${name}: heartbeat failed (will retry): ${err.message}`),
+  }).start();
 }

@@ -1,11 +1,12 @@
-import { and, asc, desc, eq, lt, or, sql } from "drizzle-orm";
+import { and, asc, desc, eq, sql } from "drizzle-orm";
 import type { Database } from "../../client.js";
 import type { Executor } from "../../client.tx.js";
 import { subjectImages } from "../../schema/images.js";
 import { checkpoints, lossPoints, runs, samples } from "../../schema/runs.js";
 import { subjects } from "../../schema/subjects.js";
 import { appendRunEvents, type NewRunEvent } from "../run-events.queries.js";
-import { LeaseLostError, leaseUntil } from "./lease.queries.js";
+import { teamRunLimits } from "../../schema/limits.js";
+import { claimLeased, finishLeased, heartbeatLeased, lockHeld, type Holder, type LeasedJob } from "./lease.queries.js";
 
 export type ClaimedRun = typeof runs.$inferSelect;
 export type FinalRunState = "SUCCEEDED" | "FAILED" | "CANCELED";
@@ -14,73 +15,91 @@ export type RunClaim =
   /** `resumed`: the run was RUNNING under a trainer whose lease expired; continue from its last checkpoint. */
   | { kind: "claimed"; run: ClaimedRun; resumed: boolean }
   /** Cancel was requested before anyone ran it: finalised CANCELED inside the claim. */
-  | { kind: "canceled"; runId: string };
+  | { kind: "canceled"; runId: string }
+  /** Its lease expired `maxAttempts` times: finalised FAILED ATTEMPTS_EXHAUSTED inside the claim. */
+  | { kind: "exhausted"; runId: string };
+
+/** A RunStateChanged event for every state change a lease operation makes (claim, finish, exhaustion). */
+async function announceRun(tx: Executor, run: ClaimedRun, previousState: string): Promise<void> {
+  if (run.state === previousState) return;
+  const payload: Record<string, unknown> = { state: run.state, previousState };
+  if (run.errorCode) payload.errorCode = run.errorCode;
+  if (run.errorMessage) payload.errorMessage = run.errorMessage;
+  await appendRunEvents(tx, run.id, [{ type: "RunStateChanged", payload }]);
+}
+
+export const runJob: LeasedJob<ClaimedRun> = {
+  kind: "run",
+  table: runs,
+  leased: "RUNNING",
+  announce: announceRun,
+  onStart: { startedAt: sql`coalesce(${runs.startedAt}, now())`, heartbeatAt: sql`now()` },
+};
+
+/** Every claim of a QUEUED run takes this transaction lock first, so per-team limits hold exactly. */
+const RUN_PICK_LOCK = 0x5354_5544; // "STUD"
 
 /**
- * Claims the oldest claimable run: QUEUED, or RUNNING with an expired lease (its trainer died).
- * `SKIP LOCKED` lets any number of trainers claim concurrently without waiting on each other.
+ * The next QUEUED run under the fair-share policy (docs/scheduling.md): only teams with fewer RUNNING
+ * runs than their limit (team_run_limits, else `defaultTeamConcurrency`), the least recently served
+ * team first (its newest run start; never served first), then the oldest run. Run claims are
+ * serialised by a transaction-level advisory lock (a claim is a few milliseconds, once per run), so
+ * two trainers can never both admit a team's last free slot.
  */
-export async function claimRun(db: Database, owner: string, leaseMs: number): Promise<RunClaim | null> {
-  return db.transaction(async (tx) => {
-    const [row] = await tx
-      .select({ id: runs.id, state: runs.state, cancelRequestedAt: runs.cancelRequestedAt })
-      .from(runs)
-      .where(or(eq(runs.state, "QUEUED"), and(eq(runs.state, "RUNNING"), lt(runs.leaseExpiresAt, sql`now()`))))
-      .orderBy(asc(runs.createdAt))
-      .limit(1)
-      .for("update", { skipLocked: true });
-    if (!row) return null;
-    if (row.cancelRequestedAt) {
-      await tx
-        .update(runs)
-        .set({ state: "CANCELED", finishedAt: sql`now()`, leaseOwner: owner })
-        .where(and(eq(runs.id, row.id), eq(runs.state, row.state)));
-      await appendRunEvents(tx, row.id, [
-        { type: "RunStateChanged", payload: { state: "CANCELED", previousState: row.state } },
-      ]);
-      return { kind: "canceled", runId: row.id } as const;
-    }
-    const [run] = await tx
-      .update(runs)
-      .set({
-        state: "RUNNING",
-        leaseOwner: owner,
-        leaseExpiresAt: leaseUntil(leaseMs),
-        heartbeatAt: sql`now()`,
-        attempt: sql`${runs.attempt} + 1`,
-        startedAt: sql`coalesce(${runs.startedAt}, now())`,
-      })
-      .where(and(eq(runs.id, row.id), eq(runs.state, row.state)))
-      .returning();
-    if (!run) return null;
-    if (row.state === "QUEUED") {
-      await appendRunEvents(tx, run.id, [{ type: "RunStateChanged", payload: { state: "RUNNING", previousState: "QUEUED" } }]);
-    }
-    return { kind: "claimed", run, resumed: row.state === "RUNNING" } as const;
-  });
+export async function pickFairRun(tx: Executor, defaultTeamConcurrency: number): Promise<string | null> {
+  await tx.execute(sql`select pg_advisory_xact_lock(${RUN_PICK_LOCK})`);
+  const rows = await tx.execute<{ id: string }>(sql`
+    with queued_teams as (
+      select distinct q.team_id from ${runs} q where q.state = 'QUEUED'
+    ), eligible as (
+      select t.team_id,
+        (select max(s.started_at) from ${runs} s where s.team_id = t.team_id) as served
+      from queued_teams t left join ${teamRunLimits} l on l.team_id = t.team_id
+      where (select count(*) from ${runs} x where x.team_id = t.team_id and x.state = 'RUNNING')
+        < coalesce(l.run_concurrency, ${defaultTeamConcurrency}::int)
+    )
+    select r.id from ${runs} r join eligible e on e.team_id = r.team_id
+    where r.state = 'QUEUED'
+    order by e.served asc nulls first, r.created_at asc, r.id asc
+    limit 1
+    for update of r skip locked`);
+  return rows.rows[0]?.id ?? null;
 }
 
 /**
- * Extends the lease; null when the trainer no longer owns the run (stop, write nothing more).
+ * Claims a run: first one whose lease expired (its trainer died; resumed from its last checkpoint,
+ * or ended FAILED ATTEMPTS_EXHAUSTED at its `maxAttempts`-th lost lease), then the next QUEUED one by
+ * the fair-share policy. A QUEUED run whose cancel was requested ends CANCELED inside the claim.
+ */
+export async function claimRun(db: Database, owner: string, leaseMs: number, defaultTeamConcurrency = 1): Promise<RunClaim | null> {
+  const c = await claimLeased(db, runJob, owner, leaseMs, {
+    pickQueued: (tx) => pickFairRun(tx, defaultTeamConcurrency),
+    intercept: async (tx, id, state) => {
+      const [row] = await tx.select({ cancelRequestedAt: runs.cancelRequestedAt }).from(runs).where(eq(runs.id, id));
+      if (!row?.cancelRequestedAt) return false;
+      await tx.update(runs).set({ state: "CANCELED", finishedAt: sql`now()`, leaseOwner: owner }).where(and(eq(runs.id, id), eq(runs.state, state as "QUEUED")));
+      await appendRunEvents(tx, id, [{ type: "RunStateChanged", payload: { state: "CANCELED", previousState: state } }]);
+      return true;
+    },
+  });
+  if (!c) return null;
+  if (c.kind === "handled") return { kind: "canceled", runId: c.id };
+  if (c.kind === "exhausted") return { kind: "exhausted", runId: c.id };
+  return { kind: "claimed", run: c.row, resumed: c.resumed };
+}
+
+/**
+ * Extends the lease; null when this attempt no longer holds the run (stop, write nothing more).
  * Also reports a cancel request, so a missed NOTIFY still stops the engine within a heartbeat.
  */
-export async function heartbeatRun(db: Database, runId: string, owner: string, leaseMs: number) {
-  const [row] = await db
-    .update(runs)
-    .set({ leaseExpiresAt: leaseUntil(leaseMs), heartbeatAt: sql`now()` })
-    .where(and(eq(runs.id, runId), eq(runs.state, "RUNNING"), eq(runs.leaseOwner, owner)))
-    .returning({ cancelRequestedAt: runs.cancelRequestedAt });
+export async function heartbeatRun(db: Database, runId: string, h: Holder, leaseMs: number) {
+  const row = await heartbeatLeased(db, runJob, runId, h, leaseMs, { cancelRequestedAt: runs.cancelRequestedAt }, { heartbeatAt: sql`now()` });
   return row ? { cancelRequested: row.cancelRequestedAt !== null } : null;
 }
 
-/** Locks the run row if this trainer still holds it; every trainer write goes through this first. */
-async function lockOwned(tx: Executor, runId: string, owner: string): Promise<void> {
-  const [row] = await tx
-    .select({ id: runs.id })
-    .from(runs)
-    .where(and(eq(runs.id, runId), eq(runs.state, "RUNNING"), eq(runs.leaseOwner, owner)))
-    .for("update");
-  if (!row) throw new LeaseLostError("run", runId, owner);
+/** Locks the run row if this attempt still holds it; every trainer write goes through this first. */
+async function lockOwned(tx: Executor, runId: string, h: Holder): Promise<void> {
+  await lockHeld(tx, runJob as LeasedJob<unknown>, runId, h);
 }
 
 /** What the engine needs: the subject's class noun and photos (training order = upload order). */
@@ -110,9 +129,9 @@ export async function lastCheckpoint(db: Database, runId: string) {
   return row ?? null;
 }
 
-export async function recordStage(db: Database, runId: string, owner: string, stage: string, totalSteps: number): Promise<void> {
+export async function recordStage(db: Database, runId: string, h: Holder, stage: string, totalSteps: number): Promise<void> {
   await db.transaction(async (tx) => {
-    await lockOwned(tx, runId, owner);
+    await lockOwned(tx, runId, h);
     await tx.update(runs).set({ stage }).where(eq(runs.id, runId));
     await appendRunEvents(tx, runId, [{ type: "StageStarted", payload: { stage, totalSteps } }]);
   });
@@ -130,9 +149,9 @@ export interface LossPointInput {
  * LossLogged event, so steps replayed by a resumed engine are neither stored nor announced twice.
  * Returns how many were new.
  */
-export async function recordLosses(db: Database, runId: string, owner: string, points: LossPointInput[], runStep: number | null): Promise<number> {
+export async function recordLosses(db: Database, runId: string, h: Holder, points: LossPointInput[], runStep: number | null): Promise<number> {
   return db.transaction(async (tx) => {
-    await lockOwned(tx, runId, owner);
+    await lockOwned(tx, runId, h);
     const inserted =
       points.length === 0
         ? []
@@ -162,9 +181,9 @@ export interface SampleInput {
 }
 
 /** Records a sample (once per run/stage/step/prompt/seed); the event only when it is new. */
-export async function recordSample(db: Database, runId: string, owner: string, s: SampleInput): Promise<string | null> {
+export async function recordSample(db: Database, runId: string, h: Holder, s: SampleInput): Promise<string | null> {
   return db.transaction(async (tx) => {
-    await lockOwned(tx, runId, owner);
+    await lockOwned(tx, runId, h);
     const [row] = await tx.insert(samples).values({ runId, ...s }).onConflictDoNothing().returning({ id: samples.id });
     if (!row) return null;
     await appendRunEvents(tx, runId, [
@@ -187,9 +206,9 @@ export interface CheckpointInput {
 }
 
 /** Records a verified checkpoint; a resumed run saving the same (stage, step) again gets the existing row. */
-export async function recordCheckpoint(db: Database, runId: string, owner: string, c: CheckpointInput) {
+export async function recordCheckpoint(db: Database, runId: string, h: Holder, c: CheckpointInput) {
   return db.transaction(async (tx) => {
-    await lockOwned(tx, runId, owner);
+    await lockOwned(tx, runId, h);
     const [row] = await tx
       .insert(checkpoints)
       .values({ runId, ...c })
@@ -214,24 +233,13 @@ export interface RunOutcome {
   logTail?: string;
 }
 
-/** RUNNING → a final state and its RunStateChanged event, in one transaction; only by the lease owner. */
-export async function finishRun(db: Database, runId: string, owner: string, o: RunOutcome): Promise<void> {
-  await db.transaction(async (tx) => {
-    const [row] = await tx
-      .update(runs)
-      .set({
-        state: o.state,
-        finishedAt: sql`now()`,
-        errorCode: o.errorCode ?? null,
-        errorMessage: o.errorMessage ?? null,
-        logTail: o.logTail ?? null,
-      })
-      .where(and(eq(runs.id, runId), eq(runs.state, "RUNNING"), eq(runs.leaseOwner, owner)))
-      .returning({ id: runs.id });
-    if (!row) throw new LeaseLostError("run", runId, owner);
-    const payload: Record<string, unknown> = { state: o.state, previousState: "RUNNING" };
-    if (o.errorCode) payload.errorCode = o.errorCode;
-    if (o.errorMessage) payload.errorMessage = o.errorMessage;
-    await appendRunEvents(tx, runId, [{ type: "RunStateChanged", payload }]);
+/** RUNNING → a final state and its RunStateChanged event, in one transaction; only by the lease holder. */
+export async function finishRun(db: Database, runId: string, h: Holder, o: RunOutcome): Promise<void> {
+  await finishLeased(db, runJob, runId, h, {
+    state: o.state,
+    finishedAt: sql`now()`,
+    errorCode: o.errorCode ?? null,
+    errorMessage: o.errorMessage ?? null,
+    logTail: o.logTail ?? null,
   });
 }

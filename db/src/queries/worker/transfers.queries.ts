@@ -1,4 +1,4 @@
-import { and, asc, eq, lt, or, sql } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import type { Database } from "../../client.js";
 import type { Executor } from "../../client.tx.js";
 import { checkpoints, runs } from "../../schema/runs.js";
@@ -6,7 +6,7 @@ import { subjects } from "../../schema/subjects.js";
 import { modelExports, modelImports, type TransferFile } from "../../schema/transfers.js";
 import { TRANSFERS_CHANNEL } from "../api/transfers.queries.js";
 import { appendRunEvents, notify } from "../run-events.queries.js";
-import { LeaseLostError, leaseUntil } from "./lease.queries.js";
+import { claimLeased, finishLeased, heartbeatLeased, lockHeld, type Holder, type LeasedJob } from "./lease.queries.js";
 
 export type ClaimedExport = typeof modelExports.$inferSelect;
 export type ClaimedImport = typeof modelImports.$inferSelect;
@@ -16,41 +16,30 @@ function announce(tx: Executor, kind: "export" | "import", id: string, state: st
   return notify(tx, TRANSFERS_CHANNEL, { kind, id, state });
 }
 
-/** Claims the oldest QUEUED export, or a RUNNING one whose trainer's lease expired (it starts over). */
+export const exportJob: LeasedJob<ClaimedExport> = {
+  kind: "export",
+  table: modelExports,
+  leased: "RUNNING",
+  announce: (tx, e) => announce(tx, "export", e.id, e.state),
+  onStart: { startedAt: sql`coalesce(${modelExports.startedAt}, now())` },
+};
+
+export const importJob: LeasedJob<ClaimedImport> = {
+  kind: "import",
+  table: modelImports,
+  leased: "RUNNING",
+  announce: (tx, i) => announce(tx, "import", i.id, i.state),
+  onStart: { startedAt: sql`coalesce(${modelImports.startedAt}, now())` },
+};
+
+/** Claims an export whose trainer's lease expired (it starts over), else the oldest QUEUED one. */
 export async function claimExport(db: Database, owner: string, leaseMs: number): Promise<ClaimedExport | null> {
-  return db.transaction(async (tx) => {
-    const [row] = await tx
-      .select({ id: modelExports.id, state: modelExports.state })
-      .from(modelExports)
-      .where(or(eq(modelExports.state, "QUEUED"), and(eq(modelExports.state, "RUNNING"), lt(modelExports.leaseExpiresAt, sql`now()`))))
-      .orderBy(asc(modelExports.createdAt))
-      .limit(1)
-      .for("update", { skipLocked: true });
-    if (!row) return null;
-    const [e] = await tx
-      .update(modelExports)
-      .set({
-        state: "RUNNING",
-        leaseOwner: owner,
-        leaseExpiresAt: leaseUntil(leaseMs),
-        attempt: sql`${modelExports.attempt} + 1`,
-        startedAt: sql`coalesce(${modelExports.startedAt}, now())`,
-      })
-      .where(and(eq(modelExports.id, row.id), eq(modelExports.state, row.state)))
-      .returning();
-    if (!e) return null;
-    await announce(tx, "export", e.id, "RUNNING");
-    return e;
-  });
+  const c = await claimLeased(db, exportJob, owner, leaseMs);
+  return c?.kind === "claimed" ? c.row : null;
 }
 
-export async function heartbeatExport(db: Database, id: string, owner: string, leaseMs: number): Promise<boolean> {
-  const rows = await db
-    .update(modelExports)
-    .set({ leaseExpiresAt: leaseUntil(leaseMs) })
-    .where(and(eq(modelExports.id, id), eq(modelExports.state, "RUNNING"), eq(modelExports.leaseOwner, owner)))
-    .returning({ id: modelExports.id });
-  return rows.length > 0;
+export async function heartbeatExport(db: Database, id: string, h: Holder, leaseMs: number): Promise<boolean> {
+  return (await heartbeatLeased(db, exportJob, id, h, leaseMs, {})) !== null;
 }
 
 /** The checkpoint to export (its files in storage) and the base model of the run that made it. */
@@ -65,58 +54,27 @@ export async function exportInputs(db: Database, checkpointId: string) {
 
 export type TransferOutcome = { state: "SUCCEEDED"; files: TransferFile[] } | { state: "FAILED"; errorCode: string; errorMessage: string };
 
-/** RUNNING → SUCCEEDED | FAILED by the lease owner, with the NOTIFY in the same transaction. */
-export async function finishExport(db: Database, id: string, owner: string, o: TransferOutcome): Promise<void> {
-  await db.transaction(async (tx) => {
-    const rows = await tx
-      .update(modelExports)
-      .set(
-        o.state === "SUCCEEDED"
-          ? { state: "SUCCEEDED", files: o.files, finishedAt: sql`now()` }
-          : { state: "FAILED", errorCode: o.errorCode, errorMessage: o.errorMessage, finishedAt: sql`now()` },
-      )
-      .where(and(eq(modelExports.id, id), eq(modelExports.state, "RUNNING"), eq(modelExports.leaseOwner, owner)))
-      .returning({ id: modelExports.id });
-    if (rows.length === 0) throw new LeaseLostError("export", id, owner);
-    await announce(tx, "export", id, o.state);
-  });
+/** RUNNING → SUCCEEDED | FAILED by the lease holder, with the NOTIFY in the same transaction. */
+export async function finishExport(db: Database, id: string, h: Holder, o: TransferOutcome): Promise<void> {
+  await finishLeased(
+    db,
+    exportJob,
+    id,
+    h,
+    o.state === "SUCCEEDED"
+      ? { state: "SUCCEEDED", files: o.files, finishedAt: sql`now()` }
+      : { state: "FAILED", errorCode: o.errorCode, errorMessage: o.errorMessage, finishedAt: sql`now()` },
+  );
 }
 
-/** Claims the oldest QUEUED import, or a RUNNING one whose trainer's lease expired (it starts over). */
+/** Claims an import whose trainer's lease expired (it starts over), else the oldest QUEUED one. */
 export async function claimImport(db: Database, owner: string, leaseMs: number): Promise<ClaimedImport | null> {
-  return db.transaction(async (tx) => {
-    const [row] = await tx
-      .select({ id: modelImports.id, state: modelImports.state })
-      .from(modelImports)
-      .where(or(eq(modelImports.state, "QUEUED"), and(eq(modelImports.state, "RUNNING"), lt(modelImports.leaseExpiresAt, sql`now()`))))
-      .orderBy(asc(modelImports.createdAt))
-      .limit(1)
-      .for("update", { skipLocked: true });
-    if (!row) return null;
-    const [i] = await tx
-      .update(modelImports)
-      .set({
-        state: "RUNNING",
-        leaseOwner: owner,
-        leaseExpiresAt: leaseUntil(leaseMs),
-        attempt: sql`${modelImports.attempt} + 1`,
-        startedAt: sql`coalesce(${modelImports.startedAt}, now())`,
-      })
-      .where(and(eq(modelImports.id, row.id), eq(modelImports.state, row.state)))
-      .returning();
-    if (!i) return null;
-    await announce(tx, "import", i.id, "RUNNING");
-    return i;
-  });
+  const c = await claimLeased(db, importJob, owner, leaseMs);
+  return c?.kind === "claimed" ? c.row : null;
 }
 
-export async function heartbeatImport(db: Database, id: string, owner: string, leaseMs: number): Promise<boolean> {
-  const rows = await db
-    .update(modelImports)
-    .set({ leaseExpiresAt: leaseUntil(leaseMs) })
-    .where(and(eq(modelImports.id, id), eq(modelImports.state, "RUNNING"), eq(modelImports.leaseOwner, owner)))
-    .returning({ id: modelImports.id });
-  return rows.length > 0;
+export async function heartbeatImport(db: Database, id: string, h: Holder, leaseMs: number): Promise<boolean> {
+  return (await heartbeatLeased(db, importJob, id, h, leaseMs, {})) !== null;
 }
 
 export interface ImportedModel {
@@ -133,14 +91,9 @@ export interface ImportedModel {
  * RunStateChanged and CheckpointSaved events, so it reads like any finished run) and the Checkpoint
  * row, then the import's result ids. Only by the lease owner; otherwise nothing is written.
  */
-export async function finishImportSucceeded(db: Database, imp: ClaimedImport, owner: string, m: ImportedModel): Promise<{ checkpointId: string }> {
+export async function finishImportSucceeded(db: Database, imp: ClaimedImport, h: Holder, m: ImportedModel): Promise<{ checkpointId: string }> {
   return db.transaction(async (tx) => {
-    const [held] = await tx
-      .select({ id: modelImports.id })
-      .from(modelImports)
-      .where(and(eq(modelImports.id, imp.id), eq(modelImports.state, "RUNNING"), eq(modelImports.leaseOwner, owner)))
-      .for("update");
-    if (!held) throw new LeaseLostError("import", imp.id, owner);
+    await lockHeld(tx, importJob as LeasedJob<unknown>, imp.id, h);
     await tx.insert(subjects).values({ id: m.subjectId, teamId: imp.teamId, name: imp.name, classNoun: imp.classNoun, kind: imp.kind });
     await tx.insert(runs).values({
       id: m.runId,
@@ -174,15 +127,7 @@ export async function finishImportSucceeded(db: Database, imp: ClaimedImport, ow
   });
 }
 
-/** RUNNING → FAILED by the lease owner (nothing else is written for a failed import). */
-export async function failImport(db: Database, id: string, owner: string, errorCode: string, errorMessage: string): Promise<void> {
-  await db.transaction(async (tx) => {
-    const rows = await tx
-      .update(modelImports)
-      .set({ state: "FAILED", errorCode, errorMessage, finishedAt: sql`now()` })
-      .where(and(eq(modelImports.id, id), eq(modelImports.state, "RUNNING"), eq(modelImports.leaseOwner, owner)))
-      .returning({ id: modelImports.id });
-    if (rows.length === 0) throw new LeaseLostError("import", id, owner);
-    await announce(tx, "import", id, "FAILED");
-  });
+/** RUNNING → FAILED by the lease holder (nothing else is written for a failed import). */
+export async function failImport(db: Database, id: string, h: Holder, errorCode: string, errorMessage: string): Promise<void> {
+  await finishLeased(db, importJob, id, h, { state: "FAILED", errorCode, errorMessage, finishedAt: sql`now()` });
 }
