@@ -206,7 +206,7 @@ describe("helm chart: what the product relies on", () => {
 
   it("the queue query names tables, columns and states of the schema", () => {
     const query: string = find(objs, "ScaledObject", "-trainer").spec.triggers[0].metadata.query;
-    const migrations = ["0000_init.sql", "0001_platform.sql", "0002_evaluation_sharing.sql"]
+    const migrations = ["0000_init.sql", "0001_platform.sql", "0002_evaluation_sharing.sql", "0004_leases_fair_share.sql"]
       .map((f) => join(repoRoot, "db", "drizzle", f))
       .filter(existsSync)
       .map((f) => readFileSync(f, "utf8"))
@@ -215,9 +215,11 @@ describe("helm chart: what the product relies on", () => {
       expect(migrations).toContain(`CREATE TABLE "${table}"`);
       for (const s of states!.split(",").map((x) => x.trim().replace(/'/g, ""))) expect(migrations).toMatch(new RegExp(`'${s}'`));
     }
-    expect([...query.matchAll(/FROM (\w+)/g)].map((m) => m[1]).sort()).toEqual(
-      ["evaluations", "generations", "model_exports", "model_imports", "runs"].sort(),
+    expect([...new Set([...query.matchAll(/(?:FROM|JOIN) (\w+)/g)].map((m) => m[1]))].sort()).toEqual(
+      ["evaluations", "generations", "model_exports", "model_imports", "runs", "team_run_limits"].sort(),
     );
+    // fair share: only runs a trainer could claim (docs/scheduling.md) count
+    expect(query).toMatch(/coalesce\(l\.run_concurrency, 1\)/);
   });
 
   it("api: probes on real endpoints, CPU autoscaling and a disruption budget that select its pods", () => {

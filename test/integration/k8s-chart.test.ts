@@ -58,7 +58,7 @@ describe("the chart's KEDA queue query on the migrated schema", () => {
     await db.close();
   });
 
-  it("asks for one trainer per unfinished run, and one while other trainer work waits, else none", async () => {
+  it("asks for one trainer per running or claimable run (fair share), and one while other trainer work waits, else none", async () => {
     const client = await db.pool.connect();
     const value = async () => {
       const r = await client.query(query);
@@ -78,12 +78,12 @@ describe("the chart's KEDA queue query on the migrated schema", () => {
       const subject = (
         await client.query(`INSERT INTO subjects (team_id, name, class_noun) VALUES ($1, 's', 'backpack') RETURNING id`, [team])
       ).rows[0].id as string;
-      const run = (state: string) =>
+      const run = (state: string, teamId = team) =>
         client.query(
           `INSERT INTO runs (team_id, subject_id, method, base_model, config, state, total_steps, lease_owner, lease_expires_at, started_at, finished_at, error_code)
            VALUES ($1, $2, 'TWO_STAGE', 'tiny-random', '{}', $3, 100, $4, $5, $6, $7, $8) RETURNING id`,
           [
-            team,
+            teamId,
             subject,
             state,
             state === "RUNNING" ? "t1" : null,
@@ -98,7 +98,17 @@ describe("the chart's KEDA queue query on the migrated schema", () => {
       await run("RUNNING");
       await run("SUCCEEDED");
       await run("FAILED");
-      expect(await value()).toBe(3); // 2 queued + 1 running; finished runs do not count
+      // 1 running; the 2 queued wait for the team's only slot (RUN_TEAM_CONCURRENCY 1); finished runs do not count
+      expect(await value()).toBe(1);
+      // another team's queued runs: one claimable now (its one slot)
+      const other = (await client.query(`INSERT INTO teams (name) VALUES ('keda-other') RETURNING id`)).rows[0].id as string;
+      await run("QUEUED", other);
+      await run("QUEUED", other);
+      expect(await value()).toBe(2);
+      // the first team's OWNER raises its limit to 3: both of its queued runs become claimable
+      await client.query(`INSERT INTO team_run_limits (team_id, run_concurrency) VALUES ($1, 3)`, [team]);
+      expect(await value()).toBe(4);
+      await client.query(`UPDATE runs SET state = 'CANCELED', finished_at = now() WHERE team_id = $1 AND state IN ('QUEUED', 'RUNNING')`, [other]);
 
       await client.query(`UPDATE runs SET state = 'CANCELED', finished_at = now() WHERE team_id = $1 AND state IN ('QUEUED', 'RUNNING')`, [team]);
       expect(await value()).toBe(0);

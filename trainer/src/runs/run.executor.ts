@@ -69,7 +69,6 @@ export class RunExecutor {
    */
   shutdown(): void {
     this.shuttingDown = true;
-    this.active?.lease?.stop();
     this.active?.engine?.stop(this.config.ENGINE_STOP_GRACE_MS);
   }
 
@@ -112,7 +111,8 @@ export class RunExecutor {
         return;
       }
       if (a.cancelRequested) return await this.finish(a, { state: "CANCELED" });
-      if (a.leaseLost || this.shuttingDown) return;
+      if (a.leaseLost) return;
+      if (this.shuttingDown) return await this.release(a);
       const specPath = join(workDir, "spec.json");
       await writeFile(specPath, JSON.stringify(spec, null, 2));
 
@@ -154,10 +154,7 @@ export class RunExecutor {
         this.log("warn", `run ${run.id}: lease lost; leaving the run to its new owner`);
         return;
       }
-      if (this.shuttingDown && !a.cancelRequested) {
-        this.log("info", `run ${run.id}: trainer stopping; the run stays RUNNING and resumes after its lease expires`);
-        return;
-      }
+      if (this.shuttingDown && !a.cancelRequested) return await this.release(a);
       const outcome = runOutcome({
         result,
         cancelRequested: a.cancelRequested,
@@ -170,6 +167,19 @@ export class RunExecutor {
       this.active = null;
       await rm(workDir, { recursive: true, force: true }).catch(() => undefined);
     }
+  }
+
+  /** The trainer is stopping: hand the run back (it stays RUNNING; the next claim resumes it at once). */
+  private async release(a: Active): Promise<void> {
+    a.finishing = true;
+    a.lease?.stop();
+    const released = await workerQueries.releaseRun(this.db, a.runId, a.holder).catch(() => false);
+    this.log(
+      "info",
+      released
+        ? `run ${a.runId}: trainer stopping; lease released, the run stays RUNNING and the next trainer resumes it`
+        : `run ${a.runId}: trainer stopping; the run stays RUNNING and resumes after its lease expires`,
+    );
   }
 
   /**

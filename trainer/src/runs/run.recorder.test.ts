@@ -35,7 +35,7 @@ describe("RunRecorder", () => {
       files: [{ name: "unet.safetensors", path: "/x/stage2-step-000003/unet.safetensors", sha256: "a".repeat(64), bytes: 10 }],
     });
     await recorder.drain();
-    expect(storage.uploads).toEqual(["teams/team1/runs/r1/checkpoints/stage2-step-000003/unet.safetensors"]);
+    expect(storage.uploads).toEqual(["teams/team1/runs/r1/checkpoints/a1/stage2-step-000003/unet.safetensors"]);
     expect(recorder.failure?.code).toBe("CHECKPOINT_VERIFY_FAILED");
     expect(recorder.failure?.message).toContain("unet.safetensors");
     expect(fatal).toHaveLength(1);

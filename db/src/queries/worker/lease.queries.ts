@@ -88,7 +88,16 @@ export async function claimLeased<Row>(db: Database, job: LeasedJob<Row>, owner:
   const t = job.table;
   return db.transaction(async (tx) => {
     const [expired] = await tx
-      .select({ id: t.id, state: t.state, attempt: t.attempt, owner: t.leaseOwner, expiresAt: t.leaseExpiresAt, losses: t.leaseLosses, max: t.maxAttempts })
+      .select({
+        id: t.id,
+        state: t.state,
+        attempt: t.attempt,
+        owner: t.leaseOwner,
+        expiresAt: sql<string>`(${t.leaseExpiresAt})::text`,
+        released: sql<boolean>`${t.leaseExpiresAt} = '-infinity'`,
+        losses: t.leaseLosses,
+        max: t.maxAttempts,
+      })
       .from(t)
       .where(and(eq(t.state, job.leased), lt(t.leaseExpiresAt, sql`now()`)))
       .orderBy(asc(t.leaseExpiresAt))
@@ -97,7 +106,11 @@ export async function claimLeased<Row>(db: Database, job: LeasedJob<Row>, owner:
     let id: string;
     let previous: string;
     let lost: { errors: AttemptError[]; losses: number } | null = null;
-    if (expired) {
+    if (expired?.released) {
+      // Handed back by a trainer that stopped (releaseLeased): resumed at once, not a lost lease.
+      id = expired.id as string;
+      previous = expired.state as string;
+    } else if (expired) {
       id = expired.id as string;
       previous = expired.state as string;
       const losses = (expired.losses as number) + 1;
@@ -107,7 +120,7 @@ export async function claimLeased<Row>(db: Database, job: LeasedJob<Row>, owner:
         owner: (expired.owner as string | null) ?? null,
         code: "LEASE_EXPIRED",
         message: `trainer ${expired.owner} stopped renewing its lease (it died, or lost the database or the network)`,
-        at: new Date(expired.expiresAt as Date).toISOString(),
+        at: new Date(expired.expiresAt as string).toISOString(),
       };
       lost = { losses, errors: [reason] };
       if (losses >= max) {
@@ -165,6 +178,20 @@ export async function claimLeased<Row>(db: Database, job: LeasedJob<Row>, owner:
     await job.announce(tx, row as Row, previous);
     return { kind: "claimed", row: row as Row, resumed: previous !== "QUEUED" } as const;
   });
+}
+
+/**
+ * Hands a held job back without a verdict (the trainer is stopping: k8s scale-down, deploy): it stays
+ * in its leased state with the lease expired at `-infinity`, so any trainer resumes it at once and it
+ * does not count as a lost lease (only deaths and cut-offs count toward `maxAttempts`).
+ */
+export async function releaseLeased(db: Database, job: LeasedJob<unknown>, id: string, h: Holder): Promise<boolean> {
+  const rows = await db
+    .update(job.table)
+    .set({ leaseExpiresAt: sql`'-infinity'::timestamptz` } as never)
+    .where(held(job, id, h))
+    .returning({ id: job.table.id });
+  return rows.length > 0;
 }
 
 /** `attempt_errors || new`, keeping the last `max_attempts` entries. */

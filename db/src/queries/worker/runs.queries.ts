@@ -6,7 +6,7 @@ import { checkpoints, lossPoints, runs, samples } from "../../schema/runs.js";
 import { subjects } from "../../schema/subjects.js";
 import { appendRunEvents, type NewRunEvent } from "../run-events.queries.js";
 import { teamRunLimits } from "../../schema/limits.js";
-import { claimLeased, finishLeased, heartbeatLeased, lockHeld, type Holder, type LeasedJob } from "./lease.queries.js";
+import { claimLeased, finishLeased, heartbeatLeased, lockHeld, releaseLeased, type Holder, type LeasedJob } from "./lease.queries.js";
 
 export type ClaimedRun = typeof runs.$inferSelect;
 export type FinalRunState = "SUCCEEDED" | "FAILED" | "CANCELED";
@@ -95,6 +95,11 @@ export async function claimRun(db: Database, owner: string, leaseMs: number, def
 export async function heartbeatRun(db: Database, runId: string, h: Holder, leaseMs: number) {
   const row = await heartbeatLeased(db, runJob, runId, h, leaseMs, { cancelRequestedAt: runs.cancelRequestedAt }, { heartbeatAt: sql`now()` });
   return row ? { cancelRequested: row.cancelRequestedAt !== null } : null;
+}
+
+/** The trainer is stopping: the run is resumed by the next claim at once, without counting a lost lease. */
+export function releaseRun(db: Database, runId: string, h: Holder): Promise<boolean> {
+  return releaseLeased(db, runJob as LeasedJob<unknown>, runId, h);
 }
 
 /** Locks the run row if this attempt still holds it; every trainer write goes through this first. */
