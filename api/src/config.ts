@@ -35,6 +35,8 @@ const schema = z.object({
   PRESIGN_EXPIRY_SECONDS: z.coerce.number().int().min(10).max(3600).default(300),
   /** How often a runEvents subscriber re-reads the log when no NOTIFY arrives (a fallback). */
   RUN_EVENTS_POLL_MS: z.coerce.number().int().min(100).max(60_000).default(3000),
+  /** Fair share: RUNNING runs per team without its own limit; the trainers' RUN_TEAM_CONCURRENCY (queue positions use it). */
+  RUN_TEAM_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(1),
   /** Debug: report the number of SQL queries of each request in `extensions.sqlQueries`. */
   API_COUNT_SQL: z
     .enum(["0", "1", "true", "false"])

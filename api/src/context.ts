@@ -1,3 +1,4 @@
+import type { SchedulingService } from "./services/scheduling.service.js";
 import type { RateLimiter } from "./limits/rate-limiter.js";
 import type { Loaders } from "./loaders.js";
 import type { Principal } from "./models.js";
@@ -27,6 +28,7 @@ export interface Services {
   modelCards: ModelCardsService;
   exports: ExportsService;
   imports: ImportsService;
+  scheduling: SchedulingService;
 }
 
 /** The authenticated caller with loaders bound to its team. */

@@ -45,6 +45,7 @@ import { SubjectsService } from "./services/subjects.service.js";
 import type { Principal } from "./models.js";
 import { redactSecrets } from "./redact.js";
 import { UploadSweeper } from "./services/upload-sweeper.js";
+import { SchedulingService } from "./services/scheduling.service.js";
 import { SqlCounter } from "./sql-counter.js";
 import { attachGraphqlWs } from "./ws.js";
 
@@ -136,6 +137,7 @@ export async function startApi(config: ApiConfig, rawLog: Logger): Promise<Runni
       clipTMargin: config.EVAL_CLIP_T_MARGIN,
       availability: () => scorer.status(),
     }),
+    scheduling: new SchedulingService(dbHandle.db, config.RUN_TEAM_CONCURRENCY),
   };
   await scorer.init();
   scorer.start();

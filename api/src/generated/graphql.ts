@@ -614,6 +614,11 @@ export type Mutation = {
   revokeShare: Share;
   /** OWNER. Never demotes the last OWNER (CONFLICT). */
   setMemberRole: Member;
+  /**
+   * OWNER: the team's limit on runs training at once, 1–1000; null returns to the deployment's default.
+   * Out of range: BAD_USER_INPUT; not an OWNER: FORBIDDEN.
+   */
+  setRunConcurrency: Team;
   startRun: Run;
 };
 
@@ -723,6 +728,11 @@ export type MutationRevokeShareArgs = {
 export type MutationSetMemberRoleArgs = {
   role: TeamRole;
   userId: Scalars['ID']['input'];
+};
+
+
+export type MutationSetRunConcurrencyArgs = {
+  limit?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -880,6 +890,10 @@ export type Recommendation = {
 
 export type Run = {
   __typename?: 'Run';
+  /** How many times it was claimed (a resumed run counts again). */
+  attempt: Scalars['Int']['output'];
+  /** The last attempts' reasons for losing the lease, oldest first (at most maxAttempts). */
+  attemptErrors: Array<RunAttemptError>;
   baseModel: Scalars['String']['output'];
   cancelRequested: Scalars['Boolean']['output'];
   /** The `last` checkpoints (1–500, default 100) in the order they were saved. */
@@ -888,6 +902,11 @@ export type Run = {
   config: Scalars['JSON']['output'];
   createdAt: Scalars['DateTime']['output'];
   error: Maybe<RunError>;
+  /**
+   * An estimate of when a trainer will start it: from its position, the trainers heartbeating now and
+   * the median duration of recent runs. Null unless QUEUED, or while no run has finished to measure.
+   */
+  estimatedStartAt: Maybe<Scalars['DateTime']['output']>;
   /** Newest first; `first` 1–200 (default 50). */
   evaluations: Array<Evaluation>;
   finishedAt: Maybe<Scalars['DateTime']['output']>;
@@ -899,7 +918,14 @@ export type Run = {
    * (1–20000, default 5000) after step `afterStep` (of the chosen stage; page on with the last step seen).
    */
   losses: Array<LossPoint>;
+  /** A run whose lease is lost this many times ends FAILED with error code ATTEMPTS_EXHAUSTED. */
+  maxAttempts: Scalars['Int']['output'];
   method: RunMethod;
+  /**
+   * 1 = the next run a trainer will claim, by the fair-share policy (per-team limit, then the least
+   * recently served team, then age; docs/scheduling.md). Null unless QUEUED.
+   */
+  queuePosition: Maybe<Scalars['Int']['output']>;
   /** Null until at least one checkpoint has a succeeded evaluation. */
   recommendedCheckpoint: Maybe<Recommendation>;
   /** The `last` samples (1–1000, default 200) in step order. */
@@ -933,6 +959,18 @@ export type RunLossesArgs = {
 
 export type RunSamplesArgs = {
   last?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** Why an attempt of a run lost its lease (its trainer died, or lost the database or the network). */
+export type RunAttemptError = {
+  __typename?: 'RunAttemptError';
+  /** When the lease ran out. */
+  at: Scalars['DateTime']['output'];
+  /** The attempt (1 = the first claim). */
+  attempt: Scalars['Int']['output'];
+  /** LEASE_EXPIRED */
+  code: Scalars['String']['output'];
+  message: Scalars['String']['output'];
 };
 
 export type RunComparison = {
@@ -1249,6 +1287,11 @@ export type Team = {
   name: Scalars['String']['output'];
   /** The caller's role in this team. */
   role: TeamRole;
+  /**
+   * At most this many of the team's runs train at once (fair share; docs/scheduling.md): the team's own
+   * setting, else the deployment's default (RUN_TEAM_CONCURRENCY). OWNER only: null for other roles.
+   */
+  runConcurrency: Maybe<Scalars['Int']['output']>;
 };
 
 
@@ -1455,6 +1498,7 @@ export type ResolversTypes = {
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Recommendation: ResolverTypeWrapper<RecommendationModel>;
   Run: ResolverTypeWrapper<RunModel>;
+  RunAttemptError: ResolverTypeWrapper<RunAttemptError>;
   RunComparison: ResolverTypeWrapper<Omit<RunComparison, 'rows'> & { rows: Array<ResolversTypes['CompareRow']> }>;
   RunConnection: ResolverTypeWrapper<Omit<RunConnection, 'edges'> & { edges: Array<ResolversTypes['RunEdge']> }>;
   RunEdge: ResolverTypeWrapper<Omit<RunEdge, 'node'> & { node: ResolversTypes['Run'] }>;
@@ -1543,6 +1587,7 @@ export type ResolversParentTypes = {
   Query: Record<PropertyKey, never>;
   Recommendation: RecommendationModel;
   Run: RunModel;
+  RunAttemptError: RunAttemptError;
   RunComparison: Omit<RunComparison, 'rows'> & { rows: Array<ResolversParentTypes['CompareRow']> };
   RunConnection: Omit<RunConnection, 'edges'> & { edges: Array<ResolversParentTypes['RunEdge']> };
   RunEdge: Omit<RunEdge, 'node'> & { node: ResolversParentTypes['Run'] };
@@ -1903,6 +1948,7 @@ export type MutationResolvers<ContextType = ApiContext, ParentType extends Resol
   revokeInvitation?: Resolver<ResolversTypes['Invitation'], ParentType, ContextType, RequireFields<MutationRevokeInvitationArgs, 'id'>>;
   revokeShare?: Resolver<ResolversTypes['Share'], ParentType, ContextType, RequireFields<MutationRevokeShareArgs, 'id'>>;
   setMemberRole?: Resolver<ResolversTypes['Member'], ParentType, ContextType, RequireFields<MutationSetMemberRoleArgs, 'role' | 'userId'>>;
+  setRunConcurrency?: Resolver<ResolversTypes['Team'], ParentType, ContextType, Partial<MutationSetRunConcurrencyArgs>>;
   startRun?: Resolver<ResolversTypes['Run'], ParentType, ContextType, RequireFields<MutationStartRunArgs, 'input'>>;
 };
 
@@ -1959,18 +2005,23 @@ export type RecommendationResolvers<ContextType = ApiContext, ParentType extends
 };
 
 export type RunResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['Run'] = ResolversParentTypes['Run']> = {
+  attempt?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  attemptErrors?: Resolver<Array<ResolversTypes['RunAttemptError']>, ParentType, ContextType>;
   baseModel?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   cancelRequested?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   checkpoints?: Resolver<Array<ResolversTypes['Checkpoint']>, ParentType, ContextType, RequireFields<RunCheckpointsArgs, 'last'>>;
   config?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   error?: Resolver<Maybe<ResolversTypes['RunError']>, ParentType, ContextType>;
+  estimatedStartAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   evaluations?: Resolver<Array<ResolversTypes['Evaluation']>, ParentType, ContextType, RequireFields<RunEvaluationsArgs, 'first'>>;
   finishedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   lastEventSeq?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   losses?: Resolver<Array<ResolversTypes['LossPoint']>, ParentType, ContextType, RequireFields<RunLossesArgs, 'first'>>;
+  maxAttempts?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   method?: Resolver<ResolversTypes['RunMethod'], ParentType, ContextType>;
+  queuePosition?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   recommendedCheckpoint?: Resolver<Maybe<ResolversTypes['Recommendation']>, ParentType, ContextType>;
   samples?: Resolver<Array<ResolversTypes['Sample']>, ParentType, ContextType, RequireFields<RunSamplesArgs, 'last'>>;
   stage?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -1979,6 +2030,13 @@ export type RunResolvers<ContextType = ApiContext, ParentType extends ResolversP
   step?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   subject?: Resolver<ResolversTypes['Subject'], ParentType, ContextType>;
   totalSteps?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type RunAttemptErrorResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['RunAttemptError'] = ResolversParentTypes['RunAttemptError']> = {
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  attempt?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
 export type RunComparisonResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['RunComparison'] = ResolversParentTypes['RunComparison']> = {
@@ -2148,6 +2206,7 @@ export type TeamResolvers<ContextType = ApiContext, ParentType extends Resolvers
   members?: Resolver<Array<ResolversTypes['Member']>, ParentType, ContextType, RequireFields<TeamMembersArgs, 'first'>>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   role?: Resolver<ResolversTypes['TeamRole'], ParentType, ContextType>;
+  runConcurrency?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
 };
 
 export type TransferErrorResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['TransferError'] = ResolversParentTypes['TransferError']> = {
@@ -2217,6 +2276,7 @@ export type Resolvers<ContextType = ApiContext> = {
   Query?: QueryResolvers<ContextType>;
   Recommendation?: RecommendationResolvers<ContextType>;
   Run?: RunResolvers<ContextType>;
+  RunAttemptError?: RunAttemptErrorResolvers<ContextType>;
   RunComparison?: RunComparisonResolvers<ContextType>;
   RunConnection?: RunConnectionResolvers<ContextType>;
   RunEdge?: RunEdgeResolvers<ContextType>;

@@ -3,6 +3,11 @@ import type { MutationResolvers } from "../generated/graphql.js";
 export const Mutation: MutationResolvers = {
   createApiKey: async (_p, a, ctx) => ctx.services.apiKeys.create((await ctx.session()).principal, a.name),
   revokeApiKey: async (_p, a, ctx) => ctx.services.apiKeys.revoke((await ctx.session()).principal, a.id),
+  setRunConcurrency: async (_p, a, ctx) => {
+    const p = (await ctx.session()).principal;
+    await ctx.services.scheduling.setRunConcurrency(p, a.limit);
+    return ctx.services.apiKeys.team(p);
+  },
   createSubject: async (_p, a, ctx) => ctx.services.subjects.create((await ctx.session()).principal, a.input),
   createImageUpload: async (_p, a, ctx) => ctx.services.subjects.createImageUpload((await ctx.session()).principal, a),
   addSubjectImage: async (_p, a, ctx) => ctx.services.subjects.addImage((await ctx.session()).principal, a.subjectId, a.uploadId),

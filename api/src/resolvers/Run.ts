@@ -23,5 +23,8 @@ export const Run: RunResolvers = {
   samples: async (r, a, ctx) => capList("Run.samples", await (await ctx.session()).loaders.samplesByRun.load(r.id), a.last),
   checkpoints: async (r, a, ctx) => capList("Run.checkpoints", await (await ctx.session()).loaders.checkpointsByRun.load(r.id), a.last),
   evaluations: async (r, a, ctx) => capList("Run.evaluations", await (await ctx.session()).loaders.evaluationsByRun.load(r.id), a.first),
+  queuePosition: async (r, _a, ctx) => (await ctx.services.scheduling.estimate(r))?.position ?? null,
+  estimatedStartAt: async (r, _a, ctx) => (await ctx.services.scheduling.estimate(r))?.estimatedStartAt ?? null,
+  attemptErrors: (r) => r.attemptErrors.map((e) => ({ attempt: e.attempt, code: e.code, message: e.message, at: new Date(e.at) })),
   recommendedCheckpoint: async (r, _a, ctx) => ctx.services.evaluations.recommendation((await ctx.session()).loaders, r),
 };

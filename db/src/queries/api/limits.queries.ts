@@ -1,5 +1,7 @@
-import { sql } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import type { Database } from "../../client.js";
+import type { Executor } from "../../client.tx.js";
+import { teamRunLimits } from "../../schema/limits.js";
 
 /** One bucket of a rate_take call (see db/drizzle/0003_rate_limits.sql). */
 export interface BucketTake {
@@ -40,4 +42,22 @@ export async function rateTake(db: Database, takes: readonly BucketTake[]): Prom
 export async function sweepRateBuckets(db: Database): Promise<number> {
   const res = await db.execute(sql`delete from rate_buckets where full_at < clock_timestamp()`);
   return res.rowCount ?? 0;
+}
+
+/** A team's own run concurrency (fair share, docs/scheduling.md); null: the deployment's default. */
+export async function getTeamRunConcurrency(db: Executor, teamId: string): Promise<number | null> {
+  const [row] = await db.select({ n: teamRunLimits.runConcurrency }).from(teamRunLimits).where(eq(teamRunLimits.teamId, teamId));
+  return row?.n ?? null;
+}
+
+/** Sets (1–1000, checked by the caller and the table) or clears (null) a team's run concurrency. */
+export async function setTeamRunConcurrency(db: Executor, teamId: string, limit: number | null): Promise<void> {
+  if (limit === null) {
+    await db.delete(teamRunLimits).where(eq(teamRunLimits.teamId, teamId));
+    return;
+  }
+  await db
+    .insert(teamRunLimits)
+    .values({ teamId, runConcurrency: limit })
+    .onConflictDoUpdate({ target: teamRunLimits.teamId, set: { runConcurrency: limit, updatedAt: sql`now()` } });
 }

@@ -1,5 +1,8 @@
 import { and, asc, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
 import type { Database } from "../../client.js";
+import type { Executor } from "../../client.tx.js";
+import { teamRunLimits } from "../../schema/limits.js";
+import { workers } from "../../schema/workers.js";
 import { checkpoints, lossPoints, runs, samples } from "../../schema/runs.js";
 import { appendRunEvents, CHANNELS, notify } from "../run-events.queries.js";
 
@@ -139,4 +142,59 @@ export function checkpointsByIds(db: Database, teamId: string, ids: readonly str
 export async function getCheckpoint(db: Database, teamId: string, id: string) {
   const [row] = await db.select().from(checkpoints).where(and(eq(checkpoints.teamId, teamId), eq(checkpoints.id, id)));
   return row ?? null;
+}
+
+export interface QueueEstimate {
+  /** 1 = the next run any trainer will claim. */
+  position: number;
+  /**
+   * How many of its team's runs must finish before it can start (0: it starts as soon as a trainer is
+   * free; the team is under its limit).
+   */
+  wave: number;
+}
+
+/**
+ * Where every QUEUED run stands under the fair-share policy (docs/scheduling.md), as one statement:
+ * a team's k-th queued run waits for `wave` = 0 while the team has free slots (limit − RUNNING), else
+ * 1 + (k − free) / limit of its own runs to finish; runs are ordered by wave, then the least recently
+ * served team (never served first), then age — the order in which trainers claim them.
+ */
+export async function runQueuePositions(db: Executor, defaultTeamConcurrency: number, teamId?: string): Promise<Map<string, QueueEstimate>> {
+  const res = await db.execute<{ id: string; team_id: string; position: string; wave: string }>(sql`
+    with running as (
+      select team_id, count(*)::int as n from ${runs} where state = 'RUNNING' group by team_id
+    ), served as (
+      select team_id, max(started_at) as at from ${runs} where started_at is not null
+        and team_id in (select team_id from ${runs} where state = 'QUEUED') group by team_id
+    ), q as (
+      select r.id, r.team_id, r.created_at, s.at as served,
+        (row_number() over (partition by r.team_id order by r.created_at, r.id) - 1)::int as k,
+        coalesce(l.run_concurrency, ${defaultTeamConcurrency}::int) as lim,
+        coalesce(rn.n, 0) as running
+      from ${runs} r
+      left join ${teamRunLimits} l on l.team_id = r.team_id
+      left join running rn on rn.team_id = r.team_id
+      left join served s on s.team_id = r.team_id
+      where r.state = 'QUEUED'
+    ), w as (
+      select id, team_id, created_at, served,
+        case when k < greatest(lim - running, 0) then 0 else 1 + (k - greatest(lim - running, 0)) / lim end as wave
+      from q
+    )
+    select id, team_id, wave, row_number() over (order by wave, served asc nulls first, created_at, id) as position from w`);
+  const out = new Map<string, QueueEstimate>();
+  for (const r of res.rows) if (!teamId || r.team_id === teamId) out.set(r.id, { position: Number(r.position), wave: Number(r.wave) });
+  return out;
+}
+
+/** Median wall time of the last 50 runs that SUCCEEDED (ms), and how many trainers beat recently. */
+export async function queueThroughput(db: Executor): Promise<{ medianRunMs: number | null; trainers: number }> {
+  const res = await db.execute<{ median_ms: string | null; trainers: string }>(sql`
+    select (select percentile_cont(0.5) within group (order by extract(epoch from (finished_at - started_at)) * 1000)
+              from (select finished_at, started_at from ${runs} where state = 'SUCCEEDED' and started_at is not null
+                    order by finished_at desc limit 50) x) as median_ms,
+           (select count(*) from ${workers} where heartbeat_at > now() - interval '1 minute') as trainers`);
+  const row = res.rows[0]!;
+  return { medianRunMs: row.median_ms === null ? null : Number(row.median_ms), trainers: Number(row.trainers) };
 }

@@ -33,7 +33,8 @@ export const runJob: LeasedJob<ClaimedRun> = {
   table: runs,
   leased: "RUNNING",
   announce: announceRun,
-  onStart: { startedAt: sql`coalesce(${runs.startedAt}, now())`, heartbeatAt: sql`now()` },
+  // clock_timestamp(): the moment of the claim itself (claims wait on each other), so startedAt orders runs as they started.
+  onStart: { startedAt: sql`coalesce(${runs.startedAt}, clock_timestamp())`, heartbeatAt: sql`now()` },
 };
 
 /** Every claim of a QUEUED run takes this transaction lock first, so per-team limits hold exactly. */
