@@ -3,11 +3,11 @@ import { join } from "node:path";
 import { workerQueries, type Database, type schema } from "@studio/db";
 import type { TrainerConfig } from "../config.js";
 import { GenerationError, type GenerationWorker } from "../generations/generation.worker.js";
-import { LeaseKeeper } from "../lease/lease.keeper.js";
+import { keepLease } from "../lease/lease.keeper.js";
 import type { StorageRepository } from "../repositories/storage.repository.js";
 import type { Log } from "../trainer.service.js";
 
-type Config = Pick<TrainerConfig, "TRAINER_ID" | "TRAINER_WORK_DIR" | "TRAINER_LEASE_MS">;
+type Config = Pick<TrainerConfig, "TRAINER_ID" | "TRAINER_WORK_DIR" | "TRAINER_LEASE_MS" | "ENGINE_STOP_GRACE_MS">;
 type ImageRecord = schema.EvaluationImageRecord;
 
 /** At most this many images per `serve` request, so people's prompts never wait behind a long batch. */
@@ -75,13 +75,7 @@ export class EvaluationGenerator {
 
   private async execute(e: workerQueries.ClaimedEvaluation): Promise<void> {
     const owner = { owner: this.config.TRAINER_ID, attempt: e.attempt };
-    const lease = new LeaseKeeper({
-      name: `evaluation ${e.id}`,
-      leaseMs: this.config.TRAINER_LEASE_MS,
-      beat: async () => ((await workerQueries.heartbeatEvaluation(this.db, e.id, owner, this.config.TRAINER_LEASE_MS)) ? true : null),
-      onLost: () => this.log("warn", `evaluation ${e.id}: lease lost`),
-      onError: (err) => this.log("warn", `evaluation ${e.id}: heartbeat failed (will retry): ${err.message}`),
-    }).start();
+    const lease = keepLease(this.config, `evaluation ${e.id}`, () => workerQueries.heartbeatEvaluation(this.db, e.id, owner, this.config.TRAINER_LEASE_MS), () => null, this.log);
     const outputDir = join(this.config.TRAINER_WORK_DIR, "evaluations", e.id);
     try {
       const inputs = await workerQueries.generationInputs(this.db, e.checkpointId);

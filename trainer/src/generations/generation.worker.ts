@@ -4,7 +4,7 @@ import { workerQueries, type Database } from "@studio/db";
 import type { TrainerConfig } from "../config.js";
 import { EngineProcess } from "../engine/engine.process.js";
 import type { EngineEventBase } from "../engine/protocol.js";
-import { LeaseKeeper } from "../lease/lease.keeper.js";
+import { keepLease } from "../lease/lease.keeper.js";
 import type { StorageRepository } from "../repositories/storage.repository.js";
 import type { Log } from "../trainer.service.js";
 
@@ -64,14 +64,8 @@ export class GenerationWorker {
 
   private async execute(g: workerQueries.ClaimedGeneration): Promise<void> {
     const owner = { owner: this.config.TRAINER_ID, attempt: g.attempt };
-    const lease = new LeaseKeeper({
-      name: `generation ${g.id}`,
-      leaseMs: this.config.TRAINER_LEASE_MS,
-      beat: async () => ((await workerQueries.heartbeatGeneration(this.db, g.id, owner, this.config.TRAINER_LEASE_MS)) ? true : null),
-      // The `serve` engine is shared: a lost generation only stops being recorded.
-      onLost: () => this.log("warn", `generation ${g.id}: lease lost`),
-      onError: (err) => this.log("warn", `generation ${g.id}: heartbeat failed (will retry): ${err.message}`),
-    }).start();
+    // The `serve` engine is shared with other requests: a lost generation only stops being recorded.
+    const lease = keepLease(this.config, `generation ${g.id}`, () => workerQueries.heartbeatGeneration(this.db, g.id, owner, this.config.TRAINER_LEASE_MS), () => null, this.log);
     const outputDir = join(this.config.TRAINER_WORK_DIR, "generations", g.id);
     try {
       let outcome: workerQueries.GenerationOutcome;

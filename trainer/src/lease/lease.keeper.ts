@@ -1,4 +1,7 @@
 import { workerQueries } from "@studio/db";
+import type { TrainerConfig } from "../config.js";
+import type { EngineProcess } from "../engine/engine.process.js";
+import type { Log } from "../trainer.service.js";
 
 export type Holder = workerQueries.Holder;
 
@@ -93,4 +96,31 @@ export class LeaseKeeper<T> {
     this.stop();
     this.o.onLost(why);
   }
+}
+
+/**
+ * Holds the lease of one claimed job: heartbeats, and when the lease is lost or its local deadline
+ * passes without a successful heartbeat, logs it and stops the job's own engine (`engine()`; null for
+ * jobs on the shared `serve` engine, whose results are then simply not recorded). Past the deadline the
+ * engine gets half the margin to exit before SIGKILL: a successor may claim once the margin is over.
+ */
+export function keepLease(
+  config: Pick<TrainerConfig, "TRAINER_LEASE_MS" | "ENGINE_STOP_GRACE_MS">,
+  name: string,
+  beat: () => Promise<boolean>,
+  engine: () => EngineProcess | null,
+  log: Log,
+): LeaseKeeper<true> {
+  const margin = LeaseKeeper.margin(config.TRAINER_LEASE_MS);
+  return new LeaseKeeper<true>({
+    name,
+    leaseMs: config.TRAINER_LEASE_MS,
+    beat: async () => ((await beat()) ? true : null),
+    onLost: (why) => {
+      const e = engine();
+      log("warn", `${name}: ${why === "DEADLINE" ? "lease deadline passed without a successful heartbeat" : "lease lost"}${e ? "; stopping the engine" : ""}`);
+      e?.stop(why === "DEADLINE" ? Math.max(50, Math.floor(margin / 2)) : config.ENGINE_STOP_GRACE_MS);
+    },
+    onError: (err) => log("warn", `${name}: heartbeat failed (will retry): ${err.message}`),
+  }).start();
 }

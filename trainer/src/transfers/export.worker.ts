@@ -2,9 +2,10 @@ import { access, rm } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { workerQueries, type Database } from "@studio/db";
 import type { EngineProcess } from "../engine/engine.process.js";
+import { keepLease } from "../lease/lease.keeper.js";
 import type { StorageRepository } from "../repositories/storage.repository.js";
 import type { Log } from "../trainer.service.js";
-import { keepLease, runEngineCommand, safeRelativeName, TransferError, type EngineFile, type TransferConfig } from "./transfer.engine.js";
+import { runEngineCommand, safeRelativeName, TransferError, type EngineFile, type TransferConfig } from "./transfer.engine.js";
 
 const FORMAT_ARG = { DIFFUSERS: "diffusers", SINGLE_FILE: "single-file" } as const;
 

@@ -3,10 +3,11 @@ import { readFile, rm } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { workerQueries, type Database } from "@studio/db";
 import type { EngineProcess } from "../engine/engine.process.js";
+import { keepLease } from "../lease/lease.keeper.js";
 import type { StorageRepository } from "../repositories/storage.repository.js";
 import { stepName } from "../runs/run.spec.js";
 import type { Log } from "../trainer.service.js";
-import { keepLease, runEngineCommand, safeRelativeName, TransferError, type EngineFile, type TransferConfig } from "./transfer.engine.js";
+import { runEngineCommand, safeRelativeName, TransferError, type EngineFile, type TransferConfig } from "./transfer.engine.js";
 
 const METHODS = ["TWO_STAGE", "DREAMBOOTH", "TEXTUAL_INVERSION"] as const;
 

@@ -2,8 +2,6 @@ import { isAbsolute, normalize } from "node:path";
 import type { TrainerConfig } from "../config.js";
 import { EngineProcess } from "../engine/engine.process.js";
 import type { EngineEventBase } from "../engine/protocol.js";
-import { LeaseKeeper } from "../lease/lease.keeper.js";
-import type { Log } from "../trainer.service.js";
 
 export type TransferConfig = Pick<
   TrainerConfig,
@@ -59,22 +57,4 @@ export function safeRelativeName(name: string): string {
   const n = normalize(name).replace(/\\/g, "/");
   if (!n || isAbsolute(n) || n.startsWith("../") || n === ".." || n.includes("/../")) throw new TransferError("PROTOCOL_ERROR", `unsafe file name from the engine: ${name}`);
   return n;
-}
-
-/**
- * The lease of an export or import: heartbeats, and stops the job's engine when the lease is lost or
- * its local deadline passes without a successful heartbeat (trainer/src/lease/lease.keeper.ts).
- */
-export function keepLease(config: TransferConfig, name: string, beat: () => Promise<boolean>, engine: () => EngineProcess | null, log: Log): LeaseKeeper<true> {
-  const margin = LeaseKeeper.margin(config.TRAINER_LEASE_MS);
-  return new LeaseKeeper<true>({
-    name,
-    leaseMs: config.TRAINER_LEASE_MS,
-    beat: async () => ((await beat()) ? true : null),
-    onLost: (why) => {
-      log("warn", `${name}: ${why === "DEADLINE" ? "lease deadline passed without a successful heartbeat" : "lease lost"}; stopping the engine`);
-      engine()?.stop(why === "DEADLINE" ? Math.max(50, Math.floor(margin / 2)) : config.ENGINE_STOP_GRACE_MS);
-    },
-    onError: (err) => log("warn", `${name}: heartbeat failed (will retry): ${err.message}`),
-  }).start();
 }

@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import type { Database } from "../../client.js";
 import { evaluations, type EvaluationImageRecord } from "../../schema/evaluations.js";
 import { announceEvaluation } from "../evaluation-events.queries.js";
-import { claimLeased, finishLeased, heartbeatLeased, type Holder, type LeasedJob } from "./lease.queries.js";
+import { finishLeased, leasedJobQueries, type Holder, type LeasedJob } from "./lease.queries.js";
 
 export type ClaimedEvaluation = typeof evaluations.$inferSelect;
 
@@ -15,18 +15,11 @@ export const evaluationJob: LeasedJob<ClaimedEvaluation> = {
 };
 
 /**
- * Claims a GENERATING evaluation whose trainer's lease expired (its images so far are kept: the new
- * owner generates only what is missing), else the oldest QUEUED one.
+ * claimEvaluation: a GENERATING evaluation whose trainer's lease expired (its images so far are kept:
+ * the new owner generates only what is missing), else the oldest QUEUED one. heartbeatEvaluation:
+ * extends the lease; false when this attempt no longer holds it.
  */
-export async function claimEvaluation(db: Database, owner: string, leaseMs: number): Promise<ClaimedEvaluation | null> {
-  const c = await claimLeased(db, evaluationJob, owner, leaseMs);
-  return c?.kind === "claimed" ? c.row : null;
-}
-
-/** Extends the lease; false when this trainer no longer holds the evaluation. */
-export async function heartbeatEvaluation(db: Database, id: string, h: Holder, leaseMs: number): Promise<boolean> {
-  return (await heartbeatLeased(db, evaluationJob, id, h, leaseMs, {})) !== null;
-}
+export const { claim: claimEvaluation, heartbeat: heartbeatEvaluation } = leasedJobQueries(evaluationJob);
 
 /** Records generated images (already in storage) and the progress count, in one statement. */
 export async function addEvaluationImages(db: Database, id: string, h: Holder, images: EvaluationImageRecord[]): Promise<void> {

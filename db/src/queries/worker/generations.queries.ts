@@ -4,7 +4,7 @@ import type { Executor } from "../../client.tx.js";
 import { generations } from "../../schema/generations.js";
 import { checkpoints, runs } from "../../schema/runs.js";
 import { CHANNELS, notify } from "../run-events.queries.js";
-import { claimLeased, finishLeased, heartbeatLeased, type Holder, type LeasedJob } from "./lease.queries.js";
+import { finishLeased, leasedJobQueries, type Holder, type LeasedJob } from "./lease.queries.js";
 
 export type ClaimedGeneration = typeof generations.$inferSelect;
 export type GenerationImage = { index: number; seed: number; objectKey: string };
@@ -20,16 +20,11 @@ export const generationJob: LeasedJob<ClaimedGeneration> = {
   announce: (tx, g) => announce(tx, g.id, g.state),
 };
 
-/** Claims a generation (one whose trainer's lease expired first, then the oldest QUEUED). */
-export async function claimGeneration(db: Database, owner: string, leaseMs: number): Promise<ClaimedGeneration | null> {
-  const c = await claimLeased(db, generationJob, owner, leaseMs);
-  return c?.kind === "claimed" ? c.row : null;
-}
-
-/** Extends the lease; false when this trainer no longer holds the generation. */
-export async function heartbeatGeneration(db: Database, id: string, h: Holder, leaseMs: number): Promise<boolean> {
-  return (await heartbeatLeased(db, generationJob, id, h, leaseMs, {})) !== null;
-}
+/**
+ * claimGeneration: one whose trainer's lease expired first, then the oldest QUEUED.
+ * heartbeatGeneration: extends the lease; false when this attempt no longer holds it.
+ */
+export const { claim: claimGeneration, heartbeat: heartbeatGeneration } = leasedJobQueries(generationJob);
 
 /** The checkpoint to load (its files in storage) and the base model of the run that made it. */
 export async function generationInputs(db: Database, checkpointId: string) {

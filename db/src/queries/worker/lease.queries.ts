@@ -255,3 +255,18 @@ export async function finishLeased<Row>(db: Database, job: LeasedJob<Row>, id: s
     return row as Row;
   });
 }
+
+/**
+ * The claim and heartbeat of a job kind without kind-specific rules (generations, evaluations,
+ * exports, imports): claim → the row or null; heartbeat → false when the lease is gone.
+ */
+export function leasedJobQueries<Row>(job: LeasedJob<Row>) {
+  return {
+    claim: async (db: Database, owner: string, leaseMs: number): Promise<Row | null> => {
+      const c = await claimLeased(db, job, owner, leaseMs);
+      return c?.kind === "claimed" ? c.row : null;
+    },
+    heartbeat: async (db: Database, id: string, h: Holder, leaseMs: number): Promise<boolean> =>
+      (await heartbeatLeased(db, job as LeasedJob<unknown>, id, h, leaseMs, {})) !== null,
+  };
+}

@@ -6,7 +6,7 @@ import { subjects } from "../../schema/subjects.js";
 import { modelExports, modelImports, type TransferFile } from "../../schema/transfers.js";
 import { TRANSFERS_CHANNEL } from "../api/transfers.queries.js";
 import { appendRunEvents, notify } from "../run-events.queries.js";
-import { claimLeased, finishLeased, heartbeatLeased, lockHeld, type Holder, type LeasedJob } from "./lease.queries.js";
+import { finishLeased, leasedJobQueries, lockHeld, type Holder, type LeasedJob } from "./lease.queries.js";
 
 export type ClaimedExport = typeof modelExports.$inferSelect;
 export type ClaimedImport = typeof modelImports.$inferSelect;
@@ -32,15 +32,8 @@ export const importJob: LeasedJob<ClaimedImport> = {
   onStart: { startedAt: sql`coalesce(${modelImports.startedAt}, now())` },
 };
 
-/** Claims an export whose trainer's lease expired (it starts over), else the oldest QUEUED one. */
-export async function claimExport(db: Database, owner: string, leaseMs: number): Promise<ClaimedExport | null> {
-  const c = await claimLeased(db, exportJob, owner, leaseMs);
-  return c?.kind === "claimed" ? c.row : null;
-}
-
-export async function heartbeatExport(db: Database, id: string, h: Holder, leaseMs: number): Promise<boolean> {
-  return (await heartbeatLeased(db, exportJob, id, h, leaseMs, {})) !== null;
-}
+/** Claim (an export whose trainer's lease expired starts over; else the oldest QUEUED) and heartbeat. */
+export const { claim: claimExport, heartbeat: heartbeatExport } = leasedJobQueries(exportJob);
 
 /** The checkpoint to export (its files in storage) and the base model of the run that made it. */
 export async function exportInputs(db: Database, checkpointId: string) {
@@ -67,15 +60,8 @@ export async function finishExport(db: Database, id: string, h: Holder, o: Trans
   );
 }
 
-/** Claims an import whose trainer's lease expired (it starts over), else the oldest QUEUED one. */
-export async function claimImport(db: Database, owner: string, leaseMs: number): Promise<ClaimedImport | null> {
-  const c = await claimLeased(db, importJob, owner, leaseMs);
-  return c?.kind === "claimed" ? c.row : null;
-}
-
-export async function heartbeatImport(db: Database, id: string, h: Holder, leaseMs: number): Promise<boolean> {
-  return (await heartbeatLeased(db, importJob, id, h, leaseMs, {})) !== null;
-}
+/** Claim (an import whose trainer's lease expired starts over; else the oldest QUEUED) and heartbeat. */
+export const { claim: claimImport, heartbeat: heartbeatImport } = leasedJobQueries(importJob);
 
 export interface ImportedModel {
   subjectId: string;
