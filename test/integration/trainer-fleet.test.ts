@@ -1,7 +1,6 @@
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inject } from "vitest";
-import { apiQueries } from "@studio/db";
+import { apiQueries, openDb } from "@studio/db";
 import { startTrainer } from "../support/processes.js";
 import { processAlive, TrainerFixtures, until } from "../support/trainer-fixtures.js";
 
@@ -79,8 +78,8 @@ describe("trainer fleet: leases, attempts, fencing, fair share", () => {
   it("a trainer cut off from PostgreSQL stops its engine before its lease expires; the successor's checkpoint objects are never overwritten", async () => {
     const s = inject("services");
     const trainerRole = new URL(s.databaseUrlTrainer).username;
-    const su = new pg.Client({ connectionString: s.databaseSuperuserUrl });
-    await su.connect();
+    const superuser = openDb(s.databaseSuperuserUrl, { max: 1 });
+    const su = superuser.pool;
     const subject = await fx.subject();
     const steps = 400;
     const run = await fx.queueRun(subject, { steps, checkpointEvery: 40 }, 1000);
@@ -125,7 +124,7 @@ describe("trainer fleet: leases, attempts, fencing, fair share", () => {
       expect(listed.length).toBeGreaterThan(0);
       expect(listed.filter((k) => !recorded.has(k))).toEqual([]);
     } finally {
-      await su.end();
+      await superuser.close();
       await stopAll();
     }
   });

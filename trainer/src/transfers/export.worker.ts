@@ -1,11 +1,8 @@
 import { access, rm } from "node:fs/promises";
 import { basename, join } from "node:path";
-import { workerQueries, type Database } from "@studio/db";
-import type { EngineProcess } from "../engine/engine.process.js";
+import { workerQueries } from "@studio/db";
 import { keepLease } from "../lease/lease.keeper.js";
-import type { StorageRepository } from "../repositories/storage.repository.js";
-import type { Log } from "../trainer.service.js";
-import { runEngineCommand, safeRelativeName, TransferError, type EngineFile, type TransferConfig } from "./transfer.engine.js";
+import { runEngineCommand, safeRelativeName, TransferError, TransferWorker, type EngineFile } from "./transfer.engine.js";
 
 const FORMAT_ARG = { DIFFUSERS: "diffusers", SINGLE_FILE: "single-file" } as const;
 
@@ -22,32 +19,12 @@ function contentType(name: string): string {
  * the engine's sha256 and size) under `teams/{teamId}/exports/{exportId}/{name}`, then record the files.
  * A failure deletes what was uploaded and stores the engine's code and message.
  */
-export class ExportWorker {
-  private stopping = false;
-  private engine: EngineProcess | null = null;
-
-  constructor(
-    private readonly db: Database,
-    private readonly storage: StorageRepository,
-    private readonly config: TransferConfig,
-    private readonly log: Log,
-  ) {}
-
-  async processNext(): Promise<boolean> {
-    if (this.stopping) return false;
-    const e = await workerQueries.claimExport(this.db, this.config.TRAINER_ID, this.config.TRAINER_LEASE_MS);
-    if (!e) return false;
-    await this.execute(e);
-    return true;
+export class ExportWorker extends TransferWorker<workerQueries.ClaimedExport> {
+  protected claim() {
+    return workerQueries.claimExport(this.db, this.config.TRAINER_ID, this.config.TRAINER_LEASE_MS);
   }
 
-  /** Stops the engine; the export stays RUNNING under its lease and another trainer redoes it. */
-  stop(): void {
-    this.stopping = true;
-    this.engine?.stop(this.config.ENGINE_STOP_GRACE_MS);
-  }
-
-  private async execute(e: workerQueries.ClaimedExport): Promise<void> {
+  protected async execute(e: workerQueries.ClaimedExport): Promise<void> {
     const owner = { owner: this.config.TRAINER_ID, attempt: e.attempt };
     const workDir = join(this.config.TRAINER_WORK_DIR, "exports", `${e.id}-attempt-${e.attempt}`);
     const lease = keepLease(this.config, `export ${e.id}`, () => workerQueries.heartbeatExport(this.db, e.id, owner, this.config.TRAINER_LEASE_MS), () => this.engine, this.log);

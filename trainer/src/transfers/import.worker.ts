@@ -1,13 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { readFile, rm } from "node:fs/promises";
 import { basename, join } from "node:path";
-import { workerQueries, type Database } from "@studio/db";
-import type { EngineProcess } from "../engine/engine.process.js";
+import { workerQueries } from "@studio/db";
 import { keepLease } from "../lease/lease.keeper.js";
-import type { StorageRepository } from "../repositories/storage.repository.js";
 import { stepName } from "../runs/run.spec.js";
-import type { Log } from "../trainer.service.js";
-import { runEngineCommand, safeRelativeName, TransferError, type EngineFile, type TransferConfig } from "./transfer.engine.js";
+import { runEngineCommand, safeRelativeName, TransferError, TransferWorker, type EngineFile } from "./transfer.engine.js";
 
 const METHODS = ["TWO_STAGE", "DREAMBOOTH", "TEXTUAL_INVERSION"] as const;
 
@@ -25,31 +22,12 @@ interface CheckpointSaved {
  * a Subject, a SUCCEEDED Run and its Checkpoint, so the model is promptable like any other. On failure
  * nothing is recorded but the import's FAILED state, and every object it touched is deleted.
  */
-export class ImportWorker {
-  private stopping = false;
-  private engine: EngineProcess | null = null;
-
-  constructor(
-    private readonly db: Database,
-    private readonly storage: StorageRepository,
-    private readonly config: TransferConfig,
-    private readonly log: Log,
-  ) {}
-
-  async processNext(): Promise<boolean> {
-    if (this.stopping) return false;
-    const i = await workerQueries.claimImport(this.db, this.config.TRAINER_ID, this.config.TRAINER_LEASE_MS);
-    if (!i) return false;
-    await this.execute(i);
-    return true;
+export class ImportWorker extends TransferWorker<workerQueries.ClaimedImport> {
+  protected claim() {
+    return workerQueries.claimImport(this.db, this.config.TRAINER_ID, this.config.TRAINER_LEASE_MS);
   }
 
-  stop(): void {
-    this.stopping = true;
-    this.engine?.stop(this.config.ENGINE_STOP_GRACE_MS);
-  }
-
-  private async execute(imp: workerQueries.ClaimedImport): Promise<void> {
+  protected async execute(imp: workerQueries.ClaimedImport): Promise<void> {
     const owner = { owner: this.config.TRAINER_ID, attempt: imp.attempt };
     const workDir = join(this.config.TRAINER_WORK_DIR, "imports", `${imp.id}-attempt-${imp.attempt}`);
     const lease = keepLease(this.config, `import ${imp.id}`, () => workerQueries.heartbeatImport(this.db, imp.id, owner, this.config.TRAINER_LEASE_MS), () => this.engine, this.log);

@@ -2,6 +2,9 @@ import { isAbsolute, normalize } from "node:path";
 import type { TrainerConfig } from "../config.js";
 import { EngineProcess } from "../engine/engine.process.js";
 import type { EngineEventBase } from "../engine/protocol.js";
+import type { Database } from "@studio/db";
+import type { StorageRepository } from "../repositories/storage.repository.js";
+import type { Log } from "../trainer.service.js";
 
 export type TransferConfig = Pick<
   TrainerConfig,
@@ -57,4 +60,36 @@ export function safeRelativeName(name: string): string {
   const n = normalize(name).replace(/\\/g, "/");
   if (!n || isAbsolute(n) || n.startsWith("../") || n === ".." || n.includes("/../")) throw new TransferError("PROTOCOL_ERROR", `unsafe file name from the engine: ${name}`);
   return n;
+}
+
+/**
+ * One claimed export or import at a time, on its own engine process: `processNext` claims and runs one;
+ * `stop` ends the engine (the job stays RUNNING under its lease and another trainer redoes it).
+ */
+export abstract class TransferWorker<Job> {
+  protected stopping = false;
+  protected engine: EngineProcess | null = null;
+
+  constructor(
+    protected readonly db: Database,
+    protected readonly storage: StorageRepository,
+    protected readonly config: TransferConfig,
+    protected readonly log: Log,
+  ) {}
+
+  protected abstract claim(): Promise<Job | null>;
+  protected abstract execute(job: Job): Promise<void>;
+
+  async processNext(): Promise<boolean> {
+    if (this.stopping) return false;
+    const job = await this.claim();
+    if (!job) return false;
+    await this.execute(job);
+    return true;
+  }
+
+  stop(): void {
+    this.stopping = true;
+    this.engine?.stop(this.config.ENGINE_STOP_GRACE_MS);
+  }
 }

@@ -4,7 +4,7 @@ import type { Executor } from "../../client.tx.js";
 import { generations } from "../../schema/generations.js";
 import { checkpoints, runs } from "../../schema/runs.js";
 import { CHANNELS, notify } from "../run-events.queries.js";
-import { finishLeased, leasedJobQueries, type Holder, type LeasedJob } from "./lease.queries.js";
+import { finalColumns, finishLeased, leasedJobQueries, type Holder, type LeasedJob } from "./lease.queries.js";
 
 export type ClaimedGeneration = typeof generations.$inferSelect;
 export type GenerationImage = { index: number; seed: number; objectKey: string };
@@ -42,13 +42,5 @@ export type GenerationOutcome =
 
 /** RUNNING → SUCCEEDED | FAILED by the lease holder, with the NOTIFY in the same transaction. */
 export async function finishGeneration(db: Database, id: string, h: Holder, o: GenerationOutcome): Promise<void> {
-  await finishLeased(
-    db,
-    generationJob,
-    id,
-    h,
-    o.state === "SUCCEEDED"
-      ? { state: "SUCCEEDED", images: o.images, finishedAt: sql`now()` }
-      : { state: "FAILED", errorCode: o.errorCode, errorMessage: o.errorMessage, finishedAt: sql`now()` },
-  );
+  await finishLeased(db, generationJob, id, h, finalColumns(o, o.state === "SUCCEEDED" ? { images: o.images } : {}));
 }

@@ -270,3 +270,13 @@ export function leasedJobQueries<Row>(job: LeasedJob<Row>) {
       (await heartbeatLeased(db, job as LeasedJob<unknown>, id, h, leaseMs, {})) !== null,
   };
 }
+
+/** The columns of a job's final state: SUCCEEDED with its results, or FAILED with its code and message. */
+export function finalColumns(
+  o: { state: "SUCCEEDED" } | { state: "FAILED"; errorCode: string; errorMessage: string },
+  results: Record<string, unknown>,
+): Record<string, unknown> {
+  return o.state === "SUCCEEDED"
+    ? { state: "SUCCEEDED", ...results, finishedAt: sql`now()` }
+    : { state: "FAILED", errorCode: o.errorCode, errorMessage: o.errorMessage, finishedAt: sql`now()` };
+}

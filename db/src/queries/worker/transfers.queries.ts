@@ -6,7 +6,8 @@ import { subjects } from "../../schema/subjects.js";
 import { modelExports, modelImports, type TransferFile } from "../../schema/transfers.js";
 import { TRANSFERS_CHANNEL } from "../api/transfers.queries.js";
 import { appendRunEvents, notify } from "../run-events.queries.js";
-import { finishLeased, leasedJobQueries, lockHeld, type Holder, type LeasedJob } from "./lease.queries.js";
+import { generationInputs } from "./generations.queries.js";
+import { finalColumns, finishLeased, leasedJobQueries, lockHeld, type Holder, type LeasedJob } from "./lease.queries.js";
 
 export type ClaimedExport = typeof modelExports.$inferSelect;
 export type ClaimedImport = typeof modelImports.$inferSelect;
@@ -36,28 +37,13 @@ export const importJob: LeasedJob<ClaimedImport> = {
 export const { claim: claimExport, heartbeat: heartbeatExport } = leasedJobQueries(exportJob);
 
 /** The checkpoint to export (its files in storage) and the base model of the run that made it. */
-export async function exportInputs(db: Database, checkpointId: string) {
-  const [row] = await db
-    .select({ checkpointId: checkpoints.id, files: checkpoints.files, baseModel: runs.baseModel })
-    .from(checkpoints)
-    .innerJoin(runs, eq(runs.id, checkpoints.runId))
-    .where(eq(checkpoints.id, checkpointId));
-  return row ?? null;
-}
+export const exportInputs = generationInputs;
 
 export type TransferOutcome = { state: "SUCCEEDED"; files: TransferFile[] } | { state: "FAILED"; errorCode: string; errorMessage: string };
 
 /** RUNNING → SUCCEEDED | FAILED by the lease holder, with the NOTIFY in the same transaction. */
 export async function finishExport(db: Database, id: string, h: Holder, o: TransferOutcome): Promise<void> {
-  await finishLeased(
-    db,
-    exportJob,
-    id,
-    h,
-    o.state === "SUCCEEDED"
-      ? { state: "SUCCEEDED", files: o.files, finishedAt: sql`now()` }
-      : { state: "FAILED", errorCode: o.errorCode, errorMessage: o.errorMessage, finishedAt: sql`now()` },
-  );
+  await finishLeased(db, exportJob, id, h, finalColumns(o, o.state === "SUCCEEDED" ? { files: o.files } : {}));
 }
 
 /** Claim (an import whose trainer's lease expired starts over; else the oldest QUEUED) and heartbeat. */
