@@ -17,6 +17,8 @@ export async function watchAndReport(ctx: CommandContext, runId: string, afterSe
   });
   let progress: RunProgress = emptyProgress();
   let drawn = false;
+  const queued = await client.run(runId);
+  if (queued?.state === "QUEUED") out.info(queueLine(queued));
   try {
     const events = client.watchRun(runId, {
       afterSeq,
@@ -61,6 +63,13 @@ function interrupted(ctx: CommandContext, runId: string): number {
 }
 
 /** The final line: SUCCEEDED with its checkpoints, or the error code and message. */
+/** "queued: position 3 (fair share across teams), estimated start 14:05" — docs/scheduling.md. */
+export function queueLine(run: Pick<Run, "queuePosition" | "estimatedStartAt">): string {
+  const pos = run.queuePosition ? `position ${run.queuePosition}` : "waiting for a trainer";
+  const eta = run.estimatedStartAt ? `, estimated start ${new Date(run.estimatedStartAt).toISOString().slice(11, 16)} UTC` : "";
+  return `queued: ${pos}${eta}`;
+}
+
 export function finalReport(ctx: CommandContext, run: Run): number {
   const ok = run.state === "SUCCEEDED";
   ctx.out.ndjson({ type: "result", ok, run });
@@ -69,6 +78,8 @@ export function finalReport(ctx: CommandContext, run: Run): number {
     const err = run.error ? ` — ${run.error.code}: ${run.error.message}` : "";
     ctx.io.stdout.write([`run ${run.id} ${run.state}${err}`, ...(ok ? ckpts : [])].join("\n") + "\n");
     if (!ok && run.error?.logTail && ctx.out.verbose) ctx.out.info(run.error.logTail);
+    // ATTEMPTS_EXHAUSTED (and any resumed run that failed): why each attempt lost its lease
+    if (!ok) for (const a of run.attemptErrors) ctx.out.info(`  attempt ${a.attempt}: ${a.code} at ${a.at} — ${a.message}`);
   }
   return ok ? EXIT.OK : EXIT.FAILED;
 }

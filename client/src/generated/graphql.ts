@@ -202,14 +202,14 @@ export type GenerationUpdatedSubscriptionVariables = Exact<{
 
 export type GenerationUpdatedSubscription = { generationUpdated: { id: string, prompt: string, negativePrompt: string | null, seed: number, steps: number, guidanceScale: number, count: number, state: GenerationState, createdAt: string, finishedAt: string | null, checkpoint: { id: string }, images: Array<{ index: number, seed: number, url: string }>, error: { code: string, message: string } | null } };
 
-export type RunFieldsFragment = { id: string, method: RunMethod, baseModel: string, state: RunState, stage: string | null, step: number, totalSteps: number, cancelRequested: boolean, lastEventSeq: number, createdAt: string, startedAt: string | null, finishedAt: string | null, subject: { id: string, name: string, classNoun: string }, error: { code: string, message: string, logTail: string | null } | null, checkpoints: Array<{ id: string, stage: string, step: number, sizeBytes: number, sha256: string, createdAt: string }> };
+export type RunFieldsFragment = { id: string, method: RunMethod, baseModel: string, state: RunState, stage: string | null, step: number, totalSteps: number, cancelRequested: boolean, lastEventSeq: number, createdAt: string, startedAt: string | null, finishedAt: string | null, queuePosition: number | null, estimatedStartAt: string | null, attempt: number, maxAttempts: number, attemptErrors: Array<{ attempt: number, code: string, message: string, at: string }>, subject: { id: string, name: string, classNoun: string }, error: { code: string, message: string, logTail: string | null } | null, checkpoints: Array<{ id: string, stage: string, step: number, sizeBytes: number, sha256: string, createdAt: string }> };
 
 export type RunQueryVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type RunQuery = { run: { id: string, method: RunMethod, baseModel: string, state: RunState, stage: string | null, step: number, totalSteps: number, cancelRequested: boolean, lastEventSeq: number, createdAt: string, startedAt: string | null, finishedAt: string | null, subject: { id: string, name: string, classNoun: string }, error: { code: string, message: string, logTail: string | null } | null, checkpoints: Array<{ id: string, stage: string, step: number, sizeBytes: number, sha256: string, createdAt: string }> } | null };
+export type RunQuery = { run: { id: string, method: RunMethod, baseModel: string, state: RunState, stage: string | null, step: number, totalSteps: number, cancelRequested: boolean, lastEventSeq: number, createdAt: string, startedAt: string | null, finishedAt: string | null, queuePosition: number | null, estimatedStartAt: string | null, attempt: number, maxAttempts: number, attemptErrors: Array<{ attempt: number, code: string, message: string, at: string }>, subject: { id: string, name: string, classNoun: string }, error: { code: string, message: string, logTail: string | null } | null, checkpoints: Array<{ id: string, stage: string, step: number, sizeBytes: number, sha256: string, createdAt: string }> } | null };
 
 export type RunsQueryVariables = Exact<{
   first?: number | null | undefined;
@@ -219,21 +219,21 @@ export type RunsQueryVariables = Exact<{
 }>;
 
 
-export type RunsQuery = { runs: { edges: Array<{ node: { id: string, method: RunMethod, baseModel: string, state: RunState, stage: string | null, step: number, totalSteps: number, cancelRequested: boolean, lastEventSeq: number, createdAt: string, startedAt: string | null, finishedAt: string | null, subject: { id: string, name: string, classNoun: string }, error: { code: string, message: string, logTail: string | null } | null, checkpoints: Array<{ id: string, stage: string, step: number, sizeBytes: number, sha256: string, createdAt: string }> } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+export type RunsQuery = { runs: { edges: Array<{ node: { id: string, method: RunMethod, baseModel: string, state: RunState, stage: string | null, step: number, totalSteps: number, cancelRequested: boolean, lastEventSeq: number, createdAt: string, startedAt: string | null, finishedAt: string | null, queuePosition: number | null, estimatedStartAt: string | null, attempt: number, maxAttempts: number, attemptErrors: Array<{ attempt: number, code: string, message: string, at: string }>, subject: { id: string, name: string, classNoun: string }, error: { code: string, message: string, logTail: string | null } | null, checkpoints: Array<{ id: string, stage: string, step: number, sizeBytes: number, sha256: string, createdAt: string }> } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
 
 export type StartRunMutationVariables = Exact<{
   input: StartRunInput;
 }>;
 
 
-export type StartRunMutation = { startRun: { id: string, method: RunMethod, baseModel: string, state: RunState, stage: string | null, step: number, totalSteps: number, cancelRequested: boolean, lastEventSeq: number, createdAt: string, startedAt: string | null, finishedAt: string | null, subject: { id: string, name: string, classNoun: string }, error: { code: string, message: string, logTail: string | null } | null, checkpoints: Array<{ id: string, stage: string, step: number, sizeBytes: number, sha256: string, createdAt: string }> } };
+export type StartRunMutation = { startRun: { id: string, method: RunMethod, baseModel: string, state: RunState, stage: string | null, step: number, totalSteps: number, cancelRequested: boolean, lastEventSeq: number, createdAt: string, startedAt: string | null, finishedAt: string | null, queuePosition: number | null, estimatedStartAt: string | null, attempt: number, maxAttempts: number, attemptErrors: Array<{ attempt: number, code: string, message: string, at: string }>, subject: { id: string, name: string, classNoun: string }, error: { code: string, message: string, logTail: string | null } | null, checkpoints: Array<{ id: string, stage: string, step: number, sizeBytes: number, sha256: string, createdAt: string }> } };
 
 export type CancelRunMutationVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type CancelRunMutation = { cancelRun: { id: string, method: RunMethod, baseModel: string, state: RunState, stage: string | null, step: number, totalSteps: number, cancelRequested: boolean, lastEventSeq: number, createdAt: string, startedAt: string | null, finishedAt: string | null, subject: { id: string, name: string, classNoun: string }, error: { code: string, message: string, logTail: string | null } | null, checkpoints: Array<{ id: string, stage: string, step: number, sizeBytes: number, sha256: string, createdAt: string }> } };
+export type CancelRunMutation = { cancelRun: { id: string, method: RunMethod, baseModel: string, state: RunState, stage: string | null, step: number, totalSteps: number, cancelRequested: boolean, lastEventSeq: number, createdAt: string, startedAt: string | null, finishedAt: string | null, queuePosition: number | null, estimatedStartAt: string | null, attempt: number, maxAttempts: number, attemptErrors: Array<{ attempt: number, code: string, message: string, at: string }>, subject: { id: string, name: string, classNoun: string }, error: { code: string, message: string, logTail: string | null } | null, checkpoints: Array<{ id: string, stage: string, step: number, sizeBytes: number, sha256: string, createdAt: string }> } };
 
 export type CheckpointQueryVariables = Exact<{
   id: string | number;

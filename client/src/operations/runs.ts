@@ -12,6 +12,16 @@ export const RUN_FIELDS = /* GraphQL */ `
     createdAt
     startedAt
     finishedAt
+    queuePosition
+    estimatedStartAt
+    attempt
+    maxAttempts
+    attemptErrors {
+      attempt
+      code
+      message
+      at
+    }
     subject {
       id
       name

@@ -59,6 +59,16 @@ export const RUN_QUERY = /* GraphQL */ `
       createdAt
       startedAt
       finishedAt
+      queuePosition
+      estimatedStartAt
+      attempt
+      maxAttempts
+      attemptErrors {
+        attempt
+        code
+        message
+        at
+      }
       subject {
         id
         name

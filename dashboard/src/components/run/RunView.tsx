@@ -298,12 +298,28 @@ export function RunView({ runId }: { runId: string }) {
         </div>
       </section>
 
+      {run.state === "QUEUED" && run.queuePosition != null && (
+        <p className="muted" data-testid="run-queue">
+          Queued: position {run.queuePosition}
+          {run.estimatedStartAt ? `, estimated start ${new Date(run.estimatedStartAt).toLocaleTimeString()}` : ""} (fair share across teams)
+        </p>
+      )}
+
       {run.state === "FAILED" && run.error && (
         <section className="panel failure" role="alert" data-testid="run-error">
           <h2>
             Failed: <code>{run.error.code}</code>
           </h2>
           <p>{run.error.message}</p>
+          {run.attemptErrors.length > 0 && (
+            <ul data-testid="run-attempt-errors">
+              {run.attemptErrors.map((a) => (
+                <li key={a.attempt}>
+                  attempt {a.attempt} of {run.maxAttempts}: <code>{a.code}</code> at {new Date(a.at).toLocaleString()} — {a.message}
+                </li>
+              ))}
+            </ul>
+          )}
           {run.error.logTail && (
             <details open>
               <summary>Log tail</summary>
