@@ -35,6 +35,7 @@ const STDERR_TAIL_LINES = 200;
 export class EngineProcess {
   private child: ChildProcess | null = null;
   private killTimer: NodeJS.Timeout | null = null;
+  private killAt = Infinity;
 
   constructor(private readonly opts: EngineRunOptions) {}
 
@@ -95,12 +96,18 @@ export class EngineProcess {
     });
   }
 
-  /** Graceful stop: SIGTERM (the engine finishes its step and exits), SIGKILL after `graceMs`. */
+  /**
+   * Graceful stop: SIGTERM (the engine finishes its step and exits), SIGKILL after `graceMs`. A later
+   * call with a shorter grace brings the SIGKILL forward (a lease deadline cannot wait for a cancel's grace).
+   */
   stop(graceMs = 10_000): void {
     const child = this.child;
     if (!child || child.exitCode !== null) return;
     child.kill("SIGTERM");
-    if (!this.killTimer) {
+    const killAt = Date.now() + graceMs;
+    if (!this.killTimer || killAt < this.killAt) {
+      if (this.killTimer) clearTimeout(this.killTimer);
+      this.killAt = killAt;
       this.killTimer = setTimeout(() => child.exitCode === null && child.kill("SIGKILL"), graceMs);
       this.killTimer.unref();
     }

@@ -86,7 +86,8 @@ export class RunExecutor {
         if (r.cancelRequested && !a.finishing) this.requestCancel(run.id);
       },
       onLost: (why) => {
-        if (a.finishing) return; // a heartbeat racing the final update must not read it as a lost lease
+        // A heartbeat racing the final update must not read it as a lost lease; a passed deadline always counts.
+        if (a.finishing && why === "LOST") return;
         a.leaseLost = true;
         this.log(
           "warn",
@@ -189,6 +190,8 @@ export class RunExecutor {
   private async finish(a: Active, outcome: workerQueries.RunOutcome): Promise<void> {
     a.finishing = true; // a heartbeat racing the final update must not read it as a lost lease
     for (let attempt = 1; ; attempt++) {
+      // Past the lease deadline the run is a successor's: write nothing (the final state included).
+      if (a.leaseLost) return void this.log("warn", `run ${a.runId}: lease lost before the final state`);
       try {
         await workerQueries.finishRun(this.db, a.runId, a.holder, outcome);
         this.log("info", `run ${a.runId}: ${outcome.state}${outcome.errorCode ? ` (${outcome.errorCode}: ${outcome.errorMessage})` : ""}`);
