@@ -3,6 +3,7 @@ import { CHANNELS, type DbHandle } from "@studio/db";
 import { createTeam, errorOf, gqlAs, okAs, type TestTeam } from "../support/auth.js";
 import { insertImage, insertRunWithCheckpoint, insertSubject, rowCounts, testDb } from "../support/fixtures.js";
 import { startApi } from "../support/processes.js";
+import { invite } from "../support/sharing.js";
 
 const START = `mutation($i: StartRunInput!) { startRun(input: $i) { id state method baseModel config totalSteps step lastEventSeq subject { id } } }`;
 const GENERATE = `mutation($i: GenerateInput!) { generate(input: $i) { id state prompt seed steps guidanceScale count checkpoint { id } } }`;
@@ -198,5 +199,39 @@ describe("api: startRun, cancelRun and generate", () => {
     expect(d.running.edges.every((e: { node: { state: string } }) => e.node.state === "RUNNING")).toBe(true);
     expect(d.running.edges.map((e: { node: { id: string } }) => e.node.id)).toContain(run.id);
     expect(d.canceled.edges.length).toBeGreaterThanOrEqual(1);
+  });
+
+  it("fair share: queuePosition for QUEUED runs only, attempts in the API; an OWNER sets the team's run concurrency (range checked), others cannot", async () => {
+    await db.pool.query("update runs set state = 'CANCELED', finished_at = now() where state in ('QUEUED', 'RUNNING')");
+    const a = (await okAs(api.url, team.secret, START, { i: { subjectId } })).startRun;
+    const b = (await okAs(api.url, team.secret, START, { i: { subjectId } })).startRun;
+    const RUN = `query($id: ID!) { run(id: $id) { state queuePosition estimatedStartAt attempt maxAttempts attemptErrors { attempt code message at } } }`;
+    const ra = (await okAs(api.url, team.secret, RUN, { id: a.id })).run;
+    expect(ra).toMatchObject({ state: "QUEUED", queuePosition: 1, attempt: 0, maxAttempts: 3, attemptErrors: [] });
+    expect((await okAs(api.url, team.secret, RUN, { id: b.id })).run.queuePosition).toBe(2);
+
+    // What a claim that found the lease of a dead trainer expired records, as the API shows it.
+    await db.pool.query(
+      `update runs set state = 'FAILED', error_code = 'ATTEMPTS_EXHAUSTED', error_message = 'x', finished_at = now(), attempt = 3, lease_losses = 3,
+         attempt_errors = '[{"attempt":3,"owner":"t","code":"LEASE_EXPIRED","message":"trainer t stopped renewing its lease","at":"2026-11-30T12:00:00.000Z"}]' where id = $1`,
+      [a.id],
+    );
+    const failed = (await okAs(api.url, team.secret, RUN, { id: a.id })).run;
+    expect(failed).toMatchObject({ state: "FAILED", queuePosition: null, estimatedStartAt: null, attempt: 3 });
+    expect(failed.attemptErrors).toEqual([{ attempt: 3, code: "LEASE_EXPIRED", message: "trainer t stopped renewing its lease", at: "2026-11-30T12:00:00.000Z" }]);
+    await new Promise((r) => setTimeout(r, 1100)); // the API computes the queue at most once a second
+    expect((await okAs(api.url, team.secret, RUN, { id: b.id })).run.queuePosition).toBe(1);
+
+    const TEAM = `{ viewer { team { runConcurrency } } }`;
+    const SET = `mutation($l: Int) { setRunConcurrency(limit: $l) { id runConcurrency } }`;
+    expect((await okAs(api.url, team.secret, TEAM)).viewer.team.runConcurrency).toBe(1); // the default
+    expect((await okAs(api.url, team.secret, SET, { l: 4 })).setRunConcurrency).toEqual({ id: team.teamId, runConcurrency: 4 });
+    expect((await db.pool.query("select run_concurrency from team_run_limits where team_id = $1", [team.teamId])).rows).toEqual([{ run_concurrency: 4 }]);
+    for (const l of [0, 1001]) expect(errorOf((await gqlAs(api.url, team.secret, SET, { l })).body)).toMatchObject({ code: "BAD_USER_INPUT", field: "limit" });
+    const member = await invite(api.url, team.secret, "MEMBER");
+    expect(errorOf((await gqlAs(api.url, member.secret, SET, { l: 9 })).body).code).toBe("FORBIDDEN");
+    expect((await okAs(api.url, member.secret, TEAM)).viewer.team.runConcurrency).toBeNull(); // an OWNER's setting
+    expect((await okAs(api.url, team.secret, SET, { l: null })).setRunConcurrency.runConcurrency).toBe(1);
+    expect((await db.pool.query("select count(*)::int as n from team_run_limits where team_id = $1", [team.teamId])).rows[0].n).toBe(0);
   });
 });
