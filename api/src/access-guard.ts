@@ -1,9 +1,8 @@
-import { apiQueries } from "@studio/db";
+import { CHANNELS, type PgListener } from "@studio/db";
 import { defaultFieldResolver, GraphQLError, type ExecutionResult, type GraphQLSchema } from "graphql";
 import type { ApiContext } from "./context.js";
 import { DomainError, forbidden, unauthenticated } from "./errors.js";
 import type { Principal } from "./models.js";
-import type { NotificationsRepository } from "./repositories/notifications.repository.js";
 import { isLinkAuthorization } from "./services/shares.service.js";
 
 /** The root fields a share link (`Bearer shl_…`) may use; every other one (present or future) is FORBIDDEN. */
@@ -62,7 +61,7 @@ export async function guardSubscription(
   result: unknown,
   ctx: ApiContext,
   deps: {
-    notifications: NotificationsRepository;
+    notifications: PgListener;
     /** null: still fine; otherwise the error to end with. */
     recheck: (authorization: string, p: Principal) => Promise<DomainError | null>;
     everyMs?: number;
@@ -95,8 +94,8 @@ export async function guardSubscription(
       checking = false;
     }
   };
-  const off = deps.notifications.subscribe<{ teamId?: string; userId?: string; keyId?: string; shareId?: string }>(
-    apiQueries.ACCESS_CHANNEL,
+  const off = deps.notifications.subscribe(
+    CHANNELS.access,
     (n) => {
       const mine =
         (n.keyId && n.keyId === principal.keyId) ||

@@ -1,5 +1,6 @@
 import type { Loaders } from "./loaders.js";
 import type { Principal } from "./models.js";
+import type { SocketLike } from "./services/live-hub.js";
 import type { ApiKeysService } from "./services/api-keys.service.js";
 import type { EvaluationsService } from "./services/evaluations.service.js";
 import type { ExportsService } from "./services/exports.service.js";
@@ -44,4 +45,6 @@ export interface ApiContext {
   session(): Promise<Session>;
   /** The raw Authorization value (`Bearer sk_…` or `Bearer shl_…`), if any; for acceptInvitation and the link guard. */
   authorization?: string;
+  /** graphql-ws only: the operation's socket, so a subscriber that cannot keep up can be cut (docs/live-events.md). */
+  socket?: SocketLike;
 }

@@ -3,7 +3,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
-import { apiQueries, CHANNELS, openDb, WORKER_CHANNEL } from "@studio/db";
+import { CHANNELS, openDb, PgListener } from "@studio/db";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
 import { guardLinkRootFields, guardSubscription, recheckWith } from "./access-guard.js";
@@ -19,7 +19,6 @@ import { EvaluationsRepository } from "./repositories/evaluations.repository.js"
 import { evaluatorBackend } from "./repositories/evaluator.repository.js";
 import { GenerationsRepository } from "./repositories/generations.repository.js";
 import { MembersRepository } from "./repositories/members.repository.js";
-import { NotificationsRepository } from "./repositories/notifications.repository.js";
 import { RunsRepository } from "./repositories/runs.repository.js";
 import { SharingRepository } from "./repositories/sharing.repository.js";
 import { StorageRepository } from "./repositories/storage.repository.js";
@@ -35,6 +34,7 @@ import { EvaluationScorer } from "./services/evaluation.scorer.js";
 import { EvaluationsService } from "./services/evaluations.service.js";
 import { GenerationsService } from "./services/generations.service.js";
 import { HealthService } from "./services/health.service.js";
+import { liveHubFor } from "./services/live.wiring.js";
 import { MediaService } from "./services/media.service.js";
 import { MembersService } from "./services/members.service.js";
 import { ModelCardsService } from "./services/model-cards.service.js";
@@ -57,12 +57,10 @@ export async function startApi(config: ApiConfig, log: Logger): Promise<RunningA
   const dbHandle = openDb(config.DATABASE_URL, { onError: (e) => log("warn", `postgres: ${e.message}`) });
   const sqlCounter = config.API_COUNT_SQL ? new SqlCounter() : null;
   sqlCounter?.attach(dbHandle.pool);
-  const notifications = new NotificationsRepository(
-    config.DATABASE_URL,
-    [WORKER_CHANNEL, CHANNELS.runEvents, CHANNELS.generations, CHANNELS.evaluations, apiQueries.ACCESS_CHANNEL, apiQueries.TRANSFERS_CHANNEL],
-    (m) => log("warn", m),
-  );
+  const notifications = new PgListener(config.DATABASE_URL, Object.values(CHANNELS), (m) => log("warn", m));
   notifications.start();
+  // one stream per run (and per followed row) for the whole process (docs/live-events.md)
+  const live = liveHubFor(notifications, dbHandle, config, () => scorer.automaticSince(), log);
   const storage = new StorageRepository(config);
   const repos = {
     auth: new AuthRepository(dbHandle),
@@ -75,7 +73,7 @@ export async function startApi(config: ApiConfig, log: Logger): Promise<RunningA
     transfers: new TransfersRepository(dbHandle),
   };
   const subjects = new SubjectsService(repos.subjects, storage, config.UPLOAD_MAX_BYTES);
-  const runs = new RunsService(repos.runs, subjects, notifications, config.RUN_EVENTS_POLL_MS);
+  const runs = new RunsService(repos.runs, subjects, live);
   const scorer = new EvaluationScorer(
     repos,
     storage,
@@ -105,17 +103,17 @@ export async function startApi(config: ApiConfig, log: Logger): Promise<RunningA
     apiKeys: new ApiKeysService(repos.auth),
     subjects,
     runs,
-    generations: new GenerationsService(repos.generations, runs, notifications, config.RUN_EVENTS_POLL_MS),
+    generations: new GenerationsService(repos.generations, runs, live),
     media: new MediaService(storage),
     members: new MembersService(repos.members),
     sharing,
     modelCards: new ModelCardsService(storage),
-    exports: new ExportsService(repos.transfers, runs, sharing, notifications, archiveTokens, {
+    exports: new ExportsService(repos.transfers, runs, sharing, live, archiveTokens, {
       pollMs: config.RUN_EVENTS_POLL_MS,
       publicUrl: () => publicUrl,
     }),
-    imports: new ImportsService(repos.transfers, storage, notifications, { pollMs: config.RUN_EVENTS_POLL_MS, maxBytes: config.IMPORT_MAX_BYTES }),
-    evaluations: new EvaluationsService(repos.evaluations, runs, notifications, {
+    imports: new ImportsService(repos.transfers, storage, live, { pollMs: config.RUN_EVENTS_POLL_MS, maxBytes: config.IMPORT_MAX_BYTES }),
+    evaluations: new EvaluationsService(repos.evaluations, runs, live, {
       pollMs: config.RUN_EVENTS_POLL_MS,
       samplingSteps: config.EVAL_SAMPLING_STEPS,
       clipTMargin: config.EVAL_CLIP_T_MARGIN,
@@ -155,7 +153,7 @@ export async function startApi(config: ApiConfig, log: Logger): Promise<RunningA
       },
       // ends a subscription at once when its key is revoked or its user removed (access-guard.ts)
       onOperation: (_ctx, _id, _payload, args, result) =>
-        guardSubscription(result, args.contextValue as ApiContext, { notifications, recheck }) as never,
+        guardSubscription(result, Object.assign(args.contextValue as ApiContext, { socket: _ctx.extra.socket }), { notifications, recheck }) as never,
       onNext: (_ctx, _id, _payload, _args, result) => {
         if (!result.errors?.length) return;
         return { ...result, errors: result.errors.map((e) => maskError(e.toJSON(), e, (m) => log("error", m))) } as never;

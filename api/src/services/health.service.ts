@@ -1,6 +1,5 @@
-import { WORKER_CHANNEL } from "@studio/db";
+import { CHANNELS, type PgListener } from "@studio/db";
 import type { DatabaseRepository } from "../repositories/database.repository.js";
-import type { NotificationsRepository } from "../repositories/notifications.repository.js";
 import type { StorageRepository } from "../repositories/storage.repository.js";
 import { API_VERSION } from "../version.js";
 
@@ -54,7 +53,7 @@ export class HealthService {
   constructor(
     private readonly database: DatabaseRepository,
     private readonly storage: StorageRepository,
-    private readonly notifications: NotificationsRepository,
+    private readonly notifications: PgListener,
     private readonly workerStaleAfterMs: number,
   ) {}
 
@@ -67,7 +66,7 @@ export class HealthService {
   }
 
   heartbeats(signal?: AbortSignal): AsyncIterableIterator<WorkerHeartbeat> {
-    return this.notifications.listen<WorkerHeartbeat>(WORKER_CHANNEL, signal);
+    return this.notifications.listen(CHANNELS.worker, signal) as AsyncIterableIterator<WorkerHeartbeat>;
   }
 
   private async timed(name: string, check: () => Promise<{ message: string; details?: unknown }>): Promise<ServiceHealth> {
