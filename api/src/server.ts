@@ -99,7 +99,10 @@ export async function startApi(config: ApiConfig, log: Logger): Promise<RunningA
   let publicUrl = config.API_PUBLIC_URL?.replace(/\/+$/, "") ?? "";
   const sharing = new SharesService(repos.sharing, repos.runs);
   const services: Services = {
-    health: new HealthService(new DatabaseRepository(dbHandle), storage, notifications, config.WORKER_STALE_AFTER_MS),
+    health: new HealthService(new DatabaseRepository(dbHandle), storage, notifications, config.WORKER_STALE_AFTER_MS, () => ({
+      ...live.stats,
+      ...(sqlCounter ? { sqlStatements: sqlCounter.total } : {}),
+    })),
     apiKeys: new ApiKeysService(repos.auth),
     subjects,
     runs,

@@ -55,6 +55,8 @@ export class HealthService {
     private readonly storage: StorageRepository,
     private readonly notifications: PgListener,
     private readonly workerStaleAfterMs: number,
+    /** The live hub's counters (and the process's SQL statement count with API_COUNT_SQL), shown in postgres.details.live. */
+    private readonly liveStats: () => Record<string, unknown> = () => ({}),
   ) {}
 
   async report(): Promise<HealthReport> {
@@ -84,7 +86,7 @@ export class HealthService {
       const version = await this.database.ping();
       return {
         message: `PostgreSQL ${version}`,
-        details: { version, listening: this.notifications.isConnected },
+        details: { version, listening: this.notifications.isConnected, live: this.liveStats() },
       };
     });
   }

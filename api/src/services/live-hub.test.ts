@@ -144,8 +144,13 @@ describe("LiveHub.runEvents", () => {
   it("without a socket, a cut subscriber ends with a retryable UNAVAILABLE", async () => {
     const db = fakeDb();
     const hub = db.hub({ maxQueuedEvents: 10 });
-    db.append(50);
-    const got = await drain(hub.runEvents("r", 0), () => false);
+    const sub = hub.runEvents("r", 0);
+    await settle();
+    for (let i = 0; i < 6; i++) {
+      db.append(5);
+      await settle();
+    }
+    const got = await drain(sub, () => false);
     const last = got[got.length - 1];
     expect(last).toBeInstanceOf(LiveFailure);
     expect((last as LiveFailure).error).toMatchObject({ extensions: { code: "UNAVAILABLE", retryAfterMs: 1000 } });

@@ -206,6 +206,20 @@ class Mailbox<T> {
   readonly queue: T[] = [];
   done = false;
   private waiter: (() => void) | null = null;
+  private drained: { below: number; resolve: () => void } | null = null;
+
+  /** Resolves once at most `below` items wait (or it ended): flow control for a replay. */
+  waitBelow(below: number): Promise<void> {
+    if (this.queue.length <= below || this.done) return Promise.resolve();
+    return new Promise((resolve) => (this.drained = { below, resolve }));
+  }
+  private checkDrained(): void {
+    const d = this.drained;
+    if (d && (this.queue.length <= d.below || this.done)) {
+      this.drained = null;
+      d.resolve();
+    }
+  }
 
   push(items: readonly T[]): void {
     if (this.done) return;
@@ -215,6 +229,7 @@ class Mailbox<T> {
   end(): void {
     this.done = true;
     this.poke();
+    this.checkDrained();
   }
   poke(): void {
     const w = this.waiter;
@@ -223,7 +238,11 @@ class Mailbox<T> {
   }
   async take(): Promise<IteratorResult<T>> {
     for (;;) {
-      if (this.queue.length > 0) return { done: false, value: this.queue.shift()! };
+      if (this.queue.length > 0) {
+        const value = this.queue.shift()!;
+        this.checkDrained();
+        return { done: false, value };
+      }
       if (this.done) return { done: true, value: undefined };
       await new Promise<void>((r) => (this.waiter = r));
     }
@@ -303,9 +322,11 @@ class RunTopic extends Topic {
         if (!s.live) continue;
         const fresh = s.last >= rows[0]!.seq ? rows.filter((r) => r.seq > s.last) : rows;
         if (fresh.length === 0) continue;
+        // it has not taken what the previous batches brought: cut it rather than hold an unbounded backlog
+        if (this.cutIfSlow(s)) continue;
         s.last = fresh[fresh.length - 1]!.seq;
         s.box.push(fresh);
-        if (!this.cutIfSlow(s)) this.checkEnd(s);
+        this.checkEnd(s);
       }
     }
     if (this.subs.size === 0) this.dispose();
@@ -333,7 +354,10 @@ class RunTopic extends Topic {
     if (this.endSeq !== null && s.last >= this.endSeq) s.finish();
   }
 
-  /** true when it was cut. */
+  /**
+   * true when it was cut: more than LIVE_MAX_QUEUED_EVENTS events still wait for it when a new batch
+   * comes, or its socket holds more than LIVE_MAX_BUFFERED_BYTES unsent bytes.
+   */
   private cutIfSlow(s: RunSub): boolean {
     const socket = s.socket();
     const queued = s.box.queue.length;
@@ -410,7 +434,8 @@ class RunTopic extends Topic {
       }
       sub.last = rows[rows.length - 1]!.seq;
       sub.box.push(rows);
-      if (this.cutIfSlow(sub)) return;
+      // flow control: the next page is read once this one is mostly taken (a stalled reader holds one page)
+      await sub.box.waitBelow(PAGE / 5);
     }
   }
 }
