@@ -18,7 +18,13 @@ const range = (from: number, to: number) => Array.from({ length: to - from + 1 }
 
 /** A subscription that records what it got, its errors, and whether it completed. */
 function follow(client: Client, runId: string, after: number) {
-  const s = { got: [] as Ev[], errors: [] as { message: string; extensions?: Record<string, unknown> }[], completed: false, failed: null as unknown };
+  const s = {
+    got: [] as Ev[],
+    errors: [] as { message: string; extensions?: Record<string, unknown> }[],
+    completed: false,
+    failed: null as unknown,
+    dispose: () => {},
+  };
   s.dispose = client.subscribe<{ runEvents: Ev }>({ query: RUN_EVENTS, variables: { r: runId, after } }, {
     next: (r) => {
       if (r.errors) s.errors.push(...(r.errors as never[]));
@@ -27,7 +33,7 @@ function follow(client: Client, runId: string, after: number) {
     error: (e) => (s.failed = e),
     complete: () => (s.completed = true),
   });
-  return s as typeof s & { dispose: () => void };
+  return s;
 }
 
 async function until(what: string, cond: () => boolean, timeoutMs = 30_000) {
