@@ -207,7 +207,13 @@ async function main(): Promise<void> {
     await Promise.allSettled([stopPostgres(pgOpts), stopMinio(minioOpts)]);
     await rm(tmp, { recursive: true, force: true });
   };
-  process.once("SIGINT", () => void cleanup().finally(() => process.exit(130)));
+  for (const sig of ["SIGINT", "SIGTERM"] as const) process.once(sig, () => void cleanup().finally(() => process.exit(130)));
+  // a hard bound on the whole bench, whatever happens
+  const deadline = setTimeout(() => {
+    say(`deadline reached; stopping. API output:\n${apis.map((a) => a.output.slice(-2000)).join("\n---\n")}`);
+    void cleanup().finally(() => process.exit(2));
+  }, Number(process.env.BENCH_DEADLINE_S ?? 1200) * 1000);
+  deadline.unref();
 
   try {
     say(`starting PostgreSQL and MinIO in ${tmp}`);
@@ -261,6 +267,7 @@ async function main(): Promise<void> {
         method: "POST",
         headers: { "content-type": "application/json", authorization: `Bearer ${team.secret}` },
         body: JSON.stringify({ query: "{ health { postgres { details } } }" }),
+        signal: AbortSignal.timeout(30_000),
       });
       const body = (await res.json()) as { data: { health: { postgres: { details: { live: Record<string, number> } } } } };
       return body.data.health.postgres.details.live;
@@ -305,10 +312,16 @@ async function main(): Promise<void> {
         kids.push(k);
         return { k, clients };
       });
-      const ask = <T>(k: ChildProcess, msg: object, key: string) =>
-        new Promise<T>((resolve) => {
+      /** A question to a client process; it answers after the messages it has already received (bounded wait). */
+      const ask = <T>(k: ChildProcess, msg: object, key: string, timeoutMs = 60_000) =>
+        new Promise<T>((resolve, reject) => {
+          const t = setTimeout(() => {
+            k.off("message", h);
+            reject(new Error(`a client process did not answer ${JSON.stringify(msg).slice(0, 40)} within ${timeoutMs} ms (exit code ${k.exitCode})`));
+          }, timeoutMs);
           const h = (m: Record<string, unknown>) => {
             if (key in m) {
+              clearTimeout(t);
               k.off("message", h);
               resolve(m as T);
             }
@@ -356,6 +369,7 @@ async function main(): Promise<void> {
         batches += runIds.length;
       }
       const producedS = (Date.now() - measureFrom) / 1000;
+      say(`${name}: produced ${batches} event batches in ${producedS.toFixed(1)} s; collecting`);
       const cpu1 = targets.map((a) => procStats(a.proc.pid!));
       const after = await Promise.all(targets.map((a) => liveStats(a)));
       // let every client catch up (bounded), then collect
