@@ -60,7 +60,8 @@ async function worker(): Promise<void> {
   const job = await jobReceived;
   const started = Date.now();
   let measureFrom = Number.POSITIVE_INFINITY;
-  const lat: number[] = [];
+  /** Delivery latency histogram: count per whole millisecond (sent to the bench as a sparse map). */
+  const lat = new Map<number, number>();
   const states: ClientState[] = job.clients.map((c) => ({ last: c.afterSeq, subscribed: false, subscribedAt: 0, dups: 0, gaps: 0, failed: null, retries: 0, internal: 0 }));
   const clients: { dispose(): void | Promise<void> }[] = [];
   const jitter = (n: number) => Math.min(10_000, 250 * 2 ** n) * (0.5 + Math.random() / 2);
@@ -103,7 +104,10 @@ async function worker(): Promise<void> {
               st.last = e.seq;
             }
             const at = Date.parse(e.at);
-            if (at >= measureFrom) lat.push(now - at);
+            if (at >= measureFrom) {
+              const ms = Math.max(0, now - at);
+              lat.set(ms, (lat.get(ms) ?? 0) + 1);
+            }
           },
           error: (err) => {
             const code = (err as { code?: number }).code;
@@ -133,8 +137,8 @@ async function worker(): Promise<void> {
       process.send!({ caughtUp: states.filter((s, i) => s.last >= m.finalSeq![job.clients[i]!.runId]!).length });
     if (m.cmd === "report") {
       const missing = states.reduce((n, s, i) => n + Math.max(0, m.finalSeq![job.clients[i]!.runId]! - s.last) + s.gaps, 0);
-      process.send!({
-        lat,
+      const report = {
+        lat: [...lat.entries()],
         subscribed: states.filter((s) => s.subscribed).length,
         lastSubscribedMs: Math.max(0, ...states.map((s) => s.subscribedAt)),
         failed: states.filter((s) => s.failed !== null || !s.subscribed).length,
@@ -143,8 +147,9 @@ async function worker(): Promise<void> {
         missing,
         clientsMissing: states.filter((s, i) => s.last < m.finalSeq![job.clients[i]!.runId]! || s.gaps > 0).length,
         duplicates: states.reduce((n, s) => n + s.dups, 0),
-      });
-      void Promise.all(clients.map((c) => c.dispose())).finally(() => process.exit(0));
+      };
+      // exit only once the report has left (a large IPC message is flushed asynchronously)
+      process.send!(report, () => void Promise.all(clients.map((c) => c.dispose())).finally(() => process.exit(0)));
     }
   });
 }
@@ -381,14 +386,22 @@ async function main(): Promise<void> {
       }
       const reports = await Promise.all(
         procs.map((p) =>
-          ask<{ lat: number[]; failed: number; internal: number; retries: number; missing: number; clientsMissing: number; duplicates: number; subscribed: number }>(
+          ask<{ lat: [number, number][]; failed: number; internal: number; retries: number; missing: number; clientsMissing: number; duplicates: number; subscribed: number }>(
             p.k,
             { cmd: "report", finalSeq: seq },
             "lat",
           ),
         ),
       );
-      const lat = reports.flatMap((r) => r.lat).sort((a, b) => a - b);
+      const hist = new Map<number, number>();
+      for (const r of reports) for (const [ms, n] of r.lat) hist.set(ms, (hist.get(ms) ?? 0) + n);
+      const buckets = [...hist.entries()].sort((a, b) => a[0] - b[0]);
+      const deliveries = buckets.reduce((n, [, c]) => n + c, 0);
+      const quantile = (q: number) => {
+        let seen = 0;
+        for (const [ms, c] of buckets) if ((seen += c) > q * deliveries) return ms;
+        return buckets.length ? buckets[buckets.length - 1]![0] : null;
+      };
       const sqlPerBatch = after.map((a, i) => (a.sqlStatements! - before[i]!.sqlStatements! - healthSql[i]!) / batches);
       const out = {
         scenario: name,
@@ -399,8 +412,8 @@ async function main(): Promise<void> {
         eventsPerRun: step - 2,
         achievedEventsPerSecond: Math.round((batches / producedS) * 10) / 10,
         producerLagP99Ms: pct(lag.sort((a, b) => a - b), 99),
-        deliveries: lat.length,
-        latencyMs: { p50: pct(lat, 50), p99: pct(lat, 99), max: lat.length ? lat[lat.length - 1] : null },
+        deliveries,
+        latencyMs: { p50: quantile(0.5), p99: quantile(0.99), max: buckets.length ? buckets[buckets.length - 1]![0] : null },
         subscribed,
         allSubscribedWithinMs: allSubscribedMs,
         failedSubscriptions: reports.reduce((n, r) => n + r.failed, 0),
