@@ -60,7 +60,7 @@ export async function startApi(config: ApiConfig, log: Logger): Promise<RunningA
   const notifications = new PgListener(config.DATABASE_URL, Object.values(CHANNELS), (m) => log("warn", m));
   notifications.start();
   // one stream per run (and per followed row) for the whole process (docs/live-events.md)
-  const live = liveHubFor(notifications, dbHandle, config, () => scorer.automaticSince(), log);
+  const live = liveHubFor(notifications, dbHandle, config, () => scorer.automaticSince(), log, (pool) => sqlCounter?.attach(pool));
   const storage = new StorageRepository(config);
   const repos = {
     auth: new AuthRepository(dbHandle),
@@ -218,6 +218,7 @@ export async function startApi(config: ApiConfig, log: Logger): Promise<RunningA
       await scorer.stop();
       await apollo.stop();
       await notifications.stop();
+      await live.close();
       await dbHandle.close();
     },
   };

@@ -28,7 +28,7 @@ function fakeDb() {
   };
   const hub = (over: Partial<ConstructorParameters<typeof LiveHub>[1]> = {}) =>
     new LiveHub(listener, {
-      readEvents: async (_r, after, limit) => {
+      readEvents: async (_r, after, limit, _purpose) => {
         reads.events += 1;
         await new Promise((r) => setTimeout(r, 1));
         return log.filter((e) => e.seq > after).slice(0, limit);

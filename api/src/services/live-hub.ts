@@ -34,7 +34,8 @@ export interface RunStory {
 }
 
 export interface LiveHubOptions {
-  readEvents(runId: string, afterSeq: number, limit: number): Promise<RunEventModel[]>;
+  /** `tail`: a topic's read of new rows (once per batch); `replay`: one subscriber catching up. */
+  readEvents(runId: string, afterSeq: number, limit: number, purpose: "tail" | "replay"): Promise<RunEventModel[]>;
   /** null: the run no longer exists. */
   story(runId: string): Promise<RunStory | null>;
   /** Fallback re-read without a NOTIFY (RUN_EVENTS_POLL_MS). */
@@ -85,7 +86,13 @@ export class LiveHub {
   constructor(
     readonly listener: PgListener,
     readonly opts: LiveHubOptions,
+    private readonly onClose: () => Promise<void> = async () => undefined,
   ) {}
+
+  /** Releases what the hub holds (its own pool); open streams should have ended first. */
+  close(): Promise<void> {
+    return this.onClose();
+  }
 
   /**
    * A run's events after `afterSeq`: the stored ones, then live ones, in seq order with no gap and
@@ -312,7 +319,7 @@ class RunTopic extends Topic {
       }
       this.wakePending = false;
       this.hub.stats.tailReads += 1;
-      const rows = await this.hub.opts.readEvents(this.runId, this.tail!, PAGE);
+      const rows = await this.hub.opts.readEvents(this.runId, this.tail!, PAGE, "tail");
       if (rows.length === 0) continue;
       this.tail = rows[rows.length - 1]!.seq;
       if (rows.length === PAGE) this.wakePending = true;
@@ -425,7 +432,7 @@ class RunTopic extends Topic {
         return;
       }
       this.hub.stats.replayReads += 1;
-      const rows = await this.hub.opts.readEvents(this.runId, sub.last, PAGE);
+      const rows = await this.hub.opts.readEvents(this.runId, sub.last, PAGE, "replay");
       if (!this.subs.has(sub)) return;
       if (rows.length === 0) {
         // the topic is ahead of what is stored (cannot happen: its tail is a committed seq); re-sync
