@@ -424,6 +424,7 @@ async function main(): Promise<void> {
         duplicateSeqs: reports.reduce((n, r) => n + r.duplicates, 0),
         sqlStatementsPerEventBatch: sqlPerBatch.map((x) => Math.round(x * 100) / 100),
         hubTailReadsPerBatch: after.map((a, i) => Math.round(((a.tailReads! - before[i]!.tailReads!) / batches) * 100) / 100),
+        slowConsumersCut: after.reduce((n, a, i) => n + (a.cut! - before[i]!.cut!), 0),
         api: targets.map((_, i) => ({ rssMb: cpu1[i]!.rssMb, cpuPercent: Math.round(((cpu1[i]!.cpuMs - cpu0[i]!.cpuMs) / (producedS * 1000)) * 1000) / 10 })),
         machine: { cpus: 2, loadavg1m: Math.round(loadavg()[0]! * 10) / 10 },
       };
