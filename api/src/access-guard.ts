@@ -78,8 +78,10 @@ export async function guardSubscription(
   const inner = (result as AsyncIterable<ExecutionResult>)[Symbol.asyncIterator]();
   let denied: ExecutionResult | null = null;
   let finished = false;
-  let onDenied: () => void = () => undefined;
-  const deniedSignal = new Promise<"denied">((resolve) => (onDenied = () => resolve("denied")));
+  // One waiter per pending next(), never a long-lived promise raced on every event: Promise.race
+  // against a promise that never settles keeps a reaction (and the event) per call until it does.
+  let denyWaiter: ((v: "denied") => void) | null = null;
+  const onDenied = () => denyWaiter?.("denied");
   let checking = false;
   const check = async () => {
     if (finished || denied || checking) return;
@@ -128,7 +130,10 @@ export async function guardSubscription(
         await end();
         return { done: false, value: d };
       }
-      const r = await Promise.race([inner.next(), deniedSignal]);
+      const r = await new Promise<IteratorResult<ExecutionResult> | "denied">((resolve, reject) => {
+        denyWaiter = resolve;
+        inner.next().then(resolve, reject);
+      }).finally(() => (denyWaiter = null));
       if (r === "denied") {
         const d = denied!;
         void end();

@@ -538,8 +538,9 @@ export function whileAllowed<T>(
 ): AsyncIterableIterator<T | LiveFailure> {
   let denied: Error | null = null;
   let finished = false;
-  let onDenied: () => void = () => undefined;
-  const deniedSignal = new Promise<"denied">((r) => (onDenied = () => r("denied")));
+  // one waiter per pending next() (racing a never-settling promise would retain every event)
+  let denyWaiter: ((v: "denied") => void) | null = null;
+  const onDenied = () => denyWaiter?.("denied");
   let checking = false;
   const run = async () => {
     if (checking || finished || denied) return;
@@ -567,7 +568,12 @@ export function whileAllowed<T>(
   return {
     async next() {
       if (finished) return { done: true, value: undefined };
-      const r = denied ? ("denied" as const) : await Promise.race([inner.next(), deniedSignal]);
+      const r = denied
+        ? ("denied" as const)
+        : await new Promise<IteratorResult<T | LiveFailure> | "denied">((resolve, reject) => {
+            denyWaiter = resolve;
+            inner.next().then(resolve, reject);
+          }).finally(() => (denyWaiter = null));
       if (r === "denied") {
         await stop();
         return { done: false, value: new LiveFailure(denied!) };
