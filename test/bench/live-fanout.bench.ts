@@ -267,15 +267,21 @@ async function main(): Promise<void> {
       }
       return api;
     };
+    /** The API's hub counters (health → postgres.details.live); its postgres check can time out under load: retried. */
     const liveStats = async (api: Api) => {
-      const res = await fetch(api.url, {
-        method: "POST",
-        headers: { "content-type": "application/json", authorization: `Bearer ${team.secret}` },
-        body: JSON.stringify({ query: "{ health { postgres { details } } }" }),
-        signal: AbortSignal.timeout(30_000),
-      });
-      const body = (await res.json()) as { data: { health: { postgres: { details: { live: Record<string, number> } } } } };
-      return body.data.health.postgres.details.live;
+      for (let attempt = 1; ; attempt++) {
+        const res = await fetch(api.url, {
+          method: "POST",
+          headers: { "content-type": "application/json", authorization: `Bearer ${team.secret}` },
+          body: JSON.stringify({ query: "{ health { postgres { message details } } }" }),
+          signal: AbortSignal.timeout(30_000),
+        });
+        const body = (await res.json()) as { data?: { health: { postgres: { message: string; details: { live: Record<string, number> } | null } } } };
+        const live = body.data?.health.postgres.details?.live;
+        if (live) return live;
+        if (attempt >= 10) throw new Error(`no hub counters from the API: ${JSON.stringify(body).slice(0, 300)}`);
+        await sleep(500);
+      }
     };
     const newRuns = async (n: number) => {
       const rows = await db.db
