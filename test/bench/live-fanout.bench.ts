@@ -136,7 +136,7 @@ async function worker(): Promise<void> {
     if (m.cmd === "caughtUp")
       process.send!({ caughtUp: states.filter((s, i) => s.last >= m.finalSeq![job.clients[i]!.runId]!).length });
     if (m.cmd === "report") {
-      const missing = states.reduce((n, s, i) => n + Math.max(0, m.finalSeq![job.clients[i]!.runId]! - s.last) + s.gaps, 0);
+      const behind = (s: ClientState, i: number) => Math.max(0, m.finalSeq![job.clients[i]!.runId]! - s.last);
       const report = {
         lat: [...lat.entries()],
         subscribed: states.filter((s) => s.subscribed).length,
@@ -144,8 +144,10 @@ async function worker(): Promise<void> {
         failed: states.filter((s) => s.failed !== null || !s.subscribed).length,
         internal: states.reduce((n, s) => n + s.internal, 0),
         retries: states.reduce((n, s) => n + s.retries, 0),
-        missing,
-        clientsMissing: states.filter((s, i) => s.last < m.finalSeq![job.clients[i]!.runId]! || s.gaps > 0).length,
+        gaps: states.reduce((n, s) => n + s.gaps, 0),
+        clientsWithGaps: states.filter((s) => s.gaps > 0).length,
+        behind: states.reduce((n, s, i) => n + behind(s, i), 0),
+        clientsBehind: states.filter((s, i) => behind(s, i) > 0).length,
         duplicates: states.reduce((n, s) => n + s.dups, 0),
       };
       // exit only once the report has left (a large IPC message is flushed asynchronously)
@@ -392,7 +394,7 @@ async function main(): Promise<void> {
       }
       const reports = await Promise.all(
         procs.map((p) =>
-          ask<{ lat: [number, number][]; failed: number; internal: number; retries: number; missing: number; clientsMissing: number; duplicates: number; subscribed: number }>(
+          ask<{ lat: [number, number][]; failed: number; internal: number; retries: number; gaps: number; clientsWithGaps: number; behind: number; clientsBehind: number; duplicates: number; subscribed: number }>(
             p.k,
             { cmd: "report", finalSeq: seq },
             "lat",
@@ -425,8 +427,12 @@ async function main(): Promise<void> {
         failedSubscriptions: reports.reduce((n, r) => n + r.failed, 0),
         internalErrors: reports.reduce((n, r) => n + r.internal, 0),
         resubscribes: reports.reduce((n, r) => n + r.retries, 0),
-        missingSeqs: reports.reduce((n, r) => n + r.missing, 0),
-        clientsWithMissingSeqs: reports.reduce((n, r) => n + r.clientsMissing, 0),
+        // seqs skipped inside what a client received (must be 0)
+        gapSeqs: reports.reduce((n, r) => n + r.gaps, 0),
+        clientsWithGaps: reports.reduce((n, r) => n + r.clientsWithGaps, 0),
+        // seqs a client had not received yet 15 s after the last append (it was still behind)
+        notYetDeliveredSeqs: reports.reduce((n, r) => n + r.behind, 0),
+        clientsBehindAtEnd: reports.reduce((n, r) => n + r.clientsBehind, 0),
         duplicateSeqs: reports.reduce((n, r) => n + r.duplicates, 0),
         sqlStatementsPerEventBatch: sqlPerBatch.map((x) => Math.round(x * 100) / 100),
         hubTailReadsPerBatch: after.map((a, i) => Math.round(((a.tailReads! - before[i]!.tailReads!) / batches) * 100) / 100),
