@@ -1,6 +1,6 @@
 import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
-import { apiQueries } from "@studio/db";
+import { CHANNELS, type PgListener } from "@studio/db";
 import {
   GraphQLError,
   NoSchemaIntrospectionCustomRule,
@@ -18,10 +18,10 @@ import { ACCESS_RECHECK_MS, guardSubscription } from "./access-guard.js";
 import type { ApiContext } from "./context.js";
 import { DomainError, unauthenticated } from "./errors.js";
 import { maskError } from "./errors.format.js";
+import { sharedSubscribe, type SharedExecutionContext } from "./shared-execution.js";
 import { checkTokens, preExecutionError, tooComplexError, type QueryLimits } from "./graphql-limits.js";
 import type { RateLimiter } from "./limits/rate-limiter.js";
 import type { Principal } from "./models.js";
-import type { NotificationsRepository } from "./repositories/notifications.repository.js";
 
 /** Close codes of the graphql-ws endpoint (docs/security-front.md); 1009 (message too big) comes from `ws` itself. */
 export const WS_CLOSE = {
@@ -48,7 +48,7 @@ export interface WsOptions {
   contextFor(authorization: string | undefined, principal: Principal | null, failure: DomainError | null, clientIp: string): ApiContext;
   /** null: the credentials still hold; otherwise the error to end with (access-guard.ts). */
   recheck(authorization: string, p: Principal): Promise<DomainError | null>;
-  notifications: NotificationsRepository;
+  notifications: PgListener;
   log(level: "info" | "warn" | "error", msg: string): void;
 }
 
@@ -131,6 +131,8 @@ export function attachGraphqlWs(httpServer: Server, o: WsOptions): { dispose(): 
     {
       schema: o.schema,
       isProd: true, // close reasons never carry error text
+      // one execution per (payload, document, viewer class) for the many subscribers of one run (shared-execution.ts)
+      subscribe: sharedSubscribe,
       onConnect: async (ctx) => {
         const c = conn(ctx);
         const params = (ctx.connectionParams ?? {}) as Record<string, unknown>;
@@ -163,8 +165,8 @@ export function attachGraphqlWs(httpServer: Server, o: WsOptions): { dispose(): 
         c.keySlot = slot;
         // revocation (removeMember, setMemberRole, revokeApiKey, revokeShare): the next operation rechecks;
         // open subscriptions end through guardSubscription
-        c.offAccess = o.notifications.subscribe<{ teamId?: string; userId?: string; keyId?: string; shareId?: string }>(
-          apiQueries.ACCESS_CHANNEL,
+        c.offAccess = o.notifications.subscribe(
+          CHANNELS.access,
           (n) => {
             if ((n.keyId && n.keyId === p.keyId) || (n.userId && n.userId === p.userId) || (n.teamId && n.teamId === p.teamId) || (n.shareId && n.shareId === p.link?.shareId))
               c.stale = true;
@@ -223,13 +225,19 @@ export function attachGraphqlWs(httpServer: Server, o: WsOptions): { dispose(): 
           document,
           operationName: payload.operationName ?? null,
           variableValues: variables,
-          contextValue: o.contextFor(c.authorization, c.principal, c.failure, o.rateLimits.ipOf(request)),
+          contextValue: Object.assign(o.contextFor(c.authorization, c.principal, c.failure, o.rateLimits.ipOf(request)), {
+            viewerKey: c.principal ? viewerKeyOf(c.principal) : undefined,
+          } satisfies SharedExecutionContext),
         };
         return args;
       },
       // ends a subscription at once when its key is revoked or its user removed (access-guard.ts)
       onOperation: (_ctx, _id, _payload, args, result) =>
-        guardSubscription(result, args.contextValue as ApiContext, { notifications: o.notifications, recheck: o.recheck }) as never,
+        // the socket rides along so a subscriber that cannot keep up can be cut (docs/live-events.md)
+        guardSubscription(result, Object.assign(args.contextValue as ApiContext, { socket: (_ctx.extra as { socket: WebSocket }).socket }), {
+          notifications: o.notifications,
+          recheck: o.recheck,
+        }) as never,
       onNext: (_ctx, _id, _payload, _args, result) => {
         if (!result.errors?.length) return;
         return { ...result, errors: mask(result.errors) } as never;
@@ -240,4 +248,12 @@ export function attachGraphqlWs(httpServer: Server, o: WsOptions): { dispose(): 
     wss,
   );
   return { dispose: async () => { await cleanup.dispose(); } };
+}
+
+/**
+ * Everything resolvers scope what they show by: the team, the role, and a share link with its mode.
+ * Subscribers with the same viewer key see a payload the same way (shared-execution.ts).
+ */
+export function viewerKeyOf(p: Principal): string {
+  return p.link ? `link:${p.link.shareId}:${JSON.stringify(p.link)}` : `team:${p.teamId}:${p.role}`;
 }

@@ -4,8 +4,8 @@ import type { Executor } from "../../client.tx.js";
 import { checkpoints, runs } from "../../schema/runs.js";
 import { subjects } from "../../schema/subjects.js";
 import { modelExports, modelImports, type TransferFile } from "../../schema/transfers.js";
-import { TRANSFERS_CHANNEL } from "../api/transfers.queries.js";
-import { appendRunEvents, notify } from "../run-events.queries.js";
+import { CHANNELS, notify } from "../../notifications.js";
+import { appendRunEvents } from "../run-events.queries.js";
 import { generationInputs } from "./generations.queries.js";
 import { finalColumns, finishLeased, leasedJobQueries, lockHeld, type Holder, type LeasedJob } from "./lease.queries.js";
 
@@ -14,7 +14,7 @@ export type ClaimedImport = typeof modelImports.$inferSelect;
 export type { TransferFile };
 
 function announce(tx: Executor, kind: "export" | "import", id: string, state: string) {
-  return notify(tx, TRANSFERS_CHANNEL, { kind, id, state });
+  return notify(tx, CHANNELS.transfers, { kind, id, state });
 }
 
 export const exportJob: LeasedJob<ClaimedExport> = {
