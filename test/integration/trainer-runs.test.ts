@@ -209,6 +209,9 @@ describe("trainer: runs and generations", () => {
     expect(await processAlive(pid)).toBe(false);
     const left = await getRun(run.id);
     expect(left).toMatchObject({ state: "RUNNING", leaseOwner: trainer.id, errorCode: null, finishedAt: null, attempt: 1 });
+    // Released, not abandoned: the next claim may take it at once, and it is not a lost lease (docs/scheduling.md).
+    const { rows: lease } = await fx.db.pool.query("select lease_expires_at = '-infinity' as released from runs where id = $1", [run.id]);
+    expect(lease).toEqual([{ released: true }]);
 
     // While no trainer holds it, the user cancels (what the api's cancelRun does for a RUNNING run).
     await fx.db.pool.query("update runs set cancel_requested_at = now() where id = $1", [run.id]);
@@ -217,6 +220,7 @@ describe("trainer: runs and generations", () => {
     const done = await until("canceled by the successor", () => getRun(run.id), (r) => r.state !== "RUNNING", 30_000, 200);
     expect(done.state).toBe("CANCELED");
     expect(done.attempt).toBe(1); // finalised at claim time, never run again
+    expect(done.leaseLosses).toBe(0);
     expect(next.proc.output).toContain(`run ${run.id}: CANCELED (cancel was requested before it ran)`);
     const last = (await eventsOf(run.id)).at(-1)!;
     expect(last.payload).toEqual({ state: "CANCELED", previousState: "RUNNING" });
