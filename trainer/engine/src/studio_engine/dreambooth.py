@@ -63,6 +63,7 @@ def ensure_class_images(ctx: RunContext) -> list[Path]:
         raise ClassImageSourceError("class images must be drawn by the untouched base model; these weights differ from it")
     for i in missing:
         ctx.cancel.check()
+        ctx.fault_point(STAGE, i + 1)
         req = GenerationRequest(prompt=spec.class_prompt, seed=i, steps=spec.class_image_steps, width=ctx.resolution, height=ctx.resolution)
         (_, img), = generate(ctx.components, req, ctx.precision)
         save_png(img, paths[i])
