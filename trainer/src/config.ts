@@ -40,6 +40,8 @@ const ENGINE_PASSTHROUGH = [
   "PATH", "HOME", "LANG", "LC_ALL", "TMPDIR",
   "STUDIO_CACHE_DIR", "XDG_CACHE_HOME", "STUDIO_SD21_BASE_DIR", "HF_HOME", "HF_HUB_CACHE",
   "CUDA_VISIBLE_DEVICES", "NVIDIA_VISIBLE_DEVICES", "PYTORCH_CUDA_ALLOC_CONF", "OMP_NUM_THREADS",
+  // fault injection for the resume tests only (trainer/engine/README.md): unset in production
+  "STUDIO_ENGINE_KILL_AT", "STUDIO_ENGINE_PAUSE_AT",
 ];
 
 export type TrainerConfig = z.infer<typeof schema> & { ENGINE_ENV: Record<string, string> };

@@ -150,10 +150,15 @@ class RunContext:
                 self.events.emit("sample.saved", stage=stage, step=step, prompt=prompt, promptIndex=pi, seed=seed, path=str(path))
 
     def fault_point(self, stage: str, step: int) -> None:
-        """Fault injection for the resume tests: STUDIO_ENGINE_KILL_AT=stage:step makes the engine
-        SIGKILL itself as `step` of `stage` begins (no cleanup, like a power cut or kill -9)."""
-        if os.environ.get("STUDIO_ENGINE_KILL_AT") == f"{stage}:{step}":
+        """Fault injection for the resume tests (never set in production): as `step` of `stage`
+        begins, STUDIO_ENGINE_KILL_AT=stage:step makes the engine SIGKILL itself (no cleanup, like a
+        power cut or kill -9); STUDIO_ENGINE_PAUSE_AT=stage:step makes it SIGSTOP itself, so a test can
+        kill -9 the trainer and the engine at exactly that step."""
+        here = f"{stage}:{step}"
+        if os.environ.get("STUDIO_ENGINE_KILL_AT") == here:
             os.kill(os.getpid(), signal.SIGKILL)
+        if os.environ.get("STUDIO_ENGINE_PAUSE_AT") == here:
+            os.kill(os.getpid(), signal.SIGSTOP)
 
     def save_checkpoint(self, stage: str, step: int, with_unet: bool, optimizer=None, scaler=None) -> SavedCheckpoint:
         state = None
