@@ -31,4 +31,14 @@ describe("api config", () => {
       expect((err as Error).message).not.toContain("hunter2");
     }
   });
+
+  it("defaults the front door's limits (docs/security-front.md) and bounds them", () => {
+    const c = parseConfig(good);
+    expect(c.API_INTROSPECTION).toBe(false);
+    expect([c.API_MAX_QUERY_DEPTH, c.API_MAX_QUERY_ALIASES, c.API_MAX_QUERY_COST, c.API_MAX_QUERY_TOKENS]).toEqual([12, 30, 25_000, 5000]);
+    expect(c.API_WS_MAX_PAYLOAD_BYTES).toBeLessThanOrEqual(1_048_576);
+    expect(parseConfig({ ...good, API_INTROSPECTION: "1" }).API_INTROSPECTION).toBe(true);
+    expect(() => parseConfig({ ...good, API_WS_MAX_PAYLOAD_BYTES: String(5 * 1024 * 1024) })).toThrow(/API_WS_MAX_PAYLOAD_BYTES/);
+    expect(() => parseConfig({ ...good, API_MAX_QUERY_DEPTH: "0" })).toThrow(/API_MAX_QUERY_DEPTH/);
+  });
 });

@@ -1,6 +1,7 @@
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { z } from "zod";
+import { rateLimitEnv } from "./limits/config.js";
 
 /**
  * The API's whole configuration, parsed once from the environment at start. Nothing else reads
@@ -25,8 +26,13 @@ const schema = z.object({
   S3_PUBLIC_ENDPOINT: z.string().url().optional(),
   /** Largest photo accepted (the database allows at most 25 MiB). */
   UPLOAD_MAX_BYTES: z.coerce.number().int().min(1024).max(26_214_400).default(26_214_400),
-  /** Lifetime of every presigned URL (uploads and downloads). */
-  PRESIGN_EXPIRY_SECONDS: z.coerce.number().int().min(10).max(3600).default(900),
+  /** Most photos one subject may hold (the method wants 4–6; the cost analysis counts lists of them as 200). */
+  SUBJECT_MAX_IMAGES: z.coerce.number().int().min(1).max(200).default(50),
+  /**
+   * Lifetime of every presigned download URL (uploads: UPLOAD_URL_EXPIRY_SECONDS). Short by default: a URL
+   * keeps working after its caller lost access (a revoked share or key) until it expires (docs/security-privileges.md).
+   */
+  PRESIGN_EXPIRY_SECONDS: z.coerce.number().int().min(10).max(3600).default(300),
   /** How often a runEvents subscriber re-reads the log when no NOTIFY arrives (a fallback). */
   RUN_EVENTS_POLL_MS: z.coerce.number().int().min(100).max(60_000).default(3000),
   /** Debug: report the number of SQL queries of each request in `extensions.sqlQueries`. */
@@ -58,18 +64,63 @@ const schema = z.object({
   /** Largest model file accepted for import (docs/platform-contract.md, "Exports and imports"); default 8 GiB. */
   IMPORT_MAX_BYTES: z.coerce.number().int().min(1024).max(2 ** 45).default(8 * 2 ** 30),
   /**
+   * Uploads (docs/security-uploads.md): how long a presigned upload POST may be started. Size and type
+   * are bound into its policy; a short life limits how long one can be replayed.
+   */
+  UPLOAD_URL_EXPIRY_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
+  /** After its URL expired, how long an upload may still be added/imported before it counts as abandoned. */
+  UPLOAD_STAGING_TTL_SECONDS: z.coerce.number().int().min(1).max(7 * 86_400).default(3600),
+  /** How often this API deletes abandoned uploads (rows and staging objects); 0 turns the sweeper off. */
+  UPLOAD_SWEEP_INTERVAL_MS: z.coerce.number().int().min(0).max(86_400_000).default(60_000),
+  /** Backstop: a storage lifecycle rule deletes staging objects (prefix uploads/) after this many days. */
+  UPLOAD_LIFECYCLE_DAYS: z.coerce.number().int().min(0).max(365).default(1),
+  /** Largest safetensors header an import may declare (real Stable Diffusion headers are a few hundred KB). */
+  SAFETENSORS_HEADER_MAX_BYTES: z.coerce.number().int().min(1024).max(100_000_000).default(4 * 2 ** 20),
+  /** Import checks (header read + parse, server-side copy, sha256) running at once in this process. */
+  IMPORT_CHECKS_CONCURRENT: z.coerce.number().int().min(1).max(64).default(2),
+  /** How long an import waits for a check slot before it is answered SERVER_BUSY (retryable). */
+  IMPORT_CHECKS_QUEUE_MS: z.coerce.number().int().min(0).max(600_000).default(15_000),
+  /**
    * HMAC key of export archive URLs (`/exports/{id}.tar?token=…`). Unset: a random key per process, so
    * archive URLs work only on the replica that issued them — set one shared value behind a load balancer.
    */
   EXPORT_URL_SECRET: z.string().min(32).optional(),
-  /** Lifetime of an export archive URL. */
-  EXPORT_URL_TTL_SECONDS: z.coerce.number().int().min(10).max(86_400).default(3600),
+  /** Lifetime of an export archive URL (the download also re-checks the key or share link it was issued to). */
+  EXPORT_URL_TTL_SECONDS: z.coerce.number().int().min(10).max(86_400).default(300),
   /** Base URL browsers reach this API at (for archive URLs); default: the address it listens on. */
   API_PUBLIC_URL: z.string().url().optional(),
   /** Scoring lease: another API process takes over an evaluation whose scorer went silent this long. */
   EVAL_LEASE_MS: z.coerce.number().int().min(1000).max(3_600_000).default(60_000),
   /** How often to look for evaluations to score and checkpoints to evaluate when no NOTIFY arrives. */
   EVAL_POLL_MS: z.coerce.number().int().min(100).max(600_000).default(5000),
+  // ---- the API's front door (docs/security-front.md) ----
+  /** Most lexical tokens in one GraphQL document (the parser stops there). */
+  API_MAX_QUERY_TOKENS: z.coerce.number().int().min(100).max(1_000_000).default(5000),
+  /** Deepest nesting of field selections in one operation. */
+  API_MAX_QUERY_DEPTH: z.coerce.number().int().min(2).max(100).default(12),
+  /** Most aliased fields in one operation (fragments expanded). */
+  API_MAX_QUERY_ALIASES: z.coerce.number().int().min(0).max(10_000).default(30),
+  /** Field-cost budget of one operation: object fields count 1 plus their selection, times list sizes. */
+  API_MAX_QUERY_COST: z.coerce.number().int().min(100).max(10_000_000).default(25_000),
+  /** Most mutation fields at the root of one request. */
+  API_MAX_ROOT_MUTATIONS: z.coerce.number().int().min(1).max(100).default(5),
+  /** Schema introspection (`__schema`, `__type`); off unless enabled (nothing in the product needs it). */
+  API_INTROSPECTION: z
+    .enum(["0", "1", "true", "false"])
+    .default("0")
+    .transform((v) => v === "1" || v === "true"),
+  /** Largest graphql-ws message; a bigger one closes the socket with 1009 (at most 1 MiB). */
+  API_WS_MAX_PAYLOAD_BYTES: z.coerce.number().int().min(1024).max(1_048_576).default(262_144),
+  /** Open graphql-ws connections from one client address (refused at upgrade with HTTP 429). */
+  API_WS_MAX_CONNECTIONS_PER_IP: z.coerce.number().int().min(1).max(1_000_000).default(500),
+  /** Open graphql-ws connections of one API key or share link (closed with 4430). */
+  API_WS_MAX_CONNECTIONS_PER_KEY: z.coerce.number().int().min(1).max(1_000_000).default(500),
+  /** Concurrent operations on one graphql-ws connection (more: TOO_MANY_SUBSCRIPTIONS). */
+  API_WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: z.coerce.number().int().min(1).max(10_000).default(50),
+  /** How long one health report is reused (1 000 health requests cost one check); 0: never reused. */
+  API_HEALTH_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(1500),
+  /** Rate limits and budgets (limits/config.ts, docs/security-rate-limits.md). */
+  ...rateLimitEnv,
 });
 
 export type ApiConfig = z.infer<typeof schema>;

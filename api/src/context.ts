@@ -1,3 +1,4 @@
+import type { RateLimiter } from "./limits/rate-limiter.js";
 import type { Loaders } from "./loaders.js";
 import type { Principal } from "./models.js";
 import type { ApiKeysService } from "./services/api-keys.service.js";
@@ -44,4 +45,8 @@ export interface ApiContext {
   session(): Promise<Session>;
   /** The raw Authorization value (`Bearer sk_…` or `Bearer shl_…`), if any; for acceptInvitation and the link guard. */
   authorization?: string;
+  /** The client's address (limits/client-ip.ts: the TCP peer, or X-Forwarded-For with TRUST_PROXY). */
+  clientIp?: string;
+  /** Rate limits (docs/security-rate-limits.md), for guesses such as invitation codes. */
+  limits?: RateLimiter;
 }

@@ -24,3 +24,15 @@ describe("maskError", () => {
     expect(maskError(err.toJSON(), err, () => undefined).message).toMatch(/invalid value/);
   });
 });
+
+describe("maskError on subscription errors", () => {
+  it("hides SQL of an error thrown while a stream runs (graphql-ws wraps it without a code or path)", () => {
+    const logged: string[] = [];
+    const original = new Error('Failed query: select "seq" from "run_events" where "run_id" = $1\nparams: 5f0c…');
+    const err = new GraphQLError(original.message, { originalError: original }); // as graphql-ws builds it
+    const out = maskError(err.toJSON(), err, (m) => logged.push(m));
+    expect(out).toEqual({ message: "internal error", extensions: { code: "INTERNAL_SERVER_ERROR" } });
+    expect(JSON.stringify(out)).not.toMatch(/select|run_events|params/);
+    expect(logged[0]).toContain("Failed query");
+  });
+});

@@ -5,7 +5,9 @@
  */
 export type ErrorCode = "BAD_USER_INPUT" | "NOT_FOUND" | "FORBIDDEN" | "UNAUTHENTICATED" | "CONFLICT" | "EVALUATOR_UNAVAILABLE"
   | "UNSAFE_FORMAT"
-  | "BAD_SAFETENSORS";
+  | "BAD_SAFETENSORS"
+  | "RATE_LIMITED"
+  | "SERVER_BUSY";
 
 export class DomainError extends Error {
   readonly extensions: { code: ErrorCode; field?: string };
@@ -23,3 +25,31 @@ export const forbidden = (message: string) => new DomainError("FORBIDDEN", messa
 export const unauthenticated = (message = "an API key is required: send Authorization: Bearer <key>") =>
   new DomainError("UNAUTHENTICATED", message);
 export const conflict = (message: string) => new DomainError("CONFLICT", message);
+
+/** What a rate limit or budget refused (docs/security-rate-limits.md): which one, and when to retry. */
+export interface RateLimitedExtensions {
+  code: "RATE_LIMITED";
+  /** Milliseconds after which the same request can succeed (a hint for team budgets). */
+  retryAfterMs: number;
+  /** Which limit: ip, key, link, auth-failures, link-generations, team-unfinished-generations, team-unfinished-runs. */
+  scope: string;
+  /** The limit's size (its burst or budget). */
+  limit: number;
+}
+
+export class RateLimitedError extends DomainError {
+  declare readonly extensions: RateLimitedExtensions;
+  constructor(message: string, scope: string, retryAfterMs: number, limit: number) {
+    super("RATE_LIMITED", message);
+    (this as { extensions: RateLimitedExtensions }).extensions = { code: "RATE_LIMITED", retryAfterMs: Math.max(1, Math.ceil(retryAfterMs)), scope, limit };
+  }
+}
+/**
+ * This process is at its limit for bounded work (e.g. import checks): nothing was changed; try again
+ * after `extensions.retryAfterMs`.
+ */
+export const serverBusy = (message: string, retryAfterMs: number) => {
+  const err = new DomainError("SERVER_BUSY", message);
+  Object.assign(err.extensions, { retryAfterMs });
+  return err;
+};

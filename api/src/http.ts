@@ -36,6 +36,8 @@ export function graphqlHttpHandler(
   apollo: ApolloServer<ApiContext>,
   makeContext: (req: IncomingMessage) => Promise<ApiContext>,
   corsOrigins: string[],
+  /** Rate limits (limits/rate-limiter.ts): a refusal is answered before the body is read. */
+  admit?: (req: IncomingMessage, res: ServerResponse) => Promise<{ status: number; headers: Record<string, string>; body: unknown } | null>,
 ) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? "/", "http://localhost");
@@ -56,6 +58,11 @@ export function graphqlHttpHandler(
     if (url.pathname === "/livez") return sendJson(res, 200, { ok: true }, cors);
     if (url.pathname !== "/graphql") return sendJson(res, 404, { error: "not found; GraphQL is at /graphql" }, cors);
 
+    const refused = await admit?.(req, res);
+    if (refused) {
+      req.resume(); // drain the unread body so the connection can be reused
+      return sendJson(res, refused.status, refused.body, { ...cors, ...refused.headers });
+    }
     let raw = "";
     try {
       raw = req.method === "POST" ? await readBody(req) : "";

@@ -4,14 +4,15 @@ import type { AddressInfo } from "node:net";
 import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
 import { apiQueries, CHANNELS, openDb, WORKER_CHANNEL } from "@studio/db";
-import { useServer } from "graphql-ws/use/ws";
-import { WebSocketServer } from "ws";
-import { guardLinkRootFields, guardSubscription, recheckWith } from "./access-guard.js";
+import { guardLinkRootFields, recheckWith } from "./access-guard.js";
 import type { ApiConfig } from "./config.js";
 import type { ApiContext, Services, Session } from "./context.js";
-import { unauthenticated } from "./errors.js";
+import { DomainError, unauthenticated } from "./errors.js";
 import { maskError } from "./errors.format.js";
+import { checkTokens, preExecutionError, QUERY_TOO_COMPLEX, tooComplexError, type QueryLimits } from "./graphql-limits.js";
 import { graphqlHttpHandler } from "./http.js";
+import { PgBucketStore } from "./limits/buckets.js";
+import { RateLimiter, type AuthTicket } from "./limits/rate-limiter.js";
 import { createLoaders } from "./loaders.js";
 import { AuthRepository } from "./repositories/auth.repository.js";
 import { DatabaseRepository } from "./repositories/database.repository.js";
@@ -41,7 +42,11 @@ import { ModelCardsService } from "./services/model-cards.service.js";
 import { RunsService } from "./services/runs.service.js";
 import { isLinkAuthorization, SharesService } from "./services/shares.service.js";
 import { SubjectsService } from "./services/subjects.service.js";
+import type { Principal } from "./models.js";
+import { redactSecrets } from "./redact.js";
+import { UploadSweeper } from "./services/upload-sweeper.js";
 import { SqlCounter } from "./sql-counter.js";
+import { attachGraphqlWs } from "./ws.js";
 
 export interface RunningApi {
   url: string;
@@ -53,7 +58,9 @@ export interface RunningApi {
 export type Logger = (level: "info" | "warn" | "error", msg: string) => void;
 
 /** Wires repositories → services → resolvers, and serves HTTP + graphql-ws on one port. */
-export async function startApi(config: ApiConfig, log: Logger): Promise<RunningApi> {
+export async function startApi(config: ApiConfig, rawLog: Logger): Promise<RunningApi> {
+  // every log line passes through here: SQL parameters and secrets never reach the logs
+  const log: Logger = (level, msg) => rawLog(level, redactSecrets(msg));
   const dbHandle = openDb(config.DATABASE_URL, { onError: (e) => log("warn", `postgres: ${e.message}`) });
   const sqlCounter = config.API_COUNT_SQL ? new SqlCounter() : null;
   sqlCounter?.attach(dbHandle.pool);
@@ -74,8 +81,10 @@ export async function startApi(config: ApiConfig, log: Logger): Promise<RunningA
     members: new MembersRepository(dbHandle),
     transfers: new TransfersRepository(dbHandle),
   };
-  const subjects = new SubjectsService(repos.subjects, storage, config.UPLOAD_MAX_BYTES);
-  const runs = new RunsService(repos.runs, subjects, notifications, config.RUN_EVENTS_POLL_MS);
+  const limits = new RateLimiter(new PgBucketStore(dbHandle), config, log);
+  limits.start();
+  const subjects = new SubjectsService(repos.subjects, storage, config.UPLOAD_MAX_BYTES, config.SUBJECT_MAX_IMAGES);
+  const runs = new RunsService(repos.runs, subjects, notifications, config.RUN_EVENTS_POLL_MS, limits);
   const scorer = new EvaluationScorer(
     repos,
     storage,
@@ -101,11 +110,11 @@ export async function startApi(config: ApiConfig, log: Logger): Promise<RunningA
   let publicUrl = config.API_PUBLIC_URL?.replace(/\/+$/, "") ?? "";
   const sharing = new SharesService(repos.sharing, repos.runs);
   const services: Services = {
-    health: new HealthService(new DatabaseRepository(dbHandle), storage, notifications, config.WORKER_STALE_AFTER_MS),
+    health: new HealthService(new DatabaseRepository(dbHandle), storage, notifications, config.WORKER_STALE_AFTER_MS, config.API_HEALTH_CACHE_MS),
     apiKeys: new ApiKeysService(repos.auth),
     subjects,
     runs,
-    generations: new GenerationsService(repos.generations, runs, notifications, config.RUN_EVENTS_POLL_MS),
+    generations: new GenerationsService(repos.generations, runs, notifications, config.RUN_EVENTS_POLL_MS, limits),
     media: new MediaService(storage),
     members: new MembersService(repos.members),
     sharing,
@@ -114,7 +123,13 @@ export async function startApi(config: ApiConfig, log: Logger): Promise<RunningA
       pollMs: config.RUN_EVENTS_POLL_MS,
       publicUrl: () => publicUrl,
     }),
-    imports: new ImportsService(repos.transfers, storage, notifications, { pollMs: config.RUN_EVENTS_POLL_MS, maxBytes: config.IMPORT_MAX_BYTES }),
+    imports: new ImportsService(repos.transfers, storage, notifications, {
+      pollMs: config.RUN_EVENTS_POLL_MS,
+      maxBytes: config.IMPORT_MAX_BYTES,
+      headerMaxBytes: config.SAFETENSORS_HEADER_MAX_BYTES,
+      checksConcurrent: config.IMPORT_CHECKS_CONCURRENT,
+      checksQueueMs: config.IMPORT_CHECKS_QUEUE_MS,
+    }),
     evaluations: new EvaluationsService(repos.evaluations, runs, notifications, {
       pollMs: config.RUN_EVENTS_POLL_MS,
       samplingSteps: config.EVAL_SAMPLING_STEPS,
@@ -124,49 +139,85 @@ export async function startApi(config: ApiConfig, log: Logger): Promise<RunningA
   };
   await scorer.init();
   scorer.start();
+  const uploadSweeper = new UploadSweeper(dbHandle, storage, config, log); // abandoned uploads (docs/security-uploads.md)
+  await uploadSweeper.start();
+
+  const sessionOf = (principal: Principal): Session => ({
+    principal,
+    loaders: createLoaders(principal.teamId, repos, { teamId: principal.teamId, linkRunId: principal.link?.runId ?? null }),
+  });
+  const authenticate = (authorization: string | undefined) =>
+    isLinkAuthorization(authorization) ? services.sharing.authenticateLink(authorization) : services.apiKeys.authenticate(authorization);
 
   /** A context whose session is authenticated on first use (so `health` needs no key). */
-  const contextFor = (authorization: string | undefined): ApiContext => {
+  const contextFor = (authorization: string | undefined, ticket: AuthTicket): ApiContext => {
     let session: Promise<Session> | null = null;
     const link = isLinkAuthorization(authorization);
     return {
       services,
       authorization,
+      clientIp: ticket.ip,
+      limits,
       session: () =>
-        (session ??= (link ? services.sharing.authenticateLink(authorization) : services.apiKeys.authenticate(authorization)).then((principal) => {
+        (session ??= authenticate(authorization).then(async (principal) => {
+          await limits.authenticated(ticket, authorization, !!principal); // counts failures per IP
           if (!principal) throw unauthenticated(authorization ? `the ${link ? "share link" : "API key"} is unknown or revoked` : undefined);
-          return { principal, loaders: createLoaders(principal.teamId, repos, { teamId: principal.teamId, linkRunId: principal.link?.runId ?? null }) };
+          return sessionOf(principal);
         })),
     };
+  };
+  /** A websocket operation's context: the principal was resolved once, at connection_init (ws.ts). */
+  const connectionContext = (authorization: string | undefined, principal: Principal | null, failure: DomainError | null, clientIp: string): ApiContext => {
+    let session: Promise<Session> | null = null;
+    return {
+      services,
+      authorization,
+      clientIp,
+      limits,
+      session: () => (session ??= principal ? Promise.resolve(sessionOf(principal)) : Promise.reject(failure ?? unauthenticated())),
+    };
+  };
+
+  const queryLimits: QueryLimits = {
+    maxTokens: config.API_MAX_QUERY_TOKENS,
+    maxDepth: config.API_MAX_QUERY_DEPTH,
+    maxAliases: config.API_MAX_QUERY_ALIASES,
+    maxCost: config.API_MAX_QUERY_COST,
+    maxRootMutations: config.API_MAX_ROOT_MUTATIONS,
   };
 
   const schema = guardLinkRootFields(buildSchema());
   const recheck = recheckWith(services);
   const httpServer = createServer();
-  const wss = new WebSocketServer({ server: httpServer, path: "/graphql" });
-  const wsCleanup = useServer(
-    {
-      schema,
-      // one context per operation: each subscription gets its own loaders; the key is re-checked
-      context: (ctx) => {
-        const params = (ctx.connectionParams ?? {}) as Record<string, unknown>;
-        const auth = params.authorization ?? params.Authorization;
-        return contextFor(typeof auth === "string" ? auth : undefined);
-      },
-      // ends a subscription at once when its key is revoked or its user removed (access-guard.ts)
-      onOperation: (_ctx, _id, _payload, args, result) =>
-        guardSubscription(result, args.contextValue as ApiContext, { notifications, recheck }) as never,
-      onNext: (_ctx, _id, _payload, _args, result) => {
-        if (!result.errors?.length) return;
-        return { ...result, errors: result.errors.map((e) => maskError(e.toJSON(), e, (m) => log("error", m))) } as never;
-      },
-    },
-    wss,
-  );
+  const wsCleanup = attachGraphqlWs(httpServer, {
+    schema,
+    limits: queryLimits,
+    rateLimits: limits,
+    introspection: config.API_INTROSPECTION,
+    corsOrigins: config.API_CORS_ORIGINS,
+    maxPayloadBytes: config.API_WS_MAX_PAYLOAD_BYTES,
+    maxConnectionsPerIp: config.API_WS_MAX_CONNECTIONS_PER_IP,
+    maxConnectionsPerKey: config.API_WS_MAX_CONNECTIONS_PER_KEY,
+    maxSubscriptionsPerConnection: config.API_WS_MAX_SUBSCRIPTIONS_PER_CONNECTION,
+    authenticate,
+    contextFor: connectionContext,
+    recheck,
+    notifications,
+    log,
+  });
 
   const apollo = new ApolloServer<ApiContext>({
     schema,
-    introspection: true,
+    introspection: config.API_INTROSPECTION,
+    // Apollo's own messages pass through the same redaction as ours
+    logger: {
+      debug: () => undefined,
+      info: (m: unknown) => log("info", String(m)),
+      warn: (m: unknown) => log("warn", String(m)),
+      error: (m: unknown) => log("error", String(m)),
+    },
+    // the parser stops past this many tokens (reported as QUERY_TOO_COMPLEX below)
+    parseOptions: { maxTokens: config.API_MAX_QUERY_TOKENS },
     formatError: (formatted, error) => maskError(formatted, error, (m) => log("error", m)),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
@@ -174,7 +225,22 @@ export async function startApi(config: ApiConfig, log: Logger): Promise<RunningA
       {
         async requestDidStart() {
           return {
-            async willSendResponse({ response }) {
+            // cost limits and control characters, after validation and before any resolver (graphql-limits.ts)
+            async didResolveOperation({ document, request }) {
+              const refused = preExecutionError(schema, document, request.operationName, request.variables, queryLimits);
+              if (refused) throw refused;
+            },
+            async willSendResponse({ response, source }) {
+              // the parser's own token limit answers like every other limit
+              if (response.body.kind === "single" && source) {
+                const first = response.body.singleResult.errors?.[0];
+                if (first?.extensions?.code === "GRAPHQL_PARSE_FAILED" && /more th(?:an|at) \d+ tokens/.test(first.message)) {
+                  const exceeded = checkTokens(source, queryLimits) ?? { limit: "tokens" as const, max: queryLimits.maxTokens, actual: queryLimits.maxTokens + 1 };
+                  const e = tooComplexError(exceeded);
+                  const { http: _http, ...extensions } = e.extensions;
+                  response.body.singleResult.errors = [{ message: e.message, extensions: { ...extensions, code: QUERY_TOO_COMPLEX } }];
+                }
+              }
               const n = sqlCounter?.current;
               if (n !== null && n !== undefined && response.body.kind === "single")
                 response.body.singleResult.extensions = { ...response.body.singleResult.extensions, sqlQueries: n };
@@ -187,8 +253,9 @@ export async function startApi(config: ApiConfig, log: Logger): Promise<RunningA
   await apollo.start();
   const handler = graphqlHttpHandler(
     apollo,
-    (req) => Promise.resolve(contextFor(req.headers.authorization)),
+    (req) => Promise.resolve(contextFor(req.headers.authorization, limits.ticketOf(req))),
     config.API_CORS_ORIGINS,
+    (req, res) => limits.admitHttp(req, res),
   );
   const archives = exportArchiveHandler(services.exports, storage, log);
   httpServer.on("request", (req, res) => {
@@ -214,7 +281,9 @@ export async function startApi(config: ApiConfig, log: Logger): Promise<RunningA
     wsUrl: `ws://${host}:${addr.port}/graphql`,
     server: httpServer,
     async close() {
+      limits.stop();
       await scorer.stop();
+      await uploadSweeper.stop();
       await apollo.stop();
       await notifications.stop();
       await dbHandle.close();

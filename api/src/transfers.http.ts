@@ -48,7 +48,7 @@ export function exportArchiveHandler(exports: ExportsService, storage: StorageRe
     };
     if (req.method !== "GET" && req.method !== "HEAD") return json(405, "use GET"), true;
     const archive = await exports.archive(m[1]!.toLowerCase(), url.searchParams.get("token") ?? "");
-    if (!archive) return json(404, "no such export, or the link expired: ask the API for a new archiveUrl"), true;
+    if (!archive) return json(404, "no such export, or the link expired or was issued to a key or share link that was revoked since: ask the API for a new archiveUrl"), true;
     const headers = archive.entries.map((e) => tarHeader(e.path, e.sizeBytes));
     res.writeHead(200, {
       ...cors,

@@ -52,7 +52,7 @@ describe("StudioClient over a fake fetch", () => {
     await expect(html.viewer()).rejects.toMatchObject({ code: "BAD_RESPONSE", message: expect.stringContaining("HTTP 404") });
   });
 
-  it("uploads with the sniffed content type and exactly the presigned headers", async () => {
+  it("uploads with the sniffed content type as a POST form: the presigned fields in order, then the file", async () => {
     const calls: { url: string; init: RequestInit }[] = [];
     const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0]);
     const client = new StudioClient({
@@ -63,7 +63,7 @@ describe("StudioClient over a fake fetch", () => {
         if (String(url).startsWith("http://s3/")) return new Response(null, { status: 200 });
         const body = JSON.parse(String(init!.body)) as { query: string; variables: Record<string, unknown> };
         if (body.query.includes("createImageUpload"))
-          return jsonResponse({ data: { createImageUpload: { uploadId: "up1", url: "http://s3/put", headers: { "content-type": "image/png", "x-amz-meta-a": "1" }, expiresAt: "" } } });
+          return jsonResponse({ data: { createImageUpload: { uploadId: "up1", url: "http://s3/bucket", fields: { key: "uploads/a.png", "Content-Type": "image/png", policy: "p" }, expiresAt: "" } } });
         return jsonResponse({ data: { addSubjectImage: { id: "img", filename: "photo.jpg", contentType: "image/png", byteSize: 12, sha256: "x", width: 1, height: 1 } } });
       },
     });
@@ -71,7 +71,17 @@ describe("StudioClient over a fake fetch", () => {
     expect(img.id).toBe("img");
     const created = JSON.parse(String(calls[0]!.init.body));
     expect(created.variables).toEqual({ subjectId: "s1", filename: "photo.jpg", contentType: "image/png", byteSize: 12 });
-    expect(calls[1]).toMatchObject({ url: "http://s3/put", init: { method: "PUT", headers: { "content-type": "image/png", "x-amz-meta-a": "1" } } });
+    expect(calls[1]).toMatchObject({ url: "http://s3/bucket", init: { method: "POST" } });
+    const headers = calls[1]!.init.headers as Record<string, string>;
+    const form = Buffer.from(await new Response(calls[1]!.init.body).arrayBuffer());
+    expect(headers["content-length"]).toBe(String(form.length));
+    const boundary = headers["content-type"]!.match(/^multipart\/form-data; boundary=(.+)$/)![1]!;
+    const text = form.toString("latin1");
+    const names = [...text.matchAll(/; name="([^"]+)"/g)].map((m) => m[1]);
+    expect(names).toEqual(["key", "Content-Type", "policy", "file"]);
+    expect(text).toContain(`name="Content-Type"\r\n\r\nimage/png\r\n`);
+    expect(text.endsWith(`\r\n--${boundary}--\r\n`)).toBe(true);
+    expect(form.includes(Buffer.from(png))).toBe(true);
     expect(JSON.parse(String(calls[2]!.init.body)).variables).toEqual({ subjectId: "s1", uploadId: "up1" });
   });
 

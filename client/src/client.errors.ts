@@ -8,7 +8,7 @@ export type ClientErrorCode =
   | "UNREACHABLE"
   /** Something answered, but not with GraphQL (wrong URL, proxy error page). */
   | "BAD_RESPONSE"
-  /** The presigned PUT to object storage failed. */
+  /** The presigned POST to object storage failed (or storage refused it: wrong size or type). */
   | "UPLOAD_FAILED"
   /** A local file is not a JPEG, PNG or WebP. */
   | "UNSUPPORTED_FILE"

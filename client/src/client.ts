@@ -20,7 +20,7 @@ import {
   MODEL_IMPORT_UPDATED,
 } from "./operations/transfers.js";
 import { BASE_MODELS, VIEWER } from "./operations/viewer.js";
-import { alreadyThere, downloadToFile, safeJoin, TarWatcher, uploadFile, type DownloadedFile } from "./transfer.stream.js";
+import { alreadyThere, downloadToFile, postPolicyBody, postToStorage, safeJoin, TarWatcher, uploadFile, type DownloadedFile } from "./transfer.stream.js";
 import { watchRunEvents, type RunEvent, type WatchOptions } from "./run.watch.js";
 
 export interface StudioClientOptions {
@@ -127,8 +127,8 @@ export class StudioClient {
   }
 
   /**
-   * The upload dance: ask for a presigned PUT (content type sniffed from the bytes), PUT the bytes
-   * with exactly the headers the API gave, then add the image (the API validates it there).
+   * The upload dance: ask for a presigned POST policy (content type sniffed from the bytes), POST the
+   * form fields the API gave and the bytes, then add the image (the API validates it there).
    */
   async uploadSubjectImage(subjectId: string, source: UploadSource): Promise<SubjectImage> {
     const { filename, bytes } = typeof source === "string" ? { filename: basename(source), bytes: await readFile(source) } : source;
@@ -142,7 +142,7 @@ export class StudioClient {
         byteSize: bytes.length,
       })
     ).createImageUpload;
-    await this.put(up.url, up.headers as Record<string, string>, bytes, filename);
+    await this.post(up.url, up.fields as Record<string, string>, bytes, filename, contentType);
     const added = await this.t.request<G.AddSubjectImageMutation, G.AddSubjectImageMutationVariables>(ADD_SUBJECT_IMAGE, {
       subjectId,
       uploadId: up.uploadId,
@@ -347,7 +347,7 @@ export class StudioClient {
     return { ...got, root, exportMeta: meta ? parseJson(meta.toString("utf8")) : null };
   }
 
-  /** A presigned PUT for one file to import (MEMBER or OWNER; the filename must end in .safetensors). */
+  /** A presigned POST for one file to import (MEMBER or OWNER; the filename must end in .safetensors). */
   async createModelImportUpload(filename: string, byteSize: number, role: G.ImportFileRole): Promise<ImportUpload> {
     const r = await this.t.request<G.CreateModelImportUploadMutation, G.CreateModelImportUploadMutationVariables>(CREATE_MODEL_IMPORT_UPLOAD, {
       filename,
@@ -357,7 +357,7 @@ export class StudioClient {
     return r.createModelImportUpload;
   }
 
-  /** Asks for a presigned PUT and streams the local file to it; returns the uploadId for importModel. */
+  /** Asks for a presigned POST and streams the local file to it; returns the uploadId for importModel. */
   async uploadImportFile(path: string, role: G.ImportFileRole, signal?: AbortSignal): Promise<string> {
     const filename = basename(path);
     if (!filename.toLowerCase().endsWith(".safetensors"))
@@ -365,7 +365,7 @@ export class StudioClient {
     const info = await stat(path).catch(() => null);
     if (!info?.isFile()) throw new StudioError("UNSUPPORTED_FILE", `${path}: no such file`);
     const up = await this.createModelImportUpload(filename, info.size, role);
-    await uploadFile(this.t.fetch, up.url, up.headers as Record<string, string>, path, info.size, filename, signal);
+    await uploadFile(this.t.fetch, up.url, up.fields as Record<string, string>, path, info.size, filename, signal);
     return up.uploadId;
   }
 
@@ -418,14 +418,12 @@ export class StudioClient {
     }
   }
 
-  private async put(url: string, headers: Record<string, string>, bytes: Uint8Array, filename: string): Promise<void> {
-    let res: Response;
-    try {
-      res = await this.t.fetch(url, { method: "PUT", headers, body: bytes });
-    } catch (err) {
-      throw new StudioError("UPLOAD_FAILED", `${filename}: cannot reach object storage at ${new URL(url).origin}`, undefined, [], { cause: err });
-    }
-    if (!res.ok) throw new StudioError("UPLOAD_FAILED", `${filename}: storage answered HTTP ${res.status}: ${(await res.text()).slice(0, 200)}`);
+  /** A presigned POST policy upload: the form's fields, then the bytes (storage checks size and type). */
+  private async post(url: string, fields: Record<string, string>, bytes: Uint8Array, filename: string, contentType: string): Promise<void> {
+    const body = postPolicyBody(fields, filename, contentType, bytes.length, async function* () {
+      yield bytes;
+    });
+    await postToStorage(this.t.fetch, url, body, filename);
   }
 
   private async download(url: string, what: string): Promise<Buffer> {

@@ -84,29 +84,62 @@ describe("TarWatcher", () => {
 });
 
 describe("uploadFile", () => {
-  it("streams the file with its exact Content-Length (not chunked) and the issued headers", async () => {
+  it("streams a POST policy form with its exact Content-Length (not chunked): the fields in order, then the file", async () => {
     const dir = await mkdtemp(join(tmpdir(), "up-"));
     const body = randomBytes(200_000);
     await writeFile(join(dir, "m.safetensors"), body);
-    const got: { headers: Record<string, unknown>; sha: string }[] = [];
+    const got: { method?: string; headers: Record<string, unknown>; form: Buffer }[] = [];
     const server = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on("data", (c: Buffer) => chunks.push(c));
       req.on("end", () => {
-        got.push({ headers: req.headers, sha: sha(Buffer.concat(chunks)) });
+        got.push({ method: req.method, headers: req.headers, form: Buffer.concat(chunks) });
+        res.statusCode = 204;
         res.end();
       });
     });
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const fields = { key: "uploads/teams/t/imports/u/m.safetensors", "Content-Type": "application/octet-stream", policy: "cG9saWN5", "x-amz-signature": "abc" };
     try {
-      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/put`;
-      await uploadFile(fetch, url, { "content-type": "application/octet-stream" }, join(dir, "m.safetensors"), body.length, "m.safetensors");
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/bucket`;
+      await uploadFile(fetch, url, fields, join(dir, "m.safetensors"), body.length, "m.safetensors");
     } finally {
       server.close();
     }
     expect(got).toHaveLength(1);
-    expect(got[0]!.headers).toMatchObject({ "content-length": "200000", "content-type": "application/octet-stream" });
-    expect(got[0]!.headers["transfer-encoding"]).toBeUndefined();
-    expect(got[0]!.sha).toBe(sha(body));
+    const { method, headers, form } = got[0]!;
+    expect(method).toBe("POST");
+    expect(headers["content-length"]).toBe(String(form.length));
+    expect(headers["transfer-encoding"]).toBeUndefined();
+    const boundary = String(headers["content-type"]).match(/^multipart\/form-data; boundary=(.+)$/)![1]!;
+    const parts = form.toString("latin1").split(`--${boundary}`);
+    expect(parts.at(-1)).toBe("--\r\n");
+    const names = parts.slice(1, -1).map((p) => p.match(/; name="([^"]+)"/)![1]);
+    expect(names).toEqual([...Object.keys(fields), "file"]);
+    const fileStart = form.indexOf("\r\n\r\n", form.lastIndexOf('name="file"')) + 4;
+    expect(sha(form.subarray(fileStart, fileStart + body.length))).toBe(sha(body));
+    expect(form.length - fileStart - body.length).toBe(`\r\n--${boundary}--\r\n`.length);
+  });
+
+  it("turns storage's refusal (e.g. EntityTooLarge) into UPLOAD_FAILED with storage's answer", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "up-"));
+    await writeFile(join(dir, "m.safetensors"), randomBytes(100));
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on("end", () => {
+        res.statusCode = 400;
+        res.end("<Error><Code>EntityTooLarge</Code></Error>");
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/bucket`;
+      await expect(uploadFile(fetch, url, { key: "k" }, join(dir, "m.safetensors"), 100, "m.safetensors")).rejects.toMatchObject({
+        code: "UPLOAD_FAILED",
+        message: expect.stringMatching(/HTTP 400: .*EntityTooLarge/),
+      });
+    } finally {
+      server.close();
+    }
   });
 });

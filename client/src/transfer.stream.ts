@@ -1,4 +1,4 @@
-import { createHash, type Hash } from "node:crypto";
+import { createHash, randomBytes, type Hash } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
 import { mkdir, open, rename, rm, stat } from "node:fs/promises";
 import { dirname, isAbsolute, relative, resolve, sep } from "node:path";
@@ -130,16 +130,44 @@ async function fsync(path: string): Promise<void> {
 }
 
 /**
- * PUTs a file to a presigned URL as a stream with its exact size as Content-Length (object storage
- * refuses chunked bodies); `headers` are the ones the API issued with the URL.
+ * A multipart/form-data body for a presigned POST policy: every field of `fields` in order, then the
+ * file as the last field `file` (storage ignores fields after it). Streams the file; the exact
+ * Content-Length is known up front, so storage can refuse a wrong size before reading the body.
  */
-export async function uploadFile(fetchImpl: FetchLike, url: string, headers: Record<string, string>, path: string, sizeBytes: number, what: string, signal?: AbortSignal): Promise<void> {
+export function postPolicyBody(fields: Record<string, string>, filename: string, contentType: string, sizeBytes: number, file: () => AsyncIterable<Uint8Array>) {
+  const boundary = `----studio-${randomBytes(12).toString("hex")}`;
+  const q = (v: string) => v.replace(/["\r\n\\]/g, "_");
+  let head = "";
+  for (const [name, value] of Object.entries(fields)) head += `--${boundary}\r\nContent-Disposition: form-data; name="${q(name)}"\r\n\r\n${value}\r\n`;
+  head += `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${q(filename)}"\r\nContent-Type: ${contentType}\r\n\r\n`;
+  const pre = Buffer.from(head, "utf8");
+  const post = Buffer.from(`\r\n--${boundary}--\r\n`, "utf8");
+  async function* parts() {
+    yield pre;
+    yield* file();
+    yield post;
+  }
+  return {
+    contentType: `multipart/form-data; boundary=${boundary}`,
+    contentLength: pre.length + sizeBytes + post.length,
+    stream: () => Readable.toWeb(Readable.from(parts())) as unknown as NonNullable<RequestInit["body"]>,
+  };
+}
+
+/** POSTs a body from postPolicyBody to a presigned POST URL; storage's refusal becomes UPLOAD_FAILED. */
+export async function postToStorage(
+  fetchImpl: FetchLike,
+  url: string,
+  body: ReturnType<typeof postPolicyBody>,
+  what: string,
+  signal?: AbortSignal,
+): Promise<void> {
   let res: Response;
   try {
     const init = {
-      method: "PUT",
-      headers: { ...headers, "content-length": String(sizeBytes) },
-      body: Readable.toWeb(createReadStream(path)) as unknown as NonNullable<RequestInit["body"]>,
+      method: "POST",
+      headers: { "content-type": body.contentType, "content-length": String(body.contentLength) },
+      body: body.stream(),
       duplex: "half",
       ...(signal ? { signal } : {}),
     } satisfies RequestInit & { duplex: "half" };
@@ -150,6 +178,12 @@ export async function uploadFile(fetchImpl: FetchLike, url: string, headers: Rec
   }
   if (!res.ok) throw new StudioError("UPLOAD_FAILED", `${what}: storage answered HTTP ${res.status}: ${(await res.text()).slice(0, 200)}`);
   await res.body?.cancel().catch(() => undefined);
+}
+
+/** Streams a local file to a presigned POST policy (exact size: storage refuses any other). */
+export async function uploadFile(fetchImpl: FetchLike, url: string, fields: Record<string, string>, path: string, sizeBytes: number, what: string, signal?: AbortSignal): Promise<void> {
+  const body = postPolicyBody(fields, what, fields["Content-Type"] ?? "application/octet-stream", sizeBytes, () => createReadStream(path) as AsyncIterable<Uint8Array>);
+  await postToStorage(fetchImpl, url, body, what, signal);
 }
 
 function describeCause(err: unknown): string {

@@ -49,7 +49,7 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case "services": {
       const s = await servicesUp(loadConfig());
-      console.log(`DATABASE_URL=${s.databaseUrl}\nS3_ENDPOINT=${s.s3.endpoint}`);
+      console.log(`DATABASE_URL=${s.databaseUrl}\nDATABASE_URL_API=${s.db.api}\nDATABASE_URL_TRAINER=${s.db.trainer}\nS3_ENDPOINT=${s.s3.endpoint}`);
       return 0;
     }
     case "admin": {

@@ -1,9 +1,10 @@
 import { existsSync } from "node:fs";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { runMigrations } from "@studio/db";
 import { ensureDashboardBuild, dashboardDir } from "./dashboard.build.js";
+import { prepareDatabase, type DbUrls } from "./db-roles.js";
 import { ensureEngineEnv, engineDir } from "./engine-env.service.js";
+import { ensureMinioServiceUsers, type S3Credentials } from "./minio-users.js";
 import { minioRunning, startMinio, stopMinio, type MinioOptions } from "./minio.service.js";
 import { repoRoot } from "./paths.js";
 import { postgresRunning, startPostgres, stopPostgres, type PostgresOptions } from "./postgres.service.js";
@@ -38,26 +39,59 @@ async function readState(c: StackConfig): Promise<StackState | null> {
   }
 }
 
-/** Starts the data services only (PostgreSQL, MinIO), migrated and with buckets. Idempotent. */
-export async function servicesUp(c: StackConfig): Promise<{ databaseUrl: string; s3: { endpoint: string; accessKey: string; secretKey: string } }> {
-  let databaseUrl = c.DATABASE_URL;
-  if (!databaseUrl) {
+/** Storage: the root (or operator's) credentials for infra, and each service's own. */
+export interface ServicesS3 {
+  endpoint: string;
+  accessKey: string;
+  secretKey: string;
+  api: S3Credentials;
+  trainer: S3Credentials;
+}
+
+/**
+ * Starts the data services only (PostgreSQL, MinIO), migrated, with the database roles and grants
+ * (docs/security-privileges.md) and buckets. Idempotent. `databaseUrl` is the migration role's URL
+ * (owner of the tables: migrations and the admin command); `db.api` / `db.trainer` the services' URLs.
+ */
+export async function servicesUp(
+  c: StackConfig,
+): Promise<{ databaseUrl: string; db: DbUrls; s3: ServicesS3 }> {
+  const passwordsFile = join(c.STUDIO_DATA_DIR, "postgres-roles.json");
+  await mkdir(c.STUDIO_DATA_DIR, { recursive: true });
+  let db: DbUrls;
+  if (!c.DATABASE_URL) {
     const pg = await startPostgres(pgOptions(c));
     say(`PostgreSQL listening on 127.0.0.1:${pg.port}; data in ${pg.dataDir}; log ${pg.logFile}`);
-    databaseUrl = pg.url;
-  } else say("PostgreSQL: using DATABASE_URL");
-  await runMigrations(databaseUrl);
-  say("database migrated");
-  let s3: { endpoint: string; accessKey: string; secretKey: string };
+    db = await prepareDatabase({ superuserUrl: pg.url, passwordsFile });
+  } else {
+    say("PostgreSQL: using DATABASE_URL (the migration role)");
+    db = await prepareDatabase({ databaseUrl: c.DATABASE_URL, apiUrl: c.DATABASE_URL_API, trainerUrl: c.DATABASE_URL_TRAINER, passwordsFile });
+  }
+  const databaseUrl = db.owner;
+  say("database migrated; roles and grants applied");
+  let s3: ServicesS3;
   if (!c.S3_ENDPOINT) {
     const m = await startMinio(minioOptions(c));
     say(`MinIO listening on ${m.endpoint} (console ${m.consoleUrl}); data in ${m.dataDir}; bucket "${c.S3_BUCKET}"`);
-    s3 = { endpoint: m.endpoint, accessKey: m.accessKey, secretKey: m.secretKey };
+    const users = await ensureMinioServiceUsers({
+      endpoint: m.endpoint,
+      root: m,
+      bucket: c.S3_BUCKET,
+      secretsFile: join(c.STUDIO_DATA_DIR, "minio-service-users.json"),
+    });
+    say("MinIO: the API and the trainer have their own users, limited to their bucket and prefixes");
+    s3 = { endpoint: m.endpoint, accessKey: m.accessKey, secretKey: m.secretKey, api: users.api, trainer: users.trainer };
   } else {
     say("object storage: using S3_ENDPOINT");
-    s3 = { endpoint: c.S3_ENDPOINT, accessKey: c.S3_ACCESS_KEY!, secretKey: c.S3_SECRET_KEY! };
+    const shared = { accessKey: c.S3_ACCESS_KEY!, secretKey: c.S3_SECRET_KEY! };
+    s3 = {
+      endpoint: c.S3_ENDPOINT,
+      ...shared,
+      api: c.S3_ACCESS_KEY_API ? { accessKey: c.S3_ACCESS_KEY_API, secretKey: c.S3_SECRET_KEY_API! } : shared,
+      trainer: c.S3_ACCESS_KEY_TRAINER ? { accessKey: c.S3_ACCESS_KEY_TRAINER, secretKey: c.S3_SECRET_KEY_TRAINER! } : shared,
+    };
   }
-  return { databaseUrl, s3 };
+  return { databaseUrl, db, s3 };
 }
 
 async function waitHttp(url: string, timeoutMs: number): Promise<boolean> {
@@ -86,7 +120,7 @@ export async function stackUp(c: StackConfig): Promise<number> {
   }
   await mkdir(c.runDir, { recursive: true });
   const python = await ensureEngineEnv(say);
-  const { databaseUrl, s3 } = await servicesUp(c);
+  const { databaseUrl, db, s3 } = await servicesUp(c);
   const firstKey = await ensureFirstTeam(c, databaseUrl);
   await ensureDashboardBuild(say);
 
@@ -115,13 +149,15 @@ export async function stackUp(c: StackConfig): Promise<number> {
         ...base,
         API_HOST: host,
         API_PORT: String(c.API_PORT),
-        DATABASE_URL: databaseUrl,
+        DATABASE_URL: db.api,
         S3_ENDPOINT: s3.endpoint,
-        S3_ACCESS_KEY: s3.accessKey,
-        S3_SECRET_KEY: s3.secretKey,
+        S3_ACCESS_KEY: s3.api.accessKey,
+        S3_SECRET_KEY: s3.api.secretKey,
         S3_BUCKET: c.S3_BUCKET,
         API_CORS_ORIGINS: [dashboardUrl, `http://localhost:${c.DASHBOARD_PORT}`, `http://127.0.0.1:${c.DASHBOARD_PORT}`].join(","),
         ...(c.EVAL_MODELS_DIR ? { EVAL_MODELS_DIR: c.EVAL_MODELS_DIR } : {}),
+        // rate limits and budgets (docs/security-rate-limits.md), from the environment or .env; the API checks them
+        ...Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => /^(RATE_|BUDGET_|TRUST_PROXY$)/.test(e[0]) && e[1] !== undefined)),
       },
     },
     0,
@@ -135,12 +171,12 @@ export async function stackUp(c: StackConfig): Promise<number> {
       logFile: join(logDir, "trainer.log"),
       env: {
         ...base,
-        DATABASE_URL: databaseUrl,
+        DATABASE_URL: db.trainer,
         ENGINE_PYTHON: python,
         ENGINE_DIR: engineDir,
         S3_ENDPOINT: s3.endpoint,
-        S3_ACCESS_KEY: s3.accessKey,
-        S3_SECRET_KEY: s3.secretKey,
+        S3_ACCESS_KEY: s3.trainer.accessKey,
+        S3_SECRET_KEY: s3.trainer.secretKey,
         S3_BUCKET: c.S3_BUCKET,
       },
     },
@@ -153,7 +189,7 @@ export async function stackUp(c: StackConfig): Promise<number> {
       args: ["start", "-p", String(c.DASHBOARD_PORT), "-H", host],
       cwd: dashboardDir,
       logFile: join(logDir, "dashboard.log"),
-      env: { ...base, DASHBOARD_API_URL: graphqlUrl },
+      env: { ...base, DASHBOARD_API_URL: graphqlUrl, DASHBOARD_STORAGE_URL: s3.endpoint },
     },
     2,
   );
@@ -178,7 +214,8 @@ export async function stackUp(c: StackConfig): Promise<number> {
   say("ready.");
   say(`  dashboard: ${dashboardUrl}`);
   say(`  GraphQL:   ${graphqlUrl}   (subscriptions: ${graphqlUrl.replace("http", "ws")})`);
-  say(`  try:       curl -s ${graphqlUrl} -H 'content-type: application/json' -d '{"query":"{ health { status postgres { status message } storage { status message } engine { status message } } }"}'`);
+  say(`  try:       curl -s ${graphqlUrl} -H 'content-type: application/json' -d '{"query":"{ health { status } }"}'`);
+  say(`             (each service's details need a key: add -H "authorization: Bearer $(jq -r .secret ${firstKeyFile(c)})" and ask for postgres { status message } …)`);
   if (firstKey) {
     say(`first start: created team "${firstKey.teamName}" with an OWNER and an API key (also saved in ${firstKeyFile(c)}):`);
     say(`  API key:   ${firstKey.secret}`);

@@ -2,6 +2,8 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { ensureDashboardBuild } from "./dashboard.build.js";
 import { ensureEngineEnv, engineDir } from "./engine-env.service.js";
+import { ensureHadolint } from "./hadolint.service.js";
+import { ensureHelmBinary } from "./helm.service.js";
 import { ensureMinioBinary } from "./minio.service.js";
 import { repoRoot } from "./paths.js";
 import { commandExists, isRoot, runVisible } from "./proc.js";
@@ -23,13 +25,15 @@ export async function ensureChromium(): Promise<void> {
 }
 
 /**
- * `./studio test`: every test there is. Installs what is missing (engine virtualenv, MinIO binary,
- * Chromium), checks that generated code is current, type-checks, runs the engine's pytest suite and
+ * `./studio test`: every test there is. Installs what is missing (engine virtualenv, MinIO and helm
+ * binaries, hadolint, Chromium), checks that generated code is current, type-checks, runs the engine's pytest suite and
  * then vitest (unit, integration against real PostgreSQL + MinIO + engine, browser in Chromium).
  */
 export async function runAllTests(extraVitestArgs: string[]): Promise<void> {
   const python = await ensureEngineEnv(say);
   await ensureMinioBinary(say);
+  await ensureHelmBinary(say); // the Kubernetes chart's offline checks (infra/src/helm-chart.test.ts)
+  await ensureHadolint(say); // and the container build files'
   await ensureChromium();
 
   say("checking that generated code is current ...");

@@ -17,7 +17,7 @@ import { startApi, startDashboard, startTrainer } from "../support/processes.js"
  */
 const KEY_STORAGE = "studio.apiKey";
 // The browser-side shapes these tests read (the test project has no DOM typings).
-type WebStorage = { localStorage: { setItem(k: string, v: string): void } };
+type WebStorage = { sessionStorage: { setItem(k: string, v: string): void } };
 type Marked = { __notReloaded?: boolean };
 type Img = { naturalWidth: number; complete: boolean };
 type Ev = { id: string; protocol: string; state: string; clipI: number | null; clipT: number | null; dino: number | null; checkpoint: { id: string; stage: string; step: number } };
@@ -27,7 +27,7 @@ const fmt = (v: number | null) => (v === null ? "—" : v.toFixed(3));
 
 async function signedInContext(browser: Browser, key: string, colorScheme: "light" | "dark" = "light"): Promise<BrowserContext> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme });
-  await context.addInitScript(([k, v]) => (globalThis as unknown as WebStorage).localStorage.setItem(k!, v!), [KEY_STORAGE, key]);
+  await context.addInitScript(([k, v]) => (globalThis as unknown as WebStorage).sessionStorage.setItem(k!, v!), [KEY_STORAGE, key]);
   return context;
 }
 

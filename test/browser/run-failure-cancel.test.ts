@@ -10,15 +10,16 @@ import { artifactsDir, launchChromium } from "../support/browser.js";
 import { insertSubject, testDb } from "../support/fixtures.js";
 import { gql } from "../support/graphql.js";
 import { startApi, startDashboard, startTrainer } from "../support/processes.js";
+import { postUpload } from "../support/images.js";
 
 const KEY_STORAGE = "studio.apiKey";
-type WebStorage = { localStorage: { setItem(k: string, v: string): void } };
+type WebStorage = { sessionStorage: { setItem(k: string, v: string): void } };
 type Img = { naturalWidth: number };
 const photo = join(repoRoot, "..", "shared", "datasets", "dreambooth", "backpack", "00.jpg");
 
 async function signedIn(browser: Browser, key: string, colorScheme: "light" | "dark" = "light"): Promise<BrowserContext> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme });
-  await context.addInitScript(([k, v]) => (globalThis as unknown as WebStorage).localStorage.setItem(k!, v!), [KEY_STORAGE, key]);
+  await context.addInitScript(([k, v]) => (globalThis as unknown as WebStorage).sessionStorage.setItem(k!, v!), [KEY_STORAGE, key]);
   return context;
 }
 
@@ -80,8 +81,8 @@ describe("dashboard: a failed run, cancel from the page, the playground's look",
   it("cancels a running run from its page, then the playground draws from its stage-1 checkpoint (screenshots)", async () => {
     const subject = (await call(`mutation { createSubject(input: {name: "Cancel me", classNoun: "backpack", kind: OBJECT}) { id } }`)).body.data.createSubject.id;
     const bytes = readFileSync(photo);
-    const up = (await call(`mutation ($s: ID!, $n: Int!) { createImageUpload(subjectId: $s, filename: "00.jpg", contentType: "image/jpeg", byteSize: $n) { uploadId url headers } }`, { s: subject, n: bytes.length })).body.data.createImageUpload;
-    expect((await fetch(up.url, { method: "PUT", body: bytes, headers: up.headers })).status).toBe(200);
+    const up = (await call(`mutation ($s: ID!, $n: Int!) { createImageUpload(subjectId: $s, filename: "00.jpg", contentType: "image/jpeg", byteSize: $n) { uploadId url fields } }`, { s: subject, n: bytes.length })).body.data.createImageUpload;
+    expect((await postUpload(up.url, up.fields, bytes, { filename: "00.jpg" })).status).toBe(204);
     expect((await call(`mutation ($s: ID!, $u: ID!) { addSubjectImage(subjectId: $s, uploadId: $u) { id } }`, { s: subject, u: up.uploadId })).body.errors).toBeUndefined();
     const started = await call(
       `mutation ($s: ID!) { startRun(input: {subjectId: $s, method: TWO_STAGE, baseModel: "tiny-random", stage1Steps: 2, stage2Steps: 5000, checkpointEvery: 5000}) { id } }`,

@@ -10,7 +10,7 @@ import { startApi, startDashboard, startTrainer } from "../support/processes.js"
 const photosDir = join(repoRoot, "..", "shared", "datasets", "dreambooth", "backpack");
 const KEY_STORAGE = "studio.apiKey";
 // The browser-side shapes these tests read (the test project has no DOM typings).
-type WebStorage = { localStorage: { getItem(k: string): string | null; setItem(k: string, v: string): void } };
+type WebStorage = { sessionStorage: { getItem(k: string): string | null; setItem(k: string, v: string): void } };
 type Img = { naturalWidth: number; complete: boolean };
 
 /** The chart's [stage, step] pairs, as the run page exposes them. */
@@ -22,7 +22,7 @@ async function chartPoints(page: Page): Promise<[string, number][]> {
 /** A context already signed in with `key` (as a returning user), at 1280×800. */
 async function signedInContext(browser: Browser, key: string, colorScheme: "light" | "dark" = "light"): Promise<BrowserContext> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme });
-  await context.addInitScript(([k, v]) => (globalThis as unknown as WebStorage).localStorage.setItem(k!, v!), [KEY_STORAGE, key]);
+  await context.addInitScript(([k, v]) => (globalThis as unknown as WebStorage).sessionStorage.setItem(k!, v!), [KEY_STORAGE, key]);
   return context;
 }
 
@@ -61,7 +61,7 @@ describe("dashboard: subject → photos → live two-stage run, in Chromium", ()
     await expect.poll(() => page.getByTestId("team-name").textContent(), { timeout: 10_000 }).toBe("Acme Studio");
     await page.getByRole("button", { name: "Sign out" }).click();
     expect(await page.getByLabel("API key").count()).toBe(1);
-    expect(await page.evaluate((k) => (globalThis as unknown as WebStorage).localStorage.getItem(k), KEY_STORAGE)).toBeNull();
+    expect(await page.evaluate((k) => (globalThis as unknown as WebStorage).sessionStorage.getItem(k), KEY_STORAGE)).toBeNull();
     await context.close();
   });
 
@@ -272,7 +272,7 @@ describe("dashboard: subject → photos → live two-stage run, in Chromium", ()
     await page.reload();
     await expect.poll(() => gen.count(), { timeout: 15_000 }).toBe(1);
     const colleague = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    await colleague.addInitScript(([k, v]) => (globalThis as unknown as WebStorage).localStorage.setItem(k!, v!), [KEY_STORAGE, acme.secret]);
+    await colleague.addInitScript(([k, v]) => (globalThis as unknown as WebStorage).sessionStorage.setItem(k!, v!), [KEY_STORAGE, acme.secret]);
     const other = await colleague.newPage();
     await other.goto(`${dashboard.url}/checkpoints/${checkpointIds[2]}`);
     await expect.poll(() => other.getByTestId("generation").count(), { timeout: 15_000 }).toBe(1);

@@ -13,13 +13,13 @@ import { startApi, startDashboard } from "../support/processes.js";
 import { TrainerFixtures } from "../support/trainer-fixtures.js";
 
 const KEY_STORAGE = "studio.apiKey";
-type WebStorage = { localStorage: { setItem(k: string, v: string): void } };
+type WebStorage = { sessionStorage: { setItem(k: string, v: string): void } };
 type Scheme = "light" | "dark";
 const photos = join(repoRoot, "..", "shared", "datasets", "dreambooth", "backpack");
 
 async function contextFor(browser: Browser, key: string | null, colorScheme: Scheme = "light"): Promise<BrowserContext> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme });
-  if (key) await context.addInitScript(([k, v]) => (globalThis as unknown as WebStorage).localStorage.setItem(k!, v!), [KEY_STORAGE, key]);
+  if (key) await context.addInitScript(([k, v]) => (globalThis as unknown as WebStorage).sessionStorage.setItem(k!, v!), [KEY_STORAGE, key]);
   return context;
 }
 
@@ -78,7 +78,7 @@ describe("dashboard: team page, share dialog, share links, shared-with-us, model
     await page.getByRole("button", { name: "Share" }).click();
     const dialog = page.getByRole("dialog", { name: "Share this run" });
     await expect.poll(() => dialog.isVisible(), { timeout: 15_000 }).toBe(true);
-    expect(await dialog.getByText("This run is not shared.").count()).toBe(1);
+    await expect.poll(() => dialog.getByText("This run is not shared.").count(), { timeout: 15_000 }).toBe(1); // after the list loads
     await dialog.getByRole("button", { name: "Create link" }).click();
     const linkBox = dialog.getByTestId("share-link");
     await expect.poll(() => linkBox.count(), { timeout: 15_000 }).toBe(1);

@@ -42,7 +42,7 @@ describe("api: API keys, the admin CLI and authentication", () => {
     expect(d.viewer.apiKeys.map((k: { id: string }) => k.id)).toContain(team.apiKeyId);
   });
 
-  it("no key, a malformed key and an unknown key are UNAUTHENTICATED; health stays public", async () => {
+  it("no key, a malformed key and an unknown key are UNAUTHENTICATED; health's overall status stays public", async () => {
     for (const key of [null, "", "sk_unknown", `sk_${"A".repeat(43)}`]) {
       const { body } = await gqlAs(api.url, key, VIEWER);
       expect(errorOf(body).code, `key ${key}`).toBe("UNAUTHENTICATED");
@@ -50,9 +50,16 @@ describe("api: API keys, the admin CLI and authentication", () => {
     }
     const { body } = await gqlAs(api.url, null, "{ health { version } subjects { edges { node { id } } } }");
     expect(errorOf(body).code).toBe("UNAUTHENTICATED");
-    const health = await gqlAs<{ health: { version: string } }>(api.url, null, "{ health { version } }");
+    const health = await gqlAs<{ health: { status: string; checkedAt: string } }>(api.url, null, "{ health { status checkedAt } }");
     expect(health.body.errors).toBeUndefined();
-    expect(health.body.data?.health.version).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(health.body.data?.health.status).toMatch(/^(OK|DOWN)$/);
+    // its details (versions, hostnames, worker ids) need a key
+    for (const q of ["{ health { version } }", "{ health { engine { details } } }"]) {
+      const anon = await gqlAs(api.url, null, q);
+      expect(errorOf(anon.body).code, q).toBe("UNAUTHENTICATED");
+    }
+    const keyed = await okAs(api.url, team.secret, "{ health { version postgres { status } } }");
+    expect(keyed.health.version).toMatch(/^\d+\.\d+\.\d+$/);
   });
 
   it("createApiKey shows a working secret once; revokeApiKey stops it at once", async () => {
@@ -101,9 +108,9 @@ describe("api: API keys, the admin CLI and authentication", () => {
         const [r] = await takeSubscription(c, `subscription { runEvents(runId: "00000000-0000-0000-0000-000000000000") { __typename } }`, {}, 1);
         expect(r!.errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
       }
-      // health subscriptions stay public
-      const [h] = await takeSubscription<{ health: { version: string } }>(anon, "subscription { health(everySeconds: 1) { version } }", {}, 1);
-      expect(h!.data?.health.version).toMatch(/^\d+\.\d+\.\d+$/);
+      // the overall status of health subscriptions stays public
+      const [h] = await takeSubscription<{ health: { status: string } }>(anon, "subscription { health(everySeconds: 1) { status } }", {}, 1);
+      expect(h!.data?.health.status).toMatch(/^(OK|DOWN)$/);
     } finally {
       await anon.dispose();
       await wrong.dispose();

@@ -3,6 +3,10 @@ import { startPostgres, stopPostgres } from "@studio/infra/postgres";
 import { gql, takeSubscription, wsClient } from "../support/graphql.js";
 import { spawnApi, apiEnv, startApi, startTrainer, spawnTrainer, trainerEnv } from "../support/processes.js";
 import { freePort } from "../support/ports.js";
+import { createTeam } from "../support/auth.js";
+
+/** health's details and workerHeartbeats need an API key (docs/security-front.md). */
+let key: string;
 
 const HEALTH = /* GraphQL */ `
   {
@@ -30,7 +34,7 @@ async function waitForHealth(url: string, ok: (h: HealthData["health"]) => boole
   const deadline = Date.now() + timeoutMs;
   let last: HealthData["health"] | undefined;
   while (Date.now() < deadline) {
-    const { body } = await gql<HealthData>(url, HEALTH);
+    const { body } = await gql<HealthData>(url, HEALTH, {}, key);
     last = body.data?.health;
     if (last && ok(last)) return last;
     await new Promise((r) => setTimeout(r, 250));
@@ -45,6 +49,7 @@ describe("walking skeleton: api + trainer + engine against real PostgreSQL and M
   beforeAll(async () => {
     api = await startApi();
     trainer = await startTrainer();
+    key = (await createTeam("health-team")).secret;
   });
   afterAll(async () => {
     await trainer?.proc.stop();
@@ -60,7 +65,7 @@ describe("walking skeleton: api + trainer + engine against real PostgreSQL and M
   });
 
   it("streams trainer heartbeats over graphql-ws (trainer → NOTIFY → api → subscriber)", async () => {
-    const client = wsClient(api.wsUrl);
+    const client = wsClient(api.wsUrl, key);
     try {
       const results = await takeSubscription<{ workerHeartbeats: { workerId: string; at: string } }>(
         client,
@@ -77,7 +82,7 @@ describe("walking skeleton: api + trainer + engine against real PostgreSQL and M
   });
 
   it("streams health reports on an interval and rejects an absurd interval", async () => {
-    const client = wsClient(api.wsUrl);
+    const client = wsClient(api.wsUrl, key);
     try {
       const results = await takeSubscription<{ health: { status: string; checkedAt: string } }>(
         client,
@@ -112,7 +117,7 @@ describe("walking skeleton: api + trainer + engine against real PostgreSQL and M
     const back = await waitForHealth(api.url, (x) => x.status === "OK", 30_000);
     expect(back.engine.status).toBe("OK");
     // the LISTEN connection came back too: heartbeats flow again
-    const client = wsClient(api.wsUrl);
+    const client = wsClient(api.wsUrl, key);
     try {
       const [r] = await takeSubscription<{ workerHeartbeats: { workerId: string } }>(
         client,

@@ -12,6 +12,7 @@ import { repoRoot } from "@studio/infra/paths";
 import { bootstrapTeam } from "../support/bootstrap.js";
 import { gql, wsClient } from "../support/graphql.js";
 import { startApi, startTrainer } from "../support/processes.js";
+import { postUpload } from "../support/images.js";
 
 /**
  * Exports and imports (issue "Team sharing", point 4) through the product: a tiny two-stage run,
@@ -125,12 +126,12 @@ describe("model exports and imports", () => {
   async function upload(file: string, role: "CHECKPOINT" | "EMBEDDING", filename = file.split("/").pop()!): Promise<string> {
     const bytes = readFileSync(file);
     const up = await call(
-      `mutation ($f: String!, $n: Float!, $r: ImportFileRole!) { createModelImportUpload(filename: $f, byteSize: $n, role: $r) { uploadId url headers } }`,
+      `mutation ($f: String!, $n: Float!, $r: ImportFileRole!) { createModelImportUpload(filename: $f, byteSize: $n, role: $r) { uploadId url fields } }`,
       { f: filename, n: bytes.length, r: role },
     );
     expect(up.body.errors).toBeUndefined();
-    const { uploadId, url, headers } = up.body.data.createModelImportUpload;
-    expect((await fetch(url, { method: "PUT", body: bytes, headers })).status).toBe(200);
+    const { uploadId, url, fields } = up.body.data.createModelImportUpload;
+    expect((await postUpload(url, fields, bytes, { filename })).status).toBe(204);
     return uploadId as string;
   }
 
@@ -175,11 +176,11 @@ describe("model exports and imports", () => {
     for (const f of photos) {
       const bytes = readFileSync(join(DATASET, "backpack", f));
       const up = await call(
-        `mutation ($s: ID!, $f: String!, $n: Int!) { createImageUpload(subjectId: $s, filename: $f, contentType: "image/jpeg", byteSize: $n) { uploadId url headers } }`,
+        `mutation ($s: ID!, $f: String!, $n: Int!) { createImageUpload(subjectId: $s, filename: $f, contentType: "image/jpeg", byteSize: $n) { uploadId url fields } }`,
         { s: subjectId, f, n: bytes.length },
       );
-      const { uploadId, url, headers } = up.body.data.createImageUpload;
-      await fetch(url, { method: "PUT", body: bytes, headers });
+      const { uploadId, url, fields } = up.body.data.createImageUpload;
+      expect((await postUpload(url, fields, bytes, { filename: f })).status).toBe(204);
       const added = await call(`mutation ($s: ID!, $u: ID!) { addSubjectImage(subjectId: $s, uploadId: $u) { id } }`, { s: subjectId, u: uploadId });
       expect(added.body.errors).toBeUndefined();
     }
@@ -374,7 +375,9 @@ with open(sys.argv[1] + "/pickle.safetensors", "wb") as f:
     expect(imp.checkpoint).toBeNull();
     expect(await counts()).toEqual({ ...before, model_imports: before.model_imports! + 1 });
     const listed: string[] = [];
-    for await (const o of minio().listObjectsV2(inject("services").s3.bucket, `teams/${owner.teamId}/imports/uploads/${uploadId}/`, true)) if (o.name) listed.push(o.name);
+    // neither the staging upload nor the API's validated copy of it stays behind
+    for (const prefix of [`uploads/teams/${owner.teamId}/imports/${uploadId}/`, `teams/${owner.teamId}/imports/files/${uploadId}/`])
+      for await (const o of minio().listObjectsV2(inject("services").s3.bucket, prefix, true)) if (o.name) listed.push(o.name);
     expect(listed).toEqual([]);
   });
 

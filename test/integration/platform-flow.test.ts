@@ -8,6 +8,7 @@ import { repoRoot } from "@studio/infra/paths";
 import { gql, wsClient } from "../support/graphql.js";
 import { startApi, startTrainer } from "../support/processes.js";
 import { bootstrapTeam } from "../support/bootstrap.js";
+import { postUpload } from "../support/images.js";
 
 /**
  * The script flow of the platform issue, end to end over real HTTP and graphql-ws: subject →
@@ -61,13 +62,13 @@ describe("platform: a script trains and prompts a personalized model", () => {
     for (const f of photos) {
       const bytes = readFileSync(join(DATASET, "backpack", f));
       const up = await call(
-        `mutation ($s: ID!, $f: String!, $n: Int!) { createImageUpload(subjectId: $s, filename: $f, contentType: "image/jpeg", byteSize: $n) { uploadId url headers } }`,
+        `mutation ($s: ID!, $f: String!, $n: Int!) { createImageUpload(subjectId: $s, filename: $f, contentType: "image/jpeg", byteSize: $n) { uploadId url fields } }`,
         { s: subjectId, f, n: bytes.length },
       );
       expect(up.body.errors).toBeUndefined();
-      const { uploadId, url, headers } = up.body.data.createImageUpload;
-      const put = await fetch(url, { method: "PUT", body: bytes, headers: headers as Record<string, string> });
-      expect(put.status).toBe(200);
+      const { uploadId, url, fields } = up.body.data.createImageUpload;
+      const post = await postUpload(url, fields, bytes, { filename: f });
+      expect(post.status).toBe(204);
       const added = await call(`mutation ($s: ID!, $u: ID!) { addSubjectImage(subjectId: $s, uploadId: $u) { id width height } }`, { s: subjectId, u: uploadId });
       expect(added.body.errors).toBeUndefined();
     }

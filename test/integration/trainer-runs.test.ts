@@ -120,6 +120,16 @@ describe("trainer: runs and generations", () => {
     expect(last.payload).toMatchObject({ state: "FAILED", previousState: "RUNNING", errorCode: "IMAGE_UNREADABLE" });
   });
 
+  it("fails a run whose stored photo is not the validated bytes (size/sha256 differ): INPUT_VERIFY_FAILED before the engine starts", async () => {
+    const tampered = await fx.subject({ tampered: true });
+    const run = await fx.queueRun(tampered, { steps: 6, checkpointEvery: 3 });
+    const done = await until("run finished", () => getRun(run.id), (r) => !["QUEUED", "RUNNING"].includes(r.state), 90_000, 200);
+    expect(done.state).toBe("FAILED");
+    expect(done.errorCode).toBe("INPUT_VERIFY_FAILED");
+    expect(done.errorMessage).toMatch(/01\.jpg: storage holds more than the \d+ bytes recorded/);
+    expect(await eventsOf(run.id)).not.toContainEqual(expect.objectContaining({ type: "StageStarted" })); // the engine never trained
+  });
+
   it("cancels a run mid stage 2: CANCELED within seconds and the engine is gone", async () => {
     const run = await fx.queueRun(subject, { steps: 5000, checkpointEvery: 5000 }, 5000);
     await until("stage 2 under way", () => getRun(run.id), (r) => r.stage === "stage2" && r.step >= 3 + 3, 90_000, 100);

@@ -22,7 +22,7 @@ export async function insertImage(db: DbHandle, teamId: string, subjectId: strin
       id,
       teamId,
       subjectId,
-      objectKey: `teams/${teamId}/subjects/${subjectId}/uploads/${id}/x.jpg`,
+      objectKey: `teams/${teamId}/subjects/${subjectId}/images/${id}/x.jpg`,
       displayKey: `teams/${teamId}/subjects/${subjectId}/display/${id}.webp`,
       filename: "x.jpg",
       contentType: "image/jpeg",

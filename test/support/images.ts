@@ -56,10 +56,27 @@ export async function listObjects(prefix: string): Promise<string[]> {
 }
 
 const CREATE_UPLOAD = `mutation($s: ID!, $f: String!, $t: String!, $n: Int!) {
-  createImageUpload(subjectId: $s, filename: $f, contentType: $t, byteSize: $n) { uploadId url headers expiresAt } }`;
+  createImageUpload(subjectId: $s, filename: $f, contentType: $t, byteSize: $n) { uploadId url fields expiresAt } }`;
 const ADD_IMAGE = `mutation($s: ID!, $u: ID!) { addSubjectImage(subjectId: $s, uploadId: $u) { id url width height sha256 byteSize contentType } }`;
 
-/** The whole client flow: ask for a presigned PUT, PUT the bytes with the given headers, add the image. */
+/**
+ * A presigned POST policy upload as a browser does it: every field the API returned, then the file
+ * as `file`. Returns storage's answer (2xx: stored; 4xx with an S3 error document: refused).
+ */
+export async function postUpload(
+  url: string,
+  fields: Record<string, string>,
+  bytes: Uint8Array,
+  opts: { filename?: string; contentType?: string; overrides?: Record<string, string> } = {},
+): Promise<{ status: number; body: string }> {
+  const form = new FormData();
+  for (const [k, v] of Object.entries({ ...fields, ...opts.overrides })) form.append(k, v);
+  form.append("file", new Blob([bytes], { type: opts.contentType ?? fields["Content-Type"] ?? "application/octet-stream" }), opts.filename ?? "file");
+  const res = await fetch(url, { method: "POST", body: form });
+  return { status: res.status, body: await res.text() };
+}
+
+/** The whole client flow: ask for a presigned POST, POST the fields and bytes, add the image. */
 export async function uploadImage(
   url: string,
   key: string,
@@ -73,9 +90,9 @@ export async function uploadImage(
     t: opts.contentType ?? "image/jpeg",
     n: opts.declaredSize ?? bytes.length,
   });
-  const { uploadId, url: putUrl, headers } = up.createImageUpload;
-  const put = await fetch(putUrl, { method: "PUT", headers, body: bytes });
-  if (!put.ok) throw new Error(`PUT to storage failed: ${put.status} ${await put.text()}`);
+  const { uploadId, url: postUrl, fields } = up.createImageUpload;
+  const stored = await postUpload(postUrl, fields, bytes, { filename: opts.filename ?? "photo.jpg" });
+  if (stored.status < 200 || stored.status >= 300) throw new Error(`POST to storage failed: ${stored.status} ${stored.body}`);
   const added = await gqlAs<{ addSubjectImage: Record<string, any> }>(url, key, ADD_IMAGE, { s: subjectId, u: uploadId });
-  return { uploadId, putUrl, added: added.body, error: errorOf(added.body) };
+  return { uploadId, postUrl, fields: fields as Record<string, string>, added: added.body, error: errorOf(added.body) };
 }

@@ -65,14 +65,21 @@ export function apiEnv(port: number, extra: Record<string, string> = {}): Record
     ...baseEnv(),
     API_HOST: "127.0.0.1",
     API_PORT: String(port),
-    DATABASE_URL: s.databaseUrl,
+    DATABASE_URL: s.databaseUrlApi,
     S3_ENDPOINT: s.s3.endpoint,
-    S3_ACCESS_KEY: s.s3.accessKey,
-    S3_SECRET_KEY: s.s3.secretKey,
+    S3_ACCESS_KEY: s.s3.api.accessKey,
+    S3_SECRET_KEY: s.s3.api.secretKey,
     S3_BUCKET: s.s3.bucket,
     WORKER_STALE_AFTER_MS: "5000",
     // No evaluator unless a test asks for one: a developer's real encoder folder must not change other tests.
     EVAL_MODELS_DIR: join(tmpdir(), "studio-tests-no-eval-models"),
+    // Every test file's API shares one PostgreSQL (one set of rate buckets) and one client IP
+    // (127.0.0.1) for the whole suite: roomy request limits here; hostile-rate.test.ts checks the
+    // limits with small values. The team budgets keep their defaults.
+    RATE_IP_BURST: "100000",
+    RATE_KEY_BURST: "100000",
+    RATE_LINK_BURST: "100000",
+    RATE_AUTH_FAIL_BURST: "100000",
     ...extra,
   };
 }
@@ -93,10 +100,10 @@ export function trainerEnv(extra: Record<string, string> = {}): Record<string, s
   const s = inject("services");
   return {
     ...baseEnv(),
-    DATABASE_URL: s.databaseUrl,
+    DATABASE_URL: s.databaseUrlTrainer,
     S3_ENDPOINT: s.s3.endpoint,
-    S3_ACCESS_KEY: s.s3.accessKey,
-    S3_SECRET_KEY: s.s3.secretKey,
+    S3_ACCESS_KEY: s.s3.trainer.accessKey,
+    S3_SECRET_KEY: s.s3.trainer.secretKey,
     S3_BUCKET: s.s3.bucket,
     ENGINE_PYTHON: process.env.ENGINE_PYTHON ?? enginePython(),
     TRAINER_HEARTBEAT_MS: "500",
@@ -123,7 +130,7 @@ export async function startDashboard(apiUrl: string) {
     "dashboard",
     spawn(next, ["start", "-p", String(port), "-H", "127.0.0.1"], {
       cwd: join(repoRoot, "dashboard"),
-      env: { ...baseEnv(), NODE_ENV: "production", DASHBOARD_API_URL: apiUrl },
+      env: { ...baseEnv(), NODE_ENV: "production", DASHBOARD_API_URL: apiUrl, DASHBOARD_STORAGE_URL: inject("services").s3.endpoint },
       stdio: ["ignore", "pipe", "pipe"],
     }),
   );

@@ -33,9 +33,10 @@ export class TrainerFixtures {
 
   /**
    * A team and a "backpack" subject with 4 photos uploaded to MinIO; `corrupt` replaces the first
-   * photo's bytes with text (what a broken upload would leave), for failure tests.
+   * photo's bytes with text (what a broken upload would leave), for failure tests; `tampered` stores
+   * other bytes than the ones recorded for the second photo (size and sha256 of the real one).
    */
-  async subject(opts: { corrupt?: boolean } = {}): Promise<{ teamId: string; subjectId: string }> {
+  async subject(opts: { corrupt?: boolean; tampered?: boolean } = {}): Promise<{ teamId: string; subjectId: string }> {
     const { db } = this.db;
     const [team] = await db.insert(schema.teams).values({ name: "trainer tests" }).returning();
     const [subject] = await db.insert(schema.subjects).values({ teamId: team!.id, name: "backpack", classNoun: "backpack" }).returning();
@@ -44,8 +45,9 @@ export class TrainerFixtures {
       const real = await readFile(join(dir, name));
       const meta = await sharp(real).metadata();
       const bytes = opts.corrupt && i === 0 ? Buffer.from("this is not a JPEG") : real;
-      const objectKey = `teams/${team!.id}/subjects/${subject!.id}/uploads/u${i}/${name}`;
-      await this.s3.putObject(this.bucket, objectKey, bytes, bytes.length, { "Content-Type": "image/jpeg" });
+      const objectKey = `teams/${team!.id}/subjects/${subject!.id}/images/u${i}/${name}`;
+      const stored = opts.tampered && i === 1 ? Buffer.concat([real, Buffer.from("appended after validation")]) : bytes;
+      await this.s3.putObject(this.bucket, objectKey, stored, stored.length, { "Content-Type": "image/jpeg" });
       await db.insert(schema.subjectImages).values({
         teamId: team!.id,
         subjectId: subject!.id,
@@ -53,8 +55,8 @@ export class TrainerFixtures {
         displayKey: `teams/${team!.id}/subjects/${subject!.id}/display/${i}.webp`,
         filename: name,
         contentType: "image/jpeg",
-        byteSize: bytes.length,
-        sha256: createHash("sha256").update(bytes).digest("hex"),
+        byteSize: opts.tampered && i === 1 ? real.length : bytes.length,
+        sha256: createHash("sha256").update(opts.tampered && i === 1 ? real : bytes).digest("hex"),
         width: meta.width!,
         height: meta.height!,
         // Distinct times: the trainer orders training images by createdAt.

@@ -40,6 +40,9 @@ const ENGINE_PASSTHROUGH = [
   "PATH", "HOME", "LANG", "LC_ALL", "TMPDIR",
   "STUDIO_CACHE_DIR", "XDG_CACHE_HOME", "STUDIO_SD21_BASE_DIR", "HF_HOME", "HF_HUB_CACHE",
   "CUDA_VISIBLE_DEVICES", "NVIDIA_VISIBLE_DEVICES", "PYTORCH_CUDA_ALLOC_CONF", "OMP_NUM_THREADS",
+  // Where some Kubernetes GPU setups mount the NVIDIA driver (e.g. /usr/local/nvidia/lib64): PyTorch
+  // finds libcuda through it (docs/deploy-kubernetes.md).
+  "LD_LIBRARY_PATH",
   // fault injection for the resume tests only (trainer/engine/README.md): unset in production
   "STUDIO_ENGINE_KILL_AT", "STUDIO_ENGINE_PAUSE_AT",
 ];

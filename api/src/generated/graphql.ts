@@ -65,12 +65,12 @@ export type Checkpoint = {
   createdAt: Scalars['DateTime']['output'];
   /** Short-lived presigned URL of checkpoint.json. */
   downloadUrl: Scalars['String']['output'];
-  /** Newest first. */
+  /** Newest first; `first` 1–200 (default 50). */
   evaluations: Array<Evaluation>;
-  /** This checkpoint's exports, newest first. */
+  /** This checkpoint's exports, newest first; `first` 1–100 (default 20). */
   exports: Array<ModelExport>;
   files: Array<CheckpointFile>;
-  /** The team's generations from this checkpoint, newest first (1–100). */
+  /** The team's generations from this checkpoint, newest first; `first` 1–100 (default 20). */
   generations: Array<Generation>;
   id: Scalars['ID']['output'];
   modelCard: ModelCard;
@@ -80,6 +80,16 @@ export type Checkpoint = {
   sizeBytes: Scalars['Float']['output'];
   stage: Scalars['String']['output'];
   step: Scalars['Int']['output'];
+};
+
+
+export type CheckpointEvaluationsArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type CheckpointExportsArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -347,27 +357,39 @@ export type GenerationState =
   | 'RUNNING'
   | 'SUCCEEDED';
 
+/**
+ * `status` and `checkedAt` need no key; every other field needs an API key (UNAUTHENTICATED without one).
+ * The report is shared for API_HEALTH_CACHE_MS (default 1.5 s).
+ */
 export type Health = {
   __typename?: 'Health';
   checkedAt: Scalars['DateTime']['output'];
-  /** Trainers that have reported an engine in the last WORKER_STALE_AFTER_MS. */
+  /** Trainers that have reported an engine in the last WORKER_STALE_AFTER_MS. Needs an API key. */
   engine: ServiceHealth;
+  /** Needs an API key. */
   postgres: ServiceHealth;
   /** OK only when every service is OK. */
   status: ServiceStatus;
+  /** Needs an API key. */
   storage: ServiceHealth;
-  /** The version of this API process. */
+  /** The version of this API process. Needs an API key. */
   version: Scalars['String']['output'];
 };
 
-/** Where to PUT the photo: send exactly `headers` with the bytes, then call addSubjectImage(uploadId). */
+/**
+ * Where to upload the photo: POST multipart/form-data to `url` with every field of `fields` (name →
+ * value, in order) and then the file as the last field, named `file`; then call addSubjectImage(uploadId).
+ * Storage itself refuses another size than byteSize, another Content-Type, another key, and any POST after
+ * expiresAt (docs/security-uploads.md).
+ */
 export type ImageUpload = {
   __typename?: 'ImageUpload';
+  /** The POST must start before this (UPLOAD_URL_EXPIRY_SECONDS, default 5 minutes). */
   expiresAt: Scalars['DateTime']['output'];
-  /** Headers to send with the PUT (an object of name → value). */
-  headers: Scalars['JSON']['output'];
+  /** Form fields to send before the file (an object of name → value), including the signed policy. */
+  fields: Scalars['JSON']['output'];
   uploadId: Scalars['ID']['output'];
-  /** Presigned PUT straight to object storage. */
+  /** Presigned POST (policy) straight to object storage. */
   url: Scalars['String']['output'];
 };
 
@@ -392,13 +414,18 @@ export type ImportModelInput = {
   token?: InputMaybe<Scalars['String']['input']>;
 };
 
-/** Where to PUT the file: send exactly `headers` with the bytes, then pass uploadId to importModel. */
+/**
+ * Where to upload the file: POST multipart/form-data to `url` with every field of `fields` and then the
+ * file as the last field, named `file` (exactly byteSize bytes); then pass uploadId to importModel.
+ */
 export type ImportUpload = {
   __typename?: 'ImportUpload';
+  /** The POST must start before this. */
   expiresAt: Scalars['DateTime']['output'];
-  headers: Scalars['JSON']['output'];
+  /** Form fields to send before the file (an object of name → value), including the signed policy. */
+  fields: Scalars['JSON']['output'];
   uploadId: Scalars['ID']['output'];
-  /** Presigned PUT straight to object storage. */
+  /** Presigned POST (policy) straight to object storage. */
   url: Scalars['String']['output'];
 };
 
@@ -535,7 +562,11 @@ export type Mutation = {
    * A used, revoked or expired code is FORBIDDEN (the message says which); an unknown code NOT_FOUND.
    */
   acceptInvitation: AcceptedInvitation;
-  /** Validates the uploaded file and adds it to the subject; a bad file is deleted and nothing is recorded. */
+  /**
+   * Validates the uploaded file and adds it to the subject; a bad file is deleted and nothing is recorded.
+   * The validated bytes are copied to a key no client can write: a later upload to the same URL changes
+   * nothing that was recorded or trained.
+   */
   addSubjectImage: SubjectImage;
   /** QUEUED runs are canceled at once; RUNNING runs are asked to stop (the trainer finishes the cancel). */
   cancelRun: Run;
@@ -546,7 +577,7 @@ export type Mutation = {
   /** OWNER. expiresInHours 1–720. */
   createInvitation: CreatedInvitation;
   /**
-   * A presigned PUT for a file to import (MEMBER or OWNER). filename must end in .safetensors; byteSize
+   * A presigned POST for a file to import (MEMBER or OWNER). filename must end in .safetensors; byteSize
    * is the exact size (at most the server's IMPORT_MAX_BYTES).
    */
   createModelImportUpload: ImportUpload;
@@ -564,8 +595,10 @@ export type Mutation = {
   generate: Generation;
   /**
    * Checks the uploaded files (safetensors header only: a pickle/zip file is refused with UNSAFE_FORMAT,
-   * a bad header with BAD_SAFETENSORS; then the uploads are deleted and nothing is recorded) and queues
-   * the import. On success the import creates a subject, a SUCCEEDED run and its checkpoint.
+   * a bad header — or one declared longer than SAFETENSORS_HEADER_MAX_BYTES — with BAD_SAFETENSORS; then
+   * the uploads are deleted and nothing is recorded) and queues the import. Each file is copied to a key no
+   * client can write and its size and sha256 recorded; the trainer refuses other bytes. SERVER_BUSY (with
+   * retryAfterMs; nothing changed) when too many checks are running. On success the import creates a subject, a SUCCEEDED run and its checkpoint.
    */
   importModel: ModelImport;
   /**
@@ -738,9 +771,9 @@ export type Query = {
   evaluation: Maybe<Evaluation>;
   evaluator: EvaluatorStatus;
   generation: Maybe<Generation>;
-  /** Status of PostgreSQL, object storage and the engine. Needs no authentication. */
+  /** Status of PostgreSQL, object storage and the engine. The overall `status` needs no authentication; details need an API key. */
   health: Health;
-  /** The key's team's invitations, newest first (OWNER). */
+  /** The key's team's invitations, newest first (OWNER); `first` 1–500 (default 100). */
   invitations: Array<Invitation>;
   modelExport: Maybe<ModelExport>;
   modelImport: Maybe<ModelImport>;
@@ -751,9 +784,9 @@ export type Query = {
   shareAudit: Array<ShareAuditEntry>;
   /** With a share link (`Bearer shl_…`) only: the run it opens. */
   sharedLink: SharedRun;
-  /** Runs other teams shared with the caller's team (active shares only), newest first. */
+  /** Runs other teams shared with the caller's team (active shares only), newest first; `first` 1–500 (default 100). */
   sharedWithMe: Array<SharedRun>;
-  /** The team's outgoing shares (of one run, or of all its runs), newest first. Any member may list them. */
+  /** The team's outgoing shares (of one run, or of all its runs), newest first. Any member may list them. `first` 1–500 (default 100). */
   shares: Array<Share>;
   subject: Maybe<Subject>;
   /** The team's subjects, newest first. `first` 1–100 (default 20). */
@@ -780,6 +813,11 @@ export type QueryEvaluationArgs = {
 
 export type QueryGenerationArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type QueryInvitationsArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -811,7 +849,13 @@ export type QueryShareAuditArgs = {
 };
 
 
+export type QuerySharedWithMeArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
 export type QuerySharesArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
   runId?: InputMaybe<Scalars['ID']['input']>;
 };
 
@@ -840,22 +884,27 @@ export type Run = {
   __typename?: 'Run';
   baseModel: Scalars['String']['output'];
   cancelRequested: Scalars['Boolean']['output'];
+  /** The `last` checkpoints (1–500, default 100) in the order they were saved. */
   checkpoints: Array<Checkpoint>;
   /** The engine settings, every default filled in (docs/platform-contract.md). */
   config: Scalars['JSON']['output'];
   createdAt: Scalars['DateTime']['output'];
   error: Maybe<RunError>;
-  /** Newest first. */
+  /** Newest first; `first` 1–200 (default 50). */
   evaluations: Array<Evaluation>;
   finishedAt: Maybe<Scalars['DateTime']['output']>;
   id: Scalars['ID']['output'];
   /** seq of the newest event (subscribe to runEvents with afterSeq to continue from here). */
   lastEventSeq: Scalars['Int']['output'];
-  /** Loss curve, optionally of one stage (stage1, stage2). */
+  /**
+   * Loss curve in (stage, step) order, optionally of one stage (stage1, stage2): the `first` points
+   * (1–20000, default 5000) after step `afterStep` (of the chosen stage; page on with the last step seen).
+   */
   losses: Array<LossPoint>;
   method: RunMethod;
   /** Null until at least one checkpoint has a succeeded evaluation. */
   recommendedCheckpoint: Maybe<Recommendation>;
+  /** The `last` samples (1–1000, default 200) in step order. */
   samples: Array<Sample>;
   stage: Maybe<Scalars['String']['output']>;
   startedAt: Maybe<Scalars['DateTime']['output']>;
@@ -867,8 +916,25 @@ export type Run = {
 };
 
 
+export type RunCheckpointsArgs = {
+  last?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type RunEvaluationsArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
 export type RunLossesArgs = {
+  afterStep?: InputMaybe<Scalars['Int']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
   stage?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type RunSamplesArgs = {
+  last?: InputMaybe<Scalars['Int']['input']>;
 };
 
 export type RunComparison = {
@@ -1079,12 +1145,24 @@ export type Subject = {
   classNoun: Scalars['String']['output'];
   createdAt: Scalars['DateTime']['output'];
   id: Scalars['ID']['output'];
-  /** In upload order (the order training reads them). */
+  /** In upload order (the order training reads them); `first` 1–200 (default 50). */
   images: Array<SubjectImage>;
   kind: SubjectKind;
   name: Scalars['String']['output'];
-  /** Newest first. */
+  /** Newest first; `first` 1–100 (default 50). */
   runs: Array<Run>;
+};
+
+
+/** The thing being personalized: 4–6 photos of one object, named by its class noun. */
+export type SubjectImagesArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** The thing being personalized: 4–6 photos of one object, named by its class noun. */
+export type SubjectRunsArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 export type SubjectConnection = {
@@ -1135,7 +1213,7 @@ export type Subscription = {
   modelImportUpdated: ModelImport;
   /** Every stored event after `afterSeq` (default 0: all), then live ones, in seq order, with no gap and no duplicate. */
   runEvents: RunEvent;
-  /** Every trainer heartbeat, as it happens. */
+  /** Every trainer heartbeat, as it happens. Needs an API key. */
   workerHeartbeats: WorkerHeartbeat;
 };
 
@@ -1173,11 +1251,16 @@ export type SubscriptionRunEventsArgs = {
 export type Team = {
   __typename?: 'Team';
   id: Scalars['ID']['output'];
-  /** Everyone in the team, OWNERs first. Any member of the team may list them. */
+  /** Everyone in the team, OWNERs first. Any member of the team may list them. `first` 1–1000 (default 200). */
   members: Array<Member>;
   name: Scalars['String']['output'];
   /** The caller's role in this team. */
   role: TeamRole;
+};
+
+
+export type TeamMembersArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 export type TeamRole =
@@ -1216,14 +1299,26 @@ export type User = {
 /** Who is calling: the key's user, acting in the key's team. */
 export type Viewer = {
   __typename?: 'Viewer';
-  /** The caller's own API keys (all of the team's keys for an OWNER). */
+  /** The caller's own API keys (all of the team's keys for an OWNER), `first` 1–500 (default 100). */
   apiKeys: Array<ApiKey>;
   role: TeamRole;
   /** The team every request with this key acts in. */
   team: Team;
-  /** Every team the user belongs to. */
+  /** Every team the user belongs to; `first` 1–500 (default 100). */
   teams: Array<Team>;
   user: User;
+};
+
+
+/** Who is calling: the key's user, acting in the key's team. */
+export type ViewerApiKeysArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** Who is calling: the key's user, acting in the key's team. */
+export type ViewerTeamsArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 /** A trainer process announced that it is alive (relayed from PostgreSQL NOTIFY). */
@@ -1517,8 +1612,8 @@ export type CheckpointResolvers<ContextType = ApiContext, ParentType extends Res
   contentHash?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   downloadUrl?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  evaluations?: Resolver<Array<ResolversTypes['Evaluation']>, ParentType, ContextType>;
-  exports?: Resolver<Array<ResolversTypes['ModelExport']>, ParentType, ContextType>;
+  evaluations?: Resolver<Array<ResolversTypes['Evaluation']>, ParentType, ContextType, RequireFields<CheckpointEvaluationsArgs, 'first'>>;
+  exports?: Resolver<Array<ResolversTypes['ModelExport']>, ParentType, ContextType, RequireFields<CheckpointExportsArgs, 'first'>>;
   files?: Resolver<Array<ResolversTypes['CheckpointFile']>, ParentType, ContextType>;
   generations?: Resolver<Array<ResolversTypes['Generation']>, ParentType, ContextType, RequireFields<CheckpointGenerationsArgs, 'first'>>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
@@ -1694,14 +1789,14 @@ export type HealthResolvers<ContextType = ApiContext, ParentType extends Resolve
 
 export type ImageUploadResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['ImageUpload'] = ResolversParentTypes['ImageUpload']> = {
   expiresAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
-  headers?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
+  fields?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
   uploadId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   url?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
 export type ImportUploadResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['ImportUpload'] = ResolversParentTypes['ImportUpload']> = {
   expiresAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
-  headers?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
+  fields?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
   uploadId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   url?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
@@ -1858,15 +1953,15 @@ export type QueryResolvers<ContextType = ApiContext, ParentType extends Resolver
   evaluator?: Resolver<ResolversTypes['EvaluatorStatus'], ParentType, ContextType>;
   generation?: Resolver<Maybe<ResolversTypes['Generation']>, ParentType, ContextType, RequireFields<QueryGenerationArgs, 'id'>>;
   health?: Resolver<ResolversTypes['Health'], ParentType, ContextType>;
-  invitations?: Resolver<Array<ResolversTypes['Invitation']>, ParentType, ContextType>;
+  invitations?: Resolver<Array<ResolversTypes['Invitation']>, ParentType, ContextType, RequireFields<QueryInvitationsArgs, 'first'>>;
   modelExport?: Resolver<Maybe<ResolversTypes['ModelExport']>, ParentType, ContextType, RequireFields<QueryModelExportArgs, 'id'>>;
   modelImport?: Resolver<Maybe<ResolversTypes['ModelImport']>, ParentType, ContextType, RequireFields<QueryModelImportArgs, 'id'>>;
   run?: Resolver<Maybe<ResolversTypes['Run']>, ParentType, ContextType, RequireFields<QueryRunArgs, 'id'>>;
   runs?: Resolver<ResolversTypes['RunConnection'], ParentType, ContextType, RequireFields<QueryRunsArgs, 'first'>>;
   shareAudit?: Resolver<Array<ResolversTypes['ShareAuditEntry']>, ParentType, ContextType, RequireFields<QueryShareAuditArgs, 'first'>>;
   sharedLink?: Resolver<ResolversTypes['SharedRun'], ParentType, ContextType>;
-  sharedWithMe?: Resolver<Array<ResolversTypes['SharedRun']>, ParentType, ContextType>;
-  shares?: Resolver<Array<ResolversTypes['Share']>, ParentType, ContextType, Partial<QuerySharesArgs>>;
+  sharedWithMe?: Resolver<Array<ResolversTypes['SharedRun']>, ParentType, ContextType, RequireFields<QuerySharedWithMeArgs, 'first'>>;
+  shares?: Resolver<Array<ResolversTypes['Share']>, ParentType, ContextType, RequireFields<QuerySharesArgs, 'first'>>;
   subject?: Resolver<Maybe<ResolversTypes['Subject']>, ParentType, ContextType, RequireFields<QuerySubjectArgs, 'id'>>;
   subjects?: Resolver<ResolversTypes['SubjectConnection'], ParentType, ContextType, RequireFields<QuerySubjectsArgs, 'first'>>;
   viewer?: Resolver<ResolversTypes['Viewer'], ParentType, ContextType>;
@@ -1882,18 +1977,18 @@ export type RecommendationResolvers<ContextType = ApiContext, ParentType extends
 export type RunResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['Run'] = ResolversParentTypes['Run']> = {
   baseModel?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   cancelRequested?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
-  checkpoints?: Resolver<Array<ResolversTypes['Checkpoint']>, ParentType, ContextType>;
+  checkpoints?: Resolver<Array<ResolversTypes['Checkpoint']>, ParentType, ContextType, RequireFields<RunCheckpointsArgs, 'last'>>;
   config?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   error?: Resolver<Maybe<ResolversTypes['RunError']>, ParentType, ContextType>;
-  evaluations?: Resolver<Array<ResolversTypes['Evaluation']>, ParentType, ContextType>;
+  evaluations?: Resolver<Array<ResolversTypes['Evaluation']>, ParentType, ContextType, RequireFields<RunEvaluationsArgs, 'first'>>;
   finishedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   lastEventSeq?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-  losses?: Resolver<Array<ResolversTypes['LossPoint']>, ParentType, ContextType, Partial<RunLossesArgs>>;
+  losses?: Resolver<Array<ResolversTypes['LossPoint']>, ParentType, ContextType, RequireFields<RunLossesArgs, 'first'>>;
   method?: Resolver<ResolversTypes['RunMethod'], ParentType, ContextType>;
   recommendedCheckpoint?: Resolver<Maybe<ResolversTypes['Recommendation']>, ParentType, ContextType>;
-  samples?: Resolver<Array<ResolversTypes['Sample']>, ParentType, ContextType>;
+  samples?: Resolver<Array<ResolversTypes['Sample']>, ParentType, ContextType, RequireFields<RunSamplesArgs, 'last'>>;
   stage?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   startedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   state?: Resolver<ResolversTypes['RunState'], ParentType, ContextType>;
@@ -2025,10 +2120,10 @@ export type SubjectResolvers<ContextType = ApiContext, ParentType extends Resolv
   classNoun?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  images?: Resolver<Array<ResolversTypes['SubjectImage']>, ParentType, ContextType>;
+  images?: Resolver<Array<ResolversTypes['SubjectImage']>, ParentType, ContextType, RequireFields<SubjectImagesArgs, 'first'>>;
   kind?: Resolver<ResolversTypes['SubjectKind'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  runs?: Resolver<Array<ResolversTypes['Run']>, ParentType, ContextType>;
+  runs?: Resolver<Array<ResolversTypes['Run']>, ParentType, ContextType, RequireFields<SubjectRunsArgs, 'first'>>;
 };
 
 export type SubjectConnectionResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['SubjectConnection'] = ResolversParentTypes['SubjectConnection']> = {
@@ -2066,7 +2161,7 @@ export type SubscriptionResolvers<ContextType = ApiContext, ParentType extends R
 
 export type TeamResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['Team'] = ResolversParentTypes['Team']> = {
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  members?: Resolver<Array<ResolversTypes['Member']>, ParentType, ContextType>;
+  members?: Resolver<Array<ResolversTypes['Member']>, ParentType, ContextType, RequireFields<TeamMembersArgs, 'first'>>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   role?: Resolver<ResolversTypes['TeamRole'], ParentType, ContextType>;
 };
@@ -2083,10 +2178,10 @@ export type UserResolvers<ContextType = ApiContext, ParentType extends Resolvers
 };
 
 export type ViewerResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['Viewer'] = ResolversParentTypes['Viewer']> = {
-  apiKeys?: Resolver<Array<ResolversTypes['ApiKey']>, ParentType, ContextType>;
+  apiKeys?: Resolver<Array<ResolversTypes['ApiKey']>, ParentType, ContextType, RequireFields<ViewerApiKeysArgs, 'first'>>;
   role?: Resolver<ResolversTypes['TeamRole'], ParentType, ContextType>;
   team?: Resolver<ResolversTypes['Team'], ParentType, ContextType>;
-  teams?: Resolver<Array<ResolversTypes['Team']>, ParentType, ContextType>;
+  teams?: Resolver<Array<ResolversTypes['Team']>, ParentType, ContextType, RequireFields<ViewerTeamsArgs, 'first'>>;
   user?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
 };
 

@@ -7,6 +7,10 @@ export class GenerationsRepository {
   create(g: apiQueries.NewGeneration) {
     return apiQueries.createGeneration(this.handle.db, g);
   }
+  /** Only while the team has fewer than `maxUnfinished` QUEUED/RUNNING generations; `row` null otherwise. */
+  createWithin(g: apiQueries.NewGeneration, maxUnfinished: number) {
+    return apiQueries.createGenerationWithin(this.handle.db, g, maxUnfinished);
+  }
   get(teamId: string, id: string) {
     return apiQueries.getGeneration(this.handle.db, teamId, id);
   }

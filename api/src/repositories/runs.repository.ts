@@ -10,6 +10,10 @@ export class RunsRepository {
   create(r: apiQueries.NewRun) {
     return apiQueries.createRun(this.db, r);
   }
+  /** Only while the team has fewer than `maxUnfinished` QUEUED/RUNNING runs; `row` null otherwise. */
+  createWithin(r: apiQueries.NewRun, maxUnfinished: number) {
+    return apiQueries.createRunWithin(this.db, r, maxUnfinished);
+  }
   get(teamId: string, id: string) {
     return apiQueries.getRun(this.db, teamId, id);
   }

@@ -63,6 +63,12 @@ export class SharingRepository {
   findLinkShare(tokenHash: string) {
     return apiQueries.findLinkShare(this.db, tokenHash);
   }
+  findLinkShareById(id: string) {
+    return apiQueries.findLinkShareById(this.db, id);
+  }
+  principalByKeyId(keyId: string) {
+    return apiQueries.findPrincipalByKeyId(this.db, keyId);
+  }
   listAudit(teamId: string, limit: number) {
     return apiQueries.listAudit(this.db, teamId, limit);
   }

@@ -1,8 +1,9 @@
 import type { CheckpointResolvers } from "../generated/graphql.js";
+import { capList } from "../graphql-limits.js";
 
 export const Checkpoint: CheckpointResolvers = {
   generations: async (c, a, ctx) => ctx.services.generations.history((await ctx.session()).principal, c.id, a.first),
-  evaluations: async (c, _a, ctx) => (await ctx.session()).loaders.evaluationsByCheckpoint.load(c.id),
+  evaluations: async (c, a, ctx) => capList("Checkpoint.evaluations", await (await ctx.session()).loaders.evaluationsByCheckpoint.load(c.id), a.first),
   run: async (c, _a, ctx) => (await (await ctx.session()).loaders.run.load(c.runId))!,
   modelCard: async (c, _a, ctx) => ctx.services.modelCards.card(await ctx.session(), c),
   // a promptOnly share link sees no files and cannot download
@@ -12,5 +13,5 @@ export const Checkpoint: CheckpointResolvers = {
     const manifest = c.files.find((f) => f.name === "checkpoint.json") ?? c.files[0];
     return manifest ? ctx.services.media.download(manifest.objectKey, manifest.name) : "";
   },
-  exports: async (c, _a, ctx) => ctx.services.exports.ofCheckpoint((await ctx.session()).principal, c),
+  exports: async (c, a, ctx) => capList("Checkpoint.exports", await ctx.services.exports.ofCheckpoint((await ctx.session()).principal, c), a.first),
 };

@@ -1,4 +1,6 @@
+import { badInput } from "../errors.js";
 import type { RunResolvers } from "../generated/graphql.js";
+import { capList, listArg } from "../graphql-limits.js";
 
 export const Run: RunResolvers = {
   subject: async (r, _a, ctx) => (await (await ctx.session()).loaders.subject.load(r.subjectId))!,
@@ -6,11 +8,20 @@ export const Run: RunResolvers = {
   cancelRequested: (r) => r.cancelRequestedAt !== null,
   error: (r) => (r.errorCode ? { code: r.errorCode, message: r.errorMessage ?? "", logTail: r.logTail } : null),
   losses: async (r, a, ctx) => {
+    const n = listArg("Run.losses", a.first);
+    if (a.afterStep != null && !Number.isInteger(a.afterStep)) throw badInput("afterStep", "afterStep must be an integer");
     const all = await (await ctx.session()).loaders.lossesByRun.load(r.id);
-    return a.stage ? all.filter((l) => l.stage === a.stage) : all;
+    const out = [];
+    for (const l of all) {
+      if (a.stage && l.stage !== a.stage) continue;
+      if (a.afterStep != null && l.step <= a.afterStep) continue;
+      out.push(l);
+      if (out.length === n) break;
+    }
+    return out;
   },
-  samples: async (r, _a, ctx) => (await ctx.session()).loaders.samplesByRun.load(r.id),
-  checkpoints: async (r, _a, ctx) => (await ctx.session()).loaders.checkpointsByRun.load(r.id),
-  evaluations: async (r, _a, ctx) => (await ctx.session()).loaders.evaluationsByRun.load(r.id),
+  samples: async (r, a, ctx) => capList("Run.samples", await (await ctx.session()).loaders.samplesByRun.load(r.id), a.last),
+  checkpoints: async (r, a, ctx) => capList("Run.checkpoints", await (await ctx.session()).loaders.checkpointsByRun.load(r.id), a.last),
+  evaluations: async (r, a, ctx) => capList("Run.evaluations", await (await ctx.session()).loaders.evaluationsByRun.load(r.id), a.first),
   recommendedCheckpoint: async (r, _a, ctx) => ctx.services.evaluations.recommendation((await ctx.session()).loaders, r),
 };

@@ -1,6 +1,7 @@
 import { GraphQLError } from "graphql";
 import type { ApiContext } from "../context.js";
 import type { SubscriptionResolvers } from "../generated/graphql.js";
+import { requireApiKey } from "./Health.js";
 
 async function* every<T>(ms: number, produce: () => Promise<T>): AsyncGenerator<T> {
   for (;;) {
@@ -11,7 +12,10 @@ async function* every<T>(ms: number, produce: () => Promise<T>): AsyncGenerator<
 
 export const Subscription: SubscriptionResolvers = {
   workerHeartbeats: {
-    subscribe: (_p, _a, ctx) => ctx.services.health.heartbeats(),
+    subscribe: async (_p, _a, ctx) => {
+      await requireApiKey(ctx, "workerHeartbeats");
+      return ctx.services.health.heartbeats();
+    },
     resolve: (payload: unknown) => payload as never,
   },
   health: {

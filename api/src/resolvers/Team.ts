@@ -1,5 +1,6 @@
 import type { TeamResolvers } from "../generated/graphql.js";
+import { capList } from "../graphql-limits.js";
 
 export const Team: TeamResolvers = {
-  members: async (t, _a, ctx) => ctx.services.members.members((await ctx.session()).principal, t.id),
+  members: async (t, a, ctx) => capList("Team.members", await ctx.services.members.members((await ctx.session()).principal, t.id), a.first),
 };

@@ -3,6 +3,7 @@ import { Checkpoint } from "./Checkpoint.js";
 import { CheckpointFile } from "./CheckpointFile.js";
 import { GeneratedImage } from "./GeneratedImage.js";
 import { Generation } from "./Generation.js";
+import { Health } from "./Health.js";
 import { Mutation } from "./Mutation.js";
 import { Query } from "./Query.js";
 import { Run } from "./Run.js";
@@ -27,6 +28,7 @@ import { sharingMutation, sharingQuery } from "./sharing.root.js";
 import { Team } from "./Team.js";
 
 export const resolvers: Resolvers = {
+  Health,
   DateTime,
   JSON: JSONScalar,
   Query: { ...Query, ...sharingQuery },

@@ -67,17 +67,26 @@ export class ExportsService {
     return this.repo.exportsByCheckpointIds([checkpoint.id]);
   }
 
-  /** `/exports/{id}.tar?token=…` on this API, or null until the export SUCCEEDED. */
-  archiveUrl(e: ModelExportModel): string | null {
-    if (e.state !== "SUCCEEDED") return null;
-    const { token } = this.tokens.issue(e.id);
+  /**
+   * `/exports/{id}.tar?token=…` on this API, or null until the export SUCCEEDED. The token names the
+   * caller's key or share link: the download checks again that it may still read the export.
+   */
+  archiveUrl(p: Principal, e: ModelExportModel): string | null {
+    if (e.state !== "SUCCEEDED" || !this.sharing.canDownload(p)) return null;
+    const { token } = this.tokens.issue(e.id, p.link ? { kind: "link", id: p.link.shareId } : { kind: "key", id: p.keyId });
     return `${this.opts.publicUrl()}/exports/${e.id}.tar?token=${encodeURIComponent(token)}`;
   }
 
-  /** The archive to stream for a valid token (no other authorization: the token is the permission). */
+  /**
+   * The archive to stream for a valid token, while the key or share link it was issued to still exists
+   * and may still download the export (a revoked key, removed member, revoked or expired share: null).
+   */
   async archive(exportId: string, token: string): Promise<{ filename: string; entries: ArchiveEntry[] } | null> {
-    if (!isUuid(exportId) || !this.tokens.verify(exportId, token)) return null;
-    const e = await this.repo.getExport(exportId);
+    const grant = isUuid(exportId) ? this.tokens.verify(exportId, token) : null;
+    if (!grant) return null;
+    const p = await this.sharing.principalOfGrant(grant);
+    if (!p || !this.sharing.canDownload(p)) return null;
+    const e = await this.get(p, exportId);
     if (!e || e.state !== "SUCCEEDED") return null;
     const root = archiveRoot(e);
     return {

@@ -1,6 +1,7 @@
 import { randomInt } from "node:crypto";
 import { CHANNELS } from "@studio/db";
-import { badInput, notFound } from "../errors.js";
+import { badInput, notFound, RateLimitedError } from "../errors.js";
+import type { RateLimiter } from "../limits/rate-limiter.js";
 import type { GenerationModel, Principal } from "../models.js";
 import type { GenerationsRepository } from "../repositories/generations.repository.js";
 import type { NotificationsRepository } from "../repositories/notifications.repository.js";
@@ -30,6 +31,8 @@ export class GenerationsService {
     private readonly runs: RunsService,
     private readonly notifications: NotificationsRepository,
     private readonly pollMs: number,
+    /** Rate limits and budgets (docs/security-rate-limits.md); none when absent. */
+    private readonly limits?: RateLimiter,
   ) {}
 
   /**
@@ -49,7 +52,14 @@ export class GenerationsService {
     const guidanceScale = input.guidanceScale ?? 7.5;
     if (!Number.isFinite(guidanceScale) || guidanceScale < 0 || guidanceScale > 50)
       throw badInput("guidanceScale", "guidanceScale must be a number from 0 to 50");
-    return this.repo.create({
+    const cfg = this.limits?.cfg;
+    if (p.link && cfg) {
+      // an anonymous link caller spends the owner team's compute: smaller generations only
+      if (count > cfg.BUDGET_LINK_MAX_IMAGES) throw badInput("count", `a share link may ask for at most ${cfg.BUDGET_LINK_MAX_IMAGES} images per generation`);
+      if (steps > cfg.BUDGET_LINK_MAX_STEPS) throw badInput("steps", `a share link may ask for at most ${cfg.BUDGET_LINK_MAX_STEPS} steps per generation`);
+    }
+    const giveBack = p.link && this.limits ? await this.limits.takeLinkGeneration(p.link.shareId) : null;
+    const g = {
       teamId: p.link ? p.link.ownerTeamId : p.teamId,
       checkpointId: checkpoint.id,
       createdBy: p.link ? null : p.userId,
@@ -60,7 +70,18 @@ export class GenerationsService {
       steps,
       guidanceScale,
       count,
-    });
+    };
+    if (!cfg) return this.repo.create(g);
+    const max = cfg.BUDGET_TEAM_UNFINISHED_GENERATIONS;
+    const made = await this.repo.createWithin(g, max);
+    if (made.row) return made.row;
+    await giveBack?.();
+    throw new RateLimitedError(
+      `${p.link ? "the owner team" : "your team"} already has ${made.unfinished} unfinished generations (at most ${max}); retry when some finish`,
+      "team-unfinished-generations",
+      cfg.BUDGET_RETRY_AFTER_MS,
+      max,
+    );
   }
 
   /** The team's history for one checkpoint, newest first (the checkpoint itself was authorized by the caller). */

@@ -56,9 +56,30 @@ export class HealthService {
     private readonly storage: StorageRepository,
     private readonly notifications: NotificationsRepository,
     private readonly workerStaleAfterMs: number,
+    /** One report serves every caller for this long (1 000 aliases or requests cost one check). */
+    private readonly cacheMs = 0,
   ) {}
 
-  async report(): Promise<HealthReport> {
+  private last: { at: number; report: HealthReport } | null = null;
+  private inFlight: Promise<HealthReport> | null = null;
+
+  /** The health report: concurrent callers share one check, and a finished one serves everyone for `cacheMs`. */
+  report(): Promise<HealthReport> {
+    if (this.inFlight) return this.inFlight;
+    if (this.last && performance.now() - this.last.at < this.cacheMs) return Promise.resolve(this.last.report);
+    const p = this.check()
+      .then((r) => {
+        this.last = { at: performance.now(), report: r };
+        return r;
+      })
+      .finally(() => {
+        if (this.inFlight === p) this.inFlight = null;
+      });
+    this.inFlight = p;
+    return p;
+  }
+
+  private async check(): Promise<HealthReport> {
     const [postgres, storage] = await Promise.all([this.checkPostgres(), this.checkStorage()]);
     const engine = postgres.status === "OK" ? await this.checkEngine() : this.engineUnknown();
     const all = [postgres, storage, engine];

@@ -1,14 +1,15 @@
 import { randomUUID } from "node:crypto";
 import { apiQueries } from "@studio/db";
-import { badInput, conflict, DomainError, notFound } from "../errors.js";
+import { badInput, conflict, DomainError, notFound, serverBusy } from "../errors.js";
 import type { ModelImportModel, Principal } from "../models.js";
 import type { NotificationsRepository } from "../repositories/notifications.repository.js";
-import type { StorageRepository } from "../repositories/storage.repository.js";
+import { STAGING_PREFIX, type StorageRepository } from "../repositories/storage.repository.js";
 import type { TransfersRepository } from "../repositories/transfers.repository.js";
 import { requireTeamKey } from "./access.js";
 import { isUuid } from "./ids.js";
 import { BASE_MODELS } from "./run-config.js";
-import { checkHeader, headerLength, SafetensorsProblem } from "./safetensors-header.js";
+import { checkHeader, DEFAULT_MAX_HEADER_BYTES, headerLength, SafetensorsProblem } from "./safetensors-header.js";
+import { BoundedSemaphore } from "./semaphore.js";
 import { wakeableStream } from "./streams.js";
 import { requireWriter } from "./subjects.service.js";
 
@@ -38,19 +39,40 @@ function safeName(name: string): string {
   return `${base || "model"}.safetensors`;
 }
 
+export interface ImportsOptions {
+  pollMs: number;
+  maxBytes: number;
+  /** SAFETENSORS_HEADER_MAX_BYTES (default 4 MiB). */
+  headerMaxBytes?: number;
+  /** IMPORT_CHECKS_CONCURRENT (default 2). */
+  checksConcurrent?: number;
+  /** IMPORT_CHECKS_QUEUE_MS (default 15 s). */
+  checksQueueMs?: number;
+}
+
 /**
- * Imports of models from another installation: presigned uploads straight to storage, then a check
- * of each file's safetensors header (range reads only — files can be gigabytes) BEFORE anything is
- * queued. A pickle/zip or malformed file is refused: its uploads are deleted and nothing is recorded.
+ * Imports of models from another installation: presigned POST uploads to a staging key, then a
+ * check of each file's safetensors header (range reads only — files can be gigabytes; the declared
+ * header length is refused above SAFETENSORS_HEADER_MAX_BYTES before a byte of it is read) BEFORE
+ * anything is queued. A pickle/zip or malformed file is refused: its uploads are deleted and nothing
+ * is recorded. A checked file is copied server-side (only if unchanged since the check) to a key no
+ * client can write and hashed there; the import records that key, its size and sha256, and the
+ * trainer refuses different bytes. At most IMPORT_CHECKS_CONCURRENT checks run at once per process;
+ * others wait up to IMPORT_CHECKS_QUEUE_MS, then get SERVER_BUSY (retryable, nothing changed).
  * A trainer's engine checks the files again and writes the checkpoint (defence in depth).
  */
 export class ImportsService {
+  /** Bounds memory and I/O of import checks in this process (docs/security-uploads.md). */
+  readonly checks: BoundedSemaphore;
+
   constructor(
     private readonly repo: TransfersRepository,
     private readonly storage: StorageRepository,
     private readonly notifications: NotificationsRepository,
-    private readonly opts: { pollMs: number; maxBytes: number },
-  ) {}
+    private readonly opts: ImportsOptions,
+  ) {
+    this.checks = new BoundedSemaphore(opts.checksConcurrent ?? 2, opts.checksQueueMs ?? 15_000);
+  }
 
   async createUpload(p: Principal, a: { filename: string; byteSize: number; role: ImportFileRole }) {
     requireTeamKey(p);
@@ -62,11 +84,10 @@ export class ImportsService {
       throw badInput("byteSize", `byteSize must be an integer from 10 to ${this.opts.maxBytes} bytes`);
     if (a.role !== "CHECKPOINT" && a.role !== "EMBEDDING") throw badInput("role", "role must be CHECKPOINT or EMBEDDING");
     const id = randomUUID();
-    const objectKey = `teams/${p.teamId}/imports/uploads/${id}/${safeName(a.filename)}`;
-    const url = await this.storage.presignPut(objectKey);
-    const expiresAt = new Date(Date.now() + this.storage.expirySeconds * 1000);
+    const objectKey = `${STAGING_PREFIX}teams/${p.teamId}/imports/${id}/${safeName(a.filename)}`;
+    const { url, fields, expiresAt } = await this.storage.presignUpload(objectKey, "application/octet-stream", a.byteSize);
     await this.repo.insertImportUpload({ id, teamId: p.teamId, createdBy: p.userId, role: a.role, objectKey, filename: a.filename, byteSize: a.byteSize, expiresAt });
-    return { uploadId: id, url, headers: { "content-type": "application/octet-stream" }, expiresAt };
+    return { uploadId: id, url, fields, expiresAt };
   }
 
   async importModel(p: Principal, input: ImportModelInput): Promise<ModelImportModel> {
@@ -93,33 +114,76 @@ export class ImportsService {
     });
 
     // From here on, a bad file is refused as a whole: every upload of this request is deleted.
+    const validated = uploads.map((u) => `teams/${p.teamId}/imports/files/${u.id}/${safeName(u.row.filename)}`);
     const refuse = async (err: DomainError) => {
-      await this.storage.remove(...uploads.map((u) => u.row.objectKey));
+      await this.storage.remove(...uploads.map((u) => u.row.objectKey), ...validated);
       await this.repo.deleteImportUploads(p.teamId, uploads.map((u) => u.id));
       return err;
     };
-    const refs: apiQueries.NewModelImport["uploads"] = [];
-    for (const u of uploads) {
-      const size = await this.storage.size(u.row.objectKey);
-      if (size === null) throw badInput(u.field, "nothing was uploaded yet: PUT the file to the upload URL first");
-      if (u.row.expiresAt.getTime() < Date.now() - 60_000) throw await refuse(badInput(u.field, "the upload expired; start a new one"));
-      if (size !== u.row.byteSize)
-        throw await refuse(badInput(u.field, `the uploaded file has ${size} bytes, but byteSize ${u.row.byteSize} was declared`));
-      try {
-        const n = headerLength(await this.storage.range(u.row.objectKey, 0, 8), size, u.row.filename);
-        checkHeader(await this.storage.range(u.row.objectKey, 8, n), size, u.row.filename);
-      } catch (err) {
-        if (err instanceof SafetensorsProblem) throw await refuse(new DomainError(err.code, err.message, u.field));
-        throw err;
-      }
-      refs.push({ role: u.role, objectKey: u.row.objectKey, filename: u.row.filename, sizeBytes: size });
-    }
-    const row = await this.repo.createImport(
-      uploads.map((u) => u.id),
-      { teamId: p.teamId, createdBy: p.userId, name, classNoun, kind: input.kind ?? "OBJECT", token, baseModel: input.baseModel, uploads: refs },
+    const refs = await this.checks.run(
+      async () => {
+        const out: apiQueries.NewModelImport["uploads"] = [];
+        try {
+          for (const [i, u] of uploads.entries()) out.push(await this.checkFile(u, validated[i]!, refuse));
+        } catch (err) {
+          await this.storage.remove(...validated).catch(() => undefined); // e.g. the 2nd file is not uploaded yet
+          throw err;
+        }
+        return out;
+      },
+      () => serverBusy(`too many import checks are running on this server; nothing was changed, try again shortly`, Math.max(1000, this.checks.maxWaitMs)),
     );
-    if (!row) throw conflict("this upload was already imported");
+    const row = await this.repo
+      .createImport(
+        uploads.map((u) => u.id),
+        { teamId: p.teamId, createdBy: p.userId, name, classNoun, kind: input.kind ?? "OBJECT", token, baseModel: input.baseModel, uploads: refs },
+      )
+      .catch(async (err: unknown) => {
+        await this.storage.remove(...validated);
+        throw err;
+      });
+    if (!row) {
+      await this.storage.remove(...validated);
+      throw conflict("this upload was already imported");
+    }
+    await this.storage.remove(...uploads.map((u) => u.row.objectKey)).catch(() => undefined); // the sweeper retries
     return row;
+  }
+
+  /**
+   * One file: the staging object whose size was checked (same ETag) is copied server-side to
+   * `validatedKey`, which no client can write; the copy's header is checked (range reads: the 8-byte
+   * length first, the header only when its declared length is under the cap) and the copy is hashed
+   * (streamed, constant memory). What was checked is exactly what is recorded and imported.
+   */
+  private async checkFile(
+    u: { field: string; role: ImportFileRole; row: { objectKey: string; filename: string; byteSize: number; expiresAt: Date } },
+    validatedKey: string,
+    refuse: (err: DomainError) => Promise<DomainError>,
+  ): Promise<apiQueries.NewModelImport["uploads"][number]> {
+    const staged = await this.storage.stat(u.row.objectKey);
+    if (this.storage.abandoned(u.row.expiresAt)) throw await refuse(badInput(u.field, "the upload expired; start a new one"));
+    if (!staged) throw badInput(u.field, "nothing was uploaded yet: POST the file to the upload URL first");
+    const size = staged.size;
+    if (size !== u.row.byteSize) throw await refuse(badInput(u.field, `the uploaded file has ${size} bytes, but byteSize ${u.row.byteSize} was declared`));
+    try {
+      await this.storage.copy(u.row.objectKey, validatedKey, staged.etag, size);
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (code === "PreconditionFailed" || code === "NoSuchKey" || code === "NotFound")
+        throw await refuse(conflict(`${u.field}: the upload changed while it was being checked; start a new upload`));
+      throw err;
+    }
+    try {
+      const n = headerLength(await this.storage.range(validatedKey, 0, 8), size, u.row.filename, this.opts.headerMaxBytes ?? DEFAULT_MAX_HEADER_BYTES);
+      checkHeader(await this.storage.range(validatedKey, 8, n), size, u.row.filename);
+    } catch (err) {
+      if (err instanceof SafetensorsProblem) throw await refuse(new DomainError(err.code, err.message, u.field));
+      throw err;
+    }
+    const copy = await this.storage.hash(validatedKey);
+    if (copy.size !== size) throw await refuse(conflict(`${u.field}: the copy of the upload has ${copy.size} bytes, not ${size}; start a new upload`));
+    return { role: u.role, objectKey: validatedKey, filename: u.row.filename, sizeBytes: size, sha256: copy.sha256 };
   }
 
   async get(p: Principal, id: string): Promise<ModelImportModel | null> {

@@ -1,6 +1,7 @@
 import { randomInt } from "node:crypto";
 import { apiQueries, CHANNELS } from "@studio/db";
-import { badInput, conflict, forbidden, notFound } from "../errors.js";
+import { badInput, conflict, forbidden, notFound, RateLimitedError } from "../errors.js";
+import type { RateLimiter } from "../limits/rate-limiter.js";
 import type { Principal, RunEventModel, RunModel } from "../models.js";
 import type { NotificationsRepository } from "../repositories/notifications.repository.js";
 import type { RunsRepository } from "../repositories/runs.repository.js";
@@ -23,6 +24,8 @@ export class RunsService {
     private readonly subjects: SubjectsService,
     private readonly notifications: NotificationsRepository,
     private readonly pollMs: number,
+    /** Rate limits and budgets (docs/security-rate-limits.md); none when absent. */
+    private readonly limits?: RateLimiter,
   ) {}
 
   async start(p: Principal, input: StartRunInput & { subjectId: string }) {
@@ -32,7 +35,7 @@ export class RunsService {
     const built = buildRunConfig(input, subject.classNoun, () => randomInt(0, 2 ** 31));
     if ((await this.subjects.countImages(p, subject.id)) < 1)
       throw badInput("subjectId", "the subject has no images; add 4–6 photos (at least 1) before training");
-    return this.repo.create({
+    const r = {
       teamId: p.teamId,
       subjectId: subject.id,
       createdBy: p.userId,
@@ -40,7 +43,18 @@ export class RunsService {
       baseModel: built.baseModel,
       config: built.config as unknown as Record<string, unknown>,
       totalSteps: built.totalSteps,
-    });
+    };
+    const cfg = this.limits?.cfg;
+    if (!cfg) return this.repo.create(r);
+    const max = cfg.BUDGET_TEAM_UNFINISHED_RUNS;
+    const made = await this.repo.createWithin(r, max);
+    if (made.row) return made.row;
+    throw new RateLimitedError(
+      `your team already has ${made.unfinished} queued or running training runs (at most ${max}); retry when one finishes or cancel one`,
+      "team-unfinished-runs",
+      cfg.BUDGET_RETRY_AFTER_MS,
+      max,
+    );
   }
 
   async cancel(p: Principal, id: string) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkHeader, headerLength, SafetensorsProblem, sniffUnsafe } from "./safetensors-header.js";
+import { checkHeader, DEFAULT_MAX_HEADER_BYTES, headerLength, SafetensorsProblem, sniffUnsafe } from "./safetensors-header.js";
 
 /** A safetensors file as the reference writer lays it out (header padded with spaces to 8 bytes). */
 function safetensors(header: Record<string, unknown>, dataBytes: number): Buffer {
@@ -52,6 +52,15 @@ describe("safetensors header check", () => {
     const huge = Buffer.alloc(16);
     huge.writeBigUInt64LE(2n ** 40n);
     expect(problem(() => headerLength(huge.subarray(0, 8), huge.length, "x")).message).toMatch(/at most/);
+    // the configured cap (SAFETENSORS_HEADER_MAX_BYTES) refuses from the 8-byte length alone, whatever the file's size
+    const declared = Buffer.alloc(8);
+    declared.writeBigUInt64LE(BigInt(DEFAULT_MAX_HEADER_BYTES + 1));
+    const capped = problem(() => headerLength(declared, 10 * DEFAULT_MAX_HEADER_BYTES, "x.safetensors"));
+    expect(capped.code).toBe("BAD_SAFETENSORS");
+    expect(capped.message).toMatch(/at most 4194304 are accepted \(SAFETENSORS_HEADER_MAX_BYTES\)/);
+    declared.writeBigUInt64LE(BigInt(DEFAULT_MAX_HEADER_BYTES));
+    expect(headerLength(declared, 10 * DEFAULT_MAX_HEADER_BYTES, "x.safetensors")).toBe(DEFAULT_MAX_HEADER_BYTES);
+    expect(problem(() => headerLength(declared, 10 * DEFAULT_MAX_HEADER_BYTES, "x.safetensors", 1024)).message).toMatch(/at most 1024/);
     const past = Buffer.alloc(16);
     past.writeBigUInt64LE(9n);
     expect(problem(() => headerLength(past.subarray(0, 8), past.length, "x")).message).toMatch(/only 8 after the length/);

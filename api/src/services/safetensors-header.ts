@@ -27,8 +27,15 @@ export const DTYPE_BYTES: Record<string, number> = {
   I64: 8, U64: 8, F64: 8,
 };
 
-/** The safetensors library refuses headers over 100 MB; so do we (the API reads the header into memory). */
+/** The safetensors library refuses headers over 100 MB: the hard upper bound of any configured cap. */
 export const MAX_HEADER_BYTES = 100_000_000;
+/**
+ * The API's default cap (SAFETENSORS_HEADER_MAX_BYTES): 4 MiB. Real headers are far smaller — about
+ * 100–150 bytes per tensor, so a full single-file SD 1.x/2.x checkpoint (~1 100–1 300 tensors) has
+ * ~150–200 KB and SDXL (~2 500 tensors) ~350 KB. The header is read into memory only after its declared
+ * length passed this cap.
+ */
+export const DEFAULT_MAX_HEADER_BYTES = 4 * 2 ** 20;
 
 export interface SafetensorsSummary {
   headerLength: number;
@@ -53,13 +60,14 @@ export function sniffUnsafe(first: Buffer, filename: string): SafetensorsProblem
 }
 
 /** The header length N from the first 8 bytes, checked against the object's size. */
-export function headerLength(first8: Buffer, objectSize: number, filename: string): number {
+export function headerLength(first8: Buffer, objectSize: number, filename: string, maxHeaderBytes = DEFAULT_MAX_HEADER_BYTES): number {
   const unsafe = sniffUnsafe(first8, filename);
   if (unsafe) throw unsafe;
   if (first8.length < 8 || objectSize < 10) throw bad(filename, `has ${objectSize} bytes; a safetensors file has at least 10`);
   const n = first8.readBigUInt64LE(0);
   if (n < 2n) throw bad(filename, `declares a header of ${n} bytes; the smallest ({}) has 2`);
-  if (n > BigInt(MAX_HEADER_BYTES)) throw bad(filename, `declares a header of ${n} bytes; at most ${MAX_HEADER_BYTES} are accepted`);
+  const cap = Math.min(maxHeaderBytes, MAX_HEADER_BYTES);
+  if (n > BigInt(cap)) throw bad(filename, `declares a header of ${n} bytes; at most ${cap} are accepted (SAFETENSORS_HEADER_MAX_BYTES)`);
   if (n > BigInt(objectSize - 8)) throw bad(filename, `declares a header of ${n} bytes, but the file has only ${objectSize - 8} after the length`);
   return Number(n);
 }

@@ -51,6 +51,28 @@ export class SharesService {
     };
   }
 
+  /**
+   * The caller again, from what an archive URL recorded of it (`ArchiveGrant`): null once its key was
+   * revoked or its user removed, or its share link revoked or expired. Everything it could read then
+   * is checked again by the caller of this (a revoked TEAM share makes the checkpoint unreadable).
+   */
+  async principalOfGrant(g: { kind: "key" | "link"; id: string }): Promise<Principal | null> {
+    if (g.kind === "key") {
+      const p = await this.repo.principalByKeyId(g.id);
+      return p ? { keyId: p.keyId, userId: p.userId, teamId: p.teamId, role: p.role } : null;
+    }
+    const found = await this.repo.findLinkShareById(g.id);
+    if (!found || found.share.revokedAt || found.expired) return null;
+    const s = found.share;
+    return {
+      keyId: NIL_UUID,
+      userId: NIL_UUID,
+      teamId: NIL_UUID,
+      role: "VIEWER",
+      link: { shareId: s.id, runId: s.runId, ownerTeamId: s.teamId, promptOnly: s.promptOnly },
+    };
+  }
+
   /** File downloads (checkpoint files, manifest): everyone who can read the checkpoint, except a promptOnly link. */
   requireDownload(p: Principal): void {
     if (p.link?.promptOnly) throw forbidden("this share link is prompt-only: files cannot be downloaded");

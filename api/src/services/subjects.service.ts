@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { badInput, conflict, forbidden, notFound } from "../errors.js";
 import type { Principal, SubjectModel } from "../models.js";
-import type { StorageRepository } from "../repositories/storage.repository.js";
+import { STAGING_PREFIX, type StorageRepository } from "../repositories/storage.repository.js";
 import type { SubjectsRepository } from "../repositories/subjects.repository.js";
 import { connection, decodeCursor, isUuid, pageSize } from "./ids.js";
 import { IMAGE_TYPES, validateImage } from "./image-validation.js";
@@ -12,10 +12,15 @@ export function requireWriter(p: Principal): void {
   if (p.role === "VIEWER") throw forbidden("a VIEWER cannot change the team's subjects or runs (a VIEWER may generate)");
 }
 
-/** Object keys as fixed in docs/platform-contract.md. */
+/**
+ * Object keys as fixed in docs/platform-contract.md and docs/security-uploads.md: clients write only
+ * the staging key (under uploads/); the validated copy and the display copy are written by the API.
+ */
 const keys = {
   upload: (teamId: string, subjectId: string, uploadId: string, filename: string) =>
-    `teams/${teamId}/subjects/${subjectId}/uploads/${uploadId}/${filename}`,
+    `${STAGING_PREFIX}teams/${teamId}/subjects/${subjectId}/${uploadId}/${filename}`,
+  image: (teamId: string, subjectId: string, imageId: string, filename: string) =>
+    `teams/${teamId}/subjects/${subjectId}/images/${imageId}/${filename}`,
   display: (teamId: string, subjectId: string, imageId: string) => `teams/${teamId}/subjects/${subjectId}/display/${imageId}.webp`,
 };
 
@@ -37,7 +42,14 @@ export class SubjectsService {
     private readonly repo: SubjectsRepository,
     private readonly storage: StorageRepository,
     private readonly uploadMaxBytes: number,
+    private readonly maxImages = 50,
   ) {}
+
+  /** A subject holds at most `maxImages` photos: refused before anything is signed or stored. */
+  private async requireRoom(p: Principal, subjectId: string) {
+    if ((await this.repo.countImages(p.teamId, subjectId)) >= this.maxImages)
+      throw badInput("subjectId", `a subject holds at most ${this.maxImages} photos: remove one first`);
+  }
 
   async create(p: Principal, input: { name: string; classNoun: string; kind?: "OBJECT" | "LIVE" | null }) {
     requireWriter(p);
@@ -72,10 +84,10 @@ export class SubjectsService {
     if (!Number.isInteger(a.byteSize) || a.byteSize < 1 || a.byteSize > this.uploadMaxBytes)
       throw badInput("byteSize", `byteSize must be 1–${this.uploadMaxBytes} bytes`);
     if (a.filename.length < 1 || a.filename.length > 255) throw badInput("filename", "filename must be 1–255 characters");
+    await this.requireRoom(p, subject.id);
     const id = randomUUID();
     const objectKey = keys.upload(p.teamId, subject.id, id, safeFilename(a.filename, a.contentType));
-    const url = await this.storage.presignPut(objectKey);
-    const expiresAt = new Date(Date.now() + this.storage.expirySeconds * 1000);
+    const { url, fields, expiresAt } = await this.storage.presignUpload(objectKey, a.contentType, a.byteSize);
     await this.repo.insertUpload({
       id,
       teamId: p.teamId,
@@ -86,12 +98,16 @@ export class SubjectsService {
       byteSize: a.byteSize,
       expiresAt,
     });
-    return { uploadId: id, url, headers: { "content-type": a.contentType }, expiresAt };
+    return { uploadId: id, url, fields, expiresAt };
   }
 
   /**
-   * Validates what was PUT for the upload; on any problem the object is deleted and nothing is
-   * recorded. On success: an oriented WebP display copy, one subject_images row, upload consumed.
+   * Validates what was uploaded: the staging object is first copied server-side to a key no client
+   * can write (only if it is still the object whose size was checked), then exactly those bytes are
+   * validated and hashed, and that copy is what the image row (and so training, evaluation, thumbnails
+   * and model cards) points at. On any problem every object of the upload is deleted and nothing is
+   * recorded. On success: an oriented WebP display copy, one subject_images row, upload consumed,
+   * staging object deleted — a later upload to the same URL changes nothing that was recorded.
    */
   async addImage(p: Principal, subjectId: string, uploadId: string) {
     requireWriter(p);
@@ -99,46 +115,59 @@ export class SubjectsService {
     const upload = isUuid(uploadId) ? await this.repo.getUpload(p.teamId, uploadId) : null;
     if (!upload || upload.subjectId !== subject.id) throw notFound("upload");
     if (upload.consumedAt) throw conflict("this upload was already added");
-    const size = await this.storage.size(upload.objectKey);
-    if (size === null) throw badInput("uploadId", "nothing was uploaded yet: PUT the file to the upload URL first");
+    await this.requireRoom(p, subject.id);
+    const imageId = randomUUID();
+    const imageKey = keys.image(p.teamId, subject.id, imageId, upload.objectKey.slice(upload.objectKey.lastIndexOf("/") + 1));
+    const displayKey = keys.display(p.teamId, subject.id, imageId);
     const refuse = async (err: Error) => {
-      await this.storage.remove(upload.objectKey);
+      await this.storage.remove(upload.objectKey, imageKey, displayKey);
       return err;
     };
-    if (upload.expiresAt.getTime() < Date.now() - 60_000) throw await refuse(badInput("uploadId", "the upload expired; start a new one"));
-    if (size !== upload.byteSize)
-      throw await refuse(badInput("uploadId", `the uploaded file has ${size} bytes, but byteSize ${upload.byteSize} was declared`));
+    const staged = await this.storage.stat(upload.objectKey);
+    if (this.storage.abandoned(upload.expiresAt)) throw await refuse(badInput("uploadId", "the upload expired; start a new one"));
+    if (!staged) throw badInput("uploadId", "nothing was uploaded yet: POST the file to the upload URL first");
+    if (staged.size !== upload.byteSize)
+      throw await refuse(badInput("uploadId", `the uploaded file has ${staged.size} bytes, but byteSize ${upload.byteSize} was declared`));
+    try {
+      await this.storage.copy(upload.objectKey, imageKey, staged.etag, staged.size);
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (code === "PreconditionFailed" || code === "NoSuchKey" || code === "NotFound")
+        throw await refuse(conflict("the upload changed while it was being checked; start a new upload"));
+      throw err;
+    }
     let img;
     try {
-      img = await validateImage(await this.storage.get(upload.objectKey, upload.byteSize), upload.contentType);
+      const bytes = await this.storage.get(imageKey, upload.byteSize);
+      if (bytes.length !== upload.byteSize) throw badInput("uploadId", `the uploaded file has ${bytes.length} bytes, but byteSize ${upload.byteSize} was declared`);
+      img = await validateImage(bytes, upload.contentType);
     } catch (err) {
       throw await refuse(err as Error);
     }
-    const imageId = randomUUID();
-    const displayKey = keys.display(p.teamId, subject.id, imageId);
     await this.storage.put(displayKey, img.webp, "image/webp");
     const row = await this.repo
       .insertImageConsumingUpload(upload.id, {
         id: imageId,
         teamId: p.teamId,
         subjectId: subject.id,
-        objectKey: upload.objectKey,
+        objectKey: imageKey,
         displayKey,
         filename: upload.filename,
         contentType: upload.contentType,
-        byteSize: size,
+        byteSize: upload.byteSize,
         sha256: img.sha256,
         width: img.width,
         height: img.height,
       })
       .catch(async (err: unknown) => {
-        await this.storage.remove(displayKey);
+        await this.storage.remove(imageKey, displayKey);
         throw err;
       });
     if (!row) {
-      await this.storage.remove(displayKey);
+      await this.storage.remove(imageKey, displayKey);
       throw conflict("this upload was already added");
     }
+    await this.storage.remove(upload.objectKey).catch(() => undefined); // the sweeper retries
     return row;
   }
 

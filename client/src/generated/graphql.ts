@@ -329,7 +329,7 @@ export type CreateImageUploadMutationVariables = Exact<{
 }>;
 
 
-export type CreateImageUploadMutation = { createImageUpload: { uploadId: string, url: string, headers: unknown, expiresAt: string } };
+export type CreateImageUploadMutation = { createImageUpload: { uploadId: string, url: string, fields: unknown, expiresAt: string } };
 
 export type AddSubjectImageMutationVariables = Exact<{
   subjectId: string | number;
@@ -373,7 +373,7 @@ export type CreateModelImportUploadMutationVariables = Exact<{
 }>;
 
 
-export type CreateModelImportUploadMutation = { createModelImportUpload: { uploadId: string, url: string, headers: unknown, expiresAt: string } };
+export type CreateModelImportUploadMutation = { createModelImportUpload: { uploadId: string, url: string, fields: unknown, expiresAt: string } };
 
 export type ImportModelMutationVariables = Exact<{
   input: ImportModelInput;

@@ -54,7 +54,7 @@ export const CREATE_IMAGE_UPLOAD = /* GraphQL */ `
     createImageUpload(subjectId: $subjectId, filename: $filename, contentType: $contentType, byteSize: $byteSize) {
       uploadId
       url
-      headers
+      fields
       expiresAt
     }
   }

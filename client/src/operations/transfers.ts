@@ -94,7 +94,7 @@ export const CREATE_MODEL_IMPORT_UPLOAD = /* GraphQL */ `
     createModelImportUpload(filename: $filename, byteSize: $byteSize, role: $role) {
       uploadId
       url
-      headers
+      fields
       expiresAt
     }
   }

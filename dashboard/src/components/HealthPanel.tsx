@@ -1,9 +1,10 @@
 "use client";
 
 import { useCallback, useEffect, useState } from "react";
-import type { HealthQuery, ServiceFieldsFragment } from "@/generated/graphql";
-import { HEALTH_QUERY } from "@/graphql/health";
+import type { HealthQuery, HealthStatusQuery, ServiceFieldsFragment } from "@/generated/graphql";
+import { HEALTH_QUERY, HEALTH_STATUS_QUERY } from "@/graphql/health";
 import { gqlRequest, GraphQLRequestError } from "@/lib/graphql";
+import { useOptionalSession } from "@/lib/session";
 
 const REFRESH_MS = 5000;
 
@@ -22,15 +23,21 @@ function ServiceCard({ service, label }: { service: ServiceFieldsFragment; label
   );
 }
 
-/** Polls `health` every few seconds; shows each service's status, what it said and how fast. */
+/**
+ * Polls `health` every few seconds; shows each service's status, what it said and how fast. Without
+ * a signed-in key only the overall status is public (the API keeps the details for key holders).
+ */
 export function HealthPanel({ apiUrl }: { apiUrl: string }) {
-  const [health, setHealth] = useState<HealthQuery["health"] | null>(null);
+  const apiKey = useOptionalSession()?.apiKey;
+  const [health, setHealth] = useState<HealthQuery["health"] | HealthStatusQuery["health"] | null>(null);
   const [error, setError] = useState<string | null>(null);
 
   const load = useCallback(
     async (signal?: AbortSignal) => {
       try {
-        const data = await gqlRequest<HealthQuery>(apiUrl, HEALTH_QUERY, {}, signal);
+        const data = apiKey
+          ? await gqlRequest<HealthQuery>(apiUrl, HEALTH_QUERY, {}, signal, apiKey)
+          : await gqlRequest<HealthStatusQuery>(apiUrl, HEALTH_STATUS_QUERY, {}, signal);
         setHealth(data.health);
         setError(null);
       } catch (err) {
@@ -38,7 +45,7 @@ export function HealthPanel({ apiUrl }: { apiUrl: string }) {
         setError(err instanceof GraphQLRequestError ? `${err.message} (${err.code})` : String(err));
       }
     },
-    [apiUrl],
+    [apiUrl, apiKey],
   );
 
   useEffect(() => {
@@ -66,7 +73,7 @@ export function HealthPanel({ apiUrl }: { apiUrl: string }) {
         </p>
         {health && (
           <p className="subtle">
-            API {health.version} · checked {new Date(health.checkedAt).toLocaleTimeString()}
+            {"version" in health ? `API ${health.version} · ` : ""}checked {new Date(health.checkedAt).toLocaleTimeString()}
           </p>
         )}
       </div>
@@ -76,7 +83,11 @@ export function HealthPanel({ apiUrl }: { apiUrl: string }) {
         </p>
       )}
       <div className="health-grid">
-        {health ? (
+        {health && !("postgres" in health) ? (
+          <p className="subtle" data-testid="health-signin-hint">
+            Sign in with an API key to see each service (PostgreSQL, object storage, training engine).
+          </p>
+        ) : health ? (
           <>
             <ServiceCard service={health.postgres} label="PostgreSQL" />
             <ServiceCard service={health.storage} label="Object storage" />

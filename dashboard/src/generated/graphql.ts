@@ -235,6 +235,11 @@ export type GenerationByIdQueryVariables = Exact<{
 
 export type GenerationByIdQuery = { generation: { id: string, prompt: string, negativePrompt: string | null, seed: number, steps: number, guidanceScale: number, count: number, state: GenerationState, createdAt: string, images: Array<{ index: number, seed: number, url: string }>, error: { code: string, message: string } | null } | null };
 
+export type HealthStatusQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type HealthStatusQuery = { health: { status: ServiceStatus, checkedAt: string } };
+
 export type HealthQueryVariables = Exact<{ [key: string]: never; }>;
 
 
@@ -364,7 +369,7 @@ export type CreateImageUploadMutationVariables = Exact<{
 }>;
 
 
-export type CreateImageUploadMutation = { createImageUpload: { uploadId: string, url: string, headers: unknown } };
+export type CreateImageUploadMutation = { createImageUpload: { uploadId: string, url: string, fields: unknown } };
 
 export type AddSubjectImageMutationVariables = Exact<{
   subjectId: string | number;

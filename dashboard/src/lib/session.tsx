@@ -7,21 +7,42 @@ import type { ViewerQuery } from "@/generated/graphql";
 import { VIEWER_QUERY } from "@/graphql/viewer";
 import { gqlRequest, GraphQLRequestError } from "./graphql";
 
-/** Where the key lives in the browser. A key acts for one team; signing out forgets it. */
+/**
+ * Where the key lives in the browser: sessionStorage, i.e. this tab only, gone when it closes — never
+ * localStorage, which any later script of this origin could read for months (docs/security-privileges.md).
+ * A key acts for one team; signing out forgets it.
+ */
 export const API_KEY_STORAGE = "studio.apiKey";
 /** Keys signed in with before, by team, so one browser can switch between a user's teams (a key acts in one team). */
 const KNOWN_KEYS_STORAGE = "studio.knownKeys";
 type KnownKeys = Record<string, { teamName: string; key: string }>;
 
+function keyStore(): Storage {
+  return window.sessionStorage;
+}
+
+/** Keys an older dashboard kept in localStorage move to this tab's sessionStorage once, and leave localStorage. */
+function migrateLegacyKeys(): void {
+  try {
+    for (const k of [API_KEY_STORAGE, KNOWN_KEYS_STORAGE]) {
+      const v = window.localStorage.getItem(k);
+      if (v !== null && keyStore().getItem(k) === null) keyStore().setItem(k, v);
+      window.localStorage.removeItem(k);
+    }
+  } catch {
+    /* storage disabled: nothing to move */
+  }
+}
+
 function readKnown(): KnownKeys {
   try {
-    return JSON.parse(window.localStorage.getItem(KNOWN_KEYS_STORAGE) ?? "{}") as KnownKeys;
+    return JSON.parse(keyStore().getItem(KNOWN_KEYS_STORAGE) ?? "{}") as KnownKeys;
   } catch {
     return {};
   }
 }
 function writeKnown(k: KnownKeys) {
-  window.localStorage.setItem(KNOWN_KEYS_STORAGE, JSON.stringify(k));
+  keyStore().setItem(KNOWN_KEYS_STORAGE, JSON.stringify(k));
 }
 
 /** What a page needs to talk to the API with one credential (an API key `sk_…` or a share link `shl_…`). */
@@ -62,7 +83,7 @@ export function bearerClient(apiUrl: string, wsUrl: string, bearer: string): Api
 
 /** Remembers a key the way signing in does (current key + known keys by team); the next page load signs in with it. */
 export function rememberKey(key: string, team: { id: string; name: string }): void {
-  window.localStorage.setItem(API_KEY_STORAGE, key);
+  keyStore().setItem(API_KEY_STORAGE, key);
   writeKnown({ ...readKnown(), [team.id]: { teamName: team.name, key } });
 }
 
@@ -88,6 +109,11 @@ export function useSession(): Session {
   return s;
 }
 
+/** The session on a public page (health): null when nobody is signed in. */
+export function useOptionalSession(): Session | null {
+  return useContext(SessionContext);
+}
+
 type Phase = { kind: "loading" } | { kind: "signedOut"; error?: string } | { kind: "checking" } | { kind: "signedIn"; apiKey: string; viewer: ViewerQuery["viewer"] };
 
 export function SessionProvider({ apiUrl, wsUrl, children }: { apiUrl: string; wsUrl: string; children: ReactNode }) {
@@ -101,7 +127,7 @@ export function SessionProvider({ apiUrl, wsUrl, children }: { apiUrl: string; w
       setPhase({ kind: "checking" });
       try {
         const data = await gqlRequest<ViewerQuery>(apiUrl, VIEWER_QUERY, {}, undefined, key);
-        window.localStorage.setItem(API_KEY_STORAGE, key);
+        keyStore().setItem(API_KEY_STORAGE, key);
         const known = { ...readKnown(), [data.viewer.team.id]: { teamName: data.viewer.team.name, key } };
         writeKnown(known);
         setKnown(known);
@@ -109,7 +135,7 @@ export function SessionProvider({ apiUrl, wsUrl, children }: { apiUrl: string; w
       } catch (err) {
         const unauth = err instanceof GraphQLRequestError && (err.code === "UNAUTHENTICATED" || err.code === "FORBIDDEN");
         if (unauth) {
-          window.localStorage.removeItem(API_KEY_STORAGE);
+          keyStore().removeItem(API_KEY_STORAGE);
           const known = Object.fromEntries(Object.entries(readKnown()).filter(([, v]) => v.key !== key));
           writeKnown(known);
           setKnown(known);
@@ -122,15 +148,16 @@ export function SessionProvider({ apiUrl, wsUrl, children }: { apiUrl: string; w
   );
 
   useEffect(() => {
+    migrateLegacyKeys();
     setKnown(readKnown());
-    const key = window.localStorage.getItem(API_KEY_STORAGE);
+    const key = keyStore().getItem(API_KEY_STORAGE);
     if (key) void signIn(key, true);
     else setPhase({ kind: "signedOut" });
   }, [signIn]);
 
   const signOut = useCallback(() => {
-    const key = window.localStorage.getItem(API_KEY_STORAGE);
-    window.localStorage.removeItem(API_KEY_STORAGE);
+    const key = keyStore().getItem(API_KEY_STORAGE);
+    keyStore().removeItem(API_KEY_STORAGE);
     const rest = Object.fromEntries(Object.entries(readKnown()).filter(([, v]) => v.key !== key));
     writeKnown(rest);
     setKnown(rest);
@@ -195,7 +222,7 @@ export function SessionProvider({ apiUrl, wsUrl, children }: { apiUrl: string; w
       </header>
       <main className="page">
         {isPublic ? (
-          children
+          <SessionContext.Provider value={session}>{children}</SessionContext.Provider>
         ) : phase.kind === "loading" || phase.kind === "checking" ? (
           <p className="skeleton" role="status">
             {phase.kind === "checking" ? "Checking your key…" : "Loading…"}
@@ -222,7 +249,7 @@ function SignInForm({ error, onSubmit }: { error?: string | undefined; onSubmit:
       }}
     >
       <h1 id="signin-title">Sign in</h1>
-      <p className="subtle">Paste an API key of your team (it starts with sk_). It is kept in this browser only.</p>
+      <p className="subtle">Paste an API key of your team (it starts with sk_). It is kept in this browser tab only, until you close it or sign out.</p>
       <label className="field">
         <span>API key</span>
         <input name="apiKey" type="password" autoComplete="off" required value={key} onChange={(e) => setKey(e.target.value)} aria-describedby={error ? "signin-error" : undefined} />

@@ -41,6 +41,8 @@ export const generations = pgTable(
   (t) => [
     index("generations_checkpoint_idx").on(t.checkpointId, t.createdAt),
     index("generations_claimable_idx").on(t.state, t.createdAt),
+    /** The team's unfinished generations (the queued-generations budget counts them on every generate). */
+    index("generations_team_unfinished_idx").on(t.teamId).where(sql`${t.state} in ('QUEUED', 'RUNNING')`),
     check("generations_prompt_length", sql`char_length(${t.prompt}) between 1 and 2000`),
     check("generations_steps", sql`${t.steps} between 1 and 200`),
     check("generations_count", sql`${t.count} between 1 and 16`),

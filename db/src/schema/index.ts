@@ -8,3 +8,4 @@ export * from "./workers.js";
 export * from "./evaluations.js";
 export * from "./sharing.js";
 export * from "./transfers.js";
+export * from "./limits.js";

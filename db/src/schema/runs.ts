@@ -59,6 +59,8 @@ export const runs = pgTable(
     index("runs_team_created_idx").on(t.teamId, t.createdAt),
     index("runs_subject_idx").on(t.subjectId),
     index("runs_claimable_idx").on(t.state, t.leaseExpiresAt),
+    /** The team's unfinished runs (the active-runs budget counts them on every startRun). */
+    index("runs_team_unfinished_idx").on(t.teamId).where(sql`${t.state} in ('QUEUED', 'RUNNING')`),
     check("runs_step_range", sql`${t.step} >= 0 and ${t.totalSteps} > 0`),
     check("runs_lease_when_running", sql`${t.state} <> 'RUNNING' or (${t.leaseOwner} is not null and ${t.leaseExpiresAt} is not null)`),
     check("runs_finished_when_final", sql`(${t.state} in ('SUCCEEDED','FAILED','CANCELED')) = (${t.finishedAt} is not null)`),

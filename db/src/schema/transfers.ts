@@ -12,7 +12,12 @@ export const transferState = pgEnum("transfer_state", ["QUEUED", "RUNNING", "SUC
 export const importFileRole = pgEnum("import_file_role", ["CHECKPOINT", "EMBEDDING"]);
 
 export type TransferFile = { name: string; objectKey: string; sizeBytes: number; sha256: string };
-export type ImportUploadRef = { role: "CHECKPOINT" | "EMBEDDING"; objectKey: string; filename: string; sizeBytes: number };
+/**
+ * A validated import file: objectKey is the API's server-side copy (no client can write it), sizeBytes
+ * and sha256 are of exactly those bytes; the trainer refuses a download that differs (INPUT_VERIFY_FAILED).
+ * sha256 is absent only on imports queued before it was recorded.
+ */
+export type ImportUploadRef = { role: "CHECKPOINT" | "EMBEDDING"; objectKey: string; filename: string; sizeBytes: number; sha256?: string };
 
 /**
  * A checkpoint written in another tool's layout by a trainer's engine. Checkpoints are immutable, so

@@ -201,13 +201,13 @@ export class GenerationWorker {
   }
 
   /** The checkpoint's files in a local folder named by its id; downloaded once, then reused. */
-  async cachedCheckpoint(checkpointId: string, files: { name: string; objectKey: string }[]): Promise<string> {
+  async cachedCheckpoint(checkpointId: string, files: { name: string; objectKey: string; sizeBytes: number; sha256: string }[]): Promise<string> {
     const dir = join(this.config.TRAINER_WORK_DIR, "checkpoint-cache", checkpointId);
     if (await access(join(dir, "checkpoint.json")).then(() => true, () => false)) return dir;
     // Download beside it and rename: a half-downloaded folder is never mistaken for a cached one.
     const tmp = `${dir}.partial-${process.pid}`;
     await rm(tmp, { recursive: true, force: true });
-    for (const f of files) await this.storage.download(f.objectKey, join(tmp, basename(f.name)));
+    for (const f of files) await this.storage.download(f.objectKey, join(tmp, basename(f.name)), f);
     await rm(dir, { recursive: true, force: true });
     await rename(tmp, dir);
     return dir;

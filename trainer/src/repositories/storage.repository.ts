@@ -1,20 +1,30 @@
 import { createHash } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
-import { mkdir, stat } from "node:fs/promises";
+import { mkdir, rm, stat } from "node:fs/promises";
 import { dirname } from "node:path";
 import { PassThrough, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import * as Minio from "minio";
 import type { TrainerConfig } from "../config.js";
 
-/** Storage failed in a way that is not the run's fault (unreachable, refused, wrong size). */
+/**
+ * Storage failed in a way that is not the run's fault (unreachable, refused, wrong size), or an input
+ * is not the bytes the API validated (INPUT_VERIFY_FAILED: size or sha256 differ from the record).
+ */
 export class StorageError extends Error {
   constructor(
-    readonly code: "STORAGE_UNAVAILABLE" | "CHECKPOINT_VERIFY_FAILED",
+    readonly code: "STORAGE_UNAVAILABLE" | "CHECKPOINT_VERIFY_FAILED" | "INPUT_VERIFY_FAILED",
     message: string,
   ) {
     super(message);
   }
+}
+
+/** What an input must be: the size and sha256 recorded when it was validated (or written). */
+export interface ExpectedObject {
+  sizeBytes: number;
+  /** Absent only on records made before hashes were kept; then only the size is checked. */
+  sha256?: string | null | undefined;
 }
 
 export interface UploadedObject {
@@ -46,13 +56,40 @@ export class StorageRepository {
     this.bucket = config.S3_BUCKET;
   }
 
-  async download(objectKey: string, file: string): Promise<void> {
+  /**
+   * Streams `objectKey` to `file`. With `expected`, the bytes are counted and hashed on the way and
+   * the download is refused (file deleted, INPUT_VERIFY_FAILED) unless size and sha256 match what
+   * was recorded: the trainer never uses bytes other than the ones the API validated.
+   */
+  async download(objectKey: string, file: string, expected?: ExpectedObject): Promise<void> {
     await mkdir(dirname(file), { recursive: true });
+    const hash = createHash("sha256");
+    let size = 0;
+    const counter = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        hash.update(chunk);
+        size += chunk.length;
+        // stop early: a much larger object is refused without writing it all
+        if (expected && size > expected.sizeBytes) return done(new StorageError("INPUT_VERIFY_FAILED", `${objectKey}: storage holds more than the ${expected.sizeBytes} bytes recorded for it`));
+        done(null, chunk);
+      },
+    });
     try {
       const body = await this.client.getObject(this.bucket, objectKey);
-      await pipeline(body, createWriteStream(file));
+      await pipeline(body, counter, createWriteStream(file));
     } catch (err) {
+      await rm(file, { force: true });
+      if (err instanceof StorageError) throw err;
       throw new StorageError("STORAGE_UNAVAILABLE", `cannot download ${objectKey}: ${(err as Error).message}`);
+    }
+    if (!expected) return;
+    const sha256 = hash.digest("hex");
+    if (size !== expected.sizeBytes || (expected.sha256 && sha256 !== expected.sha256)) {
+      await rm(file, { force: true });
+      throw new StorageError(
+        "INPUT_VERIFY_FAILED",
+        `${objectKey}: storage holds ${size} bytes with sha256 ${sha256}, but ${expected.sizeBytes} bytes${expected.sha256 ? ` with sha256 ${expected.sha256}` : ""} were recorded when it was validated`,
+      );
     }
   }
 

@@ -194,7 +194,7 @@ export class RunExecutor {
     for (const [i, img] of inputs.images.entries()) {
       // Index first: keeps the createdAt order and makes equal filenames distinct.
       const file = join(workDir, "images", `${String(i).padStart(2, "0")}-${safeName(img.filename || basename(img.objectKey))}`);
-      await this.storage.download(img.objectKey, file);
+      await this.storage.download(img.objectKey, file, { sizeBytes: img.byteSize, sha256: img.sha256 });
       images.push(file);
     }
     let resumeFrom: string | null = null;
@@ -203,7 +203,7 @@ export class RunExecutor {
       if (cp) {
         resumeFrom = join(workDir, "resume", stepName(cp.stage, cp.step));
         // The public files and the private training state (optimizer, scaler, RNG): a bit-exact resume.
-        for (const f of [...cp.files, ...(cp.trainingState ?? [])]) await this.storage.download(f.objectKey, join(resumeFrom, safeName(f.name)));
+        for (const f of [...cp.files, ...(cp.trainingState ?? [])]) await this.storage.download(f.objectKey, join(resumeFrom, safeName(f.name)), f);
         this.log("info", `run ${run.id}: resuming from ${stepName(cp.stage, cp.step)}${cp.trainingState ? "" : " (no training state: fresh optimizer)"}`);
       }
     }

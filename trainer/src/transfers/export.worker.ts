@@ -109,11 +109,11 @@ export class ExportWorker {
    * only here), otherwise a download into this job's folder (never into the cache, whose writer is
    * the generation worker).
    */
-  private async checkpointDir(checkpointId: string, files: { name: string; objectKey: string }[], workDir: string): Promise<string> {
+  private async checkpointDir(checkpointId: string, files: { name: string; objectKey: string; sizeBytes: number; sha256: string }[], workDir: string): Promise<string> {
     const cached = join(this.config.TRAINER_WORK_DIR, "checkpoint-cache", checkpointId);
     if (await access(join(cached, "checkpoint.json")).then(() => true, () => false)) return cached;
     const dir = join(workDir, "checkpoint");
-    for (const f of files) await this.storage.download(f.objectKey, join(dir, basename(f.name)));
+    for (const f of files) await this.storage.download(f.objectKey, join(dir, basename(f.name)), f);
     return dir;
   }
 }

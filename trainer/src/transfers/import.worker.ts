@@ -70,7 +70,7 @@ export class ImportWorker {
         const local: Record<string, string> = {};
         for (const u of imp.uploads) {
           const file = join(workDir, "in", u.role.toLowerCase(), basename(u.objectKey));
-          await this.storage.download(u.objectKey, file);
+          await this.storage.download(u.objectKey, file, u); // size + sha256 the API recorded for its validated copy
           local[u.role] = file;
         }
         if (!local.CHECKPOINT) throw new TransferError("BAD_IMPORT", "the import has no CHECKPOINT file");

@@ -16,22 +16,27 @@ type SubjectT = NonNullable<SubjectQuery["subject"]>;
 interface UploadItem {
   key: number;
   name: string;
-  /** 0–1 of the PUT. */
+  /** 0–1 of the upload POST. */
   progress: number;
   status: "waiting" | "uploading" | "checking" | "done" | "failed";
   error?: string;
 }
 
-/** PUT with XMLHttpRequest, because fetch cannot report upload progress. */
-function putWithProgress(url: string, headers: Record<string, string>, file: File, onProgress: (f: number) => void): Promise<void> {
+/**
+ * POSTs the presigned policy's form fields and then the file (storage refuses another size or type),
+ * with XMLHttpRequest, because fetch cannot report upload progress.
+ */
+function postWithProgress(url: string, fields: Record<string, string>, file: File, onProgress: (f: number) => void): Promise<void> {
   return new Promise((resolve, reject) => {
+    const form = new FormData();
+    for (const [k, v] of Object.entries(fields)) form.append(k, v);
+    form.append("file", file); // last: storage ignores fields after the file
     const xhr = new XMLHttpRequest();
-    xhr.open("PUT", url);
-    for (const [k, v] of Object.entries(headers)) xhr.setRequestHeader(k, v);
+    xhr.open("POST", url);
     xhr.upload.onprogress = (e) => e.lengthComputable && onProgress(e.loaded / e.total);
     xhr.onload = () => (xhr.status >= 200 && xhr.status < 300 ? resolve() : reject(new Error(`storage answered HTTP ${xhr.status}`)));
     xhr.onerror = () => reject(new Error("the upload could not reach object storage"));
-    xhr.send(file);
+    xhr.send(form);
   });
 }
 
@@ -68,7 +73,7 @@ export function SubjectDetail({ subjectId }: { subjectId: string }) {
         contentType: file.type || "application/octet-stream",
         byteSize: file.size,
       });
-      await putWithProgress(up.createImageUpload.url, (up.createImageUpload.headers ?? {}) as Record<string, string>, file, (p) => update(key, { progress: p }));
+      await postWithProgress(up.createImageUpload.url, (up.createImageUpload.fields ?? {}) as Record<string, string>, file, (p) => update(key, { progress: p }));
       update(key, { status: "checking", progress: 1 });
       const added = await session.request<AddSubjectImageMutation>(ADD_SUBJECT_IMAGE, { subjectId, uploadId: up.createImageUpload.uploadId });
       setSubject((s) => (s ? { ...s, images: [...s.images, added.addSubjectImage] } : s));

@@ -43,7 +43,7 @@ export function JoinForm() {
       }}
     >
       <h1 id="join-title">Join a team</h1>
-      <p className="subtle">Paste the invitation code (it starts with inv_) you were given. You get an API key for the team, kept in this browser.</p>
+      <p className="subtle">Paste the invitation code (it starts with inv_) you were given. You get an API key for the team, kept in this browser tab until you close it.</p>
       <label className="field">
         <span>Invitation code</span>
         <input name="code" autoComplete="off" required value={code} onChange={(e) => setCode(e.target.value)} aria-invalid={!!fe("code")} />

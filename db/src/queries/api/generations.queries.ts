@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray } from "drizzle-orm";
+import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import type { Database } from "../../client.js";
 import { generations } from "../../schema/generations.js";
 import { CHANNELS, notify } from "../run-events.queries.js";
@@ -12,6 +12,25 @@ export async function createGeneration(db: Database, g: NewGeneration) {
     await notify(tx, CHANNELS.work, { kind: "generation", id: row!.id });
     await notify(tx, CHANNELS.generations, { generationId: row!.id, state: row!.state });
     return row!;
+  });
+}
+
+/**
+ * Like createGeneration, but only while the team has fewer than `maxUnfinished` QUEUED or RUNNING
+ * generations: the count and the insert run under a per-team transaction lock, so concurrent requests
+ * (other replicas included) cannot overshoot. Over the budget nothing is written.
+ */
+export async function createGenerationWithin(db: Database, g: NewGeneration, maxUnfinished: number) {
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`studio.unfinished-generations:${g.teamId}`}, 0))`);
+    const [{ n }] = (await tx.execute<{ n: string }>(
+      sql`select count(*) as n from generations where team_id = ${g.teamId} and state in ('QUEUED', 'RUNNING')`,
+    )).rows as [{ n: string }];
+    if (Number(n) >= maxUnfinished) return { row: null, unfinished: Number(n) };
+    const [row] = await tx.insert(generations).values(g).returning();
+    await notify(tx, CHANNELS.work, { kind: "generation", id: row!.id });
+    await notify(tx, CHANNELS.generations, { generationId: row!.id, state: row!.state });
+    return { row: row!, unfinished: Number(n) + 1 };
   });
 }
 

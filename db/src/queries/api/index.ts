@@ -8,3 +8,5 @@ export * from "./evaluations.queries.js";
 export * from "./sharing.queries.js";
 export * from "./members.queries.js";
 export * from "./transfers.queries.js";
+export * from "./limits.queries.js";
+export * from "./uploads.queries.js";

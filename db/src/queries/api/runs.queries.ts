@@ -20,6 +20,24 @@ export async function createRun(db: Database, r: NewRun) {
   });
 }
 
+/**
+ * Like createRun, but only while the team has fewer than `maxUnfinished` QUEUED or RUNNING runs (count
+ * and insert under a per-team transaction lock; other replicas included). Over the budget nothing is written.
+ */
+export async function createRunWithin(db: Database, r: NewRun, maxUnfinished: number) {
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`studio.unfinished-runs:${r.teamId}`}, 0))`);
+    const [{ n }] = (await tx.execute<{ n: string }>(
+      sql`select count(*) as n from runs where team_id = ${r.teamId} and state in ('QUEUED', 'RUNNING')`,
+    )).rows as [{ n: string }];
+    if (Number(n) >= maxUnfinished) return { row: null, unfinished: Number(n) };
+    const [row] = await tx.insert(runs).values(r).returning();
+    const seq = await appendRunEvents(tx, row!.id, [{ type: "RunStateChanged", payload: { state: "QUEUED", previousState: null } }]);
+    await notify(tx, CHANNELS.work, { kind: "run", id: row!.id });
+    return { row: { ...row!, lastEventSeq: seq }, unfinished: Number(n) + 1 };
+  });
+}
+
 export async function getRun(db: Database, teamId: string, id: string) {
   const [row] = await db.select().from(runs).where(and(eq(runs.teamId, teamId), eq(runs.id, id)));
   return row ?? null;

@@ -211,6 +211,15 @@ export async function findLinkShare(db: Database, tokenHash: string) {
   return row ?? null;
 }
 
+/** A LINK share by id, whatever its state (an archive URL re-checks the link that fetched it). */
+export async function findLinkShareById(db: Database, id: string) {
+  const [row] = await db
+    .select({ share: shares, expired: sql<boolean>`${shares.expiresAt} is not null and ${shares.expiresAt} <= now()` })
+    .from(shares)
+    .where(and(eq(shares.id, id), eq(shares.kind, "LINK")));
+  return row ?? null;
+}
+
 /** A generation made through the share link `shareId`. */
 export async function getGenerationViaShare(db: Database, shareId: string, id: string) {
   const [row] = await db.select().from(generations).where(and(eq(generations.shareId, shareId), eq(generations.id, id)));

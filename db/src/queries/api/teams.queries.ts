@@ -21,6 +21,22 @@ export async function findPrincipalByKeyHash(db: Database, secretHash: string) {
   return row ?? null;
 }
 
+/** The acting (key, user, team, role) for a live key by its id (an archive URL re-checks its issuer); null when revoked or removed. */
+export async function findPrincipalByKeyId(db: Database, keyId: string) {
+  const [row] = await db
+    .select({
+      keyId: apiKeys.id,
+      teamId: apiKeys.teamId,
+      userId: apiKeys.userId,
+      role: memberships.role,
+    })
+    .from(apiKeys)
+    .innerJoin(memberships, and(eq(memberships.teamId, apiKeys.teamId), eq(memberships.userId, apiKeys.userId)))
+    .where(and(eq(apiKeys.id, keyId), isNull(apiKeys.revokedAt)))
+    .limit(1);
+  return row ?? null;
+}
+
 /** Creates a team, its OWNER user and membership in one transaction. */
 export async function createTeamWithOwner(db: Database, t: { teamName: string; userName: string; email?: string | null }) {
   return db.transaction(async (tx) => {

@@ -92,7 +92,7 @@ export async function runInputs(db: Database, runId: string) {
     .where(eq(runs.id, runId));
   if (!row) throw new Error(`run ${runId} has no subject`);
   const images = await db
-    .select({ id: subjectImages.id, objectKey: subjectImages.objectKey, filename: subjectImages.filename })
+    .select({ id: subjectImages.id, objectKey: subjectImages.objectKey, filename: subjectImages.filename, byteSize: subjectImages.byteSize, sha256: subjectImages.sha256 })
     .from(subjectImages)
     .where(eq(subjectImages.subjectId, row.subjectId))
     .orderBy(asc(subjectImages.createdAt), asc(subjectImages.id));
