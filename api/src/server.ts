@@ -214,6 +214,8 @@ export async function startApi(config: ApiConfig, rawLog: Logger): Promise<Runni
   const apollo = new ApolloServer<ApiContext>({
     schema,
     introspection: config.API_INTROSPECTION,
+    // no automatic persisted queries: nothing uses them, and their cache is memory any caller could fill
+    persistedQueries: false,
     // Apollo's own messages pass through the same redaction as ours
     logger: {
       debug: () => undefined,

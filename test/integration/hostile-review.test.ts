@@ -235,8 +235,28 @@ describe("hostile tenants, second pass: the HTTP server, ids, sizes and tokens",
       ["stage1LearningRate: 1e300", "stage1LearningRate"],
     ] as const)
       expect(errorOf((await run(extra)).body), extra).toMatchObject({ code: "BAD_USER_INPUT", field });
+    // sizes and durations
+    for (const [query, field] of [
+      [`mutation { createImageUpload(subjectId: "${subjectId}", filename: "a.png", contentType: "image/png", byteSize: 2147483647) { uploadId } }`, "byteSize"],
+      [`mutation { createImageUpload(subjectId: "${subjectId}", filename: "a.png", contentType: "image/png", byteSize: -1) { uploadId } }`, "byteSize"],
+      [`mutation { createModelImportUpload(filename: "a.safetensors", byteSize: 1e300, role: CHECKPOINT) { uploadId } }`, "byteSize"],
+      [`mutation { createModelImportUpload(filename: "a.safetensors", byteSize: 0.5, role: CHECKPOINT) { uploadId } }`, "byteSize"],
+      [`mutation { createInvitation(role: MEMBER, expiresInHours: 2000000000) { code } }`, "expiresInHours"],
+    ] as const)
+      expect(errorOf((await gqlAs(api.url, team.secret, query)).body), query).toMatchObject({ code: "BAD_USER_INPUT", field });
     expect(await count("select count(*) n from generations where team_id = $1", [team.teamId])).toBe(1);
     expect(await count("select count(*) n from runs where team_id = $1", [team.teamId])).toBe(1);
+  });
+
+  it("serves no persisted-query cache a tenant could fill (PERSISTED_QUERY_NOT_SUPPORTED)", async () => {
+    const res = await fetch(api.url, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${team.secret}` },
+      body: JSON.stringify({ query: "{ __typename }", extensions: { persistedQuery: { version: 1, sha256Hash: "ecf4edb46db40b5132295c0291d62fb65d6759a9eedfa4d5d612dd5ec54a6b38" } } }),
+    });
+    const body = (await res.json()) as { data?: unknown; errors?: unknown[] };
+    expect(errorOf(body as never).code).toBe("PERSISTED_QUERY_NOT_SUPPORTED");
+    expect(body.data ?? null).toBeNull();
   });
 
   it("a CORS preflight from a foreign origin gets no CORS grant; an allowed origin does", async () => {
