@@ -1,10 +1,10 @@
-import { readFileSync, readdirSync } from "node:fs";
 import { connect, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { createTeam, errorOf, gqlAs, okAs, type TestTeam } from "../support/auth.js";
 import { insertRunWithCheckpoint, testDb } from "../support/fixtures.js";
 import { startApi } from "../support/processes.js";
+import { apiRssMb } from "../support/rss.js";
 
 /**
  * A hostile tenant's second pass over the front door (issue 11; docs/security-front.md): the HTTP
@@ -17,22 +17,6 @@ import { startApi } from "../support/processes.js";
 const RSS_BOUND_MB = 300;
 const HEADERS_TIMEOUT_MS = 1000;
 const REQUEST_TIMEOUT_MS = 2000;
-
-function apiRssMb(rootPid: number): number {
-  const tree = [rootPid];
-  for (let i = 0; i < tree.length; i++) {
-    for (const tid of readdirSync(`/proc/${tree[i]}/task`)) {
-      const kids = readFileSync(`/proc/${tree[i]}/task/${tid}/children`, "utf8").trim();
-      if (kids) tree.push(...kids.split(/\s+/).map(Number));
-    }
-  }
-  let max = 0;
-  for (const pid of tree) {
-    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-    if (m) max = Math.max(max, Number(m[1]) / 1024);
-  }
-  return max;
-}
 
 /** Writes `text` on a raw TCP connection and resolves with everything the server sent once it closed. */
 function rawHttp(port: number, text: string, keepOpen = true): { socket: Socket; done: Promise<string> } {
@@ -257,6 +241,17 @@ describe("hostile tenants, second pass: the HTTP server, ids, sizes and tokens",
     const body = (await res.json()) as { data?: unknown; errors?: unknown[] };
     expect(errorOf(body as never).code).toBe("PERSISTED_QUERY_NOT_SUPPORTED");
     expect(body.data ?? null).toBeNull();
+  });
+
+  it("over HTTP too, an anonymous caller reads health's overall status and nothing else", async () => {
+    const ok = await gqlAs<{ health: { status: string } }>(api.url, null, "{ health { status checkedAt } }");
+    expect(ok.body.errors).toBeUndefined();
+    expect(ok.body.data?.health.status).toMatch(/^(OK|DOWN)$/);
+    for (const q of ["{ health { postgres { status } } }", "{ health { version } }", "{ health { engine { details } } }", "{ health { status storage { message } } }"]) {
+      const { body } = await gqlAs(api.url, null, q);
+      expect(errorOf(body).code, q).toBe("UNAUTHENTICATED");
+      expect(JSON.stringify(body.data ?? null), q).not.toMatch(/postgres|storage|version|engine/i);
+    }
   });
 
   it("a CORS preflight from a foreign origin gets no CORS grant; an allowed origin does", async () => {
