@@ -29,13 +29,15 @@ export const WS_CLOSE = {
   tryAgainLater: 1013,
   /** This key or share link already holds API_WS_MAX_CONNECTIONS_PER_KEY connections. */
   tooManyConnectionsForKey: 4430,
+  /** The client address has no failed authentication left (RATE_LIMITED, docs/security-rate-limits.md): credentials are not even looked up. */
+  rateLimited: 4431,
 } as const;
 
 export interface WsOptions {
   schema: GraphQLSchema;
   limits: QueryLimits;
   /** Rate limits (docs/security-rate-limits.md): client addresses, failed authentications, a token per operation. */
-  rateLimits: Pick<RateLimiter, "ipOf" | "ticketOf" | "authenticated" | "admitOperation">;
+  rateLimits: Pick<RateLimiter, "ipOf" | "admitConnection" | "release" | "authenticated" | "admitOperation">;
   introspection: boolean;
   corsOrigins: string[];
   maxPayloadBytes: number;
@@ -138,15 +140,23 @@ export function attachGraphqlWs(httpServer: Server, o: WsOptions): { dispose(): 
         if (typeof auth !== "string" || !auth) return true; // anonymous: health only
         c.authorization = auth;
         const request = (ctx.extra as { request: IncomingMessage }).request;
+        const socket = (ctx.extra as { socket: WebSocket }).socket;
+        // an address out of failed authentications is refused before any lookup (as over HTTP)
+        const admitted = await o.rateLimits.admitConnection(request, auth);
+        if ("refused" in admitted) {
+          socket.close(WS_CLOSE.rateLimited, `rate limited: retry in ${admitted.refused.extensions.retryAfterMs} ms`);
+          return false;
+        }
         try {
           c.principal = await o.authenticate(auth);
-          await o.rateLimits.authenticated(o.rateLimits.ticketOf(request), auth, !!c.principal); // counts failures per IP
+          await o.rateLimits.authenticated(admitted.ticket, auth, !!c.principal); // counts failures per IP
           if (!c.principal) c.failure = unauthenticated(`the ${/^Bearer\s+shl_/i.test(auth) ? "share link" : "API key"} is unknown or revoked`);
         } catch (err) {
+          await o.rateLimits.release(admitted.ticket);
           if (err instanceof DomainError) c.failure = err;
           else {
             o.log("warn", `websocket authentication failed: ${(err as Error).message}`);
-            (ctx.extra as { socket: WebSocket }).socket.close(WS_CLOSE.tryAgainLater, "authentication unavailable, retry later");
+            socket.close(WS_CLOSE.tryAgainLater, "authentication unavailable, retry later");
             return false;
           }
         }

@@ -307,3 +307,48 @@ describe("hostile tenants, second pass: the HTTP server, ids, sizes and tokens",
     await healthOk();
   });
 });
+
+describe("hostile tenants, second pass: bad keys on websockets", () => {
+  let api: Awaited<ReturnType<typeof startApi>>;
+  let team: TestTeam;
+
+  /** A socket from `ip` (X-Forwarded-For behind the trusted proxy) sending connection_init with `key`: "ack" or its close code. */
+  const connectAs = (ip: string, key: string) =>
+    new Promise<"ack" | number>((resolve) => {
+      const ws = new WebSocket(api.url.replace(/^http/, "ws"), "graphql-transport-ws", { headers: { "x-forwarded-for": ip } });
+      ws.on("error", () => undefined);
+      ws.once("open", () => ws.send(JSON.stringify({ type: "connection_init", payload: { authorization: `Bearer ${key}` } })));
+      ws.once("message", (m) => {
+        if (JSON.parse(m.toString()).type === "connection_ack") resolve("ack");
+        ws.close();
+      });
+      ws.once("close", (code) => resolve(code));
+    });
+
+  beforeAll(async () => {
+    [api, team] = await Promise.all([
+      startApi({ TRUST_PROXY: "1", RATE_AUTH_FAIL_BURST: "3", RATE_AUTH_FAIL_PER_MINUTE: "0.01" }),
+      createTeam("hostile-review-ws"),
+    ]);
+  });
+  afterAll(async () => {
+    const db = testDb();
+    await db.pool.query("delete from rate_buckets");
+    await db.close();
+    await api?.proc.stop();
+  });
+
+  it("a parallel burst of bad keys in connection_init: 3 are looked up, the rest closed with 4431 unchecked; the address is then refused, others are not", async () => {
+    const bad = () => `sk_${Math.random().toString(36).slice(2)}${"x".repeat(30)}`;
+    const burst = await Promise.all(Array.from({ length: 10 }, () => connectAs("203.0.113.7", bad())));
+    expect(burst.filter((r) => r === "ack")).toHaveLength(3); // acknowledged, then UNAUTHENTICATED for all but health
+    expect(burst.filter((r) => r === 4431)).toHaveLength(7);
+    // the address is refused whatever it presents now, a good key too (a guesser learns nothing)
+    expect(await connectAs("203.0.113.7", team.secret)).toBe(4431);
+    // another address: a good key connects; once it authenticated it is not charged again, even in parallel
+    expect(await connectAs("203.0.113.8", team.secret)).toBe("ack");
+    expect(await Promise.all(Array.from({ length: 5 }, () => connectAs("203.0.113.8", team.secret)))).toEqual(Array(5).fill("ack"));
+    const { body } = await gqlAs<{ health: { postgres: unknown } }>(api.url, team.secret, "{ health { postgres { status } } }");
+    expect(body.data?.health.postgres).toEqual({ status: "OK" });
+  });
+});
