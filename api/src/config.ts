@@ -35,6 +35,12 @@ const schema = z.object({
   PRESIGN_EXPIRY_SECONDS: z.coerce.number().int().min(10).max(3600).default(300),
   /** How often a runEvents subscriber re-reads the log when no NOTIFY arrives (a fallback). */
   RUN_EVENTS_POLL_MS: z.coerce.number().int().min(100).max(60_000).default(3000),
+  /** Live events waiting for one subscriber's socket before it is cut with close code 4290 (docs/live-events.md). */
+  LIVE_MAX_QUEUED_EVENTS: z.coerce.number().int().min(10).max(1_000_000).default(2000),
+  /** Connections of the live hub's own pool (topic reads never wait behind requests). */
+  LIVE_DB_POOL_MAX: z.coerce.number().int().min(1).max(20).default(2),
+  /** Bytes waiting in one subscriber's socket before it is cut with close code 4290. */
+  LIVE_MAX_BUFFERED_BYTES: z.coerce.number().int().min(1024).max(1_073_741_824).default(4_194_304),
   /** Debug: report the number of SQL queries of each request in `extensions.sqlQueries`. */
   API_COUNT_SQL: z
     .enum(["0", "1", "true", "false"])

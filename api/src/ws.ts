@@ -1,6 +1,6 @@
 import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
-import { apiQueries } from "@studio/db";
+import { CHANNELS, type PgListener } from "@studio/db";
 import {
   GraphQLError,
   NoSchemaIntrospectionCustomRule,
@@ -21,7 +21,6 @@ import { maskError } from "./errors.format.js";
 import { checkTokens, preExecutionError, tooComplexError, type QueryLimits } from "./graphql-limits.js";
 import type { RateLimiter } from "./limits/rate-limiter.js";
 import type { Principal } from "./models.js";
-import type { NotificationsRepository } from "./repositories/notifications.repository.js";
 
 /** Close codes of the graphql-ws endpoint (docs/security-front.md); 1009 (message too big) comes from `ws` itself. */
 export const WS_CLOSE = {
@@ -50,7 +49,7 @@ export interface WsOptions {
   contextFor(authorization: string | undefined, principal: Principal | null, failure: DomainError | null, clientIp: string): ApiContext;
   /** null: the credentials still hold; otherwise the error to end with (access-guard.ts). */
   recheck(authorization: string, p: Principal): Promise<DomainError | null>;
-  notifications: NotificationsRepository;
+  notifications: PgListener;
   log(level: "info" | "warn" | "error", msg: string): void;
 }
 
@@ -173,8 +172,8 @@ export function attachGraphqlWs(httpServer: Server, o: WsOptions): { dispose(): 
         c.keySlot = slot;
         // revocation (removeMember, setMemberRole, revokeApiKey, revokeShare): the next operation rechecks;
         // open subscriptions end through guardSubscription
-        c.offAccess = o.notifications.subscribe<{ teamId?: string; userId?: string; keyId?: string; shareId?: string }>(
-          apiQueries.ACCESS_CHANNEL,
+        c.offAccess = o.notifications.subscribe(
+          CHANNELS.access,
           (n) => {
             if ((n.keyId && n.keyId === p.keyId) || (n.userId && n.userId === p.userId) || (n.teamId && n.teamId === p.teamId) || (n.shareId && n.shareId === p.link?.shareId))
               c.stale = true;
@@ -239,7 +238,11 @@ export function attachGraphqlWs(httpServer: Server, o: WsOptions): { dispose(): 
       },
       // ends a subscription at once when its key is revoked or its user removed (access-guard.ts)
       onOperation: (_ctx, _id, _payload, args, result) =>
-        guardSubscription(result, args.contextValue as ApiContext, { notifications: o.notifications, recheck: o.recheck }) as never,
+        // the socket rides along so a subscriber that cannot keep up can be cut (docs/live-events.md)
+        guardSubscription(result, Object.assign(args.contextValue as ApiContext, { socket: (_ctx.extra as { socket: WebSocket }).socket }), {
+          notifications: o.notifications,
+          recheck: o.recheck,
+        }) as never,
       onNext: (_ctx, _id, _payload, _args, result) => {
         if (!result.errors?.length) return;
         return { ...result, errors: mask(result.errors) } as never;
