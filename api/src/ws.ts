@@ -32,6 +32,13 @@ export const WS_CLOSE = {
   rateLimited: 4431,
 } as const;
 
+/**
+ * Operations at once on a connection without a principal (anonymous, or refused credentials): it can only
+ * follow `health` (and accept an invitation), so two are plenty; many `health(everySeconds: 1)` streams
+ * per socket would turn one cheap subscribe into a message per second for free.
+ */
+export const ANONYMOUS_MAX_OPERATIONS = 2;
+
 export interface WsOptions {
   schema: GraphQLSchema;
   limits: QueryLimits;
@@ -188,10 +195,11 @@ export function attachGraphqlWs(httpServer: Server, o: WsOptions): { dispose(): 
       onSubscribe: async (ctx, _id, payload) => {
         const c = conn(ctx);
         const active = Object.keys(ctx.subscriptions).length; // includes this one
-        if (active > o.maxSubscriptionsPerConnection)
+        const max = c.principal ? o.maxSubscriptionsPerConnection : Math.min(ANONYMOUS_MAX_OPERATIONS, o.maxSubscriptionsPerConnection);
+        if (active > max)
           return [
-            new GraphQLError(`at most ${o.maxSubscriptionsPerConnection} operations at once on one connection`, {
-              extensions: { code: "TOO_MANY_SUBSCRIPTIONS", limit: "subscriptionsPerConnection", max: o.maxSubscriptionsPerConnection, actual: active },
+            new GraphQLError(`at most ${max} operations at once on one ${c.principal ? "" : "anonymous "}connection`, {
+              extensions: { code: "TOO_MANY_SUBSCRIPTIONS", limit: "subscriptionsPerConnection", max, actual: active },
             }),
           ];
         // every subscribe message spends a request token of its IP and key (limits/rate-limiter.ts)

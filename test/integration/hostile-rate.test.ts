@@ -300,7 +300,8 @@ describe("hostile tenants: rate limits and budgets", () => {
 
   it("websocket subscribe messages spend the IP's requests too: the extra ones get an error with RATE_LIMITED", async () => {
     await db.pool.query("delete from rate_buckets where key = 'ip:127.0.0.1'");
-    const client = wsClient(fast.wsUrl); // the upgrade request has no X-Forwarded-For: the client is 127.0.0.1
+    // with a key: an anonymous connection runs at most 2 operations at once (ANONYMOUS_MAX_OPERATIONS)
+    const client = wsClient(fast.wsUrl, a.secret); // the upgrade request has no X-Forwarded-For: the client is 127.0.0.1
     try {
       const outcomes = await Promise.all(
         Array.from({ length: 8 }, () =>

@@ -254,6 +254,27 @@ describe("hostile tenants, second pass: the HTTP server, ids, sizes and tokens",
     }
   });
 
+  it("an anonymous websocket runs at most 2 operations at once: a third health stream is TOO_MANY_SUBSCRIPTIONS", async () => {
+    const ws = new WebSocket(api.url.replace(/^http/, "ws"), "graphql-transport-ws");
+    ws.on("error", () => undefined);
+    const messages: { id?: string; type: string; payload?: any }[] = [];
+    ws.on("message", (m) => messages.push(JSON.parse(m.toString())));
+    await new Promise((r) => ws.once("open", r));
+    ws.send(JSON.stringify({ type: "connection_init", payload: {} }));
+    const until = async (ok: () => boolean) => {
+      for (let i = 0; i < 200 && !ok(); i++) await new Promise((r) => setTimeout(r, 25));
+    };
+    await until(() => messages.some((m) => m.type === "connection_ack"));
+    for (const id of ["1", "2", "3"]) ws.send(JSON.stringify({ id, type: "subscribe", payload: { query: "subscription { health(everySeconds: 1) { status } }" } }));
+    await until(() => messages.some((m) => m.id === "3") && messages.some((m) => m.id === "1" && m.type === "next") && messages.some((m) => m.id === "2" && m.type === "next"));
+    const third = messages.find((m) => m.id === "3")!;
+    expect(third.type).toBe("error");
+    expect(third.payload[0].extensions).toMatchObject({ code: "TOO_MANY_SUBSCRIPTIONS", max: 2, actual: 3 });
+    expect(messages.filter((m) => m.type === "next").map((m) => m.id).sort()).toContain("1");
+    expect(messages.some((m) => m.id === "2" && m.type === "next")).toBe(true);
+    ws.close();
+  });
+
   it("a CORS preflight from a foreign origin gets no CORS grant; an allowed origin does", async () => {
     const pre = (origin: string) =>
       fetch(api.url, { method: "OPTIONS", headers: { origin, "access-control-request-method": "POST", "access-control-request-headers": "authorization, content-type" } });
