@@ -18,6 +18,7 @@ import { ACCESS_RECHECK_MS, guardSubscription } from "./access-guard.js";
 import type { ApiContext } from "./context.js";
 import { DomainError, unauthenticated } from "./errors.js";
 import { maskError } from "./errors.format.js";
+import { sharedSubscribe, type SharedExecutionContext } from "./shared-execution.js";
 import { checkTokens, preExecutionError, tooComplexError, type QueryLimits } from "./graphql-limits.js";
 import type { RateLimiter } from "./limits/rate-limiter.js";
 import type { Principal } from "./models.js";
@@ -139,6 +140,8 @@ export function attachGraphqlWs(httpServer: Server, o: WsOptions): { dispose(): 
     {
       schema: o.schema,
       isProd: true, // close reasons never carry error text
+      // one execution per (payload, document, viewer class) for the many subscribers of one run (shared-execution.ts)
+      subscribe: sharedSubscribe,
       onConnect: async (ctx) => {
         const c = conn(ctx);
         const params = (ctx.connectionParams ?? {}) as Record<string, unknown>;
@@ -240,7 +243,9 @@ export function attachGraphqlWs(httpServer: Server, o: WsOptions): { dispose(): 
           document,
           operationName: payload.operationName ?? null,
           variableValues: variables,
-          contextValue: o.contextFor(c.authorization, c.principal, c.failure, o.rateLimits.ipOf(request)),
+          contextValue: Object.assign(o.contextFor(c.authorization, c.principal, c.failure, o.rateLimits.ipOf(request)), {
+            viewerKey: c.principal ? viewerKeyOf(c.principal) : undefined,
+          } satisfies SharedExecutionContext),
         };
         return args;
       },
@@ -261,4 +266,12 @@ export function attachGraphqlWs(httpServer: Server, o: WsOptions): { dispose(): 
     wss,
   );
   return { dispose: async () => { await cleanup.dispose(); } };
+}
+
+/**
+ * Everything resolvers scope what they show by: the team, the role, and a share link with its mode.
+ * Subscribers with the same viewer key see a payload the same way (shared-execution.ts).
+ */
+export function viewerKeyOf(p: Principal): string {
+  return p.link ? `link:${p.link.shareId}:${JSON.stringify(p.link)}` : `team:${p.teamId}:${p.role}`;
 }

@@ -255,6 +255,15 @@ async function main(): Promise<void> {
           S3_BUCKET: "studio-bench",
           API_COUNT_SQL: "1",
           EVAL_MODELS_DIR: join(tmp, "no-eval-models"),
+          // every bench client connects from 127.0.0.1 with one key: lift the per-address and per-key front-door
+          // limits (docs/security-front.md, docs/security-rate-limits.md) that a real crowd would not share
+          API_WS_MAX_CONNECTIONS_PER_IP: "100000",
+          API_WS_MAX_CONNECTIONS_PER_KEY: "100000",
+          RATE_IP_BURST: "1000000",
+          RATE_KEY_BURST: "1000000",
+          RATE_AUTH_FAIL_BURST: "1000000",
+          // the bench reads the hub's counters through health: no caching
+          API_HEALTH_CACHE_MS: "0",
         },
         stdio: ["ignore", "pipe", "pipe"],
       });

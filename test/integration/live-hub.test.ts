@@ -54,7 +54,7 @@ describe("live hub: one read per run batch, completion, slow consumers, revocati
   beforeAll(async () => {
     // a slow fallback poll (delivery must come from NOTIFY), SQL counting on, a small queue limit for the slow consumer
     [api, team] = await Promise.all([
-      startApi({ RUN_EVENTS_POLL_MS: "60000", API_COUNT_SQL: "1", LIVE_MAX_QUEUED_EVENTS: "50" }),
+      startApi({ RUN_EVENTS_POLL_MS: "60000", API_COUNT_SQL: "1", LIVE_MAX_QUEUED_EVENTS: "50", API_HEALTH_CACHE_MS: "0" }),
       createTeam("live-team"),
     ]);
     db = testDb();
