@@ -1,9 +1,8 @@
-import { apiQueries } from "@studio/db";
+import { CHANNELS, type PgListener } from "@studio/db";
 import { defaultFieldResolver, GraphQLError, type ExecutionResult, type GraphQLSchema } from "graphql";
 import type { ApiContext } from "./context.js";
 import { DomainError, forbidden, unauthenticated } from "./errors.js";
 import type { Principal } from "./models.js";
-import type { NotificationsRepository } from "./repositories/notifications.repository.js";
 import { isLinkAuthorization } from "./services/shares.service.js";
 
 /** The root fields a share link (`Bearer shl_…`) may use; every other one (present or future) is FORBIDDEN. */
@@ -62,7 +61,7 @@ export async function guardSubscription(
   result: unknown,
   ctx: ApiContext,
   deps: {
-    notifications: NotificationsRepository;
+    notifications: PgListener;
     /** null: still fine; otherwise the error to end with. */
     recheck: (authorization: string, p: Principal) => Promise<DomainError | null>;
     everyMs?: number;
@@ -79,8 +78,10 @@ export async function guardSubscription(
   const inner = (result as AsyncIterable<ExecutionResult>)[Symbol.asyncIterator]();
   let denied: ExecutionResult | null = null;
   let finished = false;
-  let onDenied: () => void = () => undefined;
-  const deniedSignal = new Promise<"denied">((resolve) => (onDenied = () => resolve("denied")));
+  // One waiter per pending next(), never a long-lived promise raced on every event: Promise.race
+  // against a promise that never settles keeps a reaction (and the event) per call until it does.
+  let denyWaiter: ((v: "denied") => void) | null = null;
+  const onDenied = () => denyWaiter?.("denied");
   let checking = false;
   const check = async () => {
     if (finished || denied || checking) return;
@@ -95,8 +96,8 @@ export async function guardSubscription(
       checking = false;
     }
   };
-  const off = deps.notifications.subscribe<{ teamId?: string; userId?: string; keyId?: string; shareId?: string }>(
-    apiQueries.ACCESS_CHANNEL,
+  const off = deps.notifications.subscribe(
+    CHANNELS.access,
     (n) => {
       const mine =
         (n.keyId && n.keyId === principal.keyId) ||
@@ -129,7 +130,10 @@ export async function guardSubscription(
         await end();
         return { done: false, value: d };
       }
-      const r = await Promise.race([inner.next(), deniedSignal]);
+      const r = await new Promise<IteratorResult<ExecutionResult> | "denied">((resolve, reject) => {
+        denyWaiter = resolve;
+        inner.next().then(resolve, reject);
+      }).finally(() => (denyWaiter = null));
       if (r === "denied") {
         const d = denied!;
         void end();

@@ -35,6 +35,12 @@ const schema = z.object({
   PRESIGN_EXPIRY_SECONDS: z.coerce.number().int().min(10).max(3600).default(300),
   /** How often a runEvents subscriber re-reads the log when no NOTIFY arrives (a fallback). */
   RUN_EVENTS_POLL_MS: z.coerce.number().int().min(100).max(60_000).default(3000),
+  /** Live events waiting for one subscriber's socket before it is cut with close code 4290 (docs/live-events.md). */
+  LIVE_MAX_QUEUED_EVENTS: z.coerce.number().int().min(10).max(1_000_000).default(2000),
+  /** Connections of the live hub's own pool (topic reads never wait behind requests). */
+  LIVE_DB_POOL_MAX: z.coerce.number().int().min(1).max(20).default(2),
+  /** Bytes waiting in one subscriber's socket before it is cut with close code 4290. */
+  LIVE_MAX_BUFFERED_BYTES: z.coerce.number().int().min(1024).max(1_073_741_824).default(4_194_304),
   /** Debug: report the number of SQL queries of each request in `extensions.sqlQueries`. */
   API_COUNT_SQL: z
     .enum(["0", "1", "true", "false"])
@@ -117,6 +123,13 @@ const schema = z.object({
   API_WS_MAX_CONNECTIONS_PER_KEY: z.coerce.number().int().min(1).max(1_000_000).default(500),
   /** Concurrent operations on one graphql-ws connection (more: TOO_MANY_SUBSCRIPTIONS). */
   API_WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: z.coerce.number().int().min(1).max(10_000).default(50),
+  /**
+   * Slow clients (slowloris): a request whose headers are not complete after API_HEADERS_TIMEOUT_MS, or
+   * whose headers and body are not complete after API_REQUEST_TIMEOUT_MS, is answered 408 and closed.
+   * Responses (archive downloads, subscriptions over websockets) are not limited by these.
+   */
+  API_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(500).max(300_000).default(10_000),
+  API_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(500).max(600_000).default(30_000),
   /** How long one health report is reused (1 000 health requests cost one check); 0: never reused. */
   API_HEALTH_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(1500),
   /** Rate limits and budgets (limits/config.ts, docs/security-rate-limits.md). */

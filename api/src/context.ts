@@ -1,6 +1,7 @@
 import type { RateLimiter } from "./limits/rate-limiter.js";
 import type { Loaders } from "./loaders.js";
 import type { Principal } from "./models.js";
+import type { SocketLike } from "./services/live-hub.js";
 import type { ApiKeysService } from "./services/api-keys.service.js";
 import type { EvaluationsService } from "./services/evaluations.service.js";
 import type { ExportsService } from "./services/exports.service.js";
@@ -49,4 +50,6 @@ export interface ApiContext {
   clientIp?: string;
   /** Rate limits (docs/security-rate-limits.md), for guesses such as invitation codes. */
   limits?: RateLimiter;
+  /** graphql-ws only: the operation's socket, so a subscriber that cannot keep up can be cut (docs/live-events.md). */
+  socket?: SocketLike;
 }

@@ -1,6 +1,6 @@
 import { GraphQLError } from "graphql";
 import { describe, expect, it } from "vitest";
-import { maskError } from "./errors.format.js";
+import { maskError, unavailableFor } from "./errors.format.js";
 import { notFound } from "./errors.js";
 
 const located = (original: Error) => new GraphQLError(original.message, { originalError: original, path: ["run"] });
@@ -34,5 +34,34 @@ describe("maskError on subscription errors", () => {
     expect(out).toEqual({ message: "internal error", extensions: { code: "INTERNAL_SERVER_ERROR" } });
     expect(JSON.stringify(out)).not.toMatch(/select|run_events|params/);
     expect(logged[0]).toContain("Failed query");
+  });
+});
+
+describe("unavailableFor (load is never an internal error)", () => {
+  const masked = (original: Error) => {
+    const logged: string[] = [];
+    const err = located(original);
+    return { out: maskError({ ...err.toJSON(), extensions: { code: "INTERNAL_SERVER_ERROR" } }, err, (m) => logged.push(m)), logged };
+  };
+
+  it("answers a pool that timed out as UNAVAILABLE with retryAfterMs, without the SQL", () => {
+    const pool = new Error("timeout exceeded when trying to connect");
+    const wrapped = Object.assign(new Error('Failed query: select "id" from "api_keys"'), { cause: pool });
+    const { out } = masked(wrapped);
+    expect(out.extensions).toEqual({ code: "UNAVAILABLE", retryAfterMs: 1000 });
+    expect(out.message).not.toMatch(/select|api_keys/);
+    expect(out.path).toEqual(["run"]);
+  });
+
+  it("maps refused connections and PostgreSQL's load SQLSTATEs", () => {
+    expect(unavailableFor(Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:5432"), { code: "ECONNREFUSED" }))?.extensions.code).toBe("UNAVAILABLE");
+    expect(unavailableFor(Object.assign(new Error("sorry, too many clients already"), { code: "53300" }))?.extensions.code).toBe("UNAVAILABLE");
+    expect(unavailableFor(Object.assign(new Error("terminating connection due to administrator command"), { code: "57P01" }))).not.toBeNull();
+    expect(unavailableFor(new Error("Connection terminated unexpectedly"))).not.toBeNull();
+  });
+
+  it("leaves other failures internal", () => {
+    expect(unavailableFor(Object.assign(new Error('duplicate key value violates unique constraint "x"'), { code: "23505" }))).toBeNull();
+    expect(masked(new Error("boom")).out.extensions).toEqual({ code: "INTERNAL_SERVER_ERROR" });
   });
 });

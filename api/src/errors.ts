@@ -7,14 +7,16 @@ export type ErrorCode = "BAD_USER_INPUT" | "NOT_FOUND" | "FORBIDDEN" | "UNAUTHEN
   | "UNSAFE_FORMAT"
   | "BAD_SAFETENSORS"
   | "RATE_LIMITED"
-  | "SERVER_BUSY";
+  | "SERVER_BUSY"
+  /** Overloaded or briefly unreachable (database pool exhausted, a slow stream cut): retry after `retryAfterMs`. */
+  | "UNAVAILABLE";
 
 export class DomainError extends Error {
-  readonly extensions: { code: ErrorCode; field?: string };
-  constructor(code: ErrorCode, message: string, field?: string) {
+  readonly extensions: { code: ErrorCode; field?: string; retryAfterMs?: number };
+  constructor(code: ErrorCode, message: string, field?: string, extra?: { retryAfterMs?: number }) {
     super(message);
     this.name = code;
-    this.extensions = field ? { code, field } : { code };
+    this.extensions = { code, ...(field ? { field } : {}), ...extra };
   }
 }
 

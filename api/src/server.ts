@@ -3,7 +3,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
-import { apiQueries, CHANNELS, openDb, WORKER_CHANNEL } from "@studio/db";
+import { CHANNELS, openDb, PgListener } from "@studio/db";
 import { guardLinkRootFields, recheckWith } from "./access-guard.js";
 import type { ApiConfig } from "./config.js";
 import type { ApiContext, Services, Session } from "./context.js";
@@ -20,7 +20,6 @@ import { EvaluationsRepository } from "./repositories/evaluations.repository.js"
 import { evaluatorBackend } from "./repositories/evaluator.repository.js";
 import { GenerationsRepository } from "./repositories/generations.repository.js";
 import { MembersRepository } from "./repositories/members.repository.js";
-import { NotificationsRepository } from "./repositories/notifications.repository.js";
 import { RunsRepository } from "./repositories/runs.repository.js";
 import { SharingRepository } from "./repositories/sharing.repository.js";
 import { StorageRepository } from "./repositories/storage.repository.js";
@@ -36,6 +35,7 @@ import { EvaluationScorer } from "./services/evaluation.scorer.js";
 import { EvaluationsService } from "./services/evaluations.service.js";
 import { GenerationsService } from "./services/generations.service.js";
 import { HealthService } from "./services/health.service.js";
+import { liveHubFor } from "./services/live.wiring.js";
 import { MediaService } from "./services/media.service.js";
 import { MembersService } from "./services/members.service.js";
 import { ModelCardsService } from "./services/model-cards.service.js";
@@ -64,12 +64,10 @@ export async function startApi(config: ApiConfig, rawLog: Logger): Promise<Runni
   const dbHandle = openDb(config.DATABASE_URL, { onError: (e) => log("warn", `postgres: ${e.message}`) });
   const sqlCounter = config.API_COUNT_SQL ? new SqlCounter() : null;
   sqlCounter?.attach(dbHandle.pool);
-  const notifications = new NotificationsRepository(
-    config.DATABASE_URL,
-    [WORKER_CHANNEL, CHANNELS.runEvents, CHANNELS.generations, CHANNELS.evaluations, apiQueries.ACCESS_CHANNEL, apiQueries.TRANSFERS_CHANNEL],
-    (m) => log("warn", m),
-  );
+  const notifications = new PgListener(config.DATABASE_URL, Object.values(CHANNELS), (m) => log("warn", m));
   notifications.start();
+  // one stream per run (and per followed row) for the whole process (docs/live-events.md)
+  const live = liveHubFor(notifications, dbHandle, config, () => scorer.automaticSince(), log, (pool) => sqlCounter?.attach(pool));
   const storage = new StorageRepository(config);
   const repos = {
     auth: new AuthRepository(dbHandle),
@@ -84,7 +82,7 @@ export async function startApi(config: ApiConfig, rawLog: Logger): Promise<Runni
   const limits = new RateLimiter(new PgBucketStore(dbHandle), config, log);
   limits.start();
   const subjects = new SubjectsService(repos.subjects, storage, config.UPLOAD_MAX_BYTES, config.SUBJECT_MAX_IMAGES);
-  const runs = new RunsService(repos.runs, subjects, notifications, config.RUN_EVENTS_POLL_MS, limits);
+  const runs = new RunsService(repos.runs, subjects, live, limits);
   const scorer = new EvaluationScorer(
     repos,
     storage,
@@ -110,27 +108,30 @@ export async function startApi(config: ApiConfig, rawLog: Logger): Promise<Runni
   let publicUrl = config.API_PUBLIC_URL?.replace(/\/+$/, "") ?? "";
   const sharing = new SharesService(repos.sharing, repos.runs);
   const services: Services = {
-    health: new HealthService(new DatabaseRepository(dbHandle), storage, notifications, config.WORKER_STALE_AFTER_MS, config.API_HEALTH_CACHE_MS),
+    health: new HealthService(new DatabaseRepository(dbHandle), storage, notifications, config.WORKER_STALE_AFTER_MS, config.API_HEALTH_CACHE_MS, () => ({
+      ...live.stats,
+      ...(sqlCounter ? { sqlStatements: sqlCounter.total } : {}),
+    })),
     apiKeys: new ApiKeysService(repos.auth),
     subjects,
     runs,
-    generations: new GenerationsService(repos.generations, runs, notifications, config.RUN_EVENTS_POLL_MS, limits),
+    generations: new GenerationsService(repos.generations, runs, live, limits),
     media: new MediaService(storage),
     members: new MembersService(repos.members),
     sharing,
     modelCards: new ModelCardsService(storage),
-    exports: new ExportsService(repos.transfers, runs, sharing, notifications, archiveTokens, {
+    exports: new ExportsService(repos.transfers, runs, sharing, live, archiveTokens, {
       pollMs: config.RUN_EVENTS_POLL_MS,
       publicUrl: () => publicUrl,
     }),
-    imports: new ImportsService(repos.transfers, storage, notifications, {
+    imports: new ImportsService(repos.transfers, storage, live, {
       pollMs: config.RUN_EVENTS_POLL_MS,
       maxBytes: config.IMPORT_MAX_BYTES,
       headerMaxBytes: config.SAFETENSORS_HEADER_MAX_BYTES,
       checksConcurrent: config.IMPORT_CHECKS_CONCURRENT,
       checksQueueMs: config.IMPORT_CHECKS_QUEUE_MS,
     }),
-    evaluations: new EvaluationsService(repos.evaluations, runs, notifications, {
+    evaluations: new EvaluationsService(repos.evaluations, runs, live, {
       pollMs: config.RUN_EVENTS_POLL_MS,
       samplingSteps: config.EVAL_SAMPLING_STEPS,
       clipTMargin: config.EVAL_CLIP_T_MARGIN,
@@ -188,7 +189,12 @@ export async function startApi(config: ApiConfig, rawLog: Logger): Promise<Runni
 
   const schema = guardLinkRootFields(buildSchema());
   const recheck = recheckWith(services);
-  const httpServer = createServer();
+  // slow clients (slowloris) are answered 408 and closed; the check runs often enough to honour small limits
+  const httpServer = createServer({
+    headersTimeout: Math.min(config.API_HEADERS_TIMEOUT_MS, config.API_REQUEST_TIMEOUT_MS),
+    requestTimeout: config.API_REQUEST_TIMEOUT_MS,
+    connectionsCheckingInterval: Math.max(250, Math.min(5000, Math.floor(config.API_HEADERS_TIMEOUT_MS / 2))),
+  });
   const wsCleanup = attachGraphqlWs(httpServer, {
     schema,
     limits: queryLimits,
@@ -209,6 +215,8 @@ export async function startApi(config: ApiConfig, rawLog: Logger): Promise<Runni
   const apollo = new ApolloServer<ApiContext>({
     schema,
     introspection: config.API_INTROSPECTION,
+    // no automatic persisted queries: nothing uses them, and their cache is memory any caller could fill
+    persistedQueries: false,
     // Apollo's own messages pass through the same redaction as ours
     logger: {
       debug: () => undefined,
@@ -286,6 +294,7 @@ export async function startApi(config: ApiConfig, rawLog: Logger): Promise<Runni
       await uploadSweeper.stop();
       await apollo.stop();
       await notifications.stop();
+      await live.close();
       await dbHandle.close();
     },
   };

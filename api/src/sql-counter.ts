@@ -7,12 +7,15 @@ import type pg from "pg";
  */
 export class SqlCounter {
   private readonly als = new AsyncLocalStorage<{ n: number }>();
+  /** Every statement the process sent, requests or not (live streams read outside any request). */
+  total = 0;
 
   attach(pool: pg.Pool): void {
     const als = this.als;
     pool.on("connect", (client) => {
       const original = client.query.bind(client) as (...args: unknown[]) => unknown;
       (client as { query: unknown }).query = (...args: unknown[]) => {
+        this.total += 1;
         const store = als.getStore();
         if (store) store.n += 1;
         return original(...args);

@@ -1,6 +1,6 @@
 import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
-import { apiQueries } from "@studio/db";
+import { CHANNELS, type PgListener } from "@studio/db";
 import {
   GraphQLError,
   NoSchemaIntrospectionCustomRule,
@@ -18,10 +18,10 @@ import { ACCESS_RECHECK_MS, guardSubscription } from "./access-guard.js";
 import type { ApiContext } from "./context.js";
 import { DomainError, unauthenticated } from "./errors.js";
 import { maskError } from "./errors.format.js";
+import { sharedSubscribe, type SharedExecutionContext } from "./shared-execution.js";
 import { checkTokens, preExecutionError, tooComplexError, type QueryLimits } from "./graphql-limits.js";
 import type { RateLimiter } from "./limits/rate-limiter.js";
 import type { Principal } from "./models.js";
-import type { NotificationsRepository } from "./repositories/notifications.repository.js";
 
 /** Close codes of the graphql-ws endpoint (docs/security-front.md); 1009 (message too big) comes from `ws` itself. */
 export const WS_CLOSE = {
@@ -29,13 +29,22 @@ export const WS_CLOSE = {
   tryAgainLater: 1013,
   /** This key or share link already holds API_WS_MAX_CONNECTIONS_PER_KEY connections. */
   tooManyConnectionsForKey: 4430,
+  /** The client address has no failed authentication left (RATE_LIMITED, docs/security-rate-limits.md): credentials are not even looked up. */
+  rateLimited: 4431,
 } as const;
+
+/**
+ * Operations at once on a connection without a principal (anonymous, or refused credentials): it can only
+ * follow `health` (and accept an invitation), so two are plenty; many `health(everySeconds: 1)` streams
+ * per socket would turn one cheap subscribe into a message per second for free.
+ */
+export const ANONYMOUS_MAX_OPERATIONS = 2;
 
 export interface WsOptions {
   schema: GraphQLSchema;
   limits: QueryLimits;
   /** Rate limits (docs/security-rate-limits.md): client addresses, failed authentications, a token per operation. */
-  rateLimits: Pick<RateLimiter, "ipOf" | "ticketOf" | "authenticated" | "admitOperation">;
+  rateLimits: Pick<RateLimiter, "ipOf" | "admitConnection" | "release" | "authenticated" | "admitOperation">;
   introspection: boolean;
   corsOrigins: string[];
   maxPayloadBytes: number;
@@ -48,7 +57,7 @@ export interface WsOptions {
   contextFor(authorization: string | undefined, principal: Principal | null, failure: DomainError | null, clientIp: string): ApiContext;
   /** null: the credentials still hold; otherwise the error to end with (access-guard.ts). */
   recheck(authorization: string, p: Principal): Promise<DomainError | null>;
-  notifications: NotificationsRepository;
+  notifications: PgListener;
   log(level: "info" | "warn" | "error", msg: string): void;
 }
 
@@ -131,6 +140,8 @@ export function attachGraphqlWs(httpServer: Server, o: WsOptions): { dispose(): 
     {
       schema: o.schema,
       isProd: true, // close reasons never carry error text
+      // one execution per (payload, document, viewer class) for the many subscribers of one run (shared-execution.ts)
+      subscribe: sharedSubscribe,
       onConnect: async (ctx) => {
         const c = conn(ctx);
         const params = (ctx.connectionParams ?? {}) as Record<string, unknown>;
@@ -138,15 +149,23 @@ export function attachGraphqlWs(httpServer: Server, o: WsOptions): { dispose(): 
         if (typeof auth !== "string" || !auth) return true; // anonymous: health only
         c.authorization = auth;
         const request = (ctx.extra as { request: IncomingMessage }).request;
+        const socket = (ctx.extra as { socket: WebSocket }).socket;
+        // an address out of failed authentications is refused before any lookup (as over HTTP)
+        const admitted = await o.rateLimits.admitConnection(request, auth);
+        if ("refused" in admitted) {
+          socket.close(WS_CLOSE.rateLimited, `rate limited: retry in ${admitted.refused.extensions.retryAfterMs} ms`);
+          return false;
+        }
         try {
           c.principal = await o.authenticate(auth);
-          await o.rateLimits.authenticated(o.rateLimits.ticketOf(request), auth, !!c.principal); // counts failures per IP
+          await o.rateLimits.authenticated(admitted.ticket, auth, !!c.principal); // counts failures per IP
           if (!c.principal) c.failure = unauthenticated(`the ${/^Bearer\s+shl_/i.test(auth) ? "share link" : "API key"} is unknown or revoked`);
         } catch (err) {
+          await o.rateLimits.release(admitted.ticket);
           if (err instanceof DomainError) c.failure = err;
           else {
             o.log("warn", `websocket authentication failed: ${(err as Error).message}`);
-            (ctx.extra as { socket: WebSocket }).socket.close(WS_CLOSE.tryAgainLater, "authentication unavailable, retry later");
+            socket.close(WS_CLOSE.tryAgainLater, "authentication unavailable, retry later");
             return false;
           }
         }
@@ -163,8 +182,8 @@ export function attachGraphqlWs(httpServer: Server, o: WsOptions): { dispose(): 
         c.keySlot = slot;
         // revocation (removeMember, setMemberRole, revokeApiKey, revokeShare): the next operation rechecks;
         // open subscriptions end through guardSubscription
-        c.offAccess = o.notifications.subscribe<{ teamId?: string; userId?: string; keyId?: string; shareId?: string }>(
-          apiQueries.ACCESS_CHANNEL,
+        c.offAccess = o.notifications.subscribe(
+          CHANNELS.access,
           (n) => {
             if ((n.keyId && n.keyId === p.keyId) || (n.userId && n.userId === p.userId) || (n.teamId && n.teamId === p.teamId) || (n.shareId && n.shareId === p.link?.shareId))
               c.stale = true;
@@ -179,10 +198,11 @@ export function attachGraphqlWs(httpServer: Server, o: WsOptions): { dispose(): 
       onSubscribe: async (ctx, _id, payload) => {
         const c = conn(ctx);
         const active = Object.keys(ctx.subscriptions).length; // includes this one
-        if (active > o.maxSubscriptionsPerConnection)
+        const max = c.principal ? o.maxSubscriptionsPerConnection : Math.min(ANONYMOUS_MAX_OPERATIONS, o.maxSubscriptionsPerConnection);
+        if (active > max)
           return [
-            new GraphQLError(`at most ${o.maxSubscriptionsPerConnection} operations at once on one connection`, {
-              extensions: { code: "TOO_MANY_SUBSCRIPTIONS", limit: "subscriptionsPerConnection", max: o.maxSubscriptionsPerConnection, actual: active },
+            new GraphQLError(`at most ${max} operations at once on one ${c.principal ? "" : "anonymous "}connection`, {
+              extensions: { code: "TOO_MANY_SUBSCRIPTIONS", limit: "subscriptionsPerConnection", max, actual: active },
             }),
           ];
         // every subscribe message spends a request token of its IP and key (limits/rate-limiter.ts)
@@ -223,13 +243,19 @@ export function attachGraphqlWs(httpServer: Server, o: WsOptions): { dispose(): 
           document,
           operationName: payload.operationName ?? null,
           variableValues: variables,
-          contextValue: o.contextFor(c.authorization, c.principal, c.failure, o.rateLimits.ipOf(request)),
+          contextValue: Object.assign(o.contextFor(c.authorization, c.principal, c.failure, o.rateLimits.ipOf(request)), {
+            viewerKey: c.principal ? viewerKeyOf(c.principal) : undefined,
+          } satisfies SharedExecutionContext),
         };
         return args;
       },
       // ends a subscription at once when its key is revoked or its user removed (access-guard.ts)
       onOperation: (_ctx, _id, _payload, args, result) =>
-        guardSubscription(result, args.contextValue as ApiContext, { notifications: o.notifications, recheck: o.recheck }) as never,
+        // the socket rides along so a subscriber that cannot keep up can be cut (docs/live-events.md)
+        guardSubscription(result, Object.assign(args.contextValue as ApiContext, { socket: (_ctx.extra as { socket: WebSocket }).socket }), {
+          notifications: o.notifications,
+          recheck: o.recheck,
+        }) as never,
       onNext: (_ctx, _id, _payload, _args, result) => {
         if (!result.errors?.length) return;
         return { ...result, errors: mask(result.errors) } as never;
@@ -240,4 +266,12 @@ export function attachGraphqlWs(httpServer: Server, o: WsOptions): { dispose(): 
     wss,
   );
   return { dispose: async () => { await cleanup.dispose(); } };
+}
+
+/**
+ * Everything resolvers scope what they show by: the team, the role, and a share link with its mode.
+ * Subscribers with the same viewer key see a payload the same way (shared-execution.ts).
+ */
+export function viewerKeyOf(p: Principal): string {
+  return p.link ? `link:${p.link.shareId}:${JSON.stringify(p.link)}` : `team:${p.teamId}:${p.role}`;
 }

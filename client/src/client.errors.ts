@@ -78,7 +78,10 @@ function reasonOf(cause: unknown): string {
   return String(cause);
 }
 
-/** True for errors worth retrying after a pause (the connection, not the request, failed). */
+/**
+ * True for errors worth retrying after a pause: the connection, not the request, failed, or the API
+ * was busy (UNAVAILABLE, with extensions.retryAfterMs).
+ */
 export function isTransient(err: unknown): boolean {
-  return err instanceof StudioError && (err.code === "UNREACHABLE" || err.code === "CONNECTION_LOST");
+  return err instanceof StudioError && (err.code === "UNREACHABLE" || err.code === "CONNECTION_LOST" || err.code === "UNAVAILABLE");
 }

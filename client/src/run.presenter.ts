@@ -21,8 +21,9 @@ export async function watchAndReport(ctx: CommandContext, runId: string, afterSe
     const events = client.watchRun(runId, {
       afterSeq,
       signal: abort.signal,
-      onReconnect: ({ attempt, delayMs, afterSeq: seq }) =>
-        out.info(`${drawn ? "\n" : ""}connection lost; reconnecting in ${delayMs} ms (attempt ${attempt}, after event ${seq})`),
+      onReconnect: ({ attempt, delayMs, afterSeq: seq, error }) =>
+        out.info(`${drawn ? "\n" : ""}${error.code === "UNAVAILABLE" ? "the API is busy" : "connection lost"}; reconnecting… in ${delayMs} ms (attempt ${attempt}, after event ${seq})`),
+      onResumed: ({ afterSeq: seq }) => out.info(`resumed: events flow again (event ${seq})`),
     });
     for await (const e of events) {
       progress = applyEvent(progress, e);

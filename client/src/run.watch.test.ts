@@ -61,4 +61,40 @@ describe("watchRunEvents", () => {
     }).rejects.toMatchObject({ code: "UNREACHABLE" });
     expect(calls).toBe(3);
   });
+
+  it("retries UNAVAILABLE and 4290 cuts after jittered pauses, says it resumed, and ends when the API completes the stream", async () => {
+    const asked: number[] = [];
+    const delays: number[] = [];
+    const resumed: number[] = [];
+    let call = 0;
+    const subscribe = (afterSeq: number): AsyncIterable<RunEvent> => {
+      asked.push(afterSeq);
+      const attempt = call++;
+      return (async function* () {
+        if (attempt === 0) {
+          yield ev(1);
+          throw new StudioError("UNAVAILABLE", "the service is busy");
+        }
+        if (attempt === 1) {
+          yield ev(2);
+          throw new StudioError("CONNECTION_LOST", "the API cut this client for falling behind the stream (4290)");
+        }
+        yield ev(3); // then the API completes: the run's story ended without a terminal event here (afterSeq past it)
+      })();
+    };
+    const randoms = [0, 0.999];
+    const seen: number[] = [];
+    for await (const e of watchRunEvents(subscribe, {
+      reconnectDelayMs: 100,
+      random: () => randoms.shift() ?? 0.5,
+      onReconnect: (i) => delays.push(i.delayMs),
+      onResumed: (i) => resumed.push(i.afterSeq),
+    }))
+      seen.push(e.seq);
+    expect(seen).toEqual([1, 2, 3]);
+    expect(asked).toEqual([0, 1, 2]);
+    // attempt 1: ceiling 100 ms → 50..100; attempt count resets after an event, so again 50..100
+    expect(delays).toEqual([50, 100]);
+    expect(resumed).toEqual([2, 3]);
+  });
 });

@@ -13,17 +13,23 @@ export interface WatchOptions {
   afterSeq?: number;
   /** How many reconnects in a row without an event before giving up (default 8). */
   maxReconnects?: number;
-  /** First pause before reconnecting; doubles up to 10 s (default 500 ms). */
+  /** Ceiling of the first pause before reconnecting; doubles up to 10 s (default 500 ms). Each pause is jittered. */
   reconnectDelayMs?: number;
-  /** Told before each reconnect, e.g. to show "connection lost, reconnecting". */
+  /** Told before each reconnect, e.g. to show "connection lost, reconnecting…". */
   onReconnect?: (info: { attempt: number; delayMs: number; afterSeq: number; error: StudioError }) => void;
+  /** Told when events flow again after a reconnect (the first event of the new subscription). */
+  onResumed?: (info: { afterSeq: number }) => void;
+  /** For tests: a number in [0, 1) that picks each pause under its ceiling (default Math.random). */
+  random?: () => number;
   signal?: AbortSignal;
 }
 
 /**
- * A run's events until its terminal RunStateChanged. When the connection drops it subscribes
- * again with `afterSeq` = the last seq delivered, so the caller sees no gap and no duplicate
- * (events at or below that seq are skipped, should a server resend them).
+ * A run's events until its terminal RunStateChanged, or until the API completes the stream (the
+ * run's story ended: docs/live-events.md). When the connection drops, the API is busy
+ * (UNAVAILABLE), or it cut this client for falling behind (close code 4290), it subscribes again
+ * with `afterSeq` = the last seq delivered after a jittered exponential pause, so the caller sees
+ * no gap and no duplicate (events at or below that seq are skipped, should a server resend them).
  */
 export async function* watchRunEvents(
   subscribe: (afterSeq: number) => AsyncIterable<RunEvent>,
@@ -31,7 +37,9 @@ export async function* watchRunEvents(
 ): AsyncGenerator<RunEvent> {
   let after = opts.afterSeq ?? 0;
   let attempt = 0;
+  let reconnecting = false;
   const max = opts.maxReconnects ?? 8;
+  const random = opts.random ?? Math.random;
   while (!opts.signal?.aborted) {
     try {
       for await (const e of subscribe(after)) {
@@ -39,17 +47,24 @@ export async function* watchRunEvents(
         if (e.seq <= after) continue;
         attempt = 0;
         after = e.seq;
+        if (reconnecting) {
+          reconnecting = false;
+          opts.onResumed?.({ afterSeq: after });
+        }
         yield e;
         if (isTerminalEvent(e)) return;
       }
-      if (opts.signal?.aborted) return;
-      // the server ended the stream before the run ended: resume like after a drop
-      throw new StudioError("CONNECTION_LOST", "the API ended the event stream before the run finished");
+      // the API completed the stream: the run's story ended (nothing more will come)
+      return;
     } catch (err) {
       if (opts.signal?.aborted) return; // the caller stopped watching (closing the socket ends the stream)
       if (!isTransient(err) || attempt >= max) throw err;
       attempt += 1;
-      const delayMs = Math.min(10_000, (opts.reconnectDelayMs ?? 500) * 2 ** (attempt - 1));
+      reconnecting = true;
+      // "equal jitter": half the ceiling plus a random part of the other half, so clients dropped
+      // together (an API restart) do not come back together
+      const ceiling = Math.min(10_000, (opts.reconnectDelayMs ?? 500) * 2 ** (attempt - 1));
+      const delayMs = Math.round(ceiling / 2 + random() * (ceiling / 2));
       opts.onReconnect?.({ attempt, delayMs, afterSeq: after, error: err as StudioError });
       await sleep(delayMs, opts.signal);
     }

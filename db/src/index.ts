@@ -5,6 +5,7 @@ export * as schema from "./schema/index.js";
 export * from "./queries/health.queries.js";
 export * from "./queries/workers.queries.js";
 export * from "./queries/run-events.queries.js";
+export { PgListener, type ChannelName, type ChannelPayloads, type Payload } from "./notifications.js";
 // Owned by the API side:
 export * as apiQueries from "./queries/api/index.js";
 // Owned by the trainer side:

@@ -1,5 +1,5 @@
 import { hostname } from "node:os";
-import { beatWorker, CHANNELS, deleteWorker, openDb, upsertWorker, workerQueries, type DbHandle } from "@studio/db";
+import { beatWorker, CHANNELS, deleteWorker, openDb, PgListener, upsertWorker, workerQueries, type DbHandle } from "@studio/db";
 import type { TrainerConfig } from "./config.js";
 import { probeEngine } from "./engine/engine.process.js";
 import { EvaluationGenerator } from "./evaluations/evaluation.generator.js";
@@ -34,7 +34,7 @@ export class Trainer {
   private readonly importWorker: ImportWorker;
   private readonly exportLoop: ClaimLoop;
   private readonly importLoop: ClaimLoop;
-  private readonly listener: workerQueries.PgListener;
+  private readonly listener: PgListener;
 
   constructor(
     private readonly config: TrainerConfig,
@@ -53,20 +53,19 @@ export class Trainer {
     this.importWorker = new ImportWorker(this.db.db, storage, config, log);
     this.exportLoop = new ClaimLoop("exports", () => this.exportWorker.processNext(), config.TRAINER_POLL_MS, log);
     this.importLoop = new ClaimLoop("imports", () => this.importWorker.processNext(), config.TRAINER_POLL_MS, log);
-    this.listener = new workerQueries.PgListener(
-      config.DATABASE_URL,
-      [CHANNELS.work, CHANNELS.runControl],
-      (channel, payload) => this.onNotice(channel, payload),
-      (msg) => this.log("warn", msg),
-      () => {
-        // Notices may have been missed while disconnected: look for work now.
-        this.runLoop.wake();
-        this.generationLoop.wake();
-        this.evaluationLoop.wake();
-        this.exportLoop.wake();
-        this.importLoop.wake();
-      },
-    );
+    this.listener = new PgListener(config.DATABASE_URL, [CHANNELS.work, CHANNELS.runControl], (msg) => this.log("warn", msg));
+    this.listener.subscribe(CHANNELS.work, (n) => this.onWork(n.kind));
+    this.listener.subscribe(CHANNELS.runControl, (n) => {
+      if (n.action === "cancel" && typeof n.runId === "string") this.executor.requestCancel(n.runId);
+    });
+    this.listener.onReconnect(() => {
+      // Notices may have been missed while disconnected: look for work now.
+      this.runLoop.wake();
+      this.generationLoop.wake();
+      this.evaluationLoop.wake();
+      this.exportLoop.wake();
+      this.importLoop.wake();
+    });
   }
 
   private async claimRun(): Promise<boolean> {
@@ -80,16 +79,12 @@ export class Trainer {
     return true;
   }
 
-  private onNotice(channel: string, payload: Record<string, unknown>): void {
-    if (channel === CHANNELS.work) {
-      if (payload.kind === "generation") this.generationLoop.wake();
-      else if (payload.kind === "evaluation") this.evaluationLoop.wake();
-      else if (payload.kind === "export") this.exportLoop.wake();
-      else if (payload.kind === "import") this.importLoop.wake();
-      else this.runLoop.wake();
-    } else if (channel === CHANNELS.runControl && payload.action === "cancel" && typeof payload.runId === "string") {
-      this.executor.requestCancel(payload.runId);
-    }
+  private onWork(kind: string | undefined): void {
+    if (kind === "generation") this.generationLoop.wake();
+    else if (kind === "evaluation") this.evaluationLoop.wake();
+    else if (kind === "export") this.exportLoop.wake();
+    else if (kind === "import") this.importLoop.wake();
+    else this.runLoop.wake();
   }
 
   async start(): Promise<Record<string, unknown>> {

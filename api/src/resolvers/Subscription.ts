@@ -2,6 +2,7 @@ import { GraphQLError } from "graphql";
 import type { ApiContext } from "../context.js";
 import type { SubscriptionResolvers } from "../generated/graphql.js";
 import { requireApiKey } from "./Health.js";
+import { unwrapLive } from "../services/live-hub.js";
 
 async function* every<T>(ms: number, produce: () => Promise<T>): AsyncGenerator<T> {
   for (;;) {
@@ -29,8 +30,10 @@ export const Subscription: SubscriptionResolvers = {
     resolve: (payload: unknown) => payload as never,
   },
   runEvents: {
-    subscribe: async (_p, a, ctx) => ctx.services.runs.events((await ctx.session()).principal, a.runId, a.afterSeq ?? 0) as never,
-    resolve: (payload: unknown) => payload as never,
+    subscribe: async (_p, a, ctx) =>
+      ctx.services.runs.events((await ctx.session()).principal, a.runId, a.afterSeq ?? 0, { socket: () => ctx.socket }) as never,
+    // a LiveFailure (access lost, a read failed, the subscriber was cut) becomes the operation's error
+    resolve: (payload: unknown) => unwrapLive(payload) as never,
   },
   generationUpdated: {
     subscribe: async (_p, a, ctx) => ctx.services.generations.updates((await ctx.session()).principal, a.id) as never,
@@ -38,7 +41,7 @@ export const Subscription: SubscriptionResolvers = {
       // a long-lived operation: relations of each update are read fresh
       const s = await ctx.session();
       s.loaders.checkpoint.clearAll();
-      return payload as never;
+      return unwrapLive(payload) as never;
     },
   },
   evaluationUpdated: {
@@ -47,14 +50,14 @@ export const Subscription: SubscriptionResolvers = {
       const s = await ctx.session();
       s.loaders.checkpoint.clearAll();
       s.loaders.run.clearAll();
-      return payload as never;
+      return unwrapLive(payload) as never;
     },
   },
   modelExportUpdated: {
     subscribe: async (_p, a, ctx) => ctx.services.exports.updates((await ctx.session()).principal, a.id) as never,
     resolve: async (payload: unknown, _a: unknown, ctx: ApiContext) => {
       (await ctx.session()).loaders.checkpoint.clearAll();
-      return payload as never;
+      return unwrapLive(payload) as never;
     },
   },
   modelImportUpdated: {
@@ -63,7 +66,7 @@ export const Subscription: SubscriptionResolvers = {
       const s = await ctx.session();
       s.loaders.checkpoint.clearAll();
       s.loaders.run.clearAll();
-      return payload as never;
+      return unwrapLive(payload) as never;
     },
   },
 };

@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { CHANNELS, type apiQueries } from "@studio/db";
+import { CHANNELS, type apiQueries, type PgListener } from "@studio/db";
 import type { EvaluationsRepository } from "../repositories/evaluations.repository.js";
-import type { NotificationsRepository } from "../repositories/notifications.repository.js";
 import type { RunsRepository } from "../repositories/runs.repository.js";
 import type { StorageRepository } from "../repositories/storage.repository.js";
 import type { SubjectsRepository } from "../repositories/subjects.repository.js";
@@ -48,7 +47,7 @@ export class EvaluationScorer {
   constructor(
     private readonly repos: { evaluations: EvaluationsRepository; runs: RunsRepository; subjects: SubjectsRepository },
     private readonly storage: StorageRepository,
-    private readonly notifications: NotificationsRepository,
+    private readonly notifications: PgListener,
     private readonly settings: ScorerSettings,
     private readonly evaluator: {
       status: (dir: string) => Promise<EvaluatorAvailability>;
@@ -79,7 +78,7 @@ export class EvaluationScorer {
     // events arrive about once a second per training run (losses), so they wake at most one pass per second.
     this.offs.push(this.notifications.subscribe(CHANNELS.runEvents, () => this.wakeSoon()));
     this.offs.push(
-      this.notifications.subscribe<{ state?: string }>(CHANNELS.evaluations, (n) => {
+      this.notifications.subscribe(CHANNELS.evaluations, (n) => {
         if (n.state === "SCORING") this.wake();
       }),
     );
@@ -147,6 +146,15 @@ export class EvaluationScorer {
       this.log("warn", `evaluator unavailable: ${(err as Error).message}`);
       return false;
     }
+  }
+
+  /**
+   * Checkpoints made after this get an automatic QUICK evaluation from this process (null: none
+   * will be queued now: automatic evaluations are off or the evaluator is unavailable). runEvents
+   * waits for them before it completes (docs/live-events.md).
+   */
+  automaticSince(): Date | null {
+    return this.settings.autoQuick && this.engine ? this.since : null;
   }
 
   /** One QUICK evaluation per checkpoint made since the API started (minus the backfill window). */

@@ -3,14 +3,13 @@ import { DomainError, badInput, notFound } from "../errors.js";
 import type { CheckpointModel, CompareRowModel, EvaluationModel, Principal, RecommendationModel, RunModel } from "../models.js";
 import type { Loaders } from "../loaders.js";
 import type { EvaluationsRepository } from "../repositories/evaluations.repository.js";
-import type { NotificationsRepository } from "../repositories/notifications.repository.js";
+import type { LiveFailure, LiveHub } from "./live-hub.js";
 import { buildEvaluationSpec } from "../evaluation/dreambooth-prompts.js";
 import type { EvaluatorAvailability } from "./evaluation.engine.js";
 import { isUuid } from "./ids.js";
 import { recommend, type ScoredCheckpoint } from "./recommendation.js";
 import { METHOD_TOKEN, type RunMethod } from "./run-config.js";
 import type { RunsService } from "./runs.service.js";
-import { wakeableStream } from "./streams.js";
 import { requireWriter } from "./subjects.service.js";
 
 type Protocol = EvaluationModel["protocol"];
@@ -57,7 +56,7 @@ export class EvaluationsService {
   constructor(
     private readonly repo: EvaluationsRepository,
     private readonly runs: RunsService,
-    private readonly notifications: NotificationsRepository,
+    private readonly live: LiveHub,
     private readonly settings: EvaluationSettings,
   ) {}
 
@@ -150,33 +149,15 @@ export class EvaluationsService {
   }
 
   /** The evaluation now, then after every change, ending after SUCCEEDED or FAILED. */
-  async updates(p: Principal, id: string): Promise<AsyncIterableIterator<EvaluationModel>> {
+  async updates(p: Principal, id: string): Promise<AsyncIterableIterator<EvaluationModel | LiveFailure>> {
     if (!(await this.get(p, id))) throw notFound("evaluation");
-    let lastSeen = "";
-    let finished = false;
-    return wakeableStream<EvaluationModel>({
-      pollMs: this.settings.pollMs,
-      isLast: (e) => e.state === "SUCCEEDED" || e.state === "FAILED",
-      listen: (wake) => {
-        const off = this.notifications.subscribe<{ evaluationId?: string }>(CHANNELS.evaluations, (n) => {
-          if (n.evaluationId === id) wake();
-        });
-        const offReconnect = this.notifications.onReconnect(wake);
-        return () => {
-          off();
-          offReconnect();
-        };
-      },
-      read: async () => {
-        if (finished) return null;
-        const e = await this.repo.get(p.teamId, id);
-        if (!e) return null;
-        const key = JSON.stringify([e.state, e.imagesDone, e.imagesScored, e.errorCode]);
-        if (key === lastSeen) return [];
-        lastSeen = key;
-        finished = e.state === "SUCCEEDED" || e.state === "FAILED";
-        return [e];
-      },
+    return this.live.follow({
+      key: `evaluation:${id}`,
+      channel: CHANNELS.evaluations,
+      matches: (n) => n.evaluationId === id,
+      read: () => this.repo.get(p.teamId, id),
+      fingerprint: (e) => JSON.stringify([e.state, e.imagesDone, e.imagesScored, e.errorCode]),
+      isFinal: (e) => e.state === "SUCCEEDED" || e.state === "FAILED",
     });
   }
 }

@@ -1,13 +1,12 @@
-import { apiQueries } from "@studio/db";
+import { CHANNELS } from "@studio/db";
 import { badInput, notFound } from "../errors.js";
 import type { CheckpointModel, ModelExportModel, Principal } from "../models.js";
-import type { NotificationsRepository } from "../repositories/notifications.repository.js";
+import type { LiveFailure, LiveHub } from "./live-hub.js";
 import type { TransfersRepository } from "../repositories/transfers.repository.js";
 import type { ArchiveTokens } from "./archive-token.js";
 import { isUuid } from "./ids.js";
 import type { RunsService } from "./runs.service.js";
 import type { SharesService } from "./shares.service.js";
-import { wakeableStream } from "./streams.js";
 
 export type ExportFormat = "DIFFUSERS" | "SINGLE_FILE";
 
@@ -29,7 +28,7 @@ export class ExportsService {
     private readonly repo: TransfersRepository,
     private readonly runs: RunsService,
     private readonly sharing: SharesService,
-    private readonly notifications: NotificationsRepository,
+    private readonly live: LiveHub,
     private readonly tokens: ArchiveTokens,
     private readonly opts: { pollMs: number; publicUrl: () => string },
   ) {}
@@ -96,33 +95,15 @@ export class ExportsService {
   }
 
   /** The export now, then each time it changes, ending after SUCCEEDED or FAILED. */
-  async updates(p: Principal, id: string): Promise<AsyncIterableIterator<ModelExportModel>> {
+  async updates(p: Principal, id: string): Promise<AsyncIterableIterator<ModelExportModel | LiveFailure>> {
     if (!(await this.get(p, id))) throw notFound("export");
-    let lastSeen = "";
-    let finished = false;
-    return wakeableStream<ModelExportModel>({
-      pollMs: this.opts.pollMs,
-      isLast: (x) => x.state === "SUCCEEDED" || x.state === "FAILED",
-      listen: (wake) => {
-        const off = this.notifications.subscribe<{ kind?: string; id?: string }>(apiQueries.TRANSFERS_CHANNEL, (n) => {
-          if (n.kind === "export" && n.id === id) wake();
-        });
-        const offReconnect = this.notifications.onReconnect(wake);
-        return () => {
-          off();
-          offReconnect();
-        };
-      },
-      read: async () => {
-        if (finished) return null;
-        const e = await this.get(p, id);
-        if (!e) return null;
-        const key = JSON.stringify([e.state, e.files.length, e.errorCode]);
-        if (key === lastSeen) return [];
-        lastSeen = key;
-        finished = e.state === "SUCCEEDED" || e.state === "FAILED";
-        return [e];
-      },
+    return this.live.follow({
+      key: `export:${id}`,
+      channel: CHANNELS.transfers,
+      matches: (n) => n.kind === "export" && n.id === id,
+      read: () => this.get(p, id),
+      fingerprint: (e) => JSON.stringify([e.state, e.files.length, e.errorCode]),
+      isFinal: (e) => e.state === "SUCCEEDED" || e.state === "FAILED",
     });
   }
 }

@@ -4,10 +4,9 @@ import { badInput, notFound, RateLimitedError } from "../errors.js";
 import type { RateLimiter } from "../limits/rate-limiter.js";
 import type { GenerationModel, Principal } from "../models.js";
 import type { GenerationsRepository } from "../repositories/generations.repository.js";
-import type { NotificationsRepository } from "../repositories/notifications.repository.js";
+import type { LiveFailure, LiveHub } from "./live-hub.js";
 import type { RunsService } from "./runs.service.js";
 import { isUuid } from "./ids.js";
-import { wakeableStream } from "./streams.js";
 
 export interface GenerateInput {
   checkpointId: string;
@@ -29,8 +28,7 @@ export class GenerationsService {
   constructor(
     private readonly repo: GenerationsRepository,
     private readonly runs: RunsService,
-    private readonly notifications: NotificationsRepository,
-    private readonly pollMs: number,
+    private readonly live: LiveHub,
     /** Rate limits and budgets (docs/security-rate-limits.md); none when absent. */
     private readonly limits?: RateLimiter,
   ) {}
@@ -97,33 +95,15 @@ export class GenerationsService {
   }
 
   /** The generation now, then each time it changes, ending after SUCCEEDED or FAILED. */
-  async updates(p: Principal, id: string): Promise<AsyncIterableIterator<GenerationModel>> {
+  async updates(p: Principal, id: string): Promise<AsyncIterableIterator<GenerationModel | LiveFailure>> {
     if (!(await this.get(p, id))) throw notFound("generation");
-    let lastSeen = "";
-    let finished = false;
-    return wakeableStream<GenerationModel>({
-      pollMs: this.pollMs,
-      isLast: (g) => g.state === "SUCCEEDED" || g.state === "FAILED",
-      listen: (wake) => {
-        const off = this.notifications.subscribe<{ generationId?: string }>(CHANNELS.generations, (n) => {
-          if (n.generationId === id) wake();
-        });
-        const offReconnect = this.notifications.onReconnect(wake);
-        return () => {
-          off();
-          offReconnect();
-        };
-      },
-      read: async () => {
-        if (finished) return null;
-        const g = await this.get(p, id);
-        if (!g) return null;
-        const key = JSON.stringify([g.state, g.images, g.errorCode, g.errorMessage]);
-        if (key === lastSeen) return [];
-        lastSeen = key;
-        finished = g.state === "SUCCEEDED" || g.state === "FAILED";
-        return [g];
-      },
+    return this.live.follow({
+      key: `generation:${id}`,
+      channel: CHANNELS.generations,
+      matches: (n) => n.generationId === id,
+      read: () => this.get(p, id),
+      fingerprint: (g) => JSON.stringify([g.state, g.images, g.errorCode, g.errorMessage]),
+      isFinal: (g) => g.state === "SUCCEEDED" || g.state === "FAILED",
     });
   }
 }

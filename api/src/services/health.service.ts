@@ -1,6 +1,5 @@
-import { WORKER_CHANNEL } from "@studio/db";
+import { CHANNELS, type PgListener } from "@studio/db";
 import type { DatabaseRepository } from "../repositories/database.repository.js";
-import type { NotificationsRepository } from "../repositories/notifications.repository.js";
 import type { StorageRepository } from "../repositories/storage.repository.js";
 import { API_VERSION } from "../version.js";
 
@@ -54,10 +53,12 @@ export class HealthService {
   constructor(
     private readonly database: DatabaseRepository,
     private readonly storage: StorageRepository,
-    private readonly notifications: NotificationsRepository,
+    private readonly notifications: PgListener,
     private readonly workerStaleAfterMs: number,
     /** One report serves every caller for this long (1 000 aliases or requests cost one check). */
     private readonly cacheMs = 0,
+    /** The live hub's counters (and the process's SQL statement count with API_COUNT_SQL), shown in postgres.details.live. */
+    private readonly liveStats: () => Record<string, unknown> = () => ({}),
   ) {}
 
   private last: { at: number; report: HealthReport } | null = null;
@@ -88,7 +89,7 @@ export class HealthService {
   }
 
   heartbeats(signal?: AbortSignal): AsyncIterableIterator<WorkerHeartbeat> {
-    return this.notifications.listen<WorkerHeartbeat>(WORKER_CHANNEL, signal);
+    return this.notifications.listen(CHANNELS.worker, signal) as AsyncIterableIterator<WorkerHeartbeat>;
   }
 
   private async timed(name: string, check: () => Promise<{ message: string; details?: unknown }>): Promise<ServiceHealth> {
@@ -106,7 +107,7 @@ export class HealthService {
       const version = await this.database.ping();
       return {
         message: `PostgreSQL ${version}`,
-        details: { version, listening: this.notifications.isConnected },
+        details: { version, listening: this.notifications.isConnected, live: this.liveStats() },
       };
     });
   }

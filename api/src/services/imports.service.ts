@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
-import { apiQueries } from "@studio/db";
+import { apiQueries, CHANNELS } from "@studio/db";
 import { badInput, conflict, DomainError, notFound, serverBusy } from "../errors.js";
 import type { ModelImportModel, Principal } from "../models.js";
-import type { NotificationsRepository } from "../repositories/notifications.repository.js";
+import type { LiveFailure, LiveHub } from "./live-hub.js";
 import { STAGING_PREFIX, type StorageRepository } from "../repositories/storage.repository.js";
 import type { TransfersRepository } from "../repositories/transfers.repository.js";
 import { requireTeamKey } from "./access.js";
@@ -10,7 +10,6 @@ import { isUuid } from "./ids.js";
 import { BASE_MODELS } from "./run-config.js";
 import { checkHeader, DEFAULT_MAX_HEADER_BYTES, headerLength, SafetensorsProblem } from "./safetensors-header.js";
 import { BoundedSemaphore } from "./semaphore.js";
-import { wakeableStream } from "./streams.js";
 import { requireWriter } from "./subjects.service.js";
 
 const CLASS_NOUN = /^[a-z][a-z _-]{0,39}$/;
@@ -68,7 +67,7 @@ export class ImportsService {
   constructor(
     private readonly repo: TransfersRepository,
     private readonly storage: StorageRepository,
-    private readonly notifications: NotificationsRepository,
+    private readonly live: LiveHub,
     private readonly opts: ImportsOptions,
   ) {
     this.checks = new BoundedSemaphore(opts.checksConcurrent ?? 2, opts.checksQueueMs ?? 15_000);
@@ -192,33 +191,15 @@ export class ImportsService {
   }
 
   /** The import now, then each time it changes, ending after SUCCEEDED or FAILED. */
-  async updates(p: Principal, id: string): Promise<AsyncIterableIterator<ModelImportModel>> {
+  async updates(p: Principal, id: string): Promise<AsyncIterableIterator<ModelImportModel | LiveFailure>> {
     if (!(await this.get(p, id))) throw notFound("import");
-    let lastSeen = "";
-    let finished = false;
-    return wakeableStream<ModelImportModel>({
-      pollMs: this.opts.pollMs,
-      isLast: (x) => x.state === "SUCCEEDED" || x.state === "FAILED",
-      listen: (wake) => {
-        const off = this.notifications.subscribe<{ kind?: string; id?: string }>(apiQueries.TRANSFERS_CHANNEL, (n) => {
-          if (n.kind === "import" && n.id === id) wake();
-        });
-        const offReconnect = this.notifications.onReconnect(wake);
-        return () => {
-          off();
-          offReconnect();
-        };
-      },
-      read: async () => {
-        if (finished) return null;
-        const i = await this.get(p, id);
-        if (!i) return null;
-        const key = JSON.stringify([i.state, i.checkpointId, i.errorCode]);
-        if (key === lastSeen) return [];
-        lastSeen = key;
-        finished = i.state === "SUCCEEDED" || i.state === "FAILED";
-        return [i];
-      },
+    return this.live.follow({
+      key: `import:${id}`,
+      channel: CHANNELS.transfers,
+      matches: (n) => n.kind === "import" && n.id === id,
+      read: () => this.get(p, id),
+      fingerprint: (i) => JSON.stringify([i.state, i.checkpointId, i.errorCode]),
+      isFinal: (i) => i.state === "SUCCEEDED" || i.state === "FAILED",
     });
   }
 }

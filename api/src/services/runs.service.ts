@@ -3,17 +3,15 @@ import { apiQueries, CHANNELS } from "@studio/db";
 import { badInput, conflict, forbidden, notFound, RateLimitedError } from "../errors.js";
 import type { RateLimiter } from "../limits/rate-limiter.js";
 import type { Principal, RunEventModel, RunModel } from "../models.js";
-import type { NotificationsRepository } from "../repositories/notifications.repository.js";
 import type { RunsRepository } from "../repositories/runs.repository.js";
 import { connection, decodeCursor, isUuid, pageSize } from "./ids.js";
 import { buildRunConfig, type StartRunInput } from "./run-config.js";
 import { accessOf } from "./access.js";
 import { requireWriter, type SubjectsService } from "./subjects.service.js";
-import { wakeableStream } from "./streams.js";
+import { whileAllowed, type LiveFailure, type LiveHub, type SocketLike } from "./live-hub.js";
 
 type RunState = RunModel["state"];
 const RUN_STATES: RunState[] = ["QUEUED", "RUNNING", "SUCCEEDED", "FAILED", "CANCELED"];
-const EVENT_PAGE = 500;
 /** How often an open runEvents stream on another team's (shared) run re-checks that it is still shared. */
 const SHARED_RECHECK_MS = 5000;
 
@@ -22,8 +20,7 @@ export class RunsService {
   constructor(
     private readonly repo: RunsRepository,
     private readonly subjects: SubjectsService,
-    private readonly notifications: NotificationsRepository,
-    private readonly pollMs: number,
+    private readonly live: LiveHub,
     /** Rate limits and budgets (docs/security-rate-limits.md); none when absent. */
     private readonly limits?: RateLimiter,
   ) {}
@@ -103,45 +100,23 @@ export class RunsService {
   }
 
   /**
-   * Replays every stored event after `afterSeq`, then streams new ones. Each read continues from
-   * the last seq delivered, so the order is the table's and nothing is skipped or repeated.
+   * Replays every stored event after `afterSeq`, then streams new ones, through the live hub (one
+   * read per committed batch for all subscribers of the run). Completes once the run's story ended
+   * (docs/live-events.md). A run shared by another team can stop being readable while this is
+   * open: it is re-checked on every access notice (revokeShare sends one) and every SHARED_RECHECK_MS.
    */
-  async events(p: Principal, runId: string, afterSeq: number): Promise<AsyncIterableIterator<RunEventModel>> {
+  async events(
+    p: Principal,
+    runId: string,
+    afterSeq: number,
+    io: { socket?: () => SocketLike | undefined } = {},
+  ): Promise<AsyncIterableIterator<RunEventModel | LiveFailure>> {
     if (!Number.isInteger(afterSeq) || afterSeq < 0) throw badInput("afterSeq", "afterSeq must be an integer ≥ 0");
     const run = await this.require(p, runId);
-    let last = afterSeq;
-    // Another team's run (a share) can stop being readable while this is open: re-check on every
-    // access notice (revokeShare sends one) and at least every SHARED_RECHECK_MS.
-    const shared = run.teamId !== p.teamId;
-    let checkedAt = Date.now();
-    return wakeableStream<RunEventModel>({
-      pollMs: this.pollMs,
-      listen: (wake) => {
-        const offNotify = this.notifications.subscribe<{ runId?: string }>(CHANNELS.runEvents, (n) => {
-          if (n.runId === runId) wake();
-        });
-        const offAccess = shared
-          ? this.notifications.subscribe(apiQueries.ACCESS_CHANNEL, () => {
-              checkedAt = 0;
-              wake();
-            })
-          : () => undefined;
-        const offReconnect = this.notifications.onReconnect(wake);
-        return () => {
-          offNotify();
-          offAccess();
-          offReconnect();
-        };
-      },
-      read: async () => {
-        if (shared && Date.now() - checkedAt >= SHARED_RECHECK_MS) {
-          checkedAt = Date.now();
-          if (!(await this.get(p, runId))) throw forbidden("this run is no longer shared with your team");
-        }
-        const rows = await this.repo.events(runId, last, EVENT_PAGE);
-        if (rows.length > 0) last = rows[rows.length - 1]!.seq;
-        return rows;
-      },
-    });
+    const stream = this.live.runEvents(runId, afterSeq, io);
+    if (run.teamId === p.teamId) return stream;
+    return whileAllowed(stream, this.live.listener, SHARED_RECHECK_MS, async () =>
+      (await this.get(p, runId)) ? null : forbidden("this run is no longer shared with your team"),
+    );
   }
 }

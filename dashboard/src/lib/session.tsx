@@ -72,13 +72,23 @@ export function bearerClient(apiUrl: string, wsUrl: string, bearer: string): Api
         url: wsUrl,
         connectionParams: { authorization: `Bearer ${bearer}` },
         // Keep trying while the page is open: the run page resubscribes from its last seq on reconnect.
+        // Jittered, so the pages an API restart (or a 4290 slow-consumer cut) drops do not come back at once.
         retryAttempts: Number.MAX_SAFE_INTEGER,
         shouldRetry: () => true,
-        retryWait: async (n) => new Promise((r) => setTimeout(r, Math.min(1000 * 2 ** n, 10_000))),
+        retryWait: async (n) => new Promise((r) => setTimeout(r, jitteredBackoff(n))),
         lazy: false,
         on: { connected: () => options?.onConnected?.() },
       }),
   };
+}
+
+/**
+ * The wait before reconnect attempt `n` (0-based): "full jitter" over an exponential ceiling of
+ * 1 s · 2^n capped at 10 s, never under 250 ms (docs/live-events.md).
+ */
+export function jitteredBackoff(n: number): number {
+  const ceiling = Math.min(1000 * 2 ** n, 10_000);
+  return 250 + Math.random() * (ceiling - 250);
 }
 
 /** Remembers a key the way signing in does (current key + known keys by team); the next page load signs in with it. */

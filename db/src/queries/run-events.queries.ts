@@ -1,21 +1,10 @@
 import { and, asc, eq, gt, sql } from "drizzle-orm";
 import type { Database } from "../client.js";
 import type { Executor } from "../client.tx.js";
+import { CHANNELS, notify } from "../notifications.js";
 import { runEvents, runs } from "../schema/runs.js";
 
-/** NOTIFY channels. Payloads are small JSON objects; listeners re-read the rows they point at. */
-export const CHANNELS = {
-  /** {runId, seq}: run_events up to `seq` are committed. */
-  runEvents: "studio_run_events",
-  /** {runId, action: "cancel"}: a trainer holding the run should stop its engine. */
-  runControl: "studio_run_control",
-  /** {kind: "run" | "generation", id}: new work for trainers (they also poll). */
-  work: "studio_work",
-  /** {generationId, state}: a generation changed. */
-  generations: "studio_generation",
-  /** {evaluationId, runId, state}: an evaluation changed (docs/evaluation-contract.md §5). */
-  evaluations: "studio_evaluation",
-} as const;
+export { CHANNELS, notify } from "../notifications.js";
 
 export type RunEventType =
   | "RunStateChanged"
@@ -49,7 +38,7 @@ export async function appendRunEvents(tx: Executor, runId: string, events: NewRu
   if (!row) throw new Error(`run ${runId} does not exist`);
   const first = row.last - events.length + 1;
   await tx.insert(runEvents).values(events.map((e, i) => ({ runId, seq: first + i, type: e.type, payload: e.payload })));
-  await tx.execute(sql`select pg_notify(${CHANNELS.runEvents}, ${JSON.stringify({ runId, seq: row.last })})`);
+  await notify(tx, CHANNELS.runEvents, { runId, seq: row.last });
   return row.last;
 }
 
@@ -63,6 +52,25 @@ export function listRunEvents(db: Database, runId: string, afterSeq: number, lim
     .limit(limit);
 }
 
-export async function notify(db: Executor, channel: string, payload: Record<string, unknown>): Promise<void> {
-  await db.execute(sql`select pg_notify(${channel}, ${JSON.stringify(payload)})`);
+/**
+ * Where a run's story stands, in one statement (the completion rule of runEvents,
+ * docs/live-events.md): its last seq, whether it is final, and whether an evaluation of its
+ * checkpoints is still to come (QUEUED, GENERATING or SCORING; or, with `automaticSince`, a
+ * checkpoint made since then that has no automatic evaluation yet). null: no such run.
+ */
+export async function runStory(
+  db: Database,
+  runId: string,
+  automaticSince: Date | null,
+): Promise<{ lastSeq: number; final: boolean; evaluationsPending: boolean } | null> {
+  const auto = automaticSince
+    ? sql`or exists (select 1 from checkpoints c where c.run_id = r.id and c.created_at > ${automaticSince.toISOString()}::timestamptz
+           and not exists (select 1 from evaluations a where a.checkpoint_id = c.id and a.automatic))`
+    : sql``;
+  const res = await db.execute<{ last_event_seq: number; final: boolean; pending: boolean }>(sql`
+    select r.last_event_seq, r.state in ('SUCCEEDED', 'FAILED', 'CANCELED') as final,
+      (exists (select 1 from evaluations e where e.run_id = r.id and e.state in ('QUEUED', 'GENERATING', 'SCORING')) ${auto}) as pending
+    from runs r where r.id = ${runId}`);
+  const row = res.rows[0];
+  return row ? { lastSeq: Number(row.last_event_seq), final: row.final, evaluationsPending: row.pending } : null;
 }

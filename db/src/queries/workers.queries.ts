@@ -1,5 +1,6 @@
 import { desc, gt, sql } from "drizzle-orm";
 import type { Database } from "../client.js";
+import { CHANNELS, notify } from "../notifications.js";
 import { workers } from "../schema/workers.js";
 
 export interface WorkerRegistration {
@@ -10,7 +11,8 @@ export interface WorkerRegistration {
 }
 
 /** Channel on which trainers announce heartbeats; the API LISTENs on it. */
-export const WORKER_CHANNEL = "studio_worker";
+/** @deprecated use CHANNELS.worker (db/src/notifications.ts) */
+export const WORKER_CHANNEL = CHANNELS.worker;
 
 export async function upsertWorker(db: Database, w: WorkerRegistration): Promise<void> {
   const now = new Date();
@@ -33,9 +35,7 @@ export async function beatWorker(db: Database, id: string): Promise<Date> {
       .returning({ heartbeatAt: workers.heartbeatAt });
     const at = rows[0]?.heartbeatAt;
     if (!at) throw new Error(`worker ${id} is not registered`);
-    await tx.execute(
-      sql`select pg_notify(${WORKER_CHANNEL}, ${JSON.stringify({ workerId: id, at: at.toISOString() })})`,
-    );
+    await notify(tx, CHANNELS.worker, { workerId: id, at: at.toISOString() });
     return at;
   });
 }

@@ -4,7 +4,7 @@ import { useCallback, useEffect, useReducer, useRef, useState } from "react";
 import type { CancelRunMutation, CheckpointFieldsFragment, RunEventsSubscription, RunQuery, SampleFieldsFragment } from "@/generated/graphql";
 import { CANCEL_RUN, RUN_EVENTS, RUN_QUERY } from "@/graphql/runs";
 import { errorText, GraphQLRequestError } from "@/lib/graphql";
-import { useSession } from "@/lib/session";
+import { jitteredBackoff, useSession } from "@/lib/session";
 import { EvaluationPanel } from "../evaluation/EvaluationPanel";
 import { SharedRunNotice, ShareButton } from "../sharing/RunSharing";
 import { useRunEvaluations } from "../evaluation/useRunEvaluations";
@@ -170,13 +170,31 @@ export function RunView({ runId }: { runId: string }) {
     let dispose: (() => void) | null = null;
     let connections = 0;
     let stopped = false;
+    let retries = 0;
+    let retryTimer: ReturnType<typeof setTimeout> | null = null;
+    // A retryable refusal (UNAVAILABLE: the API is busy) arrives as an error result on an open socket:
+    // resubscribe after a jittered pause, from the newest seq applied.
+    const retryLater = () => {
+      if (stopped || retryTimer) return;
+      setLive("reconnecting");
+      retryTimer = setTimeout(() => {
+        retryTimer = null;
+        if (!stopped) subscribe();
+      }, jitteredBackoff(retries++));
+    };
     const subscribe = () => {
       dispose?.();
       dispose = client.subscribe<RunEventsSubscription>(
         { query: RUN_EVENTS, variables: { runId, afterSeq: lastSeqRef.current } },
         {
           next: (r) => {
+            if (r.errors?.length) {
+              if (r.errors.some((e) => e.extensions?.code === "UNAVAILABLE")) retryLater();
+              return;
+            }
             if (r.data) {
+              retries = 0;
+              setLive("live");
               const e = r.data.runEvents;
               dispatch({ type: "event", e });
               // Scores and the recommendation are read fresh: a finished evaluation can change which
@@ -205,6 +223,7 @@ export function RunView({ runId }: { runId: string }) {
     subscribe();
     return () => {
       stopped = true;
+      if (retryTimer) clearTimeout(retryTimer);
       offClosed();
       dispose?.();
       void client.dispose();
@@ -267,7 +286,7 @@ export function RunView({ runId }: { runId: string }) {
           </h1>
           <p className="subtle">
             {run.method} · {run.baseModel} · started {run.startedAt ? new Date(run.startedAt).toLocaleString() : "—"} ·{" "}
-            <span data-testid="live-status">{TERMINAL.has(run.state) ? "finished" : live}</span>
+            <span data-testid="live-status">{TERMINAL.has(run.state) ? "finished" : live === "reconnecting" ? "reconnecting…" : live}</span>
           </p>
           {settings.length > 0 && <p className="subtle">{settings.join(" · ")}</p>}
         </div>

@@ -3,8 +3,8 @@ import type { Database } from "../../client.js";
 import { invitations } from "../../schema/sharing.js";
 import { teams } from "../../schema/teams.js";
 import { apiKeys, memberships, users } from "../../schema/users.js";
-import { notify } from "../run-events.queries.js";
-import { ACCESS_CHANNEL, appendAudit } from "./sharing.queries.js";
+import { CHANNELS, notify } from "../../notifications.js";
+import { appendAudit } from "./sharing.queries.js";
 import type { TeamRole } from "./teams.queries.js";
 
 export type InvitationRow = typeof invitations.$inferSelect;
@@ -198,7 +198,7 @@ export async function changeMember(
         details: { userId: c.userId, role: before.role, left: c.userId === c.actorUserId, revokedKeys },
       });
     }
-    await notify(tx, ACCESS_CHANNEL, { teamId: c.teamId, userId: c.userId });
+    await notify(tx, CHANNELS.access, { teamId: c.teamId, userId: c.userId });
     return { ok: true as const, before, after, revokedKeys };
   });
 }
@@ -213,7 +213,7 @@ export async function revokeApiKeyAudited(db: Database, teamId: string, id: stri
       .returning();
     if (row) {
       await appendAudit(tx, { teamId, action: "KEY_REVOKED", actorUserId, details: { keyId: id, userId: row.userId, name: row.name } });
-      await notify(tx, ACCESS_CHANNEL, { keyId: id, teamId });
+      await notify(tx, CHANNELS.access, { keyId: id, teamId });
       return row;
     }
     const [now] = await tx.select().from(apiKeys).where(and(eq(apiKeys.teamId, teamId), eq(apiKeys.id, id)));

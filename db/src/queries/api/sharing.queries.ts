@@ -9,10 +9,11 @@ import { subjectImages } from "../../schema/images.js";
 import { subjects } from "../../schema/subjects.js";
 import { teams } from "../../schema/teams.js";
 import { users } from "../../schema/users.js";
-import { notify } from "../run-events.queries.js";
+import { CHANNELS, notify } from "../../notifications.js";
 
 /** NOTIFY channel: {teamId?, userId?, keyId?, shareId?} — someone's access changed; open subscriptions re-check. */
-export const ACCESS_CHANNEL = "studio_access";
+/** @deprecated use CHANNELS.access (db/src/notifications.ts) */
+export const ACCESS_CHANNEL = CHANNELS.access;
 
 export type ShareRow = typeof shares.$inferSelect;
 export type AuditRow = typeof accessAudit.$inferSelect;

@@ -4,7 +4,8 @@ import { modelExports, modelImports, modelImportUploads } from "../../schema/tra
 import { CHANNELS, notify } from "../run-events.queries.js";
 
 /** NOTIFY channel of exports and imports: {kind: "export" | "import", id, state}; listeners re-read the row. */
-export const TRANSFERS_CHANNEL = "studio_transfer";
+/** @deprecated use CHANNELS.transfers (db/src/notifications.ts) */
+export const TRANSFERS_CHANNEL = CHANNELS.transfers;
 
 export type NewModelExport = Pick<typeof modelExports.$inferInsert, "teamId" | "checkpointId" | "runId" | "format" | "requestedBy"> & { half: boolean };
 
@@ -23,7 +24,7 @@ export async function createOrReuseExport(db: Database, e: NewModelExport) {
       .returning();
     if (inserted) {
       await notify(tx, CHANNELS.work, { kind: "export", id: inserted.id });
-      await notify(tx, TRANSFERS_CHANNEL, { kind: "export", id: inserted.id, state: inserted.state });
+      await notify(tx, CHANNELS.transfers, { kind: "export", id: inserted.id, state: inserted.state });
       return { row: inserted, reused: false };
     }
     const [existing] = await tx.select().from(modelExports).where(live);
@@ -78,7 +79,7 @@ export async function createImport(db: Database, uploadIds: readonly string[], i
     if (consumed.length !== uploadIds.length) tx.rollback();
     const [row] = await tx.insert(modelImports).values(i).returning();
     await notify(tx, CHANNELS.work, { kind: "import", id: row!.id });
-    await notify(tx, TRANSFERS_CHANNEL, { kind: "import", id: row!.id, state: row!.state });
+    await notify(tx, CHANNELS.transfers, { kind: "import", id: row!.id, state: row!.state });
     return row!;
     })
     .catch((err: unknown) => {

@@ -2,6 +2,5 @@
 export * from "./lease.queries.js";
 export * from "./runs.queries.js";
 export * from "./generations.queries.js";
-export * from "./listen.queries.js";
 export * from "./evaluations.queries.js";
 export * from "./transfers.queries.js";

@@ -4,8 +4,8 @@ import type { Executor } from "../../client.tx.js";
 import { checkpoints, runs } from "../../schema/runs.js";
 import { subjects } from "../../schema/subjects.js";
 import { modelExports, modelImports, type TransferFile } from "../../schema/transfers.js";
-import { TRANSFERS_CHANNEL } from "../api/transfers.queries.js";
-import { appendRunEvents, notify } from "../run-events.queries.js";
+import { CHANNELS, notify } from "../../notifications.js";
+import { appendRunEvents } from "../run-events.queries.js";
 import { LeaseLostError, leaseUntil } from "./lease.queries.js";
 
 export type ClaimedExport = typeof modelExports.$inferSelect;
@@ -13,7 +13,7 @@ export type ClaimedImport = typeof modelImports.$inferSelect;
 export type { TransferFile };
 
 function announce(tx: Executor, kind: "export" | "import", id: string, state: string) {
-  return notify(tx, TRANSFERS_CHANNEL, { kind, id, state });
+  return notify(tx, CHANNELS.transfers, { kind, id, state });
 }
 
 /** Claims the oldest QUEUED export, or a RUNNING one whose trainer's lease expired (it starts over). */
