@@ -279,6 +279,10 @@ def test_training_state_round_trip_continues_bit_exactly(tmp_path, name, make):
     steps(opt_b, b, 2)
     assert all(torch.equal(x, y) for x, y in zip(a, b)), "resumed steps equal the uninterrupted ones"
     assert scaler_b.get_scale() == 512.0
+    other = torch.optim.SGD(b, lr=0.1) if name != "SGD" else None
+    with pytest.raises(ts.TrainingStateError) as err:
+        ts.restore_optimizer(other, *loaded)  # a resumed spec with another optimiser
+    assert (err.value.code, err.value.field) == ("BAD_CHECKPOINT", "resumeFrom")
     with pytest.raises(ts.TrainingStateError):
         ts.read(tmp_path, stage="stage2", step=4, checkpoint_hash="x" * 64)  # another checkpoint's state
     (tmp_path / STATE_TENSORS).write_bytes((tmp_path / STATE_TENSORS).read_bytes()[:-1] + b"\x01")

@@ -62,10 +62,7 @@ def _training_state(spec: JobSpec, stage: str, step: int, meta: dict):
     if not ts.exists(folder) or not meta.get("contentHash"):
         print(f"studio_engine: {folder} has no training state; resuming with a fresh optimiser (not bit-exact)", file=sys.stderr)
         return None
-    try:
-        return ts.read(folder, stage=stage, step=step, checkpoint_hash=meta["contentHash"])
-    except ts.TrainingStateError as err:
-        raise BadSpecError("BAD_CHECKPOINT", f"resumeFrom: {err}", "resumeFrom") from err
+    return ts.read(folder, stage=stage, step=step, checkpoint_hash=meta["contentHash"])  # TrainingStateError: BAD_CHECKPOINT
 
 
 def heartbeat(events: EventWriter, every: float, stop: threading.Event) -> threading.Thread:

@@ -32,6 +32,7 @@ import torch
 from safetensors.torch import load_file
 
 from . import __version__
+from .errors import BadSpecError
 from .st_io import write_safetensors
 
 STATE_TENSORS = "training-state.safetensors"
@@ -40,8 +41,12 @@ FORMAT = "studio-training-state"
 VERSION = 1
 
 
-class TrainingStateError(ValueError):
-    pass
+class TrainingStateError(BadSpecError):
+    """The checkpoint's training state cannot be used (another checkpoint's, altered, another
+    optimiser): reported as BAD_CHECKPOINT on `resumeFrom`, exit 2."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("BAD_CHECKPOINT", f"resumeFrom: {message}", "resumeFrom")
 
 
 def _jsonable(v: Any) -> Any:
