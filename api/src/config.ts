@@ -125,6 +125,13 @@ const schema = z.object({
   API_WS_MAX_CONNECTIONS_PER_KEY: z.coerce.number().int().min(1).max(1_000_000).default(500),
   /** Concurrent operations on one graphql-ws connection (more: TOO_MANY_SUBSCRIPTIONS). */
   API_WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: z.coerce.number().int().min(1).max(10_000).default(50),
+  /**
+   * Slow clients (slowloris): a request whose headers are not complete after API_HEADERS_TIMEOUT_MS, or
+   * whose headers and body are not complete after API_REQUEST_TIMEOUT_MS, is answered 408 and closed.
+   * Responses (archive downloads, subscriptions over websockets) are not limited by these.
+   */
+  API_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(500).max(300_000).default(10_000),
+  API_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(500).max(600_000).default(30_000),
   /** How long one health report is reused (1 000 health requests cost one check); 0: never reused. */
   API_HEALTH_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(1500),
   /** Rate limits and budgets (limits/config.ts, docs/security-rate-limits.md). */

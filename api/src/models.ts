@@ -78,6 +78,8 @@ export type ModelCardModel = {
   trainedBy: UserModel | null;
   trainedAt: Date;
   checkpointSha256: string;
+  /** The weights' content hash (equal hashes, equal models); null for checkpoints recorded before it. */
+  checkpointContentHash: string | null;
 };
 
 // ---- exports and imports (api/schema/transfers.graphql) ----

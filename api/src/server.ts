@@ -191,7 +191,12 @@ export async function startApi(config: ApiConfig, rawLog: Logger): Promise<Runni
 
   const schema = guardLinkRootFields(buildSchema());
   const recheck = recheckWith(services);
-  const httpServer = createServer();
+  // slow clients (slowloris) are answered 408 and closed; the check runs often enough to honour small limits
+  const httpServer = createServer({
+    headersTimeout: Math.min(config.API_HEADERS_TIMEOUT_MS, config.API_REQUEST_TIMEOUT_MS),
+    requestTimeout: config.API_REQUEST_TIMEOUT_MS,
+    connectionsCheckingInterval: Math.max(250, Math.min(5000, Math.floor(config.API_HEADERS_TIMEOUT_MS / 2))),
+  });
   const wsCleanup = attachGraphqlWs(httpServer, {
     schema,
     limits: queryLimits,
@@ -212,6 +217,8 @@ export async function startApi(config: ApiConfig, rawLog: Logger): Promise<Runni
   const apollo = new ApolloServer<ApiContext>({
     schema,
     introspection: config.API_INTROSPECTION,
+    // no automatic persisted queries: nothing uses them, and their cache is memory any caller could fill
+    persistedQueries: false,
     // Apollo's own messages pass through the same redaction as ours
     logger: {
       debug: () => undefined,

@@ -29,13 +29,22 @@ export const WS_CLOSE = {
   tryAgainLater: 1013,
   /** This key or share link already holds API_WS_MAX_CONNECTIONS_PER_KEY connections. */
   tooManyConnectionsForKey: 4430,
+  /** The client address has no failed authentication left (RATE_LIMITED, docs/security-rate-limits.md): credentials are not even looked up. */
+  rateLimited: 4431,
 } as const;
+
+/**
+ * Operations at once on a connection without a principal (anonymous, or refused credentials): it can only
+ * follow `health` (and accept an invitation), so two are plenty; many `health(everySeconds: 1)` streams
+ * per socket would turn one cheap subscribe into a message per second for free.
+ */
+export const ANONYMOUS_MAX_OPERATIONS = 2;
 
 export interface WsOptions {
   schema: GraphQLSchema;
   limits: QueryLimits;
   /** Rate limits (docs/security-rate-limits.md): client addresses, failed authentications, a token per operation. */
-  rateLimits: Pick<RateLimiter, "ipOf" | "ticketOf" | "authenticated" | "admitOperation">;
+  rateLimits: Pick<RateLimiter, "ipOf" | "admitConnection" | "release" | "authenticated" | "admitOperation">;
   introspection: boolean;
   corsOrigins: string[];
   maxPayloadBytes: number;
@@ -140,15 +149,23 @@ export function attachGraphqlWs(httpServer: Server, o: WsOptions): { dispose(): 
         if (typeof auth !== "string" || !auth) return true; // anonymous: health only
         c.authorization = auth;
         const request = (ctx.extra as { request: IncomingMessage }).request;
+        const socket = (ctx.extra as { socket: WebSocket }).socket;
+        // an address out of failed authentications is refused before any lookup (as over HTTP)
+        const admitted = await o.rateLimits.admitConnection(request, auth);
+        if ("refused" in admitted) {
+          socket.close(WS_CLOSE.rateLimited, `rate limited: retry in ${admitted.refused.extensions.retryAfterMs} ms`);
+          return false;
+        }
         try {
           c.principal = await o.authenticate(auth);
-          await o.rateLimits.authenticated(o.rateLimits.ticketOf(request), auth, !!c.principal); // counts failures per IP
+          await o.rateLimits.authenticated(admitted.ticket, auth, !!c.principal); // counts failures per IP
           if (!c.principal) c.failure = unauthenticated(`the ${/^Bearer\s+shl_/i.test(auth) ? "share link" : "API key"} is unknown or revoked`);
         } catch (err) {
+          await o.rateLimits.release(admitted.ticket);
           if (err instanceof DomainError) c.failure = err;
           else {
             o.log("warn", `websocket authentication failed: ${(err as Error).message}`);
-            (ctx.extra as { socket: WebSocket }).socket.close(WS_CLOSE.tryAgainLater, "authentication unavailable, retry later");
+            socket.close(WS_CLOSE.tryAgainLater, "authentication unavailable, retry later");
             return false;
           }
         }
@@ -181,10 +198,11 @@ export function attachGraphqlWs(httpServer: Server, o: WsOptions): { dispose(): 
       onSubscribe: async (ctx, _id, payload) => {
         const c = conn(ctx);
         const active = Object.keys(ctx.subscriptions).length; // includes this one
-        if (active > o.maxSubscriptionsPerConnection)
+        const max = c.principal ? o.maxSubscriptionsPerConnection : Math.min(ANONYMOUS_MAX_OPERATIONS, o.maxSubscriptionsPerConnection);
+        if (active > max)
           return [
-            new GraphQLError(`at most ${o.maxSubscriptionsPerConnection} operations at once on one connection`, {
-              extensions: { code: "TOO_MANY_SUBSCRIPTIONS", limit: "subscriptionsPerConnection", max: o.maxSubscriptionsPerConnection, actual: active },
+            new GraphQLError(`at most ${max} operations at once on one ${c.principal ? "" : "anonymous "}connection`, {
+              extensions: { code: "TOO_MANY_SUBSCRIPTIONS", limit: "subscriptionsPerConnection", max, actual: active },
             }),
           ];
         // every subscribe message spends a request token of its IP and key (limits/rate-limiter.ts)

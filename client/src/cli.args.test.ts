@@ -33,6 +33,15 @@ describe("CLI argument parsing", () => {
     expect(p.values.json).toBe(true);
   });
 
+  it("maps --preset and --max-grad-norm (none disables clipping)", () => {
+    const p = parse(["runs", "start", "--subject", "S", "--preset", "section-4-1", "--max-grad-norm", "0.5"]);
+    expect(startRunInput(p.values, usage)).toEqual({ subjectId: "S", preset: "SECTION_4_1", maxGradNorm: 0.5 });
+    expect(startRunInput(parse(["runs", "start", "--subject", "S", "--max-grad-norm", "none"]).values, usage)).toEqual({ subjectId: "S", maxGradNorm: null });
+    expect(startRunInput(parse(["runs", "start", "--subject", "S"]).values, usage)).toEqual({ subjectId: "S" });
+    expect(() => startRunInput(parse(["runs", "start", "--subject", "S", "--max-grad-norm", "0"]).values, usage)).toThrow(/--max-grad-norm/);
+    expect(() => startRunInput(parse(["runs", "start", "--subject", "S", "--preset", "paper"]).values, usage)).toThrow(/--preset/);
+  });
+
   it("rejects unknown options, missing values, bad numbers and bad choices as usage errors", () => {
     expect(() => parse(["runs", "start", "--bogus"])).toThrow(UsageError);
     expect(() => parse(["runs", "start", "--subject"])).toThrow(/--subject/);

@@ -1,18 +1,22 @@
-import { choice, flag, int, positionals, required, str } from "./cli.args.js";
+import { choice, flag, int, num, positionals, required, str } from "./cli.args.js";
 import { EXIT, type Command, type CommandContext } from "./cli.command.js";
 import { table } from "./cli.output.js";
 import { StudioError } from "./client.errors.js";
 import type { Run } from "./client.js";
-import type { RunState, StartRunInput } from "./generated/graphql.js";
+import type { RunState, StartRunInput, TrainingPreset } from "./generated/graphql.js";
 import { watchAndReport } from "./run.presenter.js";
 
 const METHODS = { "two-stage": "TWO_STAGE", dreambooth: "DREAMBOOTH", "textual-inversion": "TEXTUAL_INVERSION" } as const;
+const PRESETS: Record<string, TrainingPreset> = { "section-3-2": "SECTION_3_2", "section-4-1": "SECTION_4_1" };
 const STATES: Record<string, RunState> = { queued: "QUEUED", running: "RUNNING", succeeded: "SUCCEEDED", failed: "FAILED", canceled: "CANCELED" };
 
 const START_USAGE = `usage: studio runs start --subject ID [--method two-stage|dreambooth|textual-inversion]
          [--base-model stable-diffusion-2-1-base|tiny-random] [--stage1-steps N] [--stage2-steps N]
-         [--checkpoint-every N] [--seed S] [--resolution PX] [--sample-prompt P]... [--watch] [--json]
+         [--checkpoint-every N] [--preset section-3-2|section-4-1] [--max-grad-norm X|none]
+         [--seed S] [--resolution PX] [--sample-prompt P]... [--watch] [--json]
   Omitted settings take the method's defaults (the paper's: 100 + 400 steps for two-stage).
+  --preset section-4-1 is the paper's evaluation protocol (§4.1): stage 2 for 800 steps, a checkpoint
+  every 200. --max-grad-norm clips the gradient norm of every stage (default 1.0; none: no clipping).
   --watch follows the run: a live bar (stage, step/total, loss, it/s, ETA) on a terminal, plain lines
   otherwise; exit 0 when it SUCCEEDED, 1 when it FAILED or was CANCELED. Ctrl-C stops watching only.`;
 
@@ -35,6 +39,13 @@ export function startRunInput(values: Record<string, unknown>, usage: string): S
     const n = int(v, name, min, max, usage);
     if (n !== undefined) (input as Record<string, unknown>)[key] = n;
   }
+  const preset = choice(v, "preset", PRESETS, usage);
+  if (preset) input.preset = preset;
+  if (str(v, "max-grad-norm")?.trim().toLowerCase() === "none") input.maxGradNorm = null;
+  else {
+    const norm = num(v, "max-grad-norm", 1e-6, 1000, usage);
+    if (norm !== undefined) input.maxGradNorm = norm;
+  }
   const prompts = v["sample-prompt"];
   if (Array.isArray(prompts) && prompts.length) input.samplePrompts = prompts;
   return input;
@@ -51,6 +62,8 @@ const start: Command = {
     "stage1-steps": { type: "string" },
     "stage2-steps": { type: "string" },
     "checkpoint-every": { type: "string" },
+    preset: { type: "string" },
+    "max-grad-norm": { type: "string" },
     seed: { type: "string" },
     resolution: { type: "string" },
     "sample-prompt": { type: "string", multiple: true },

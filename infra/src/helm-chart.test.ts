@@ -206,7 +206,7 @@ describe("helm chart: what the product relies on", () => {
 
   it("the queue query names tables, columns and states of the schema", () => {
     const query: string = find(objs, "ScaledObject", "-trainer").spec.triggers[0].metadata.query;
-    const migrations = ["0000_init.sql", "0001_platform.sql", "0002_evaluation_sharing.sql", "0004_leases_fair_share.sql"]
+    const migrations = ["0000_init.sql", "0001_platform.sql", "0002_evaluation_sharing.sql", "0005_leases_fair_share.sql"]
       .map((f) => join(repoRoot, "db", "drizzle", f))
       .filter(existsSync)
       .map((f) => readFileSync(f, "utf8"))

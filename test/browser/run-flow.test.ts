@@ -127,6 +127,16 @@ describe("dashboard: subject → photos → live two-stage run, in Chromium", ()
     expect(await page.locator('input[name="stage2LearningRate"]').inputValue()).toBe("5e-6");
     expect(await page.locator('input[name="checkpointEvery"]').inputValue()).toBe("200");
     expect(await page.locator('select[name="subjectId"]').inputValue()).not.toBe("");
+    // the paper's §4.1 protocol is a preset beside the §3.2 default; clipping sits in the advanced settings
+    expect(await page.locator('select[name="preset"]').inputValue()).toBe("SECTION_3_2");
+    await page.locator('select[name="preset"]').selectOption("SECTION_4_1");
+    expect(await page.locator('input[name="stage2Steps"]').inputValue()).toBe("800");
+    expect(await page.locator('input[name="checkpointEvery"]').inputValue()).toBe("200");
+    await page.locator('select[name="preset"]').selectOption("SECTION_3_2");
+    expect(await page.locator('input[name="stage2Steps"]').inputValue()).toBe("400");
+    await page.getByTestId("advanced-settings").locator("summary").click();
+    expect(await page.locator('select[name="clip"]').inputValue()).toBe("on");
+    expect(await page.locator('input[name="maxGradNorm"]').inputValue()).toBe("1");
     await page.screenshot({ path: join(artifactsDir, "new-run-light.png"), fullPage: true });
     await page.locator('select[name="baseModel"]').selectOption("tiny-random");
     // A client-side check first: checkpoint interval beyond the stage.

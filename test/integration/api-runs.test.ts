@@ -50,6 +50,8 @@ describe("api: startRun, cancelRun and generate", () => {
       const run = d.startRun;
       expect(run).toMatchObject({ state: "QUEUED", method: "TWO_STAGE", baseModel: "stable-diffusion-2-1-base", totalSteps: 500, step: 0, lastEventSeq: 1 });
       expect(run.config).toEqual({
+        preset: "SECTION_3_2",
+        maxGradNorm: 1,
         stage1: { steps: 100, learningRate: 5e-4 },
         stage2: { steps: 400, learningRate: 5e-6, checkpointEvery: 200 },
         samples: { prompts: ["a photo of <rare> backpack"], seeds: [7], every: 200, steps: 25, guidanceScale: 7.5 },
@@ -74,7 +76,7 @@ describe("api: startRun, cancelRun and generate", () => {
     expect(db1.config.samples.prompts).toEqual(["a photo of sks backpack"]);
     const ti = (await okAs(api.url, team.secret, START, { i: { subjectId, method: "TEXTUAL_INVERSION", resolution: 256, samplePrompts: ["<s*> on a beach"] } })).startRun;
     expect(ti.totalSteps).toBe(3000);
-    expect(ti.config.stage1).toEqual({ steps: 3000, learningRate: 5e-3 });
+    expect(ti.config.stage1).toEqual({ steps: 3000, learningRate: 5e-3, checkpointEvery: 500 });
     expect(ti.config.stage2).toBeUndefined();
     expect(ti.config.resolution).toBe(256);
     expect(ti.config.samples.prompts).toEqual(["<s*> on a beach"]);
@@ -83,6 +85,10 @@ describe("api: startRun, cancelRun and generate", () => {
     })).startRun;
     expect(custom.totalSteps).toBe(15);
     expect(custom.config.stage2).toEqual({ steps: 10, learningRate: 1, checkpointEvery: 5 });
+    // the paper's §4.1 protocol as a preset; an explicit null maxGradNorm turns clipping off
+    const paper = (await okAs(api.url, team.secret, START, { i: { subjectId, preset: "SECTION_4_1", maxGradNorm: null } })).startRun;
+    expect(paper.totalSteps).toBe(900);
+    expect(paper.config).toMatchObject({ preset: "SECTION_4_1", maxGradNorm: null, stage2: { steps: 800, learningRate: 5e-6, checkpointEvery: 200 } });
   });
 
   it("refuses every bad startRun field with BAD_USER_INPUT naming it, and writes nothing", async () => {
@@ -104,6 +110,9 @@ describe("api: startRun, cancelRun and generate", () => {
       [{ samplePrompts: Array.from({ length: 17 }, () => "p") }, "samplePrompts"],
       [{ method: "DREAMBOOTH", stage1Steps: 10 }, "stage1Steps"],
       [{ method: "TEXTUAL_INVERSION", stage2LearningRate: 1e-5 }, "stage2LearningRate"],
+      [{ method: "TEXTUAL_INVERSION", preset: "SECTION_4_1" }, "preset"],
+      [{ maxGradNorm: 0 }, "maxGradNorm"],
+      [{ maxGradNorm: 1001 }, "maxGradNorm"],
     ];
     const before = await rowCounts(db);
     for (const [extra, field] of cases) {

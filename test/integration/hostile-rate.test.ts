@@ -1,12 +1,13 @@
 import { randomBytes } from "node:crypto";
 import { request } from "node:http";
 import { apiQueries, type DbHandle } from "@studio/db";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { okAs } from "../support/auth.js";
 import { wsClient } from "../support/graphql.js";
 import { bootstrapTeam } from "../support/bootstrap.js";
 import { insertImage, insertRunWithCheckpoint, insertSubject, testDb } from "../support/fixtures.js";
 import { startApi } from "../support/processes.js";
+import { apiRssMb } from "../support/rss.js";
 
 /**
  * Issue 11 point 5 — rate limits and budgets (docs/security-rate-limits.md), against the real API and
@@ -51,6 +52,8 @@ const code = (r: Reply, i = 0) => r.body.errors?.[i]?.extensions?.code as string
 const badKey = () => `sk_${randomBytes(32).toString("base64url")}`;
 const badCode = () => `inv_${randomBytes(32).toString("base64url")}`;
 const RUNS = `{ runs(first: 1) { edges { node { id } } } }`;
+/** The bound we state for each API process's resident memory through this whole file. */
+const RSS_BOUND_MB = 300;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A 429 as the docs promise it: Retry-After in whole seconds, RATE_LIMITED with scope, limit and retryAfterMs. */
@@ -101,7 +104,20 @@ describe("hostile tenants: rate limits and budgets", () => {
     // the fixtures' generations are done: each team starts with 0 unfinished generations (and 1 RUNNING run)
     await db.pool.query("update generations set state = 'SUCCEEDED' where id = any($1)", [[fxA.generation.id, fxB.generation.id]]);
   });
+  // after every probe: both APIs report PostgreSQL and storage OK (asked from an address no test limits,
+  // with a key that authenticated) and stay under the stated memory bound
+  const rss: number[] = [];
+  afterEach(async () => {
+    for (const x of [api, fast]) {
+      const r = await post(x.url, "127.0.0.99", `{ health { postgres { status } storage { status } } }`, {}, a.secret);
+      expect(r.status).toBe(200);
+      expect(r.body.data?.health).toEqual({ postgres: { status: "OK" }, storage: { status: "OK" } });
+      rss.push(apiRssMb(x.proc.child.pid!));
+      expect(rss.at(-1)!).toBeLessThan(RSS_BOUND_MB);
+    }
+  });
   afterAll(async () => {
+    console.log(JSON.stringify({ apiRssMb: rss.map((r) => Math.round(r)), boundMb: RSS_BOUND_MB }));
     await api?.proc.stop();
     await fast?.proc.stop();
     // leave no nearly-empty buckets for 127.0.0.1 behind: later test files call from the same address
@@ -284,7 +300,8 @@ describe("hostile tenants: rate limits and budgets", () => {
 
   it("websocket subscribe messages spend the IP's requests too: the extra ones get an error with RATE_LIMITED", async () => {
     await db.pool.query("delete from rate_buckets where key = 'ip:127.0.0.1'");
-    const client = wsClient(fast.wsUrl); // the upgrade request has no X-Forwarded-For: the client is 127.0.0.1
+    // with a key: an anonymous connection runs at most 2 operations at once (ANONYMOUS_MAX_OPERATIONS)
+    const client = wsClient(fast.wsUrl, a.secret); // the upgrade request has no X-Forwarded-For: the client is 127.0.0.1
     try {
       const outcomes = await Promise.all(
         Array.from({ length: 8 }, () =>

@@ -59,7 +59,7 @@ function safetensorsBytes(header: Record<string, unknown>, data: Buffer): Buffer
 }
 
 const EXPORT_FIELDS = `id state format half files { name sizeBytes sha256 url } archiveUrl error { code message } checkpoint { id }`;
-const IMPORT_FIELDS = `id state name error { code message } run { id state method baseModel subject { id name classNoun images { id } } } checkpoint { id stage step files { name sha256 sizeBytes url } }`;
+const IMPORT_FIELDS = `id state name error { code message } run { id state method baseModel subject { id name classNoun images { id } } } checkpoint { id stage step contentHash files { name sha256 sizeBytes url } }`;
 
 describe("model exports and imports", () => {
   let api: Awaited<ReturnType<typeof startApi>>;
@@ -67,7 +67,7 @@ describe("model exports and imports", () => {
   let owner: Awaited<ReturnType<typeof bootstrapTeam>>;
   let viewerKey: string;
   let foreignKey: string;
-  let checkpoint: { id: string; files: { name: string; sha256: string; url: string }[] };
+  let checkpoint: { id: string; contentHash: string; files: { name: string; sha256: string; url: string }[] };
   let singleFileDir = "";
   const call = <T = any>(query: string, variables: Record<string, unknown> = {}, key = owner.secret) => gql<T>(api.url, query, variables, key);
 
@@ -191,7 +191,7 @@ describe("model exports and imports", () => {
     expect(started.body.errors).toBeUndefined();
     let run: any;
     for (let i = 0; i < 400; i++) {
-      run = (await call(`query ($id: ID!) { run(id: $id) { state error { code message } checkpoints { id stage step files { name sha256 url } } } }`, { id: started.body.data.startRun.id })).body.data.run;
+      run = (await call(`query ($id: ID!) { run(id: $id) { state error { code message } checkpoints { id stage step contentHash files { name sha256 url } } } }`, { id: started.body.data.startRun.id })).body.data.run;
       if (["SUCCEEDED", "FAILED", "CANCELED"].includes(run.state)) break;
       await new Promise((r) => setTimeout(r, 500));
     }
@@ -306,6 +306,11 @@ print(json.dumps(out))
       )).trim().split("\n").pop()!,
     );
     expect(same).toEqual({ "unet.safetensors": true, "embedding.safetensors": true });
+    // ... which the product sees without reading a tensor: equal content hashes, and (deterministic
+    // safetensors) byte-identical files
+    expect(imp.checkpoint.contentHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(imp.checkpoint.contentHash).toBe(checkpoint.contentHash);
+    for (const name of ["unet.safetensors", "embedding.safetensors"]) expect(files[name]!.sha256, name).toBe(originals[name]!.sha256);
 
     // the imported model is promptable like any other checkpoint
     const gen = await call(`mutation ($c: ID!) { generate(input: {checkpointId: $c, prompt: "a photo of <rare> backpack", seed: 1, steps: 1}) { id state } }`, { c: imp.checkpoint.id });

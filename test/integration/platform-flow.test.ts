@@ -120,9 +120,11 @@ describe("platform: a script trains and prompts a personalized model", () => {
     expect(ckpts.map((c) => `${c.stage}:${c.step}`)).toEqual(["stage1:3", "stage2:3", "stage2:6"]);
 
     // The checkpoint's objects exist in MinIO with the recorded sha256.
-    const last = await call(`query ($id: ID!) { checkpoint(id: $id) { id sizeBytes downloadUrl files { name sizeBytes sha256 url } } }`, { id: ckpts[2]!.id });
+    const last = await call(`query ($id: ID!) { checkpoint(id: $id) { id sizeBytes contentHash downloadUrl files { name sizeBytes sha256 url } } }`, { id: ckpts[2]!.id });
     const files = last.body.data.checkpoint.files as { name: string; sizeBytes: number; sha256: string; url: string }[];
+    // the private training state (bit-exact resume) is stored with the checkpoint but never listed
     expect(files.map((f) => f.name).sort()).toEqual(["checkpoint.json", "embedding.safetensors", "unet.safetensors"]);
+    expect(last.body.data.checkpoint.contentHash).toMatch(/^[0-9a-f]{64}$/);
     for (const f of files) {
       const bytes = Buffer.from(await (await fetch(f.url)).arrayBuffer());
       expect(bytes.length).toBe(f.sizeBytes);

@@ -88,6 +88,22 @@ export class TrainerFixtures {
     return run;
   }
 
+  /** A QUEUED run of any method with the given runs.config, as startRun inserts it. */
+  async queueRunWith(
+    subject: { teamId: string; subjectId: string },
+    method: "TWO_STAGE" | "DREAMBOOTH" | "TEXTUAL_INVERSION",
+    config: Record<string, unknown>,
+    totalSteps: number,
+  ) {
+    const { db } = this.db;
+    return db.transaction(async (tx) => {
+      const [r] = await tx.insert(schema.runs).values({ ...subject, method, baseModel: "tiny-random", config, totalSteps }).returning();
+      await appendRunEvents(tx, r!.id, [{ type: "RunStateChanged", payload: { state: "QUEUED", previousState: null } }]);
+      await notify(tx, CHANNELS.work, { kind: "run", id: r!.id });
+      return r!;
+    });
+  }
+
   async queueGeneration(teamId: string, checkpointId: string, count: number) {
     const { db } = this.db;
     return db.transaction(async (tx) => {

@@ -51,4 +51,14 @@ describe("DreamBooth prompts", () => {
       { index: 0, prompt: "a photo of <rare> dog", scoringPrompt: "a photo of dog", seeds: Array.from({ length: 64 }, (_, j) => j) },
     ]);
   });
+
+  it("TEXTUAL_INVERSION puts its token where the noun goes; scoring prompts keep the class", () => {
+    const ti = { ...base, token: "<s*>", tokenIsNoun: true };
+    const quick = buildEvaluationSpec({ ...ti, protocol: "QUICK", subjectKind: "OBJECT" });
+    expect(quick.prompts.map((p) => p.prompt)).toEqual(["a <s*> in the jungle", "a <s*> with a city in the background", "a red <s*>", "a wet <s*>"]);
+    expect(quick.prompts.map((p) => p.scoringPrompt)).toEqual(["a dog in the jungle", "a dog with a city in the background", "a red dog", "a wet dog"]);
+    const simple = buildEvaluationSpec({ ...ti, protocol: "SIMPLE", subjectKind: "OBJECT" });
+    expect(simple.prompts[0]).toMatchObject({ prompt: "a photo of <s*>", scoringPrompt: "a photo of dog" });
+    expect(quick.drift.prompt).toBe("a photo of dog");
+  });
 });

@@ -87,6 +87,15 @@ function fill(template: string, token: string, classNoun: string): string {
   return template.replaceAll("{token}", token).replaceAll("{class}", classNoun);
 }
 
+/**
+ * Textual inversion's word is the noun itself (Gal et al. 2023: "a photo of S*"): its generation
+ * prompts put the token where the noun goes, "{token} {class}" becomes "{token}" —
+ * `a <s*> in the jungle`, not `a <s*> dog in the jungle` (that adjective use is the paper's §3.2).
+ */
+function nounTemplate(template: string): string {
+  return template.replaceAll("{token} {class}", "{token}");
+}
+
 /** CLIP-T scores against the prompt without the identifier: "{token} {class}" becomes "{class}". */
 function scoringTemplate(template: string): string {
   return template.replaceAll("{token} {class}", "{class}");
@@ -100,6 +109,8 @@ export interface BuildSpecInput {
   classNoun: string;
   steps: number;
   guidanceScale: number;
+  /** TEXTUAL_INVERSION: the token stands for the object (`a <s*> in the snow`); otherwise `{token} {class}`. */
+  tokenIsNoun?: boolean;
 }
 
 /** The generation/scoring plan of one evaluation (the `spec` column of `evaluations`). */
@@ -107,7 +118,7 @@ export function buildEvaluationSpec(input: BuildSpecInput): EvaluationSpec {
   const protocol = PROTOCOLS[input.protocol];
   const prompts: EvaluationPromptSpec[] = protocol.prompts(input.subjectKind).map((template, index) => ({
     index,
-    prompt: fill(template, input.token, input.classNoun),
+    prompt: fill(input.tokenIsNoun ? nounTemplate(template) : template, input.token, input.classNoun),
     scoringPrompt: fill(scoringTemplate(template), input.token, input.classNoun),
     seeds: seedsFor(index, protocol.images),
   }));

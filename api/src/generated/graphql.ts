@@ -60,6 +60,8 @@ export type BaseModel = {
 
 export type Checkpoint = {
   __typename?: 'Checkpoint';
+  /** Content hash of the weights (sorted tensor names, dtypes, shapes and bytes): two checkpoints with equal hashes hold the same model. Null for checkpoints recorded before it existed. */
+  contentHash: Maybe<Scalars['String']['output']>;
   createdAt: Scalars['DateTime']['output'];
   /** Short-lived presigned URL of checkpoint.json. */
   downloadUrl: Scalars['String']['output'];
@@ -1151,8 +1153,13 @@ export type StageStarted = {
 /** Omitted fields take the method's defaults (the paper's): TWO_STAGE 100 @ 5e-4 then 400 @ 5e-6, checkpoint every 200. */
 export type StartRunInput = {
   baseModel?: InputMaybe<Scalars['String']['input']>;
+  /** Steps between checkpoints of stage 2 (TWO_STAGE, DREAMBOOTH; default 200) or of TEXTUAL_INVERSION's only stage (default 500). */
   checkpointEvery?: InputMaybe<Scalars['Int']['input']>;
+  /** Clip the global gradient norm of every training stage to this, in (0, 1000]; omitted: 1.0 (as diffusers' train_dreambooth.py); null: no clipping. */
+  maxGradNorm?: InputMaybe<Scalars['Float']['input']>;
   method?: InputMaybe<RunMethod>;
+  /** Stage-2 defaults: SECTION_3_2 (default) or the paper's evaluation protocol SECTION_4_1. Explicit step fields win. */
+  preset?: InputMaybe<TrainingPreset>;
   /** A multiple of 8 in 64–1024; null for the base model's own. */
   resolution?: InputMaybe<Scalars['Int']['input']>;
   /** Up to 16 prompts of up to 500 characters; default `a photo of <token> <classNoun>`. */
@@ -1303,6 +1310,13 @@ export type TeamRole =
   | 'MEMBER'
   | 'OWNER'
   | 'VIEWER';
+
+/** Named training presets (trainer/engine/README.md, "Methods and defaults"). */
+export type TrainingPreset =
+  /** The method as the paper's §3.2 describes it: TWO_STAGE stage 2 runs 400 steps (DREAMBOOTH 800). */
+  | 'SECTION_3_2'
+  /** The paper's evaluation protocol (§4.1): stage 2 runs 800 steps with a checkpoint every 200. */
+  | 'SECTION_4_1';
 
 export type TransferError = {
   __typename?: 'TransferError';
@@ -1528,6 +1542,7 @@ export type ResolversTypes = {
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Team: ResolverTypeWrapper<TeamModel>;
   TeamRole: TeamRole;
+  TrainingPreset: TrainingPreset;
   TransferError: ResolverTypeWrapper<TransferError>;
   TransferState: TransferState;
   User: ResolverTypeWrapper<UserModel>;
@@ -1639,6 +1654,7 @@ export type BaseModelResolvers<ContextType = ApiContext, ParentType extends Reso
 };
 
 export type CheckpointResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['Checkpoint'] = ResolversParentTypes['Checkpoint']> = {
+  contentHash?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   downloadUrl?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   evaluations?: Resolver<Array<ResolversTypes['Evaluation']>, ParentType, ContextType, RequireFields<CheckpointEvaluationsArgs, 'first'>>;

@@ -229,6 +229,25 @@ export class RateLimiter {
     if (giveBack) await this.check([this.authFailures(ticket.ip, -1, 0)]);
   }
 
+  /**
+   * A graphql-ws connection_init with credentials, before they are looked up: refused (RATE_LIMITED)
+   * while its IP has no failed authentication left, and — like admitHttp — a credential not known good
+   * is charged one failure up front, so a parallel burst of bad keys on sockets stops at the bucket's
+   * size without a key lookup. Settle the ticket with authenticated(), or release() when no check ran.
+   */
+  async admitConnection(req: Pick<IncomingMessage, "headers" | "socket">, authorization: string): Promise<{ refused: RateLimitedError } | { ticket: AuthTicket }> {
+    const ip = this.ipOf(req);
+    const precharge = this.enabled && !this.isKnownGood(authorization);
+    const r = await this.check([this.authFailures(ip, precharge ? 1 : 0, 1)]);
+    if (r) return { refused: toError(r) };
+    return { ticket: { ip, precharged: precharge, settled: !precharge } };
+  }
+
+  /** Gives back a ticket's up-front failure when its credential could not be checked (an error, not a verdict). */
+  async release(ticket: AuthTicket): Promise<void> {
+    await this.settle(ticket, true);
+  }
+
   /** admit() for a graphql-ws subscribe message: undefined, or the errors to answer it with. */
   async admitOperation(req: IncomingMessage, authorization: string | undefined): Promise<GraphQLError[] | undefined> {
     const r = await this.admit(this.ipOf(req), authorization);

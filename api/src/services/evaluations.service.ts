@@ -39,6 +39,7 @@ export function specFor(
     protocol,
     subjectKind: subject.kind,
     token: METHOD_TOKEN[run.method],
+    tokenIsNoun: run.method === "TEXTUAL_INVERSION",
     classNoun: subject.classNoun,
     baseModel: run.baseModel,
     steps: samplingSteps,

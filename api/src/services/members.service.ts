@@ -72,7 +72,8 @@ export class MembersService {
       const name = (a.name ?? "").trim();
       if (name.length < 1 || name.length > 100) throw badInput("name", "name must be 1–100 characters (who is joining)");
       const email = a.email?.trim() || null;
-      if (email && !/^[^\s@]+@[^\s@]+$/.test(email)) throw badInput("email", "email is not an address");
+      // 254: the longest address SMTP allows (and far below PostgreSQL's index row limit on users.email)
+      if (email && (email.length > 254 || !/^[^\s@]+@[^\s@]+$/.test(email))) throw badInput("email", "email is not an address (at most 254 characters)");
       newUser = { name, email };
     }
     const inv = found.invitation;

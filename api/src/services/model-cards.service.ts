@@ -57,6 +57,7 @@ export class ModelCardsService {
       trainedBy: trainedBy ?? null,
       trainedAt: c.createdAt,
       checkpointSha256: c.sha256,
+      checkpointContentHash: c.contentHash ?? null,
     };
   }
 
@@ -137,6 +138,7 @@ export class ModelCardsService {
       `- Method: ${card.method}`,
       `- Token: \`${card.token}\`, class noun: \`${card.classNoun}\``,
       `- Checkpoint: ${card.stage} step ${card.step}, sha256 \`${card.checkpointSha256}\``,
+      ...(card.checkpointContentHash ? [`- Weights content hash: \`${card.checkpointContentHash}\` (equal hashes, equal models)`] : []),
       `- Trained by: ${card.trainedBy?.name ?? "unknown"} (${card.team.name}), ${new Date(card.trainedAt).toISOString()}`,
       "",
       "Stage settings:",

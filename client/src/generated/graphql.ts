@@ -113,8 +113,13 @@ export type ShareKind =
 /** Omitted fields take the method's defaults (the paper's): TWO_STAGE 100 @ 5e-4 then 400 @ 5e-6, checkpoint every 200. */
 export type StartRunInput = {
   baseModel?: string | null | undefined;
+  /** Steps between checkpoints of stage 2 (TWO_STAGE, DREAMBOOTH; default 200) or of TEXTUAL_INVERSION's only stage (default 500). */
   checkpointEvery?: number | null | undefined;
+  /** Clip the global gradient norm of every training stage to this, in (0, 1000]; omitted: 1.0 (as diffusers' train_dreambooth.py); null: no clipping. */
+  maxGradNorm?: number | null | undefined;
   method?: RunMethod | null | undefined;
+  /** Stage-2 defaults: SECTION_3_2 (default) or the paper's evaluation protocol SECTION_4_1. Explicit step fields win. */
+  preset?: TrainingPreset | null | undefined;
   /** A multiple of 8 in 64–1024; null for the base model's own. */
   resolution?: number | null | undefined;
   /** Up to 16 prompts of up to 500 characters; default `a photo of <token> <classNoun>`. */
@@ -140,6 +145,13 @@ export type TeamRole =
   | 'MEMBER'
   | 'OWNER'
   | 'VIEWER';
+
+/** Named training presets (trainer/engine/README.md, "Methods and defaults"). */
+export type TrainingPreset =
+  /** The method as the paper's §3.2 describes it: TWO_STAGE stage 2 runs 400 steps (DREAMBOOTH 800). */
+  | 'SECTION_3_2'
+  /** The paper's evaluation protocol (§4.1): stage 2 runs 800 steps with a checkpoint every 200. */
+  | 'SECTION_4_1';
 
 /** Shared by exports and imports; every change is a conditional update (QUEUED → RUNNING → SUCCEEDED | FAILED). */
 export type TransferState =

@@ -145,12 +145,24 @@ export const checkpoints = pgTable(
     sha256: text().notNull(),
     /** [{name, objectKey, sizeBytes, sha256}], each verified against storage before this row exists. */
     files: jsonb().$type<{ name: string; objectKey: string; sizeBytes: number; sha256: string }[]>().notNull(),
+    /**
+     * The engine's content hash of the weights (sorted tensor names, dtypes, shapes, bytes): equal
+     * hashes mean equal models, whatever the files' metadata. Null for checkpoints recorded before it.
+     */
+    contentHash: text(),
+    /**
+     * The private training state stored with the checkpoint for bit-exact resume (optimizer moments,
+     * scaler, RNG states; trainer/protocol/PROTOCOL.md "Resume"): [{name, objectKey, sizeBytes, sha256}].
+     * Only the trainer reads it; it is never exported, shared or shown. Null: none (imports, old runs).
+     */
+    trainingState: jsonb().$type<{ name: string; objectKey: string; sizeBytes: number; sha256: string }[]>(),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
     uniqueIndex("checkpoints_run_stage_step_idx").on(t.runId, t.stage, t.step),
     index("checkpoints_team_idx").on(t.teamId),
     check("checkpoints_sha256", sql`${t.sha256} ~ '^[0-9a-f]{64}$'`),
+    check("checkpoints_content_hash", sql`${t.contentHash} is null or ${t.contentHash} ~ '^[0-9a-f]{64}$'`),
     check("checkpoints_size", sql`${t.sizeBytes} > 0`),
   ],
 );

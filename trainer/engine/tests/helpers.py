@@ -26,7 +26,8 @@ def make_context(tmp: Path, images: list[str], **spec_fields) -> tuple[RunContex
     components = load_components("tiny-random", precision.device)
     buf = io.StringIO()
     ctx = RunContext(spec, components, precision, EventWriter(buf), CancelFlag(), Path(spec.output_dir))
-    ctx.latents = LatentCache(components.vae, load_subject_images(images, ctx.resolution), precision.device)
+    images_t = load_subject_images(images, ctx.resolution)
+    ctx.latents = LatentCache(components.vae, images_t, precision.device, with_flips=spec.method == "TEXTUAL_INVERSION")
     if spec.initializer is not None:
         ctx.token = LearnedToken(components.tokenizer, components.text_encoder, spec.token, spec.initializer)
     return ctx, buf

@@ -38,14 +38,17 @@ def test_checkpoints_hold_safetensors_and_complete_metadata(trained):
     names = [p.path.name for p in ctx.checkpoints]
     assert names == ["stage1-step-000003", "stage2-step-000002", "stage2-step-000004"]
     last = ctx.checkpoints[-1].path
-    assert sorted(p.name for p in last.iterdir()) == sorted([EMBEDDING_FILE, UNET_FILE, META_FILE])
+    private = ["training-state.json", "training-state.safetensors"]
+    assert sorted(p.name for p in last.iterdir()) == sorted([EMBEDDING_FILE, UNET_FILE, META_FILE, *private])
     meta = read_checkpoint(last)  # also verifies every file's sha256 and size
+    assert sorted(f["name"] for f in meta["files"]) == sorted([EMBEDDING_FILE, UNET_FILE]), "the training state is not in the public manifest"
+    assert len(meta["contentHash"]) == 64
     assert meta["baseModel"]["id"] == "tiny-random" and len(meta["baseModel"]["fingerprint"]) == 64
     assert (meta["method"], meta["stage"], meta["step"], meta["token"], meta["classNoun"]) == ("TWO_STAGE", "stage2", 4, "<rare>", "backpack")
     assert meta["config"]["stage2"]["steps"] == 4 and meta["engineVersion"]
     assert not any(p.name.startswith(".tmp") for p in last.parent.iterdir())
     stage1 = ctx.checkpoints[0].path
-    assert sorted(p.name for p in stage1.iterdir()) == sorted([EMBEDDING_FILE, META_FILE]), "stage 1 saves the embedding only"
+    assert sorted(p.name for p in stage1.iterdir()) == sorted([EMBEDDING_FILE, META_FILE, *private]), "stage 1 saves the embedding only"
 
 
 def test_loading_a_checkpoint_reproduces_the_in_memory_image(trained):

@@ -75,7 +75,7 @@ def test_stage2_loss_falls(tmp_path, subject_images):
 def test_textual_inversion_uses_a_noun_token_from_the_class_and_its_loss_falls(tmp_path, subject_images):
     ctx, _ = make_context(tmp_path, subject_images, method="TEXTUAL_INVERSION", stage1={"steps": 60, "learningRate": 5e-2})
     c = ctx.components
-    assert ctx.spec.token == "<s*>" and ctx.spec.instance_prompt == "a photo of <s*> backpack"
+    assert ctx.spec.token == "<s*>" and ctx.spec.instance_prompt == "a photo of <s*>"
     backpack_id = c.tokenizer.encode("backpack", add_special_tokens=False)[0]
     assert torch.equal(c.text_encoder.get_input_embeddings().weight[ctx.token.token_id], c.text_encoder.get_input_embeddings().weight[backpack_id])
     ns = scheduler(ctx)

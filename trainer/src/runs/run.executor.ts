@@ -223,8 +223,9 @@ export class RunExecutor {
       const cp = await workerQueries.lastCheckpoint(this.db, run.id);
       if (cp) {
         resumeFrom = join(workDir, "resume", stepName(cp.stage, cp.step));
-        for (const f of cp.files) await this.storage.download(f.objectKey, join(resumeFrom, safeName(f.name)), f);
-        this.log("info", `run ${run.id}: resuming from ${stepName(cp.stage, cp.step)}`);
+        // The public files and the private training state (optimizer, scaler, RNG): a bit-exact resume.
+        for (const f of [...cp.files, ...(cp.trainingState ?? [])]) await this.storage.download(f.objectKey, join(resumeFrom, safeName(f.name)), f);
+        this.log("info", `run ${run.id}: resuming from ${stepName(cp.stage, cp.step)}${cp.trainingState ? "" : " (no training state: fresh optimizer)"}`);
       }
     }
     return buildJobSpec(run, { classNoun: inputs.classNoun, images, outputDir: join(workDir, "output"), resumeFrom });

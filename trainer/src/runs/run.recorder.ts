@@ -16,6 +16,9 @@ interface CheckpointEvent extends EngineEventBase {
   step: number;
   bytes: number;
   files: { name: string; path: string; sha256: string; bytes: number }[];
+  contentHash?: string;
+  /** The private training state (bit-exact resume): uploaded beside the checkpoint, never listed in `files`. */
+  trainingState?: { name: string; path: string; sha256: string; bytes: number }[];
 }
 interface SampleEvent extends EngineEventBase {
   stage: string;
@@ -144,24 +147,20 @@ export class RunRecorder {
     }
   }
 
-  /** Uploads every file, verifies each against the engine's own sha256 and size, then records the row. */
+  /**
+   * Uploads every file, verifies each against the engine's own sha256 and size, then records the row.
+   * The private training state goes under `training-state/` (not `checkpoints/`) and into its own
+   * column: only a resuming trainer reads it; exports, shares and model cards never see it.
+   */
   private async recordCheckpoint(c: CheckpointEvent): Promise<void> {
     const { run } = this.deps;
+    const name = stepName(c.stage, c.step);
     // Attempt-scoped (`a{attempt}/`): a fenced-off attempt still uploading can never overwrite the
     // objects of a checkpoint its successor recorded for the same step (docs/scheduling.md "Fencing").
-    const prefix = `teams/${run.teamId}/runs/${run.id}/checkpoints/a${run.attempt}/${stepName(c.stage, c.step)}`;
-    const files: workerQueries.CheckpointInput["files"] = [];
-    for (const f of c.files) {
-      const type = f.name.endsWith(".json") ? "application/json" : "application/octet-stream";
-      const up = await this.deps.storage.upload(f.path, `${prefix}/${f.name}`, type);
-      if (up.sha256 !== f.sha256 || up.sizeBytes !== f.bytes) {
-        throw new StorageError(
-          "CHECKPOINT_VERIFY_FAILED",
-          `${f.name} of ${stepName(c.stage, c.step)}: uploaded sha256 ${up.sha256} (${up.sizeBytes} bytes), engine reported ${f.sha256} (${f.bytes} bytes)`,
-        );
-      }
-      files.push({ name: f.name, objectKey: up.objectKey, sizeBytes: up.sizeBytes, sha256: up.sha256 });
-    }
+    const files = await this.uploadVerified(c.files, `teams/${run.teamId}/runs/${run.id}/checkpoints/a${run.attempt}/${name}`, name);
+    const trainingState = c.trainingState?.length
+      ? await this.uploadVerified(c.trainingState, `teams/${run.teamId}/runs/${run.id}/training-state/a${run.attempt}/${name}`, name)
+      : null;
     const manifest = files.find((f) => f.name === "checkpoint.json");
     if (!manifest) throw new StorageError("CHECKPOINT_VERIFY_FAILED", `${stepName(c.stage, c.step)} has no checkpoint.json`);
     await workerQueries.recordCheckpoint(this.deps.db, run.id, this.deps.owner, {
@@ -171,6 +170,28 @@ export class RunRecorder {
       sizeBytes: files.reduce((n, f) => n + f.sizeBytes, 0),
       sha256: manifest.sha256,
       files,
+      contentHash: c.contentHash ?? null,
+      trainingState,
     });
+  }
+
+  private async uploadVerified(
+    list: { name: string; path: string; sha256: string; bytes: number }[],
+    prefix: string,
+    checkpoint: string,
+  ): Promise<workerQueries.CheckpointInput["files"]> {
+    const files: workerQueries.CheckpointInput["files"] = [];
+    for (const f of list) {
+      const type = f.name.endsWith(".json") ? "application/json" : "application/octet-stream";
+      const up = await this.deps.storage.upload(f.path, `${prefix}/${f.name}`, type);
+      if (up.sha256 !== f.sha256 || up.sizeBytes !== f.bytes) {
+        throw new StorageError(
+          "CHECKPOINT_VERIFY_FAILED",
+          `${f.name} of ${checkpoint}: uploaded sha256 ${up.sha256} (${up.sizeBytes} bytes), engine reported ${f.sha256} (${f.bytes} bytes)`,
+        );
+      }
+      files.push({ name: f.name, objectKey: up.objectKey, sizeBytes: up.sizeBytes, sha256: up.sha256 });
+    }
+    return files;
   }
 }

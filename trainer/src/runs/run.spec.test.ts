@@ -25,6 +25,13 @@ describe("buildJobSpec", () => {
     expect(buildJobSpec(run, { classNoun: "backpack", images: [], outputDir: "/o", resumeFrom: "/r" }).resumeFrom).toBe("/r");
   });
 
+  it("keeps maxGradNorm null (clipping off) and passes 1.0 through", () => {
+    const off = buildJobSpec({ ...run, config: { ...run.config, maxGradNorm: null, preset: "SECTION_4_1" } }, { classNoun: "b", images: [], outputDir: "/o", resumeFrom: null });
+    expect(off).toMatchObject({ maxGradNorm: null, preset: "SECTION_4_1" });
+    expect("resolution" in off).toBe(false);
+    expect(buildJobSpec({ ...run, config: { ...run.config, maxGradNorm: 1 } }, { classNoun: "b", images: [], outputDir: "/o", resumeFrom: null }).maxGradNorm).toBe(1);
+  });
+
   it("counts stage-1 steps for the cumulative runs.step", () => {
     expect(stage1Steps(run.config)).toBe(3);
     expect(stage1Steps({ stage2: { steps: 10 } })).toBe(0);

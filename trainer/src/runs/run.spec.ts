@@ -5,13 +5,18 @@ type Run = Pick<workerQueries.ClaimedRun, "id" | "method" | "baseModel" | "confi
 /**
  * The engine job spec for a run, as docs/platform-contract.md fixes it: `runs.config` holds every
  * setting but the paths; the trainer adds identity, inputs and where to write. Null settings (a
- * `resolution` of null means "the model's own") are left out: the engine's schema has no nulls there.
+ * `resolution` of null means "the model's own") are left out: the engine's schema has no nulls there —
+ * except where null means something: `maxGradNorm: null` turns gradient clipping off.
  */
+const MEANINGFUL_NULLS = new Set(["maxGradNorm"]);
+
 export function buildJobSpec(
   run: Run,
   inputs: { classNoun: string; images: string[]; outputDir: string; resumeFrom: string | null },
 ): Record<string, unknown> {
-  const settings = Object.fromEntries(Object.entries(run.config).filter(([, v]) => v !== null && v !== undefined));
+  const settings = Object.fromEntries(
+    Object.entries(run.config).filter(([k, v]) => v !== undefined && (v !== null || MEANINGFUL_NULLS.has(k))),
+  );
   const spec: Record<string, unknown> = {
     ...settings,
     v: 1,

@@ -82,7 +82,7 @@ export class ImportWorker extends TransferWorker<workerQueries.ClaimedImport> {
               ...(typeof meta.imported === "object" && meta.imported ? (meta.imported as Record<string, unknown>) : {}),
             },
           },
-          checkpoint: { stage: saved.stage, step: saved.step, sizeBytes: files.reduce((n, f) => n + f.sizeBytes, 0), sha256: manifest.sha256, files },
+          checkpoint: { stage: saved.stage, step: saved.step, sizeBytes: files.reduce((n, f) => n + f.sizeBytes, 0), sha256: manifest.sha256, files, contentHash: typeof meta.contentHash === "string" ? meta.contentHash : null },
         });
         this.log("info", `import ${imp.id}: SUCCEEDED (run ${runId}, checkpoint ${checkpointId})`);
         // the source files were copied into the checkpoint folder; keep only the checkpoint's objects

@@ -263,11 +263,19 @@ export function RunView({ runId }: { runId: string }) {
   const pct = run.totalSteps > 0 ? Math.min(100, (run.step / run.totalSteps) * 100) : 0;
   const r = rate(state);
   const left = r && run.state === "RUNNING" ? (run.totalSteps - run.step) / r : null;
-  const cfg = run.config as { samplePrompts?: string[]; stage1?: { steps: number; learningRate: number }; stage2?: { steps: number; learningRate: number; checkpointEvery: number } };
+  const cfg = run.config as {
+    samplePrompts?: string[];
+    preset?: string;
+    maxGradNorm?: number | null;
+    stage1?: { steps: number; learningRate: number; checkpointEvery?: number };
+    stage2?: { steps: number; learningRate: number; checkpointEvery: number };
+  };
   const prompts = (cfg.samplePrompts ?? []).slice();
   const settings = [
-    cfg.stage1 && `stage 1: ${cfg.stage1.steps} steps @ ${lr(cfg.stage1.learningRate)}`,
+    cfg.stage1 && `stage 1: ${cfg.stage1.steps} steps @ ${lr(cfg.stage1.learningRate)}${cfg.stage1.checkpointEvery ? `, checkpoint every ${cfg.stage1.checkpointEvery}` : ""}`,
     cfg.stage2 && `stage 2: ${cfg.stage2.steps} steps @ ${lr(cfg.stage2.learningRate)}, checkpoint every ${cfg.stage2.checkpointEvery}`,
+    cfg.stage2 && cfg.preset === "SECTION_4_1" && "preset: the paper's §4.1 protocol",
+    cfg.maxGradNorm !== undefined && (cfg.maxGradNorm === null ? "no gradient clipping" : `gradient norm clipped at ${cfg.maxGradNorm}`),
   ].filter(Boolean);
   return (
     <div className="run" data-testid="run-view" data-state={run.state}>

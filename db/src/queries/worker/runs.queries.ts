@@ -209,6 +209,10 @@ export interface CheckpointInput {
   sizeBytes: number;
   sha256: string;
   files: { name: string; objectKey: string; sizeBytes: number; sha256: string }[];
+  /** The weights' content hash as the engine reports it (checkpoint.json `contentHash`). */
+  contentHash?: string | null;
+  /** The private training state's files (never exported or shown); null when the engine wrote none. */
+  trainingState?: { name: string; objectKey: string; sizeBytes: number; sha256: string }[] | null;
 }
 
 /** Records a verified checkpoint; a resumed run saving the same (stage, step) again gets the existing row. */

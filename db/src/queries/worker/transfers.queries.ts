@@ -55,7 +55,7 @@ export interface ImportedModel {
   method: "TWO_STAGE" | "DREAMBOOTH" | "TEXTUAL_INVERSION";
   /** runs.config: `{imported: {...}}` (what was imported, from which files). */
   config: Record<string, unknown>;
-  checkpoint: { stage: string; step: number; sizeBytes: number; sha256: string; files: TransferFile[] };
+  checkpoint: { stage: string; step: number; sizeBytes: number; sha256: string; files: TransferFile[]; contentHash?: string | null };
 }
 
 /**

@@ -3,9 +3,16 @@
 A checkpoint is a folder `<stage>-step-NNNNNN/` holding `embedding.safetensors` (the learned token,
 in the layout diffusers' `load_textual_inversion` reads), `unet.safetensors` (stage 2: the UNet's
 state dict in diffusers' key layout) and `checkpoint.json` (base model id + fingerprint, method,
-stage, step, token, class noun, config, engine version, and each file's sha256 and size). It is
-written into a hidden temporary folder, fsynced, then renamed into place: a reader never sees a
-half-written checkpoint, even when the process dies mid-write.
+stage, step, token, class noun, config, engine version, each file's sha256 and size, and
+`contentHash`: the content hash (st_io.py) of every weight in it, `embedding.<token>` and
+`unet.<key>`). The safetensors files are written deterministically: the same weights give the same
+bytes, so equal sha256s mean equal models and equal `contentHash`es mean equal weights.
+
+A training checkpoint also holds the private training state (training_state.py:
+`training-state.safetensors` + `training-state.json`), which checkpoint.json does not list. The
+whole folder is written into a hidden temporary folder, fsynced, then renamed into place: a reader
+never sees a half-written checkpoint (or a checkpoint without its state), even when the process dies
+mid-write.
 """
 
 from __future__ import annotations
@@ -19,9 +26,11 @@ from pathlib import Path
 from typing import Any
 
 import torch
-from safetensors.torch import load_file, save_file
+from safetensors.torch import load_file
 
 from . import __version__
+from . import training_state as ts
+from .st_io import content_hash, write_safetensors
 
 EMBEDDING_FILE = "embedding.safetensors"
 UNET_FILE = "unet.safetensors"
@@ -50,6 +59,8 @@ class SavedCheckpoint:
     stage: str
     step: int
     files: list[dict[str, Any]]
+    content_hash: str = ""
+    private_files: list[dict[str, Any]] | None = None
 
     @property
     def bytes(self) -> int:
@@ -68,7 +79,10 @@ def save_checkpoint(
     meta: dict[str, Any],
     embedding: dict[str, torch.Tensor] | None,
     unet_state: dict[str, torch.Tensor] | None,
+    training_state: tuple[dict[str, torch.Tensor], dict[str, Any]] | None = None,
 ) -> SavedCheckpoint:
+    """Writes the checkpoint folder atomically. `training_state` = training_state.capture(...)'s
+    (tensors, document): written into the same folder, bound to this checkpoint's content hash."""
     root.mkdir(parents=True, exist_ok=True)
     final = root / checkpoint_name(stage, step)
     tmp = root / f".tmp-{final.name}-{os.getpid()}"
@@ -76,16 +90,32 @@ def save_checkpoint(
     tmp.mkdir()
     st_meta = {"format": "studio-checkpoint", "stage": stage, "step": str(step), "engine": __version__}
     files: list[dict[str, Any]] = []
+    weights: dict[str, torch.Tensor] = {}
     if embedding is not None:
-        save_file({k: v.contiguous() for k, v in embedding.items()}, str(tmp / EMBEDDING_FILE), metadata=st_meta)
+        emb = {k: v.detach().cpu().contiguous() for k, v in embedding.items()}
+        write_safetensors(tmp / EMBEDDING_FILE, emb, st_meta)
+        weights.update({f"embedding.{k}": v for k, v in emb.items()})
     if unet_state is not None:
-        save_file({k: v.detach().float().cpu().contiguous() for k, v in unet_state.items()}, str(tmp / UNET_FILE), metadata=st_meta)
+        unet = {k: v.detach().float().cpu().contiguous() for k, v in unet_state.items()}
+        write_safetensors(tmp / UNET_FILE, unet, st_meta)
+        weights.update({f"unet.{k}": v for k, v in unet.items()})
+        del unet
+    chash = content_hash(weights)
+    del weights
     for name in (EMBEDDING_FILE, UNET_FILE):
         p = tmp / name
         if p.exists():
             _fsync(p)
             files.append({"name": name, "sha256": sha256_file(p), "bytes": p.stat().st_size})
-    doc = {**meta, "stage": stage, "step": step, "engineVersion": __version__, "files": files}
+    private: list[dict[str, Any]] | None = None
+    if training_state is not None:
+        tensors, state_doc = training_state
+        ts.write(tmp, tensors, {**state_doc, "checkpointContentHash": chash})
+        private = []
+        for name in (ts.STATE_TENSORS, ts.STATE_JSON):
+            _fsync(tmp / name)
+            private.append({"name": name, "sha256": sha256_file(tmp / name), "bytes": (tmp / name).stat().st_size})
+    doc = {**meta, "stage": stage, "step": step, "engineVersion": __version__, "files": files, "contentHash": chash}
     (tmp / META_FILE).write_text(json.dumps(doc, indent=2, sort_keys=True))
     _fsync(tmp / META_FILE)
     if final.exists():  # the same step saved again (a resumed run): replace it whole
@@ -94,7 +124,14 @@ def save_checkpoint(
     _fsync(root)
     meta_bytes = (final / META_FILE).stat().st_size
     files.append({"name": META_FILE, "sha256": sha256_file(final / META_FILE), "bytes": meta_bytes})
-    return SavedCheckpoint(final, stage, step, [{**f, "path": str(final / f["name"])} for f in files])
+    return SavedCheckpoint(
+        final,
+        stage,
+        step,
+        [{**f, "path": str(final / f["name"])} for f in files],
+        chash,
+        [{**f, "path": str(final / f["name"])} for f in private] if private is not None else None,
+    )
 
 
 def read_checkpoint(path: str | Path) -> dict[str, Any]:

@@ -20,19 +20,28 @@ def step_generator(seed: int, stage: str, step: int) -> torch.Generator:
 
 
 class LatentCache:
-    """VAE posteriors of the training images, encoded once (not every step)."""
+    """VAE posteriors of the training images, encoded once (not every step). With `with_flips`, the
+    horizontally mirrored images are encoded too (textual inversion's random flip): a flipped sample
+    is the encoding of the flipped image, exactly as if the image were flipped before the VAE."""
 
-    def __init__(self, vae, images: torch.Tensor, device: torch.device) -> None:
+    def __init__(self, vae, images: torch.Tensor, device: torch.device, with_flips: bool = False) -> None:
         self.scaling = float(vae.config.scaling_factor)
+        self.count = images.shape[0]
+        self.with_flips = with_flips
+        if with_flips:
+            images = torch.cat([images, images.flip(-1)])
         with torch.no_grad():
             dist = vae.encode(images.to(device, dtype=torch.float32)).latent_dist
         self.mean = dist.mean.detach()
         self.std = dist.std.detach()
 
     def __len__(self) -> int:
-        return self.mean.shape[0]
+        return self.count
 
-    def sample(self, indices: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
+    def sample(self, indices: torch.Tensor, gen: torch.Generator, flips: torch.Tensor | None = None) -> torch.Tensor:
+        if flips is not None:
+            assert self.with_flips, "this cache holds no flipped images"
+            indices = indices + flips.long() * self.count
         mean, std = self.mean[indices], self.std[indices]
         eps = torch.randn(mean.shape, generator=gen).to(mean.device)
         return (mean + std * eps) * self.scaling

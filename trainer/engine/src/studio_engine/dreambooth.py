@@ -1,8 +1,12 @@
 """The DreamBooth baseline's class images (prior preservation; the paper's §3.1.2 and Table 1).
 
-N images of `a photo of {class}` drawn by the *base* model before any fine-tuning. They are cached
-per (base model fingerprint, class prompt, resolution, sampler steps) and generated only when
-missing: a second run, or a resumed one, reuses them. Image i always uses seed i.
+N images of `a photo of {class}` drawn by the *untouched base* model: train.py draws them before
+any fine-tuned weight (a resumed run's checkpoint) is loaded. They are cached per (base model file
+fingerprint, content hash of the weights that draw them, class prompt, resolution, sampler steps)
+and generated only when missing: a second run, or a resumed one, reuses them. Image i always uses
+seed i. The cache can receive nothing else: before writing, the writer recomputes the content hash
+of the live UNet, text encoder and VAE and refuses (ClassImageSourceError) unless it is the base
+model's, recorded right after loading.
 """
 
 from __future__ import annotations
@@ -16,14 +20,34 @@ from .images import load_subject_images
 from .models import cache_dir
 from .run_context import RunContext
 from .sampling import GenerationRequest, generate, save_png
+from .st_io import module_content_hash
 
 STAGE = "class_images"
+
+
+class ClassImageSourceError(RuntimeError):
+    """The models about to draw class images are not the untouched base model."""
+
+
+def drawing_weights_hash(ctx: RunContext) -> str:
+    c = ctx.components
+    return module_content_hash(unet=c.unet, text_encoder=c.text_encoder, vae=c.vae)
+
+
+def base_weights_hash(ctx: RunContext) -> str:
+    """The base model's weights hash, recorded once (train.py records it right after loading)."""
+    if ctx.base_weights_hash is None:
+        ctx.base_weights_hash = drawing_weights_hash(ctx)
+    return ctx.base_weights_hash
 
 
 def class_images_dir(ctx: RunContext) -> Path:
     if ctx.spec.class_images_dir:
         return Path(ctx.spec.class_images_dir)
-    key = f"{ctx.components.fingerprint[:16]}/{ctx.spec.class_noun.replace(' ', '_')}-{ctx.resolution}px-{ctx.spec.class_image_steps}steps"
+    key = (
+        f"{ctx.components.fingerprint[:16]}-w{base_weights_hash(ctx)[:16]}/"
+        f"{ctx.spec.class_noun.replace(' ', '_')}-{ctx.resolution}px-{ctx.spec.class_image_steps}steps"
+    )
     return cache_dir() / "class-images" / key
 
 
@@ -35,8 +59,11 @@ def ensure_class_images(ctx: RunContext) -> list[Path]:
     missing = [i for i, p in enumerate(paths) if not p.exists()]
     log = ctx.stage_started(STAGE, len(paths), reused=len(paths) - len(missing), folder=str(folder))
     done = len(paths) - len(missing)
+    if missing and drawing_weights_hash(ctx) != base_weights_hash(ctx):
+        raise ClassImageSourceError("class images must be drawn by the untouched base model; these weights differ from it")
     for i in missing:
         ctx.cancel.check()
+        ctx.fault_point(STAGE, i + 1)
         req = GenerationRequest(prompt=spec.class_prompt, seed=i, steps=spec.class_image_steps, width=ctx.resolution, height=ctx.resolution)
         (_, img), = generate(ctx.components, req, ctx.precision)
         save_png(img, paths[i])
@@ -53,4 +80,5 @@ def class_latents(ctx: RunContext, paths: list[Path]) -> LatentCache:
     merged = chunks[0]
     merged.mean = torch.cat([c.mean for c in chunks])
     merged.std = torch.cat([c.std for c in chunks])
+    merged.count = merged.mean.shape[0]
     return merged

@@ -23,9 +23,9 @@ from pathlib import Path
 from typing import Any
 
 import torch
-from safetensors.torch import save_file
 
 from . import __version__
+from .st_io import write_safetensors
 from .checkpoints import EMBEDDING_FILE, UNET_FILE, _fsync, load_embedding, load_unet_state, read_checkpoint, sha256_file
 from .errors import BadSpecError
 from .events import EventWriter
@@ -80,7 +80,7 @@ def _write_diffusers(tmp: Path, base: Path, unet_state: dict[str, torch.Tensor] 
     else:
         (tmp / "unet").mkdir()
         shutil.copyfile(base / "unet" / "config.json", tmp / "unet" / "config.json")
-        save_file(unet_state, str(tmp / "unet" / "diffusion_pytorch_model.safetensors"), metadata={"format": "pt"})
+        write_safetensors(tmp / "unet" / "diffusion_pytorch_model.safetensors", unet_state, {"format": "pt"})
     scheduler_config = json.loads((base / "scheduler" / "scheduler_config.json").read_text())
     DDIMScheduler.from_config(scheduler_config).save_pretrained(tmp / "scheduler")
     index = json.loads((base / "model_index.json").read_text())
@@ -110,13 +110,13 @@ def _write_single_file(
             t = to_original(target, state)
             tensors[key] = (t.to(dtype) if t.is_floating_point() else t).contiguous()
         del state
-    save_file(tensors, str(tmp / SINGLE_FILE), metadata=header)
+    write_safetensors(tmp / SINGLE_FILE, tensors, header)
     if embedding is not None:
         token, row = embedding
-        save_file(
+        write_safetensors(
+            tmp / embedding_file_name(token),
             {"emb_params": row.reshape(1, -1).to(dtype).contiguous()},
-            str(tmp / embedding_file_name(token)),
-            metadata={"format": "studio-embedding", "token": token, "baseModel": header["baseModel"]},
+            {"format": "studio-embedding", "token": token, "baseModel": header["baseModel"]},
         )
 
 
@@ -208,7 +208,7 @@ def export_checkpoint(model_id: str, checkpoint: str | Path, fmt: str, out: str 
             "stage": meta["stage"],
             "step": meta["step"],
             "baseModel": {"id": model_id, "fingerprint": base_fp},
-            "source": {"checkpoint": ckpt.name, "files": [{"name": f["name"], "sha256": f["sha256"]} for f in meta.get("files", [])]},
+            "source": {"checkpoint": ckpt.name, "contentHash": meta.get("contentHash"), "files": [{"name": f["name"], "sha256": f["sha256"]} for f in meta.get("files", [])]},
             "engineVersion": __version__,
         }
         (tmp / EXPORT_META).write_text(json.dumps(doc, indent=2))

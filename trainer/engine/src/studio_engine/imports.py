@@ -193,6 +193,6 @@ def import_single_file(
     finally:
         shutil.rmtree(root, ignore_errors=True)
     files = [{**f, "path": str(out / f["name"])} for f in saved.files]
-    events.emit("checkpoint.saved", stage=stage, step=step, path=str(out), bytes=saved.bytes, files=files)
+    events.emit("checkpoint.saved", stage=stage, step=step, path=str(out), bytes=saved.bytes, files=files, contentHash=saved.content_hash)
     events.emit("completed", checkpoints=1, outputDir=str(out))
     return out

@@ -5,6 +5,8 @@ stage2_finetune.py, dreambooth.py) read top to bottom like the paper's algorithm
 
 from __future__ import annotations
 
+import os
+import signal
 import sys
 import threading
 import time
@@ -23,6 +25,7 @@ from .events import EventWriter
 from .models import Components
 from .sampling import GenerationRequest, generate, save_png
 from .spec import JobSpec
+from . import training_state as ts
 
 LOSS_FLUSH_SECONDS = 1.0
 
@@ -110,6 +113,7 @@ class RunContext:
     token: LearnedToken | None = None
     progress_bar: StderrProgress = field(default_factory=StderrProgress)
     checkpoints: list[SavedCheckpoint] = field(default_factory=list)
+    base_weights_hash: str | None = None  # DreamBooth: content hash of the untouched base model's weights
 
     @property
     def device(self) -> torch.device:
@@ -145,7 +149,21 @@ class RunContext:
                 path = save_png(img, self.output_dir / "samples" / f"{stage}-step-{step:06d}-p{pi}-s{seed}.png")
                 self.events.emit("sample.saved", stage=stage, step=step, prompt=prompt, promptIndex=pi, seed=seed, path=str(path))
 
-    def save_checkpoint(self, stage: str, step: int, with_unet: bool) -> SavedCheckpoint:
+    def fault_point(self, stage: str, step: int) -> None:
+        """Fault injection for the resume tests (never set in production): as `step` of `stage`
+        begins, STUDIO_ENGINE_KILL_AT=stage:step makes the engine SIGKILL itself (no cleanup, like a
+        power cut or kill -9); STUDIO_ENGINE_PAUSE_AT=stage:step makes it SIGSTOP itself, so a test can
+        kill -9 the trainer and the engine at exactly that step."""
+        here = f"{stage}:{step}"
+        if os.environ.get("STUDIO_ENGINE_KILL_AT") == here:
+            os.kill(os.getpid(), signal.SIGKILL)
+        if os.environ.get("STUDIO_ENGINE_PAUSE_AT") == here:
+            os.kill(os.getpid(), signal.SIGSTOP)
+
+    def save_checkpoint(self, stage: str, step: int, with_unet: bool, optimizer=None, scaler=None) -> SavedCheckpoint:
+        state = None
+        if optimizer is not None:
+            state = ts.capture(stage=stage, step=step, optimizer=optimizer, scaler=scaler, device=self.device)
         saved = save_checkpoint(
             self.output_dir / "checkpoints",
             stage=stage,
@@ -153,9 +171,18 @@ class RunContext:
             meta=self.meta(),
             embedding=self.token.file_tensors() if self.token else None,
             unet_state=self.components.unet.state_dict() if with_unet else None,
+            training_state=state,
         )
         self.checkpoints.append(saved)
+        extra = {"trainingState": saved.private_files} if saved.private_files is not None else {}
         self.events.emit(
-            "checkpoint.saved", stage=stage, step=step, path=str(saved.path), bytes=saved.bytes, files=saved.files
+            "checkpoint.saved",
+            stage=stage,
+            step=step,
+            path=str(saved.path),
+            bytes=saved.bytes,
+            files=saved.files,
+            contentHash=saved.content_hash,
+            **extra,
         )
         return saved

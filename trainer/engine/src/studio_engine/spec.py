@@ -2,7 +2,13 @@
 
 Defaults are the paper's (§3.2, §4.1) for TWO_STAGE, and the common recipes for the baselines:
 DreamBooth as in the diffusers example (identifier `sks`, prior preservation, λ = 1), textual
-inversion as in its paper (a new noun token, thousands of steps, lr 5e-3).
+inversion as in its paper (a new noun token "S*" initialised from the class noun, trained on the
+paper's object templates with random horizontal flips, lr 5e-3). Every default and where it comes
+from is listed in trainer/engine/README.md ("Methods and defaults").
+
+Presets (`preset`): `SECTION_3_2` (default) — stage 2 runs 400 steps, the upper end of the
+200–400 steps §3.2 recommends; `SECTION_4_1` — the paper's evaluation protocol (§4.1): stage 2
+runs 800 steps with a checkpoint every 200, so the best of 200/400/600/800 can be chosen.
 """
 
 from __future__ import annotations
@@ -22,6 +28,11 @@ SPEC_SCHEMA = json.loads((PROTOCOL_DIR / "job-spec.schema.json").read_text())
 _validator = jsonschema.Draft202012Validator(SPEC_SCHEMA)
 
 TWO_STAGE, DREAMBOOTH, TEXTUAL_INVERSION = "TWO_STAGE", "DREAMBOOTH", "TEXTUAL_INVERSION"
+SECTION_3_2, SECTION_4_1 = "SECTION_3_2", "SECTION_4_1"
+PRESET_STAGE2_STEPS = {SECTION_3_2: {TWO_STAGE: 400, DREAMBOOTH: 800}, SECTION_4_1: {TWO_STAGE: 800, DREAMBOOTH: 800}}
+DEFAULT_MAX_GRAD_NORM = 1.0  # diffusers train_dreambooth.py --max_grad_norm
+TI_CHECKPOINT_EVERY = 500  # diffusers textual_inversion.py --save_steps
+TI_FLIP_P = 0.5  # the TI paper's data loader (and diffusers textual_inversion.py flip_p)
 
 
 @dataclass
@@ -63,6 +74,8 @@ class JobSpec:
     gradient_checkpointing: bool
     adam8bit: bool
     device: str
+    max_grad_norm: float | None
+    preset: str
     output_dir: str
     resume_from: str | None
     heartbeat_seconds: float
@@ -70,7 +83,10 @@ class JobSpec:
 
     @property
     def instance_prompt(self) -> str:
-        """§3.2: 'a photo of <rare> backpack' — the identifier used as an adjective before the class noun."""
+        """§3.2: 'a photo of <rare> backpack' — the identifier used as an adjective before the class noun.
+        Textual inversion's token *is* the noun: 'a photo of <s*>' (it trains on templates, ti_templates.py)."""
+        if self.method == TEXTUAL_INVERSION:
+            return f"a photo of {self.token}"
         return f"a photo of {self.token} {self.class_noun}"
 
     @property
@@ -120,19 +136,22 @@ def parse_spec(raw: Any) -> JobSpec:
     smp = raw.get("samples", {})
     prec = raw.get("precision", {})
     class_noun = raw["classNoun"]
+    preset = raw.get("preset", SECTION_3_2)
 
     if method == TWO_STAGE:
         token = token_cfg.get("placeholder", "<rare>")
         initializer = token_cfg.get("initializer", "rare")
-        stage1 = StageSettings(s1.get("steps", 100), s1.get("learningRate", 5e-4))
-        stage2 = StageSettings(s2.get("steps", 400), s2.get("learningRate", 5e-6), s2.get("checkpointEvery", 200))
+        stage1 = StageSettings(s1.get("steps", 100), s1.get("learningRate", 5e-4), s1.get("checkpointEvery"))
+        stage2 = StageSettings(s2.get("steps", PRESET_STAGE2_STEPS[preset][method]), s2.get("learningRate", 5e-6), s2.get("checkpointEvery", 200))
     elif method == TEXTUAL_INVERSION:
         token = token_cfg.get("placeholder", "<s*>")
         initializer = token_cfg.get("initializer", class_noun.split()[-1].replace("-", ""))
-        stage1 = StageSettings(s1.get("steps", 3000), s1.get("learningRate", 5e-3), s2.get("checkpointEvery"))
+        stage1 = StageSettings(s1.get("steps", 3000), s1.get("learningRate", 5e-3), s1.get("checkpointEvery", TI_CHECKPOINT_EVERY))
         stage2 = None
         if s2:
             raise BadSpecError("BAD_SPEC", "stage2: textual inversion trains the embedding only; it has no stage 2", "stage2")
+        if preset != SECTION_3_2:
+            raise BadSpecError("BAD_SPEC", "preset: the §4.1 preset sets stage 2, which textual inversion does not have", "preset")
     else:  # DREAMBOOTH
         if "initializer" in token_cfg:
             raise BadSpecError("BAD_SPEC", "token.initializer: DreamBooth uses an existing word, not a new token", "token.initializer")
@@ -141,10 +160,14 @@ def parse_spec(raw: Any) -> JobSpec:
         stage1 = None
         if s1:
             raise BadSpecError("BAD_SPEC", "stage1: DreamBooth has no token-inversion stage", "stage1")
-        stage2 = StageSettings(s2.get("steps", 800), s2.get("learningRate", 5e-6), s2.get("checkpointEvery", 200))
+        stage2 = StageSettings(s2.get("steps", PRESET_STAGE2_STEPS[preset][method]), s2.get("learningRate", 5e-6), s2.get("checkpointEvery", 200))
 
+    for st in (stage1, stage2):
+        if st and st.checkpoint_every and st.checkpoint_every > st.steps:
+            st.checkpoint_every = st.steps
     ckpt_every = (stage2 or stage1).checkpoint_every or (stage2 or stage1).steps  # type: ignore[union-attr]
-    prompts = smp.get("prompts") or [f"a photo of {token} {class_noun}"]
+    default_prompt = f"a photo of {token}" if method == TEXTUAL_INVERSION else f"a photo of {token} {class_noun}"
+    prompts = smp.get("prompts") or [default_prompt]
     spec = JobSpec(
         job_id=raw["jobId"],
         method=method,
@@ -173,6 +196,8 @@ def parse_spec(raw: Any) -> JobSpec:
         gradient_checkpointing=prec.get("gradientCheckpointing", False),
         adam8bit=prec.get("adam8bit", False),
         device=raw.get("device", "auto"),
+        max_grad_norm=raw.get("maxGradNorm", DEFAULT_MAX_GRAD_NORM),
+        preset=preset,
         output_dir=raw["outputDir"],
         resume_from=raw.get("resumeFrom"),
         heartbeat_seconds=raw.get("heartbeatSeconds", 10.0),
@@ -180,8 +205,6 @@ def parse_spec(raw: Any) -> JobSpec:
     )
     if method != DREAMBOOTH and token in ("sks",):
         raise BadSpecError("BAD_SPEC", "token.placeholder: a new token must not be an existing word", "token.placeholder")
-    if spec.stage2 and spec.stage2.checkpoint_every and spec.stage2.checkpoint_every > spec.stage2.steps:
-        spec.stage2.checkpoint_every = spec.stage2.steps
     return spec
 
 

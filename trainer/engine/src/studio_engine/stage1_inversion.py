@@ -1,10 +1,17 @@
 """Stage 1 — token inversion (paper §3.2, eq. 3; also the textual-inversion baseline).
 
-    min over v_rare of  E_{z~E(x), y, ε~N(0,I), t} ‖ε − ε_Θ(z_t, t, τ_θ(y))‖²
+    min over v of  E_{z~E(x), y, ε~N(0,I), t} ‖ε − ε_Θ(z_t, t, τ_θ(y))‖²
 
-Only the embedding v_rare of the new token is optimised (≈100 steps at 5e-4 for the paper's method:
-the token should represent the subject only *coarsely*; textual inversion runs thousands of steps).
-UNet, VAE, text encoder and every other embedding row are frozen.
+Only the embedding v of the new token is optimised; UNet, VAE, text encoder and every other
+embedding row are frozen.
+
+- TWO_STAGE (§3.2): v = v_rare, an *adjective* initialised from "rare", trained ≈100 steps at 5e-4 on
+  the single prompt y = "a photo of <rare> {class}" — it should represent the subject only coarsely.
+- TEXTUAL_INVERSION (Gal et al. 2023): v = S*, a *noun* initialised from the class noun, trained
+  thousands of steps on y drawn per step from the TI paper's object templates ("a photo of a S*",
+  "a rendering of a S*", …; ti_templates.py), each image horizontally flipped with p = 0.5.
+
+Every step: (fp16: scaled) backward, gradient clipping to maxGradNorm, AdamW (optim.py).
 """
 
 from __future__ import annotations
@@ -12,33 +19,49 @@ from __future__ import annotations
 import torch
 
 from .diffusion import denoising_loss, step_generator, tokenize
+from .optim import make_scaler, optimizer_step
 from .run_context import RunContext
-from .spec import StageSettings
+from .spec import TEXTUAL_INVERSION, TI_FLIP_P, StageSettings
+from .ti_templates import draw_flips, draw_prompts
+from . import training_state as ts
 
 STAGE = "stage1"
 
 
-def run_stage1(ctx: RunContext, settings: StageSettings, noise_scheduler, start_step: int = 0) -> None:
+def run_stage1(ctx: RunContext, settings: StageSettings, noise_scheduler, start_step: int = 0, resume=None) -> None:
+    """`resume` = training_state.read(...)'s (tensors, doc) of the checkpoint at `start_step`, if any."""
     c, spec = ctx.components, ctx.spec
     assert ctx.token is not None and ctx.latents is not None
     log = ctx.stage_started(STAGE, settings.steps, learningRate=settings.learning_rate, startStep=start_step)
+    textual_inversion = spec.method == TEXTUAL_INVERSION
 
-    row = ctx.token.start_training()  # v_rare, initialised from "rare" (or the class noun for TI)
+    row = ctx.token.start_training()  # v, initialised from "rare" (or the class noun for TI)
     optimizer = torch.optim.AdamW([row], lr=settings.learning_rate, betas=(0.9, 0.999), weight_decay=1e-2, eps=1e-8)
-    ids = tokenize(c.tokenizer, [spec.instance_prompt] * spec.batch_size, ctx.device)  # "a photo of <rare> backpack"
+    scaler = make_scaler(ctx.precision)
+    if resume is not None:
+        ts.restore_optimizer(optimizer, *resume)
+        ts.restore_scaler(scaler, resume[1])
+        ts.restore_rng(*resume, ctx.device)
+    fixed_ids = None if textual_inversion else tokenize(c.tokenizer, [spec.instance_prompt] * spec.batch_size, ctx.device)
 
     try:
         for step in range(start_step + 1, settings.steps + 1):
             ctx.cancel.check()
+            ctx.fault_point(STAGE, step)
             gen = step_generator(spec.seed, STAGE, step)
             idx = torch.randint(0, len(ctx.latents), (spec.batch_size,), generator=gen)
-            z = ctx.latents.sample(idx, gen)  # z ~ E(x)
+            if textual_inversion:
+                prompts = draw_prompts(spec.token, spec.batch_size, gen)  # "a rendering of a <s*>", ...
+                flips = draw_flips(spec.batch_size, gen, TI_FLIP_P)
+                ids = tokenize(c.tokenizer, prompts, ctx.device)
+                z = ctx.latents.sample(idx, gen, flips)
+            else:
+                ids = fixed_ids  # "a photo of <rare> backpack"
+                z = ctx.latents.sample(idx, gen)  # z ~ E(x)
             with ctx.precision.autocast():
-                text = c.text_encoder(ids)[0]  # τ_θ(y): gradients reach v_rare only
+                text = c.text_encoder(ids)[0]  # τ_θ(y): gradients reach v only
             loss = denoising_loss(c.unet, noise_scheduler, z, text, gen, ctx.precision).mean()
-            loss.backward()
-            optimizer.step()
-            optimizer.zero_grad(set_to_none=True)
+            optimizer_step(loss, optimizer, [row], scaler, spec.max_grad_norm)
             log.add(step, loss, settings.learning_rate)
 
             every = settings.checkpoint_every
@@ -47,8 +70,8 @@ def run_stage1(ctx: RunContext, settings: StageSettings, noise_scheduler, start_
                 ctx.save_samples(STAGE, step)
             if step == settings.steps or (every and step % every == 0):
                 log.flush()
-                ctx.save_checkpoint(STAGE, step, with_unet=False)
+                ctx.save_checkpoint(STAGE, step, with_unet=False, optimizer=optimizer, scaler=scaler)
     finally:
         log.flush()  # a cancelled stage still reports every step it finished
 
-    ctx.token.finish_training()  # v_rare is frozen from here on
+    ctx.token.finish_training()  # v is frozen from here on

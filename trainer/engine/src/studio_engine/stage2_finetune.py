@@ -5,6 +5,9 @@
 The UNet's parameters Θ are trained; the text encoder — including v_rare learned in stage 1 — is
 frozen, so τ_θ(y) is computed once. No prior-preservation loss (that is DreamBooth's, and it is
 added here only when `prior` is given: L = L_instance + λ · L_prior, as in the DreamBooth paper).
+
+Every step: (fp16: scaled) backward, unscale, clip the global gradient norm to maxGradNorm (1.0, as
+diffusers' train_dreambooth.py), AdamW (optim.py).
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ import torch
 
 from .diffusion import LatentCache, denoising_loss, encode_prompts, step_generator
 from .errors import BadSpecError
+from .optim import make_scaler, optimizer_step
+from . import training_state as ts
 from .run_context import RunContext
 from .spec import StageSettings
 
@@ -46,7 +51,10 @@ def make_optimizer(ctx: RunContext, params, lr: float):
     return torch.optim.AdamW(params, lr=lr, betas=(0.9, 0.999), weight_decay=1e-2, eps=1e-8, foreach=True)
 
 
-def run_stage2(ctx: RunContext, settings: StageSettings, noise_scheduler, start_step: int = 0, prior: PriorPreservation | None = None) -> None:
+def run_stage2(
+    ctx: RunContext, settings: StageSettings, noise_scheduler, start_step: int = 0, prior: PriorPreservation | None = None, resume=None
+) -> None:
+    """`resume` = training_state.read(...)'s (tensors, doc) of the checkpoint at `start_step`, if any."""
     c, spec = ctx.components, ctx.spec
     assert ctx.latents is not None
     log = ctx.stage_started(STAGE, settings.steps, learningRate=settings.learning_rate, startStep=start_step)
@@ -62,12 +70,18 @@ def run_stage2(ctx: RunContext, settings: StageSettings, noise_scheduler, start_
     unet.train()
     if spec.gradient_checkpointing:
         unet.enable_gradient_checkpointing()
-    optimizer = make_optimizer(ctx, [p for p in unet.parameters() if p.requires_grad], settings.learning_rate)
-    scaler = torch.amp.GradScaler("cuda") if ctx.precision.needs_grad_scaler else None
+    params = [p for p in unet.parameters() if p.requires_grad]
+    optimizer = make_optimizer(ctx, params, settings.learning_rate)
+    scaler = make_scaler(ctx.precision)
+    if resume is not None:
+        ts.restore_optimizer(optimizer, *resume)
+        ts.restore_scaler(scaler, resume[1])
+        ts.restore_rng(*resume, ctx.device)
 
     try:
         for step in range(start_step + 1, settings.steps + 1):
             ctx.cancel.check()
+            ctx.fault_point(STAGE, step)
             gen = step_generator(spec.seed, STAGE, step)
             idx = torch.randint(0, len(ctx.latents), (spec.batch_size,), generator=gen)
             instance = denoising_loss(unet, noise_scheduler, ctx.latents.sample(idx, gen), text, gen, ctx.precision)
@@ -76,14 +90,7 @@ def run_stage2(ctx: RunContext, settings: StageSettings, noise_scheduler, start_
                 pidx = torch.randint(0, len(prior.latents), (spec.batch_size,), generator=gen)
                 prior_loss = denoising_loss(unet, noise_scheduler, prior.latents.sample(pidx, gen), prior_text, gen, ctx.precision)
             loss = combined_loss(instance, prior_loss, prior.weight if prior else 0.0)
-            if scaler is not None:
-                scaler.scale(loss).backward()
-                scaler.step(optimizer)
-                scaler.update()
-            else:
-                loss.backward()
-                optimizer.step()
-            optimizer.zero_grad(set_to_none=True)
+            optimizer_step(loss, optimizer, params, scaler, spec.max_grad_norm)
             log.add(step, loss, settings.learning_rate)
 
             if step % spec.samples.every == 0 or step == settings.steps:
@@ -91,7 +98,7 @@ def run_stage2(ctx: RunContext, settings: StageSettings, noise_scheduler, start_
                 ctx.save_samples(STAGE, step)
             if step == settings.steps or (settings.checkpoint_every and step % settings.checkpoint_every == 0):
                 log.flush()
-                ctx.save_checkpoint(STAGE, step, with_unet=True)
+                ctx.save_checkpoint(STAGE, step, with_unet=True, optimizer=optimizer, scaler=scaler)
     finally:
         log.flush()
         unet.eval()

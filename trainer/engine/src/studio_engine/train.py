@@ -2,11 +2,17 @@
 
     TWO_STAGE          stage 1 (invert <rare>)  →  stage 2 (fine-tune the UNet, <rare> frozen)
     DREAMBOOTH         class images  →  stage 2 with prior preservation (identifier `sks`)
-    TEXTUAL_INVERSION  stage 1 only, with a new noun token and thousands of steps
+    TEXTUAL_INVERSION  stage 1 only, with a new noun token, the TI templates, flips, thousands of steps
+
+Resume (`resumeFrom`): the checkpoint's weights are loaded, and its private training state
+(training_state.py: optimiser moments, scaler, RNG states) is restored, so the run continues
+bit-for-bit as if it had never stopped (PROTOCOL.md, "Resume"). DreamBooth's class images are drawn
+*before* anything from the checkpoint is loaded: always by the untouched base model.
 """
 
 from __future__ import annotations
 
+import sys
 import threading
 from pathlib import Path
 
@@ -15,7 +21,8 @@ import torch
 from .checkpoints import load_embedding, load_unet_state, read_checkpoint
 from .device import choose
 from .diffusion import LatentCache
-from .dreambooth import class_latents, ensure_class_images
+from .dreambooth import base_weights_hash, class_latents, ensure_class_images
+from . import training_state as ts
 from .embedding import LearnedToken
 from .errors import BadSpecError
 from .events import EventWriter
@@ -46,6 +53,18 @@ def _resume_point(spec: JobSpec) -> tuple[str | None, int, dict | None]:
     return meta["stage"], int(meta["step"]), meta
 
 
+def _training_state(spec: JobSpec, stage: str, step: int, meta: dict):
+    """The checkpoint's private training state, checked against it; None (with a warning) when the
+    checkpoint has none — an imported or older checkpoint: the run then resumes with a fresh
+    optimiser and is not bit-identical to an uninterrupted one."""
+    folder = spec.resume_from
+    assert folder is not None
+    if not ts.exists(folder) or not meta.get("contentHash"):
+        print(f"studio_engine: {folder} has no training state; resuming with a fresh optimiser (not bit-exact)", file=sys.stderr)
+        return None
+    return ts.read(folder, stage=stage, step=step, checkpoint_hash=meta["contentHash"])  # TrainingStateError: BAD_CHECKPOINT
+
+
 def heartbeat(events: EventWriter, every: float, stop: threading.Event) -> threading.Thread:
     def beat() -> None:
         while not stop.wait(every):
@@ -67,31 +86,40 @@ def run_training(spec: JobSpec, events: EventWriter, cancel: CancelFlag) -> RunC
         images = load_subject_images(spec.images, res)
     except ImageInputError as err:
         raise BadSpecError(err.code, err.message, "images") from err
-    ctx.latents = LatentCache(components.vae, images, precision.device)  # once per image, not per step
+    # once per image, not per step (textual inversion: the mirrored images too, for its random flip)
+    ctx.latents = LatentCache(components.vae, images, precision.device, with_flips=spec.method == TEXTUAL_INVERSION)
 
     resume_stage, resume_step, resume_meta = _resume_point(spec)
+    prior = None
+    if spec.method == DREAMBOOTH:
+        # Before anything from a checkpoint is loaded: class images come from the untouched base model.
+        base_weights_hash(ctx)
+        paths = ensure_class_images(ctx)
+        prior = PriorPreservation(class_latents(ctx, paths), spec.prior_loss_weight, spec.class_prompt)
     if spec.initializer is not None or (resume_meta and spec.method != DREAMBOOTH):
         saved = load_embedding(spec.resume_from) if resume_meta else None
         ctx.token = LearnedToken(components.tokenizer, components.text_encoder, spec.token, spec.initializer, initial_row=saved[1] if saved else None)
+    resume = None
     if resume_meta:
         state = load_unet_state(spec.resume_from)
         if state is not None:
             components.unet.load_state_dict(state)
+        resume = _training_state(spec, resume_stage, resume_step, resume_meta)
     noise_scheduler = _noise_scheduler(components)
 
     if spec.method == TWO_STAGE:
         assert spec.stage1 and spec.stage2
         if resume_stage != "stage2":
-            run_stage1(ctx, spec.stage1, noise_scheduler, start_step=resume_step if resume_stage == "stage1" else 0)
-        run_stage2(ctx, spec.stage2, noise_scheduler, start_step=resume_step if resume_stage == "stage2" else 0)
+            in_stage1 = resume_stage == "stage1"
+            run_stage1(ctx, spec.stage1, noise_scheduler, start_step=resume_step if in_stage1 else 0, resume=resume if in_stage1 else None)
+        in_stage2 = resume_stage == "stage2"
+        run_stage2(ctx, spec.stage2, noise_scheduler, start_step=resume_step if in_stage2 else 0, resume=resume if in_stage2 else None)
     elif spec.method == TEXTUAL_INVERSION:
         assert spec.stage1
-        run_stage1(ctx, spec.stage1, noise_scheduler, start_step=resume_step)
+        run_stage1(ctx, spec.stage1, noise_scheduler, start_step=resume_step, resume=resume)
     else:
         assert spec.stage2
-        paths = ensure_class_images(ctx)
-        prior = PriorPreservation(class_latents(ctx, paths), spec.prior_loss_weight, spec.class_prompt)
-        run_stage2(ctx, spec.stage2, noise_scheduler, start_step=resume_step, prior=prior)
+        run_stage2(ctx, spec.stage2, noise_scheduler, start_step=resume_step, prior=prior, resume=resume)
 
     events.emit("completed", checkpoints=len(ctx.checkpoints), outputDir=str(ctx.output_dir))
     return ctx
