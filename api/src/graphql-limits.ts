@@ -84,6 +84,8 @@ export const LIST_SIZES: Record<string, ListSize> = {
   "Run.samples": { arg: "last", default: 200, max: 1000 },
   "Run.checkpoints": { arg: "last", default: 100, max: 500 },
   "Run.evaluations": { arg: "first", default: 50, max: 200 },
+  /** The last maxAttempts reasons (default 3); the resolver returns at most 10. */
+  "Run.attemptErrors": { size: 10 },
   "Checkpoint.evaluations": { arg: "first", default: 50, max: 200 },
   "Checkpoint.exports": { arg: "first", default: 20, max: 100 },
   "Checkpoint.generations": { arg: "first", default: 20, max: 100 },

@@ -25,6 +25,6 @@ export const Run: RunResolvers = {
   evaluations: async (r, a, ctx) => capList("Run.evaluations", await (await ctx.session()).loaders.evaluationsByRun.load(r.id), a.first),
   queuePosition: async (r, _a, ctx) => (await ctx.services.scheduling.estimate(r))?.position ?? null,
   estimatedStartAt: async (r, _a, ctx) => (await ctx.services.scheduling.estimate(r))?.estimatedStartAt ?? null,
-  attemptErrors: (r) => r.attemptErrors.map((e) => ({ attempt: e.attempt, code: e.code, message: e.message, at: new Date(e.at) })),
+  attemptErrors: (r) => r.attemptErrors.slice(-10).map((e) => ({ attempt: e.attempt, code: e.code, message: e.message, at: new Date(e.at) })),
   recommendedCheckpoint: async (r, _a, ctx) => ctx.services.evaluations.recommendation((await ctx.session()).loaders, r),
 };
