@@ -326,7 +326,7 @@ export function RunView({ runId }: { runId: string }) {
       </section>
 
       {run.state === "QUEUED" && run.queuePosition != null && (
-        <p className="muted" data-testid="run-queue">
+        <p className="panel hint" data-testid="run-queue">
           Queued: position {run.queuePosition}
           {run.estimatedStartAt ? `, estimated start ${new Date(run.estimatedStartAt).toLocaleTimeString()}` : ""} (fair share across teams)
         </p>
