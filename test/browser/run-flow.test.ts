@@ -154,6 +154,8 @@ describe("dashboard: subject → photos → live two-stage run, in Chromium", ()
 
     // A second tab on the same run is reloaded mid-run: it must continue from the stored points, with
     // nothing missed or doubled, while the first tab watches the whole run live without a reload.
+    // The key lives in each tab's sessionStorage (docs/security-privileges.md): the other tabs are signed in too.
+    await context.addInitScript(([k, v]) => (globalThis as unknown as WebStorage).sessionStorage.setItem(k!, v!), [KEY_STORAGE, acme.secret]);
     const reloaded = await context.newPage();
     const watchReloaded = (async () => {
       await reloaded.goto(runUrl);
