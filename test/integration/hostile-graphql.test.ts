@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync } from "node:fs";
+import { apiRssMb } from "../support/rss.js";
 import type { Client } from "graphql-ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
@@ -19,23 +19,6 @@ const PER_KEY = 3;
 const PER_CONNECTION = 3;
 /** Every test here stays well below this many open sockets at once (from 127.0.0.1). */
 const PER_IP = 12;
-
-/** Resident memory of the API: the largest process of its tree (`tsx` runs the API in a child node). */
-function apiRssMb(rootPid: number): number {
-  const tree = [rootPid];
-  for (let i = 0; i < tree.length; i++) {
-    for (const tid of readdirSync(`/proc/${tree[i]}/task`)) {
-      const kids = readFileSync(`/proc/${tree[i]}/task/${tid}/children`, "utf8").trim();
-      if (kids) tree.push(...kids.split(/\s+/).map(Number));
-    }
-  }
-  let max = 0;
-  for (const pid of tree) {
-    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-    if (m) max = Math.max(max, Number(m[1]) / 1024);
-  }
-  return max;
-}
 
 /** `subject(id) { runs { subject { runs { … } } } }`, `levels` subject+runs pairs below the root. */
 function deepQuery(levels: number): string {

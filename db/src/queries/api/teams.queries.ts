@@ -5,8 +5,8 @@ import { apiKeys, memberships, users } from "../../schema/users.js";
 
 export type TeamRole = "OWNER" | "MEMBER" | "VIEWER";
 
-/** The acting (key, user, team, role) for a live key with this secret hash; null when unknown or revoked. */
-export async function findPrincipalByKeyHash(db: Database, secretHash: string) {
+/** The acting (key, user, team, role) of a live (unrevoked) key matching `match`; null when none. */
+async function findPrincipal(db: Database, match: ReturnType<typeof eq>) {
   const [row] = await db
     .select({
       keyId: apiKeys.id,
@@ -16,25 +16,19 @@ export async function findPrincipalByKeyHash(db: Database, secretHash: string) {
     })
     .from(apiKeys)
     .innerJoin(memberships, and(eq(memberships.teamId, apiKeys.teamId), eq(memberships.userId, apiKeys.userId)))
-    .where(and(eq(apiKeys.secretHash, secretHash), isNull(apiKeys.revokedAt)))
+    .where(and(match, isNull(apiKeys.revokedAt)))
     .limit(1);
   return row ?? null;
 }
 
+/** The acting (key, user, team, role) for a live key with this secret hash; null when unknown or revoked. */
+export function findPrincipalByKeyHash(db: Database, secretHash: string) {
+  return findPrincipal(db, eq(apiKeys.secretHash, secretHash));
+}
+
 /** The acting (key, user, team, role) for a live key by its id (an archive URL re-checks its issuer); null when revoked or removed. */
-export async function findPrincipalByKeyId(db: Database, keyId: string) {
-  const [row] = await db
-    .select({
-      keyId: apiKeys.id,
-      teamId: apiKeys.teamId,
-      userId: apiKeys.userId,
-      role: memberships.role,
-    })
-    .from(apiKeys)
-    .innerJoin(memberships, and(eq(memberships.teamId, apiKeys.teamId), eq(memberships.userId, apiKeys.userId)))
-    .where(and(eq(apiKeys.id, keyId), isNull(apiKeys.revokedAt)))
-    .limit(1);
-  return row ?? null;
+export function findPrincipalByKeyId(db: Database, keyId: string) {
+  return findPrincipal(db, eq(apiKeys.id, keyId));
 }
 
 /** Creates a team, its OWNER user and membership in one transaction. */
