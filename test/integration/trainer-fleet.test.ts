@@ -44,35 +44,39 @@ describe("trainer fleet: leases, attempts, fencing, fair share", () => {
   it("a run whose trainer dies every time ends FAILED ATTEMPTS_EXHAUSTED after maxAttempts (3), with each attempt's reason", async () => {
     const subject = await fx.subject();
     const run = await fx.queueRun(subject, { steps: 5000, checkpointEvery: 5000 }, 5000);
-    expect(run.maxAttempts).toBe(3);
-    for (let attempt = 1; attempt <= 3; attempt++) {
-      const t = await start({ TRAINER_LEASE_MS: "1500" });
-      const pid = Number(t.proc.output.match(/running \(pid (\d+)\)/)![1]);
-      await t.proc.waitForOutput(new RegExp(`run ${run.id}: engine started`), 60_000);
-      const enginePid = engineStarted(t.proc.output, run.id)!;
-      expect((await getRun(run.id)).attempt).toBe(attempt);
-      process.kill(pid, "SIGKILL"); // what an engine that takes its trainer down does
-      await t.proc.waitExit(15_000).catch(() => null);
-      await until("the orphaned engine exits", () => processAlive(enginePid), (alive) => !alive, 20_000, 100);
-      trainers.splice(trainers.indexOf(t), 1);
+    try {
+      expect(run.maxAttempts).toBe(3);
+      for (let attempt = 1; attempt <= 3; attempt++) {
+        const t = await start({ TRAINER_LEASE_MS: "1500" });
+        const pid = Number(t.proc.output.match(/running \(pid (\d+)\)/)![1]);
+        await t.proc.waitForOutput(new RegExp(`run ${run.id}: engine started`), 60_000);
+        const enginePid = engineStarted(t.proc.output, run.id)!;
+        expect((await getRun(run.id)).attempt).toBe(attempt);
+        process.kill(pid, "SIGKILL"); // what an engine that takes its trainer down does
+        await t.proc.waitExit(15_000).catch(() => null);
+        await until("the orphaned engine exits", () => processAlive(enginePid), (alive) => !alive, 20_000, 100);
+        trainers.splice(trainers.indexOf(t), 1);
+      }
+      const last = await start({ TRAINER_LEASE_MS: "1500" });
+      const done = await until("run ended", () => getRun(run.id), (r) => r.state !== "RUNNING", 30_000, 200);
+      expect(done.state).toBe("FAILED");
+      expect(done.errorCode).toBe("ATTEMPTS_EXHAUSTED");
+      expect(done.errorMessage).toMatch(/lease was lost 3 times \(maxAttempts 3\)/);
+      expect(done.attempt).toBe(3); // never started a 4th time
+      expect(done.leaseLosses).toBe(3);
+      expect(done.attemptErrors.map((e) => [e.attempt, e.code])).toEqual([
+        [1, "LEASE_EXPIRED"],
+        [2, "LEASE_EXPIRED"],
+        [3, "LEASE_EXPIRED"],
+      ]);
+      expect(done.finishedAt).not.toBeNull();
+      // The trainer logs after its claim's COMMIT returns, which may be after this test already reads the row.
+      await last.proc.waitForOutput(new RegExp(`run ${run.id}: FAILED \\(ATTEMPTS_EXHAUSTED`), 10_000);
+      const final = (await eventsOf(run.id)).at(-1)!;
+      expect(final.payload).toMatchObject({ state: "FAILED", previousState: "RUNNING", errorCode: "ATTEMPTS_EXHAUSTED" });
+    } finally {
+      await stopAll(); // a failure here must not leave a trainer to claim the next test's run
     }
-    const last = await start({ TRAINER_LEASE_MS: "1500" });
-    const done = await until("run ended", () => getRun(run.id), (r) => r.state !== "RUNNING", 30_000, 200);
-    expect(done.state).toBe("FAILED");
-    expect(done.errorCode).toBe("ATTEMPTS_EXHAUSTED");
-    expect(done.errorMessage).toMatch(/lease was lost 3 times \(maxAttempts 3\)/);
-    expect(done.attempt).toBe(3); // never started a 4th time
-    expect(done.leaseLosses).toBe(3);
-    expect(done.attemptErrors.map((e) => [e.attempt, e.code])).toEqual([
-      [1, "LEASE_EXPIRED"],
-      [2, "LEASE_EXPIRED"],
-      [3, "LEASE_EXPIRED"],
-    ]);
-    expect(done.finishedAt).not.toBeNull();
-    expect(last.proc.output).toContain(`run ${run.id}: FAILED (ATTEMPTS_EXHAUSTED`);
-    const final = (await eventsOf(run.id)).at(-1)!;
-    expect(final.payload).toMatchObject({ state: "FAILED", previousState: "RUNNING", errorCode: "ATTEMPTS_EXHAUSTED" });
-    await stopAll();
   });
 
   it("a trainer cut off from PostgreSQL stops its engine before its lease expires; the successor's checkpoint objects are never overwritten", async () => {
@@ -86,12 +90,13 @@ describe("trainer fleet: leases, attempts, fencing, fair share", () => {
     const first = await start();
     try {
       await until("a stage-2 checkpoint of attempt 1", () => checkpointsOf(run.id), (c) => c.some((x) => x.stage === "stage2"), 120_000, 50);
-      const enginePid = engineStarted(first.proc.output, run.id)!;
+      const enginePid = engineStarted(first.proc.output, run.id);
+      expect(enginePid, "the first trainer started this run's engine").not.toBeNull();
       // Cut the trainer off: no new connections for its role, and its open ones are closed.
       await su.query(`ALTER ROLE "${trainerRole}" NOLOGIN`);
       await su.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1`, [trainerRole]);
       try {
-        await until("the cut-off trainer's engine exits", () => processAlive(enginePid), (alive) => !alive, 30_000, 20);
+        await until("the cut-off trainer's engine exits", () => processAlive(enginePid!), (alive) => !alive, 30_000, 20);
         // ... while its lease is still valid in the database: no successor could have claimed yet.
         const { rows } = await su.query(`SELECT lease_expires_at > now() AS valid, attempt FROM runs WHERE id = $1`, [run.id]);
         expect(rows[0]).toEqual({ valid: true, attempt: 1 });

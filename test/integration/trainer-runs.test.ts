@@ -221,7 +221,8 @@ describe("trainer: runs and generations", () => {
     expect(done.state).toBe("CANCELED");
     expect(done.attempt).toBe(1); // finalised at claim time, never run again
     expect(done.leaseLosses).toBe(0);
-    expect(next.proc.output).toContain(`run ${run.id}: CANCELED (cancel was requested before it ran)`);
+    // logged once the claim's COMMIT returns to the trainer, which may be just after this test reads the row
+    await next.proc.waitForOutput(new RegExp(`run ${run.id}: CANCELED \\(cancel was requested before it ran\\)`), 10_000);
     const last = (await eventsOf(run.id)).at(-1)!;
     expect(last.payload).toEqual({ state: "CANCELED", previousState: "RUNNING" });
   });
