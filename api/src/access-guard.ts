@@ -130,10 +130,20 @@ export async function guardSubscription(
         await end();
         return { done: false, value: d };
       }
+      // one promise per event: the inner one settles it, or a denial does first
       const r = await new Promise<IteratorResult<ExecutionResult> | "denied">((resolve, reject) => {
         denyWaiter = resolve;
-        inner.next().then(resolve, reject);
-      }).finally(() => (denyWaiter = null));
+        inner.next().then(
+          (v) => {
+            denyWaiter = null;
+            resolve(v);
+          },
+          (e: unknown) => {
+            denyWaiter = null;
+            reject(e);
+          },
+        );
+      });
       if (r === "denied") {
         const d = denied!;
         void end();
@@ -157,12 +167,26 @@ export async function guardSubscription(
   return it;
 }
 
-/** The recheck for guardSubscription: the same credentials must still authenticate as the same principal. */
-export function recheckWith(services: {
-  apiKeys: { authenticate(a: string): Promise<Principal | null> };
-  sharing: { authenticateLink(a: string): Promise<Principal | null> };
-}) {
-  return async (authorization: string, p: Principal): Promise<DomainError | null> => {
+/** How long one recheck's answer serves every other subscription with the same credentials (no notice between). */
+export const RECHECK_SHARE_MS = 2_000;
+
+/**
+ * The recheck for guardSubscription: the same credentials must still authenticate as the same principal.
+ * Thousands of subscriptions on one key (a dashboard shared in a channel) would each re-query it every
+ * ACCESS_RECHECK_MS; instead one answer per credentials is shared for RECHECK_SHARE_MS (a check in
+ * flight is joined), and every studio_access notice forgets all answers first, so a revocation is
+ * never answered from before it. Pass `listener` to get that (the subscription is made here, before
+ * any guard's, so the cache is cleared before the guards re-check).
+ */
+export function recheckWith(
+  services: {
+    apiKeys: { authenticate(a: string): Promise<Principal | null> };
+    sharing: { authenticateLink(a: string): Promise<Principal | null> };
+  },
+  listener?: PgListener,
+  shareMs = RECHECK_SHARE_MS,
+) {
+  const check = async (authorization: string, p: Principal): Promise<DomainError | null> => {
     if (p.link) {
       const again = await services.sharing.authenticateLink(authorization); // throws FORBIDDEN when revoked/expired
       return again ? null : unauthenticated("the share link is unknown");
@@ -171,5 +195,23 @@ export function recheckWith(services: {
     if (!again || again.keyId !== p.keyId || again.teamId !== p.teamId)
       return unauthenticated("the API key was revoked or its user removed from the team");
     return null;
+  };
+  if (!listener) return check;
+  const answers = new Map<string, { at: number; result: Promise<DomainError | null> }>();
+  listener.subscribe(CHANNELS.access, () => answers.clear());
+  listener.onReconnect(() => answers.clear()); // notices may have been missed
+  return (authorization: string, p: Principal): Promise<DomainError | null> => {
+    const key = `${p.keyId ?? ""}\u0000${p.link?.shareId ?? ""}\u0000${authorization}`;
+    const now = Date.now();
+    const hit = answers.get(key);
+    if (hit && now - hit.at < shareMs) return hit.result;
+    if (answers.size > 10_000) answers.clear(); // bounded: many distinct keys only cost their queries
+    const result = check(authorization, p);
+    answers.set(key, { at: now, result });
+    // a failed check (database busy) is not shared: the next caller tries again
+    result.catch(() => {
+      if (answers.get(key)?.result === result) answers.delete(key);
+    });
+    return result;
   };
 }

@@ -43,11 +43,15 @@ const schema = z.object({
   LIVE_DB_POOL_MAX: z.coerce.number().int().min(1).max(20).default(2),
   /** Bytes waiting in one subscriber's socket before it is cut with close code 4290. */
   LIVE_MAX_BUFFERED_BYTES: z.coerce.number().int().min(1024).max(1_073_741_824).default(4_194_304),
-  /** Debug: report the number of SQL queries of each request in `extensions.sqlQueries`. */
+  /**
+   * Debug: count SQL statements. `1`/`true`: per request too (`extensions.sqlQueries`; this tracks
+   * async context, which costs every promise); `total`: only the process total reported by `health`
+   * (what the live fan-out bench reads, without slowing the process it measures).
+   */
   API_COUNT_SQL: z
-    .enum(["0", "1", "true", "false"])
+    .enum(["0", "1", "true", "false", "total"])
     .default("0")
-    .transform((v) => v === "1" || v === "true"),
+    .transform((v) => (v === "1" || v === "true" ? ("requests" as const) : v === "total" ? ("total" as const) : null)),
   WORKER_STALE_AFTER_MS: z.coerce.number().int().min(1000).max(3_600_000).default(30_000),
   /**
    * The ONNX encoder folder the evaluator scores with (docs/evaluation-contract.md §1). Missing → no

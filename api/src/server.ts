@@ -190,7 +190,7 @@ export async function startApi(config: ApiConfig, rawLog: Logger): Promise<Runni
   };
 
   const schema = guardLinkRootFields(buildSchema());
-  const recheck = recheckWith(services);
+  const recheck = recheckWith(services, notifications);
   // slow clients (slowloris) are answered 408 and closed; the check runs often enough to honour small limits
   const httpServer = createServer({
     headersTimeout: Math.min(config.API_HEADERS_TIMEOUT_MS, config.API_REQUEST_TIMEOUT_MS),
@@ -275,7 +275,7 @@ export async function startApi(config: ApiConfig, rawLog: Logger): Promise<Runni
         if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
         res.end(JSON.stringify({ errors: [{ message: "internal error", extensions: { code: "INTERNAL_SERVER_ERROR" } }] }));
       });
-    if (sqlCounter) sqlCounter.run(serve);
+    if (sqlCounter && config.API_COUNT_SQL === "requests") sqlCounter.run(serve);
     else void serve();
   });
 

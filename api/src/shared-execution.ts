@@ -41,6 +41,8 @@ export async function sharedSubscribe(args: ExecutionArgs): Promise<AsyncIterabl
     if (hit) return hit;
     const r = execute({ ...args, rootValue: payload });
     byKey.set(key, r);
+    // once settled, later subscribers get the result itself (no promise hop per delivery)
+    if (r instanceof Promise) void r.then((v) => byKey.set(key, v), () => undefined);
     return r;
   };
   return mapIterator(source, run);
@@ -76,12 +78,17 @@ function isAsyncIterator(x: unknown): x is AsyncIterableIterator<unknown> {
 }
 
 function mapIterator<T, U>(source: AsyncIterableIterator<T>, fn: (v: T) => Promise<U> | U): AsyncIterableIterator<U> {
-  const map = async (r: IteratorResult<T>): Promise<IteratorResult<U>> => (r.done ? (r as IteratorReturnResult<never>) : { done: false, value: await fn(r.value) });
+  // a result already computed for another subscriber is used as is: one `then` per event, not an async hop more
+  const map = (r: IteratorResult<T>): IteratorResult<U> | Promise<IteratorResult<U>> => {
+    if (r.done) return r as IteratorReturnResult<never>;
+    const v = fn(r.value);
+    return v instanceof Promise ? v.then((value) => ({ done: false, value })) : { done: false, value: v };
+  };
   return {
     next: () => source.next().then(map),
-    return: async () => (typeof source.return === "function" ? map(await source.return()) : { done: true, value: undefined as never }),
+    return: async () => (typeof source.return === "function" ? await map(await source.return()) : { done: true, value: undefined as never }),
     throw: async (err?: unknown) => {
-      if (typeof source.throw === "function") return map(await source.throw(err));
+      if (typeof source.throw === "function") return await map(await source.throw(err));
       throw err;
     },
     [Symbol.asyncIterator]() {

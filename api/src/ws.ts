@@ -12,13 +12,13 @@ import {
   type GraphQLSchema,
 } from "graphql";
 import type { Context } from "graphql-ws";
-import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer, type WebSocket } from "ws";
 import { ACCESS_RECHECK_MS, guardSubscription } from "./access-guard.js";
 import type { ApiContext } from "./context.js";
 import { DomainError, unauthenticated } from "./errors.js";
 import { maskError } from "./errors.format.js";
 import { sharedSubscribe, type SharedExecutionContext } from "./shared-execution.js";
+import { serveGraphqlWs } from "./ws-transport.js";
 import { checkTokens, preExecutionError, tooComplexError, type QueryLimits } from "./graphql-limits.js";
 import type { RateLimiter } from "./limits/rate-limiter.js";
 import type { Principal } from "./models.js";
@@ -136,10 +136,10 @@ export function attachGraphqlWs(httpServer: Server, o: WsOptions): { dispose(): 
       return { ...f, extensions };
     });
 
-  const cleanup = useServer(
+  // graphql-ws's protocol with sends corked per turn of the event loop (ws-transport.ts); close reasons never carry error text
+  const cleanup = serveGraphqlWs(
     {
       schema: o.schema,
-      isProd: true, // close reasons never carry error text
       // one execution per (payload, document, viewer class) for the many subscribers of one run (shared-execution.ts)
       subscribe: sharedSubscribe,
       onConnect: async (ctx) => {

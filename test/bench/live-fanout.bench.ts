@@ -6,7 +6,7 @@
  *   BENCH_SCALE=0.2 pnpm run bench:live-fanout                 # a fifth of the clients (a quick look)
  *
  * Starts what it needs in a throw-away folder (a real PostgreSQL and MinIO on free loopback ports,
- * migrations, a team made by the admin CLI, the real API process(es) with API_COUNT_SQL=1), then per
+ * migrations, a team made by the admin CLI, the real API process(es) with API_COUNT_SQL=total), then per
  * scenario: appends run events directly at a fixed rate (no training), connects K real graphql-ws
  * clients (in BENCH_WORKERS client processes) to 127.0.0.1 only, and prints one JSON line with:
  * delivery latency p50/p99/max (arrival − the event's `at`), failed subscriptions, internal errors,
@@ -23,7 +23,7 @@ import { fork, spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:net";
-import { loadavg, tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -184,6 +184,13 @@ function procStats(pid: number): { cpuMs: number; rssMb: number } {
   return { cpuMs, rssMb: Math.round(Number(rss?.[1] ?? 0) / 1024) };
 }
 
+/** Busy and total jiffies of the whole machine (/proc/stat). */
+function machineCpu(): { busy: number; total: number } {
+  const f = readFileSync("/proc/stat", "utf8").split("\n")[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const total = f.reduce((a, b) => a + b, 0);
+  return { busy: total - f[3]! - (f[4] ?? 0), total };
+}
+
 interface Api {
   proc: ChildProcess;
   url: string;
@@ -211,6 +218,8 @@ async function main(): Promise<void> {
   const cleanup = async () => {
     for (const k of kids) k.kill("SIGKILL");
     for (const a of apis) a.proc.kill("SIGTERM");
+    // the APIs stop gracefully (a CPU profile is written on exit)
+    await Promise.all(apis.map((a) => (a.proc.exitCode === null ? new Promise((r) => a.proc.once("exit", r)) : null)).map((p) => Promise.race([p, sleep(10_000)])));
     await Promise.allSettled([stopPostgres(pgOpts), stopMinio(minioOpts)]);
     await rm(tmp, { recursive: true, force: true });
   };
@@ -241,7 +250,9 @@ async function main(): Promise<void> {
 
     const startApi = async (): Promise<Api> => {
       const port = await freePort();
-      const proc = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+      // BENCH_API_CPU_PROF=DIR: a V8 CPU profile of each API process, written to DIR when it stops
+      const prof = process.env.BENCH_API_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_API_CPU_PROF}`] : [];
+      const proc = spawn(process.execPath, [...prof, "--import", "tsx", "src/main.ts"], {
         cwd: join(ROOT, "api"),
         env: {
           PATH: process.env.PATH ?? "/usr/bin:/bin",
@@ -253,7 +264,7 @@ async function main(): Promise<void> {
           S3_ACCESS_KEY: minio.accessKey,
           S3_SECRET_KEY: minio.secretKey,
           S3_BUCKET: "studio-bench",
-          API_COUNT_SQL: "1",
+          API_COUNT_SQL: "total", // totals only: per-request counting would slow every promise of the API it measures
           EVAL_MODELS_DIR: join(tmp, "no-eval-models"),
           // every bench client connects from 127.0.0.1 with one key: lift the per-address and per-key front-door
           // limits (docs/security-front.md, docs/security-rate-limits.md) that a real crowd would not share
@@ -372,6 +383,8 @@ async function main(): Promise<void> {
       const calib = await Promise.all(targets.map((a) => liveStats(a))); // the SQL of one health read itself
       const healthSql = calib.map((c, i) => c.sqlStatements! - before[i]!.sqlStatements!);
       const cpu0 = targets.map((a) => procStats(a.proc.pid!));
+      const machine0 = machineCpu();
+      const clients0 = procs.map((p) => procStats(p.k.pid!).cpuMs);
       const measureFrom = Date.now();
       for (const p of procs) p.k.send({ cmd: "measure", measureFrom });
       let batches = 0;
@@ -393,6 +406,8 @@ async function main(): Promise<void> {
       const producedS = (Date.now() - measureFrom) / 1000;
       say(`${name}: produced ${batches} event batches in ${producedS.toFixed(1)} s; collecting`);
       const cpu1 = targets.map((a) => procStats(a.proc.pid!));
+      const machine1 = machineCpu();
+      const clientsCpuMs = procs.reduce((n, p, i) => n + procStats(p.k.pid!).cpuMs - clients0[i]!, 0);
       const after = await Promise.all(targets.map((a) => liveStats(a)));
       // let every client catch up (bounded), then collect
       const drainUntil = Date.now() + 15_000;
@@ -447,7 +462,13 @@ async function main(): Promise<void> {
         hubTailReadsPerBatch: after.map((a, i) => Math.round(((a.tailReads! - before[i]!.tailReads!) / batches) * 100) / 100),
         slowConsumersCut: after.reduce((n, a, i) => n + (a.cut! - before[i]!.cut!), 0),
         api: targets.map((_, i) => ({ rssMb: cpu1[i]!.rssMb, cpuPercent: Math.round(((cpu1[i]!.cpuMs - cpu0[i]!.cpuMs) / (producedS * 1000)) * 1000) / 10 })),
-        machine: { cpus: 2, loadavg1m: Math.round(loadavg()[0]! * 10) / 10 },
+        // where the machine's CPU went while producing: everything, the API(s) above, the bench's client processes
+        machine: {
+          cpus: cpus().length,
+          busyPercent: Math.round(((machine1.busy - machine0.busy) / (machine1.total - machine0.total)) * 1000) / 10,
+          clientProcessesCpuPercent: Math.round((clientsCpuMs / (producedS * 1000)) * 1000) / 10,
+          loadavg1m: Math.round(loadavg()[0]! * 10) / 10,
+        },
       };
       console.log(JSON.stringify(out));
       // the runs end, so the next scenario starts without these subscribers

@@ -243,16 +243,15 @@ class Mailbox<T> {
     this.waiter = null;
     w?.();
   }
-  async take(): Promise<IteratorResult<T>> {
-    for (;;) {
-      if (this.queue.length > 0) {
-        const value = this.queue.shift()!;
-        this.checkDrained();
-        return { done: false, value };
-      }
-      if (this.done) return { done: true, value: undefined };
-      await new Promise<void>((r) => (this.waiter = r));
+  /** The next item; a queued one without waiting (one resolved promise, no async hops). */
+  take(): Promise<IteratorResult<T>> {
+    if (this.queue.length > 0) {
+      const value = this.queue.shift()!;
+      this.checkDrained();
+      return Promise.resolve({ done: false, value });
     }
+    if (this.done) return Promise.resolve({ done: true, value: undefined });
+    return new Promise<void>((r) => (this.waiter = r)).then(() => this.take());
   }
 }
 
