@@ -4,6 +4,11 @@
  *   pnpm run bench:live-fanout                                  # every scenario
  *   BENCH_SCENARIOS=one-run,storm BENCH_SECONDS=10 pnpm run bench:live-fanout
  *   BENCH_SCALE=0.2 pnpm run bench:live-fanout                 # a fifth of the clients (a quick look)
+ *   BENCH_COMMIT_MS=0 pnpm run bench:live-fanout                # one commit (and NOTIFY) per event: the worst case
+ *
+ * Events are committed the way a trainer commits progress: every BENCH_COMMIT_MS (default 500, the
+ * trainer's FLUSH_MS) one transaction per run carries the events of that span (10 at 20 events/s);
+ * the rate of events is the same either way. BENCH_API_CPU_PROF=DIR writes a V8 CPU profile of the API.
  *
  * Starts what it needs in a throw-away folder (a real PostgreSQL and MinIO on free loopback ports,
  * migrations, a team made by the admin CLI, the real API process(es) with API_COUNT_SQL=total), then per
@@ -205,9 +210,10 @@ async function main(): Promise<void> {
   const scale = Number(process.env.BENCH_SCALE ?? 1);
   const seconds = Number(process.env.BENCH_SECONDS ?? 10);
   const workers = Number(process.env.BENCH_WORKERS ?? 2);
+  const commitMs = Number(process.env.BENCH_COMMIT_MS ?? 500);
   const wanted = (process.env.BENCH_SCENARIOS ?? "one-run,many-runs,storm,two-apis").split(",");
-  if (!(scale > 0 && scale <= 1) || !(seconds >= 2 && seconds <= 60) || !(workers >= 1 && workers <= 8))
-    throw new Error("BENCH_SCALE must be in (0, 1], BENCH_SECONDS in [2, 60], BENCH_WORKERS in [1, 8]");
+  if (!(scale > 0 && scale <= 1) || !(seconds >= 2 && seconds <= 60) || !(workers >= 1 && workers <= 8) || !(commitMs >= 0 && commitMs <= 5000))
+    throw new Error("BENCH_SCALE must be in (0, 1], BENCH_SECONDS in [2, 60], BENCH_WORKERS in [1, 8], BENCH_COMMIT_MS in [0, 5000]");
 
   const tmp = await mkdtemp(join(tmpdir(), "studio-bench-"));
   await chmod(tmp, 0o755);
@@ -389,18 +395,22 @@ async function main(): Promise<void> {
       for (const p of procs) p.k.send({ cmd: "measure", measureFrom });
       let batches = 0;
       const lag: number[] = [];
-      const interval = 1000 / o.ratePerRun;
+      // one commit per run every `commitMs` carrying the events of that span (what a trainer does: it
+      // commits progress every 500 ms), or with commitMs 0 one commit per event (the worst case)
+      const perCommit = commitMs > 0 ? Math.max(1, Math.round((o.ratePerRun * commitMs) / 1000)) : 1;
+      const interval = (1000 * perCommit) / o.ratePerRun;
       let step = 2;
-      for (let tick = 0; tick < seconds * o.ratePerRun; tick++) {
+      for (let tick = 0; tick < (seconds * o.ratePerRun) / perCommit; tick++) {
         const due = measureFrom + tick * interval;
         if (due > Date.now()) await sleep(due - Date.now());
         lag.push(Date.now() - due);
-        const s = step++;
-        await Promise.all(
-          runIds.map((id) =>
-            db.db.transaction((tx) => appendRunEvents(tx, id, [{ type: "LossLogged", payload: { stage: "stage1", step: s, loss: 1 / s, learningRate: 1e-4 } }])).then((n) => (seq[id] = n)),
-          ),
-        );
+        const first = step;
+        step += perCommit;
+        const events = Array.from({ length: perCommit }, (_, i) => ({
+          type: "LossLogged" as const,
+          payload: { stage: "stage1", step: first + i, loss: 1 / (first + i), learningRate: 1e-4 },
+        }));
+        await Promise.all(runIds.map((id) => db.db.transaction((tx) => appendRunEvents(tx, id, events)).then((n) => (seq[id] = n))));
         batches += runIds.length;
       }
       const producedS = (Date.now() - measureFrom) / 1000;
@@ -441,6 +451,7 @@ async function main(): Promise<void> {
         runs: o.runs,
         apiProcesses: o.apis,
         ratePerRun: o.ratePerRun,
+        eventsPerCommit: perCommit,
         eventsPerRun: step - 2,
         achievedEventsPerSecond: Math.round((batches / producedS) * 10) / 10,
         producerLagP99Ms: pct(lag.sort((a, b) => a - b), 99),
