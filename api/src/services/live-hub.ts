@@ -212,7 +212,8 @@ abstract class Topic {
 class Mailbox<T> {
   readonly queue: T[] = [];
   done = false;
-  private waiter: (() => void) | null = null;
+  /** A pending take(): settled with the next item as soon as one is pushed (one promise per item). */
+  private waiter: ((r: IteratorResult<T>) => void) | null = null;
   private drained: { below: number; resolve: () => void } | null = null;
 
   /** Resolves once at most `below` items wait (or it ended): flow control for a replay. */
@@ -238,12 +239,21 @@ class Mailbox<T> {
     this.poke();
     this.checkDrained();
   }
+  /** Hands the waiting take() what there is now (the next item, or the end). */
   poke(): void {
     const w = this.waiter;
-    this.waiter = null;
-    w?.();
+    if (!w) return;
+    if (this.queue.length > 0) {
+      this.waiter = null;
+      const value = this.queue.shift()!;
+      this.checkDrained();
+      w({ done: false, value });
+    } else if (this.done) {
+      this.waiter = null;
+      w({ done: true, value: undefined });
+    }
   }
-  /** The next item; a queued one without waiting (one resolved promise, no async hops). */
+  /** The next item; a queued one without waiting. */
   take(): Promise<IteratorResult<T>> {
     if (this.queue.length > 0) {
       const value = this.queue.shift()!;
@@ -251,7 +261,7 @@ class Mailbox<T> {
       return Promise.resolve({ done: false, value });
     }
     if (this.done) return Promise.resolve({ done: true, value: undefined });
-    return new Promise<void>((r) => (this.waiter = r)).then(() => this.take());
+    return new Promise((resolve) => (this.waiter = resolve));
   }
 }
 
