@@ -3,6 +3,7 @@ import { defaultFieldResolver, GraphQLError, type ExecutionResult, type GraphQLS
 import type { ApiContext } from "./context.js";
 import { DomainError, forbidden, unauthenticated } from "./errors.js";
 import type { Principal } from "./models.js";
+import { isLiveStream, type LiveStream } from "./services/live-hub.js";
 import { isLinkAuthorization } from "./services/shares.service.js";
 
 /** The root fields a share link (`Bearer shl_…`) may use; every other one (present or future) is FORBIDDEN. */
@@ -76,6 +77,7 @@ export async function guardSubscription(
   }
   const authorization = ctx.authorization;
   const inner = (result as AsyncIterable<ExecutionResult>)[Symbol.asyncIterator]();
+  if (isLiveStream(inner)) return guardLiveStream(inner, authorization, principal, deps);
   let denied: ExecutionResult | null = null;
   let finished = false;
   // One waiter per pending next(), never a long-lived promise raced on every event: Promise.race
@@ -99,12 +101,7 @@ export async function guardSubscription(
   const off = deps.notifications.subscribe(
     CHANNELS.access,
     (n) => {
-      const mine =
-        (n.keyId && n.keyId === principal.keyId) ||
-        (n.userId && n.userId === principal.userId) ||
-        (n.teamId && n.teamId === principal.teamId) ||
-        (n.shareId && n.shareId === principal.link?.shareId);
-      if (mine) void check();
+      if (concerns(n, principal)) void check();
     },
   );
   const offReconnect = deps.notifications.onReconnect(() => void check());
@@ -165,6 +162,54 @@ export async function guardSubscription(
     },
   };
   return it;
+}
+
+/**
+ * The same guard for a hub stream (live-hub.ts `LiveStream`, e.g. runEvents): nothing wraps its
+ * `next()`; once the credentials fail, the stream is failed with the error (its last item, then it
+ * completes), and the guard's listeners go when the stream leaves its topic.
+ */
+function guardLiveStream(
+  inner: LiveStream<unknown>,
+  authorization: string,
+  principal: Principal,
+  deps: { notifications: PgListener; recheck: (authorization: string, p: Principal) => Promise<DomainError | null>; everyMs?: number },
+): LiveStream<unknown> {
+  let finished = false;
+  let checking = false;
+  const check = async () => {
+    if (finished || checking) return;
+    checking = true;
+    try {
+      const err = await deps.recheck(authorization, principal).catch((e: unknown) => (e instanceof DomainError ? e : null));
+      if (err && !finished) {
+        stop();
+        inner.fail(err);
+      }
+    } finally {
+      checking = false;
+    }
+  };
+  const off = deps.notifications.subscribe(CHANNELS.access, (n) => {
+    if (concerns(n, principal)) void check();
+  });
+  const offReconnect = deps.notifications.onReconnect(() => void check());
+  const timer = setInterval(() => void check(), deps.everyMs ?? ACCESS_RECHECK_MS);
+  timer.unref();
+  const stop = () => {
+    if (finished) return;
+    finished = true;
+    off();
+    offReconnect();
+    clearInterval(timer);
+  };
+  inner.onEnd(stop);
+  return inner;
+}
+
+/** Whether a studio_access notice is about this principal's key, user, team or share link. */
+export function concerns(n: { keyId?: string; userId?: string; teamId?: string; shareId?: string }, p: Principal): boolean {
+  return !!((n.keyId && n.keyId === p.keyId) || (n.userId && n.userId === p.userId) || (n.teamId && n.teamId === p.teamId) || (n.shareId && n.shareId === p.link?.shareId));
 }
 
 /** How long one recheck's answer serves every other subscription with the same credentials (no notice between). */

@@ -78,6 +78,9 @@ function isAsyncIterator(x: unknown): x is AsyncIterableIterator<unknown> {
 }
 
 function mapIterator<T, U>(source: AsyncIterableIterator<T>, fn: (v: T) => Promise<U> | U): AsyncIterableIterator<U> {
+  // a source that can be ended from outside stays so through the map (access-guard.ts uses it)
+  const { fail, onEnd } = source as Partial<{ fail: (e: Error) => void; onEnd: (f: () => void) => void }>;
+  const passThrough = typeof fail === "function" && typeof onEnd === "function" ? { fail: fail.bind(source), onEnd: onEnd.bind(source) } : {};
   // a result already computed for another subscriber is used as is: one `then` per event, not an async hop more
   const map = (r: IteratorResult<T>): IteratorResult<U> | Promise<IteratorResult<U>> => {
     if (r.done) return r as IteratorReturnResult<never>;
@@ -85,6 +88,7 @@ function mapIterator<T, U>(source: AsyncIterableIterator<T>, fn: (v: T) => Promi
     return v instanceof Promise ? v.then((value) => ({ done: false, value })) : { done: false, value: v };
   };
   return {
+    ...passThrough,
     next: () => source.next().then(map),
     return: async () => (typeof source.return === "function" ? await map(await source.return()) : { done: true, value: undefined as never }),
     throw: async (err?: unknown) => {

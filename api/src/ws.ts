@@ -13,7 +13,7 @@ import {
 } from "graphql";
 import type { Context } from "graphql-ws";
 import { WebSocketServer, type WebSocket } from "ws";
-import { ACCESS_RECHECK_MS, guardSubscription } from "./access-guard.js";
+import { ACCESS_RECHECK_MS, concerns, guardSubscription } from "./access-guard.js";
 import type { ApiContext } from "./context.js";
 import { DomainError, unauthenticated } from "./errors.js";
 import { maskError } from "./errors.format.js";
@@ -185,8 +185,7 @@ export function attachGraphqlWs(httpServer: Server, o: WsOptions): { dispose(): 
         c.offAccess = o.notifications.subscribe(
           CHANNELS.access,
           (n) => {
-            if ((n.keyId && n.keyId === p.keyId) || (n.userId && n.userId === p.userId) || (n.teamId && n.teamId === p.teamId) || (n.shareId && n.shareId === p.link?.shareId))
-              c.stale = true;
+            if (concerns(n, p)) c.stale = true;
           },
         );
         return true;

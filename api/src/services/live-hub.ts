@@ -99,7 +99,7 @@ export class LiveHub {
    * no duplicate; completes once the run's story ended (see `RunTopic.applyStory`) and every event
    * up to its last seq was delivered. `socket` is looked up when the subscriber must be cut.
    */
-  runEvents(runId: string, afterSeq: number, io: { socket?: () => SocketLike | undefined } = {}): AsyncIterableIterator<RunEventModel | LiveFailure> {
+  runEvents(runId: string, afterSeq: number, io: { socket?: () => SocketLike | undefined } = {}): LiveStream<RunEventModel | LiveFailure> {
     let topic = this.runs.get(runId);
     if (!topic) {
       topic = new RunTopic(this, runId, () => this.runs.delete(runId));
@@ -206,6 +206,20 @@ abstract class Topic {
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.onDispose();
   }
+}
+
+/**
+ * A hub stream that can be ended from outside without a wrapper around every `next()` (the access
+ * guard of 5 000 viewers would otherwise add a promise per delivery): `fail` drops what is queued and
+ * ends the stream with that error as its last item; `onEnd` is told once when it leaves its topic.
+ */
+export interface LiveStream<T> extends AsyncIterableIterator<T> {
+  fail(error: Error): void;
+  onEnd(f: () => void): void;
+}
+
+export function isLiveStream(x: unknown): x is LiveStream<unknown> {
+  return typeof (x as LiveStream<unknown>)?.fail === "function" && typeof (x as LiveStream<unknown>)?.onEnd === "function";
 }
 
 /** A pull queue with a waiter: what one subscriber has not taken yet. */
@@ -390,7 +404,7 @@ class RunTopic extends Topic {
     return true;
   }
 
-  join(afterSeq: number, socket: () => SocketLike | undefined): AsyncIterableIterator<RunEventModel | LiveFailure> {
+  join(afterSeq: number, socket: () => SocketLike | undefined): LiveStream<RunEventModel | LiveFailure> {
     const box = new Mailbox<RunEventModel | LiveFailure>();
     const sub: RunSub = {
       last: afterSeq,
@@ -415,7 +429,13 @@ class RunTopic extends Topic {
       box.push([new LiveFailure(err)]);
       box.end();
     });
-    return {
+    const ended: (() => void)[] = [];
+    const leave = sub.leave;
+    sub.leave = () => {
+      leave();
+      for (const f of ended.splice(0)) f();
+    };
+    const stream: LiveStream<RunEventModel | LiveFailure> = {
       next: () => box.take(),
       return: async () => {
         sub.leave();
@@ -423,10 +443,21 @@ class RunTopic extends Topic {
         box.end();
         return { done: true, value: undefined };
       },
+      fail: (error) => {
+        sub.leave();
+        box.queue.length = 0;
+        box.push([new LiveFailure(error)]);
+        box.end();
+      },
+      onEnd: (f) => {
+        if (this.subs.has(sub)) ended.push(f);
+        else f();
+      },
       [Symbol.asyncIterator]() {
         return this;
       },
     };
+    return stream;
   }
 
   /** Stored events after the subscriber's seq until it reaches the topic's tail; then it is live. */
