@@ -1,6 +1,6 @@
 import type { CodegenConfig } from "@graphql-codegen/cli";
 
-// The dashboard imports only types generated from api/schema (DESIGN §3). Output is committed.
+// The dashboard imports only types generated from api/schema (docs/architecture.md §3). Output is committed.
 const config: CodegenConfig = {
   schema: "../api/schema/*.graphql",
   documents: "src/graphql/*.ts",

@@ -15,7 +15,7 @@ import { postUpload } from "../support/images.js";
 const KEY_STORAGE = "studio.apiKey";
 type WebStorage = { sessionStorage: { setItem(k: string, v: string): void } };
 type Img = { naturalWidth: number };
-const photo = join(repoRoot, "..", "shared", "datasets", "dreambooth", "backpack", "00.jpg");
+const photo = join(repoRoot, "examples", "backpack", "00.jpg");
 
 async function signedIn(browser: Browser, key: string, colorScheme: "light" | "dark" = "light"): Promise<BrowserContext> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme });

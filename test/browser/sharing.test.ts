@@ -15,7 +15,7 @@ import { TrainerFixtures } from "../support/trainer-fixtures.js";
 const KEY_STORAGE = "studio.apiKey";
 type WebStorage = { sessionStorage: { setItem(k: string, v: string): void } };
 type Scheme = "light" | "dark";
-const photos = join(repoRoot, "..", "shared", "datasets", "dreambooth", "backpack");
+const photos = join(repoRoot, "examples", "backpack");
 
 async function contextFor(browser: Browser, key: string | null, colorScheme: Scheme = "light"): Promise<BrowserContext> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme });

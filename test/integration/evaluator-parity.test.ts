@@ -18,8 +18,8 @@ import { decodeRgb, type RgbImage } from "../../api/src/evaluation/image.decode.
 import { scoreDrift, scoreGenerated, cosine } from "../../api/src/evaluation/metrics.js";
 import { engineDecodedRgb, ensureTinyEvalModels, evalReference, type ReferenceResponse } from "../support/eval-models.js";
 
-const PHOTO = join(repoRoot, "..", "shared", "datasets", "dreambooth", "backpack", "00.jpg");
-const PHOTO_2 = join(repoRoot, "..", "shared", "datasets", "dreambooth", "backpack", "01.jpg");
+const PHOTO = join(repoRoot, "examples", "backpack", "00.jpg");
+const PHOTO_2 = join(repoRoot, "examples", "backpack", "01.jpg");
 
 /**
  * Tolerances, from measurements on these inputs. The resize is Pillow's own arithmetic

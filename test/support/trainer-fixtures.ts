@@ -40,7 +40,7 @@ export class TrainerFixtures {
     const { db } = this.db;
     const [team] = await db.insert(schema.teams).values({ name: "trainer tests" }).returning();
     const [subject] = await db.insert(schema.subjects).values({ teamId: team!.id, name: "backpack", classNoun: "backpack" }).returning();
-    const dir = join(repoRoot, "..", "shared", "datasets", "dreambooth", "backpack");
+    const dir = join(repoRoot, "examples", "backpack");
     for (const [i, name] of ["00.jpg", "01.jpg", "02.jpg", "03.jpg"].entries()) {
       const real = await readFile(join(dir, name));
       const meta = await sharp(real).metadata();

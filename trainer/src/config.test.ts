@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { parseConfig } from "./config.js";
+import { availableParallelism } from "node:os";
+import { defaultEngineThreads, ENGINES_AT_ONCE, parseConfig } from "./config.js";
 
 const S3 = { S3_ENDPOINT: "http://127.0.0.1:9000", S3_ACCESS_KEY: "a", S3_SECRET_KEY: "b" };
 
@@ -39,5 +40,24 @@ describe("trainer config", () => {
       LD_LIBRARY_PATH: "/usr/local/nvidia/lib64",
     });
     expect(JSON.stringify(c.ENGINE_ENV)).not.toMatch(/hunter2|S3_SECRET_KEY|DATABASE_URL/);
+  });
+
+  it("budgets each engine's CPU threads: the CPUs shared by the engines it may run at once, at least 1", () => {
+    expect(ENGINES_AT_ONCE).toBe(4);
+    expect([1, 2, 4, 7, 8, 16, 64].map(defaultEngineThreads)).toEqual([1, 1, 1, 1, 2, 4, 16]);
+    const c = parseConfig({ DATABASE_URL: "postgres://x@h/d", ...S3, OMP_NUM_THREADS: "16" });
+    const n = String(defaultEngineThreads(availableParallelism()));
+    expect(c.TRAINER_ENGINE_THREADS).toBe(Number(n));
+    // the budget replaces the trainer's own OMP_NUM_THREADS in what the engine sees
+    expect(c.ENGINE_ENV).toMatchObject({ OMP_NUM_THREADS: n, MKL_NUM_THREADS: n, STUDIO_ENGINE_THREADS: n });
+    const set = parseConfig({ DATABASE_URL: "postgres://x@h/d", ...S3, TRAINER_ENGINE_THREADS: "3" });
+    expect(set.TRAINER_ENGINE_THREADS).toBe(3);
+    expect(set.ENGINE_ENV).toMatchObject({ OMP_NUM_THREADS: "3", MKL_NUM_THREADS: "3", STUDIO_ENGINE_THREADS: "3" });
+  });
+
+  it.each(["0", "-2", "1.5", "two", "1025"])("refuses TRAINER_ENGINE_THREADS=%s, naming it", (value) => {
+    expect(() => parseConfig({ DATABASE_URL: "postgres://x@h/d", ...S3, TRAINER_ENGINE_THREADS: value })).toThrow(
+      new RegExp(`TRAINER_ENGINE_THREADS: .*\\(got "${value.replace(".", "\\.")}"\\)`),
+    );
   });
 });

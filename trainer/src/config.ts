@@ -1,4 +1,4 @@
-import { hostname, tmpdir } from "node:os";
+import { availableParallelism, hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
@@ -35,7 +35,21 @@ const schema = z.object({
   ENGINE_STOP_GRACE_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
   /** Hard limit on one training run's engine process (at most 20 days: Node timers overflow past 24.8). */
   RUN_DEADLINE_MS: z.coerce.number().int().min(1000).max(20 * 86_400_000).default(86_400_000),
+  /**
+   * torch CPU threads of each engine process (docs/architecture.md §7): passed as OMP_NUM_THREADS,
+   * MKL_NUM_THREADS and STUDIO_ENGINE_THREADS, which the engine applies at start-up. Default: the CPUs
+   * shared by the engines this trainer may run at once, at least 1.
+   */
+  TRAINER_ENGINE_THREADS: z.coerce.number().int().min(1).max(1024).default(() => defaultEngineThreads(availableParallelism())),
 });
+
+/** Engine processes one trainer may run at once: a training run, the `serve` engine (generations and evaluations), an export, an import. */
+export const ENGINES_AT_ONCE = 4;
+
+/** Each engine's share of `cpus` CPUs when all of them run at once (at least one thread). */
+export function defaultEngineThreads(cpus: number): number {
+  return Math.max(1, Math.floor(cpus / ENGINES_AT_ONCE));
+}
 
 /**
  * What the engine process may see of this process's environment: the system basics and the
@@ -44,7 +58,7 @@ const schema = z.object({
 const ENGINE_PASSTHROUGH = [
   "PATH", "HOME", "LANG", "LC_ALL", "TMPDIR",
   "STUDIO_CACHE_DIR", "XDG_CACHE_HOME", "STUDIO_SD21_BASE_DIR", "HF_HOME", "HF_HUB_CACHE",
-  "CUDA_VISIBLE_DEVICES", "NVIDIA_VISIBLE_DEVICES", "PYTORCH_CUDA_ALLOC_CONF", "OMP_NUM_THREADS",
+  "CUDA_VISIBLE_DEVICES", "NVIDIA_VISIBLE_DEVICES", "PYTORCH_CUDA_ALLOC_CONF",
   // Where some Kubernetes GPU setups mount the NVIDIA driver (e.g. /usr/local/nvidia/lib64): PyTorch
   // finds libcuda through it (docs/deploy-kubernetes.md).
   "LD_LIBRARY_PATH",
@@ -65,6 +79,9 @@ export function parseConfig(env: Record<string, string | undefined>): TrainerCon
   if (r.success) {
     const engineEnv: Record<string, string> = { PATH: "/usr/bin:/bin", HOME: "/tmp" };
     for (const k of ENGINE_PASSTHROUGH) if (env[k] !== undefined) engineEnv[k] = env[k]!;
+    // The thread budget, not the trainer's own OMP_NUM_THREADS: one figure for every engine it starts.
+    const threads = String(r.data.TRAINER_ENGINE_THREADS);
+    Object.assign(engineEnv, { OMP_NUM_THREADS: threads, MKL_NUM_THREADS: threads, STUDIO_ENGINE_THREADS: threads });
     return { ...r.data, ENGINE_ENV: engineEnv };
   }
   throw new ConfigError(

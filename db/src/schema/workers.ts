@@ -3,7 +3,7 @@ import { jsonb, pgTable, text, timestamp } from "drizzle-orm/pg-core";
 /**
  * One row per trainer process. A trainer upserts its row when it starts and refreshes `heartbeatAt`
  * while it lives; the API reads these rows to report whether any engine is available. The api and
- * trainer never talk directly (DESIGN §2), so this table is how the API learns about the engine.
+ * trainer never talk directly (docs/architecture.md §2), so this table is how the API learns about the engine.
  */
 export const workers = pgTable("workers", {
   id: text().primaryKey(),

@@ -5,7 +5,8 @@
 
 `sd21-base-random` is Stable Diffusion 2.1 base's architecture with random weights, built in
 memory (no download), so the same command gives comparable figures on any CUDA machine. The
-benchmark runs the real stage code (stage1_inversion / stage2_finetune) on four DreamBooth photos;
+benchmark runs the real stage code (stage1_inversion / stage2_finetune) on four DreamBooth photos
+(the first four of examples/backpack, or of `--photos DIR`);
 the first steps of each stage are timed separately as warm-up. Not a test: it asserts nothing.
 """
 
@@ -38,12 +39,14 @@ from studio_engine.stage1_inversion import run_stage1  # noqa: E402
 from studio_engine.stage2_finetune import run_stage2  # noqa: E402
 
 
-def dataset_images() -> list[str]:
-    for base in (ROOT.parents[1] / "shared", ROOT.parents[2] / "shared"):
-        folder = base / "datasets" / "dreambooth" / "backpack"
-        if folder.exists():
-            return sorted(str(p) for p in folder.glob("*.jpg"))[:4]
-    raise SystemExit("DreamBooth dataset not found next to the repository (../shared/datasets/dreambooth)")
+EXAMPLES = ROOT.parents[1] / "examples" / "backpack"  # the repository's 5 DreamBooth photos (examples/README.md)
+
+
+def dataset_images(folder: Path) -> list[str]:
+    paths = sorted(str(p) for p in folder.glob("*.jpg"))[:4]
+    if len(paths) < 4:
+        raise SystemExit(f"--photos {folder}: needs at least 4 .jpg photos, found {len(paths)}")
+    return paths
 
 
 def sync(device: torch.device) -> None:
@@ -60,6 +63,7 @@ def main() -> None:
     ap.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
     ap.add_argument("--mixed", default="auto", choices=["auto", "no", "fp16", "bf16"])
     ap.add_argument("--gradient-checkpointing", action="store_true")
+    ap.add_argument("--photos", type=Path, default=EXAMPLES, help="folder of the subject's .jpg photos; the first 4 are used (default: examples/backpack)")
     args = ap.parse_args()
 
     t0 = time.perf_counter()
@@ -74,7 +78,7 @@ def main() -> None:
     out = Path(tempfile.mkdtemp(prefix="engine-bench-"))
     raw = {
         "v": 1, "jobId": "bench", "method": "TWO_STAGE", "baseModel": "tiny-random", "classNoun": "backpack",
-        "images": dataset_images(), "outputDir": str(out),
+        "images": dataset_images(args.photos), "outputDir": str(out),
         "stage1": {"steps": args.stage1_steps}, "stage2": {"steps": args.stage2_steps, "checkpointEvery": args.stage2_steps},
         "samples": {"every": 20000, "steps": 1}, "precision": {"gradientCheckpointing": args.gradient_checkpointing},
     }
@@ -109,8 +113,8 @@ def main() -> None:
     rc.LossLog.add = timed_add  # type: ignore[method-assign]
     original_save = ctx.save_checkpoint
 
-    def timed_save(stage, step, with_unet):
-        saved = original_save(stage, step, with_unet)
+    def timed_save(stage, step, with_unet, **kwargs):  # kwargs: optimizer/scaler state for resume
+        saved = original_save(stage, step, with_unet, **kwargs)
         first_ckpt.setdefault(stage, time.perf_counter() - t0)
         return saved
 

@@ -17,7 +17,8 @@ process with a hard time limit (a failure or a timeout costs that section only):
                UNet forward (no host sync); a step is the time between two consecutive training forwards.
   generation   the engine's generation path (`load_model` + `run_generation`), one 512 px image, 25 steps,
                CFG 7.5: one warm-up, then the median of 3
-  diffusers    `train_dreambooth.py`, unmodified, from shared/reference/diffusers-examples, on the same folder
+  diffusers    `train_dreambooth.py`, unmodified, from shared/reference/diffusers-examples (not in the repository:
+               looked for in the checkout's shared/, then beside it), on the same folder
   compiled2    stage-2 steps/s with the UNet under torch.compile (the engine has no compile option yet: this
                file compiles the UNet's blocks from outside, in the same real engine job)
   compiled1    the same for stage 1
@@ -52,6 +53,7 @@ REPO = ENGINE.parents[1]  # the checkout
 
 GIB = 1024**3
 SUBJECT = "backpack"
+EXAMPLES = REPO / "examples" / SUBJECT  # the 5 DreamBooth photos shipped with the repository (examples/README.md)
 SECTIONS = ["build", "recipe", "generation", "diffusers", "compiled2", "compiled1"]
 
 # Issue 18's goals (sd21-base-random, 512 px, bf16, batch 1, one H100/H200).
@@ -141,7 +143,7 @@ def evaluate_goals(summary: dict, applicable: bool) -> list[dict]:
 
 def find_shared() -> Path | None:
     for base in (REPO / "shared", REPO.parent / "shared"):
-        if (base / "datasets" / "dreambooth" / SUBJECT).is_dir() or (base / "reference" / "diffusers-examples").is_dir():
+        if (base / "reference" / "diffusers-examples").is_dir():
             return base
     return None
 
@@ -753,13 +755,11 @@ class Acceptance:
         return {"status": "ok"}
 
     # -- inputs --------------------------------------------------------------------------------------------
-    def inputs(self) -> tuple[list[str], Path]:
-        shared = find_shared()
-        if shared is None:
-            raise FileNotFoundError("no shared/ folder (datasets/dreambooth, reference/diffusers-examples) in the checkout or next to it")
-        photos = sorted((shared / "datasets" / "dreambooth" / SUBJECT).glob("*.jpg"))[: self.a.photos]
+    def inputs(self) -> tuple[list[str], Path | None]:
+        shared = find_shared()  # only the diffusers section needs it (train_dreambooth.py)
+        photos = sorted(EXAMPLES.glob("*.jpg"))[: self.a.photos]
         if not photos:
-            raise FileNotFoundError(f"no photos in {shared / 'datasets' / 'dreambooth' / SUBJECT}")
+            raise FileNotFoundError(f"no photos in {EXAMPLES}")
         inst = self.work / "instance-images"  # train_dreambooth reads every file of a folder: give it exactly these
         shutil.rmtree(inst, ignore_errors=True)
         inst.mkdir(parents=True)
@@ -905,6 +905,8 @@ class Acceptance:
 
     def s_diffusers(self, limit: float) -> dict:
         images, shared = self.inputs()
+        if shared is None:
+            raise FileNotFoundError("no shared/reference/diffusers-examples (diffusers' examples/dreambooth) in the checkout or next to it")
         script = shared / "reference" / "diffusers-examples" / "train_dreambooth.py"
         if not script.exists():
             raise FileNotFoundError(f"{script} not found")

@@ -1,5 +1,5 @@
 """Shared fixtures: the tiny-random model (built once per session into a temporary cache), DreamBooth
-photos of one subject at the tiny model's resolution, and helpers to run the engine as a process."""
+photos of one subject (examples/backpack) at the tiny model's resolution, and helpers to run the engine as a process."""
 
 from __future__ import annotations
 
@@ -16,9 +16,7 @@ ENGINE_DIR = Path(__file__).resolve().parents[1]
 PROTOCOL_DIR = ENGINE_DIR.parent / "protocol"
 EVENT_SCHEMA = json.loads((PROTOCOL_DIR / "events.schema.json").read_text())
 EVENT_VALIDATOR = jsonschema.Draft202012Validator(EVENT_SCHEMA, format_checker=jsonschema.FormatChecker())
-DATASET = Path(os.environ.get("STUDIO_DATASET_DIR", ENGINE_DIR.parents[2] / "shared" / "datasets" / "dreambooth"))
-if not DATASET.exists():
-    DATASET = ENGINE_DIR.parents[2].parent / "shared" / "datasets" / "dreambooth"
+EXAMPLES = ENGINE_DIR.parents[1] / "examples" / "backpack"  # 5 DreamBooth photos shipped with the repository
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -31,9 +29,8 @@ def engine_cache(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def subject_images() -> list[str]:
-    folder = DATASET / "backpack"
-    paths = sorted(str(p) for p in folder.glob("*.jpg"))[:4]
-    assert len(paths) == 4, f"DreamBooth dataset not found at {folder}"
+    paths = sorted(str(p) for p in EXAMPLES.glob("*.jpg"))[:4]
+    assert len(paths) == 4, f"example photos not found at {EXAMPLES}"
     return paths
 
 

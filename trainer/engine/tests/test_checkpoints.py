@@ -1,4 +1,4 @@
-"""Checkpoints (DESIGN §5): safetensors only, atomic, and reproducible: loading a checkpoint and
+"""Checkpoints (docs/architecture.md §5): safetensors only, atomic, and reproducible: loading a checkpoint and
 generating with seed s gives the same image as the in-memory model did."""
 
 from __future__ import annotations

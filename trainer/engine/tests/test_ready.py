@@ -42,6 +42,36 @@ def test_ready_command_prints_a_valid_ready_event_on_stdout_only():
     assert event["torch"].startswith("2.")
 
 
+def _ready(extra_env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "studio_engine", "ready"],
+        cwd=ROOT,
+        env={"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin", **extra_env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_ready_applies_and_reports_the_thread_budget():
+    # 1 and 3: at least one differs from torch's default on any machine, so the budget is what applied
+    for n in (1, 3):
+        proc = _ready({"STUDIO_ENGINE_THREADS": str(n)})
+        assert proc.returncode == 0, proc.stderr
+        event = json.loads(proc.stdout)
+        jsonschema.validate(event, SCHEMA)
+        assert event["threads"] == {"intraOp": n, "interOp": n}
+
+
+def test_a_bad_thread_budget_is_refused_with_a_code():
+    for raw in ("0", "1025", "²"):
+        proc = _ready({"STUDIO_ENGINE_THREADS": raw})
+        assert proc.returncode == 2, (raw, proc.stderr)
+        event = json.loads(proc.stdout.splitlines()[-1])
+        jsonschema.validate(event, SCHEMA)
+        assert (event["type"], event["code"], event["field"]) == ("error", "BAD_ARGUMENTS", "STUDIO_ENGINE_THREADS")
+
+
 def test_version_flag():
     proc = subprocess.run(
         [sys.executable, "-m", "studio_engine", "--version"],

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
 import { join } from "node:path";
-import { parseEventLine, ProtocolError, type EngineEventBase } from "./protocol.js";
+import { parseEventLine, ProtocolError, type EngineEventBase, type ReadyEvent } from "./protocol.js";
 
 export interface EngineRunOptions {
   python: string;
@@ -45,18 +45,19 @@ export class EngineProcess {
     const stderrTail: string[] = [];
     let timedOut = false;
     let protocolError: ProtocolError | null = null;
+    const env: Record<string, string> = {
+      ...this.opts.baseEnv,
+      PYTHONUNBUFFERED: "1",
+      PYTHONPATH: join(engineDir, "src"),
+      // The engine's watchdog exits when this process is gone (a trainer killed with -9 must not
+      // leave a training job holding the GPU for nobody).
+      STUDIO_PARENT_PID: String(process.pid),
+      ...this.opts.env,
+    };
     return new Promise((resolve, reject) => {
       const child = spawn(python, ["-m", "studio_engine", ...args], {
         cwd: engineDir,
-        env: {
-          ...this.opts.baseEnv,
-          PYTHONUNBUFFERED: "1",
-          PYTHONPATH: join(engineDir, "src"),
-          // The engine's watchdog exits when this process is gone (a trainer killed with -9 must not
-          // leave a training job holding the GPU for nobody).
-          STUDIO_PARENT_PID: String(process.pid),
-          ...this.opts.env,
-        },
+        env,
         stdio: ["pipe", "pipe", "pipe"],
         detached: false,
       });
@@ -71,6 +72,7 @@ export class EngineProcess {
         if (!line.trim() || protocolError) return;
         try {
           const e = parseEventLine(line);
+          checkThreadBudget(e, env.STUDIO_ENGINE_THREADS);
           events.push(e);
           this.opts.onEvent?.(e);
         } catch (err) {
@@ -133,6 +135,17 @@ export class EngineProcess {
   get pid(): number | undefined {
     return this.child?.pid;
   }
+}
+
+/**
+ * Every command's first event is `ready`, which reports torch's threads: an engine that did not apply
+ * its budget (TRAINER_ENGINE_THREADS, docs/architecture.md §7) would oversubscribe the CPUs the
+ * trainer shares out between its engines, so it is stopped like any protocol violation.
+ */
+function checkThreadBudget(e: EngineEventBase, budget: string | undefined): void {
+  if (e.type !== "ready" || budget === undefined) return;
+  const { intraOp } = (e as ReadyEvent).threads;
+  if (intraOp !== Number(budget)) throw new ProtocolError(`the engine runs ${intraOp} torch threads, its budget is ${budget} (TRAINER_ENGINE_THREADS)`);
 }
 
 /** Runs `studio_engine ready` and returns its `ready` event, or throws with the engine's stderr. */

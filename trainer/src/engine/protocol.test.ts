@@ -13,6 +13,7 @@ const ready = {
   diffusers: "0.42.1",
   transformers: "5.23.0",
   device: { type: "cpu" },
+  threads: { intraOp: 1, interOp: 1 },
 };
 
 describe("engine protocol (events.schema.json)", () => {
@@ -43,6 +44,8 @@ describe("engine protocol (events.schema.json)", () => {
     ["missing seq", JSON.stringify({ ...ready, seq: undefined }), /seq/],
     ["unknown type", JSON.stringify({ ...ready, type: "surprise" }), /\/type/],
     ["ready without torch", JSON.stringify({ ...ready, torch: undefined }), /torch/],
+    ["ready without threads", JSON.stringify({ ...ready, threads: undefined }), /threads/],
+    ["ready with zero threads", JSON.stringify({ ...ready, threads: { intraOp: 0, interOp: 1 } }), /intraOp/],
     ["error with lowercase code", JSON.stringify({ v: 1, seq: 2, ts: ready.ts, type: "error", code: "oops", message: "m", retryable: false }), /code/],
   ])("rejects %s", (_name, line, why) => {
     expect(() => parseEventLine(line)).toThrow(ProtocolError);

@@ -24,6 +24,8 @@ export interface ReadyEvent extends EngineEventBase {
   engineVersion: string;
   torch: string;
   device: { type: "cpu" | "cuda"; name?: string };
+  /** torch's CPU threads in the engine process, after the trainer's budget was applied. */
+  threads: { intraOp: number; interOp: number };
 }
 
 export class ProtocolError extends Error {

@@ -1,4 +1,4 @@
-"""Checkpoints: safetensors only (a shared checkpoint must not be able to run code; DESIGN §5).
+"""Checkpoints: safetensors only (a shared checkpoint must not be able to run code; docs/architecture.md §5).
 
 A checkpoint is a folder `<stage>-step-NNNNNN/` holding `embedding.safetensors` (the learned token,
 in the layout diffusers' `load_textual_inversion` reads), `unet.safetensors` (stage 2: the UNet's

@@ -1,6 +1,6 @@
 """Device and precision: CUDA when present (bf16/fp16 autocast, SDPA attention), CPU float32 otherwise.
 
-Master weights stay float32 on every device (DESIGN §7): at lr 5e-6 a stage-2 update is below bf16's
+Master weights stay float32 on every device (docs/architecture.md §7): at lr 5e-6 a stage-2 update is below bf16's
 resolution, so half-precision weights would silently stop learning. Only activations use autocast.
 """
 

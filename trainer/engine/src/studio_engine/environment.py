@@ -2,17 +2,47 @@
 
 from __future__ import annotations
 
+import os
 import platform
+import re
 from typing import Any
 
 from . import PROTOCOL_VERSION, __version__
+from .errors import BadSpecError
+
+
+THREADS_VAR = "STUDIO_ENGINE_THREADS"
+MAX_THREADS = 1024
+
+
+def apply_thread_budget(torch: Any) -> dict[str, int]:
+    """Sets torch's CPU threads from STUDIO_ENGINE_THREADS (the trainer's budget, TRAINER_ENGINE_THREADS:
+    docs/architecture.md §7): intra-op threads, and inter-op threads while torch still allows it (only
+    before any parallel work). Unset: torch's defaults (OMP_NUM_THREADS, else one per core). Returns
+    what torch runs with, as the `ready` event reports it."""
+    raw = os.environ.get(THREADS_VAR)
+    if raw is not None and raw != "":
+        if not re.fullmatch(r"[0-9]{1,4}", raw) or not 1 <= int(raw) <= MAX_THREADS:
+            raise BadSpecError("BAD_ARGUMENTS", f"{THREADS_VAR}: must be an integer from 1 to {MAX_THREADS} (got {raw!r})", THREADS_VAR)
+        n = int(raw)
+        torch.set_num_threads(n)
+        if torch.get_num_interop_threads() != n:
+            try:
+                torch.set_num_interop_threads(n)
+            except RuntimeError:  # parallel work already started (or set before): keep what it has
+                pass
+    return {"intraOp": int(torch.get_num_threads()), "interOp": int(torch.get_num_interop_threads())}
 
 
 def describe() -> dict[str, Any]:
-    """Imports the heavy libraries, so a `ready` event proves the environment really works."""
+    """Applies the thread budget, then imports the heavy libraries, so a `ready` event proves the
+    environment really works."""
+    import torch
+
+    threads = apply_thread_budget(torch)
+
     import diffusers
     import safetensors
-    import torch
     import transformers
 
     cuda = torch.cuda.is_available()
@@ -29,4 +59,5 @@ def describe() -> dict[str, Any]:
         "transformers": transformers.__version__,
         "safetensors": safetensors.__version__,
         "device": device,
+        "threads": threads,
     }

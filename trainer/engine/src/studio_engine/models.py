@@ -1,4 +1,4 @@
-"""Named base models and the one loading path they share (DESIGN §5).
+"""Named base models and the one loading path they share (docs/architecture.md §5).
 
 `stable-diffusion-2-1-base` is the production default: loaded from a local folder
 (`STUDIO_SD21_BASE_DIR`) or from the Hugging Face cache, never downloaded here. `tiny-random` is

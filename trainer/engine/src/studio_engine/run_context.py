@@ -68,7 +68,7 @@ class StderrProgress:
 @dataclass
 class LossLog:
     """Collects losses as device tensors and reads them back in batches: one host sync per flush,
-    not per step (DESIGN §7), while still reporting one `progress` event per step."""
+    not per step (docs/architecture.md §7), while still reporting one `progress` event per step."""
 
     ctx: "RunContext"
     stage: str

@@ -1,4 +1,4 @@
-"""Checks a file BEFORE anything loads it: only well-formed safetensors get through (DESIGN §5).
+"""Checks a file BEFORE anything loads it: only well-formed safetensors get through (docs/architecture.md §5).
 
 A model file shared by another team is untrusted input. Pickle-based formats (`.ckpt`, `.pt`, `.pth`,
 `.bin`: a pickle, or a zip archive holding one) can run arbitrary code while being loaded, so they
