@@ -1,5 +1,6 @@
 "use client";
 
+import Link from "next/link";
 import { useCallback, useEffect, useState } from "react";
 import type { CompareRunsQuery, EvaluateCheckpointMutation, EvaluationProtocol } from "@/generated/graphql";
 import { COMPARE_RUNS_QUERY, EVALUATE_CHECKPOINT } from "@/graphql/evaluations";
@@ -56,11 +57,11 @@ export function CompareView({ runIds }: { runIds: string[] }) {
     <div className="compare">
       <div className="page-head">
         <h1>Compare runs</h1>
-        <a href="/runs">All runs</a>
+        <Link href="/runs">All runs</Link>
       </div>
       {runIds.length < 2 || runIds.length > 4 ? (
         <p className="notice" role="status">
-          Pick 2–4 runs on the <a href="/runs">runs list</a> and press Compare.
+          Pick 2–4 runs on the <Link href="/runs">runs list</Link> and press Compare.
         </p>
       ) : error ? (
         <p className="error" role="alert" data-testid="compare-error">

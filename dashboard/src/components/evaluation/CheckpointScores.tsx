@@ -1,5 +1,6 @@
 "use client";
 
+import Link from "next/link";
 import type { CheckpointFieldsFragment, EvaluationProtocol, EvaluationSummaryFragment } from "@/generated/graphql";
 import { byStageStep, cumulativeStep, stageLabel } from "../run/run.steps";
 import { EvaluationStatus } from "./EvaluationStatus";
@@ -89,7 +90,7 @@ function CheckpointGroup({ checkpoint: c, step, evals, scoresOn }: { checkpoint:
             {i === 0 && (
               <td rowSpan={rows.length} className="row-actions ckpt-actions">
                 <span className="ckpt-links">
-                  <a href={`/checkpoints/${c.id}`}>Try it</a> <a href={c.downloadUrl}>checkpoint.json</a>
+                  <Link href={`/checkpoints/${c.id}`}>Try it</Link> <a href={c.downloadUrl}>checkpoint.json</a>
                 </span>
                 <span className="ckpt-buttons">
                   {ON_REQUEST.map((p) => {
@@ -121,9 +122,9 @@ function EvaluationCells({ evaluation: e }: { evaluation: EvaluationSummaryFragm
   return (
     <>
       <td>
-        <a href={`/evaluations/${e.id}`} title={e.automatic ? "Started automatically for this checkpoint" : "Requested"}>
+        <Link href={`/evaluations/${e.id}`} title={e.automatic ? "Started automatically for this checkpoint" : "Requested"}>
           {e.protocol}
-        </a>
+        </Link>
       </td>
       <td className="eval-state-cell">
         <EvaluationStatus evaluation={e} />

@@ -1,5 +1,6 @@
 "use client";
 
+import Link from "next/link";
 import { useState } from "react";
 import type { CheckpointFieldsFragment, EvaluationProtocol } from "@/generated/graphql";
 import { cumulativeStep, stageLabel } from "../run/run.steps";
@@ -63,7 +64,7 @@ export function EvaluationPanel({ checkpoints, offsets, totalSteps, evals }: Pro
             <strong>
               {stageLabel(recCheckpoint.stage)} · step {recCheckpoint.step}
             </strong>{" "}
-            — {rec.reason} <a href={`/evaluations/${rec.evaluation.id}`}>Scores of this checkpoint</a>
+            — {rec.reason} <Link href={`/evaluations/${rec.evaluation.id}`}>Scores of this checkpoint</Link>
           </p>
         ) : (
           // Holds the line the recommendation will take, so nothing below moves when it arrives.

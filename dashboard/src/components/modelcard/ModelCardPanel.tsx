@@ -1,5 +1,6 @@
 "use client";
 
+import Link from "next/link";
 import { useEffect, useState } from "react";
 import type { ModelCardQuery } from "@/generated/graphql";
 import { MODEL_CARD_QUERY } from "@/graphql/sharing";
@@ -125,7 +126,7 @@ function Scores({ scores }: { scores: Card["evaluations"] }) {
         {scores.map((s) => (
           <tr key={s.evaluationId}>
             <th scope="row">
-              <a href={`/evaluations/${s.evaluationId}`}>{s.protocol}</a>
+              <Link href={`/evaluations/${s.evaluationId}`}>{s.protocol}</Link>
             </th>
             <td className="num">{fmt(s.clipI)}</td>
             <td className="num">{fmt(s.clipT)}</td>

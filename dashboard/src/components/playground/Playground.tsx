@@ -1,5 +1,6 @@
 "use client";
 
+import Link from "next/link";
 import { useCallback, useEffect, useRef, useState } from "react";
 import type { CheckpointQuery, GenerateMutation, GenerationFieldsFragment, GenerationUpdatedSubscription } from "@/generated/graphql";
 import { CHECKPOINT_QUERY, GENERATE, GENERATION_UPDATED } from "@/graphql/generations";
@@ -97,7 +98,7 @@ export function Playground({ checkpointId }: { checkpointId: string }) {
     return (
       <section className="panel" data-testid="not-found">
         <h1>Checkpoint not found</h1>
-        <a href="/runs">All runs</a>
+        <Link href="/runs">All runs</Link>
       </section>
     );
   if (ckpt === undefined)
@@ -128,7 +129,7 @@ export function Playground({ checkpointId }: { checkpointId: string }) {
       <div>
         <h1>Playground</h1>
         <p className="subtle">
-          {ckpt.run.subject.name} · {ckpt.stage} step {ckpt.step} · <a href={`/runs/${ckpt.run.id}`}>back to the run</a> · <a href={ckpt.downloadUrl}>checkpoint.json</a>
+          {ckpt.run.subject.name} · {ckpt.stage} step {ckpt.step} · <Link href={`/runs/${ckpt.run.id}`}>back to the run</Link> · <a href={ckpt.downloadUrl}>checkpoint.json</a>
         </p>
       </div>
       <div className="playground">

@@ -1,11 +1,13 @@
 "use client";
 
+import { useRouter } from "next/navigation";
 import { useEffect, useState } from "react";
 import type { BaseModelsQuery, RunMethod, StartRunMutation, SubjectsQuery, TrainingPreset } from "@/generated/graphql";
 import { START_RUN } from "@/graphql/runs";
 import { SUBJECTS_QUERY } from "@/graphql/subjects";
 import { BASE_MODELS_QUERY } from "@/graphql/viewer";
 import { errorText, GraphQLRequestError } from "@/lib/graphql";
+import { invalidate } from "@/lib/query";
 import { useSession } from "@/lib/session";
 
 /** The paper's settings (and the baselines'), as the API fills them in when a field is omitted. */
@@ -89,6 +91,7 @@ function validate(f: Form): Errors {
 
 export function NewRunForm({ initialSubjectId }: { initialSubjectId?: string | undefined }) {
   const session = useSession();
+  const router = useRouter();
   const [subjects, setSubjects] = useState<SubjectsQuery["subjects"]["edges"][number]["node"][] | null>(null);
   const [models, setModels] = useState<BaseModelsQuery["baseModels"] | null>(null);
   const [form, setForm] = useState<Form>({
@@ -160,7 +163,8 @@ export function NewRunForm({ initialSubjectId }: { initialSubjectId?: string | u
     setBusy(true);
     try {
       const r = await session.request<StartRunMutation>(START_RUN, { input });
-      window.location.assign(`/runs/${r.startRun.id}`);
+      invalidate("query Runs");
+      router.push(`/runs/${r.startRun.id}`);
     } catch (err) {
       if (err instanceof GraphQLRequestError && err.field && SHOWN_FIELDS.has(err.field)) setErrors({ [err.field]: err.message });
       else setFormError(errorText(err));

@@ -1,5 +1,6 @@
 "use client";
 
+import Link from "next/link";
 import { useEffect, useState } from "react";
 import type { SharedWithMeQuery } from "@/generated/graphql";
 import { SHARED_WITH_ME } from "@/graphql/sharing";
@@ -55,7 +56,7 @@ export function SharedWithMe() {
               {list.map((s) => (
                 <tr key={s.shareId} data-testid="shared-run-row">
                   <td>
-                    <a href={`/runs/${s.run.id}`}>{s.run.subject.name}</a> <span className="subtle">{s.run.subject.classNoun}</span>
+                    <Link href={`/runs/${s.run.id}`}>{s.run.subject.name}</Link> <span className="subtle">{s.run.subject.classNoun}</span>
                   </td>
                   <td>{s.team.name}</td>
                   <td>

@@ -1,5 +1,6 @@
 "use client";
 
+import Link from "next/link";
 import { useCallback, useEffect, useRef, useState } from "react";
 import type {
   AddSubjectImageMutation,
@@ -106,7 +107,7 @@ export function SubjectDetail({ subjectId }: { subjectId: string }) {
     return (
       <section className="panel" data-testid="not-found">
         <h1>Subject not found</h1>
-        <a href="/subjects">All subjects</a>
+        <Link href="/subjects">All subjects</Link>
       </section>
     );
   if (subject === undefined)
@@ -129,9 +130,9 @@ export function SubjectDetail({ subjectId }: { subjectId: string }) {
             {subject.classNoun} · {subject.kind === "LIVE" ? "live subject" : "object"} · <span data-testid="image-count">{subject.images.length}</span> photos (4–6 work best)
           </p>
         </div>
-        <a className="btn btn-primary" href={`/runs/new?subject=${subject.id}`}>
+        <Link className="btn btn-primary" href={`/runs/new?subject=${subject.id}`}>
           Start a run
-        </a>
+        </Link>
       </div>
       {error && (
         <p className="error" role="alert">
@@ -220,9 +221,9 @@ export function SubjectDetail({ subjectId }: { subjectId: string }) {
           <ul>
             {subject.runs.map((r) => (
               <li key={r.id}>
-                <a href={`/runs/${r.id}`}>
+                <Link href={`/runs/${r.id}`}>
                   {r.method} · {new Date(r.createdAt).toLocaleString()}
-                </a>{" "}
+                </Link>{" "}
                 <span className={`badge state-${r.state}`}>{r.state}</span>
               </li>
             ))}
