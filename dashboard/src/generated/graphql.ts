@@ -327,7 +327,7 @@ export type SharedWithMeQuery = { sharedWithMe: Array<{ shareId: string, promptO
 export type SharedLinkQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type SharedLinkQuery = { sharedLink: { shareId: string, promptOnly: boolean, sharedAt: string, expiresAt: string | null, team: { id: string, name: string }, run: { id: string, method: RunMethod, baseModel: string, state: RunState, createdAt: string, subject: { id: string, name: string, classNoun: string }, samples: Array<{ id: string, stage: string, step: number, prompt: string, promptIndex: number, url: string }>, checkpoints: Array<{ id: string, stage: string, step: number, createdAt: string }> } } };
+export type SharedLinkQuery = { sharedLink: { shareId: string, promptOnly: boolean, sharedAt: string, expiresAt: string | null, team: { id: string, name: string }, run: { id: string, method: RunMethod, baseModel: string, state: RunState, createdAt: string, config: unknown, subject: { id: string, name: string, classNoun: string }, samples: Array<{ id: string, stage: string, step: number, prompt: string, promptIndex: number, url: string }>, checkpoints: Array<{ id: string, stage: string, step: number, createdAt: string }> } } };
 
 export type ModelCardQueryVariables = Exact<{
   id: string | number;

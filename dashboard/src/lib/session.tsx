@@ -58,6 +58,8 @@ export interface Session extends ApiClient {
   wsUrl: string;
   apiKey: string;
   viewer: ViewerQuery["viewer"];
+  /** Other teams this browser tab has a key for (the share dialog offers them by name). */
+  otherTeams: { id: string; name: string }[];
   signOut(): void;
 }
 
@@ -185,8 +187,11 @@ export function SessionProvider({ apiUrl, wsUrl, children }: { apiUrl: string; w
   const session = useMemo<Session | null>(() => {
     if (phase.kind !== "signedIn") return null;
     const { apiKey, viewer } = phase;
-    return { apiUrl, wsUrl, apiKey, viewer, ...bearerClient(apiUrl, wsUrl, apiKey), signOut };
-  }, [phase, apiUrl, wsUrl, signOut]);
+    const otherTeams = Object.entries(known)
+      .filter(([id]) => id !== viewer.team.id)
+      .map(([id, v]) => ({ id, name: v.teamName }));
+    return { apiUrl, wsUrl, apiKey, viewer, otherTeams, ...bearerClient(apiUrl, wsUrl, apiKey), signOut };
+  }, [phase, apiUrl, wsUrl, signOut, known]);
 
   const apiConfig = useMemo(() => ({ apiUrl, wsUrl }), [apiUrl, wsUrl]);
 

@@ -4,7 +4,8 @@ import Link from "next/link";
 import { useCallback, useEffect, useState } from "react";
 import type { CompareRunsQuery, EvaluateCheckpointMutation, EvaluationProtocol } from "@/generated/graphql";
 import { COMPARE_RUNS_QUERY, EVALUATE_CHECKPOINT } from "@/graphql/evaluations";
-import { errorText, GraphQLRequestError } from "@/lib/graphql";
+import { errorText } from "@/lib/graphql";
+import { ErrorNote } from "../common/ErrorNote";
 import { useSession } from "@/lib/session";
 import { isActive } from "../evaluation/evaluation.format";
 import { CompareTable } from "./CompareTable";
@@ -16,7 +17,7 @@ const POLL_MS = 3000;
 export function CompareView({ runIds }: { runIds: string[] }) {
   const session = useSession();
   const [data, setData] = useState<Comparison | null>(null);
-  const [error, setError] = useState<{ code: string; message: string } | null>(null);
+  const [error, setError] = useState<unknown>(null);
   const [requestError, setRequestError] = useState<string | null>(null);
   const [requesting, setRequesting] = useState<string | null>(null);
   const key = runIds.join(",");
@@ -27,7 +28,7 @@ export function CompareView({ runIds }: { runIds: string[] }) {
       setData(d.compareRuns);
       setError(null);
     } catch (err) {
-      setError({ code: err instanceof GraphQLRequestError ? err.code : "ERROR", message: errorText(err) });
+      setError(err);
     }
   }, [session, key]);
   useEffect(() => void load(), [load]);
@@ -47,7 +48,7 @@ export function CompareView({ runIds }: { runIds: string[] }) {
       await session.request<EvaluateCheckpointMutation>(EVALUATE_CHECKPOINT, { checkpointId, protocol });
       await load();
     } catch (err) {
-      setRequestError(`${protocol}: ${err instanceof GraphQLRequestError ? `${err.code} ` : ""}${errorText(err)}`);
+      setRequestError(`${protocol}: ${errorText(err)}`);
     } finally {
       setRequesting(null);
     }
@@ -64,9 +65,7 @@ export function CompareView({ runIds }: { runIds: string[] }) {
           Pick 2–4 runs on the <Link href="/runs">runs list</Link> and press Compare.
         </p>
       ) : error ? (
-        <p className="error" role="alert" data-testid="compare-error">
-          <code>{error.code}</code> {error.message}
-        </p>
+        <ErrorNote error={error} testId="compare-error" />
       ) : !data ? (
         <p className="skeleton" role="status">
           Loading comparison…

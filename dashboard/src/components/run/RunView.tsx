@@ -390,7 +390,7 @@ export function RunView({ runId }: { runId: string }) {
 
       <EvaluationPanel checkpoints={state.checkpoints} offsets={stageOffsets(run)} totalSteps={run.totalSteps} evals={evals} />
 
-      <SampleGrid samples={state.samples} prompts={prompts} />
+      <SampleGrid samples={state.samples} prompts={prompts} offsets={stageOffsets(run)} />
     </div>
   );
 }

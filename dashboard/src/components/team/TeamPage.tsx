@@ -4,6 +4,7 @@ import { useCallback, useEffect, useState } from "react";
 import type { TeamQuery } from "@/generated/graphql";
 import { TEAM_QUERY } from "@/graphql/team";
 import { useSession } from "@/lib/session";
+import { CopyButton } from "../common/CopyButton";
 import { apiErrorText } from "../common/format";
 import { ApiKeysPanel } from "./ApiKeysPanel";
 import { AuditLog } from "./AuditLog";
@@ -50,6 +51,10 @@ export function TeamPage() {
         <p className="subtle">
           You are {data.user.name}, <span className="badge role-badge">{data.role}</span> of this team.
           {!owner && " Only OWNERs manage members, invitations and the access log."}
+        </p>
+        <p className="subtle team-id-row">
+          Team id <code data-testid="team-id">{data.team.id}</code> <CopyButton text={data.team.id} label="Copy team id" />{" "}
+          <span>: another team needs it to share a run with this team.</span>
         </p>
       </div>
       {error && (
