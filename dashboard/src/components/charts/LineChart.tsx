@@ -84,6 +84,10 @@ export function LineChart({
 
   const yTickVals = logY ? logTicks(yMin, yMax).map((t) => 10 ** t) : niceTicks(yMin, yMax, yTicks ?? (height < 200 ? 3 : 5));
   const xTickVals = niceTicks(x0, x1, Math.max(2, Math.floor(plotW / 90)), true);
+  // The axis always names where it ends (the run's last step), unless a tick sits close to it already.
+  const lastTick = xTickVals[xTickVals.length - 1] ?? x0;
+  const tickGap = xTickVals.length > 1 ? xTickVals[1]! - xTickVals[0]! : x1 - x0;
+  if (x1 - lastTick >= tickGap * 0.5) xTickVals.push(x1);
 
   // The hover readout: the nearest x that any series has a point at, and each series' point there.
   const xs = useMemo(() => [...new Set(series.flatMap((s) => s.points.map((p) => p.x)))].sort((a, b) => a - b), [series]);

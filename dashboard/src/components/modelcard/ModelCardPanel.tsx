@@ -105,7 +105,8 @@ function CardBody({ card }: { card: Card }) {
 function Scores({ scores }: { scores: Card["evaluations"] }) {
   if (scores.length === 0) return <p className="subtle">Not evaluated yet.</p>;
   return (
-    <table className="table">
+    <div className="table-scroll">
+<table className="table">
       <caption className="subhead caption-left">Evaluation (latest per protocol)</caption>
       <thead>
         <tr>
@@ -136,6 +137,7 @@ function Scores({ scores }: { scores: Card["evaluations"] }) {
         ))}
       </tbody>
     </table>
+</div>
   );
 }
 
