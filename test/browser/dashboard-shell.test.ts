@@ -1,4 +1,6 @@
+import { execFile } from "node:child_process";
 import { mkdir, readFile } from "node:fs/promises";
+import { promisify } from "node:util";
 import { join } from "node:path";
 import { schema, type DbHandle } from "@studio/db";
 import { repoRoot } from "@studio/infra/paths";
@@ -403,5 +405,18 @@ describe("dashboard frame: phone layout, no reloads, live phases, charts, one st
     expect(await err.locator(".error-text").textContent()).not.toMatch(/^[A-Z_]+:/);
     expect(await err.locator("code").isVisible()).toBe(false);
     await other.close();
+  });
+
+  it("keeps the bundle budget: each route's own JS ≤ 60 KB gzip, shared ≤ 160 KB gzip (zod stays on the server)", async () => {
+    const { stdout } = await promisify(execFile)(process.execPath, [join(repoRoot, "dashboard", "scripts", "bundle-budget.mjs")]);
+    const report = JSON.parse(stdout) as { sharedKbGzip: number; routes: Record<string, number>; budget: { over: string[] } };
+    console.log(`bundle budget: ${JSON.stringify(report)}`);
+    expect(report.budget.over).toEqual([]);
+    expect(Object.keys(report.routes)).toEqual(expect.arrayContaining(["/runs", "/runs/[id]", "/evaluations/[id]", "/checkpoints/[id]", "/shared/[token]"]));
+    expect(report.sharedKbGzip).toBeGreaterThan(0);
+    expect(report.sharedKbGzip).toBeLessThanOrEqual(160);
+    for (const kb of Object.values(report.routes)) expect(kb).toBeLessThanOrEqual(60);
+    // The evaluation page used to carry all of zod (~43 KB gzip of its own).
+    expect(report.routes["/evaluations/[id]"]).toBeLessThan(15);
   });
 });
