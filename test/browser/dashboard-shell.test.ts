@@ -236,6 +236,10 @@ describe("dashboard frame: phone layout, no reloads, live phases, charts, one st
     await page.waitForURL(`${dashboard.url}/runs/${runId}`);
     await page.getByTestId("loss-chart").waitFor();
 
+    // The tab has an icon (no favicon 404).
+    const icon = await page.locator('link[rel="icon"]').first().getAttribute("href");
+    expect(icon).toMatch(/^\/icon/);
+    expect((await page.request.get(`${dashboard.url}${icon}`)).status()).toBe(200);
     expect(documents).toEqual([]);
     expect(keyChecks).toEqual([]);
     expect(await page.evaluate(() => (globalThis as unknown as Win).__marker)).toBe("kept");

@@ -1,25 +1,18 @@
 "use client";
 
 import Link from "next/link";
-import { useEffect, useState } from "react";
 import type { SharedWithMeQuery } from "@/generated/graphql";
 import { SHARED_WITH_ME } from "@/graphql/sharing";
+import { useQuery } from "@/lib/query";
 import { useSession } from "@/lib/session";
 import { apiErrorText, when } from "../common/format";
 
 /** Runs other teams shared with the caller's team (active shares only, newest first). */
 export function SharedWithMe() {
   const session = useSession();
-  const [list, setList] = useState<SharedWithMeQuery["sharedWithMe"] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    const ac = new AbortController();
-    session
-      .request<SharedWithMeQuery>(SHARED_WITH_ME, {}, ac.signal)
-      .then((d) => setList(d.sharedWithMe))
-      .catch((err: unknown) => !ac.signal.aborted && setError(apiErrorText(err)));
-    return () => ac.abort();
-  }, [session]);
+  const q = useQuery<SharedWithMeQuery>(session, SHARED_WITH_ME);
+  const list = q.data?.sharedWithMe ?? null;
+  const error = q.error && !q.data ? apiErrorText(q.error) : null;
 
   return (
     <div className="stack">

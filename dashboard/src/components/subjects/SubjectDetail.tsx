@@ -12,6 +12,7 @@ import type {
 import { ADD_SUBJECT_IMAGE, CREATE_IMAGE_UPLOAD, REMOVE_SUBJECT_IMAGE, SUBJECT_QUERY } from "@/graphql/subjects";
 import { errorText, GraphQLRequestError } from "@/lib/graphql";
 import { useSession } from "@/lib/session";
+import { sniffFile } from "./sniff";
 
 type SubjectT = NonNullable<SubjectQuery["subject"]>;
 interface UploadItem {
@@ -68,10 +69,15 @@ export function SubjectDetail({ subjectId }: { subjectId: string }) {
   const uploadOne = async (file: File, key: number) => {
     update(key, { status: "uploading" });
     try {
+      const type = await sniffFile(file);
+      if (!type) {
+        update(key, { status: "failed", error: `${file.name} is not a JPEG, PNG or WebP image (checked before uploading; nothing was sent).` });
+        return;
+      }
       const up = await session.request<CreateImageUploadMutation>(CREATE_IMAGE_UPLOAD, {
         subjectId,
         filename: file.name,
-        contentType: file.type || "application/octet-stream",
+        contentType: type,
         byteSize: file.size,
       });
       await postWithProgress(up.createImageUpload.url, (up.createImageUpload.fields ?? {}) as Record<string, string>, file, (p) => update(key, { progress: p }));

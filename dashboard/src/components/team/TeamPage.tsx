@@ -1,8 +1,9 @@
 "use client";
 
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useState } from "react";
 import type { TeamQuery } from "@/generated/graphql";
 import { TEAM_QUERY } from "@/graphql/team";
+import { useQuery } from "@/lib/query";
 import { useSession } from "@/lib/session";
 import { CopyButton } from "../common/CopyButton";
 import { apiErrorText } from "../common/format";
@@ -14,24 +15,16 @@ import { MembersTable } from "./MembersTable";
 /** The team: members, invitations and the access log (OWNER), and the caller's API keys. */
 export function TeamPage() {
   const session = useSession();
-  const [data, setData] = useState<TeamQuery["viewer"] | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const q = useQuery<TeamQuery>(session, TEAM_QUERY);
+  const data = q.data?.viewer ?? null;
+  const error = q.error ? apiErrorText(q.error) : null;
   // Bumped after every change, so the access log shows it.
   const [version, setVersion] = useState(0);
-
-  const load = useCallback(async () => {
-    try {
-      setData((await session.request<TeamQuery>(TEAM_QUERY)).viewer);
-      setError(null);
-    } catch (err) {
-      setError(apiErrorText(err));
-    }
-  }, [session]);
-  useEffect(() => void load(), [load]);
+  const { refetch } = q;
   const changed = useCallback(() => {
-    void load();
+    void refetch();
     setVersion((v) => v + 1);
-  }, [load]);
+  }, [refetch]);
 
   if (!data)
     return error ? (
