@@ -376,6 +376,17 @@ describe("dashboard frame: phone layout, no reloads, live phases, charts, one st
         expect(Math.max(...(await chart.getByTestId("x-tick").allTextContents()).map(Number))).toBe(500);
       }
       await page.screenshot({ path: join(artifactsDir, `run-chart-${viewport.width}.png`), fullPage: true });
+
+      // The compare page overlays the runs' loss curves on the same axis, one series per run, in the order asked.
+      await page.goto(`${dashboard.url}/compare?runs=${runId},${otherRunId}`);
+      const overlay = page.getByTestId("compare-losses");
+      await overlay.waitFor({ timeout: 15_000 });
+      expect(JSON.parse((await overlay.getAttribute("data-runs")) ?? "[]")).toEqual([
+        [runId, 11],
+        [otherRunId, 0],
+      ]);
+      expect(await overlay.getByTestId("x-tick").count()).toBeGreaterThanOrEqual(3);
+      await page.screenshot({ path: join(artifactsDir, `compare-${viewport.width}.png`), fullPage: true });
       await context.close();
     }
   });

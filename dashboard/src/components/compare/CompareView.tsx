@@ -6,6 +6,7 @@ import type { CompareRunsQuery, EvaluateCheckpointMutation, EvaluationProtocol }
 import { COMPARE_RUNS_QUERY, EVALUATE_CHECKPOINT } from "@/graphql/evaluations";
 import { errorText } from "@/lib/graphql";
 import { ErrorNote } from "../common/ErrorNote";
+import { CompareLosses } from "./CompareLosses";
 import { useSession } from "@/lib/session";
 import { isActive } from "../evaluation/evaluation.format";
 import { CompareTable } from "./CompareTable";
@@ -78,6 +79,7 @@ export function CompareView({ runIds }: { runIds: string[] }) {
             </p>
           )}
           <CompareTable data={data} requesting={requesting} onEvaluate={(c, p) => void evaluate(c, p)} />
+          <CompareLosses rows={data.rows} />
         </>
       )}
     </div>
