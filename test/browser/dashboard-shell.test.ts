@@ -217,6 +217,8 @@ describe("dashboard frame: phone layout, no reloads, live phases, charts, one st
     await page.getByTestId("checkpoint-row").first().getByRole("link", { name: "Try it" }).click();
     await page.waitForURL(`${dashboard.url}/checkpoints/${checkpointId}`);
     await page.getByTestId("model-card").waitFor({ timeout: 15_000 });
+    // the playground names its checkpoint the way the run page does
+    expect(await page.locator("p", { hasText: "back to the run" }).first().textContent()).toContain("stage 2 · step 200 (run step 300)");
     await page.getByRole("link", { name: "back to the run" }).click();
     await page.waitForURL(`${dashboard.url}/runs/${runId}`);
     // From here on, note whether the runs list ever shows its "Loading runs…" placeholder.
@@ -386,6 +388,7 @@ describe("dashboard frame: phone layout, no reloads, live phases, charts, one st
         [otherRunId, 0],
       ]);
       expect(await overlay.getByTestId("x-tick").count()).toBeGreaterThanOrEqual(3);
+      expect(await page.getByTestId("compare-table").textContent()).toContain("stage 2 · step 200 (run step 300)");
       await page.screenshot({ path: join(artifactsDir, `compare-${viewport.width}.png`), fullPage: true });
       await context.close();
     }

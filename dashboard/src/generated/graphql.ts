@@ -212,7 +212,7 @@ export type CheckpointQueryVariables = Exact<{
 }>;
 
 
-export type CheckpointQuery = { checkpoint: { id: string, stage: string, step: number, sizeBytes: number, downloadUrl: string, generations: Array<{ id: string, prompt: string, negativePrompt: string | null, seed: number, steps: number, guidanceScale: number, count: number, state: GenerationState, createdAt: string, images: Array<{ index: number, seed: number, url: string }>, error: { code: string, message: string } | null }>, run: { id: string, method: RunMethod, subject: { id: string, name: string, classNoun: string } } } | null };
+export type CheckpointQuery = { checkpoint: { id: string, stage: string, step: number, sizeBytes: number, downloadUrl: string, generations: Array<{ id: string, prompt: string, negativePrompt: string | null, seed: number, steps: number, guidanceScale: number, count: number, state: GenerationState, createdAt: string, images: Array<{ index: number, seed: number, url: string }>, error: { code: string, message: string } | null }>, run: { id: string, method: RunMethod, config: unknown, subject: { id: string, name: string, classNoun: string } } } | null };
 
 export type GenerateMutationVariables = Exact<{
   input: GenerateInput;

@@ -1,7 +1,7 @@
 import Link from "next/link";
 import type { EvaluationProtocol } from "@/generated/graphql";
 import { fmtScore, isActive } from "../evaluation/evaluation.format";
-import { stageLabel } from "../run/run.steps";
+import { stageOffsets, stepText } from "../run/run.steps";
 import type { Comparison } from "./CompareView";
 
 type Row = Comparison["rows"][number];
@@ -75,7 +75,7 @@ export function CompareTable({ data, requesting, onEvaluate }: Props) {
                   {r.run.method} · {r.run.baseModel}
                 </span>
               </th>
-              <td>{r.checkpoint ? `${stageLabel(r.checkpoint.stage)} · step ${r.checkpoint.step}` : <span className="subtle">no checkpoint</span>}</td>
+              <td>{r.checkpoint ? stepText(r.checkpoint, stageOffsets(r.run.config)) : <span className="subtle">no checkpoint</span>}</td>
               {GROUPS.map((g) => {
                 const s = r[g.field];
                 return s ? (

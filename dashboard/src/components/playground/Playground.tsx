@@ -6,6 +6,7 @@ import type { CheckpointQuery, GenerateMutation, GenerationFieldsFragment, Gener
 import { CHECKPOINT_QUERY, GENERATE, GENERATION_UPDATED } from "@/graphql/generations";
 import { errorText, GraphQLRequestError } from "@/lib/graphql";
 import { useSession } from "@/lib/session";
+import { stageOffsets, stepText } from "../run/run.steps";
 
 type Gen = GenerationFieldsFragment;
 type Settings = { prompt: string; negativePrompt: string; seed: string; steps: string; guidance: string; count: string };
@@ -129,7 +130,7 @@ export function Playground({ checkpointId }: { checkpointId: string }) {
       <div>
         <h1>Playground</h1>
         <p className="subtle">
-          {ckpt.run.subject.name} · {ckpt.stage} step {ckpt.step} · <Link href={`/runs/${ckpt.run.id}`}>back to the run</Link> · <a href={ckpt.downloadUrl}>checkpoint.json</a>
+          {ckpt.run.subject.name} · {stepText(ckpt, stageOffsets(ckpt.run.config))} · <Link href={`/runs/${ckpt.run.id}`}>back to the run</Link> · <a href={ckpt.downloadUrl}>checkpoint.json</a>
         </p>
       </div>
       <div className="playground">
