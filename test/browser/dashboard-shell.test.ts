@@ -1,5 +1,6 @@
 import { execFile } from "node:child_process";
 import { mkdir, readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { promisify } from "node:util";
 import { join } from "node:path";
 import { schema, type DbHandle } from "@studio/db";
@@ -436,5 +437,29 @@ describe("dashboard frame: phone layout, no reloads, live phases, charts, one st
     for (const kb of Object.values(report.routes)) expect(kb).toBeLessThanOrEqual(60);
     // The evaluation page used to carry all of zod (~43 KB gzip of its own).
     expect(report.routes["/evaluations/[id]"]).toBeLessThan(15);
+  });
+
+  it("has no serious or critical accessibility violations (axe-core in the page) on any page, light and dark", async () => {
+    const axeSource = await readFile(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+    const found: string[] = [];
+    for (const scheme of ["light", "dark"] as const) {
+      // bypassCSP: the test injects axe itself; the dashboard's nonce CSP would refuse a script it did not sign.
+      const context = await browser.newContext({ viewport: DESKTOP, colorScheme: scheme, bypassCSP: true });
+      await context.addInitScript(([k, v]) => (globalThis as unknown as Win).sessionStorage.setItem(k!, v!), [KEY_STORAGE, owner.secret]);
+      const page = await context.newPage();
+      for (const p of [...pages(), { name: "link", path: linkUrl.slice(dashboard.url.length), ready: '[data-testid="sample-grid"]' }]) {
+        await page.goto(`${dashboard.url}${p.path}`);
+        await page.waitForSelector(p.ready, { timeout: 15_000, state: "attached" });
+        await page.evaluate(axeSource);
+        const violations = (await page.evaluate(async () => {
+          const axe = (globalThis as unknown as { axe: { run(o: unknown): Promise<{ violations: { id: string; impact: string | null; nodes: { target: string[] }[] }[] }> } }).axe;
+          const r = await axe.run({ resultTypes: ["violations"] });
+          return r.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.slice(0, 3).map((n) => n.target.join(" ")) }));
+        })) as { id: string; impact: string | null; targets: string[] }[];
+        for (const v of violations) if (v.impact === "serious" || v.impact === "critical") found.push(`${p.name} (${scheme}): ${v.id} [${v.impact}] ${v.targets.join(" | ")}`);
+      }
+      await context.close();
+    }
+    expect(found).toEqual([]);
   });
 });
