@@ -82,7 +82,8 @@ export function LineChart({
   const sy = (v: number) => PAD.t + (1 - (tf(v) - yMin) / (yMax - yMin)) * plotH;
   const invX = (px: number) => x0 + ((px - PAD.l) / plotW) * (x1 - x0);
 
-  const yTickVals = logY ? logTicks(yMin, yMax).map((t) => 10 ** t) : niceTicks(yMin, yMax, yTicks ?? (height < 200 ? 3 : 5));
+  // No data, no y scale to read: the empty message stands alone.
+  const yTickVals = ys.length === 0 ? [] : logY ? logTicks(yMin, yMax).map((t) => 10 ** t) : niceTicks(yMin, yMax, yTicks ?? (height < 200 ? 3 : 5));
   const xTickVals = niceTicks(x0, x1, Math.max(2, Math.floor(plotW / 90)), true);
   // The axis always names where it ends (the run's last step), unless a tick sits close to it already.
   const lastTick = xTickVals[xTickVals.length - 1] ?? x0;

@@ -1,202 +1,35 @@
-import { execFile } from "node:child_process";
-import { mkdir, readFile } from "node:fs/promises";
-import { createRequire } from "node:module";
-import { promisify } from "node:util";
+import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { schema, type DbHandle } from "@studio/db";
-import { repoRoot } from "@studio/infra/paths";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import sharp from "sharp";
+import { schema } from "@studio/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { okAs } from "../support/auth.js";
-import { bootstrapTeam } from "../support/bootstrap.js";
-import { artifactsDir, launchChromium } from "../support/browser.js";
-import { appendEvents, insertImage, insertRunWithCheckpoint, insertSubject, testDb } from "../support/fixtures.js";
-import { startApi, startDashboard } from "../support/processes.js";
-import { TrainerFixtures } from "../support/trainer-fixtures.js";
+import { artifactsDir } from "../support/browser.js";
+import { contextFor, DESKTOP, KNOWN_STORAGE, PHONE, startDashboardFixture, type DashboardFixture, type Win } from "../support/dashboard-fixture.js";
+import { appendEvents } from "../support/fixtures.js";
 
-// The dashboard's frame (issue 14): phone layout, client-side navigation, every live phase, readable charts,
-// one step convention. Runs are arranged in PostgreSQL/MinIO and advanced by writing their events, so each
-// phase is held as long as the test needs to look at it.
-const KEY_STORAGE = "studio.apiKey";
-const KNOWN_STORAGE = "studio.knownKeys";
-const PHONE = { width: 390, height: 844 };
-const DESKTOP = { width: 1280, height: 900 };
-const photos = join(repoRoot, "..", "shared", "datasets", "dreambooth", "backpack");
-type Scheme = "light" | "dark";
-type Win = { sessionStorage: { setItem(k: string, v: string): void }; __marker?: string };
-
-async function contextFor(browser: Browser, key: string | null, viewport = DESKTOP, colorScheme: Scheme = "light", extra: Record<string, string> = {}): Promise<BrowserContext> {
-  const context = await browser.newContext({ viewport, colorScheme });
-  const items: [string, string][] = [...(key ? [[KEY_STORAGE, key] as [string, string]] : []), ...Object.entries(extra)];
-  await context.addInitScript((kv) => kv.forEach(([k, v]) => (globalThis as unknown as Win).sessionStorage.setItem(k, v)), items);
-  return context;
-}
-
-/** Relative luminance contrast of two CSS rgb() colours (WCAG). */
-function contrast(a: string, b: string): number {
-  const lum = (c: string) => {
-    const [r, g, bl] = (c.match(/[\d.]+/g) ?? ["0", "0", "0"]).slice(0, 3).map((x) => {
-      const v = Number(x) / 255;
-      return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
-    });
-    return 0.2126 * r! + 0.7152 * g! + 0.0722 * bl!;
-  };
-  const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p);
-  return (x! + 0.05) / (y! + 0.05);
-}
-
-describe("dashboard frame: phone layout, no reloads, live phases, charts, one step convention", () => {
-  let api: Awaited<ReturnType<typeof startApi>>;
-  let dashboard: Awaited<ReturnType<typeof startDashboard>>;
-  let browser: Browser;
-  let owner: Awaited<ReturnType<typeof bootstrapTeam>>;
-  let partner: Awaited<ReturnType<typeof bootstrapTeam>>;
-  let db: DbHandle;
-  let fx: TrainerFixtures;
+// The run page people keep open (issue 14, docs/dashboard.md): client navigation without reloads, every live
+// phase (driven by writing the run's events, so each is held while the test looks), readable charts, one step
+// convention, sharing with a team picked by name, errors in words.
+describe("dashboard run page: no reloads, live phases, charts, one step convention", () => {
+  let fx: DashboardFixture;
+  let api: DashboardFixture["api"];
+  let dashboard: DashboardFixture["dashboard"];
+  let browser: DashboardFixture["browser"];
+  let owner: DashboardFixture["owner"];
+  let partner: DashboardFixture["partner"];
+  let db: DashboardFixture["db"];
   let subjectId: string;
   let runId: string;
   let otherRunId: string;
   let checkpointId: string;
-  let linkUrl: string;
 
   beforeAll(async () => {
-    [api, owner, partner, browser] = await Promise.all([startApi({ API_CORS_ORIGINS: "*" }), bootstrapTeam("Frame Lab"), bootstrapTeam("Partner Frame"), launchChromium()]);
-    dashboard = await startDashboard(api.url);
-    db = testDb();
-    fx = new TrainerFixtures();
-    const subject = await insertSubject(db, owner.teamId, "Red backpack");
-    subjectId = subject.id;
-    for (const name of ["00.jpg", "01.jpg"]) {
-      const img = await insertImage(db, owner.teamId, subject.id);
-      const webp = await sharp(await readFile(join(photos, name))).resize(256, 256).webp().toBuffer();
-      await fx.s3.putObject(fx.bucket, img.displayKey, webp, webp.length, { "Content-Type": "image/webp" });
-    }
-    // A finished two-stage run (100 + 400 steps) with losses, a 1234-byte checkpoint at stage 2 step 200,
-    // two sample prompts in config.samples (as the API stores them) and a sample of the first.
-    const config = {
-      stage1: { steps: 100, learningRate: 0.0005 },
-      stage2: { steps: 400, learningRate: 5e-6, checkpointEvery: 200 },
-      samples: { prompts: ["a photo of <rare> backpack", "a <rare> backpack on a mountain"], seeds: [0], every: 200, steps: 2, guidanceScale: 7.5 },
-      seed: 0,
-    };
-    for (const which of ["main", "other"] as const) {
-      const f = await insertRunWithCheckpoint(db, owner.teamId, subject.id);
-      await db.pool.query("update runs set state = 'SUCCEEDED', lease_owner = null, lease_expires_at = null, finished_at = now(), created_by = $1, config = $2 where id = $3", [owner.userId, config, f.run.id]);
-      if (which === "other") {
-        otherRunId = f.run.id;
-        continue;
-      }
-      runId = f.run.id;
-      checkpointId = f.checkpoint.id;
-    }
-    await db.db.insert(schema.lossPoints).values([
-      ...[10, 20, 40, 60, 80, 100].map((step) => ({ runId, stage: "stage1", step, loss: 0.5 / step + 0.1, learningRate: 5e-4 })),
-      ...[50, 100, 200, 300, 400].map((step) => ({ runId, stage: "stage2", step, loss: 0.2 - step / 4000, learningRate: 5e-6 })),
-    ]);
-    const sampleKey = `teams/${owner.teamId}/runs/${runId}/samples/stage2-200-0.webp`;
-    const sample = await sharp(await readFile(join(photos, "02.jpg"))).resize(128, 128).webp().toBuffer();
-    await fx.s3.putObject(fx.bucket, sampleKey, sample, sample.length, { "Content-Type": "image/webp" });
-    await db.db.insert(schema.samples).values({ runId, teamId: owner.teamId, stage: "stage2", step: 200, promptIndex: 0, prompt: "a photo of <rare> backpack", seed: 0, objectKey: sampleKey });
-    const share = await okAs(api.url, owner.secret, `mutation($i: CreateShareInput!) { createShare(input: $i) { url } }`, { i: { runId, kind: "LINK" } });
-    linkUrl = `${dashboard.url}${share.createShare.url}`;
+    fx = await startDashboardFixture();
+    ({ api, dashboard, browser, owner, partner, db, subjectId, runId, otherRunId, checkpointId } = fx);
     await mkdir(artifactsDir, { recursive: true });
   });
   afterAll(async () => {
-    await browser?.close();
-    await Promise.all([dashboard?.proc.stop(), api?.proc.stop()]);
-    await db?.close();
     await fx?.close();
-  });
-
-  /** The main pages, each with what to wait for before measuring. */
-  const pages = () => [
-    { name: "runs", path: "/runs", ready: '[data-testid="run-row"]' },
-    { name: "run", path: `/runs/${runId}`, ready: '[data-testid="checkpoint-row"]' },
-    { name: "new-run", path: "/runs/new", ready: 'select[name="baseModel"] option[value="tiny-random"]' },
-    { name: "subjects", path: "/subjects", ready: '[data-testid="subject-card"]' },
-    { name: "subject", path: `/subjects/${subjectId}`, ready: '[data-testid="subject-image"]' },
-    { name: "playground", path: `/checkpoints/${checkpointId}`, ready: '[data-testid="model-card"]' },
-    { name: "compare", path: `/compare?runs=${runId},${otherRunId}`, ready: ".compare-table" },
-    { name: "team", path: "/team", ready: '[data-testid="member-row"]' },
-    { name: "shared", path: "/shared", ready: "h1" },
-    { name: "health", path: "/health", ready: '[data-testid="status-storage"]' },
-    { name: "join", path: "/join", ready: "form" },
-    { name: "not-found", path: "/no-such-page", ready: '[data-testid="page-not-found"]' },
-  ];
-
-  it("at 390 px nothing overflows sideways on any main page, light and dark; the nav collapses behind Menu", async () => {
-    for (const scheme of ["light", "dark"] as const) {
-      const context = await contextFor(browser, owner.secret, PHONE, scheme);
-      const page = await context.newPage();
-      for (const p of [...pages(), { name: "link", path: linkUrl.slice(dashboard.url.length), ready: '[data-testid="sample-grid"]' }]) {
-        await page.goto(`${dashboard.url}${p.path}`);
-        await page.waitForSelector(p.ready, { timeout: 15_000, state: "attached" });
-        const widths = await page.evaluate(() => {
-          const d = (globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number }; body: { scrollWidth: number } } }).document;
-          return { doc: d.documentElement.scrollWidth, body: d.body.scrollWidth, client: d.documentElement.clientWidth };
-        });
-        if (widths.doc > PHONE.width)
-          console.log(
-            p.name,
-            await page.evaluate(() => {
-              const d = (globalThis as any).document;
-              return [...d.querySelectorAll("*")].filter((e: any) => e.getBoundingClientRect().right > 392).slice(0, 12).map((e: any) => `${e.tagName}.${e.className?.baseVal ?? e.className} ${Math.round(e.getBoundingClientRect().right)}`);
-            }),
-          );
-        expect(widths.doc, `${p.name} (${scheme}) document scrollWidth`).toBeLessThanOrEqual(PHONE.width);
-        expect(widths.body, `${p.name} (${scheme}) body scrollWidth`).toBeLessThanOrEqual(PHONE.width);
-        await page.screenshot({ path: join(artifactsDir, `phone-${p.name}-${scheme}.png`), fullPage: true });
-      }
-
-      // The nav is one "Menu" button until opened; then every link is there, stacked.
-      await page.goto(`${dashboard.url}/runs`);
-      await page.waitForSelector('[data-testid="run-row"]');
-      const nav = page.getByRole("navigation", { name: "Main" });
-      expect(await nav.isVisible()).toBe(false);
-      const topbar = await page.locator(".topbar").boundingBox();
-      expect(topbar!.height).toBeLessThan(70); // one line, not three
-      await page.getByTestId("menu-button").click();
-      expect(await nav.isVisible()).toBe(true);
-      expect(await page.getByTestId("menu-button").getAttribute("aria-expanded")).toBe("true");
-      const boxes = await nav.getByRole("link").evaluateAll((as) => as.map((a) => (a as unknown as { getBoundingClientRect(): { left: number; right: number } }).getBoundingClientRect()));
-      expect(boxes).toHaveLength(6);
-      expect(boxes.every((b) => b.right <= PHONE.width)).toBe(true);
-      // Following a link closes the menu.
-      await nav.getByRole("link", { name: "Subjects" }).click();
-      await page.waitForURL(/\/subjects$/);
-      await expect.poll(() => nav.isVisible()).toBe(false);
-
-      // The runs table becomes cards: every cell inside the screen, the state readable.
-      await page.goto(`${dashboard.url}/runs`);
-      await page.waitForSelector('[data-testid="run-row"]');
-      const cells = await page.locator('[data-testid="run-row"] td').evaluateAll((tds) => tds.map((t) => (t as unknown as { getBoundingClientRect(): { right: number } }).getBoundingClientRect().right));
-      expect(cells.length).toBeGreaterThanOrEqual(14);
-      expect(Math.max(...cells)).toBeLessThanOrEqual(PHONE.width);
-      expect(await page.locator('[data-testid="run-row"] .badge').first().isVisible()).toBe(true);
-
-      // The loss chart keeps its height and 12 px labels on the phone.
-      await page.goto(`${dashboard.url}/runs/${runId}`);
-      const chart = page.getByTestId("loss-chart");
-      await chart.waitFor({ timeout: 15_000 });
-      const box = await chart.boundingBox();
-      expect(box!.height).toBeGreaterThanOrEqual(200);
-      expect(box!.x + box!.width).toBeLessThanOrEqual(PHONE.width);
-      const fontPx = await chart.locator(".chart-label").first().evaluate((t) => parseFloat((globalThis as unknown as { getComputedStyle(e: unknown): { fontSize: string } }).getComputedStyle(t).fontSize));
-      const scale = box!.width / Number((await chart.getAttribute("viewBox"))!.split(" ")[2]);
-      expect(fontPx * scale).toBeGreaterThanOrEqual(11);
-
-      // Legible in both themes: body text and muted text against their backgrounds (WCAG AA 4.5:1).
-      const colors = await page.evaluate(() => {
-        const g = globalThis as unknown as { document: { querySelector(s: string): unknown; body: unknown }; getComputedStyle(e: unknown): { color: string; backgroundColor: string } };
-        const cs = (s: string) => g.getComputedStyle(g.document.querySelector(s));
-        return { text: cs("h1").color, bg: g.getComputedStyle(g.document.body).backgroundColor, muted: cs(".subtle").color, panel: cs(".panel").backgroundColor };
-      });
-      expect(contrast(colors.text, colors.bg)).toBeGreaterThanOrEqual(4.5);
-      expect(contrast(colors.muted, colors.panel)).toBeGreaterThanOrEqual(4.5);
-      if (scheme === "dark") expect(contrast("rgb(0, 0, 0)", colors.bg)).toBeLessThan(2); // really dark
-      await context.close();
-    }
   });
 
   it("moves between runs list, run, playground and back without a document request or a key check", async () => {
@@ -424,42 +257,5 @@ describe("dashboard frame: phone layout, no reloads, live phases, charts, one st
     expect(await err.locator(".error-text").textContent()).not.toMatch(/^[A-Z_]+:/);
     expect(await err.locator("code").isVisible()).toBe(false);
     await other.close();
-  });
-
-  it("keeps the bundle budget: each route's own JS ≤ 60 KB gzip, shared ≤ 160 KB gzip (zod stays on the server)", async () => {
-    const { stdout } = await promisify(execFile)(process.execPath, [join(repoRoot, "dashboard", "scripts", "bundle-budget.mjs")]);
-    const report = JSON.parse(stdout) as { sharedKbGzip: number; routes: Record<string, number>; budget: { over: string[] } };
-    console.log(`bundle budget: ${JSON.stringify(report)}`);
-    expect(report.budget.over).toEqual([]);
-    expect(Object.keys(report.routes)).toEqual(expect.arrayContaining(["/runs", "/runs/[id]", "/evaluations/[id]", "/checkpoints/[id]", "/shared/[token]"]));
-    expect(report.sharedKbGzip).toBeGreaterThan(0);
-    expect(report.sharedKbGzip).toBeLessThanOrEqual(160);
-    for (const kb of Object.values(report.routes)) expect(kb).toBeLessThanOrEqual(60);
-    // The evaluation page used to carry all of zod (~43 KB gzip of its own).
-    expect(report.routes["/evaluations/[id]"]).toBeLessThan(15);
-  });
-
-  it("has no serious or critical accessibility violations (axe-core in the page) on any page, light and dark", async () => {
-    const axeSource = await readFile(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
-    const found: string[] = [];
-    for (const scheme of ["light", "dark"] as const) {
-      // bypassCSP: the test injects axe itself; the dashboard's nonce CSP would refuse a script it did not sign.
-      const context = await browser.newContext({ viewport: DESKTOP, colorScheme: scheme, bypassCSP: true });
-      await context.addInitScript(([k, v]) => (globalThis as unknown as Win).sessionStorage.setItem(k!, v!), [KEY_STORAGE, owner.secret]);
-      const page = await context.newPage();
-      for (const p of [...pages(), { name: "link", path: linkUrl.slice(dashboard.url.length), ready: '[data-testid="sample-grid"]' }]) {
-        await page.goto(`${dashboard.url}${p.path}`);
-        await page.waitForSelector(p.ready, { timeout: 15_000, state: "attached" });
-        await page.evaluate(axeSource);
-        const violations = (await page.evaluate(async () => {
-          const axe = (globalThis as unknown as { axe: { run(o: unknown): Promise<{ violations: { id: string; impact: string | null; nodes: { target: string[] }[] }[] }> } }).axe;
-          const r = await axe.run({ resultTypes: ["violations"] });
-          return r.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.slice(0, 3).map((n) => n.target.join(" ")) }));
-        })) as { id: string; impact: string | null; targets: string[] }[];
-        for (const v of violations) if (v.impact === "serious" || v.impact === "critical") found.push(`${p.name} (${scheme}): ${v.id} [${v.impact}] ${v.targets.join(" | ")}`);
-      }
-      await context.close();
-    }
-    expect(found).toEqual([]);
   });
 });
