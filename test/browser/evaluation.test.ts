@@ -281,7 +281,7 @@ describe("dashboard: without the encoder folder", () => {
     await Promise.all([dashboard?.proc.stop(), trainer?.proc.stop(), api?.proc.stop()]);
   });
 
-  it("says once that scores are off and shows EVALUATOR_UNAVAILABLE beside the checkpoint", async () => {
+  it("says once that scores are off, without a server path, and disables the Evaluate buttons", async () => {
     const key = (await bootstrapTeam("No Encoders")).secret;
     const ok = <T = Record<string, any>>(q: string, v: Record<string, unknown> = {}) => okAs<T>(api.url, key, q, v);
     // Once the API has looked at the folder, the message names it and the command that prepares it.

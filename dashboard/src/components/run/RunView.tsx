@@ -75,8 +75,9 @@ function reducer(s: State, a: Action): State {
       return s.run ? { ...s, run: { ...s.run, ...a.patch } } : s;
     case "event": {
       const e = a.e;
-      // The stream is in seq order with no gap; anything at or below lastSeq was applied already.
-      if (e.seq <= s.lastSeq || !s.run) return s;
+      // The stream is in seq order with no gap; anything at or below lastSeq was applied already. An event
+      // type this page's subscription does not select yet (a newer API) arrives without fields: skipped.
+      if (typeof (e as { seq?: unknown }).seq !== "number" || e.seq <= s.lastSeq || !s.run) return s;
       const next: State = { ...s, lastSeq: e.seq };
       const run = s.run;
       switch (e.__typename) {
