@@ -65,7 +65,7 @@ describe("dashboard: subject → photos → live two-stage run, in Chromium", ()
     await context.close();
   });
 
-  it("creates a subject, uploads 5 photos with progress, and shows the server's error for a non-image", async () => {
+  it("creates a subject, uploads 5 photos with progress, and refuses a non-image before uploading it", async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const page = await context.newPage();
     await page.goto(`${dashboard.url}/subjects`);
@@ -86,7 +86,8 @@ describe("dashboard: subject → photos → live two-stage run, in Chromium", ()
     const items = page.getByTestId("upload-item");
     await expect.poll(async () => (await items.evaluateAll((els) => els.map((e) => e.getAttribute("data-status")))).join(","), { timeout: 60_000 }).toBe("done,done,done,done,done,failed");
     const bad = page.locator('[data-testid="upload-item"][data-name="notes.jpg"]');
-    expect(await bad.getByTestId("upload-error").textContent()).toMatch(/\S/);
+    // refused in the browser from its first bytes, before any upload
+    expect(await bad.getByTestId("upload-error").textContent()).toBe("notes.jpg is not a JPEG, PNG or WebP image (checked before uploading; nothing was sent).");
     expect(await page.getByTestId("image-count").textContent()).toBe("5");
     expect(await page.getByTestId("subject-image").count()).toBe(5);
     // The uploads reached storage: thumbnails load.

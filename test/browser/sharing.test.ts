@@ -92,7 +92,15 @@ describe("dashboard: team page, share dialog, share links, shared-with-us, model
     await guest.goto(link);
     await expect.poll(() => guest.getByTestId("link-title").textContent(), { timeout: 15_000 }).toContain("Red backpack");
     expect(await guest.getByText("Shared by").textContent()).toContain("Backpack Lab");
-    expect(await guest.getByRole("button", { name: "stage2 step 200" }).getAttribute("aria-pressed")).toBe("true");
+    // one step convention: stage-local step with the run's cumulative step beside it (stage 1 had 100 steps)
+    expect(await guest.getByRole("button", { name: "stage 2 · step 200 (run step 300)" }).getAttribute("aria-pressed")).toBe("true");
+    // a minimal frame for an anonymous visitor: no app navigation, no team controls
+    expect(await guest.getByTestId("link-header").count()).toBe(1);
+    expect(await guest.getByRole("navigation", { name: "Main" }).count()).toBe(0);
+    expect(await guest.getByRole("link", { name: "Runs" }).count()).toBe(0);
+    // the samples are the run page's grid, with the same column heads
+    expect(await guest.getByTestId("sample-grid").count()).toBe(1);
+    expect(await guest.getByTestId("sample-col").first().textContent()).toBe("stage 2 · step 200run step 300");
     await expect.poll(() => guest.getByTestId("card-token").textContent(), { timeout: 15_000 }).toBe("<rare>");
     expect(await guest.getByRole("button", { name: "Copy as Markdown" }).count()).toBe(1);
     expect(await guest.getByTestId("signin-error").count()).toBe(0);
@@ -124,7 +132,10 @@ describe("dashboard: team page, share dialog, share links, shared-with-us, model
     const err = guest.getByTestId("link-error");
     await expect.poll(() => err.count(), { timeout: 15_000 }).toBe(1);
     expect(await err.getByRole("heading").textContent()).toBe("This link was revoked");
-    expect(await err.textContent()).toContain("FORBIDDEN");
+    // in words first; the raw code only under "Details"
+    expect(await err.locator("p").first().textContent()).toMatch(/^Not allowed: .*revoked/);
+    expect(await err.getByTestId("link-error-code").textContent()).toBe("FORBIDDEN");
+    expect(await err.getByTestId("link-error-code").isVisible()).toBe(false);
     await guestCtx.close();
     const dark = await contextFor(browser, null, "dark");
     const p = await dark.newPage();
@@ -145,7 +156,8 @@ describe("dashboard: team page, share dialog, share links, shared-with-us, model
     const err = page.getByTestId("link-error");
     await expect.poll(() => err.count(), { timeout: 15_000 }).toBe(1);
     expect(await err.getByRole("heading").textContent()).toBe("This link has expired");
-    expect(await err.textContent()).toMatch(/FORBIDDEN: .*expired/);
+    expect(await err.locator("p").first().textContent()).toMatch(/^Not allowed: .*expired/);
+    expect(await err.getByTestId("link-error-code").textContent()).toBe("FORBIDDEN");
     await ctx.close();
   });
 
@@ -157,6 +169,9 @@ describe("dashboard: team page, share dialog, share links, shared-with-us, model
       const members = page.getByTestId("member-row");
       await expect.poll(() => members.count(), { timeout: 15_000 }).toBeGreaterThanOrEqual(1);
       expect(await members.first().textContent()).toContain("Backpack Lab owner");
+      // the team id another team needs to share with this one, with a copy button
+      expect(await page.getByTestId("team-id").textContent()).toBe(owner.teamId);
+      expect(await page.getByRole("button", { name: "Copy team id" }).count()).toBe(1);
       await page.locator('form select[name="role"]').selectOption("VIEWER");
       await page.getByRole("button", { name: "Create invitation" }).click();
       const code = page.getByTestId("invitation-code").locator("code");
@@ -191,7 +206,7 @@ describe("dashboard: team page, share dialog, share links, shared-with-us, model
         await join.getByLabel("Invitation code").fill(inv);
         await join.getByLabel("Your name").fill("Someone Else");
         await join.getByRole("button", { name: "Join" }).click();
-        await expect.poll(() => join.getByTestId("join-error").textContent(), { timeout: 15_000 }).toMatch(/^FORBIDDEN: /);
+        await expect.poll(() => join.getByTestId("join-error").textContent(), { timeout: 15_000 }).toMatch(/^Not allowed: /);
         await joinCtx.close();
       }
     }

@@ -201,7 +201,7 @@ export type CompareRunsQueryVariables = Exact<{
 }>;
 
 
-export type CompareRunsQuery = { compareRuns: { rows: Array<{ run: { id: string, method: RunMethod, baseModel: string, state: RunState, subject: { id: string, name: string }, evaluations: Array<{ id: string, protocol: EvaluationProtocol, state: EvaluationState, progress: number, checkpoint: { id: string } }> }, checkpoint: { id: string, stage: string, step: number } | null, diverse: { clipI: number, clipT: number, dino: number, evaluation: { id: string } } | null, simple: { clipI: number, clipT: number, dino: number, evaluation: { id: string } } | null, quick: { clipI: number, clipT: number, dino: number, evaluation: { id: string } } | null }>, paper: Array<{ method: string, diverseClipI: number, diverseDino: number, simpleClipI: number, simpleDino: number }> } };
+export type CompareRunsQuery = { compareRuns: { rows: Array<{ run: { id: string, method: RunMethod, baseModel: string, state: RunState, config: unknown, totalSteps: number, createdAt: string, losses: Array<{ stage: string, step: number, loss: number }>, subject: { id: string, name: string }, evaluations: Array<{ id: string, protocol: EvaluationProtocol, state: EvaluationState, progress: number, checkpoint: { id: string } }> }, checkpoint: { id: string, stage: string, step: number } | null, diverse: { clipI: number, clipT: number, dino: number, evaluation: { id: string } } | null, simple: { clipI: number, clipT: number, dino: number, evaluation: { id: string } } | null, quick: { clipI: number, clipT: number, dino: number, evaluation: { id: string } } | null }>, paper: Array<{ method: string, diverseClipI: number, diverseDino: number, simpleClipI: number, simpleDino: number }> } };
 
 export type ScoreFieldsFragment = { clipI: number, clipT: number, dino: number, evaluation: { id: string } };
 
@@ -212,7 +212,7 @@ export type CheckpointQueryVariables = Exact<{
 }>;
 
 
-export type CheckpointQuery = { checkpoint: { id: string, stage: string, step: number, sizeBytes: number, downloadUrl: string, generations: Array<{ id: string, prompt: string, negativePrompt: string | null, seed: number, steps: number, guidanceScale: number, count: number, state: GenerationState, createdAt: string, images: Array<{ index: number, seed: number, url: string }>, error: { code: string, message: string } | null }>, run: { id: string, method: RunMethod, subject: { id: string, name: string, classNoun: string } } } | null };
+export type CheckpointQuery = { checkpoint: { id: string, stage: string, step: number, sizeBytes: number, downloadUrl: string, generations: Array<{ id: string, prompt: string, negativePrompt: string | null, seed: number, steps: number, guidanceScale: number, count: number, state: GenerationState, createdAt: string, images: Array<{ index: number, seed: number, url: string }>, error: { code: string, message: string } | null }>, run: { id: string, method: RunMethod, config: unknown, subject: { id: string, name: string, classNoun: string } } } | null };
 
 export type GenerateMutationVariables = Exact<{
   input: GenerateInput;
@@ -327,7 +327,7 @@ export type SharedWithMeQuery = { sharedWithMe: Array<{ shareId: string, promptO
 export type SharedLinkQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type SharedLinkQuery = { sharedLink: { shareId: string, promptOnly: boolean, sharedAt: string, expiresAt: string | null, team: { id: string, name: string }, run: { id: string, method: RunMethod, baseModel: string, state: RunState, createdAt: string, subject: { id: string, name: string, classNoun: string }, samples: Array<{ id: string, stage: string, step: number, prompt: string, promptIndex: number, url: string }>, checkpoints: Array<{ id: string, stage: string, step: number, createdAt: string }> } } };
+export type SharedLinkQuery = { sharedLink: { shareId: string, promptOnly: boolean, sharedAt: string, expiresAt: string | null, team: { id: string, name: string }, run: { id: string, method: RunMethod, baseModel: string, state: RunState, createdAt: string, config: unknown, subject: { id: string, name: string, classNoun: string }, samples: Array<{ id: string, stage: string, step: number, prompt: string, promptIndex: number, url: string }>, checkpoints: Array<{ id: string, stage: string, step: number, createdAt: string }> } } };
 
 export type ModelCardQueryVariables = Exact<{
   id: string | number;

@@ -137,6 +137,14 @@ export const COMPARE_RUNS_QUERY = /* GraphQL */ `
           method
           baseModel
           state
+          config
+          totalSteps
+          createdAt
+          losses {
+            stage
+            step
+            loss
+          }
           subject {
             id
             name

@@ -35,6 +35,7 @@ export const CHECKPOINT_QUERY = /* GraphQL */ `
       run {
         id
         method
+        config
         subject {
           id
           name

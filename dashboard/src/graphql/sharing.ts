@@ -98,6 +98,7 @@ export const SHARED_LINK = /* GraphQL */ `
         baseModel
         state
         createdAt
+        config
         subject {
           id
           name

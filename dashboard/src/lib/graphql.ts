@@ -1,3 +1,5 @@
+import { toHumane } from "./errors";
+
 /** Minimal GraphQL-over-HTTP client for the browser; errors keep their `extensions.code` and `.field`. */
 export class GraphQLRequestError extends Error {
   constructor(
@@ -39,6 +41,7 @@ export async function gqlRequest<TData>(
   return body.data;
 }
 
+/** An error in words (lib/errors.ts): the code's sentence and the API's message, never the bare code. */
 export function errorText(err: unknown): string {
-  return err instanceof GraphQLRequestError ? err.message : err instanceof Error ? err.message : String(err);
+  return toHumane(err).text;
 }

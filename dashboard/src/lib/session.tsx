@@ -5,6 +5,7 @@ import { usePathname } from "next/navigation";
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
 import type { ViewerQuery } from "@/generated/graphql";
 import { VIEWER_QUERY } from "@/graphql/viewer";
+import { AppHeader, LinkHeader } from "@/components/shell/AppHeader";
 import { gqlRequest, GraphQLRequestError } from "./graphql";
 
 /**
@@ -57,6 +58,8 @@ export interface Session extends ApiClient {
   wsUrl: string;
   apiKey: string;
   viewer: ViewerQuery["viewer"];
+  /** Other teams this browser tab has a key for (the share dialog offers them by name). */
+  otherTeams: { id: string; name: string }[];
   signOut(): void;
 }
 
@@ -111,6 +114,11 @@ export function isPublicPath(path: string | null): boolean {
   return path === "/health" || path === "/join" || /^\/shared\/[^/]+$/.test(path ?? "");
 }
 
+/** A share-link page (`/shared/<token>`): a minimal frame, no app navigation. */
+export function isLinkPath(path: string | null): boolean {
+  return /^\/shared\/[^/]+$/.test(path ?? "");
+}
+
 const SessionContext = createContext<Session | null>(null);
 
 export function useSession(): Session {
@@ -130,7 +138,9 @@ export function SessionProvider({ apiUrl, wsUrl, children }: { apiUrl: string; w
   const [phase, setPhase] = useState<Phase>({ kind: "loading" });
   const [known, setKnown] = useState<KnownKeys>({});
   // The health page asks nothing that needs a key; the link and join pages bring their own credential.
-  const isPublic = isPublicPath(usePathname());
+  const path = usePathname();
+  const isPublic = isPublicPath(path);
+  const isLinkPage = isLinkPath(path);
 
   const signIn = useCallback(
     async (key: string, remembered: boolean) => {
@@ -177,60 +187,33 @@ export function SessionProvider({ apiUrl, wsUrl, children }: { apiUrl: string; w
   const session = useMemo<Session | null>(() => {
     if (phase.kind !== "signedIn") return null;
     const { apiKey, viewer } = phase;
-    return { apiUrl, wsUrl, apiKey, viewer, ...bearerClient(apiUrl, wsUrl, apiKey), signOut };
-  }, [phase, apiUrl, wsUrl, signOut]);
+    const otherTeams = Object.entries(known)
+      .filter(([id]) => id !== viewer.team.id)
+      .map(([id, v]) => ({ id, name: v.teamName }));
+    return { apiUrl, wsUrl, apiKey, viewer, otherTeams, ...bearerClient(apiUrl, wsUrl, apiKey), signOut };
+  }, [phase, apiUrl, wsUrl, signOut, known]);
 
   const apiConfig = useMemo(() => ({ apiUrl, wsUrl }), [apiUrl, wsUrl]);
 
   return (
     <ApiConfigContext.Provider value={apiConfig}>
-      <header className="topbar">
-        <a href="/" className="brand" aria-label="Rare Studio home">
-          <span className="brand-mark" aria-hidden="true">◆</span> Rare Studio
-        </a>
-        <nav aria-label="Main" className="nav">
-          <a href="/runs">Runs</a>
-          <a href="/subjects">Subjects</a>
-          <a href="/runs/new">New run</a>
-          <a href="/shared">Shared with us</a>
-          <a href="/team">Team</a>
-          <a href="/health">Health</a>
-        </nav>
-        <div className="who">
-          {session && (
-            <>
-              {Object.keys(known).length > 1 ? (
-                <label>
-                  <span className="sr-only">Team</span>
-                  <select
-                    value={session.viewer.team.id}
-                    onChange={(e) => {
-                      const k = known[e.target.value];
-                      if (k) void signIn(k.key, true);
-                    }}
-                  >
-                    {Object.entries(known).map(([id, v]) => (
-                      <option key={id} value={id}>
-                        {v.teamName}
-                      </option>
-                    ))}
-                  </select>
-                </label>
-              ) : null}
-              <span data-testid="team-name" className={Object.keys(known).length > 1 ? "sr-only" : undefined} title={`Signed in as ${session.viewer.user.name} (${session.viewer.role})`}>
-                {session.viewer.team.name}
-              </span>
-              <button type="button" className="btn btn-small" onClick={() => setPhase({ kind: "signedOut" })} title="Sign in with a key of another team">
-                Add team
-              </button>
-              <button type="button" className="btn btn-small" onClick={signOut}>
-                Sign out
-              </button>
-            </>
-          )}
-        </div>
-      </header>
-      <main className="page">
+      {isLinkPage ? (
+        <LinkHeader />
+      ) : (
+        <AppHeader
+          teams={Object.entries(known).map(([id, v]) => ({ id, name: v.teamName }))}
+          teamId={session?.viewer.team.id ?? null}
+          teamName={session?.viewer.team.name ?? null}
+          title={session ? `Signed in as ${session.viewer.user.name} (${session.viewer.role})` : undefined}
+          onSwitchTeam={(id) => {
+            const k = known[id];
+            if (k) void signIn(k.key, true);
+          }}
+          onAddTeam={() => setPhase({ kind: "signedOut" })}
+          onSignOut={signOut}
+        />
+      )}
+      <main className="page" id="main">
         {isPublic ? (
           <SessionContext.Provider value={session}>{children}</SessionContext.Provider>
         ) : phase.kind === "loading" || phase.kind === "checking" ? (

@@ -1,6 +1,9 @@
+import { toHumane } from "@/lib/errors";
+
 /** Shared display helpers. Dates are shown in the browser's locale. */
 export const when = (iso: string | null | undefined): string => (iso ? new Date(iso).toLocaleString() : "—");
 
+/** Sizes the way people read them: 2 KB files are "2.0 KiB", never "0.0 MB". */
 export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
   const units = ["KiB", "MiB", "GiB"];
@@ -13,8 +16,7 @@ export function formatBytes(n: number): string {
   return `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
 }
 
-/** An API error as the API gave it: `CODE: message`. */
+/** An API error in words: the code's sentence, then the API's message (lib/errors.ts). */
 export function apiErrorText(err: unknown): string {
-  if (err && typeof err === "object" && "code" in err && "message" in err) return `${String((err as { code: unknown }).code)}: ${String((err as { message: unknown }).message)}`;
-  return err instanceof Error ? err.message : String(err);
+  return toHumane(err).text;
 }

@@ -1,6 +1,7 @@
+import Link from "next/link";
 import type { EvaluationProtocol } from "@/generated/graphql";
 import { fmtScore, isActive } from "../evaluation/evaluation.format";
-import { stageLabel } from "../run/run.steps";
+import { stageOffsets, stepText } from "../run/run.steps";
 import type { Comparison } from "./CompareView";
 
 type Row = Comparison["rows"][number];
@@ -69,12 +70,12 @@ export function CompareTable({ data, requesting, onEvaluate }: Props) {
           {data.rows.map((r) => (
             <tr key={r.run.id} data-testid="compare-row" data-run={r.run.id}>
               <th scope="row">
-                <a href={`/runs/${r.run.id}`}>{r.run.subject.name}</a>
+                <Link href={`/runs/${r.run.id}`}>{r.run.subject.name}</Link>
                 <span className="subtle ckpt-meta">
                   {r.run.method} · {r.run.baseModel}
                 </span>
               </th>
-              <td>{r.checkpoint ? `${stageLabel(r.checkpoint.stage)} · step ${r.checkpoint.step}` : <span className="subtle">no checkpoint</span>}</td>
+              <td>{r.checkpoint ? stepText(r.checkpoint, stageOffsets(r.run.config)) : <span className="subtle">no checkpoint</span>}</td>
               {GROUPS.map((g) => {
                 const s = r[g.field];
                 return s ? (
@@ -126,7 +127,7 @@ function ScoreCells({ set, field, protocol, metrics, best }: { set: ScoreSet; fi
         const isBest = best.get(`${field}.${m}`) === set[m];
         return (
           <td key={m} className={`num${secondary(protocol, m) ? " secondary" : ""}${isBest ? " best" : ""}`} data-testid={`cell-${field}-${m}`}>
-            <a href={`/evaluations/${set.evaluation.id}`}>{fmtScore(set[m])}</a>
+            <Link href={`/evaluations/${set.evaluation.id}`}>{fmtScore(set[m])}</Link>
             {isBest && <span className="sr-only"> (best)</span>}
           </td>
         );
@@ -143,9 +144,9 @@ function MissingCell({ row, protocol, span, requesting, onEvaluate }: { row: Row
       <span aria-hidden="true">—</span>
       {c &&
         (running ? (
-          <a href={`/evaluations/${running.id}`} className="subtle">
+          <Link href={`/evaluations/${running.id}`} className="subtle">
             {running.state.toLowerCase()} {Math.round(running.progress * 100)}%
-          </a>
+          </Link>
         ) : (
           <button type="button" className="btn btn-small" disabled={requesting === `${c.id}:${protocol}`} onClick={() => onEvaluate(c.id, protocol)}>
             Evaluate<span className="sr-only"> {protocol} for {row.run.subject.name}</span>

@@ -1,9 +1,12 @@
 "use client";
 
+import Link from "next/link";
 import { useCallback, useEffect, useState } from "react";
 import type { CompareRunsQuery, EvaluateCheckpointMutation, EvaluationProtocol } from "@/generated/graphql";
 import { COMPARE_RUNS_QUERY, EVALUATE_CHECKPOINT } from "@/graphql/evaluations";
-import { errorText, GraphQLRequestError } from "@/lib/graphql";
+import { errorText } from "@/lib/graphql";
+import { ErrorNote } from "../common/ErrorNote";
+import { CompareLosses } from "./CompareLosses";
 import { useSession } from "@/lib/session";
 import { isActive } from "../evaluation/evaluation.format";
 import { CompareTable } from "./CompareTable";
@@ -15,7 +18,7 @@ const POLL_MS = 3000;
 export function CompareView({ runIds }: { runIds: string[] }) {
   const session = useSession();
   const [data, setData] = useState<Comparison | null>(null);
-  const [error, setError] = useState<{ code: string; message: string } | null>(null);
+  const [error, setError] = useState<unknown>(null);
   const [requestError, setRequestError] = useState<string | null>(null);
   const [requesting, setRequesting] = useState<string | null>(null);
   const key = runIds.join(",");
@@ -26,7 +29,7 @@ export function CompareView({ runIds }: { runIds: string[] }) {
       setData(d.compareRuns);
       setError(null);
     } catch (err) {
-      setError({ code: err instanceof GraphQLRequestError ? err.code : "ERROR", message: errorText(err) });
+      setError(err);
     }
   }, [session, key]);
   useEffect(() => void load(), [load]);
@@ -46,7 +49,7 @@ export function CompareView({ runIds }: { runIds: string[] }) {
       await session.request<EvaluateCheckpointMutation>(EVALUATE_CHECKPOINT, { checkpointId, protocol });
       await load();
     } catch (err) {
-      setRequestError(`${protocol}: ${err instanceof GraphQLRequestError ? `${err.code} ` : ""}${errorText(err)}`);
+      setRequestError(`${protocol}: ${errorText(err)}`);
     } finally {
       setRequesting(null);
     }
@@ -56,16 +59,14 @@ export function CompareView({ runIds }: { runIds: string[] }) {
     <div className="compare">
       <div className="page-head">
         <h1>Compare runs</h1>
-        <a href="/runs">All runs</a>
+        <Link href="/runs">All runs</Link>
       </div>
       {runIds.length < 2 || runIds.length > 4 ? (
         <p className="notice" role="status">
-          Pick 2–4 runs on the <a href="/runs">runs list</a> and press Compare.
+          Pick 2–4 runs on the <Link href="/runs">runs list</Link> and press Compare.
         </p>
       ) : error ? (
-        <p className="error" role="alert" data-testid="compare-error">
-          <code>{error.code}</code> {error.message}
-        </p>
+        <ErrorNote error={error} testId="compare-error" />
       ) : !data ? (
         <p className="skeleton" role="status">
           Loading comparison…
@@ -78,6 +79,7 @@ export function CompareView({ runIds }: { runIds: string[] }) {
             </p>
           )}
           <CompareTable data={data} requesting={requesting} onEvaluate={(c, p) => void evaluate(c, p)} />
+          <CompareLosses rows={data.rows} />
         </>
       )}
     </div>

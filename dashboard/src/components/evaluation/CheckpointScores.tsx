@@ -1,7 +1,10 @@
 "use client";
 
+import Link from "next/link";
 import type { CheckpointFieldsFragment, EvaluationProtocol, EvaluationSummaryFragment } from "@/generated/graphql";
-import { byStageStep, cumulativeStep, stageLabel } from "../run/run.steps";
+import { humaneError } from "@/lib/errors";
+import { formatBytes } from "../common/format";
+import { byStageStep, stageLabel, stepText } from "../run/run.steps";
 import { EvaluationStatus } from "./EvaluationStatus";
 import { fmtScore, isActive, latestByProtocol, ON_REQUEST, PROTOCOLS } from "./evaluation.format";
 import type { RunEvaluations } from "./useRunEvaluations";
@@ -43,14 +46,14 @@ export function CheckpointScores({ checkpoints, offsets, evals }: Props) {
           </tr>
         </thead>
         {[...checkpoints].sort(byStageStep).map((c) => (
-          <CheckpointGroup key={c.id} checkpoint={c} step={cumulativeStep(c, offsets)} evals={evals} scoresOn={scoresOn} />
+          <CheckpointGroup key={c.id} checkpoint={c} offsets={offsets} evals={evals} scoresOn={scoresOn} />
         ))}
       </table>
     </div>
   );
 }
 
-function CheckpointGroup({ checkpoint: c, step, evals, scoresOn }: { checkpoint: CheckpointFieldsFragment; step: number; evals: RunEvaluations; scoresOn: boolean }) {
+function CheckpointGroup({ checkpoint: c, offsets, evals, scoresOn }: { checkpoint: CheckpointFieldsFragment; offsets: Record<string, number>; evals: RunEvaluations; scoresOn: boolean }) {
   const latest = latestByProtocol(evals.evaluations, c.id);
   const shown = PROTOCOLS.filter((p) => latest.has(p));
   // Before its automatic QUICK evaluation exists the checkpoint keeps one placeholder row, so the
@@ -67,16 +70,14 @@ function CheckpointGroup({ checkpoint: c, step, evals, scoresOn }: { checkpoint:
           <tr key={protocol ?? "none"} data-testid={e ? "evaluation-row" : undefined} data-protocol={protocol ?? undefined}>
             {i === 0 && (
               <th scope="rowgroup" rowSpan={rows.length} className="ckpt-name">
-                <span className="ckpt-title">
-                  {stageLabel(c.stage)} · {c.step}
-                </span>
+                <span className="ckpt-title">{stepText(c, offsets)}</span>
                 {recommended && (
                   <span className="badge badge-recommended" data-testid="recommended-badge">
                     Recommended
                   </span>
                 )}
                 <span className="subtle ckpt-meta">
-                  step {step} · {(c.sizeBytes / 1024 / 1024).toFixed(1)} MB · {new Date(c.createdAt).toLocaleTimeString()}
+                  <span data-testid="checkpoint-size">{formatBytes(c.sizeBytes)}</span> · {new Date(c.createdAt).toLocaleTimeString()}
                 </span>
                 {recommended && (
                   <span className="ckpt-reason" data-testid="recommended-reason">
@@ -89,14 +90,22 @@ function CheckpointGroup({ checkpoint: c, step, evals, scoresOn }: { checkpoint:
             {i === 0 && (
               <td rowSpan={rows.length} className="row-actions ckpt-actions">
                 <span className="ckpt-links">
-                  <a href={`/checkpoints/${c.id}`}>Try it</a> <a href={c.downloadUrl}>checkpoint.json</a>
+                  <Link href={`/checkpoints/${c.id}`}>Try it</Link> <a href={c.downloadUrl}>checkpoint.json</a>
                 </span>
                 <span className="ckpt-buttons">
                   {ON_REQUEST.map((p) => {
                     const running = latest.get(p);
                     const busy = evals.requesting === `${c.id}:${p}` || (running !== undefined && isActive(running));
                     return (
-                      <button key={p} type="button" className="btn btn-small" disabled={busy} onClick={() => void evals.evaluate(c.id, p)}>
+                      <button
+                        key={p}
+                        type="button"
+                        className="btn btn-small"
+                        disabled={busy || !scoresOn}
+                        aria-describedby={!scoresOn ? "scores-off" : undefined}
+                        title={!scoresOn ? "Scoring is not set up on this server" : undefined}
+                        onClick={() => void evals.evaluate(c.id, p)}
+                      >
                         Evaluate {p}
                         <span className="sr-only"> for {name}</span>
                       </button>
@@ -105,7 +114,7 @@ function CheckpointGroup({ checkpoint: c, step, evals, scoresOn }: { checkpoint:
                 </span>
                 {requestError && (
                   <span className="error eval-request-error" role="alert" data-testid="evaluate-error">
-                    {requestError.protocol}: <code>{requestError.code}</code> {requestError.message}
+                    {requestError.protocol}: {humaneError(requestError.code, requestError.message).text}
                   </span>
                 )}
               </td>
@@ -121,9 +130,9 @@ function EvaluationCells({ evaluation: e }: { evaluation: EvaluationSummaryFragm
   return (
     <>
       <td>
-        <a href={`/evaluations/${e.id}`} title={e.automatic ? "Started automatically for this checkpoint" : "Requested"}>
+        <Link href={`/evaluations/${e.id}`} title={e.automatic ? "Started automatically for this checkpoint" : "Requested"}>
           {e.protocol}
-        </a>
+        </Link>
       </td>
       <td className="eval-state-cell">
         <EvaluationStatus evaluation={e} />

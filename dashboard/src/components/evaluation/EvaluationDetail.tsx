@@ -1,5 +1,6 @@
 "use client";
 
+import Link from "next/link";
 import { useCallback, useEffect, useState } from "react";
 import type { EvaluationProgressQuery, EvaluationQuery, EvaluationSummaryFragment } from "@/generated/graphql";
 import { EVALUATION_PROGRESS_QUERY, EVALUATION_QUERY } from "@/graphql/evaluations";
@@ -58,7 +59,7 @@ export function EvaluationDetail({ evaluationId }: { evaluationId: string }) {
       <section className="panel" data-testid="not-found">
         <h1>Evaluation not found</h1>
         <p className="subtle">There is no evaluation {evaluationId} in your team.</p>
-        <a href="/runs">All runs</a>
+        <Link href="/runs">All runs</Link>
       </section>
     );
   if (!full || !live)
@@ -78,7 +79,7 @@ export function EvaluationDetail({ evaluationId }: { evaluationId: string }) {
       <div className="run-head">
         <div>
           <h1>
-            {e.protocol} evaluation of <a href={`/runs/${e.run.id}`}>{e.run.subject.name}</a>, {stageLabel(e.checkpoint.stage)} step {e.checkpoint.step}
+            {e.protocol} evaluation of <Link href={`/runs/${e.run.id}`}>{e.run.subject.name}</Link>, {stageLabel(e.checkpoint.stage)} step {e.checkpoint.step}
           </h1>
           <p className="subtle">
             {e.run.method} · {e.run.baseModel} · {e.steps} sampling steps · guidance {e.guidanceScale} · {e.automatic ? "started automatically" : "requested"} ·{" "}
@@ -86,7 +87,7 @@ export function EvaluationDetail({ evaluationId }: { evaluationId: string }) {
           </p>
         </div>
         <div className="run-actions">
-          <a href={`/checkpoints/${e.checkpoint.id}`}>Try this checkpoint</a>
+          <Link href={`/checkpoints/${e.checkpoint.id}`}>Try this checkpoint</Link>
         </div>
       </div>
       {error && (

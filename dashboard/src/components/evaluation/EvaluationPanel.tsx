@@ -1,8 +1,9 @@
 "use client";
 
+import Link from "next/link";
 import { useState } from "react";
 import type { CheckpointFieldsFragment, EvaluationProtocol } from "@/generated/graphql";
-import { cumulativeStep, stageLabel } from "../run/run.steps";
+import { cumulativeStep, stepText } from "../run/run.steps";
 import { CheckpointScores } from "./CheckpointScores";
 import { latestSucceeded, PROTOCOLS } from "./evaluation.format";
 import { ScoresChart, type ScorePoint } from "./ScoresChart";
@@ -47,8 +48,8 @@ export function EvaluationPanel({ checkpoints, offsets, totalSteps, evals }: Pro
         )}
       </div>
       {evals.evaluator && !evals.evaluator.available && (
-        <p className="notice" role="status" data-testid="scores-off">
-          Scores are off: {evals.evaluator.message}
+        <p className="notice" role="status" data-testid="scores-off" id="scores-off">
+          Scores are off: this server has no scoring models set up, so checkpoints are not evaluated and the Evaluate buttons are disabled. An administrator can set them up (see the Health page).
         </p>
       )}
       {evals.loadError && (
@@ -61,15 +62,15 @@ export function EvaluationPanel({ checkpoints, offsets, totalSteps, evals }: Pro
           <p className="recommendation" data-testid="recommendation">
             <span className="badge badge-recommended">Recommended</span>{" "}
             <strong>
-              {stageLabel(recCheckpoint.stage)} · step {recCheckpoint.step}
+              {stepText(recCheckpoint, offsets)}
             </strong>{" "}
-            — {rec.reason} <a href={`/evaluations/${rec.evaluation.id}`}>Scores of this checkpoint</a>
+            — {rec.reason} <Link href={`/evaluations/${rec.evaluation.id}`}>Scores of this checkpoint</Link>
           </p>
         ) : (
           // Holds the line the recommendation will take, so nothing below moves when it arrives.
           <p className="recommendation subtle">No recommendation yet: it follows the first scored checkpoint.</p>
         ))}
-      {checkpoints.length > 0 && <ScoresChart points={points} totalSteps={totalSteps} protocol={protocol} recommendedId={rec?.checkpoint.id ?? null} />}
+      {checkpoints.length > 0 && <ScoresChart points={points} totalSteps={totalSteps} offsets={offsets} protocol={protocol} recommendedId={rec?.checkpoint.id ?? null} />}
       <CheckpointScores checkpoints={checkpoints} offsets={offsets} evals={evals} />
     </section>
   );

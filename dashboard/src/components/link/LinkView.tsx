@@ -5,22 +5,25 @@ import type { SharedLinkQuery } from "@/generated/graphql";
 import { SHARED_LINK } from "@/graphql/sharing";
 import { GraphQLRequestError } from "@/lib/graphql";
 import { bearerClient, useApiConfig } from "@/lib/session";
-import { apiErrorText, when } from "../common/format";
+import { toHumane } from "@/lib/errors";
+import { when } from "../common/format";
 import { ModelCardPanel } from "../modelcard/ModelCardPanel";
+import { SampleGrid } from "../run/SampleGrid";
+import { stageOffsets, stepText } from "../run/run.steps";
 import { LinkPrompt } from "./LinkPrompt";
 
 type Shared = SharedLinkQuery["sharedLink"];
-type Failure = { title: string; message: string };
+type Failure = { title: string; message: string; code: string };
 
 /** The API's refusal in words: a revoked or expired link is FORBIDDEN, an unknown one UNAUTHENTICATED. */
 function failureOf(err: unknown): Failure {
-  const message = apiErrorText(err);
+  const { text: message, code } = toHumane(err);
   if (err instanceof GraphQLRequestError) {
-    if (err.code === "FORBIDDEN" && /revoked/i.test(err.message)) return { title: "This link was revoked", message };
-    if (err.code === "FORBIDDEN" && /expired/i.test(err.message)) return { title: "This link has expired", message };
-    if (err.code === "UNAUTHENTICATED") return { title: "This link is not valid", message };
+    if (err.code === "FORBIDDEN" && /revoked/i.test(err.message)) return { title: "This link was revoked", message, code };
+    if (err.code === "FORBIDDEN" && /expired/i.test(err.message)) return { title: "This link has expired", message, code };
+    if (err.code === "UNAUTHENTICATED") return { title: "This link is not valid", message, code };
   }
-  return { title: "This link cannot be opened", message };
+  return { title: "This link cannot be opened", message, code };
 }
 
 /** `/shared/<token>`: the run a share link opens, read with `Authorization: Bearer shl_…` (no API key). */
@@ -50,6 +53,10 @@ export function LinkView({ token }: { token: string }) {
         <h1>{failure.title}</h1>
         <p>{failure.message}</p>
         <p className="subtle">Ask the team that shared it for a new link.</p>
+        <details className="error-details">
+          <summary>Details</summary>
+          <code data-testid="link-error-code">{failure.code}</code>
+        </details>
       </section>
     );
   if (!shared)
@@ -82,7 +89,7 @@ export function LinkView({ token }: { token: string }) {
           <div className="row" role="group" aria-label="Choose a checkpoint">
             {run.checkpoints.map((c) => (
               <button key={c.id} type="button" className={`btn btn-small${c.id === checkpointId ? " btn-primary" : ""}`} aria-pressed={c.id === checkpointId} onClick={() => setCheckpointId(c.id)}>
-                {c.stage} step {c.step}
+                {stepText(c, stageOffsets(run.config))}
               </button>
             ))}
           </div>
@@ -90,26 +97,14 @@ export function LinkView({ token }: { token: string }) {
       </section>
       {ckpt && <LinkPrompt key={ckpt.id} api={api} checkpointId={ckpt.id} defaultPrompt={`a photo of ${identifier} ${run.subject.classNoun}`} />}
       {ckpt && !shared.promptOnly && <ModelCardPanel key={`card-${ckpt.id}`} checkpointId={ckpt.id} api={api} />}
-      <LinkSamples samples={run.samples} />
+      <LinkSamples run={run} />
     </div>
   );
 }
 
-function LinkSamples({ samples }: { samples: Shared["run"]["samples"] }) {
-  if (samples.length === 0) return null;
-  return (
-    <section className="panel" aria-labelledby="link-samples-title">
-      <h2 id="link-samples-title">Training samples</h2>
-      <ul className="link-samples">
-        {samples.map((s) => (
-          <li key={s.id}>
-            <img src={s.url} alt={`${s.prompt} — ${s.stage} step ${s.step}`} className="sample-img" />
-            <span className="subtle">
-              {s.stage} · {s.step}
-            </span>
-          </li>
-        ))}
-      </ul>
-    </section>
-  );
+/** The run's training samples as the run page shows them: a prompt × step grid in training order. */
+function LinkSamples({ run }: { run: Shared["run"] }) {
+  if (run.samples.length === 0) return null;
+  const cfg = (run.config ?? {}) as { samples?: { prompts?: string[] } };
+  return <SampleGrid samples={run.samples} prompts={cfg.samples?.prompts ?? []} offsets={stageOffsets(run.config)} title="Training samples" />;
 }

@@ -1,5 +1,6 @@
 "use client";
 
+import Link from "next/link";
 import { useEffect, useState } from "react";
 import type { ModelCardQuery } from "@/generated/graphql";
 import { MODEL_CARD_QUERY } from "@/graphql/sharing";
@@ -104,7 +105,8 @@ function CardBody({ card }: { card: Card }) {
 function Scores({ scores }: { scores: Card["evaluations"] }) {
   if (scores.length === 0) return <p className="subtle">Not evaluated yet.</p>;
   return (
-    <table className="table">
+    <div className="table-scroll">
+<table className="table">
       <caption className="subhead caption-left">Evaluation (latest per protocol)</caption>
       <thead>
         <tr>
@@ -125,7 +127,7 @@ function Scores({ scores }: { scores: Card["evaluations"] }) {
         {scores.map((s) => (
           <tr key={s.evaluationId}>
             <th scope="row">
-              <a href={`/evaluations/${s.evaluationId}`}>{s.protocol}</a>
+              <Link href={`/evaluations/${s.evaluationId}`}>{s.protocol}</Link>
             </th>
             <td className="num">{fmt(s.clipI)}</td>
             <td className="num">{fmt(s.clipT)}</td>
@@ -135,6 +137,7 @@ function Scores({ scores }: { scores: Card["evaluations"] }) {
         ))}
       </tbody>
     </table>
+</div>
   );
 }
 

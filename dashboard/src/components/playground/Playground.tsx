@@ -1,10 +1,12 @@
 "use client";
 
+import Link from "next/link";
 import { useCallback, useEffect, useRef, useState } from "react";
 import type { CheckpointQuery, GenerateMutation, GenerationFieldsFragment, GenerationUpdatedSubscription } from "@/generated/graphql";
 import { CHECKPOINT_QUERY, GENERATE, GENERATION_UPDATED } from "@/graphql/generations";
 import { errorText, GraphQLRequestError } from "@/lib/graphql";
 import { useSession } from "@/lib/session";
+import { stageOffsets, stepText } from "../run/run.steps";
 
 type Gen = GenerationFieldsFragment;
 type Settings = { prompt: string; negativePrompt: string; seed: string; steps: string; guidance: string; count: string };
@@ -97,7 +99,7 @@ export function Playground({ checkpointId }: { checkpointId: string }) {
     return (
       <section className="panel" data-testid="not-found">
         <h1>Checkpoint not found</h1>
-        <a href="/runs">All runs</a>
+        <Link href="/runs">All runs</Link>
       </section>
     );
   if (ckpt === undefined)
@@ -128,7 +130,7 @@ export function Playground({ checkpointId }: { checkpointId: string }) {
       <div>
         <h1>Playground</h1>
         <p className="subtle">
-          {ckpt.run.subject.name} · {ckpt.stage} step {ckpt.step} · <a href={`/runs/${ckpt.run.id}`}>back to the run</a> · <a href={ckpt.downloadUrl}>checkpoint.json</a>
+          {ckpt.run.subject.name} · {stepText(ckpt, stageOffsets(ckpt.run.config))} · <Link href={`/runs/${ckpt.run.id}`}>back to the run</Link> · <a href={ckpt.downloadUrl}>checkpoint.json</a>
         </p>
       </div>
       <div className="playground">

@@ -1,5 +1,6 @@
 "use client";
 
+import Link from "next/link";
 import { useCallback, useEffect, useReducer, useRef, useState } from "react";
 import type { CancelRunMutation, CheckpointFieldsFragment, RunEventsSubscription, RunQuery, SampleFieldsFragment } from "@/generated/graphql";
 import { CANCEL_RUN, RUN_EVENTS, RUN_QUERY } from "@/graphql/runs";
@@ -9,6 +10,8 @@ import { EvaluationPanel } from "../evaluation/EvaluationPanel";
 import { SharedRunNotice, ShareButton } from "../sharing/RunSharing";
 import { useRunEvaluations } from "../evaluation/useRunEvaluations";
 import { LossChart, type LossPointLite } from "./LossChart";
+import { formatDuration, phaseOf, windowRate, type PhaseKey } from "./run.phase";
+import { RunPhase } from "./RunPhase";
 import { byStageStep, stageOffsets as offsetsOf } from "./run.steps";
 import { SampleGrid } from "./SampleGrid";
 
@@ -25,12 +28,16 @@ interface State {
   lastSeq: number;
   /** (cumulative step, ms) of recent live losses, for steps/s. */
   recent: { step: number; t: number }[];
+  /** When each stage started (ms, from StageStarted), and when the newest loss was logged. */
+  stageAt: Record<string, number>;
+  lastLossAt: number | null;
 }
 
 type Action = { type: "loaded"; run: RunT | null } | { type: "event"; e: RunEvent } | { type: "patch"; patch: Partial<RunT> };
 
 const STAGE_LABEL: Record<string, string> = { class_images: "class images", stage1: "1 · token", stage2: "2 · UNet" };
 const TERMINAL = new Set(["SUCCEEDED", "FAILED", "CANCELED"]);
+const QUEUE_POLL_MS = 3000;
 
 const stageOffsets = (run: RunT | null) => offsetsOf(run?.config);
 
@@ -68,22 +75,33 @@ function reducer(s: State, a: Action): State {
       return s.run ? { ...s, run: { ...s.run, ...a.patch } } : s;
     case "event": {
       const e = a.e;
-      // The stream is in seq order with no gap; anything at or below lastSeq was applied already.
-      if (e.seq <= s.lastSeq || !s.run) return s;
+      // The stream is in seq order with no gap; anything at or below lastSeq was applied already. An event
+      // type this page's subscription does not select yet (a newer API) arrives without fields: skipped.
+      if (typeof (e as { seq?: unknown }).seq !== "number" || e.seq <= s.lastSeq || !s.run) return s;
       const next: State = { ...s, lastSeq: e.seq };
       const run = s.run;
       switch (e.__typename) {
         case "RunStateChanged":
-          next.run = { ...run, state: e.state, error: e.errorCode ? { code: e.errorCode, message: e.errorMessage ?? "", logTail: run.error?.logTail ?? null } : run.error };
+          next.run = {
+            ...run,
+            state: e.state,
+            // The stream says when the run started and ended; the header shows it without a reload.
+            startedAt: run.startedAt ?? (e.state === "RUNNING" ? e.at : null),
+            finishedAt: run.finishedAt ?? (TERMINAL.has(e.state) ? e.at : null),
+            queuePosition: e.state === "QUEUED" ? run.queuePosition : null,
+            error: e.errorCode ? { code: e.errorCode, message: e.errorMessage ?? "", logTail: run.error?.logTail ?? null } : run.error,
+          };
           break;
         case "StageStarted":
           next.run = { ...run, stage: e.stage };
+          next.stageAt = { ...s.stageAt, [e.stage]: Date.parse(e.at) };
           break;
         case "LossLogged": {
           const cum = (stageOffsets(run)[e.stage] ?? 0) + e.step;
           next.losses = mergeLosses(s.losses, [e]);
           next.run = { ...run, stage: e.stage, step: Math.max(run.step, cum) };
-          next.recent = [...s.recent, { step: cum, t: Date.parse(e.at) }].slice(-20);
+          next.recent = [...s.recent, { step: cum, t: Date.parse(e.at) }].slice(-300);
+          next.lastLossAt = Date.parse(e.at);
           break;
         }
         case "SampleSaved": {
@@ -102,21 +120,10 @@ function reducer(s: State, a: Action): State {
 
 const lr = (v: number) => (v < 0.01 ? v.toExponential().replace(/\.?0+e/, "e") : String(v));
 
-function formatDuration(sec: number): string {
-  if (!Number.isFinite(sec) || sec < 0) return "—";
-  const s = Math.round(sec);
-  if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m ${s % 60}s`;
-  return `${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m`;
-}
-
+/** Steps/s over a 20 s window of the stream's own timestamps; before any live point, the run's average. */
 function rate(state: State): number | null {
-  const r = state.recent;
-  if (r.length >= 2) {
-    const a = r[0]!;
-    const b = r[r.length - 1]!;
-    if (b.t > a.t && b.step > a.step) return ((b.step - a.step) * 1000) / (b.t - a.t);
-  }
+  const w = windowRate(state.recent);
+  if (w !== null) return w;
   const run = state.run;
   if (run?.startedAt && run.step > 0) {
     const end = run.finishedAt ? Date.parse(run.finishedAt) : Date.now();
@@ -128,7 +135,7 @@ function rate(state: State): number | null {
 
 export function RunView({ runId }: { runId: string }) {
   const session = useSession();
-  const [state, dispatch] = useReducer(reducer, { run: null, notFound: false, losses: [], samples: [], checkpoints: [], lastSeq: 0, recent: [] });
+  const [state, dispatch] = useReducer(reducer, { run: null, notFound: false, losses: [], samples: [], checkpoints: [], lastSeq: 0, recent: [], stageAt: {}, lastLossAt: null });
   const [loadError, setLoadError] = useState<string | null>(null);
   const [live, setLive] = useState<"connecting" | "live" | "reconnecting" | "ended">("connecting");
   const [cancelError, setCancelError] = useState<string | null>(null);
@@ -160,6 +167,16 @@ export function RunView({ runId }: { runId: string }) {
   useEffect(() => {
     void load();
   }, [load]);
+
+  // The queue position is not on the stream: read it again every few seconds while the run waits.
+  useEffect(() => {
+    if (runState !== "QUEUED") return;
+    const t = setInterval(() => void load(), QUEUE_POLL_MS);
+    return () => clearInterval(t);
+  }, [runState, load]);
+
+  // When each phase was first seen here, for phases the stream gives no start time of.
+  const seenAt = useRef(new Map<PhaseKey, number>());
 
   // The live stream: starts after the loaded run's lastEventSeq; on every reconnect it subscribes again
   // after the newest seq applied, so no point is missed or drawn twice. It stays open after training
@@ -245,7 +262,7 @@ export function RunView({ runId }: { runId: string }) {
       <section className="panel" data-testid="not-found">
         <h1>Run not found</h1>
         <p className="subtle">There is no run {runId} in your team. It may belong to another team.</p>
-        <a href="/runs">All runs</a>
+        <Link href="/runs">All runs</Link>
       </section>
     );
   if (!state.run)
@@ -262,15 +279,30 @@ export function RunView({ runId }: { runId: string }) {
   const run = state.run;
   const pct = run.totalSteps > 0 ? Math.min(100, (run.step / run.totalSteps) * 100) : 0;
   const r = rate(state);
-  const left = r && run.state === "RUNNING" ? (run.totalSteps - run.step) / r : null;
+  const phase = phaseOf({ state: run.state, stage: run.stage, step: run.step, totalSteps: run.totalSteps, cancelRequested: run.cancelRequested, points: state.losses.length });
+  if (!seenAt.current.has(phase)) seenAt.current.set(phase, Date.now());
+  const knownSince: Partial<Record<PhaseKey, number | null>> = {
+    queued: Date.parse(run.createdAt),
+    loading: run.startedAt ? Date.parse(run.startedAt) : null,
+    stage1: state.stageAt.stage1 ?? null,
+    stage2: state.stageAt.stage2 ?? null,
+    class_images: state.stageAt.class_images ?? null,
+    finishing: state.lastLossAt,
+  };
+  const since = knownSince[phase] ?? seenAt.current.get(phase) ?? null;
+  const training = phase === "stage1" || phase === "stage2" || phase === "class_images";
+  const left = r && training ? (run.totalSteps - run.step) / r : null;
   const cfg = run.config as {
+    /** Where the API stores the sample prompts (api/src/services/run-config.ts). */
+    samples?: { prompts?: string[] };
+    /** Older runs' configs. */
     samplePrompts?: string[];
     preset?: string;
     maxGradNorm?: number | null;
     stage1?: { steps: number; learningRate: number; checkpointEvery?: number };
     stage2?: { steps: number; learningRate: number; checkpointEvery: number };
   };
-  const prompts = (cfg.samplePrompts ?? []).slice();
+  const prompts = (cfg.samples?.prompts ?? cfg.samplePrompts ?? []).slice();
   const settings = [
     cfg.stage1 && `stage 1: ${cfg.stage1.steps} steps @ ${lr(cfg.stage1.learningRate)}${cfg.stage1.checkpointEvery ? `, checkpoint every ${cfg.stage1.checkpointEvery}` : ""}`,
     cfg.stage2 && `stage 2: ${cfg.stage2.steps} steps @ ${lr(cfg.stage2.learningRate)}, checkpoint every ${cfg.stage2.checkpointEvery}`,
@@ -282,10 +314,11 @@ export function RunView({ runId }: { runId: string }) {
       <div className="run-head">
         <div>
           <h1>
-            Run of <a href={`/subjects/${run.subject.id}`}>{run.subject.name}</a>
+            Run of <Link href={`/subjects/${run.subject.id}`}>{run.subject.name}</Link>
           </h1>
           <p className="subtle">
-            {run.method} · {run.baseModel} · started {run.startedAt ? new Date(run.startedAt).toLocaleString() : "—"} ·{" "}
+            {run.method} · {run.baseModel} ·{" "}
+            <span data-testid="run-started">{run.startedAt ? `started ${new Date(run.startedAt).toLocaleString()}` : run.state === "QUEUED" ? `queued ${new Date(run.createdAt).toLocaleTimeString()}` : "not started"}</span> ·{" "}
             <span data-testid="live-status">{TERMINAL.has(run.state) ? "finished" : live === "reconnecting" ? "reconnecting…" : live}</span>
           </p>
           {settings.length > 0 && <p className="subtle">{settings.join(" · ")}</p>}
@@ -310,27 +343,25 @@ export function RunView({ runId }: { runId: string }) {
       )}
 
       <section className="panel progress-panel" aria-label="Progress">
+        <RunPhase phase={phase} method={run.method} since={since} queuePosition={run.queuePosition} estimatedStartAt={run.estimatedStartAt} />
         <div className="progress-row">
           <span>
-            Stage <strong data-testid="run-stage">{run.stage ? (STAGE_LABEL[run.stage] ?? run.stage) : "—"}</strong>
+            Stage <strong data-testid="run-stage">{run.stage ? (STAGE_LABEL[run.stage] ?? run.stage) : phase === "loading" ? "not started" : "—"}</strong>
           </span>
           <span data-testid="run-step">
             step {run.step} / {run.totalSteps}
           </span>
-          <span>{r ? `${r.toFixed(2)} steps/s` : "— steps/s"}</span>
-          <span>{left !== null ? `${formatDuration(left)} left` : TERMINAL.has(run.state) ? "done" : "— left"}</span>
+          <span data-testid="run-rate" title="Averaged over the last 20 seconds">
+            {r ? `${r.toFixed(r >= 10 ? 1 : 2)} steps/s` : "— steps/s"}
+          </span>
+          <span data-testid="run-left">
+            {left !== null ? `${formatDuration(left)} left` : TERMINAL.has(run.state) ? (run.startedAt && run.finishedAt ? `took ${formatDuration((Date.parse(run.finishedAt) - Date.parse(run.startedAt)) / 1000)}` : "done") : phase === "finishing" ? "saving…" : "— left"}
+          </span>
         </div>
         <div className="progress" role="progressbar" aria-label="Training progress" aria-valuemin={0} aria-valuemax={run.totalSteps} aria-valuenow={run.step}>
           <div className="progress-fill" style={{ width: `${pct}%` }} />
         </div>
       </section>
-
-      {run.state === "QUEUED" && run.queuePosition != null && (
-        <p className="panel hint" data-testid="run-queue">
-          Queued: position {run.queuePosition}
-          {run.estimatedStartAt ? `, estimated start ${new Date(run.estimatedStartAt).toLocaleTimeString()}` : ""} (fair share across teams)
-        </p>
-      )}
 
       {run.state === "FAILED" && run.error && (
         <section className="panel failure" role="alert" data-testid="run-error">
@@ -360,7 +391,7 @@ export function RunView({ runId }: { runId: string }) {
 
       <EvaluationPanel checkpoints={state.checkpoints} offsets={stageOffsets(run)} totalSteps={run.totalSteps} evals={evals} />
 
-      <SampleGrid samples={state.samples} prompts={prompts} />
+      <SampleGrid samples={state.samples} prompts={prompts} offsets={stageOffsets(run)} />
     </div>
   );
 }

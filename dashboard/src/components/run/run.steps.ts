@@ -15,3 +15,18 @@ export function cumulativeStep(p: { stage: string; step: number }, offsets: Reco
 }
 
 export const stageLabel = (stage: string) => (stage === "stage1" ? "stage 1" : stage === "stage2" ? "stage 2" : stage);
+
+/**
+ * The one step convention of the dashboard (grid, chart, checkpoints, playground): the stage-local step,
+ * with the run's cumulative step beside it when they differ — "stage 2 · step 20 (run step 50)".
+ */
+export function stepText(p: { stage: string; step: number }, offsets: Record<string, number>): string {
+  const cum = cumulativeStep(p, offsets);
+  return `${stageLabel(p.stage)} · step ${p.step}${cum !== p.step ? ` (run step ${cum})` : ""}`;
+}
+
+/** The stage a cumulative step falls in, and its stage-local step. */
+export function fromCumulative(cum: number, offsets: Record<string, number>): { stage: string; step: number } {
+  const s2 = offsets.stage2 ?? 0;
+  return s2 > 0 && cum > s2 ? { stage: "stage2", step: cum - s2 } : { stage: "stage1", step: cum };
+}

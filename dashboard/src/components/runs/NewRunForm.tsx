@@ -1,11 +1,13 @@
 "use client";
 
+import { useRouter } from "next/navigation";
 import { useEffect, useState } from "react";
 import type { BaseModelsQuery, RunMethod, StartRunMutation, SubjectsQuery, TrainingPreset } from "@/generated/graphql";
 import { START_RUN } from "@/graphql/runs";
 import { SUBJECTS_QUERY } from "@/graphql/subjects";
 import { BASE_MODELS_QUERY } from "@/graphql/viewer";
 import { errorText, GraphQLRequestError } from "@/lib/graphql";
+import { invalidate, useQuery } from "@/lib/query";
 import { useSession } from "@/lib/session";
 
 /** The paper's settings (and the baselines'), as the API fills them in when a field is omitted. */
@@ -89,8 +91,7 @@ function validate(f: Form): Errors {
 
 export function NewRunForm({ initialSubjectId }: { initialSubjectId?: string | undefined }) {
   const session = useSession();
-  const [subjects, setSubjects] = useState<SubjectsQuery["subjects"]["edges"][number]["node"][] | null>(null);
-  const [models, setModels] = useState<BaseModelsQuery["baseModels"] | null>(null);
+  const router = useRouter();
   const [form, setForm] = useState<Form>({
     subjectId: initialSubjectId ?? "",
     method: "TWO_STAGE",
@@ -110,18 +111,18 @@ export function NewRunForm({ initialSubjectId }: { initialSubjectId?: string | u
   const [formError, setFormError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
+  // Through the cache: subjects the runs list or subjects page read already show at once.
+  const subjectsQ = useQuery<SubjectsQuery>(session, SUBJECTS_QUERY, { first: 100 }, { staleMs: 10_000 });
+  const modelsQ = useQuery<BaseModelsQuery>(session, BASE_MODELS_QUERY, {}, { staleMs: 60_000 });
+  const subjects = subjectsQ.data ? subjectsQ.data.subjects.edges.map((e) => e.node) : null;
+  const models = modelsQ.data?.baseModels ?? null;
+  const loadError = subjectsQ.error ?? modelsQ.error;
   useEffect(() => {
-    void (async () => {
-      try {
-        const [s, m] = await Promise.all([session.request<SubjectsQuery>(SUBJECTS_QUERY, { first: 100 }), session.request<BaseModelsQuery>(BASE_MODELS_QUERY)]);
-        setSubjects(s.subjects.edges.map((e) => e.node));
-        setModels(m.baseModels);
-        setForm((f) => ({ ...f, baseModel: f.baseModel || (m.baseModels.find((b) => b.default) ?? m.baseModels[0])?.id || "" }));
-      } catch (err) {
-        setFormError(errorText(err));
-      }
-    })();
-  }, [session]);
+    if (models) setForm((f) => ({ ...f, baseModel: f.baseModel || (models.find((b) => b.default) ?? models[0])?.id || "" }));
+  }, [models]);
+  useEffect(() => {
+    if (loadError) setFormError(errorText(loadError));
+  }, [loadError]);
 
   const set = (k: keyof Form, v: string) => setForm((f) => ({ ...f, [k]: v }));
   const setMethod = (m: RunMethod) => {
@@ -160,7 +161,8 @@ export function NewRunForm({ initialSubjectId }: { initialSubjectId?: string | u
     setBusy(true);
     try {
       const r = await session.request<StartRunMutation>(START_RUN, { input });
-      window.location.assign(`/runs/${r.startRun.id}`);
+      invalidate("query Runs");
+      router.push(`/runs/${r.startRun.id}`);
     } catch (err) {
       if (err instanceof GraphQLRequestError && err.field && SHOWN_FIELDS.has(err.field)) setErrors({ [err.field]: err.message });
       else setFormError(errorText(err));

@@ -1,11 +1,13 @@
 "use client";
 
+import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { useCallback, useEffect, useState } from "react";
+import { useState } from "react";
 import type { RunState, RunsQuery, SubjectsQuery } from "@/generated/graphql";
 import { RUNS_QUERY } from "@/graphql/runs";
 import { SUBJECTS_QUERY } from "@/graphql/subjects";
 import { errorText } from "@/lib/graphql";
+import { useQuery } from "@/lib/query";
 import { useSession } from "@/lib/session";
 
 const STATES: RunState[] = ["QUEUED", "RUNNING", "SUCCEEDED", "FAILED", "CANCELED"];
@@ -17,44 +19,18 @@ const COMPARE_MAX = 4;
 /** Every run of the team, newest first, refreshed every few seconds so states stay current. */
 export function RunsList() {
   const session = useSession();
-  const [runs, setRuns] = useState<RunsQuery["runs"]["edges"][number]["node"][] | null>(null);
-  const [subjects, setSubjects] = useState<SubjectsQuery["subjects"]["edges"][number]["node"][]>([]);
   const [subjectId, setSubjectId] = useState("");
   const [state, setState] = useState("");
-  const [error, setError] = useState<string | null>(null);
   const [selected, setSelected] = useState<string[]>([]);
   const router = useRouter();
   const canCompare = selected.length >= COMPARE_MIN && selected.length <= COMPARE_MAX;
   const toggle = (id: string, on: boolean) => setSelected((s) => (on ? [...s.filter((x) => x !== id), id] : s.filter((x) => x !== id)));
-
-  useEffect(() => {
-    session
-      .request<SubjectsQuery>(SUBJECTS_QUERY, { first: 100 })
-      .then((d) => setSubjects(d.subjects.edges.map((e) => e.node)))
-      .catch(() => undefined);
-  }, [session]);
-
-  const load = useCallback(
-    async (signal?: AbortSignal) => {
-      try {
-        const d = await session.request<RunsQuery>(RUNS_QUERY, { first: 100, subjectId: subjectId || null, state: state || null }, signal);
-        setRuns(d.runs.edges.map((e) => e.node));
-        setError(null);
-      } catch (err) {
-        if (!signal?.aborted) setError(errorText(err));
-      }
-    },
-    [session, subjectId, state],
-  );
-  useEffect(() => {
-    const ctl = new AbortController();
-    void load(ctl.signal);
-    const t = setInterval(() => void load(ctl.signal), POLL_MS);
-    return () => {
-      ctl.abort();
-      clearInterval(t);
-    };
-  }, [load]);
+  // Cached: coming back to the list shows the last answer at once, then refreshes every few seconds.
+  const subjectsQ = useQuery<SubjectsQuery>(session, SUBJECTS_QUERY, { first: 100 }, { staleMs: 30_000 });
+  const runsQ = useQuery<RunsQuery>(session, RUNS_QUERY, { first: 100, subjectId: subjectId || null, state: state || null }, { pollMs: POLL_MS });
+  const subjects = subjectsQ.data?.subjects.edges.map((e) => e.node) ?? [];
+  const runs = runsQ.data ? runsQ.data.runs.edges.map((e) => e.node) : null;
+  const error = runsQ.error ? errorText(runsQ.error) : null;
 
   return (
     <div>
@@ -73,9 +49,9 @@ export function RunsList() {
           >
             Compare
           </button>
-          <a className="btn btn-primary" href="/runs/new">
+          <Link className="btn btn-primary" href="/runs/new">
             New run
-          </a>
+          </Link>
         </div>
       </div>
       <div className="toolbar" role="search">
@@ -115,7 +91,7 @@ export function RunsList() {
         <p className="subtle">{subjectId || state ? "No runs match these filters." : "No runs yet. Create a subject, upload photos, then start a run."}</p>
       ) : (
         <div className="panel">
-          <table className="table" data-testid="runs-table">
+          <table className="table table-cards" data-testid="runs-table">
             <thead>
               <tr>
                 <th scope="col">
@@ -132,7 +108,7 @@ export function RunsList() {
             <tbody>
               {runs.map((r) => (
                 <tr key={r.id} data-testid="run-row" data-state={r.state} data-run={r.id}>
-                  <td className="select-cell">
+                  <td className="select-cell" data-label="Compare">
                     <input
                       type="checkbox"
                       checked={selected.includes(r.id)}
@@ -141,19 +117,19 @@ export function RunsList() {
                       aria-label={`Compare run of ${r.subject.name} (${r.method}, ${new Date(r.createdAt).toLocaleString()})`}
                     />
                   </td>
-                  <td>
-                    <a href={`/runs/${r.id}`}>{r.subject.name}</a>
+                  <td data-label="Subject">
+                    <Link href={`/runs/${r.id}`}>{r.subject.name}</Link>
                   </td>
-                  <td>{r.method}</td>
-                  <td>{r.baseModel}</td>
-                  <td>
+                  <td data-label="Method">{r.method}</td>
+                  <td data-label="Base model">{r.baseModel}</td>
+                  <td data-label="State">
                     <span className={`badge state-${r.state}`}>{r.state}</span>
                   </td>
-                  <td>
+                  <td data-label="Progress">
                     {r.step}/{r.totalSteps}
                     {r.stage ? ` · ${r.stage}` : ""}
                   </td>
-                  <td>{new Date(r.createdAt).toLocaleString()}</td>
+                  <td data-label="Created">{new Date(r.createdAt).toLocaleString()}</td>
                 </tr>
               ))}
             </tbody>

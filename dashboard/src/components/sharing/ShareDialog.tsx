@@ -88,10 +88,26 @@ function ShareForm({ runId }: { runId: string }) {
             </label>
           </div>
         </fieldset>
+        {kind === "TEAM" && session.otherTeams.length > 0 && (
+          <label className="field">
+            <span>One of your teams</span>
+            <select name="teamPicker" value={session.otherTeams.some((t) => t.id === teamId) ? teamId : ""} onChange={(e) => setTeamId(e.target.value)}>
+              <option value="">Choose a team…</option>
+              {session.otherTeams.map((t) => (
+                <option key={t.id} value={t.id}>
+                  {t.name}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
         {kind === "TEAM" ? (
           <label className="field">
             <span>
-              Team id <span className="hint">the other team can read the run and its checkpoints, generate and download</span>
+              Team id{" "}
+              <span className="hint">
+                shown (with a copy button) on that team&apos;s Team page; the other team can read the run and its checkpoints, generate and download
+              </span>
             </span>
             <input name="targetTeamId" required autoComplete="off" value={teamId} onChange={(e) => setTeamId(e.target.value)} aria-invalid={!!fe("targetTeamId")} />
             {fe("targetTeamId") && <span className="field-error">{fe("targetTeamId")}</span>}

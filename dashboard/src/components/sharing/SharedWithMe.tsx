@@ -1,24 +1,18 @@
 "use client";
 
-import { useEffect, useState } from "react";
+import Link from "next/link";
 import type { SharedWithMeQuery } from "@/generated/graphql";
 import { SHARED_WITH_ME } from "@/graphql/sharing";
+import { useQuery } from "@/lib/query";
 import { useSession } from "@/lib/session";
 import { apiErrorText, when } from "../common/format";
 
 /** Runs other teams shared with the caller's team (active shares only, newest first). */
 export function SharedWithMe() {
   const session = useSession();
-  const [list, setList] = useState<SharedWithMeQuery["sharedWithMe"] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    const ac = new AbortController();
-    session
-      .request<SharedWithMeQuery>(SHARED_WITH_ME, {}, ac.signal)
-      .then((d) => setList(d.sharedWithMe))
-      .catch((err: unknown) => !ac.signal.aborted && setError(apiErrorText(err)));
-    return () => ac.abort();
-  }, [session]);
+  const q = useQuery<SharedWithMeQuery>(session, SHARED_WITH_ME);
+  const list = q.data?.sharedWithMe ?? null;
+  const error = q.error && !q.data ? apiErrorText(q.error) : null;
 
   return (
     <div className="stack">
@@ -55,7 +49,7 @@ export function SharedWithMe() {
               {list.map((s) => (
                 <tr key={s.shareId} data-testid="shared-run-row">
                   <td>
-                    <a href={`/runs/${s.run.id}`}>{s.run.subject.name}</a> <span className="subtle">{s.run.subject.classNoun}</span>
+                    <Link href={`/runs/${s.run.id}`}>{s.run.subject.name}</Link> <span className="subtle">{s.run.subject.classNoun}</span>
                   </td>
                   <td>{s.team.name}</td>
                   <td>

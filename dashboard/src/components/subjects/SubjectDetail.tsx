@@ -1,5 +1,6 @@
 "use client";
 
+import Link from "next/link";
 import { useCallback, useEffect, useRef, useState } from "react";
 import type {
   AddSubjectImageMutation,
@@ -11,6 +12,7 @@ import type {
 import { ADD_SUBJECT_IMAGE, CREATE_IMAGE_UPLOAD, REMOVE_SUBJECT_IMAGE, SUBJECT_QUERY } from "@/graphql/subjects";
 import { errorText, GraphQLRequestError } from "@/lib/graphql";
 import { useSession } from "@/lib/session";
+import { sniffFile } from "./sniff";
 
 type SubjectT = NonNullable<SubjectQuery["subject"]>;
 interface UploadItem {
@@ -67,10 +69,15 @@ export function SubjectDetail({ subjectId }: { subjectId: string }) {
   const uploadOne = async (file: File, key: number) => {
     update(key, { status: "uploading" });
     try {
+      const type = await sniffFile(file);
+      if (!type) {
+        update(key, { status: "failed", error: `${file.name} is not a JPEG, PNG or WebP image (checked before uploading; nothing was sent).` });
+        return;
+      }
       const up = await session.request<CreateImageUploadMutation>(CREATE_IMAGE_UPLOAD, {
         subjectId,
         filename: file.name,
-        contentType: file.type || "application/octet-stream",
+        contentType: type,
         byteSize: file.size,
       });
       await postWithProgress(up.createImageUpload.url, (up.createImageUpload.fields ?? {}) as Record<string, string>, file, (p) => update(key, { progress: p }));
@@ -106,7 +113,7 @@ export function SubjectDetail({ subjectId }: { subjectId: string }) {
     return (
       <section className="panel" data-testid="not-found">
         <h1>Subject not found</h1>
-        <a href="/subjects">All subjects</a>
+        <Link href="/subjects">All subjects</Link>
       </section>
     );
   if (subject === undefined)
@@ -129,9 +136,9 @@ export function SubjectDetail({ subjectId }: { subjectId: string }) {
             {subject.classNoun} · {subject.kind === "LIVE" ? "live subject" : "object"} · <span data-testid="image-count">{subject.images.length}</span> photos (4–6 work best)
           </p>
         </div>
-        <a className="btn btn-primary" href={`/runs/new?subject=${subject.id}`}>
+        <Link className="btn btn-primary" href={`/runs/new?subject=${subject.id}`}>
           Start a run
-        </a>
+        </Link>
       </div>
       {error && (
         <p className="error" role="alert">
@@ -220,9 +227,9 @@ export function SubjectDetail({ subjectId }: { subjectId: string }) {
           <ul>
             {subject.runs.map((r) => (
               <li key={r.id}>
-                <a href={`/runs/${r.id}`}>
+                <Link href={`/runs/${r.id}`}>
                   {r.method} · {new Date(r.createdAt).toLocaleString()}
-                </a>{" "}
+                </Link>{" "}
                 <span className={`badge state-${r.state}`}>{r.state}</span>
               </li>
             ))}

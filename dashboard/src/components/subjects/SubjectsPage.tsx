@@ -1,27 +1,21 @@
 "use client";
 
-import { useCallback, useEffect, useState } from "react";
+import Link from "next/link";
+import { useRouter } from "next/navigation";
+import { useState } from "react";
 import type { CreateSubjectMutation, SubjectKind, SubjectsQuery } from "@/generated/graphql";
 import { CREATE_SUBJECT, SUBJECTS_QUERY } from "@/graphql/subjects";
 import { errorText, GraphQLRequestError } from "@/lib/graphql";
+import { invalidate, useQuery } from "@/lib/query";
 import { useSession } from "@/lib/session";
 
 type SubjectT = SubjectsQuery["subjects"]["edges"][number]["node"];
 
 export function SubjectsPage() {
   const session = useSession();
-  const [subjects, setSubjects] = useState<SubjectT[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-
-  const load = useCallback(async () => {
-    try {
-      const d = await session.request<SubjectsQuery>(SUBJECTS_QUERY, { first: 100 });
-      setSubjects(d.subjects.edges.map((e) => e.node));
-    } catch (err) {
-      setError(errorText(err));
-    }
-  }, [session]);
-  useEffect(() => void load(), [load]);
+  const q = useQuery<SubjectsQuery>(session, SUBJECTS_QUERY, { first: 100 });
+  const subjects: SubjectT[] | null = q.data ? q.data.subjects.edges.map((e) => e.node) : null;
+  const error = q.error ? errorText(q.error) : null;
 
   return (
     <div className="stack">
@@ -43,7 +37,7 @@ export function SubjectsPage() {
       ) : (
         <div className="card-grid" data-testid="subject-list">
           {subjects.map((s) => (
-            <a key={s.id} href={`/subjects/${s.id}`} className="panel card" data-testid="subject-card">
+            <Link key={s.id} href={`/subjects/${s.id}`} className="panel card" data-testid="subject-card">
               <strong>{s.name}</strong>
               <div className="subtle">
                 {s.classNoun} · {s.kind === "LIVE" ? "live" : "object"} · {s.images.length} photo{s.images.length === 1 ? "" : "s"}
@@ -56,7 +50,7 @@ export function SubjectsPage() {
                   <div key={k} className="thumb" aria-hidden="true" />
                 ))}
               </div>
-            </a>
+            </Link>
           ))}
         </div>
       )}
@@ -66,6 +60,7 @@ export function SubjectsPage() {
 
 function CreateSubjectForm() {
   const session = useSession();
+  const router = useRouter();
   const [name, setName] = useState("");
   const [classNoun, setClassNoun] = useState("");
   const [kind, setKind] = useState<SubjectKind>("OBJECT");
@@ -77,7 +72,8 @@ function CreateSubjectForm() {
     setErr(null);
     try {
       const d = await session.request<CreateSubjectMutation>(CREATE_SUBJECT, { input: { name, classNoun, kind } });
-      window.location.assign(`/subjects/${d.createSubject.id}`);
+      invalidate("query Subjects");
+      router.push(`/subjects/${d.createSubject.id}`);
     } catch (e) {
       setErr({ field: e instanceof GraphQLRequestError ? e.field : undefined, message: errorText(e) });
       setBusy(false);

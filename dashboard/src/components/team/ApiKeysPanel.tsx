@@ -77,7 +77,8 @@ export function ApiKeysPanel({ keys, onChanged }: { keys: ApiKeyFieldsFragment[]
           </div>
         </div>
       )}
-      <table className="table" data-testid="api-keys">
+      <div className="table-scroll">
+<table className="table" data-testid="api-keys">
         <thead>
           <tr>
             <th scope="col">Name</th>
@@ -109,6 +110,7 @@ export function ApiKeysPanel({ keys, onChanged }: { keys: ApiKeyFieldsFragment[]
           ))}
         </tbody>
       </table>
+</div>
     </section>
   );
 }

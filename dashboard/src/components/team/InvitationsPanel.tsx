@@ -112,7 +112,8 @@ export function InvitationsPanel({ onChanged }: { onChanged: () => void }) {
       ) : open.length === 0 ? (
         <p className="subtle">No pending invitations.</p>
       ) : (
-        <table className="table" data-testid="invitations">
+        <div className="table-scroll">
+<table className="table" data-testid="invitations">
           <thead>
             <tr>
               <th scope="col">Role</th>
@@ -140,6 +141,7 @@ export function InvitationsPanel({ onChanged }: { onChanged: () => void }) {
             ))}
           </tbody>
         </table>
+</div>
       )}
     </section>
   );

@@ -1,9 +1,11 @@
 "use client";
 
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useState } from "react";
 import type { TeamQuery } from "@/generated/graphql";
 import { TEAM_QUERY } from "@/graphql/team";
+import { useQuery } from "@/lib/query";
 import { useSession } from "@/lib/session";
+import { CopyButton } from "../common/CopyButton";
 import { apiErrorText } from "../common/format";
 import { ApiKeysPanel } from "./ApiKeysPanel";
 import { AuditLog } from "./AuditLog";
@@ -13,24 +15,16 @@ import { MembersTable } from "./MembersTable";
 /** The team: members, invitations and the access log (OWNER), and the caller's API keys. */
 export function TeamPage() {
   const session = useSession();
-  const [data, setData] = useState<TeamQuery["viewer"] | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const q = useQuery<TeamQuery>(session, TEAM_QUERY);
+  const data = q.data?.viewer ?? null;
+  const error = q.error ? apiErrorText(q.error) : null;
   // Bumped after every change, so the access log shows it.
   const [version, setVersion] = useState(0);
-
-  const load = useCallback(async () => {
-    try {
-      setData((await session.request<TeamQuery>(TEAM_QUERY)).viewer);
-      setError(null);
-    } catch (err) {
-      setError(apiErrorText(err));
-    }
-  }, [session]);
-  useEffect(() => void load(), [load]);
+  const { refetch } = q;
   const changed = useCallback(() => {
-    void load();
+    void refetch();
     setVersion((v) => v + 1);
-  }, [load]);
+  }, [refetch]);
 
   if (!data)
     return error ? (
@@ -50,6 +44,10 @@ export function TeamPage() {
         <p className="subtle">
           You are {data.user.name}, <span className="badge role-badge">{data.role}</span> of this team.
           {!owner && " Only OWNERs manage members, invitations and the access log."}
+        </p>
+        <p className="subtle team-id-row">
+          Team id <code data-testid="team-id">{data.team.id}</code> <CopyButton text={data.team.id} label="Copy team id" />{" "}
+          <span>: another team needs it to share a run with this team.</span>
         </p>
       </div>
       {error && (
