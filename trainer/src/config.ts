@@ -22,6 +22,17 @@ const schema = z.object({
   S3_REGION: z.string().min(1).default("us-east-1"),
   /** Scratch space for a job's images, engine output and the generation checkpoint cache. */
   TRAINER_WORK_DIR: z.string().min(1).default(join(tmpdir(), "studio-trainer")),
+  /**
+   * Size budget of the checkpoint cache for generations (TRAINER_WORK_DIR/checkpoint-cache): least
+   * recently used checkpoints are evicted down to it; one a generation or evaluation uses is kept
+   * (docs/caches.md). At least 1 MiB.
+   */
+  TRAINER_CHECKPOINT_CACHE_MAX_BYTES: z.coerce.number().int().min(1 << 20).max(2 ** 52).default(20 * 2 ** 30),
+  /**
+   * Size budget of the engine's DreamBooth class-image cache ($STUDIO_CACHE_DIR/class-images), passed
+   * to the engine as STUDIO_CLASS_IMAGE_CACHE_MAX_BYTES; a set in use by a run is kept. At least 1 MiB.
+   */
+  TRAINER_CLASS_IMAGE_CACHE_MAX_BYTES: z.coerce.number().int().min(1 << 20).max(2 ** 52).default(5 * 2 ** 30),
   /** A claim is held this long without a heartbeat; after that another trainer may take the job over. */
   TRAINER_LEASE_MS: z.coerce.number().int().min(1000).max(3_600_000).default(30_000),
   /**
@@ -65,6 +76,7 @@ export function parseConfig(env: Record<string, string | undefined>): TrainerCon
   if (r.success) {
     const engineEnv: Record<string, string> = { PATH: "/usr/bin:/bin", HOME: "/tmp" };
     for (const k of ENGINE_PASSTHROUGH) if (env[k] !== undefined) engineEnv[k] = env[k]!;
+    engineEnv.STUDIO_CLASS_IMAGE_CACHE_MAX_BYTES = String(r.data.TRAINER_CLASS_IMAGE_CACHE_MAX_BYTES);
     return { ...r.data, ENGINE_ENV: engineEnv };
   }
   throw new ConfigError(
