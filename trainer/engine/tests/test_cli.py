@@ -197,6 +197,7 @@ def test_stable_diffusion_is_never_downloaded(tmp_path, subject_images, capsys, 
     code, events = run_in_process(["train", "--spec", str(spec)], capsys)
     assert code == EXIT_BAD_SPEC
     assert events[-1]["code"] == "BASE_MODEL_NOT_FOUND" and "STUDIO_SD21_BASE_DIR" in events[-1]["message"]
+    assert "./studio models pull stable-diffusion-2-1-base" in events[-1]["message"], "the error names the command that fixes it"
 
 
 def test_the_engine_stops_when_its_parent_dies(tmp_path, subject_images):
