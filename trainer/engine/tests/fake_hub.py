@@ -128,3 +128,11 @@ class FakeHub:
     def __exit__(self, *exc) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+if __name__ == "__main__":  # python fake_hub.py REPO FOLDER: serves until stdin closes, prints its URL
+    import sys
+
+    with FakeHub(sys.argv[1], Path(sys.argv[2])) as hub:
+        print(hub.url, flush=True)
+        sys.stdin.read()
