@@ -40,6 +40,11 @@ const schema = z.object({
    * set its own limit (team_run_limits). Other teams' queued runs are claimed first.
    */
   RUN_TEAM_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(1),
+  /**
+   * How often the trainer asks its engine which base models this machine has (`models list`) and records
+   * them on its worker row: a model pulled while the trainer runs becomes available within this long.
+   */
+  TRAINER_MODELS_CHECK_MS: z.coerce.number().int().min(1000).max(3_600_000).default(60_000),
   /** How often to look for work when no NOTIFY arrives (NOTIFY can be missed while reconnecting). */
   TRAINER_POLL_MS: z.coerce.number().int().min(100).max(600_000).default(2000),
   /** After SIGTERM the engine finishes its step; SIGKILL after this long. */

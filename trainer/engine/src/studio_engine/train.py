@@ -28,6 +28,7 @@ from .errors import BadSpecError
 from .events import EventWriter
 from .images import ImageInputError, load_subject_images
 from .models import load_components
+from .phases import LOADING_BASE_MODEL, phase
 from .run_context import CancelFlag, RunContext
 from .spec import DREAMBOOTH, TEXTUAL_INVERSION, TWO_STAGE, JobSpec
 from .stage1_inversion import run_stage1
@@ -77,7 +78,8 @@ def heartbeat(events: EventWriter, every: float, stop: threading.Event) -> threa
 
 def run_training(spec: JobSpec, events: EventWriter, cancel: CancelFlag) -> RunContext:
     precision = choose(spec.device, spec.mixed_precision)
-    components = load_components(spec.base_model, precision.device)
+    with phase(events, LOADING_BASE_MODEL, modelId=spec.base_model):
+        components = load_components(spec.base_model, precision.device)
     ctx = RunContext(spec, components, precision, events, cancel, Path(spec.output_dir))
     res = ctx.resolution
     if res % components.vae_scale_factor:
