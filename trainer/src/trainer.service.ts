@@ -107,7 +107,8 @@ export class Trainer {
     const { v: _v, seq: _s, ts: _t, type: _ty, ...engine } = ready;
     this.engine = engine;
     this.log("info", `engine ready: ${JSON.stringify(engine)}`);
-    await this.checkBaseModels();
+    // In the background: until it answers, the worker row says "not reported" (never a reason to refuse runs).
+    void this.checkBaseModels();
     await this.tick();
     this.timer = setInterval(() => void this.tick(), this.config.TRAINER_HEARTBEAT_MS);
     this.modelsTimer = setInterval(() => void this.checkBaseModels(), this.config.TRAINER_MODELS_CHECK_MS);
