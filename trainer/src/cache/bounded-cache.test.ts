@@ -85,8 +85,10 @@ describe("BoundedCache", () => {
     await writeFile(join(root, "stale.pin-515151"), ""); // its process is gone
     await mkdir(join(root, "half.partial-515151-abcdef"));
     await writeFile(join(root, "half.partial-515151-abcdef", "f"), Buffer.alloc(4 * KiB));
+    // a fill of the live process: never touched, even though the key holds an all-digit segment
+    await mkdir(join(root, "a-1111-b.partial-424242-abcdef"));
     await cache.evict(5 * KiB);
-    expect((await readdir(root)).sort()).toEqual(["theirs", "theirs.pin-424242"]);
+    expect((await readdir(root)).sort()).toEqual(["a-1111-b.partial-424242-abcdef", "theirs", "theirs.pin-424242"]);
     alive.clear();
     await cache.evict(0);
     expect(await readdir(root)).toEqual([]);

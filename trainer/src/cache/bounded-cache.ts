@@ -163,7 +163,7 @@ export class BoundedCache {
       if (!e.isDirectory()) continue;
       if (PARTIAL.test(e.name)) {
         // a fill or eviction of a process that died: never a complete entry
-        const pid = Number(/-(\d+)-/.exec(e.name)?.[1] ?? NaN);
+        const pid = Number(/\.(?:partial|evict)-(\d+)/.exec(e.name)?.[1] ?? NaN);
         if (pid !== process.pid && !(pid > 0 && this.isAlive(pid))) await rm(join(this.opts.root, e.name), { recursive: true, force: true });
         continue;
       }
