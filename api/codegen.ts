@@ -26,6 +26,7 @@ const config: CodegenConfig = {
           GeneratedImage: "../models.js#GeneratedImageModel",
           RunStateChanged: "../models.js#RunEventModel",
           StageStarted: "../models.js#RunEventModel",
+          PhaseChanged: "../models.js#RunEventModel",
           LossLogged: "../models.js#RunEventModel",
           SampleSaved: "../models.js#RunEventModel",
           CheckpointSaved: "../models.js#RunEventModel",

@@ -8,6 +8,7 @@ import type { EvaluationsService } from "./services/evaluations.service.js";
 import type { ExportsService } from "./services/exports.service.js";
 import type { GenerationsService } from "./services/generations.service.js";
 import type { HealthService } from "./services/health.service.js";
+import type { BaseModelsService } from "./services/base-models.service.js";
 import type { ImportsService } from "./services/imports.service.js";
 import type { MediaService } from "./services/media.service.js";
 import type { MembersService } from "./services/members.service.js";
@@ -18,6 +19,7 @@ import type { SubjectsService } from "./services/subjects.service.js";
 
 export interface Services {
   health: HealthService;
+  baseModels: BaseModelsService;
   apiKeys: ApiKeysService;
   subjects: SubjectsService;
   runs: RunsService;

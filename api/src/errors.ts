@@ -9,7 +9,9 @@ export type ErrorCode = "BAD_USER_INPUT" | "NOT_FOUND" | "FORBIDDEN" | "UNAUTHEN
   | "RATE_LIMITED"
   | "SERVER_BUSY"
   /** Overloaded or briefly unreachable (database pool exhausted, a slow stream cut): retry after `retryAfterMs`. */
-  | "UNAVAILABLE";
+  | "UNAVAILABLE"
+  /** startRun: no live trainer has the base model; `extensions.fix` is the command that fixes it. */
+  | "BASE_MODEL_UNAVAILABLE";
 
 export class DomainError extends Error {
   readonly extensions: { code: ErrorCode; field?: string; retryAfterMs?: number };

@@ -35,6 +35,7 @@ import { EvaluationScorer } from "./services/evaluation.scorer.js";
 import { EvaluationsService } from "./services/evaluations.service.js";
 import { GenerationsService } from "./services/generations.service.js";
 import { HealthService } from "./services/health.service.js";
+import { BaseModelsService } from "./services/base-models.service.js";
 import { liveHubFor } from "./services/live.wiring.js";
 import { MediaService } from "./services/media.service.js";
 import { MembersService } from "./services/members.service.js";
@@ -83,7 +84,8 @@ export async function startApi(config: ApiConfig, rawLog: Logger): Promise<Runni
   const limits = new RateLimiter(new PgBucketStore(dbHandle), config, log);
   limits.start();
   const subjects = new SubjectsService(repos.subjects, storage, config.UPLOAD_MAX_BYTES, config.SUBJECT_MAX_IMAGES);
-  const runs = new RunsService(repos.runs, subjects, live, limits);
+  const baseModels = new BaseModelsService(dbHandle, config.WORKER_STALE_AFTER_MS);
+  const runs = new RunsService(repos.runs, subjects, live, limits, baseModels);
   const scorer = new EvaluationScorer(
     repos,
     storage,
@@ -114,6 +116,7 @@ export async function startApi(config: ApiConfig, rawLog: Logger): Promise<Runni
       ...(sqlCounter ? { sqlStatements: sqlCounter.total } : {}),
     })),
     apiKeys: new ApiKeysService(repos.auth),
+    baseModels,
     subjects,
     runs,
     generations: new GenerationsService(repos.generations, runs, live, limits),

@@ -36,6 +36,25 @@ describe("run progress", () => {
     expect(renderBar(p, 30).length).toBeLessThanOrEqual(30);
   });
 
+  it("shows loading the base model as its own phase, with its duration", () => {
+    const phase = (seq: number, phaseState: "STARTED" | "ENDED", ms: number, durationMs: number | null): RunEvent => ({
+      __typename: "PhaseChanged",
+      seq,
+      at: at(ms),
+      phase: "LOADING_BASE_MODEL",
+      phaseState,
+      baseModel: "tiny-random",
+      durationMs,
+    });
+    const started = fold([{ __typename: "RunStateChanged", seq: 1, at: at(0), state: "RUNNING", previousState: "QUEUED", errorCode: null, errorMessage: null }, phase(2, "STARTED", 10, null)]);
+    expect(renderBar(started)).toBe("RUNNING: loading base model…");
+    expect(renderLine(started, phase(2, "STARTED", 10, null))).toBe("loading base model tiny-random…");
+    const ended = applyEvent(started, phase(3, "ENDED", 2510, 2500));
+    expect(renderLine(ended, phase(3, "ENDED", 2510, 2500))).toBe("base model tiny-random loaded in 2.5 s");
+    expect(renderBar(ended)).not.toContain("loading base model"); // the phase is over
+    expect(renderBar(applyEvent(ended, stage(4, "stage1", 10, 2600)))).toMatch(/^stage1 /);
+  });
+
   it("says it is waiting before the first stage", () => {
     const p = fold([{ __typename: "RunStateChanged", seq: 1, at: at(0), state: "QUEUED", previousState: null, errorCode: null, errorMessage: null }]);
     expect(renderBar(p)).toBe("QUEUED: waiting for the trainer to start…");

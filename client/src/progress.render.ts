@@ -16,6 +16,8 @@ export interface RunProgress {
   samples: number;
   errorCode: string | null;
   errorMessage: string | null;
+  /** The phase under way before training (LOADING_BASE_MODEL), or null. */
+  phase: string | null;
 }
 
 export function emptyProgress(): RunProgress {
@@ -31,6 +33,7 @@ export function emptyProgress(): RunProgress {
     samples: 0,
     errorCode: null,
     errorMessage: null,
+    phase: null,
   };
 }
 
@@ -48,6 +51,8 @@ export function applyEvent(p: RunProgress, e: RunEvent): RunProgress {
       return { ...p, checkpoints: p.checkpoints + 1 };
     case "SampleSaved":
       return { ...p, samples: p.samples + 1 };
+    case "PhaseChanged":
+      return { ...p, phase: e.phaseState === "STARTED" ? e.phase : null };
     default:
       return p;
   }
@@ -96,6 +101,7 @@ function stats(p: RunProgress): string[] {
  * never wider than `columns` (the bar shrinks first, then the line is cut).
  */
 export function renderBar(p: RunProgress, columns = 80): string {
+  if (!p.stage && p.phase === "LOADING_BASE_MODEL") return truncate(`${p.state ?? "RUNNING"}: loading base model…`, columns);
   if (!p.stage) return truncate(`${p.state ?? "waiting"}: waiting for the trainer to start…`, columns);
   const counter = `${p.step}/${p.stageTotal}`;
   const tail = stats(p).join("  ");
@@ -128,6 +134,10 @@ export function renderLine(p: RunProgress, e: RunEvent): string | null {
       return `sample ${e.stage} step ${e.step} saved (prompt ${e.promptIndex}, seed ${e.seed})`;
     case "EvaluationUpdated":
       return `evaluation ${e.protocol} of ${e.checkpointId}: ${e.evaluationState}`;
+    case "PhaseChanged":
+      return e.phaseState === "STARTED"
+        ? `loading base model${e.baseModel ? ` ${e.baseModel}` : ""}…`
+        : `base model${e.baseModel ? ` ${e.baseModel}` : ""} loaded in ${((e.durationMs ?? 0) / 1000).toFixed(1)} s`;
     default:
       return null;
   }

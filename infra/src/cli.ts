@@ -6,6 +6,7 @@ import { parseStackConfig, type StackConfig } from "./stack.config.js";
 import { CommandError } from "./proc.js";
 import { firstKeyFile, runAdmin, servicesUp, stackDown, stackStatus, stackUp } from "./stack.js";
 import { prepareEvalModels } from "./eval-models.js";
+import { modelsCommand } from "./base-models.js";
 import { runAllTests } from "./test.runner.js";
 import { CLIENT_COMMANDS } from "./client-commands.js";
 
@@ -18,6 +19,10 @@ const USAGE = `usage: ./studio <command>
   eval-models [--tiny] [--out DIR]
                  prepare the evaluator's encoders (CLIP ViT-B/32 + DINO ViT-S/16 as ONNX; needs internet
                  once), or with --tiny small random ones for an offline demo (scores are meaningless)
+  models list    which base models this machine has (and from where)
+  models pull <id> [--revision REV] [--force]
+                 download a base model from the Hugging Face Hub (HF_ENDPOINT, HF_TOKEN) into the cache the
+                 engine loads from: progress, sha256 checks, resumes an interrupted download (docs/base-models.md)
   admin ...      API administration, e.g. admin create-team --name N --user U [--email E] [--json]
   test [args]    run every test (args go to vitest)
   subjects, runs, generate, checkpoints, evaluate, share, export, import, login, logout, whoami
@@ -70,6 +75,9 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case "eval-models":
       return prepareEvalModels(rest);
+    case "models":
+      if (existsSync(join(repoRoot, ".env"))) process.loadEnvFile(join(repoRoot, ".env"));
+      return modelsCommand(rest);
     case "test":
       await runAllTests(rest);
       return 0;

@@ -27,6 +27,7 @@ const RUN_EVENTS = /* GraphQL */ `
       ... on LossLogged { seq stage step loss learningRate }
       ... on SampleSaved { seq step prompt seed url }
       ... on CheckpointSaved { seq checkpoint { id stage step sha256 sizeBytes } }
+      ... on PhaseChanged { seq phase phaseState baseModel durationMs }
     }
   }
 `;
@@ -111,6 +112,9 @@ describe("platform: a script trains and prompts a personalized model", () => {
     expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1)); // no gap, no duplicate
     const states = events.filter((e) => e.__typename === "RunStateChanged").map((e) => e.state);
     expect(states).toEqual(["QUEUED", "RUNNING", "SUCCEEDED"]);
+    const phases = events.filter((e) => e.__typename === "PhaseChanged").map((e) => `${e.phase}:${e.phaseState}:${e.baseModel}`);
+    expect(phases).toEqual(["LOADING_BASE_MODEL:STARTED:tiny-random", "LOADING_BASE_MODEL:ENDED:tiny-random"]);
+    expect(events.find((e) => e.__typename === "PhaseChanged" && e.phaseState === "ENDED")!.durationMs).toEqual(expect.any(Number));
     const losses = events.filter((e) => e.__typename === "LossLogged").map((e) => `${e.stage}:${e.step}`);
     expect(losses).toEqual([...[1, 2, 3].map((s) => `stage1:${s}`), ...[1, 2, 3, 4, 5, 6].map((s) => `stage2:${s}`)]);
     const samples = events.filter((e) => e.__typename === "SampleSaved");

@@ -51,6 +51,16 @@ describe("trainer: runs and generations", () => {
     expect(states).toEqual(["QUEUED", "RUNNING", "SUCCEEDED"]);
     const losses = events.filter((e) => e.type === "LossLogged").map((e) => `${e.payload.stage}:${e.payload.step}`);
     expect(losses).toEqual(["stage1:1", "stage1:2", "stage1:3", ...[1, 2, 3, 4, 5, 6].map((s) => `stage2:${s}`)]);
+    // loading the base model is a visible phase: STARTED, then ENDED with its duration, before stage 1
+    const phases = events.filter((e) => e.type === "PhaseChanged");
+    expect(phases.map((e) => e.payload)).toEqual([
+      { phase: "LOADING_BASE_MODEL", state: "STARTED", baseModel: "tiny-random" },
+      { phase: "LOADING_BASE_MODEL", state: "ENDED", baseModel: "tiny-random", durationMs: expect.any(Number) },
+    ]);
+    expect(phases[1]!.seq).toBeLessThan(events.find((e) => e.type === "StageStarted")!.seq);
+    // the trainer reports which base models its machine has (tiny-random is built locally: always)
+    const row = await db.query.workers.findFirst({ where: (w, { eq }) => eq(w.id, trainer.id) });
+    expect(row?.baseModels).toContain("tiny-random");
     const stages = events.filter((e) => e.type === "StageStarted").map((e) => e.payload);
     expect(stages).toEqual([
       { stage: "stage1", totalSteps: 3 },

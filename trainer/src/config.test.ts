@@ -22,6 +22,20 @@ describe("trainer config", () => {
     expect(() => parseConfig({})).toThrow(/DATABASE_URL/);
     expect(() => parseConfig({ DATABASE_URL: "postgres://x@h/d" })).toThrow(/S3_ENDPOINT[\s\S]*S3_ACCESS_KEY[\s\S]*S3_SECRET_KEY/);
     expect(() => parseConfig({ DATABASE_URL: "postgres://x@h/d", ...S3, TRAINER_LEASE_MS: "10" })).toThrow(/TRAINER_LEASE_MS/);
+    expect(() => parseConfig({ DATABASE_URL: "postgres://x@h/d", ...S3, TRAINER_CHECKPOINT_CACHE_MAX_BYTES: "1000" })).toThrow(
+      /TRAINER_CHECKPOINT_CACHE_MAX_BYTES/,
+    );
+    expect(() => parseConfig({ DATABASE_URL: "postgres://x@h/d", ...S3, TRAINER_CLASS_IMAGE_CACHE_MAX_BYTES: "lots" })).toThrow(
+      /TRAINER_CLASS_IMAGE_CACHE_MAX_BYTES/,
+    );
+  });
+
+  it("gives the caches budgets and hands the class-image budget to the engine", () => {
+    const d = parseConfig({ DATABASE_URL: "postgres://x@h/d", ...S3 });
+    expect(d.TRAINER_CHECKPOINT_CACHE_MAX_BYTES).toBe(20 * 2 ** 30);
+    const c = parseConfig({ DATABASE_URL: "postgres://x@h/d", ...S3, TRAINER_CLASS_IMAGE_CACHE_MAX_BYTES: "2097152" });
+    expect(c.TRAINER_CLASS_IMAGE_CACHE_MAX_BYTES).toBe(2_097_152);
+    expect(c.ENGINE_ENV.STUDIO_CLASS_IMAGE_CACHE_MAX_BYTES).toBe("2097152");
   });
 
   it("lets the engine see model, cache and GPU settings but no secrets", () => {

@@ -22,6 +22,17 @@ const schema = z.object({
   S3_REGION: z.string().min(1).default("us-east-1"),
   /** Scratch space for a job's images, engine output and the generation checkpoint cache. */
   TRAINER_WORK_DIR: z.string().min(1).default(join(tmpdir(), "studio-trainer")),
+  /**
+   * Size budget of the checkpoint cache for generations (TRAINER_WORK_DIR/checkpoint-cache): least
+   * recently used checkpoints are evicted down to it; one a generation or evaluation uses is kept
+   * (docs/caches.md). At least 1 MiB.
+   */
+  TRAINER_CHECKPOINT_CACHE_MAX_BYTES: z.coerce.number().int().min(1 << 20).max(2 ** 52).default(20 * 2 ** 30),
+  /**
+   * Size budget of the engine's DreamBooth class-image cache ($STUDIO_CACHE_DIR/class-images), passed
+   * to the engine as STUDIO_CLASS_IMAGE_CACHE_MAX_BYTES; a set in use by a run is kept. At least 1 MiB.
+   */
+  TRAINER_CLASS_IMAGE_CACHE_MAX_BYTES: z.coerce.number().int().min(1 << 20).max(2 ** 52).default(5 * 2 ** 30),
   /** A claim is held this long without a heartbeat; after that another trainer may take the job over. */
   TRAINER_LEASE_MS: z.coerce.number().int().min(1000).max(3_600_000).default(30_000),
   /**
@@ -29,6 +40,11 @@ const schema = z.object({
    * set its own limit (team_run_limits). Other teams' queued runs are claimed first.
    */
   RUN_TEAM_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(1),
+  /**
+   * How often the trainer asks its engine which base models this machine has (`models list`) and records
+   * them on its worker row: a model pulled while the trainer runs becomes available within this long.
+   */
+  TRAINER_MODELS_CHECK_MS: z.coerce.number().int().min(1000).max(3_600_000).default(60_000),
   /** How often to look for work when no NOTIFY arrives (NOTIFY can be missed while reconnecting). */
   TRAINER_POLL_MS: z.coerce.number().int().min(100).max(600_000).default(2000),
   /** After SIGTERM the engine finishes its step; SIGKILL after this long. */
@@ -82,6 +98,7 @@ export function parseConfig(env: Record<string, string | undefined>): TrainerCon
     // The thread budget, not the trainer's own OMP_NUM_THREADS: one figure for every engine it starts.
     const threads = String(r.data.TRAINER_ENGINE_THREADS);
     Object.assign(engineEnv, { OMP_NUM_THREADS: threads, MKL_NUM_THREADS: threads, STUDIO_ENGINE_THREADS: threads });
+    engineEnv.STUDIO_CLASS_IMAGE_CACHE_MAX_BYTES = String(r.data.TRAINER_CLASS_IMAGE_CACHE_MAX_BYTES);
     return { ...r.data, ENGINE_ENV: engineEnv };
   }
   throw new ConfigError(

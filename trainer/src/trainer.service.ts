@@ -1,6 +1,7 @@
 import { hostname } from "node:os";
-import { beatWorker, CHANNELS, deleteWorker, openDb, PgListener, upsertWorker, workerQueries, type DbHandle } from "@studio/db";
+import { beatWorker, CHANNELS, deleteWorker, openDb, PgListener, setWorkerBaseModels, upsertWorker, workerQueries, type DbHandle } from "@studio/db";
 import type { TrainerConfig } from "./config.js";
+import { listBaseModels } from "./engine/base-models.js";
 import { probeEngine } from "./engine/engine.process.js";
 import { EvaluationGenerator } from "./evaluations/evaluation.generator.js";
 import { GenerationWorker } from "./generations/generation.worker.js";
@@ -22,6 +23,11 @@ export class Trainer {
   private db: DbHandle;
   private timer: NodeJS.Timeout | null = null;
   private engine: Record<string, unknown> | null = null;
+  /** What `models list` said last; null until the first answer (the worker row then says "not reported"). */
+  private baseModels: string[] | null = null;
+  private modelsTimer: NodeJS.Timeout | null = null;
+  /** What the worker row holds (joined ids); null before this process registered it. */
+  private recordedModels: string | null = null;
   private dbDown = false;
   private stopped = false;
   private readonly executor: RunExecutor;
@@ -101,8 +107,11 @@ export class Trainer {
     const { v: _v, seq: _s, ts: _t, type: _ty, ...engine } = ready;
     this.engine = engine;
     this.log("info", `engine ready: ${JSON.stringify(engine)}`);
+    // In the background: until it answers, the worker row says "not reported" (never a reason to refuse runs).
+    void this.checkBaseModels();
     await this.tick();
     this.timer = setInterval(() => void this.tick(), this.config.TRAINER_HEARTBEAT_MS);
+    this.modelsTimer = setInterval(() => void this.checkBaseModels(), this.config.TRAINER_MODELS_CHECK_MS);
     this.listener.start();
     this.runLoop.start();
     this.generationLoop.start();
@@ -112,19 +121,48 @@ export class Trainer {
     return engine;
   }
 
+  /** Asks the engine which base models this machine has and records a change on the worker row. */
+  private async checkBaseModels(): Promise<void> {
+    let models: string[];
+    try {
+      models = await listBaseModels(this.config.ENGINE_PYTHON, this.config.ENGINE_DIR, this.config.ENGINE_READY_TIMEOUT_MS, this.config.ENGINE_ENV);
+    } catch (err) {
+      return void this.log("warn", (err as Error).message);
+    }
+    if (this.stopped) return;
+    if (this.baseModels?.join(",") !== models.join(",")) this.log("info", `base models on this machine: ${models.join(", ") || "none"}`);
+    this.baseModels = models;
+    if (this.recordedModels === null || this.recordedModels === models.join(",")) return; // not registered yet: tick() writes them
+    try {
+      await setWorkerBaseModels(this.db.db, this.config.TRAINER_ID, models);
+      this.recordedModels = models.join(",");
+    } catch (err) {
+      this.log("warn", `cannot record base models (will try again): ${(err as Error).message}`);
+    }
+  }
+
   private async tick(): Promise<void> {
     if (this.stopped || !this.engine) return;
     try {
-      try {
-        await beatWorker(this.db.db, this.config.TRAINER_ID);
-      } catch (err) {
-        if (!/is not registered/.test((err as Error).message)) throw err;
+      // A new process registers first (its engine and models may differ from a row left under the same id).
+      let registered = this.recordedModels !== null;
+      if (registered) {
+        try {
+          await beatWorker(this.db.db, this.config.TRAINER_ID);
+        } catch (err) {
+          if (!/is not registered/.test((err as Error).message)) throw err;
+          registered = false;
+        }
+      }
+      if (!registered) {
         await upsertWorker(this.db.db, {
           id: this.config.TRAINER_ID,
           hostname: hostname(),
           pid: process.pid,
           engine: this.engine,
+          ...(this.baseModels ? { baseModels: this.baseModels } : {}),
         });
+        this.recordedModels = this.baseModels ? this.baseModels.join(",") : "?"; // "?": not reported
         await beatWorker(this.db.db, this.config.TRAINER_ID);
         this.log("info", `registered as worker ${this.config.TRAINER_ID}`);
       }
@@ -136,6 +174,7 @@ export class Trainer {
     }
   }
 
+
   /**
    * Stops claiming and stops the engines, but leaves a run in progress RUNNING under its lease: it
    * resumes from its last checkpoint on whichever trainer claims it after the lease expires.
@@ -143,6 +182,7 @@ export class Trainer {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
+    if (this.modelsTimer) clearInterval(this.modelsTimer);
     this.executor.shutdown();
     await this.generations.stop();
     this.exportWorker.stop();

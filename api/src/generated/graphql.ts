@@ -51,11 +51,17 @@ export type AuditAction =
 /** A base model that runs can personalize. */
 export type BaseModel = {
   __typename?: 'BaseModel';
+  /** Whether a live trainer has this model on its machine (docs/base-models.md). */
+  available: Scalars['Boolean']['output'];
   default: Scalars['Boolean']['output'];
   description: Scalars['String']['output'];
   id: Scalars['ID']['output'];
+  /** The command that puts it on a trainer's machine, e.g. `./studio models pull stable-diffusion-2-1-base`. */
+  pullCommand: Scalars['String']['output'];
   /** Training resolution used when a run does not set one. */
   resolution: Scalars['Int']['output'];
+  /** How many live trainers have it (each re-checks every TRAINER_MODELS_CHECK_MS). */
+  trainers: Scalars['Int']['output'];
 };
 
 export type Checkpoint = {
@@ -621,6 +627,11 @@ export type Mutation = {
    * Out of range: BAD_USER_INPUT; not an OWNER: FORBIDDEN.
    */
   setRunConcurrency: Team;
+  /**
+   * Queues a training run. Refused at once (nothing created) with BASE_MODEL_UNAVAILABLE (field baseModel,
+   * extensions.fix: the `./studio models pull <id>` command) when live trainers are registered and none has
+   * the base model (docs/base-models.md).
+   */
   startRun: Run;
 };
 
@@ -758,6 +769,27 @@ export type PaperReference = {
   simpleClipI: Scalars['Float']['output'];
   simpleDino: Scalars['Float']['output'];
 };
+
+/**
+ * A phase began (STARTED) or finished (ENDED, with durationMs). A phase that fails is followed by the
+ * run's RunStateChanged FAILED instead of ENDED; a resumed run loads again (a new pair).
+ */
+export type PhaseChanged = {
+  __typename?: 'PhaseChanged';
+  at: Scalars['DateTime']['output'];
+  /** The base model being loaded (LOADING_BASE_MODEL). */
+  baseModel: Maybe<Scalars['String']['output']>;
+  /** ENDED: how long the phase took, in milliseconds; null when STARTED. */
+  durationMs: Maybe<Scalars['Int']['output']>;
+  phase: RunPhase;
+  /** STARTED or ENDED (named so as not to clash with RunStateChanged.state in one selection). */
+  phaseState: PhaseState;
+  seq: Scalars['Int']['output'];
+};
+
+export type PhaseState =
+  | 'ENDED'
+  | 'STARTED';
 
 /** The paper's three numbers over the images of one prompt. */
 export type PromptScore = {
@@ -1001,7 +1033,7 @@ export type RunError = {
   message: Scalars['String']['output'];
 };
 
-export type RunEvent = CheckpointSaved | EvaluationUpdated | LossLogged | RunStateChanged | SampleSaved | StageStarted;
+export type RunEvent = CheckpointSaved | EvaluationUpdated | LossLogged | PhaseChanged | RunStateChanged | SampleSaved | StageStarted;
 
 export type RunMethod =
   /** Baseline: identifier `sks`, prior preservation with generated class images. */
@@ -1010,6 +1042,11 @@ export type RunMethod =
   | 'TEXTUAL_INVERSION'
   /** The paper's method: stage 1 token inversion of <rare>, stage 2 UNet fine-tune. */
   | 'TWO_STAGE';
+
+/** A run phase that is not a training stage. */
+export type RunPhase =
+  /** The engine loads the base model (tokenizer, text encoder, VAE, UNet) before training. */
+  | 'LOADING_BASE_MODEL';
 
 export type RunState =
   | 'CANCELED'
@@ -1449,6 +1486,7 @@ export type ResolversUnionTypes<_RefType extends Record<string, unknown>> = {
     | ( RunEventModel )
     | ( RunEventModel )
     | ( RunEventModel )
+    | ( RunEventModel )
   ;
 };
 
@@ -1508,6 +1546,8 @@ export type ResolversTypes = {
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   PaperReference: ResolverTypeWrapper<PaperReference>;
+  PhaseChanged: ResolverTypeWrapper<RunEventModel>;
+  PhaseState: PhaseState;
   PromptScore: ResolverTypeWrapper<PromptScore>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Recommendation: ResolverTypeWrapper<RecommendationModel>;
@@ -1519,6 +1559,7 @@ export type ResolversTypes = {
   RunError: ResolverTypeWrapper<RunError>;
   RunEvent: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['RunEvent']>;
   RunMethod: RunMethod;
+  RunPhase: RunPhase;
   RunState: RunState;
   RunStateChanged: ResolverTypeWrapper<RunEventModel>;
   Sample: ResolverTypeWrapper<SampleModel>;
@@ -1598,6 +1639,7 @@ export type ResolversParentTypes = {
   Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
   PaperReference: PaperReference;
+  PhaseChanged: RunEventModel;
   PromptScore: PromptScore;
   Query: Record<PropertyKey, never>;
   Recommendation: RecommendationModel;
@@ -1647,10 +1689,13 @@ export type ApiKeyResolvers<ContextType = ApiContext, ParentType extends Resolve
 };
 
 export type BaseModelResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['BaseModel'] = ResolversParentTypes['BaseModel']> = {
+  available?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   default?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   description?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  pullCommand?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   resolution?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  trainers?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
 export type CheckpointResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['Checkpoint'] = ResolversParentTypes['Checkpoint']> = {
@@ -1981,6 +2026,16 @@ export type PaperReferenceResolvers<ContextType = ApiContext, ParentType extends
   simpleDino?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
 };
 
+export type PhaseChangedResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['PhaseChanged'] = ResolversParentTypes['PhaseChanged']> = {
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  baseModel?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  durationMs?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  phase?: Resolver<ResolversTypes['RunPhase'], ParentType, ContextType>;
+  phaseState?: Resolver<ResolversTypes['PhaseState'], ParentType, ContextType>;
+  seq?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
 export type PromptScoreResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['PromptScore'] = ResolversParentTypes['PromptScore']> = {
   clipI?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   clipT?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
@@ -2077,7 +2132,7 @@ export type RunErrorResolvers<ContextType = ApiContext, ParentType extends Resol
 };
 
 export type RunEventResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['RunEvent'] = ResolversParentTypes['RunEvent']> = {
-  __resolveType: TypeResolveFn<'CheckpointSaved' | 'EvaluationUpdated' | 'LossLogged' | 'RunStateChanged' | 'SampleSaved' | 'StageStarted', ParentType, ContextType>;
+  __resolveType: TypeResolveFn<'CheckpointSaved' | 'EvaluationUpdated' | 'LossLogged' | 'PhaseChanged' | 'RunStateChanged' | 'SampleSaved' | 'StageStarted', ParentType, ContextType>;
 };
 
 export type RunStateChangedResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['RunStateChanged'] = ResolversParentTypes['RunStateChanged']> = {
@@ -2288,6 +2343,7 @@ export type Resolvers<ContextType = ApiContext> = {
   Mutation?: MutationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   PaperReference?: PaperReferenceResolvers<ContextType>;
+  PhaseChanged?: PhaseChangedResolvers<ContextType>;
   PromptScore?: PromptScoreResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   Recommendation?: RecommendationResolvers<ContextType>;

@@ -1,13 +1,12 @@
 import type { QueryResolvers } from "../generated/graphql.js";
 import { PAPER_TABLE_1 } from "../services/evaluations.service.js";
-import { BASE_MODELS } from "../services/run-config.js";
 
 export const Query: QueryResolvers = {
   health: (_parent, _args, ctx) => ctx.services.health.report(),
   viewer: async (_p, _a, ctx) => (await ctx.session()).principal,
   baseModels: async (_p, _a, ctx) => {
     await ctx.session();
-    return BASE_MODELS.map((m) => ({ ...m }));
+    return ctx.services.baseModels.list();
   },
   subjects: async (_p, a, ctx) => ctx.services.subjects.list((await ctx.session()).principal, a.first, a.after),
   subject: async (_p, a, ctx) => ctx.services.subjects.get((await ctx.session()).principal, a.id),

@@ -2,6 +2,7 @@ import type {
   CheckpointSavedResolvers,
   EvaluationUpdatedResolvers,
   LossLoggedResolvers,
+  PhaseChangedResolvers,
   RunEventResolvers,
   RunStateChangedResolvers,
   SampleSavedResolvers,
@@ -33,6 +34,14 @@ export const StageStarted: StageStartedResolvers = {
   ...common,
   stage: (e) => field(e, "stage"),
   totalSteps: (e) => field(e, "totalSteps"),
+};
+
+export const PhaseChanged: PhaseChangedResolvers = {
+  ...common,
+  phase: (e) => field(e, "phase"),
+  phaseState: (e) => field(e, "state"),
+  baseModel: (e) => field(e, "baseModel") ?? null,
+  durationMs: (e) => field(e, "durationMs") ?? null,
 };
 
 export const LossLogged: LossLoggedResolvers = {

@@ -7,7 +7,7 @@ import { Health } from "./Health.js";
 import { Mutation } from "./Mutation.js";
 import { Query } from "./Query.js";
 import { Run } from "./Run.js";
-import { CheckpointSaved, EvaluationUpdated, LossLogged, RunEvent, RunStateChanged, SampleSaved, StageStarted } from "./RunEvent.js";
+import { CheckpointSaved, EvaluationUpdated, LossLogged, PhaseChanged, RunEvent, RunStateChanged, SampleSaved, StageStarted } from "./RunEvent.js";
 import { CompareRow, ScoreSet } from "./CompareRow.js";
 import { Evaluation, EvaluationImage, Recommendation } from "./Evaluation.js";
 import { ExportFile } from "./ExportFile.js";
@@ -53,6 +53,7 @@ export const resolvers: Resolvers = {
   RunEvent,
   RunStateChanged,
   StageStarted,
+  PhaseChanged,
   LossLogged,
   SampleSaved,
   CheckpointSaved,

@@ -7,6 +7,7 @@ import type { RunsRepository } from "../repositories/runs.repository.js";
 import { connection, decodeCursor, isUuid, pageSize } from "./ids.js";
 import { buildRunConfig, type StartRunInput } from "./run-config.js";
 import { accessOf } from "./access.js";
+import type { BaseModelsService } from "./base-models.service.js";
 import { requireWriter, type SubjectsService } from "./subjects.service.js";
 import { whileAllowed, type LiveFailure, type LiveHub, type SocketLike } from "./live-hub.js";
 
@@ -23,6 +24,8 @@ export class RunsService {
     private readonly live: LiveHub,
     /** Rate limits and budgets (docs/security-rate-limits.md); none when absent. */
     private readonly limits?: RateLimiter,
+    /** Refuses a base model no live trainer has (docs/base-models.md); no check when absent. */
+    private readonly baseModels?: BaseModelsService,
   ) {}
 
   async start(p: Principal, input: StartRunInput & { subjectId: string }) {
@@ -32,6 +35,7 @@ export class RunsService {
     const built = buildRunConfig(input, subject.classNoun, () => randomInt(0, 2 ** 31));
     if ((await this.subjects.countImages(p, subject.id)) < 1)
       throw badInput("subjectId", "the subject has no images; add 4–6 photos (at least 1) before training");
+    await this.baseModels?.requireAvailable(built.baseModel);
     const r = {
       teamId: p.teamId,
       subjectId: subject.id,

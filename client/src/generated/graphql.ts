@@ -89,6 +89,10 @@ export type ImportModelInput = {
   token?: string | null | undefined;
 };
 
+export type PhaseState =
+  | 'ENDED'
+  | 'STARTED';
+
 export type RunMethod =
   /** Baseline: identifier `sks`, prior preservation with generated class images. */
   | 'DREAMBOOTH'
@@ -96,6 +100,11 @@ export type RunMethod =
   | 'TEXTUAL_INVERSION'
   /** The paper's method: stage 1 token inversion of <rare>, stage 2 UNet fine-tune. */
   | 'TWO_STAGE';
+
+/** A run phase that is not a training stage. */
+export type RunPhase =
+  /** The engine loads the base model (tokenizer, text encoder, VAE, UNet) before training. */
+  | 'LOADING_BASE_MODEL';
 
 export type RunState =
   | 'CANCELED'
@@ -264,6 +273,7 @@ export type RunEventsSubscription = { runEvents:
     | { __typename: 'CheckpointSaved', seq: number, at: string, stage: string, step: number, checkpoint: { id: string, stage: string, step: number } | null }
     | { __typename: 'EvaluationUpdated', seq: number, at: string, checkpointId: string, protocol: EvaluationProtocol, evaluationState: EvaluationState, clipI: number | null, clipT: number | null, dino: number | null }
     | { __typename: 'LossLogged', seq: number, at: string, stage: string, step: number, loss: number, learningRate: number }
+    | { __typename: 'PhaseChanged', seq: number, at: string, phase: RunPhase, phaseState: PhaseState, baseModel: string | null, durationMs: number | null }
     | { __typename: 'RunStateChanged', seq: number, at: string, state: RunState, previousState: RunState | null, errorCode: string | null, errorMessage: string | null }
     | { __typename: 'SampleSaved', seq: number, at: string, stage: string, step: number, prompt: string, promptIndex: number, seed: number, url: string | null }
     | { __typename: 'StageStarted', seq: number, at: string, stage: string, totalSteps: number }

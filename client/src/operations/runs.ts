@@ -174,6 +174,14 @@ export const RUN_EVENTS = /* GraphQL */ `
         clipT
         dino
       }
+      ... on PhaseChanged {
+        seq
+        at
+        phase
+        phaseState
+        baseModel
+        durationMs
+      }
     }
   }
 `;

@@ -12,7 +12,8 @@ export type RunEventType =
   | "LossLogged"
   | "SampleSaved"
   | "CheckpointSaved"
-  | "EvaluationUpdated";
+  | "EvaluationUpdated"
+  | "PhaseChanged";
 
 export interface NewRunEvent {
   type: RunEventType;

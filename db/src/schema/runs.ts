@@ -85,7 +85,7 @@ export const runEvents = pgTable(
     check("run_events_seq_positive", sql`${t.seq} > 0`),
     check(
       "run_events_type",
-      sql`${t.type} in ('RunStateChanged','StageStarted','LossLogged','SampleSaved','CheckpointSaved','EvaluationUpdated')`,
+      sql`${t.type} in ('RunStateChanged','StageStarted','LossLogged','SampleSaved','CheckpointSaved','EvaluationUpdated','PhaseChanged')`,
     ),
   ],
 );

@@ -11,6 +11,12 @@ export const workers = pgTable("workers", {
   pid: text().notNull(),
   /** What the engine's `ready` event said: engine version, torch version, device, ... */
   engine: jsonb().$type<Record<string, unknown>>().notNull(),
+  /**
+   * The base models this trainer's engine has on its machine (`models list`), refreshed every
+   * TRAINER_MODELS_CHECK_MS: `baseModels` reports them and `startRun` refuses a model no live trainer
+   * has (docs/base-models.md). Null: not reported (a trainer older than this column), so unknown.
+   */
+  baseModels: text().array(),
   startedAt: timestamp({ withTimezone: true }).notNull(),
   heartbeatAt: timestamp({ withTimezone: true }).notNull(),
 });

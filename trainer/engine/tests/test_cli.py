@@ -45,6 +45,11 @@ def test_two_stage_training_end_to_end(tmp_path, subject_images):
     assert code == 0, err
     types = [e["type"] for e in events]
     assert types[0] == "ready" and types[-1] == "completed"
+    # loading the base model is a visible phase: started, then ended with its duration, before any stage
+    phases = [e for e in events if e["type"] == "phase"]
+    assert [(e["phase"], e["state"], e["modelId"]) for e in phases] == [("loading_base_model", s, "tiny-random") for s in ("started", "ended")]
+    assert isinstance(phases[1]["durationMs"], int) and phases[1]["durationMs"] >= 0 and "durationMs" not in phases[0]
+    assert types.index("phase") < types.index("stage.started") and events.index(phases[1]) < types.index("stage.started")
     progress = [(e["stage"], e["step"]) for e in events if e["type"] == "progress"]
     assert progress == [("stage1", s) for s in range(1, 5)] + [("stage2", s) for s in range(1, 7)], "stage 1, then stage 2, every step once"
     assert all(isinstance(e["loss"], float) and e["loss"] > 0 for e in events if e["type"] == "progress")
@@ -197,6 +202,7 @@ def test_stable_diffusion_is_never_downloaded(tmp_path, subject_images, capsys, 
     code, events = run_in_process(["train", "--spec", str(spec)], capsys)
     assert code == EXIT_BAD_SPEC
     assert events[-1]["code"] == "BASE_MODEL_NOT_FOUND" and "STUDIO_SD21_BASE_DIR" in events[-1]["message"]
+    assert "./studio models pull stable-diffusion-2-1-base" in events[-1]["message"], "the error names the command that fixes it"
 
 
 def test_the_engine_stops_when_its_parent_dies(tmp_path, subject_images):

@@ -1,6 +1,7 @@
 import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { workerQueries, type Database, type schema } from "@studio/db";
+import type { CacheLease } from "../cache/bounded-cache.js";
 import type { TrainerConfig } from "../config.js";
 import { GenerationError, type GenerationWorker } from "../generations/generation.worker.js";
 import { keepLease } from "../lease/lease.keeper.js";
@@ -77,10 +78,12 @@ export class EvaluationGenerator {
     const owner = { owner: this.config.TRAINER_ID, attempt: e.attempt };
     const lease = keepLease(this.config, `evaluation ${e.id}`, () => workerQueries.heartbeatEvaluation(this.db, e.id, owner, this.config.TRAINER_LEASE_MS), () => null, this.log);
     const outputDir = join(this.config.TRAINER_WORK_DIR, "evaluations", e.id);
+    let cached: CacheLease | null = null; // pinned in the checkpoint cache while the evaluation runs
     try {
       const inputs = await workerQueries.generationInputs(this.db, e.checkpointId);
       if (!inputs) throw new GenerationError("CHECKPOINT_NOT_FOUND", `checkpoint ${e.checkpointId} does not exist`);
-      const checkpoint = await this.generations.cachedCheckpoint(inputs.checkpointId, inputs.files);
+      cached = await this.generations.cachedCheckpoint(inputs.checkpointId, inputs.files);
+      const checkpoint = cached.dir;
       const batches = pendingBatches(e.spec, e.images);
       this.log("info", `evaluation ${e.id} (${e.protocol}): ${batches.reduce((n, b) => n + b.seeds.length, 0)} images to generate`);
       for (const [i, b] of batches.entries()) {
@@ -128,6 +131,7 @@ export class EvaluationGenerator {
       this.log("warn", `evaluation ${e.id}: FAILED (${errorCode}: ${(err as Error).message})`);
     } finally {
       lease.stop();
+      await cached?.release();
       await rm(outputDir, { recursive: true, force: true }).catch(() => undefined);
     }
   }

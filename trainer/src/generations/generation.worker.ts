@@ -1,6 +1,7 @@
-import { access, mkdir, rename, rm } from "node:fs/promises";
+import { mkdir, rm } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { workerQueries, type Database } from "@studio/db";
+import { BoundedCache, type CacheLease } from "../cache/bounded-cache.js";
 import type { TrainerConfig } from "../config.js";
 import { EngineProcess } from "../engine/engine.process.js";
 import type { EngineEventBase } from "../engine/protocol.js";
@@ -10,7 +11,7 @@ import type { Log } from "../trainer.service.js";
 
 type Config = Pick<
   TrainerConfig,
-  "TRAINER_ID" | "TRAINER_WORK_DIR" | "TRAINER_LEASE_MS" | "ENGINE_PYTHON" | "ENGINE_DIR" | "ENGINE_STOP_GRACE_MS" | "RUN_DEADLINE_MS" | "ENGINE_ENV"
+  "TRAINER_ID" | "TRAINER_WORK_DIR" | "TRAINER_CHECKPOINT_CACHE_MAX_BYTES" | "TRAINER_LEASE_MS" | "ENGINE_PYTHON" | "ENGINE_DIR" | "ENGINE_STOP_GRACE_MS" | "RUN_DEADLINE_MS" | "ENGINE_ENV"
 >;
 
 /** The `serve` process lives as long as the trainer; its deadline only guards against a forgotten child. */
@@ -39,19 +40,27 @@ interface Pending {
 /**
  * Serves generations on one long-lived `studio_engine serve` process: the base model stays loaded
  * and checkpoints are swapped in place, so a prompt costs seconds, not a model load. Checkpoint files
- * are cached locally per checkpoint id (immutable once recorded), so repeated prompts download nothing.
+ * are cached locally per checkpoint id (immutable once recorded), so repeated prompts download nothing;
+ * the cache keeps to TRAINER_CHECKPOINT_CACHE_MAX_BYTES and never evicts a checkpoint in use.
  */
 export class GenerationWorker {
   private engine: EngineProcess | null = null;
   private readonly pending = new Map<string, Pending>();
   private stopping = false;
+  readonly checkpointCache: BoundedCache;
 
   constructor(
     private readonly db: Database,
     private readonly storage: StorageRepository,
     private readonly config: Config,
     private readonly log: Log,
-  ) {}
+  ) {
+    this.checkpointCache = new BoundedCache({
+      root: join(config.TRAINER_WORK_DIR, "checkpoint-cache"),
+      budgetBytes: config.TRAINER_CHECKPOINT_CACHE_MAX_BYTES,
+      log,
+    });
+  }
 
   /** Claims and serves one generation; false when none is waiting. */
   async processNext(): Promise<boolean> {
@@ -67,12 +76,14 @@ export class GenerationWorker {
     // The `serve` engine is shared with other requests: a lost generation only stops being recorded.
     const lease = keepLease(this.config, `generation ${g.id}`, () => workerQueries.heartbeatGeneration(this.db, g.id, owner, this.config.TRAINER_LEASE_MS), () => null, this.log);
     const outputDir = join(this.config.TRAINER_WORK_DIR, "generations", g.id);
+    let cached: CacheLease | null = null;
     try {
       let outcome: workerQueries.GenerationOutcome;
       try {
         const inputs = await workerQueries.generationInputs(this.db, g.checkpointId);
         if (!inputs) throw new GenerationError("CHECKPOINT_NOT_FOUND", `checkpoint ${g.checkpointId} does not exist`);
-        const checkpoint = await this.cachedCheckpoint(inputs.checkpointId, inputs.files);
+        cached = await this.cachedCheckpoint(inputs.checkpointId, inputs.files);
+        const checkpoint = cached.dir;
         await rm(outputDir, { recursive: true, force: true });
         await mkdir(outputDir, { recursive: true });
         const images = await this.request({
@@ -113,6 +124,7 @@ export class GenerationWorker {
       }
     } finally {
       lease.stop();
+      await cached?.release();
       await rm(outputDir, { recursive: true, force: true }).catch(() => undefined);
     }
   }
@@ -194,17 +206,20 @@ export class GenerationWorker {
     }
   }
 
-  /** The checkpoint's files in a local folder named by its id; downloaded once, then reused. */
-  async cachedCheckpoint(checkpointId: string, files: { name: string; objectKey: string; sizeBytes: number; sha256: string }[]): Promise<string> {
-    const dir = join(this.config.TRAINER_WORK_DIR, "checkpoint-cache", checkpointId);
-    if (await access(join(dir, "checkpoint.json")).then(() => true, () => false)) return dir;
-    // Download beside it and rename: a half-downloaded folder is never mistaken for a cached one.
-    const tmp = `${dir}.partial-${process.pid}`;
-    await rm(tmp, { recursive: true, force: true });
-    for (const f of files) await this.storage.download(f.objectKey, join(tmp, basename(f.name)), f);
-    await rm(dir, { recursive: true, force: true });
-    await rename(tmp, dir);
-    return dir;
+  /**
+   * The checkpoint's files in a local folder named by its id, downloaded once, then reused; pinned (never
+   * evicted) until the caller releases the lease. A half-downloaded folder is never mistaken for a cached
+   * one (it is filled beside it and renamed).
+   */
+  async cachedCheckpoint(checkpointId: string, files: { name: string; objectKey: string; sizeBytes: number; sha256: string }[]): Promise<CacheLease> {
+    const bytes = files.reduce((n, f) => n + f.sizeBytes, 0);
+    return this.checkpointCache.acquire(
+      checkpointId,
+      async (tmp) => {
+        for (const f of files) await this.storage.download(f.objectKey, join(tmp, basename(f.name)), f);
+      },
+      bytes,
+    );
   }
 
   /** Stops taking requests and ends `serve` (SIGTERM; SIGKILL after the grace period). */

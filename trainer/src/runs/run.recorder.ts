@@ -128,6 +128,13 @@ export class RunRecorder {
     const { db, owner, run } = this.deps;
     if (e.type === "stage.started") {
       await workerQueries.recordStage(db, run.id, owner, e.stage as string, e.totalSteps as number);
+    } else if (e.type === "phase" && e.phase === "loading_base_model") {
+      await workerQueries.recordPhase(db, run.id, owner, {
+        phase: "LOADING_BASE_MODEL",
+        state: e.state === "ended" ? "ENDED" : "STARTED",
+        ...(typeof e.modelId === "string" ? { baseModel: e.modelId } : {}),
+        ...(typeof e.durationMs === "number" ? { durationMs: e.durationMs } : {}),
+      });
     } else if (e.type === "sample.saved") {
       const s = e as SampleEvent;
       // Attempt-scoped: a fenced-off attempt can never overwrite an object a successor recorded.

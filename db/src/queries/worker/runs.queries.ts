@@ -143,6 +143,21 @@ export async function recordStage(db: Database, runId: string, h: Holder, stage:
   });
 }
 
+/** A run phase that is not a training stage (docs/live-events.md "PhaseChanged"): STARTED, then ENDED with its duration. */
+export interface PhaseInput {
+  phase: "LOADING_BASE_MODEL";
+  state: "STARTED" | "ENDED";
+  baseModel?: string;
+  durationMs?: number;
+}
+
+export async function recordPhase(db: Database, runId: string, h: Holder, p: PhaseInput): Promise<void> {
+  await db.transaction(async (tx) => {
+    await lockOwned(tx, runId, h);
+    await appendRunEvents(tx, runId, [{ type: "PhaseChanged", payload: { ...p } }]);
+  });
+}
+
 export interface LossPointInput {
   stage: string;
   step: number;

@@ -9,10 +9,16 @@
     python -m studio_engine import --model ID --file FILE [--embedding EMB] [--token TOKEN] --out DIR
     python -m studio_engine export-eval-models --out DIR [--tiny] [--force] [--clip ID] [--dino ID]
     python -m studio_engine eval-reference [--models DIR] --request REQ.json --out OUT.json
+    python -m studio_engine models list                # which base models this machine has
+    python -m studio_engine models pull ID [--revision REV] [--force]
 
 `export` writes a checkpoint as a diffusers pipeline folder or as one original-layout
 `model.safetensors` (+ token embedding) that AUTOMATIC1111 / ComfyUI load; `import` checks a shared
 file with the safetensors guard (no pickles, ever) and turns it back into a checkpoint folder.
+
+`models pull` downloads a base model from the Hugging Face Hub ($HF_ENDPOINT) into the cache the
+engine loads from, checking every file's sha256 and resuming an interrupted download
+(model_store.py, docs/base-models.md).
 
 `export-eval-models` builds the CLIP + DINO ONNX encoders the evaluator scores with
 (docs/evaluation-contract.md §1); `eval-reference` is the Python reference it is tested against (§7).
@@ -106,6 +112,13 @@ def _parser() -> argparse.ArgumentParser:
     i.add_argument("--embedding", default=None, help="token embedding .safetensors (emb_params, string_to_param or {token: tensor})")
     i.add_argument("--token", default=None, help="the token's name in prompts (default: the one the files name)")
     i.add_argument("--out", required=True, help="checkpoint folder to create (must not exist)")
+    mo = sub.add_parser("models", help="list the base models this machine has, or pull one (docs/base-models.md)")
+    mo_sub = mo.add_subparsers(dest="models_command", required=True)
+    mo_sub.add_parser("list", help="one `models` event: every named base model, available or not, and from where")
+    mp = mo_sub.add_parser("pull", help="download a base model into $STUDIO_CACHE_DIR/models/ID (resumable, sha256-checked)")
+    mp.add_argument("id", help="base model id, e.g. stable-diffusion-2-1-base")
+    mp.add_argument("--revision", default="main", help="branch, tag or commit of the Hub repository (default main)")
+    mp.add_argument("--force", action="store_true", help="download again even if a pulled copy is there")
     v = sub.add_parser(
         "export-eval-models",
         help="build the evaluation encoders folder (CLIP + DINO as ONNX), see docs/evaluation-contract.md",
@@ -170,6 +183,16 @@ def _run(args: argparse.Namespace, events: EventWriter) -> int:
 
     if args.command == "export-eval-models":
         return _export_eval_models(args, events)
+
+    if args.command == "models":
+        from . import model_store
+
+        if args.models_command == "list":
+            events.emit("models", models=model_store.availability())
+            return EXIT_OK
+        done = model_store.pull(args.id, events.emit, revision=args.revision, force=args.force)
+        events.emit("completed", **done)
+        return EXIT_OK
 
     if args.command == "eval-reference":
         return _eval_reference(args, events)

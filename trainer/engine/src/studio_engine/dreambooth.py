@@ -7,6 +7,10 @@ and generated only when missing: a second run, or a resumed one, reuses them. Im
 seed i. The cache can receive nothing else: before writing, the writer recomputes the content hash
 of the live UNet, text encoder and VAE and refuses (ClassImageSourceError) unless it is the base
 model's, recorded right after loading.
+
+The cache keeps to STUDIO_CLASS_IMAGE_CACHE_MAX_BYTES (default 5 GiB): after a run's set is ready,
+least recently used sets are evicted; a set any run is drawing or encoding is pinned and kept
+(cache_budget.py, docs/caches.md). A folder the spec names (classImagesDir) is the user's, never evicted.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from pathlib import Path
 
 import torch
 
+from .cache_budget import CLASS_IMAGE_BUDGET_ENV, DEFAULT_CLASS_IMAGE_BUDGET, budget_from_env, evict_to_budget, pinned
 from .diffusion import LatentCache
 from .images import load_subject_images
 from .models import cache_dir
@@ -41,6 +46,10 @@ def base_weights_hash(ctx: RunContext) -> str:
     return ctx.base_weights_hash
 
 
+def class_images_root() -> Path:
+    return cache_dir() / "class-images"
+
+
 def class_images_dir(ctx: RunContext) -> Path:
     if ctx.spec.class_images_dir:
         return Path(ctx.spec.class_images_dir)
@@ -48,7 +57,20 @@ def class_images_dir(ctx: RunContext) -> Path:
         f"{ctx.components.fingerprint[:16]}-w{base_weights_hash(ctx)[:16]}/"
         f"{ctx.spec.class_noun.replace(' ', '_')}-{ctx.resolution}px-{ctx.spec.class_image_steps}steps"
     )
-    return cache_dir() / "class-images" / key
+    return class_images_root() / key
+
+
+def class_image_latents(ctx: RunContext) -> LatentCache:
+    """The class images' latents: draws the missing images and encodes them with the set pinned in the
+    cache, then evicts other sets down to the budget."""
+    if ctx.spec.class_images_dir:
+        return class_latents(ctx, ensure_class_images(ctx))
+    budget = budget_from_env(CLASS_IMAGE_BUDGET_ENV, DEFAULT_CLASS_IMAGE_BUDGET)
+    root = class_images_root()
+    with pinned(root, class_images_dir(ctx)):
+        latents = class_latents(ctx, ensure_class_images(ctx))
+        evict_to_budget(root, 2, budget)
+    return latents
 
 
 def ensure_class_images(ctx: RunContext) -> list[Path]:

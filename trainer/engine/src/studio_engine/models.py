@@ -1,7 +1,8 @@
 """Named base models and the one loading path they share (docs/architecture.md §5).
 
 `stable-diffusion-2-1-base` is the production default: loaded from a local folder
-(`STUDIO_SD21_BASE_DIR`) or from the Hugging Face cache, never downloaded here. `tiny-random` is
+(`STUDIO_SD21_BASE_DIR`), a copy `./studio models pull` put in the cache, or the Hugging Face cache;
+never downloaded here (model_store.py). `tiny-random` is
 built locally (tiny.py) into the cache and loaded by exactly the same code.
 """
 
@@ -19,29 +20,12 @@ from typing import Any
 import torch
 
 from .errors import ModelNotFoundError
+from .model_store import BASE_MODELS, BaseModel, cache_dir, locate  # noqa: F401 - BaseModel, cache_dir: re-exported
 
 
-@dataclass(frozen=True)
-class BaseModel:
-    id: str
-    resolution: int
-    hf_repo: str | None = None
-    description: str = ""
-
-
-BASE_MODELS: dict[str, BaseModel] = {
-    "stable-diffusion-2-1-base": BaseModel(
-        "stable-diffusion-2-1-base", 512, "stabilityai/stable-diffusion-2-1-base", "Stable Diffusion 2.1 base, 512 px (the paper's model)"
-    ),
-    "tiny-random": BaseModel("tiny-random", 64, None, "tiny random model in SD 2.1's layout, for tests and the offline demo"),
-}
+# The registry and where each model is found live in model_store.py (no PyTorch there).
 
 TINY_VERSION = 1  # bump when tiny.py changes what it builds
-
-
-def cache_dir() -> Path:
-    base = os.environ.get("STUDIO_CACHE_DIR") or os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "rare-studio")
-    return Path(base)
 
 
 def model_dir(model_id: str) -> Path:
@@ -61,22 +45,15 @@ def model_dir(model_id: str) -> Path:
             except OSError:  # another process built it first
                 shutil.rmtree(tmp, ignore_errors=True)
         return target
-    local = os.environ.get("STUDIO_SD21_BASE_DIR")
-    if local:
-        p = Path(local)
-        if not (p / "model_index.json").exists():
-            raise ModelNotFoundError("BASE_MODEL_NOT_FOUND", f"STUDIO_SD21_BASE_DIR={local} has no model_index.json", "baseModel")
-        return p
-    try:
-        from huggingface_hub import snapshot_download
-
-        return Path(snapshot_download(BASE_MODELS[model_id].hf_repo, local_files_only=True))
-    except Exception as err:  # noqa: BLE001 - any failure means "not available offline"
+    folder, why = locate(model_id)
+    if folder is None:
         raise ModelNotFoundError(
             "BASE_MODEL_NOT_FOUND",
-            f"{model_id} is not on this machine: set STUDIO_SD21_BASE_DIR to its folder or put it in the Hugging Face cache ({err})",
+            f"{model_id} is not on this machine ({why}): run `./studio models pull {model_id}` "
+            "(or set STUDIO_SD21_BASE_DIR to its folder, or put it in the Hugging Face cache)",
             "baseModel",
-        ) from err
+        )
+    return folder
 
 
 def fingerprint(folder: Path) -> str:

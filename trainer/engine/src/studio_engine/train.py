@@ -21,13 +21,14 @@ import torch
 from .checkpoints import load_embedding, load_unet_state, read_checkpoint
 from .device import choose
 from .diffusion import LatentCache
-from .dreambooth import base_weights_hash, class_latents, ensure_class_images
+from .dreambooth import base_weights_hash, class_image_latents
 from . import training_state as ts
 from .embedding import LearnedToken
 from .errors import BadSpecError
 from .events import EventWriter
 from .images import ImageInputError, load_subject_images
 from .models import load_components
+from .phases import LOADING_BASE_MODEL, phase
 from .run_context import CancelFlag, RunContext
 from .spec import DREAMBOOTH, TEXTUAL_INVERSION, TWO_STAGE, JobSpec
 from .stage1_inversion import run_stage1
@@ -77,7 +78,8 @@ def heartbeat(events: EventWriter, every: float, stop: threading.Event) -> threa
 
 def run_training(spec: JobSpec, events: EventWriter, cancel: CancelFlag) -> RunContext:
     precision = choose(spec.device, spec.mixed_precision)
-    components = load_components(spec.base_model, precision.device)
+    with phase(events, LOADING_BASE_MODEL, modelId=spec.base_model):
+        components = load_components(spec.base_model, precision.device)
     ctx = RunContext(spec, components, precision, events, cancel, Path(spec.output_dir))
     res = ctx.resolution
     if res % components.vae_scale_factor:
@@ -94,8 +96,7 @@ def run_training(spec: JobSpec, events: EventWriter, cancel: CancelFlag) -> RunC
     if spec.method == DREAMBOOTH:
         # Before anything from a checkpoint is loaded: class images come from the untouched base model.
         base_weights_hash(ctx)
-        paths = ensure_class_images(ctx)
-        prior = PriorPreservation(class_latents(ctx, paths), spec.prior_loss_weight, spec.class_prompt)
+        prior = PriorPreservation(class_image_latents(ctx), spec.prior_loss_weight, spec.class_prompt)
     if spec.initializer is not None or (resume_meta and spec.method != DREAMBOOTH):
         saved = load_embedding(spec.resume_from) if resume_meta else None
         ctx.token = LearnedToken(components.tokenizer, components.text_encoder, spec.token, spec.initializer, initial_row=saved[1] if saved else None)
