@@ -121,6 +121,12 @@ describe("dashboard run page: no reloads, live phases, charts, one step conventi
     expect(await page.getByTestId("run-started").textContent()).toMatch(/^started \S/);
     await expect.poll(() => page.getByTestId("phase-elapsed").textContent(), { timeout: 5_000 }).toMatch(/^for \d+s$/);
     await page.screenshot({ path: join(artifactsDir, "phone-live-loading.png"), fullPage: true });
+    // the engine says how long loading the base model took (PhaseChanged): the stepper shows it
+    await appendEvents(db, id, [
+      { type: "PhaseChanged", payload: { phase: "LOADING_BASE_MODEL", state: "STARTED", baseModel: "tiny-random" } },
+      { type: "PhaseChanged", payload: { phase: "LOADING_BASE_MODEL", state: "ENDED", baseModel: "tiny-random", durationMs: 2400 } },
+    ]);
+    await expect.poll(() => page.getByLabel("Run phases").textContent(), { timeout: 10_000 }).toContain("base model loaded in 2s");
 
     // Stage 1, one step every ~400 ms: the rate settles instead of jumping.
     await appendEvents(db, id, [{ type: "StageStarted", payload: { stage: "stage1", totalSteps: 3 } }]);

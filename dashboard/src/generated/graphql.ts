@@ -86,6 +86,10 @@ export type GenerationState =
   | 'RUNNING'
   | 'SUCCEEDED';
 
+export type PhaseState =
+  | 'ENDED'
+  | 'STARTED';
+
 export type RunMethod =
   /** Baseline: identifier `sks`, prior preservation with generated class images. */
   | 'DREAMBOOTH'
@@ -93,6 +97,11 @@ export type RunMethod =
   | 'TEXTUAL_INVERSION'
   /** The paper's method: stage 1 token inversion of <rare>, stage 2 UNet fine-tune. */
   | 'TWO_STAGE';
+
+/** A run phase that is not a training stage. */
+export type RunPhase =
+  /** The engine loads the base model (tokenizer, text encoder, VAE, UNet) before training. */
+  | 'LOADING_BASE_MODEL';
 
 export type RunState =
   | 'CANCELED'
@@ -277,6 +286,7 @@ export type RunEventsSubscription = { runEvents:
     | { __typename: 'CheckpointSaved', seq: number, at: string, stage: string, step: number, checkpoint: { id: string, stage: string, step: number, sizeBytes: number, downloadUrl: string, createdAt: string } | null }
     | { __typename: 'EvaluationUpdated', seq: number, at: string, checkpointId: string, protocol: EvaluationProtocol, evaluationState: EvaluationState }
     | { __typename: 'LossLogged', seq: number, at: string, stage: string, step: number, loss: number }
+    | { __typename: 'PhaseChanged', seq: number, at: string, phase: RunPhase, phaseState: PhaseState, baseModel: string | null, durationMs: number | null }
     | { __typename: 'RunStateChanged', seq: number, at: string, state: RunState, errorCode: string | null, errorMessage: string | null }
     | { __typename: 'SampleSaved', seq: number, at: string, stage: string, step: number, prompt: string, promptIndex: number, url: string | null, sample: { id: string, stage: string, step: number, prompt: string, promptIndex: number, url: string } | null }
     | { __typename: 'StageStarted', seq: number, at: string, stage: string, totalSteps: number }

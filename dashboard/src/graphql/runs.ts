@@ -120,6 +120,14 @@ export const RUN_EVENTS = /* GraphQL */ `
         step
         loss
       }
+      ... on PhaseChanged {
+        seq
+        at
+        phase
+        phaseState
+        baseModel
+        durationMs
+      }
       ... on SampleSaved {
         seq
         at

@@ -15,12 +15,15 @@ export function RunPhase({
   since,
   queuePosition,
   estimatedStartAt,
+  baseModelLoadMs = null,
 }: {
   phase: PhaseKey;
   method: string;
   since: number | null;
   queuePosition: number | null | undefined;
   estimatedStartAt: string | null | undefined;
+  /** From the run's PhaseChanged event: how long loading the base model took. */
+  baseModelLoadMs?: number | null;
 }) {
   const [now, setNow] = useState(() => Date.now());
   const ticking = !TERMINAL.includes(phase);
@@ -47,7 +50,7 @@ export function RunPhase({
       <ol className="phase-steps" aria-label="Run phases">
         {steps.map((k, i) => (
           <li key={k} data-status={allDone || (at >= 0 && i < at) ? "done" : i === at ? "current" : "next"}>
-            {k === "queued" ? "queued" : k === "loading" ? "loading base model" : k === "stage1" ? (method === "TWO_STAGE" ? "stage 1" : "training") : k === "stage2" ? "stage 2" : "saving checkpoint"}
+            {k === "queued" ? "queued" : k === "loading" ? (baseModelLoadMs != null ? `base model loaded in ${formatDuration(baseModelLoadMs / 1000)}` : "loading base model") : k === "stage1" ? (method === "TWO_STAGE" ? "stage 1" : "training") : k === "stage2" ? "stage 2" : "saving checkpoint"}
           </li>
         ))}
       </ol>

@@ -31,6 +31,8 @@ interface State {
   /** When each stage started (ms, from StageStarted), and when the newest loss was logged. */
   stageAt: Record<string, number>;
   lastLossAt: number | null;
+  /** How long loading the base model took (PhaseChanged ENDED), once known. */
+  baseModelLoadMs: number | null;
 }
 
 type Action = { type: "loaded"; run: RunT | null } | { type: "event"; e: RunEvent } | { type: "patch"; patch: Partial<RunT> };
@@ -112,6 +114,11 @@ function reducer(s: State, a: Action): State {
         case "CheckpointSaved":
           if (e.checkpoint) next.checkpoints = mergeBy(s.checkpoints, [e.checkpoint], (c) => c.id);
           break;
+        case "PhaseChanged":
+          // the engine says when it starts and ends loading the base model (docs/base-models.md)
+          if (e.phaseState === "STARTED") next.stageAt = { ...s.stageAt, loading: Date.parse(e.at) };
+          else if (e.durationMs != null) next.baseModelLoadMs = e.durationMs;
+          break;
       }
       return next;
     }
@@ -135,7 +142,7 @@ function rate(state: State): number | null {
 
 export function RunView({ runId }: { runId: string }) {
   const session = useSession();
-  const [state, dispatch] = useReducer(reducer, { run: null, notFound: false, losses: [], samples: [], checkpoints: [], lastSeq: 0, recent: [], stageAt: {}, lastLossAt: null });
+  const [state, dispatch] = useReducer(reducer, { run: null, notFound: false, losses: [], samples: [], checkpoints: [], lastSeq: 0, recent: [], stageAt: {}, lastLossAt: null, baseModelLoadMs: null });
   const [loadError, setLoadError] = useState<string | null>(null);
   const [live, setLive] = useState<"connecting" | "live" | "reconnecting" | "ended">("connecting");
   const [cancelError, setCancelError] = useState<string | null>(null);
@@ -283,7 +290,7 @@ export function RunView({ runId }: { runId: string }) {
   if (!seenAt.current.has(phase)) seenAt.current.set(phase, Date.now());
   const knownSince: Partial<Record<PhaseKey, number | null>> = {
     queued: Date.parse(run.createdAt),
-    loading: run.startedAt ? Date.parse(run.startedAt) : null,
+    loading: state.stageAt.loading ?? (run.startedAt ? Date.parse(run.startedAt) : null),
     stage1: state.stageAt.stage1 ?? null,
     stage2: state.stageAt.stage2 ?? null,
     class_images: state.stageAt.class_images ?? null,
@@ -343,7 +350,7 @@ export function RunView({ runId }: { runId: string }) {
       )}
 
       <section className="panel progress-panel" aria-label="Progress">
-        <RunPhase phase={phase} method={run.method} since={since} queuePosition={run.queuePosition} estimatedStartAt={run.estimatedStartAt} />
+        <RunPhase phase={phase} method={run.method} since={since} queuePosition={run.queuePosition} estimatedStartAt={run.estimatedStartAt} baseModelLoadMs={state.baseModelLoadMs} />
         <div className="progress-row">
           <span>
             Stage <strong data-testid="run-stage">{run.stage ? (STAGE_LABEL[run.stage] ?? run.stage) : phase === "loading" ? "not started" : "—"}</strong>
