@@ -101,5 +101,6 @@ def run_stage2(
                 ctx.save_checkpoint(STAGE, step, with_unet=True, optimizer=optimizer, scaler=scaler)
     finally:
         log.flush()
+        ctx.wait_for_checkpoints()  # the stage ends when its last checkpoint is durable
         unet.eval()
         unet.requires_grad_(False)

@@ -33,6 +33,7 @@ from safetensors.torch import load_file
 
 from . import __version__
 from .errors import BadSpecError
+from . import verified
 from .st_io import write_safetensors
 
 STATE_TENSORS = "training-state.safetensors"
@@ -66,7 +67,7 @@ def _jsonable(v: Any) -> Any:
 def _split(value: Any, name: str, tensors: dict[str, torch.Tensor]) -> Any:
     """JSON layout of an optimiser state entry; each tensor goes to `tensors` and is referenced by name."""
     if isinstance(value, torch.Tensor):
-        tensors[name] = value.detach().to("cpu").clone().contiguous()
+        tensors[name] = value.detach().to("cpu", copy=True).contiguous()  # a host copy the writer thread owns
         return {"$tensor": name}
     if isinstance(value, dict):
         return {"$dict": {str(k): _split(v, f"{name}.{k}", tensors) for k, v in value.items()}, "$intKeys": all(isinstance(k, int) for k in value) and bool(value)}
@@ -123,18 +124,13 @@ def capture(*, stage: str, step: int, optimizer, scaler, device: torch.device) -
     return tensors, doc
 
 
-def write(folder: Path, tensors: dict[str, torch.Tensor], doc: dict[str, Any]) -> None:
-    write_safetensors(folder / STATE_TENSORS, tensors, {"format": FORMAT})
-    doc = {**doc, "tensorsSha256": _sha256(folder / STATE_TENSORS)}
-    (folder / STATE_JSON).write_text(json.dumps(doc, indent=2, sort_keys=True))
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+def write(folder: Path, tensors: dict[str, torch.Tensor], doc: dict[str, Any]) -> dict[str, tuple[str, int]]:
+    """Writes both files; returns {file name: (sha256, size)}, hashed from the bytes as written."""
+    sha, size = write_safetensors(folder / STATE_TENSORS, tensors, {"format": FORMAT})
+    doc = {**doc, "tensorsSha256": sha}
+    raw = json.dumps(doc, indent=2, sort_keys=True).encode()
+    (folder / STATE_JSON).write_bytes(raw)
+    return {STATE_TENSORS: (sha, size), STATE_JSON: (hashlib.sha256(raw).hexdigest(), len(raw))}
 
 
 def exists(folder: str | Path) -> bool:
@@ -153,7 +149,7 @@ def read(folder: str | Path, *, stage: str, step: int, checkpoint_hash: str) -> 
         raise TrainingStateError(f"{STATE_JSON}: not a version-{VERSION} training state")
     if doc.get("stage") != stage or doc.get("step") != step or doc.get("checkpointContentHash") != checkpoint_hash:
         raise TrainingStateError("the training state belongs to another checkpoint")
-    if _sha256(p / STATE_TENSORS) != doc.get("tensorsSha256"):
+    if not isinstance(doc.get("tensorsSha256"), str) or not verified.check_file(p / STATE_TENSORS, doc["tensorsSha256"]):
         raise TrainingStateError(f"{STATE_TENSORS} does not match the sha256 recorded in {STATE_JSON}")
     return load_file(str(p / STATE_TENSORS)), doc
 
