@@ -68,6 +68,8 @@ def test_training_continues_while_a_checkpoint_is_written_and_order_is_kept(tmp_
     saved = [e for e in events_of(buf) if e["type"] == "checkpoint.saved"]
     assert [e["step"] for e in saved] == [2, 4, 6] and [e["seq"] for e in saved] == sorted(e["seq"] for e in saved)
     assert all(e["stallSeconds"] >= 0 for e in saved) and len(ctx.stalls) == 3
+    pool = ctx.writer().pool
+    assert pool.reused >= 2 * len(ctx.components.unet.state_dict()), "snapshots copy into the buffers prepared and given back"
     for e in saved:
         validate_event(e)
         assert _complete(Path(e["path"]))

@@ -12,6 +12,10 @@ Memory bound: at most `max_in_flight` snapshots exist at once (STUDIO_CHECKPOINT
 the writer is behind, `submit` waits for a slot before it takes the next snapshot: that wait plus
 the copy is the training stall, returned by `submit` and reported as `stallSeconds` in the event.
 
+Snapshots are copied into reused host buffers (host_buffers.py; pinned on CUDA): the writer gives a
+written snapshot's tensors back to the pool, and `prepare` allocates the first set in the writer
+thread while training runs, so a snapshot is a memcpy (on CUDA a DMA), not a page-faulting allocation.
+
 `drain()` waits until everything submitted is durable; a stage ends with it, so a run never reports
 `completed` (or its cancellation) before its last checkpoint is on disk. A write that failed is
 raised by the next `submit` or `drain`; a process killed mid-write leaves only a hidden `.tmp-*`
@@ -28,6 +32,7 @@ from pathlib import Path
 from typing import Callable
 
 from .checkpoints import SavedCheckpoint, Snapshot, write_checkpoint
+from .host_buffers import HostBufferPool
 
 ENV = "STUDIO_CHECKPOINT_MAX_IN_FLIGHT"
 MAX_IN_FLIGHT_LIMIT = 4
@@ -41,15 +46,18 @@ def max_in_flight_from_env() -> int:
 
 
 class CheckpointWriter:
-    def __init__(self, root: Path, max_in_flight: int = 1) -> None:
+    def __init__(self, root: Path, max_in_flight: int = 1, pin: bool = False) -> None:
         self.root = root
         self.max_in_flight = max_in_flight
+        self.pool = HostBufferPool(pin=pin)
         self._slots = threading.BoundedSemaphore(max_in_flight)
         self._queue: queue.Queue = queue.Queue()
         self._pending = 0
         self._idle = threading.Condition()
         self._error: BaseException | None = None
         self._thread: threading.Thread | None = None
+        self._prepared = threading.Event()  # no `prepare` pending: a snapshot never allocates beside it
+        self._prepared.set()
 
     def _start(self) -> None:
         if self._thread is None:
@@ -61,6 +69,7 @@ class CheckpointWriter:
         seconds the caller was held (the training stall)."""
         self.raise_error()
         t0 = time.monotonic()
+        self._prepared.wait()
         self._slots.acquire()
         try:
             self.raise_error()
@@ -75,18 +84,35 @@ class CheckpointWriter:
         self._queue.put((snap, on_saved, stall))
         return stall
 
+    def prepare(self, like: list, dtype=None, copies: int = 1) -> None:
+        """Allocates one snapshot's buffers in the writer thread (training goes on meanwhile); a
+        snapshot taken before this is done allocates its own, as without it."""
+        self._start()
+        self._prepared.clear()
+        self._queue.put(lambda: self.pool.prepare(like, dtype, copies))
+
     def _run(self) -> None:
         while True:
-            snap, on_saved, stall = self._queue.get()
+            item = self._queue.get()
+            if callable(item):  # prepare
+                try:
+                    item()
+                except BaseException:  # noqa: BLE001 - only an optimisation: snapshots allocate their own
+                    pass
+                finally:
+                    if self._queue.empty() or not any(callable(x) for x in list(self._queue.queue)):
+                        self._prepared.set()
+                continue
+            snap, on_saved, stall = item
             try:
                 if self._error is None:
                     saved = write_checkpoint(self.root, snap)
-                    del snap
                     on_saved(saved, stall)
             except BaseException as err:  # noqa: BLE001 - reported to the training thread
                 self._error = err
             finally:
-                snap = None
+                self.pool.give_back(snap.tensors())
+                snap = item = None
                 self._slots.release()
                 with self._idle:
                     self._pending -= 1

@@ -92,10 +92,13 @@ class Snapshot:
     training_state: tuple[dict[str, torch.Tensor], dict[str, Any]] | None
     base_unet: Path | None = None  # encode the UNet against this base model file (delta encoding)
 
+    def tensors(self) -> list[torch.Tensor]:
+        groups = [self.embedding or {}, self.unet or {}, self.training_state[0] if self.training_state else {}]
+        return [t for g in groups for t in g.values()]
+
     @property
     def nbytes(self) -> int:
-        groups = [self.embedding or {}, self.unet or {}, self.training_state[0] if self.training_state else {}]
-        return sum(t.numel() * t.element_size() for g in groups for t in g.values())
+        return sum(t.numel() * t.element_size() for t in self.tensors())
 
 
 def _host_copy(t: torch.Tensor, dtype: torch.dtype | None = None) -> torch.Tensor:
@@ -111,11 +114,16 @@ def take_snapshot(
     unet_state: dict[str, torch.Tensor] | None,
     training_state: tuple[dict[str, torch.Tensor], dict[str, Any]] | None = None,
     base_unet: Path | None = None,
+    pool=None,
 ) -> Snapshot:
-    """Copies the weights to host memory (float32 for the UNet). `training_state` =
-    training_state.capture(...)'s (tensors, document), whose tensors are host copies already."""
-    emb = {k: _host_copy(v) for k, v in embedding.items()} if embedding is not None else None
-    unet = {k: _host_copy(v, torch.float32) for k, v in unet_state.items()} if unet_state is not None else None
+    """Copies the weights to host memory (float32 for the UNet), into reused buffers when a
+    host_buffers.HostBufferPool is given. `training_state` = training_state.capture(...)'s (tensors,
+    document), whose tensors are host copies already (taken with the same pool)."""
+    copy = pool.copy if pool is not None else _host_copy
+    emb = {k: copy(v) for k, v in embedding.items()} if embedding is not None else None
+    unet = {k: copy(v, torch.float32) for k, v in unet_state.items()} if unet_state is not None else None
+    if pool is not None and pool.pin:
+        torch.cuda.synchronize()  # the device→host copies into pinned memory were asynchronous
     return Snapshot(stage, step, dict(meta), emb, unet, training_state, base_unet)
 
 

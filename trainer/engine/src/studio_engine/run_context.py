@@ -125,8 +125,16 @@ class RunContext:
                 n = max_in_flight_from_env()
             except ValueError as err:
                 raise BadSpecError("BAD_SPEC", str(err), "environment") from err
-            self._writer = CheckpointWriter(self.output_dir / "checkpoints", n)
+            self._writer = CheckpointWriter(self.output_dir / "checkpoints", n, pin=self.device.type == "cuda")
         return self._writer
+
+    def prepare_checkpoint_buffers(self, params: list[torch.Tensor], optimizer_copies: int) -> None:
+        """Stage 2: has the writer allocate the UNet's snapshot buffers (weights + AdamW moments) in
+        the background, so the first checkpoint is a copy, not an allocation."""
+        unet = list(self.components.unet.state_dict().values())
+        self.writer().prepare(unet, torch.float32, 1)
+        if optimizer_copies:
+            self.writer().prepare(params, torch.float32, optimizer_copies)
 
     def base_unet_for_encoding(self) -> Path | None:
         """The base model's UNet file when checkpoints are stored as deltas (STUDIO_CHECKPOINT_ENCODING=delta)."""
@@ -196,7 +204,7 @@ class RunContext:
         def snapshot():
             state = None
             if optimizer is not None:
-                state = ts.capture(stage=stage, step=step, optimizer=optimizer, scaler=scaler, device=self.device)
+                state = ts.capture(stage=stage, step=step, optimizer=optimizer, scaler=scaler, device=self.device, pool=writer.pool)
             return take_snapshot(
                 stage=stage,
                 step=step,
@@ -205,6 +213,7 @@ class RunContext:
                 unet_state=self.components.unet.state_dict() if with_unet else None,
                 training_state=state,
                 base_unet=base_unet,
+                pool=writer.pool,
             )
 
         def saved_event(saved: SavedCheckpoint, stall: float) -> None:

@@ -64,15 +64,20 @@ def _jsonable(v: Any) -> Any:
     raise TypeError(f"cannot store {type(v).__name__} in the training state")
 
 
-def _split(value: Any, name: str, tensors: dict[str, torch.Tensor]) -> Any:
-    """JSON layout of an optimiser state entry; each tensor goes to `tensors` and is referenced by name."""
+def _host_copy(t: torch.Tensor) -> torch.Tensor:
+    return t.detach().to("cpu", copy=True).contiguous()
+
+
+def _split(value: Any, name: str, tensors: dict[str, torch.Tensor], copy=_host_copy) -> Any:
+    """JSON layout of an optimiser state entry; each tensor goes to `tensors` (a host copy the
+    checkpoint writer owns) and is referenced by name."""
     if isinstance(value, torch.Tensor):
-        tensors[name] = value.detach().to("cpu", copy=True).contiguous()  # a host copy the writer thread owns
+        tensors[name] = copy(value)
         return {"$tensor": name}
     if isinstance(value, dict):
-        return {"$dict": {str(k): _split(v, f"{name}.{k}", tensors) for k, v in value.items()}, "$intKeys": all(isinstance(k, int) for k in value) and bool(value)}
+        return {"$dict": {str(k): _split(v, f"{name}.{k}", tensors, copy) for k, v in value.items()}, "$intKeys": all(isinstance(k, int) for k in value) and bool(value)}
     if isinstance(value, (list, tuple)) and any(isinstance(x, (torch.Tensor, dict)) for x in value):
-        return {"$list": [_split(v, f"{name}.{i}", tensors) for i, v in enumerate(value)]}
+        return {"$list": [_split(v, f"{name}.{i}", tensors, copy) for i, v in enumerate(value)]}
     return {"$value": _jsonable(value)}
 
 
@@ -86,11 +91,13 @@ def _join(layout: Any, tensors: dict[str, torch.Tensor]) -> Any:
     return layout["$value"]
 
 
-def capture(*, stage: str, step: int, optimizer, scaler, device: torch.device) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
-    """(tensors, json document) of the state after `step` of `stage`."""
+def capture(*, stage: str, step: int, optimizer, scaler, device: torch.device, pool=None) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
+    """(tensors, json document) of the state after `step` of `stage`; tensors are host copies (into
+    `pool`'s reused buffers when given: host_buffers.HostBufferPool)."""
     tensors: dict[str, torch.Tensor] = {}
     opt = optimizer.state_dict()
-    layout = {str(idx): _split(entry, f"optimizer.{idx}", tensors) for idx, entry in opt["state"].items()}
+    copy = (lambda t: pool.copy(t)) if pool is not None else _host_copy
+    layout = {str(idx): _split(entry, f"optimizer.{idx}", tensors, copy) for idx, entry in opt["state"].items()}
     tensors["rng.torch"] = torch.get_rng_state().clone()
     if device.type == "cuda" and torch.cuda.is_available():
         for i, s in enumerate(torch.cuda.get_rng_state_all()):
