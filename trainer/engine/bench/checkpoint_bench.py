@@ -160,9 +160,9 @@ def main() -> None:
                 moments[f"optimizer.{k}.exp_avg_sq"] = torch.rand(v.shape, generator=gen, device=args.device) * 1e-12
         out["snapshotBytes"] = plain_bytes + sum(v.numel() * v.element_size() for v in moments.values())
 
-        def snapshot(step: int, base: Path | None = None, pool=None):
+        def snapshot(step: int, base: Path | None = None, pool=None, with_moments: bool = True):
             ts = None
-            if moments:
+            if moments and with_moments:
                 copy = pool.copy if pool is not None else (lambda t: t.detach().to("cpu", copy=True))
                 ts = ({k: copy(v) for k, v in moments.items()}, {"format": "bench-training-state", "stage": "stage2", "step": step})
             return take_snapshot(stage="stage2", step=step, meta=meta, embedding=None, unet_state=live, training_state=ts, base_unet=base, pool=pool)
@@ -227,7 +227,7 @@ def main() -> None:
             return
 
         t0 = time.perf_counter()
-        snap = snapshot(400, base_folder / codec.BASE_UNET)
+        snap = snapshot(400, base_folder / codec.BASE_UNET, with_moments=False)
         t1 = time.perf_counter()
         saved = write_checkpoint(root, snap)
         t2 = time.perf_counter()
