@@ -11,14 +11,16 @@ downloaded.
 
 The fine-tune is a synthetic delta shaped like the paper's stage 2 (400 AdamW steps at lr 5e-6,
 betas (0.9, 0.999), eps 1e-8, weight decay 1e-2, as stage2_finetune.py): real AdamW is run for 400
-steps on a sample of 262144 parameters whose gradients are g_t = mu + xi_t (xi_t ~ N(0, 1) per step, a
-per-parameter drift mu ~ N(0, snr^2), snr 0.1 by default); the resulting per-parameter updates,
-in units of lr, are drawn (with replacement) for every UNet weight, which is also decayed by
-(1 - lr*wd)^400. Training between two checkpoints is stood in for by `--gap` seconds of waiting
-(200 steps of a GPU; the writer's disk and CPU work overlaps it as it would overlap GPU steps).
+steps on 262144 parameters whose gradients are g_t = mu + xi_t (xi_t ~ N(0, 1) per step, a
+per-parameter drift mu ~ N(0, snr^2), snr 0.1 by default); the total update per parameter, in units
+of lr, is fitted as u = k * mu + noise * z (least squares; z ~ N(0, 1)) and drawn that way for
+every UNet weight, which is also decayed by (1 - lr*wd)^400. Training between two checkpoints is
+stood in for by `--gap` seconds of waiting (200 steps of a GPU; the writer's disk and CPU work overlaps it as it would overlap GPU steps).
 
-The checkpoints hold the UNet only (no optimiser state: its AdamW moments would be two more
-UNet-sized tensors, copied and written the same way). Prints one JSON object; asserts nothing.
+The checkpoints hold the UNet only unless `--with-optimizer` adds two UNet-sized AdamW moments as
+the training state (10.4 GB a snapshot: for a machine with the memory). `--device cuda` keeps the
+live weights on the GPU, so a snapshot is a device→host copy into pinned buffers. Prints one JSON
+object; asserts nothing.
 """
 
 from __future__ import annotations
@@ -57,8 +59,10 @@ def rss_gib() -> float:
     return rnd(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20, 2)
 
 
-def adam_updates(snr: float, n: int = 1 << 18, seed: int = 0) -> torch.Tensor:
-    """Total AdamW update per parameter after STEPS steps, in units of lr (weight decay excluded)."""
+def adam_fit(snr: float, n: int = 1 << 18, seed: int = 0) -> tuple[float, float, float]:
+    """Runs real AdamW for STEPS steps on n parameters with gradients g_t = mu + xi_t (mu ~ N(0, snr^2)
+    per parameter, xi_t ~ N(0, 1) per step) and fits the total update per parameter, in units of lr,
+    as u = k * mu + noise * z (z ~ N(0, 1)). Returns (k, noise, mean |u|)."""
     gen = torch.Generator().manual_seed(seed)
     p = torch.nn.Parameter(torch.zeros(n))
     mu = torch.randn(n, generator=gen) * snr
@@ -66,17 +70,23 @@ def adam_updates(snr: float, n: int = 1 << 18, seed: int = 0) -> torch.Tensor:
     for _ in range(STEPS):
         p.grad = (mu + torch.randn(n, generator=gen)) * 1e-3
         opt.step()
-    return p.detach() / LR
+    u = p.detach() / LR
+    k = float((u * mu).sum() / (mu * mu).sum()) if snr > 0 else 0.0
+    noise = float((u - k * mu).std())
+    return k, noise, float(u.abs().mean())
 
 
 @torch.no_grad()
-def apply_delta(state: dict[str, torch.Tensor], updates: torch.Tensor, seed: int = 1) -> None:
+def apply_delta(state: dict[str, torch.Tensor], k: float, noise: float, snr: float, seed: int = 1) -> None:
+    """w <- w * (1 - lr*wd)^STEPS + lr * (k * mu + noise * z), mu ~ N(0, snr^2), z ~ N(0, 1) per weight."""
     gen = torch.Generator().manual_seed(seed)
     decay = (1 - LR * WD) ** STEPS
     for v in state.values():
-        idx = torch.randint(0, updates.numel(), (v.numel(),), generator=gen)
-        v.mul_(decay).add_(updates[idx].view_as(v), alpha=LR)
-        del idx
+        u = torch.randn(v.shape, generator=gen) * noise
+        if k:
+            u.add_(torch.randn(v.shape, generator=gen), alpha=k * snr)
+        v.mul_(decay).add_(u, alpha=LR)
+        del u
 
 
 def build(model: str) -> tuple[dict[str, torch.Tensor], torch.nn.Module | None]:
@@ -114,7 +124,7 @@ def main() -> None:
         "model": args.model,
         "environment": {"cpus": os.cpu_count(), "torch": torch.__version__, "python": platform.python_version(), "machine": platform.machine()},
         "method": {
-            "delta": f"{STEPS} AdamW steps at lr {LR}, wd {WD}, gradient snr {args.snr}: simulated on 262144 parameters, drawn per weight",
+            "delta": f"{STEPS} AdamW steps at lr {LR}, wd {WD}, gradient snr {args.snr}: simulated on 262144 parameters, fitted (u = k*mu + noise*z) and drawn per weight",
             "gapSeconds": args.gap,
             "stall": "time save_checkpoint holds the training loop: synchronous = snapshot + write + fsync + hash; background = wait for a writer slot + snapshot (host copy)",
             "checkpointContents": "UNet only (float32), no optimiser state",
@@ -137,14 +147,15 @@ def main() -> None:
         out["baseFingerprint"] = {"firstSeconds": rnd(fp_first), "cachedSeconds": rnd(time.perf_counter() - t0, 4), "value": fingerprint}
 
         t0 = time.perf_counter()
-        updates = adam_updates(args.snr)
-        apply_delta(state, updates)
+        k, noise, mean_abs = adam_fit(args.snr)
+        apply_delta(state, k, noise, args.snr)
+        sample = torch.cat([v.reshape(-1)[:100000].abs() for v in state.values()]).mean().item()
         out["delta"] = {
             "seconds": rnd(time.perf_counter() - t0),
-            "meanAbsUpdateInLr": rnd(updates.abs().mean().item(), 2),
-            "meanAbsRelativeChange": float(f"{(updates.abs().mean().item() * LR) / max(torch.cat([v.reshape(-1)[:100000].abs() for v in state.values()]).mean().item(), 1e-12):.3g}"),
+            "fit": {"k": rnd(k, 2), "noise": rnd(noise, 2)},
+            "meanAbsUpdateInLr": rnd(mean_abs, 2),
+            "meanAbsRelativeChange": float(f"{mean_abs * LR / max(sample, 1e-12):.3g}"),
         }
-        del updates
         gc.collect()
         meta = {"baseModel": {"id": args.model, "fingerprint": "bench"}, "method": "TWO_STAGE"}
         root = scratch / "checkpoints"
@@ -188,9 +199,9 @@ def main() -> None:
         for n in [int(x) for x in args.in_flight.split(",")]:
             writer = CheckpointWriter(root, max_in_flight=n, pin=args.device == "cuda")
             t0 = time.perf_counter()
-            writer.prepare(list(live.values()), torch.float32)  # as stage 2 does when it starts
+            writer.prepare(list(live.values()), torch.float32, n)  # as stage 2 does when it starts: a set per slot
             if moments:
-                writer.prepare(list(moments.values()), torch.float32)
+                writer.prepare(list(moments.values()), torch.float32, n)
             time.sleep(args.gap)  # the steps before the first checkpoint
             writer._prepared.wait()
             prepare_wait = time.perf_counter() - t0 - args.gap
@@ -217,6 +228,7 @@ def main() -> None:
                 "prepareNotDoneAfterGapSeconds": rnd(max(prepare_wait, 0.0)),
                 "buffersReused": writer.pool.reused,
             })
+            writer.close()
             del writer
             for p in root.iterdir():
                 shutil.rmtree(p)

@@ -94,6 +94,8 @@ class CheckpointWriter:
     def _run(self) -> None:
         while True:
             item = self._queue.get()
+            if item is None:  # close
+                return
             if callable(item):  # prepare
                 try:
                     item()
@@ -125,6 +127,16 @@ class CheckpointWriter:
                 self._idle.wait()
         if raise_error:
             self.raise_error()
+
+    def close(self) -> None:
+        """Waits for the writes, stops the thread and frees the buffers (the training process exits
+        anyway; benchmarks and tests that make several writers call it)."""
+        self.drain(raise_error=False)
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join()
+            self._thread = None
+        self.pool = HostBufferPool(pin=self.pool.pin)
 
     def raise_error(self) -> None:
         if self._error is not None:  # sticky: nothing more is written after a failed write

@@ -129,12 +129,13 @@ class RunContext:
         return self._writer
 
     def prepare_checkpoint_buffers(self, params: list[torch.Tensor], optimizer_copies: int) -> None:
-        """Stage 2: has the writer allocate the UNet's snapshot buffers (weights + AdamW moments) in
-        the background, so the first checkpoint is a copy, not an allocation."""
+        """Stage 2: has the writer allocate the UNet's snapshot buffers (weights + AdamW moments, one
+        set per snapshot in flight) in the background, so a checkpoint is a copy, not an allocation."""
+        writer = self.writer()
         unet = list(self.components.unet.state_dict().values())
-        self.writer().prepare(unet, torch.float32, 1)
+        writer.prepare(unet, torch.float32, writer.max_in_flight)
         if optimizer_copies:
-            self.writer().prepare(params, torch.float32, optimizer_copies)
+            writer.prepare(params, torch.float32, optimizer_copies * writer.max_in_flight)
 
     def base_unet_for_encoding(self) -> Path | None:
         """The base model's UNet file when checkpoints are stored as deltas (STUDIO_CHECKPOINT_ENCODING=delta)."""
