@@ -122,8 +122,8 @@ def take_snapshot(
     copy = pool.copy if pool is not None else _host_copy
     emb = {k: copy(v) for k, v in embedding.items()} if embedding is not None else None
     unet = {k: copy(v, torch.float32) for k, v in unet_state.items()} if unet_state is not None else None
-    if pool is not None and pool.pin:
-        torch.cuda.synchronize()  # the device→host copies into pinned memory were asynchronous
+    if pool is not None:
+        pool.wait()  # the device→host copies into pinned memory were asynchronous
     return Snapshot(stage, step, dict(meta), emb, unet, training_state, base_unet)
 
 

@@ -27,6 +27,7 @@ class HostBufferPool:
         self._lock = threading.Lock()
         self.reused = 0
         self.allocated = 0
+        self._async = False
 
     @staticmethod
     def _key(shape, dtype) -> tuple:
@@ -34,7 +35,12 @@ class HostBufferPool:
 
     def _new(self, shape, dtype) -> torch.Tensor:
         self.allocated += 1
-        return torch.empty(tuple(shape), dtype=dtype, pin_memory=self.pin)
+        if self.pin:
+            try:
+                return torch.empty(tuple(shape), dtype=dtype, pin_memory=True)
+            except RuntimeError:  # page-locked memory refused: plain memory, synchronous copies
+                self.pin = False
+        return torch.empty(tuple(shape), dtype=dtype)
 
     def take(self, shape, dtype) -> torch.Tensor:
         with self._lock:
@@ -62,11 +68,19 @@ class HostBufferPool:
 
     def copy(self, t: torch.Tensor, dtype: torch.dtype | None = None) -> torch.Tensor:
         """A host copy of `t` (converted to `dtype`) in a pooled buffer. On CUDA the copy is
-        asynchronous: call `torch.cuda.synchronize()` before the buffer is read."""
+        asynchronous: call `wait()` before the buffer is read."""
         t = t.detach()
         dtype = dtype or t.dtype
         buf = self.take(t.shape, dtype)
         if t.dtype != dtype:
             t = t.to(dtype)
-        buf.copy_(t, non_blocking=self.pin and t.device.type == "cuda")
+        asynchronous = t.device.type == "cuda" and buf.is_pinned()
+        buf.copy_(t, non_blocking=asynchronous)
+        self._async = self._async or asynchronous
         return buf
+
+    def wait(self) -> None:
+        """Waits for the asynchronous device→host copies issued since the last wait."""
+        if self._async:
+            torch.cuda.synchronize()
+            self._async = False
