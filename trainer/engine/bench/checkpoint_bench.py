@@ -246,6 +246,9 @@ def main() -> None:
         del snap
         gc.collect()
         stored = saved.files[0]["bytes"]
+        header, _ = codec._read_header(saved.path / codec.DELTA_FILE)
+        n_weights = plain_bytes // 4
+        planes = [rnd(header[f"plane{k}"]["shape"][0] / n_weights, 4) for k in range(codec.PLANES)]  # byte 0 = least significant
         rss_before_decode = rss_gib()
         t3 = time.perf_counter()
         decoded = load_unet_state(saved.path, base_folder)
@@ -257,6 +260,7 @@ def main() -> None:
             "storedBytes": stored,
             "float32Bytes": plain_bytes,
             "ratioToFloat32": rnd(stored / plain_bytes, 4),
+            "planeRatios": planes,
             "snapshotSeconds": rnd(t1 - t0),
             "encodeWriteHashFsyncSeconds": rnd(t2 - t1),
             "decodeSeconds": rnd(t4 - t3),
