@@ -188,12 +188,15 @@ class RunContext:
     def fault_point(self, stage: str, step: int) -> None:
         """Fault injection for the resume tests (never set in production): as `step` of `stage`
         begins, STUDIO_ENGINE_KILL_AT=stage:step makes the engine SIGKILL itself (no cleanup, like a
-        power cut or kill -9); STUDIO_ENGINE_PAUSE_AT=stage:step makes it SIGSTOP itself, so a test can
-        kill -9 the trainer and the engine at exactly that step."""
+        power cut or kill -9; a checkpoint still being written in the background is lost, the previous
+        ones stay); STUDIO_ENGINE_PAUSE_AT=stage:step makes it SIGSTOP itself once the checkpoints
+        before that step are durable, so a test can kill -9 the trainer and the engine at exactly that
+        step."""
         here = f"{stage}:{step}"
         if os.environ.get("STUDIO_ENGINE_KILL_AT") == here:
             os.kill(os.getpid(), signal.SIGKILL)
         if os.environ.get("STUDIO_ENGINE_PAUSE_AT") == here:
+            self.wait_for_checkpoints()  # paused "as the step begins" means with the checkpoints before it durable
             os.kill(os.getpid(), signal.SIGSTOP)
 
     def save_checkpoint(self, stage: str, step: int, with_unet: bool, optimizer=None, scaler=None) -> float:
