@@ -46,8 +46,10 @@ describe("trainer config", () => {
       STUDIO_SD21_BASE_DIR: "/models/sd21",
       CUDA_VISIBLE_DEVICES: "1",
       LD_LIBRARY_PATH: "/usr/local/nvidia/lib64",
+      STUDIO_CHECKPOINT_ENCODING: "delta",
     });
     expect(c.ENGINE_ENV).toMatchObject({
+      STUDIO_CHECKPOINT_ENCODING: "delta",
       PATH: "/opt/bin:/usr/bin",
       STUDIO_SD21_BASE_DIR: "/models/sd21",
       CUDA_VISIBLE_DEVICES: "1",

@@ -78,6 +78,8 @@ const ENGINE_PASSTHROUGH = [
   // Where some Kubernetes GPU setups mount the NVIDIA driver (e.g. /usr/local/nvidia/lib64): PyTorch
   // finds libcuda through it (docs/deploy-kubernetes.md).
   "LD_LIBRARY_PATH",
+  // checkpoint storage (trainer/engine/README.md "Checkpoints"): delta-encoded UNets, writer memory bound
+  "STUDIO_CHECKPOINT_ENCODING", "STUDIO_CHECKPOINT_MAX_IN_FLIGHT",
   // fault injection for the resume tests only (trainer/engine/README.md): unset in production
   "STUDIO_ENGINE_KILL_AT", "STUDIO_ENGINE_PAUSE_AT",
 ];

@@ -26,7 +26,7 @@ import torch
 
 from . import __version__
 from .st_io import write_safetensors
-from .checkpoints import EMBEDDING_FILE, UNET_FILE, _fsync, load_embedding, load_unet_state, read_checkpoint, sha256_file
+from .checkpoints import DELTA_FILE, EMBEDDING_FILE, UNET_FILE, _fsync, load_embedding, load_unet_state, read_checkpoint, sha256_file
 from .errors import BadSpecError
 from .events import EventWriter
 from .models import fingerprint, model_dir
@@ -167,7 +167,7 @@ def export_checkpoint(model_id: str, checkpoint: str | Path, fmt: str, out: str 
         raise BadSpecError("BAD_CHECKPOINT", str(err), "checkpoint") from err
     if meta["baseModel"]["id"] != model_id:
         raise BadSpecError("BAD_CHECKPOINT", f"checkpoint is for {meta['baseModel']['id']}, not {model_id}", "checkpoint")
-    for name in (EMBEDDING_FILE, UNET_FILE):
+    for name in (EMBEDDING_FILE, UNET_FILE, DELTA_FILE):
         if (ckpt / name).exists():
             check_safetensors(ckpt / name, "checkpoint")
     base = model_dir(model_id)
@@ -176,7 +176,10 @@ def export_checkpoint(model_id: str, checkpoint: str | Path, fmt: str, out: str 
         print(f"studio_engine: warning: {model_id} on this machine differs from the one the checkpoint was trained on", file=sys.stderr)
     embedding = load_embedding(ckpt)
     token = embedding[0] if embedding else meta.get("token")
-    unet_state = load_unet_state(ckpt)
+    try:
+        unet_state = load_unet_state(ckpt, base)  # exports are always plain: a delta-encoded UNet is decoded here
+    except ValueError as err:
+        raise BadSpecError("BAD_CHECKPOINT", str(err), "checkpoint") from err
 
     out = Path(out)
     tmp = fresh_output(out)

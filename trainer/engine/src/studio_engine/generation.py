@@ -50,7 +50,10 @@ class LoadedModel:
             raise BadSpecError("BAD_CHECKPOINT", str(err), "checkpoint") from err
         if meta["baseModel"]["id"] != c.model_id:
             raise BadSpecError("BAD_CHECKPOINT", f"checkpoint is for {meta['baseModel']['id']}, not {c.model_id}", "checkpoint")
-        state = load_unet_state(path)
+        try:
+            state = load_unet_state(path, c.folder)  # decodes a delta-encoded UNet (checkpoint_codec.py)
+        except ValueError as err:
+            raise BadSpecError("BAD_CHECKPOINT", str(err), "checkpoint") from err
         if state is not None:
             if self.base_unet is None:
                 self.base_unet = {k: v.detach().cpu().clone() for k, v in c.unet.state_dict().items()}

@@ -140,11 +140,24 @@ def load_components(model_id: str, device: torch.device, attention: str | None =
     )
 
 
+def sd21_base_random_unet() -> torch.nn.Module:
+    """Stable Diffusion 2.1 base's UNet (865.9 M parameters) with random weights (torch's global seed)."""
+    from diffusers import UNet2DConditionModel
+
+    return UNet2DConditionModel(
+        sample_size=64, in_channels=4, out_channels=4, layers_per_block=2,
+        block_out_channels=(320, 640, 1280, 1280),
+        down_block_types=("CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "DownBlock2D"),
+        up_block_types=("UpBlock2D", "CrossAttnUpBlock2D", "CrossAttnUpBlock2D", "CrossAttnUpBlock2D"),
+        attention_head_dim=(5, 10, 20, 20), cross_attention_dim=1024, use_linear_projection=True,
+    )
+
+
 def sd21_base_random_components(device: torch.device, seed: int = 0) -> Components:
     """Stable Diffusion 2.1 base's architecture (UNet, OpenCLIP ViT-H text encoder, VAE) with random
     weights, built in memory: benchmarks get real sizes and FLOPs on any machine, with no download."""
     quiet_libraries()
-    from diffusers import AutoencoderKL, UNet2DConditionModel
+    from diffusers import AutoencoderKL
     from transformers import CLIPTextConfig, CLIPTextModel, CLIPTokenizer
 
     from .tiny import write_clip_tokenizer
@@ -162,13 +175,7 @@ def sd21_base_random_components(device: torch.device, seed: int = 0) -> Componen
         down_block_types=["DownEncoderBlock2D"] * 4, up_block_types=["UpDecoderBlock2D"] * 4,
         block_out_channels=[128, 256, 512, 512], layers_per_block=2, latent_channels=4, sample_size=512, scaling_factor=0.18215,
     )
-    unet = UNet2DConditionModel(
-        sample_size=64, in_channels=4, out_channels=4, layers_per_block=2,
-        block_out_channels=(320, 640, 1280, 1280),
-        down_block_types=("CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "DownBlock2D"),
-        up_block_types=("UpBlock2D", "CrossAttnUpBlock2D", "CrossAttnUpBlock2D", "CrossAttnUpBlock2D"),
-        attention_head_dim=(5, 10, 20, 20), cross_attention_dim=1024, use_linear_projection=True,
-    )
+    unet = sd21_base_random_unet()
     for m in (text_encoder, vae, unet):
         m.to(device)
         m.eval()

@@ -16,11 +16,13 @@ from typing import Any
 
 import torch
 
-from .checkpoints import SavedCheckpoint, save_checkpoint
+from . import checkpoint_codec as codec
+from .checkpoint_writer import CheckpointWriter, max_in_flight_from_env
+from .checkpoints import SavedCheckpoint, take_snapshot
 from .device import Precision
 from .diffusion import LatentCache
 from .embedding import LearnedToken
-from .errors import CancelledError
+from .errors import BadSpecError, CancelledError
 from .events import EventWriter
 from .models import Components
 from .sampling import GenerationRequest, generate, save_png
@@ -114,6 +116,40 @@ class RunContext:
     progress_bar: StderrProgress = field(default_factory=StderrProgress)
     checkpoints: list[SavedCheckpoint] = field(default_factory=list)
     base_weights_hash: str | None = None  # DreamBooth: content hash of the untouched base model's weights
+    stalls: list[float] = field(default_factory=list)  # seconds each checkpoint held the training loop
+    _writer: CheckpointWriter | None = None
+
+    def writer(self) -> CheckpointWriter:
+        if self._writer is None:
+            try:
+                n = max_in_flight_from_env()
+            except ValueError as err:
+                raise BadSpecError("BAD_SPEC", str(err), "environment") from err
+            self._writer = CheckpointWriter(self.output_dir / "checkpoints", n, pin=self.device.type == "cuda")
+        return self._writer
+
+    def prepare_checkpoint_buffers(self, params: list[torch.Tensor], optimizer_copies: int) -> None:
+        """Stage 2: has the writer allocate the UNet's snapshot buffers (weights + AdamW moments, one
+        set per snapshot in flight) in the background, so a checkpoint is a copy, not an allocation."""
+        writer = self.writer()
+        unet = list(self.components.unet.state_dict().values())
+        writer.prepare(unet, torch.float32, writer.max_in_flight)
+        if optimizer_copies:
+            writer.prepare(params, torch.float32, optimizer_copies * writer.max_in_flight)
+
+    def base_unet_for_encoding(self) -> Path | None:
+        """The base model's UNet file when checkpoints are stored as deltas (STUDIO_CHECKPOINT_ENCODING=delta)."""
+        try:
+            encoding = codec.encoding_from_env()
+        except ValueError as err:
+            raise BadSpecError("BAD_SPEC", str(err), "environment") from err
+        return codec.base_unet_file(self.components.folder) if encoding == "delta" else None
+
+    def wait_for_checkpoints(self) -> None:
+        """Blocks until every checkpoint handed to the writer is durable. In a `finally` with an
+        exception on its way, waits the same but leaves that exception to propagate."""
+        if self._writer is not None:
+            self._writer.drain(raise_error=sys.exc_info()[0] is None)
 
     @property
     def device(self) -> torch.device:
@@ -152,37 +188,53 @@ class RunContext:
     def fault_point(self, stage: str, step: int) -> None:
         """Fault injection for the resume tests (never set in production): as `step` of `stage`
         begins, STUDIO_ENGINE_KILL_AT=stage:step makes the engine SIGKILL itself (no cleanup, like a
-        power cut or kill -9); STUDIO_ENGINE_PAUSE_AT=stage:step makes it SIGSTOP itself, so a test can
-        kill -9 the trainer and the engine at exactly that step."""
+        power cut or kill -9; a checkpoint still being written in the background is lost, the previous
+        ones stay); STUDIO_ENGINE_PAUSE_AT=stage:step makes it SIGSTOP itself once the checkpoints
+        before that step are durable, so a test can kill -9 the trainer and the engine at exactly that
+        step."""
         here = f"{stage}:{step}"
         if os.environ.get("STUDIO_ENGINE_KILL_AT") == here:
             os.kill(os.getpid(), signal.SIGKILL)
         if os.environ.get("STUDIO_ENGINE_PAUSE_AT") == here:
+            self.wait_for_checkpoints()  # paused "as the step begins" means with the checkpoints before it durable
             os.kill(os.getpid(), signal.SIGSTOP)
 
-    def save_checkpoint(self, stage: str, step: int, with_unet: bool, optimizer=None, scaler=None) -> SavedCheckpoint:
-        state = None
-        if optimizer is not None:
-            state = ts.capture(stage=stage, step=step, optimizer=optimizer, scaler=scaler, device=self.device)
-        saved = save_checkpoint(
-            self.output_dir / "checkpoints",
-            stage=stage,
-            step=step,
-            meta=self.meta(),
-            embedding=self.token.file_tensors() if self.token else None,
-            unet_state=self.components.unet.state_dict() if with_unet else None,
-            training_state=state,
-        )
-        self.checkpoints.append(saved)
-        extra = {"trainingState": saved.private_files} if saved.private_files is not None else {}
-        self.events.emit(
-            "checkpoint.saved",
-            stage=stage,
-            step=step,
-            path=str(saved.path),
-            bytes=saved.bytes,
-            files=saved.files,
-            contentHash=saved.content_hash,
-            **extra,
-        )
-        return saved
+    def save_checkpoint(self, stage: str, step: int, with_unet: bool, optimizer=None, scaler=None) -> float:
+        """Hands a snapshot of the checkpoint to the background writer (checkpoint_writer.py) and
+        returns the seconds training was held; `checkpoint.saved` follows once it is durable."""
+        writer = self.writer()
+        base_unet = self.base_unet_for_encoding() if with_unet else None
+
+        def snapshot():
+            state = None
+            if optimizer is not None:
+                state = ts.capture(stage=stage, step=step, optimizer=optimizer, scaler=scaler, device=self.device, pool=writer.pool)
+            return take_snapshot(
+                stage=stage,
+                step=step,
+                meta=self.meta(),
+                embedding=self.token.file_tensors() if self.token else None,
+                unet_state=self.components.unet.state_dict() if with_unet else None,
+                training_state=state,
+                base_unet=base_unet,
+                pool=writer.pool,
+            )
+
+        def saved_event(saved: SavedCheckpoint, stall: float) -> None:
+            self.checkpoints.append(saved)
+            extra = {"trainingState": saved.private_files} if saved.private_files is not None else {}
+            self.events.emit(
+                "checkpoint.saved",
+                stage=stage,
+                step=step,
+                path=str(saved.path),
+                bytes=saved.bytes,
+                files=saved.files,
+                contentHash=saved.content_hash,
+                stallSeconds=round(stall, 4),
+                **extra,
+            )
+
+        stall = writer.submit(snapshot, saved_event)
+        self.stalls.append(stall)
+        return stall

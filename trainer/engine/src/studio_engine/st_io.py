@@ -18,7 +18,7 @@ import hashlib
 import json
 import struct
 from pathlib import Path
-from typing import BinaryIO, Mapping
+from typing import BinaryIO, Callable, Mapping
 
 import torch
 
@@ -54,13 +54,17 @@ def _raw(t: torch.Tensor) -> memoryview:
     return memoryview(flat.view(torch.uint8).numpy()).cast("B")
 
 
+def content_hash_update(h, name: str, t: torch.Tensor, data: memoryview | None = None) -> None:
+    """Feeds one tensor into a content hash (tensors must come in sorted name order)."""
+    data = _raw(t) if data is None else data
+    h.update(f"{name}\0{dtype_name(t.dtype)}\0{list(t.shape)}\0{len(data)}\0".encode())
+    h.update(data)
+
+
 def content_hash(tensors: Mapping[str, torch.Tensor]) -> str:
     h = hashlib.sha256()
     for name in sorted(tensors):
-        t = tensors[name]
-        data = _raw(t)
-        h.update(f"{name}\0{dtype_name(t.dtype)}\0{list(t.shape)}\0{len(data)}\0".encode())
-        h.update(data)
+        content_hash_update(h, name, tensors[name])
     return h.hexdigest()
 
 
@@ -85,14 +89,47 @@ def _header(tensors: Mapping[str, torch.Tensor], metadata: Mapping[str, str] | N
     return raw, names
 
 
-def write_safetensors_to(f: BinaryIO, tensors: Mapping[str, torch.Tensor], metadata: Mapping[str, str] | None = None) -> None:
+class HashingWriter:
+    """A binary file that computes the sha256 of every byte written through it: a file's hash comes
+    from the bytes as they are written, with no second read."""
+
+    def __init__(self, f: BinaryIO) -> None:
+        self._f = f
+        self.sha256 = hashlib.sha256()
+        self.bytes = 0
+
+    def write(self, data) -> int:
+        self.sha256.update(data)
+        self.bytes += len(data)
+        return self._f.write(data)
+
+    def hexdigest(self) -> str:
+        return self.sha256.hexdigest()
+
+
+TensorHook = Callable[[int, str, torch.Tensor, memoryview], None]
+
+
+def write_safetensors_to(
+    f: BinaryIO, tensors: Mapping[str, torch.Tensor], metadata: Mapping[str, str] | None = None, on_tensor: TensorHook | None = None
+) -> None:
+    """`on_tensor(index, name, tensor, raw bytes)` is called after each tensor is written, in file
+    (sorted name) order: a content hash can be computed from the same bytes."""
     header, names = _header(tensors, metadata)
     f.write(struct.pack("<Q", len(header)))
     f.write(header)
-    for name in names:
-        f.write(_raw(tensors[name]))
+    for i, name in enumerate(names):
+        data = _raw(tensors[name])
+        f.write(data)
+        if on_tensor is not None:
+            on_tensor(i, name, tensors[name], data)
 
 
-def write_safetensors(path: str | Path, tensors: Mapping[str, torch.Tensor], metadata: Mapping[str, str] | None = None) -> None:
+def write_safetensors(
+    path: str | Path, tensors: Mapping[str, torch.Tensor], metadata: Mapping[str, str] | None = None, on_tensor: TensorHook | None = None
+) -> tuple[str, int]:
+    """Writes the file; returns (sha256, size) of the bytes written."""
     with open(path, "wb") as f:
-        write_safetensors_to(f, tensors, metadata)
+        out = HashingWriter(f)
+        write_safetensors_to(out, tensors, metadata, on_tensor)
+    return out.hexdigest(), out.bytes

@@ -73,5 +73,6 @@ def run_stage1(ctx: RunContext, settings: StageSettings, noise_scheduler, start_
                 ctx.save_checkpoint(STAGE, step, with_unet=False, optimizer=optimizer, scaler=scaler)
     finally:
         log.flush()  # a cancelled stage still reports every step it finished
+        ctx.wait_for_checkpoints()  # the stage ends when its last checkpoint is durable
 
     ctx.token.finish_training()  # v is frozen from here on

@@ -72,6 +72,8 @@ def run_stage2(
         unet.enable_gradient_checkpointing()
     params = [p for p in unet.parameters() if p.requires_grad]
     optimizer = make_optimizer(ctx, params, settings.learning_rate)
+    if settings.steps > start_step:  # the checkpoints' snapshot buffers, allocated in the background
+        ctx.prepare_checkpoint_buffers(params, 0 if spec.adam8bit else 2)
     scaler = make_scaler(ctx.precision)
     if resume is not None:
         ts.restore_optimizer(optimizer, *resume)
@@ -101,5 +103,6 @@ def run_stage2(
                 ctx.save_checkpoint(STAGE, step, with_unet=True, optimizer=optimizer, scaler=scaler)
     finally:
         log.flush()
+        ctx.wait_for_checkpoints()  # the stage ends when its last checkpoint is durable
         unet.eval()
         unet.requires_grad_(False)

@@ -102,7 +102,10 @@ def run_training(spec: JobSpec, events: EventWriter, cancel: CancelFlag) -> RunC
         ctx.token = LearnedToken(components.tokenizer, components.text_encoder, spec.token, spec.initializer, initial_row=saved[1] if saved else None)
     resume = None
     if resume_meta:
-        state = load_unet_state(spec.resume_from)
+        try:
+            state = load_unet_state(spec.resume_from, components.folder)  # decodes a delta-encoded UNet
+        except ValueError as err:
+            raise BadSpecError("BAD_CHECKPOINT", f"resumeFrom: {err}", "resumeFrom") from err
         if state is not None:
             components.unet.load_state_dict(state)
         resume = _training_state(spec, resume_stage, resume_step, resume_meta)
@@ -122,6 +125,7 @@ def run_training(spec: JobSpec, events: EventWriter, cancel: CancelFlag) -> RunC
         assert spec.stage2
         run_stage2(ctx, spec.stage2, noise_scheduler, start_step=resume_step, prior=prior, resume=resume)
 
+    ctx.wait_for_checkpoints()  # never `completed` before the last checkpoint is durable (each stage waits too)
     events.emit("completed", checkpoints=len(ctx.checkpoints), outputDir=str(ctx.output_dir))
     return ctx
 

@@ -33,6 +33,7 @@ from safetensors.torch import load_file
 
 from . import __version__
 from .errors import BadSpecError
+from . import verified
 from .st_io import write_safetensors
 
 STATE_TENSORS = "training-state.safetensors"
@@ -63,15 +64,20 @@ def _jsonable(v: Any) -> Any:
     raise TypeError(f"cannot store {type(v).__name__} in the training state")
 
 
-def _split(value: Any, name: str, tensors: dict[str, torch.Tensor]) -> Any:
-    """JSON layout of an optimiser state entry; each tensor goes to `tensors` and is referenced by name."""
+def _host_copy(t: torch.Tensor) -> torch.Tensor:
+    return t.detach().to("cpu", copy=True).contiguous()
+
+
+def _split(value: Any, name: str, tensors: dict[str, torch.Tensor], copy=_host_copy) -> Any:
+    """JSON layout of an optimiser state entry; each tensor goes to `tensors` (a host copy the
+    checkpoint writer owns) and is referenced by name."""
     if isinstance(value, torch.Tensor):
-        tensors[name] = value.detach().to("cpu").clone().contiguous()
+        tensors[name] = copy(value)
         return {"$tensor": name}
     if isinstance(value, dict):
-        return {"$dict": {str(k): _split(v, f"{name}.{k}", tensors) for k, v in value.items()}, "$intKeys": all(isinstance(k, int) for k in value) and bool(value)}
+        return {"$dict": {str(k): _split(v, f"{name}.{k}", tensors, copy) for k, v in value.items()}, "$intKeys": all(isinstance(k, int) for k in value) and bool(value)}
     if isinstance(value, (list, tuple)) and any(isinstance(x, (torch.Tensor, dict)) for x in value):
-        return {"$list": [_split(v, f"{name}.{i}", tensors) for i, v in enumerate(value)]}
+        return {"$list": [_split(v, f"{name}.{i}", tensors, copy) for i, v in enumerate(value)]}
     return {"$value": _jsonable(value)}
 
 
@@ -85,11 +91,13 @@ def _join(layout: Any, tensors: dict[str, torch.Tensor]) -> Any:
     return layout["$value"]
 
 
-def capture(*, stage: str, step: int, optimizer, scaler, device: torch.device) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
-    """(tensors, json document) of the state after `step` of `stage`."""
+def capture(*, stage: str, step: int, optimizer, scaler, device: torch.device, pool=None) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
+    """(tensors, json document) of the state after `step` of `stage`; tensors are host copies (into
+    `pool`'s reused buffers when given: host_buffers.HostBufferPool)."""
     tensors: dict[str, torch.Tensor] = {}
     opt = optimizer.state_dict()
-    layout = {str(idx): _split(entry, f"optimizer.{idx}", tensors) for idx, entry in opt["state"].items()}
+    copy = (lambda t: pool.copy(t)) if pool is not None else _host_copy
+    layout = {str(idx): _split(entry, f"optimizer.{idx}", tensors, copy) for idx, entry in opt["state"].items()}
     tensors["rng.torch"] = torch.get_rng_state().clone()
     if device.type == "cuda" and torch.cuda.is_available():
         for i, s in enumerate(torch.cuda.get_rng_state_all()):
@@ -123,18 +131,13 @@ def capture(*, stage: str, step: int, optimizer, scaler, device: torch.device) -
     return tensors, doc
 
 
-def write(folder: Path, tensors: dict[str, torch.Tensor], doc: dict[str, Any]) -> None:
-    write_safetensors(folder / STATE_TENSORS, tensors, {"format": FORMAT})
-    doc = {**doc, "tensorsSha256": _sha256(folder / STATE_TENSORS)}
-    (folder / STATE_JSON).write_text(json.dumps(doc, indent=2, sort_keys=True))
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+def write(folder: Path, tensors: dict[str, torch.Tensor], doc: dict[str, Any]) -> dict[str, tuple[str, int]]:
+    """Writes both files; returns {file name: (sha256, size)}, hashed from the bytes as written."""
+    sha, size = write_safetensors(folder / STATE_TENSORS, tensors, {"format": FORMAT})
+    doc = {**doc, "tensorsSha256": sha}
+    raw = json.dumps(doc, indent=2, sort_keys=True).encode()
+    (folder / STATE_JSON).write_bytes(raw)
+    return {STATE_TENSORS: (sha, size), STATE_JSON: (hashlib.sha256(raw).hexdigest(), len(raw))}
 
 
 def exists(folder: str | Path) -> bool:
@@ -153,7 +156,7 @@ def read(folder: str | Path, *, stage: str, step: int, checkpoint_hash: str) -> 
         raise TrainingStateError(f"{STATE_JSON}: not a version-{VERSION} training state")
     if doc.get("stage") != stage or doc.get("step") != step or doc.get("checkpointContentHash") != checkpoint_hash:
         raise TrainingStateError("the training state belongs to another checkpoint")
-    if _sha256(p / STATE_TENSORS) != doc.get("tensorsSha256"):
+    if not isinstance(doc.get("tensorsSha256"), str) or not verified.check_file(p / STATE_TENSORS, doc["tensorsSha256"]):
         raise TrainingStateError(f"{STATE_TENSORS} does not match the sha256 recorded in {STATE_JSON}")
     return load_file(str(p / STATE_TENSORS)), doc
 
