@@ -25,6 +25,7 @@ from .events import EventWriter
 from .models import Components
 from .sampling import GenerationRequest, generate, save_png
 from .spec import JobSpec
+from .speed import SpeedOptions
 from . import training_state as ts
 
 LOSS_FLUSH_SECONDS = 1.0
@@ -114,6 +115,7 @@ class RunContext:
     progress_bar: StderrProgress = field(default_factory=StderrProgress)
     checkpoints: list[SavedCheckpoint] = field(default_factory=list)
     base_weights_hash: str | None = None  # DreamBooth: content hash of the untouched base model's weights
+    speed: SpeedOptions = field(default_factory=SpeedOptions)  # train.py: the job's resolved speed options
 
     @property
     def device(self) -> torch.device:
@@ -136,6 +138,8 @@ class RunContext:
         return self.spec.resolution or self.components.resolution
 
     def stage_started(self, stage: str, total: int, **extra: Any) -> LossLog:
+        if stage != "class_images":
+            extra["speed"] = self.speed.describe()
         self.events.emit("stage.started", stage=stage, totalSteps=total, method=self.spec.method, **extra)
         return LossLog(self, stage, total)
 
