@@ -31,12 +31,14 @@ describe("trainer config", () => {
       STUDIO_SD21_BASE_DIR: "/models/sd21",
       CUDA_VISIBLE_DEVICES: "1",
       LD_LIBRARY_PATH: "/usr/local/nvidia/lib64",
+      STUDIO_ENGINE_SPEED: "compile=off",
     });
     expect(c.ENGINE_ENV).toMatchObject({
       PATH: "/opt/bin:/usr/bin",
       STUDIO_SD21_BASE_DIR: "/models/sd21",
       CUDA_VISIBLE_DEVICES: "1",
       LD_LIBRARY_PATH: "/usr/local/nvidia/lib64",
+      STUDIO_ENGINE_SPEED: "compile=off",
     });
     expect(JSON.stringify(c.ENGINE_ENV)).not.toMatch(/hunter2|S3_SECRET_KEY|DATABASE_URL/);
   });

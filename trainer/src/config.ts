@@ -48,6 +48,8 @@ const ENGINE_PASSTHROUGH = [
   // Where some Kubernetes GPU setups mount the NVIDIA driver (e.g. /usr/local/nvidia/lib64): PyTorch
   // finds libcuda through it (docs/deploy-kubernetes.md).
   "LD_LIBRARY_PATH",
+  // engine speed options of this machine (trainer/engine/README.md "Speed options"); a job spec's `speed` wins
+  "STUDIO_ENGINE_SPEED",
   // fault injection for the resume tests only (trainer/engine/README.md): unset in production
   "STUDIO_ENGINE_KILL_AT", "STUDIO_ENGINE_PAUSE_AT",
 ];

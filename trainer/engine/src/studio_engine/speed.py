@@ -173,10 +173,24 @@ def _raise_recompile_limits() -> None:
             setattr(cfg, name, max(int(getattr(cfg, name)), 1024))
 
 
-def compile_cache_dir() -> str:
+def use_persistent_compile_cache() -> str:
+    """Points inductor's (and Triton's) caches into $STUDIO_CACHE_DIR unless the operator set them. torch
+    itself writes its default (/tmp/torchinductor_USER) into TORCHINDUCTOR_CACHE_DIR the first time it asks,
+    so a value equal to that default counts as unset."""
     from .models import cache_dir
 
-    return str(cache_dir() / "torchinductor")
+    ours = str(cache_dir() / "torchinductor")
+    current = os.environ.get("TORCHINDUCTOR_CACHE_DIR")
+    try:
+        from torch._inductor.runtime.cache_dir_utils import default_cache_dir
+
+        torch_default = os.path.abspath(default_cache_dir())
+    except ImportError:  # another torch layout: only an unset variable is ours to set
+        torch_default = None
+    if current is None or os.path.abspath(current) == torch_default:
+        os.environ["TORCHINDUCTOR_CACHE_DIR"] = ours
+    os.environ.setdefault("TRITON_CACHE_DIR", str(cache_dir() / "triton"))
+    return os.environ["TORCHINDUCTOR_CACHE_DIR"]
 
 
 def compile_blocks(unet: torch.nn.Module, block_names: tuple[str, ...]) -> int:
@@ -184,9 +198,9 @@ def compile_blocks(unet: torch.nn.Module, block_names: tuple[str, ...]) -> int:
     through `torch.compile(dynamic=False)`; without grad (sampling, class images) it stays eager, so no time
     goes into graphs that inference would use once. Blocks of one class share their compiled graphs per
     input shape, so compile time grows with the distinct shapes, not the number of blocks. Inductor's
-    caches go to $STUDIO_CACHE_DIR/torchinductor (unless TORCHINDUCTOR_CACHE_DIR is set): a second job on
+    caches go to $STUDIO_CACHE_DIR/torchinductor (unless TORCHINDUCTOR_CACHE_DIR is set; Triton's to .../triton): a second job on
     the same trainer loads the compiled kernels instead of compiling them again."""
-    os.environ.setdefault("TORCHINDUCTOR_CACHE_DIR", compile_cache_dir())
+    use_persistent_compile_cache()
     _raise_recompile_limits()
     names = set(block_names)
     count = 0
