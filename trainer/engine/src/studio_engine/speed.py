@@ -19,9 +19,10 @@ Each option is read, first match wins, from the job spec's `speed` object (true 
 string for `attention`, a list for `compileBlocks`), then from the engine's environment variable
 `STUDIO_ENGINE_SPEED` (the same names: `compile=off,fusedAdam=on,attention=classic,
 compileBlocks=BasicTransformerBlock+ResnetBlock2D`; `on`/`off`/`auto`, also `1`/`0`/`true`/`false`),
-then the default above. An option that cannot apply here (channels-last, TF32 or compile asked for on
-a machine without what it needs) is refused with BAD_SPEC rather than silently ignored — except TF32
-and channels-last on CPU, which have no CPU meaning and are recorded as off.
+then the default above. `fusedAdam: true` where this torch has no fused kernel for the device, and
+`compile: true` without torch.compile, are refused with BAD_SPEC (not silently ignored); `channelsLast`
+and `tf32` have no meaning on CPU and are recorded as off there. A bad STUDIO_ENGINE_SPEED fails the
+job with BAD_SPEC naming the variable.
 
 Device-side random draws are not an option: every step's noise, timesteps, image indices, flips and
 template picks are drawn from a generator on the training device seeded from (seed, stage, step)
