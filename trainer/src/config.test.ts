@@ -47,6 +47,7 @@ describe("trainer config", () => {
       CUDA_VISIBLE_DEVICES: "1",
       LD_LIBRARY_PATH: "/usr/local/nvidia/lib64",
       STUDIO_CHECKPOINT_ENCODING: "delta",
+      STUDIO_ENGINE_SPEED: "compile=off",
     });
     expect(c.ENGINE_ENV).toMatchObject({
       STUDIO_CHECKPOINT_ENCODING: "delta",
@@ -54,6 +55,7 @@ describe("trainer config", () => {
       STUDIO_SD21_BASE_DIR: "/models/sd21",
       CUDA_VISIBLE_DEVICES: "1",
       LD_LIBRARY_PATH: "/usr/local/nvidia/lib64",
+      STUDIO_ENGINE_SPEED: "compile=off",
     });
     expect(JSON.stringify(c.ENGINE_ENV)).not.toMatch(/hunter2|S3_SECRET_KEY|DATABASE_URL/);
   });

@@ -80,6 +80,8 @@ const ENGINE_PASSTHROUGH = [
   "LD_LIBRARY_PATH",
   // checkpoint storage (trainer/engine/README.md "Checkpoints"): delta-encoded UNets, writer memory bound
   "STUDIO_CHECKPOINT_ENCODING", "STUDIO_CHECKPOINT_MAX_IN_FLIGHT",
+  // engine speed options of this machine (trainer/engine/README.md "Speed options"); a job spec's `speed` wins
+  "STUDIO_ENGINE_SPEED",
   // fault injection for the resume tests only (trainer/engine/README.md): unset in production
   "STUDIO_ENGINE_KILL_AT", "STUDIO_ENGINE_PAUSE_AT",
 ];

@@ -2,6 +2,7 @@
 
     PYTHONPATH=src python bench/engine_bench.py --model tiny-random            # CPU, seconds
     PYTHONPATH=src python bench/engine_bench.py --model sd21-base-random       # a CUDA machine
+    PYTHONPATH=src python bench/engine_bench.py --speed '{"fusedAdam": false}'  # a speed option off (speed.py)
 
 `sd21-base-random` is Stable Diffusion 2.1 base's architecture with random weights, built in
 memory (no download), so the same command gives comparable figures on any CUDA machine. The
@@ -35,6 +36,7 @@ from studio_engine.images import load_subject_images  # noqa: E402
 from studio_engine.models import load_components, sd21_base_random_components  # noqa: E402
 from studio_engine.run_context import CancelFlag, RunContext  # noqa: E402
 from studio_engine.spec import parse_spec  # noqa: E402
+from studio_engine.speed import apply_backend_flags, prepare_unet, resolve  # noqa: E402
 from studio_engine.stage1_inversion import run_stage1  # noqa: E402
 from studio_engine.stage2_finetune import run_stage2  # noqa: E402
 
@@ -64,6 +66,7 @@ def main() -> None:
     ap.add_argument("--mixed", default="auto", choices=["auto", "no", "fp16", "bf16"])
     ap.add_argument("--gradient-checkpointing", action="store_true")
     ap.add_argument("--photos", type=Path, default=EXAMPLES, help="folder of the subject's .jpg photos; the first 4 are used (default: examples/backpack)")
+    ap.add_argument("--speed", default="{}", help="the job spec's speed options as JSON (default: every option auto, as a job)")
     args = ap.parse_args()
 
     t0 = time.perf_counter()
@@ -73,6 +76,9 @@ def main() -> None:
         components = load_components("tiny-random", device)
     else:
         components = sd21_base_random_components(device)
+    speed = resolve(json.loads(args.speed), device, precision.autocast_dtype is not None)
+    apply_backend_flags(speed, device)
+    prepare_unet(components.unet, speed)
     load_s = time.perf_counter() - t0
 
     out = Path(tempfile.mkdtemp(prefix="engine-bench-"))
@@ -85,7 +91,7 @@ def main() -> None:
     spec = parse_spec(raw)
     spec.samples.every = 10**9  # sampling is not what this measures
     buf = io.StringIO()
-    ctx = RunContext(spec, components, precision, EventWriter(buf), CancelFlag(), out)
+    ctx = RunContext(spec, components, precision, EventWriter(buf), CancelFlag(), out, speed=speed)
     images = load_subject_images(spec.images, components.resolution)
     if device.type == "cuda":
         torch.cuda.reset_peak_memory_stats()
@@ -113,8 +119,8 @@ def main() -> None:
     rc.LossLog.add = timed_add  # type: ignore[method-assign]
     original_save = ctx.save_checkpoint
 
-    def timed_save(stage, step, with_unet, **kwargs):  # kwargs: optimizer/scaler state for resume
-        saved = original_save(stage, step, with_unet, **kwargs)
+    def timed_save(stage, step, *a, **kw):
+        saved = original_save(stage, step, *a, **kw)
         first_ckpt.setdefault(stage, time.perf_counter() - t0)
         return saved
 
@@ -143,6 +149,7 @@ def main() -> None:
         "device": torch.cuda.get_device_name(0) if device.type == "cuda" else f"cpu ({platform.processor() or platform.machine()}, {torch.get_num_threads()} threads)",
         "precision": str(precision.autocast_dtype or "float32"),
         "gradientCheckpointing": args.gradient_checkpointing,
+        "speed": speed.describe(),
         "torch": torch.__version__,
         "resolution": components.resolution,
         "loadSeconds": round(load_s, 2),

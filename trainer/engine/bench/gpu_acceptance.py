@@ -19,9 +19,14 @@ process with a hard time limit (a failure or a timeout costs that section only):
                CFG 7.5: one warm-up, then the median of 3
   diffusers    `train_dreambooth.py`, unmodified, from shared/reference/diffusers-examples (not in the repository:
                looked for in the checkout's shared/, then beside it), on the same folder
-  compiled2    stage-2 steps/s with the UNet under torch.compile (the engine has no compile option yet: this
-               file compiles the UNet's blocks from outside, in the same real engine job)
-  compiled1    the same for stage 1
+  compiled2    stage-2 steps/s with the UNet under torch.compile: by default the engine's own regional compile
+               (`speed.compile: true`, speed.py: the UNet's transformer and resnet blocks); `--compile-mode
+               blocks|unet|repeated` compiles from outside instead, in the same real engine job
+  compiled1    the same for stage 1 (its job reuses compiled2's inductor cache, as a trainer's second job does)
+
+The recipe job is the eager reference (`speed.compile: false` unless --spec-extra sets it); every job reports
+the speed options it ran with (`sections.*.speed`, from its `stage.started` events) and the summary gives
+eager vs compiled steps/s side by side (`stage{1,2}CompiledSpeedup`).
 
 The JSON is rewritten to OUT/gpu_acceptance.json after every section and printed at the end; every child's
 output goes to OUT/gpu_acceptance.log. Not a test: the goals of issue 18 are compared, nothing is asserted.
@@ -412,8 +417,12 @@ class Instrument:
             out["peakVram"]["all"]["reservedGiB"] = rnd(out["peakVram"]["all"]["reservedBytes"] / GIB)
         else:
             out["peakMemory"] = _cuda_peaks(torch)
-        if self.compile_mode != "none":
-            out["compile"] = {"mode": self.compile_mode, "stages": sorted(self.compile_stages), "modulesWrapped": self.compiled_modules}
+        engine_compiled = "torch._dynamo" in sys.modules and self.unet is not None and any(
+            getattr(m, "_studio_compiled", False) for m in self.unet.modules())
+        if self.compile_mode != "none" or engine_compiled:
+            out["compile"] = {"mode": self.compile_mode if self.compile_mode != "none" else "engine", "stages": sorted(self.compile_stages),
+                              "modulesWrapped": self.compiled_modules if self.compile_mode != "none" else
+                              sum(1 for m in self.unet.modules() if getattr(m, "_studio_compiled", False))}
             try:
                 from torch._dynamo.utils import counters
 
@@ -779,7 +788,7 @@ class Acceptance:
         return res
 
     def engine_job(self, tag: str, limit: float, stage1: int, stage2: int, compile_mode: str = "none", compile_stages: str = "",
-                   extra: dict | None = None, warmup: int = 5) -> dict:
+                   extra: dict | None = None, warmup: int = 5, engine_compile: bool = False) -> dict:
         out_dir = self.work / f"{tag}-out"
         shutil.rmtree(out_dir, ignore_errors=True)
         images, _ = self.inputs()
@@ -790,6 +799,8 @@ class Acceptance:
         if self.gpu_model:
             spec["precision"] = {"mixed": "bf16"}
             spec["device"] = "cuda"
+        # eager unless this is the engine-compiled job (an explicit --spec-extra / --compiled-spec-extra speed.compile wins)
+        spec["speed"] = {"compile": engine_compile}
         for k, v in {**self.a.spec_extra, **(extra or {})}.items():
             spec[k] = {**spec[k], **v} if isinstance(v, dict) and isinstance(spec.get(k), dict) else v
         spec_path = self.work / f"{tag}.spec.json"
@@ -806,6 +817,7 @@ class Acceptance:
         res["spec"] = {k: v for k, v in spec.items() if k not in ("images", "outputDir")}
         res["imageCount"] = len(images)
         res["events"] = self.event_breakdown(run["start"], events, run)
+        res["speed"] = {e["stage"]: e["speed"] for _, e in events if e.get("type") == "stage.started" and "speed" in e}
         errors = [e for _, e in events if e.get("type") == "error"]
         if errors:
             if res["status"] == "ok":
@@ -880,10 +892,12 @@ class Acceptance:
             s1, s2 = steps, 1
         # Samples only where a stage ends (the engine always samples there), with 1 step: they run eager and are not measured.
         extra = {"samples": {"every": max(s1, s2), "steps": 1}, **self.a.compiled_spec_extra}
-        res = self.engine_job("compiled" + stage[-1], limit, s1, s2, compile_mode=mode, compile_stages=stage if mode != "none" else "",
-                              extra=extra, warmup=self.a.compile_warmup)
+        external = mode not in ("engine", "none")
+        res = self.engine_job("compiled" + stage[-1], limit, s1, s2, compile_mode=mode if external else "none",
+                              compile_stages=stage if external else "", extra=extra, warmup=self.a.compile_warmup, engine_compile=mode == "engine")
         res["what"] = (f"{stage} steps/s with the UNet under torch.compile (mode '{mode}': "
-                       + {"blocks": "each down/mid/up block compiled separately", "unet": "the whole UNet", "repeated": "diffusers' repeated blocks",
+                       + {"engine": "the engine's regional compile, speed.compile (the UNet's repeated blocks; both stages of the job)",
+                          "blocks": "each down/mid/up block compiled separately", "unet": "the whole UNet", "repeated": "diffusers' repeated blocks",
                           "none": "no external compile; --compiled-spec-extra"}[mode]
                        + f", dynamic=False) in a real engine job; the first {self.a.compile_warmup} steps (compilation) are excluded from steps/s, "
                          "compileSeconds = their time minus as many steady steps")
@@ -999,6 +1013,10 @@ class Acceptance:
         s["stage1StepsPerSecondCompiled"] = stage_rate("compiled1", "stage1")
         s["stage2StepsPerSecondCompiled"] = stage_rate("compiled2", "stage2")
         s["compileSeconds"] = {"stage1": S.get("compiled1", {}).get("compileSeconds"), "stage2": S.get("compiled2", {}).get("compileSeconds")}
+        for st in ("stage1", "stage2"):
+            eager, comp = s[f"{st}StepsPerSecond"], s[f"{st}StepsPerSecondCompiled"]
+            s[f"{st}CompiledSpeedup"] = rnd(comp / eager, 2) if eager and comp else None
+        s["speedOptions"] = {"eager": S.get("recipe", {}).get("speed", {}).get("stage2"), "compiled": S.get("compiled2", {}).get("speed", {}).get("stage2")}
         ev = recipe.get("events", {})
         if recipe.get("status") == "ok":
             s["recipeTrainingSeconds"] = ev.get("trainingSeconds")
@@ -1099,7 +1117,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--warmup", type=int, default=5, help="eager steps per stage excluded from steps/s")
     ap.add_argument("--diffusers-steps", type=int, default=80)
     ap.add_argument("--diffusers-warmup", type=int, default=10)
-    ap.add_argument("--compile-mode", default="blocks", choices=["blocks", "unet", "repeated", "none"])
+    ap.add_argument("--compile-mode", default="engine", choices=["engine", "blocks", "unet", "repeated", "none"],
+                    help="engine (default): the engine's speed.compile; blocks|unet|repeated: compiled from outside the engine; none: no compiled jobs")
     ap.add_argument("--compile-steps", type=int, default=40)
     ap.add_argument("--compile-warmup", type=int, default=3)
     ap.add_argument("--spec-extra", default="{}", help="JSON merged into every engine job spec (e.g. engine options added later)")
@@ -1126,7 +1145,7 @@ def main(argv: list[str] | None = None) -> int:
     print(json.dumps(report, indent=1))
     s = report.get("summary", {})
     brief = {k: s.get(k) for k in ("stage1StepsPerSecond", "stage2StepsPerSecond", "stage1StepsPerSecondCompiled", "stage2StepsPerSecondCompiled",
-                                    "compileSeconds", "recipeTrainingSeconds", "peakVramGiB", "generationLatencySeconds",
+                                    "stage1CompiledSpeedup", "stage2CompiledSpeedup", "compileSeconds", "recipeTrainingSeconds", "peakVramGiB", "generationLatencySeconds",
                                     "diffusersStepsPerSecond", "speedupVsDiffusers")}
     brief["sections"] = {k: v.get("status") for k, v in report.get("sections", {}).items()}
     brief["goals"] = {g["metric"]: g["pass"] for g in report.get("goals", [])}

@@ -95,11 +95,14 @@ def test_textual_inversion_trains_one_noun_row_on_the_ti_templates_with_flips(tm
     text_before, unet_before = snapshot(c.text_encoder), snapshot(c.unet)
     seen_prompts: list[str] = []
     seen_flips: list[bool] = []
-    real_tokenize, real_flips = stage1_inversion.tokenize, stage1_inversion.draw_flips
+    real_ids, real_flips = stage1_inversion.draw_prompt_ids, stage1_inversion.draw_flips
+    templates = stage1_inversion.template_prompts("<s*>")  # tokenized once; each step picks rows of it
 
-    def spy_tokenize(tok, prompts, device):
-        seen_prompts.extend(prompts)
-        return real_tokenize(tok, prompts, device)
+    def spy_ids(table, n, gen):
+        ids = real_ids(table, n, gen)
+        assert table.shape[0] == len(templates)
+        seen_prompts.extend(templates[next(i for i in range(len(table)) if torch.equal(table[i], row))] for row in ids)
+        return ids
 
     def spy_flips(n, gen, p):
         assert p == 0.5
@@ -107,7 +110,7 @@ def test_textual_inversion_trains_one_noun_row_on_the_ti_templates_with_flips(tm
         seen_flips.extend(f.tolist())
         return f
 
-    monkeypatch.setattr(stage1_inversion, "tokenize", spy_tokenize)
+    monkeypatch.setattr(stage1_inversion, "draw_prompt_ids", spy_ids)
     monkeypatch.setattr(stage1_inversion, "draw_flips", spy_flips)
     run_stage1(ctx, ctx.spec.stage1, scheduler(ctx))
 

@@ -99,7 +99,12 @@ def test_a_short_run_on_tiny_random_times_a_real_engine_job(tmp_path):
     assert recipe["instrument"]["sampleForwards"] > 0  # samples ran, and were not counted as steps
     assert [c["step"] for c in recipe["events"]["checkpoints"]] == [3, 4]
     assert recipe["events"]["trainingSeconds"] > 0
+    # the recipe is the eager reference, and says which engine speed options it ran with
+    assert recipe["speed"]["stage2"]["compile"] is False and recipe["speed"]["stage1"]["compile"] is False
+    assert recipe["spec"]["speed"] == {"compile": False}
     summary = report["summary"]
+    assert summary["speedOptions"]["eager"] == recipe["speed"]["stage2"]
+    assert summary["stage2CompiledSpeedup"] is None  # no compiled section ran
     assert summary["stage2StepsPerSecond"] == stages["stage2"]["stepsPerSecond"] > 0
     assert summary["recipeTrainingSeconds"] == recipe["events"]["trainingSeconds"]
     assert {s: sections[s]["status"] for s in ("generation", "diffusers", "compiled2", "compiled1")} == dict.fromkeys(

@@ -41,6 +41,7 @@ def choose(device: str = "auto", mixed: str = "auto") -> Precision:
         mixed = "bf16" if torch.cuda.is_bf16_supported() else "fp16"
     if mixed == "no":
         return Precision(dev, None)
+    # TF32 for what runs in float32 outside autocast; a training job then sets it from speed.tf32 (speed.py)
     torch.backends.cuda.matmul.allow_tf32 = True
     torch.backends.cudnn.allow_tf32 = True
     return Precision(dev, torch.bfloat16 if mixed == "bf16" else torch.float16)

@@ -13,10 +13,22 @@ import torch
 import torch.nn.functional as F
 
 
-def step_generator(seed: int, stage: str, step: int) -> torch.Generator:
-    """A CPU generator fixed by (seed, stage, step): a resumed run draws the same noise as an uninterrupted one."""
+def step_generator(seed: int, stage: str, step: int, device: torch.device | str = "cpu") -> torch.Generator:
+    """A generator on the training device fixed by (seed, stage, step): a resumed run draws the same noise as
+    an uninterrupted one, and every draw of the step is made where it is used (no host→device copy; on CUDA
+    no host sync either). On CPU the values are those of the CPU generator, draw for draw."""
     digest = hashlib.sha256(f"{seed}:{stage}:{step}".encode()).digest()
-    return torch.Generator().manual_seed(int.from_bytes(digest[:8], "little") & ((1 << 63) - 1))
+    return torch.Generator(device=device).manual_seed(int.from_bytes(digest[:8], "little") & ((1 << 63) - 1))
+
+
+def randn(shape, gen: torch.Generator, device: torch.device) -> torch.Tensor:
+    """N(0, I) drawn on the generator's device, then (only if that differs) moved to `device`."""
+    return torch.randn(shape, generator=gen, device=gen.device).to(device)
+
+
+def randint(high: int, size: tuple[int, ...], gen: torch.Generator) -> torch.Tensor:
+    """Uniform integers in [0, high) on the generator's device."""
+    return torch.randint(0, high, size, generator=gen, device=gen.device)
 
 
 class LatentCache:
@@ -42,8 +54,10 @@ class LatentCache:
         if flips is not None:
             assert self.with_flips, "this cache holds no flipped images"
             indices = indices + flips.long() * self.count
+        if indices.device != self.mean.device:
+            indices = indices.to(self.mean.device)
         mean, std = self.mean[indices], self.std[indices]
-        eps = torch.randn(mean.shape, generator=gen).to(mean.device)
+        eps = randn(mean.shape, gen, mean.device)
         return (mean + std * eps) * self.scaling
 
 
@@ -58,8 +72,8 @@ def encode_prompts(tokenizer, text_encoder, prompts: list[str], device: torch.de
 def denoising_loss(unet, noise_scheduler, latents: torch.Tensor, encoder_hidden_states: torch.Tensor, gen: torch.Generator, precision) -> torch.Tensor:
     """Per-example MSE between the target (ε, or v for v-prediction models) and the UNet's prediction."""
     bsz = latents.shape[0]
-    noise = torch.randn(latents.shape, generator=gen).to(latents.device)
-    timesteps = torch.randint(0, noise_scheduler.config.num_train_timesteps, (bsz,), generator=gen).to(latents.device)
+    noise = randn(latents.shape, gen, latents.device)
+    timesteps = randint(noise_scheduler.config.num_train_timesteps, (bsz,), gen).to(latents.device)
     noisy = noise_scheduler.add_noise(latents, noise, timesteps)
     if noise_scheduler.config.prediction_type == "v_prediction":
         target = noise_scheduler.get_velocity(latents, noise, timesteps)

@@ -6,6 +6,10 @@
   (the single embedding row of stage 1 above all) do not underflow; the gradients are *unscaled
   before clipping*, so the clip threshold means the same thing as in float32, and a step whose
   gradients overflowed is skipped by the scaler. bf16 and float32 need no scaler.
+- AdamW (β 0.9/0.999, weight decay 1e-2, ε 1e-8) as one fused kernel when the job's `speed.fusedAdam`
+  is on (speed.py; the default where this torch has it), else torch's foreach/for-loop implementation.
+  The parameters, gradients and moments are float32 either way (master weights stay float32); fused
+  and unfused agree to float32 rounding (tests/test_speed.py states the tolerance).
 """
 
 from __future__ import annotations
@@ -13,6 +17,12 @@ from __future__ import annotations
 import torch
 
 from .device import Precision
+
+
+def make_adamw(params, lr: float, fused: bool, foreach: bool | None = True) -> torch.optim.AdamW:
+    """AdamW with the engine's hyper-parameters; `fused` picks the fused kernel (then `foreach` is unused)."""
+    impl = {"fused": True} if fused else {"foreach": foreach}
+    return torch.optim.AdamW(params, lr=lr, betas=(0.9, 0.999), weight_decay=1e-2, eps=1e-8, **impl)
 
 
 def make_scaler(precision: Precision):

@@ -27,6 +27,7 @@ from .events import EventWriter
 from .models import Components
 from .sampling import GenerationRequest, generate, save_png
 from .spec import JobSpec
+from .speed import SpeedOptions
 from . import training_state as ts
 
 LOSS_FLUSH_SECONDS = 1.0
@@ -150,6 +151,7 @@ class RunContext:
         exception on its way, waits the same but leaves that exception to propagate."""
         if self._writer is not None:
             self._writer.drain(raise_error=sys.exc_info()[0] is None)
+    speed: SpeedOptions = field(default_factory=SpeedOptions)  # train.py: the job's resolved speed options
 
     @property
     def device(self) -> torch.device:
@@ -172,6 +174,8 @@ class RunContext:
         return self.spec.resolution or self.components.resolution
 
     def stage_started(self, stage: str, total: int, **extra: Any) -> LossLog:
+        if stage != "class_images":
+            extra["speed"] = self.speed.describe()
         self.events.emit("stage.started", stage=stage, totalSteps=total, method=self.spec.method, **extra)
         return LossLog(self, stage, total)
 

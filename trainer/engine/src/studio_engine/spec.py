@@ -79,6 +79,7 @@ class JobSpec:
     output_dir: str
     resume_from: str | None
     heartbeat_seconds: float
+    speed: dict[str, Any] = field(default_factory=dict)  # speed.py resolves it (with STUDIO_ENGINE_SPEED) on the device
     raw: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -201,6 +202,7 @@ def parse_spec(raw: Any) -> JobSpec:
         output_dir=raw["outputDir"],
         resume_from=raw.get("resumeFrom"),
         heartbeat_seconds=raw.get("heartbeatSeconds", 10.0),
+        speed=dict(raw.get("speed", {})),
         raw=raw,
     )
     if method != DREAMBOOTH and token in ("sks",):

@@ -16,13 +16,11 @@ Every step: (fp16: scaled) backward, gradient clipping to maxGradNorm, AdamW (op
 
 from __future__ import annotations
 
-import torch
-
-from .diffusion import denoising_loss, step_generator, tokenize
-from .optim import make_scaler, optimizer_step
+from .diffusion import denoising_loss, randint, step_generator, tokenize
+from .optim import make_adamw, make_scaler, optimizer_step
 from .run_context import RunContext
 from .spec import TEXTUAL_INVERSION, TI_FLIP_P, StageSettings
-from .ti_templates import draw_flips, draw_prompts
+from .ti_templates import draw_flips, draw_prompt_ids, template_prompts
 from . import training_state as ts
 
 STAGE = "stage1"
@@ -36,24 +34,24 @@ def run_stage1(ctx: RunContext, settings: StageSettings, noise_scheduler, start_
     textual_inversion = spec.method == TEXTUAL_INVERSION
 
     row = ctx.token.start_training()  # v, initialised from "rare" (or the class noun for TI)
-    optimizer = torch.optim.AdamW([row], lr=settings.learning_rate, betas=(0.9, 0.999), weight_decay=1e-2, eps=1e-8)
+    optimizer = make_adamw([row], settings.learning_rate, ctx.speed.fused_adam, foreach=None)
     scaler = make_scaler(ctx.precision)
     if resume is not None:
         ts.restore_optimizer(optimizer, *resume)
         ts.restore_scaler(scaler, resume[1])
         ts.restore_rng(*resume, ctx.device)
     fixed_ids = None if textual_inversion else tokenize(c.tokenizer, [spec.instance_prompt] * spec.batch_size, ctx.device)
+    template_ids = tokenize(c.tokenizer, template_prompts(spec.token), ctx.device) if textual_inversion else None
 
     try:
         for step in range(start_step + 1, settings.steps + 1):
             ctx.cancel.check()
             ctx.fault_point(STAGE, step)
-            gen = step_generator(spec.seed, STAGE, step)
-            idx = torch.randint(0, len(ctx.latents), (spec.batch_size,), generator=gen)
+            gen = step_generator(spec.seed, STAGE, step, ctx.device)  # every draw on the device
+            idx = randint(len(ctx.latents), (spec.batch_size,), gen)
             if textual_inversion:
-                prompts = draw_prompts(spec.token, spec.batch_size, gen)  # "a rendering of a <s*>", ...
+                ids = draw_prompt_ids(template_ids, spec.batch_size, gen)  # "a rendering of a <s*>", ...
                 flips = draw_flips(spec.batch_size, gen, TI_FLIP_P)
-                ids = tokenize(c.tokenizer, prompts, ctx.device)
                 z = ctx.latents.sample(idx, gen, flips)
             else:
                 ids = fixed_ids  # "a photo of <rare> backpack"

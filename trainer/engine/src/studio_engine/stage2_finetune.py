@@ -16,9 +16,9 @@ from dataclasses import dataclass
 
 import torch
 
-from .diffusion import LatentCache, denoising_loss, encode_prompts, step_generator
+from .diffusion import LatentCache, denoising_loss, encode_prompts, randint, step_generator
 from .errors import BadSpecError
-from .optim import make_scaler, optimizer_step
+from .optim import make_adamw, make_scaler, optimizer_step
 from . import training_state as ts
 from .run_context import RunContext
 from .spec import StageSettings
@@ -48,7 +48,7 @@ def make_optimizer(ctx: RunContext, params, lr: float):
         except ImportError as err:
             raise BadSpecError("BAD_SPEC", "precision.adam8bit needs the bitsandbytes package (CUDA only)", "precision.adam8bit") from err
         return bnb.optim.AdamW8bit(params, lr=lr, betas=(0.9, 0.999), weight_decay=1e-2, eps=1e-8)
-    return torch.optim.AdamW(params, lr=lr, betas=(0.9, 0.999), weight_decay=1e-2, eps=1e-8, foreach=True)
+    return make_adamw(params, lr, ctx.speed.fused_adam)
 
 
 def run_stage2(
@@ -84,12 +84,12 @@ def run_stage2(
         for step in range(start_step + 1, settings.steps + 1):
             ctx.cancel.check()
             ctx.fault_point(STAGE, step)
-            gen = step_generator(spec.seed, STAGE, step)
-            idx = torch.randint(0, len(ctx.latents), (spec.batch_size,), generator=gen)
+            gen = step_generator(spec.seed, STAGE, step, ctx.device)  # every draw on the device
+            idx = randint(len(ctx.latents), (spec.batch_size,), gen)
             instance = denoising_loss(unet, noise_scheduler, ctx.latents.sample(idx, gen), text, gen, ctx.precision)
             prior_loss = None
             if prior is not None:
-                pidx = torch.randint(0, len(prior.latents), (spec.batch_size,), generator=gen)
+                pidx = randint(len(prior.latents), (spec.batch_size,), gen)
                 prior_loss = denoising_loss(unet, noise_scheduler, prior.latents.sample(pidx, gen), prior_text, gen, ctx.precision)
             loss = combined_loss(instance, prior_loss, prior.weight if prior else 0.0)
             optimizer_step(loss, optimizer, params, scaler, spec.max_grad_norm)

@@ -8,7 +8,9 @@ the object's noun: "a photo of a S*", not "a photo of a S* backpack" (that adjec
 paper's own method, §3.2). diffusers' `textual_inversion.py` trains on the same list.
 
 Each training step draws one template per batch element from the step's generator, so a resumed
-run sees exactly the prompts an uninterrupted one does.
+run sees exactly the prompts an uninterrupted one does. Training tokenizes the 27 prompts once
+(`template_ids`) and picks rows on the device (`draw_prompt_ids`): the same picks as `draw_prompts`,
+without a host sync or a host→device copy per step.
 """
 
 from __future__ import annotations
@@ -52,6 +54,17 @@ def draw_prompts(token: str, batch_size: int, gen: torch.Generator) -> list[str]
     return [OBJECT_TEMPLATES[i].format(token) for i in picks]
 
 
+def template_prompts(token: str) -> list[str]:
+    return [t.format(token) for t in OBJECT_TEMPLATES]
+
+
+def draw_prompt_ids(template_ids: torch.Tensor, batch_size: int, gen: torch.Generator) -> torch.Tensor:
+    """The token ids of `draw_prompts(token, batch_size, gen)`, given `template_ids` = the tokenized
+    `template_prompts(token)`: the same draw from `gen`, made on the generator's device."""
+    picks = torch.randint(0, len(OBJECT_TEMPLATES), (batch_size,), generator=gen, device=gen.device)
+    return template_ids[picks.to(template_ids.device)]
+
+
 def draw_flips(batch_size: int, gen: torch.Generator, p: float) -> torch.Tensor:
     """Random horizontal flip per batch element with probability p (TI paper / reference: p = 0.5)."""
-    return torch.rand(batch_size, generator=gen) < p
+    return torch.rand(batch_size, generator=gen, device=gen.device) < p

@@ -31,6 +31,8 @@ from .models import load_components
 from .phases import LOADING_BASE_MODEL, phase
 from .run_context import CancelFlag, RunContext
 from .spec import DREAMBOOTH, TEXTUAL_INVERSION, TWO_STAGE, JobSpec
+from .speed import apply_backend_flags, prepare_unet
+from .speed import resolve as resolve_speed
 from .stage1_inversion import run_stage1
 from .stage2_finetune import PriorPreservation, run_stage2
 
@@ -78,9 +80,12 @@ def heartbeat(events: EventWriter, every: float, stop: threading.Event) -> threa
 
 def run_training(spec: JobSpec, events: EventWriter, cancel: CancelFlag) -> RunContext:
     precision = choose(spec.device, spec.mixed_precision)
+    speed = resolve_speed(spec.speed, precision.device, precision.autocast_dtype is not None)  # speed.py
+    apply_backend_flags(speed, precision.device)
     with phase(events, LOADING_BASE_MODEL, modelId=spec.base_model):
         components = load_components(spec.base_model, precision.device)
-    ctx = RunContext(spec, components, precision, events, cancel, Path(spec.output_dir))
+    prepare_unet(components.unet, speed)  # attention, channels-last, regional compile: values unchanged
+    ctx = RunContext(spec, components, precision, events, cancel, Path(spec.output_dir), speed=speed)
     res = ctx.resolution
     if res % components.vae_scale_factor:
         raise BadSpecError("BAD_SPEC", f"resolution: must be a multiple of {components.vae_scale_factor}", "resolution")

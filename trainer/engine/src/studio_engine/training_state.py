@@ -40,6 +40,7 @@ STATE_TENSORS = "training-state.safetensors"
 STATE_JSON = "training-state.json"
 FORMAT = "studio-training-state"
 VERSION = 1
+IMPLEMENTATION_KEYS = ("fused", "foreach", "capturable", "differentiable")
 
 
 class TrainingStateError(BadSpecError):
@@ -168,8 +169,10 @@ def restore_optimizer(optimizer, tensors: dict[str, torch.Tensor], doc: dict[str
         raise TrainingStateError(f"the training state was saved by {o['class']}, this run uses {expected}")
     state = {int(idx): _join(layout, tensors) for idx, layout in o["state"].items()}
     groups = []
-    for g in o["paramGroups"]:
-        g = dict(g)
+    for g, current in zip(o["paramGroups"], optimizer.param_groups):
+        # Which kernel runs the update (fused, foreach, ...) is this run's choice (speed.fusedAdam), not
+        # state: keep it, so the restored `step` counters also land where that kernel expects them.
+        g = {**g, **{k: current[k] for k in IMPLEMENTATION_KEYS if k in current}}
         if isinstance(g.get("betas"), list):
             g["betas"] = tuple(g["betas"])
         groups.append(g)
