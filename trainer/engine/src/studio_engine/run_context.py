@@ -118,6 +118,7 @@ class RunContext:
     checkpoints: list[SavedCheckpoint] = field(default_factory=list)
     base_weights_hash: str | None = None  # DreamBooth: content hash of the untouched base model's weights
     stalls: list[float] = field(default_factory=list)  # seconds each checkpoint held the training loop
+    speed: SpeedOptions = field(default_factory=SpeedOptions)  # train.py: the job's resolved speed options
     _writer: CheckpointWriter | None = None
 
     def writer(self) -> CheckpointWriter:
@@ -151,7 +152,6 @@ class RunContext:
         exception on its way, waits the same but leaves that exception to propagate."""
         if self._writer is not None:
             self._writer.drain(raise_error=sys.exc_info()[0] is None)
-    speed: SpeedOptions = field(default_factory=SpeedOptions)  # train.py: the job's resolved speed options
 
     @property
     def device(self) -> torch.device:
