@@ -8,7 +8,9 @@
  *
  * Events are committed the way a trainer commits progress: every BENCH_COMMIT_MS (default 500, the
  * trainer's FLUSH_MS) one transaction per run carries the events of that span (10 at 20 events/s);
- * the rate of events is the same either way. BENCH_API_CPU_PROF=DIR writes a V8 CPU profile of the API.
+ * the rate of events is the same either way. The runs commit staggered over the interval, as runs on
+ * separate trainers do (BENCH_LOCKSTEP=1: all at the same instant, the harshest burst).
+ * BENCH_API_CPU_PROF=DIR writes a V8 CPU profile of the API.
  *
  * Starts what it needs in a throw-away folder (a real PostgreSQL and MinIO on free loopback ports,
  * migrations, a team made by the admin CLI, the real API process(es) with API_COUNT_SQL=total), then per
@@ -399,20 +401,28 @@ async function main(): Promise<void> {
       // commits progress every 500 ms), or with commitMs 0 one commit per event (the worst case)
       const perCommit = commitMs > 0 ? Math.max(1, Math.round((o.ratePerRun * commitMs) / 1000)) : 1;
       const interval = (1000 * perCommit) / o.ratePerRun;
+      // Runs on separate trainers commit out of step: run i commits at `i / runs` of the interval after run 0
+      // (BENCH_LOCKSTEP=1: every run at the same instant, the harshest burst)
+      const lockstep = process.env.BENCH_LOCKSTEP === "1";
       let step = 2;
+      const inFlight: Promise<unknown>[] = [];
       for (let tick = 0; tick < (seconds * o.ratePerRun) / perCommit; tick++) {
-        const due = measureFrom + tick * interval;
-        if (due > Date.now()) await sleep(due - Date.now());
-        lag.push(Date.now() - due);
         const first = step;
         step += perCommit;
         const events = Array.from({ length: perCommit }, (_, i) => ({
           type: "LossLogged" as const,
           payload: { stage: "stage1", step: first + i, loss: 1 / (first + i), learningRate: 1e-4 },
         }));
-        await Promise.all(runIds.map((id) => db.db.transaction((tx) => appendRunEvents(tx, id, events)).then((n) => (seq[id] = n))));
-        batches += runIds.length;
+        for (let r = 0; r < runIds.length; r++) {
+          const id = runIds[r]!;
+          const due = measureFrom + tick * interval + (lockstep ? 0 : (r / runIds.length) * interval);
+          if (due > Date.now()) await sleep(due - Date.now());
+          lag.push(Date.now() - due);
+          inFlight.push(db.db.transaction((tx) => appendRunEvents(tx, id, events)).then((n) => (seq[id] = Math.max(seq[id] ?? 0, n))));
+          batches += 1;
+        }
       }
+      await Promise.all(inFlight);
       const producedS = (Date.now() - measureFrom) / 1000;
       say(`${name}: produced ${batches} event batches in ${producedS.toFixed(1)} s; collecting`);
       const cpu1 = targets.map((a) => procStats(a.proc.pid!));
@@ -452,6 +462,7 @@ async function main(): Promise<void> {
         apiProcesses: o.apis,
         ratePerRun: o.ratePerRun,
         eventsPerCommit: perCommit,
+        commits: lockstep ? "lockstep" : "staggered",
         eventsPerRun: step - 2,
         achievedEventsPerSecond: Math.round((batches / producedS) * 10) / 10,
         producerLagP99Ms: pct(lag.sort((a, b) => a - b), 99),
