@@ -79,8 +79,27 @@ function isAsyncIterator(x: unknown): x is AsyncIterableIterator<unknown> {
 
 function mapIterator<T, U>(source: AsyncIterableIterator<T>, fn: (v: T) => Promise<U> | U): AsyncIterableIterator<U> {
   // a source that can be ended from outside stays so through the map (access-guard.ts uses it)
-  const { fail, onEnd } = source as Partial<{ fail: (e: Error) => void; onEnd: (f: () => void) => void }>;
-  const passThrough = typeof fail === "function" && typeof onEnd === "function" ? { fail: fail.bind(source), onEnd: onEnd.bind(source) } : {};
+  const { fail, onEnd, pull } = source as Partial<{
+    fail: (e: Error) => void;
+    onEnd: (f: () => void) => void;
+    pull: (onChange: () => void) => { takeAll(): T[]; ended(): boolean };
+  }>;
+  const passThrough =
+    typeof fail === "function" && typeof onEnd === "function"
+      ? {
+          fail: fail.bind(source),
+          onEnd: onEnd.bind(source),
+          // the direct consumer (ws-transport.ts pumpDirect) gets results, mapped in order
+          ...(typeof pull === "function"
+            ? {
+                pull: (onChange: () => void) => {
+                  const p = pull.call(source, onChange);
+                  return { takeAll: () => p.takeAll().map(fn), ended: () => p.ended() };
+                },
+              }
+            : {}),
+        }
+      : {};
   // a result already computed for another subscriber is used as is: one `then` per event, not an async hop more
   const map = (r: IteratorResult<T>): IteratorResult<U> | Promise<IteratorResult<U>> => {
     if (r.done) return r as IteratorReturnResult<never>;

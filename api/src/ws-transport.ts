@@ -1,3 +1,4 @@
+import { GraphQLError, type ExecutionResult } from "graphql";
 import { CloseCode, handleProtocols, makeServer, type ServerOptions } from "graphql-ws";
 import type { Socket } from "node:net";
 import type { IncomingMessage } from "node:http";
@@ -31,9 +32,8 @@ export function serveGraphqlWs(
 ): { dispose(): Promise<void> } {
   const server = makeServer(options);
   const keepAliveMs = o.keepAliveMs ?? 12_000;
-  const highWater = o.highWaterBytes ?? 1 << 20;
+  const highWater = o.highWaterBytes ?? HIGH_WATER_BYTES;
   wss.options.handleProtocols = handleProtocols;
-  const corker = new TurnCorker();
 
   wss.on("connection", (socket: WebSocket, request) => {
     socket.once("error", () => socket.close(CloseCode.InternalServerError, "Internal server error"));
@@ -96,6 +96,126 @@ export function serveGraphqlWs(
   };
 }
 
+/** Unsent bytes on one socket past which its streams pull nothing more until it drains. */
+const HIGH_WATER_BYTES = 1 << 20;
+
+/** What `pumpDirect` consumes: a hub stream mapped to results (shared-execution.ts), in order. */
+export interface DirectStream {
+  pull(onChange: () => void): { takeAll(): (ExecutionResult | Promise<ExecutionResult>)[]; ended(): boolean };
+  return?(): Promise<unknown>;
+}
+
+export function isDirectStream(x: unknown): x is DirectStream {
+  return typeof (x as DirectStream | null)?.pull === "function";
+}
+
+/** The JSON of a result, once per result object (subscribers sharing an execution share the text too). */
+const payloadText = new WeakMap<object, string>();
+
+/**
+ * Sends a hub stream's results on a socket as graphql-ws `next` messages without a promise per
+ * message (docs/live-events.md, "Sending"): whenever the hub queues events, everything queued is
+ * turned into frames at once — one shared JSON text per result, the subscription id around it — and
+ * handed to the corked socket. Order is kept (a result still being computed holds the ones after it);
+ * past 1 MiB unsent it waits for the socket to drain, leaving later events queued in the hub (which
+ * cuts the subscriber past its limits). It returns what graphql-ws iterates: an iterator that yields
+ * nothing and completes when the stream does, so graphql-ws sends `complete` after the last frame, and
+ * whose `return` (the client's `complete`, a closed socket) ends the stream.
+ */
+export function pumpDirect(o: {
+  id: string;
+  socket: WebSocket;
+  stream: DirectStream;
+  /** What a result looks like on the wire (error masking); identity for most. */
+  present(r: ExecutionResult): ExecutionResult;
+  /** false once the client completed the operation (graphql-ws's `id in ctx.subscriptions`). */
+  subscribed(): boolean;
+}): AsyncIterableIterator<ExecutionResult> {
+  const { socket, stream } = o;
+  const raw = (socket as unknown as { _socket?: Socket })._socket;
+  const head = `{"id":${JSON.stringify(o.id)},"type":"next","payload":`;
+  const pending: (ExecutionResult | Promise<ExecutionResult>)[] = [];
+  let finished = false;
+  let waiting = false;
+  let resolveEnd!: (r: IteratorResult<ExecutionResult>) => void;
+  const end = new Promise<IteratorResult<ExecutionResult>>((r) => (resolveEnd = r));
+  const finish = () => {
+    if (finished) return;
+    finished = true;
+    resolveEnd({ done: true, value: undefined });
+  };
+  const send = (r: ExecutionResult) => {
+    const shown = o.present(r);
+    let text = payloadText.get(shown);
+    if (text === undefined) payloadText.set(shown, (text = JSON.stringify(shown)));
+    if (raw) corker.cork(raw);
+    socket.send(head + text + "}");
+  };
+  const pump = (): void => {
+    if (finished || waiting) return;
+    for (;;) {
+      if (socket.readyState !== socket.OPEN) return finish();
+      if (!o.subscribed()) {
+        // completed by the client before graphql-ws took this iterator: nothing will call return()
+        finish();
+        void stream.return?.();
+        return;
+      }
+      if (pending.length === 0) for (const r of source.takeAll()) pending.push(r);
+      if (pending.length === 0) {
+        if (source.ended()) finish();
+        return;
+      }
+      const next = pending[0]!;
+      if (next instanceof Promise) {
+        waiting = true;
+        next.then(
+          (v) => {
+            pending[0] = v;
+            waiting = false;
+            pump();
+          },
+          () => {
+            pending[0] = { errors: [new GraphQLError("internal error", { extensions: { code: "INTERNAL_SERVER_ERROR" } })] };
+            waiting = false;
+            pump();
+          },
+        );
+        return;
+      }
+      pending.shift();
+      send(next);
+      if (raw && socket.bufferedAmount > HIGH_WATER_BYTES) {
+        // the client is not reading: take nothing more until it drains (or the socket closes)
+        waiting = true;
+        corker.flush(raw);
+        const resume = () => {
+          raw.off("drain", resume);
+          raw.off("close", resume);
+          waiting = false;
+          pump();
+        };
+        raw.on("drain", resume);
+        raw.on("close", resume);
+        return;
+      }
+    }
+  };
+  const source = stream.pull(pump);
+  queueMicrotask(pump); // what was queued before (a replay page)
+  return {
+    next: () => end,
+    return: async () => {
+      finish();
+      await stream.return?.();
+      return { done: true, value: undefined };
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
+}
+
 /**
  * Corks a socket at most once per turn of the event loop and uncorks every socket it corked in a
  * `setImmediate` (after the I/O and microtasks of the turn): the writes of one turn leave together.
@@ -126,3 +246,6 @@ export class TurnCorker {
     for (const s of all) if (!s.destroyed) s.uncork();
   }
 }
+
+/** One corker for the process: every socket's writes of one turn leave together. */
+const corker = new TurnCorker();

@@ -18,7 +18,7 @@ import type { ApiContext } from "./context.js";
 import { DomainError, unauthenticated } from "./errors.js";
 import { maskError } from "./errors.format.js";
 import { sharedSubscribe, type SharedExecutionContext } from "./shared-execution.js";
-import { serveGraphqlWs } from "./ws-transport.js";
+import { isDirectStream, pumpDirect, serveGraphqlWs } from "./ws-transport.js";
 import { checkTokens, preExecutionError, tooComplexError, type QueryLimits } from "./graphql-limits.js";
 import type { RateLimiter } from "./limits/rate-limiter.js";
 import type { Principal } from "./models.js";
@@ -249,12 +249,17 @@ export function attachGraphqlWs(httpServer: Server, o: WsOptions): { dispose(): 
         return args;
       },
       // ends a subscription at once when its key is revoked or its user removed (access-guard.ts)
-      onOperation: (_ctx, _id, _payload, args, result) =>
+      onOperation: async (ctx, id, _payload, args, result) => {
+        const socket = (ctx.extra as { socket: WebSocket }).socket;
         // the socket rides along so a subscriber that cannot keep up can be cut (docs/live-events.md)
-        guardSubscription(result, Object.assign(args.contextValue as ApiContext, { socket: (_ctx.extra as { socket: WebSocket }).socket }), {
+        const guarded = await guardSubscription(result, Object.assign(args.contextValue as ApiContext, { socket }), {
           notifications: o.notifications,
           recheck: o.recheck,
-        }) as never,
+        });
+        // a hub stream (runEvents) is sent without a promise per message (ws-transport.ts pumpDirect)
+        if (isDirectStream(guarded)) return pumpDirect({ id, socket, stream: guarded, subscribed: () => id in ctx.subscriptions, present: (r) => (r.errors?.length ? { ...r, errors: mask(r.errors) as never } : r) }) as never;
+        return guarded as never;
+      },
       onNext: (_ctx, _id, _payload, _args, result) => {
         if (!result.errors?.length) return;
         return { ...result, errors: mask(result.errors) } as never;

@@ -216,6 +216,12 @@ abstract class Topic {
 export interface LiveStream<T> extends AsyncIterableIterator<T> {
   fail(error: Error): void;
   onEnd(f: () => void): void;
+  /**
+   * Consumes the stream without a promise per item (ws-transport.ts `pumpDirect`): `onChange` is
+   * called whenever items or the end arrive; `takeAll` hands over everything queued, in order; `ended`
+   * says whether the stream is over once nothing is queued. Use either this or `next()`, not both.
+   */
+  pull(onChange: () => void): { takeAll(): T[]; ended(): boolean };
 }
 
 export function isLiveStream(x: unknown): x is LiveStream<unknown> {
@@ -253,8 +259,16 @@ class Mailbox<T> {
     this.poke();
     this.checkDrained();
   }
+  /** A synchronous consumer (`LiveStream.pull`): told when items or the end arrive; it drains with `takeAll`. */
+  onChange: (() => void) | null = null;
+  takeAll(): T[] {
+    const items = this.queue.splice(0);
+    this.checkDrained();
+    return items;
+  }
   /** Hands the waiting take() what there is now (the next item, or the end). */
   poke(): void {
+    this.onChange?.();
     const w = this.waiter;
     if (!w) return;
     if (this.queue.length > 0) {
@@ -452,6 +466,10 @@ class RunTopic extends Topic {
       onEnd: (f) => {
         if (this.subs.has(sub)) ended.push(f);
         else f();
+      },
+      pull: (onChange) => {
+        box.onChange = onChange;
+        return { takeAll: () => box.takeAll(), ended: () => box.done && box.queue.length === 0 };
       },
       [Symbol.asyncIterator]() {
         return this;
