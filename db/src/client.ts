@@ -25,6 +25,11 @@ export function openDb(
     idleTimeoutMillis: 10_000,
   });
   pool.on("error", (err) => opts.onError?.(err));
+  // A client that loses its connection while checked out (inside a transaction, between statements) emits
+  // 'error' when the pool no longer listens to it: unhandled, that kills the process. The statement or
+  // transaction using it fails on its own; this only keeps the process alive (a trainer cut off from
+  // PostgreSQL must still stop its engine at its lease deadline).
+  pool.on("connect", (client) => client.on("error", (err) => opts.onError?.(err)));
   const db = drizzle(pool, { schema, casing: "snake_case" });
   return { db, pool, close: () => pool.end() };
 }
