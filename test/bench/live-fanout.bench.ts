@@ -483,6 +483,9 @@ async function main(): Promise<void> {
         sqlStatementsPerEventBatch: sqlPerBatch.map((x) => Math.round(x * 100) / 100),
         hubTailReadsPerBatch: after.map((a, i) => Math.round(((a.tailReads! - before[i]!.tailReads!) / batches) * 100) / 100),
         slowConsumersCut: after.reduce((n, a, i) => n + (a.cut! - before[i]!.cut!), 0),
+        // the hub's subscribers and topics while this scenario's clients are connected: earlier scenarios' are gone
+        hubSubscribers: after.map((a) => a.subscribers),
+        hubTopics: after.map((a) => a.topics),
         api: targets.map((_, i) => ({ rssMb: cpu1[i]!.rssMb, cpuPercent: Math.round(((cpu1[i]!.cpuMs - cpu0[i]!.cpuMs) / (producedS * 1000)) * 1000) / 10 })),
         // where the machine's CPU went while producing: everything, the API(s) above, the bench's client processes
         machine: {
