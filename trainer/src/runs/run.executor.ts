@@ -155,6 +155,12 @@ export class RunExecutor {
         this.log("warn", `run ${run.id}: lease lost; leaving the run to its new owner`);
         return;
       }
+      if (recorder.unrecorded) {
+        // stop heartbeating: the lease expires and a successor resumes from the last recorded checkpoint
+        a.lease?.stop();
+        this.log("warn", `run ${run.id}: a write of the run failed (${recorder.unrecorded}); leaving it to a successor once its lease expires`);
+        return;
+      }
       if (this.shuttingDown && !a.cancelRequested) return await this.release(a);
       const outcome = runOutcome({
         result,

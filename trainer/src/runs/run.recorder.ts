@@ -52,6 +52,8 @@ export class RunRecorder {
   private flushTimer: NodeJS.Timeout | null = null;
   private readonly stage1Total: number;
   leaseLost = false;
+  /** Why a database write of the run failed; set: the run is given up to a successor (not finalised here). */
+  unrecorded: string | null = null;
   failure: { code: string; message: string } | null = null;
   sawCompleted = false;
 
@@ -100,7 +102,7 @@ export class RunRecorder {
 
   private enqueue(task: () => Promise<void>): void {
     this.queue = this.queue.then(async () => {
-      if (this.leaseLost || this.failure) return;
+      if (this.leaseLost || this.failure || this.unrecorded) return;
       try {
         await task();
       } catch (err) {
@@ -111,7 +113,11 @@ export class RunRecorder {
 
   private stopWith(err: Error): void {
     if (err instanceof workerQueries.LeaseLostError) this.leaseLost = true;
-    else this.failure = { code: err instanceof StorageError ? err.code : "RECORDING_FAILED", message: err.message };
+    else if (err instanceof StorageError) this.failure = { code: err.code, message: err.message };
+    // A database write failed (cut off, restarting): this trainer cannot tell whether it still holds the
+    // lease, so it gives the run up — no final state; the lease expires and a successor resumes from the
+    // last recorded checkpoint (docs/scheduling.md), counted as one lost lease.
+    else this.unrecorded = err.message;
     this.deps.onFatal(err.message);
   }
 
