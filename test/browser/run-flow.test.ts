@@ -60,7 +60,7 @@ describe("dashboard: subject → photos → live two-stage run, in Chromium", ()
     await page.reload();
     await expect.poll(() => page.getByTestId("team-name").textContent(), { timeout: 10_000 }).toBe("Acme Studio");
     await page.getByRole("button", { name: "Sign out" }).click();
-    expect(await page.getByLabel("API key").count()).toBe(1);
+    await expect.poll(() => page.getByLabel("API key").count(), { timeout: 10_000 }).toBe(1);
     expect(await page.evaluate((k) => (globalThis as unknown as WebStorage).sessionStorage.getItem(k), KEY_STORAGE)).toBeNull();
     await context.close();
   });

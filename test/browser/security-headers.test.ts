@@ -74,7 +74,9 @@ describe("dashboard: security headers and key storage", () => {
     // another tab of the same browser does not get the key
     const other = await context.newPage();
     await other.goto(`${dashboard.url}/runs`);
-    expect(await other.getByLabel("API key").count()).toBe(1);
+    // the page hydrates after goto: wait for the sign-in form, and the team's name must never show
+    await expect.poll(() => other.getByLabel("API key").count(), { timeout: 15_000 }).toBe(1);
+    expect(await other.getByTestId("team-name").count()).toBe(0);
     expect(violations).toEqual([]);
     await context.close();
   });
