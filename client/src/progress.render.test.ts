@@ -37,7 +37,7 @@ describe("run progress", () => {
   });
 
   it("shows loading the base model as its own phase, with its duration", () => {
-    const phase = (seq: number, phaseState: "STARTED" | "ENDED", ms: number, durationMs: number | null): RunEvent => ({
+    const phase = (seq: number, phaseState: "STARTED" | "ENDED", ms: number, durationMs: number | null, warmEngine: boolean | null = null): RunEvent => ({
       __typename: "PhaseChanged",
       seq,
       at: at(ms),
@@ -45,12 +45,14 @@ describe("run progress", () => {
       phaseState,
       baseModel: "tiny-random",
       durationMs,
+      warmEngine: phaseState === "ENDED" ? (warmEngine ?? false) : null,
     });
     const started = fold([{ __typename: "RunStateChanged", seq: 1, at: at(0), state: "RUNNING", previousState: "QUEUED", errorCode: null, errorMessage: null }, phase(2, "STARTED", 10, null)]);
     expect(renderBar(started)).toBe("RUNNING: loading base model…");
     expect(renderLine(started, phase(2, "STARTED", 10, null))).toBe("loading base model tiny-random…");
     const ended = applyEvent(started, phase(3, "ENDED", 2510, 2500));
     expect(renderLine(ended, phase(3, "ENDED", 2510, 2500))).toBe("base model tiny-random loaded in 2.5 s");
+    expect(renderLine(ended, phase(3, "ENDED", 2510, 12, true))).toBe("base model tiny-random loaded in 0.0 s (warm engine: loaded before the run)");
     expect(renderBar(ended)).not.toContain("loading base model"); // the phase is over
     expect(renderBar(applyEvent(ended, stage(4, "stage1", 10, 2600)))).toMatch(/^stage1 /);
   });

@@ -137,7 +137,7 @@ export function renderLine(p: RunProgress, e: RunEvent): string | null {
     case "PhaseChanged":
       return e.phaseState === "STARTED"
         ? `loading base model${e.baseModel ? ` ${e.baseModel}` : ""}…`
-        : `base model${e.baseModel ? ` ${e.baseModel}` : ""} loaded in ${((e.durationMs ?? 0) / 1000).toFixed(1)} s`;
+        : `base model${e.baseModel ? ` ${e.baseModel}` : ""} loaded in ${((e.durationMs ?? 0) / 1000).toFixed(1)} s${e.warmEngine ? " (warm engine: loaded before the run)" : ""}`;
     default:
       return null;
   }

@@ -28,7 +28,8 @@ describe("trainer: runs and generations", () => {
   beforeAll(async () => {
     await fx.clearQueue();
     subject = await fx.subject();
-    trainer = await startTrainer({ TRAINER_POLL_MS: "500" });
+    // the product's default: runs are handed to the trainer's warm engine (the standby preloads tiny-random)
+    trainer = await startTrainer({ TRAINER_POLL_MS: "500", TRAINER_WARM_ENGINE: "on", TRAINER_WARM_BASE_MODEL: "tiny-random" });
   });
   afterAll(async () => {
     await trainer?.proc.stop();
@@ -55,7 +56,7 @@ describe("trainer: runs and generations", () => {
     const phases = events.filter((e) => e.type === "PhaseChanged");
     expect(phases.map((e) => e.payload)).toEqual([
       { phase: "LOADING_BASE_MODEL", state: "STARTED", baseModel: "tiny-random" },
-      { phase: "LOADING_BASE_MODEL", state: "ENDED", baseModel: "tiny-random", durationMs: expect.any(Number) },
+      { phase: "LOADING_BASE_MODEL", state: "ENDED", baseModel: "tiny-random", durationMs: expect.any(Number), warm: expect.any(Boolean) },
     ]);
     expect(phases[1]!.seq).toBeLessThan(events.find((e) => e.type === "StageStarted")!.seq);
     // the trainer reports which base models its machine has (tiny-random is built locally: always)

@@ -107,6 +107,9 @@ export function trainerEnv(extra: Record<string, string> = {}): Record<string, s
     S3_BUCKET: s.s3.bucket,
     ENGINE_PYTHON: process.env.ENGINE_PYTHON ?? enginePython(),
     TRAINER_HEARTBEAT_MS: "500",
+    // Off unless a test asks for it (trainer-runs, trainer-warm-engine): a standby engine per trainer would
+    // double the Python processes importing torch on CI's two cores. The product's default is on.
+    TRAINER_WARM_ENGINE: "off",
     ...extra,
   };
 }

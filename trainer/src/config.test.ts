@@ -13,6 +13,8 @@ describe("trainer config", () => {
     expect(a.S3_BUCKET).toBe("studio");
     expect(a.TRAINER_LEASE_MS).toBe(30_000);
     expect(a.RUN_DEADLINE_MS).toBe(86_400_000);
+    expect(a.TRAINER_WARM_ENGINE).toBe("on");
+    expect(a.TRAINER_WARM_BASE_MODEL).toBe("stable-diffusion-2-1-base");
   });
 
   it("names bad variables", () => {
@@ -25,6 +27,8 @@ describe("trainer config", () => {
     expect(() => parseConfig({ DATABASE_URL: "postgres://x@h/d", ...S3, TRAINER_CHECKPOINT_CACHE_MAX_BYTES: "1000" })).toThrow(
       /TRAINER_CHECKPOINT_CACHE_MAX_BYTES/,
     );
+    expect(() => parseConfig({ DATABASE_URL: "postgres://x@h/d", ...S3, TRAINER_WARM_ENGINE: "yes" })).toThrow(/TRAINER_WARM_ENGINE/);
+    expect(() => parseConfig({ DATABASE_URL: "postgres://x@h/d", ...S3, TRAINER_WARM_BASE_MODEL: "../etc" })).toThrow(/TRAINER_WARM_BASE_MODEL/);
     expect(() => parseConfig({ DATABASE_URL: "postgres://x@h/d", ...S3, TRAINER_CLASS_IMAGE_CACHE_MAX_BYTES: "lots" })).toThrow(
       /TRAINER_CLASS_IMAGE_CACHE_MAX_BYTES/,
     );

@@ -49,6 +49,21 @@ const schema = z.object({
   TRAINER_POLL_MS: z.coerce.number().int().min(100).max(600_000).default(2000),
   /** After SIGTERM the engine finishes its step; SIGKILL after this long. */
   ENGINE_STOP_GRACE_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+  /**
+   * The warm engine (docs/architecture.md §7): while idle the trainer keeps one engine process with its
+   * imports done and a base model loaded, and hands the next claimed run to it (a job then reaches its
+   * first step in well under a second instead of the seconds of imports and load). `off`: every run
+   * starts a cold engine process.
+   */
+  TRAINER_WARM_ENGINE: z.enum(["on", "off"]).default("on"),
+  /**
+   * The base model the warm engine loads before this trainer's first run (afterwards: the last run's).
+   * Empty: imports only until the first run. A model this machine does not have is reported and skipped.
+   */
+  TRAINER_WARM_BASE_MODEL: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{0,100}$/, "a base model id: letters, digits, dot, dash and underscore")
+    .default("stable-diffusion-2-1-base"),
   /** Hard limit on one training run's engine process (at most 20 days: Node timers overflow past 24.8). */
   RUN_DEADLINE_MS: z.coerce.number().int().min(1000).max(20 * 86_400_000).default(86_400_000),
   /**

@@ -3,6 +3,7 @@ import { beatWorker, CHANNELS, deleteWorker, openDb, PgListener, setWorkerBaseMo
 import type { TrainerConfig } from "./config.js";
 import { listBaseModels } from "./engine/base-models.js";
 import { probeEngine } from "./engine/engine.process.js";
+import { WarmEngine } from "./engine/warm-engine.js";
 import { EvaluationGenerator } from "./evaluations/evaluation.generator.js";
 import { GenerationWorker } from "./generations/generation.worker.js";
 import { StorageRepository } from "./repositories/storage.repository.js";
@@ -31,6 +32,7 @@ export class Trainer {
   private dbDown = false;
   private stopped = false;
   private readonly executor: RunExecutor;
+  private readonly warm: WarmEngine | null;
   private readonly generations: GenerationWorker;
   private readonly runLoop: ClaimLoop;
   private readonly generationLoop: ClaimLoop;
@@ -48,7 +50,14 @@ export class Trainer {
   ) {
     this.db = openDb(config.DATABASE_URL, { max: 6, onError: (e) => this.log("warn", `postgres: ${e.message}`) });
     const storage = new StorageRepository(config);
-    this.executor = new RunExecutor(this.db.db, storage, config, log);
+    this.warm =
+      config.TRAINER_WARM_ENGINE === "on"
+        ? new WarmEngine(
+            { python: config.ENGINE_PYTHON, engineDir: config.ENGINE_DIR, baseEnv: config.ENGINE_ENV, graceMs: config.ENGINE_STOP_GRACE_MS, log },
+            config.TRAINER_WARM_BASE_MODEL || null,
+          )
+        : null;
+    this.executor = new RunExecutor(this.db.db, storage, config, log, this.warm);
     this.generations = new GenerationWorker(this.db.db, storage, config, log);
     this.runLoop = new ClaimLoop("runs", () => this.claimRun(), config.TRAINER_POLL_MS, log);
     this.generationLoop = new ClaimLoop("generations", () => this.generations.processNext(), config.TRAINER_POLL_MS, log);
@@ -113,6 +122,7 @@ export class Trainer {
     this.timer = setInterval(() => void this.tick(), this.config.TRAINER_HEARTBEAT_MS);
     this.modelsTimer = setInterval(() => void this.checkBaseModels(), this.config.TRAINER_MODELS_CHECK_MS);
     this.listener.start();
+    this.warm?.prepare();
     this.runLoop.start();
     this.generationLoop.start();
     this.evaluationLoop.start();
@@ -185,6 +195,7 @@ export class Trainer {
     if (this.modelsTimer) clearInterval(this.modelsTimer);
     this.executor.shutdown();
     await this.generations.stop();
+    await this.warm?.stop();
     this.exportWorker.stop();
     this.importWorker.stop();
     await Promise.all([this.runLoop.stop(), this.generationLoop.stop(), this.evaluationLoop.stop(), this.exportLoop.stop(), this.importLoop.stop()]);

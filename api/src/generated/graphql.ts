@@ -785,6 +785,11 @@ export type PhaseChanged = {
   /** STARTED or ENDED (named so as not to clash with RunStateChanged.state in one selection). */
   phaseState: PhaseState;
   seq: Scalars['Int']['output'];
+  /**
+   * ENDED: true when the base model came already loaded from the trainer's warm engine (a standby process
+   * that loaded it before the run was claimed), false when this run loaded it; null when STARTED.
+   */
+  warmEngine: Maybe<Scalars['Boolean']['output']>;
 };
 
 export type PhaseState =
@@ -2033,6 +2038,7 @@ export type PhaseChangedResolvers<ContextType = ApiContext, ParentType extends R
   phase?: Resolver<ResolversTypes['RunPhase'], ParentType, ContextType>;
   phaseState?: Resolver<ResolversTypes['PhaseState'], ParentType, ContextType>;
   seq?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  warmEngine?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 

@@ -42,6 +42,7 @@ export const PhaseChanged: PhaseChangedResolvers = {
   phaseState: (e) => field(e, "state"),
   baseModel: (e) => field(e, "baseModel") ?? null,
   durationMs: (e) => field(e, "durationMs") ?? null,
+  warmEngine: (e) => field(e, "warm") ?? null,
 };
 
 export const LossLogged: LossLoggedResolvers = {

@@ -181,6 +181,7 @@ export const RUN_EVENTS = /* GraphQL */ `
         phaseState
         baseModel
         durationMs
+        warmEngine
       }
     }
   }

@@ -286,7 +286,7 @@ export type RunEventsSubscription = { runEvents:
     | { __typename: 'CheckpointSaved', seq: number, at: string, stage: string, step: number, checkpoint: { id: string, stage: string, step: number, sizeBytes: number, downloadUrl: string, createdAt: string } | null }
     | { __typename: 'EvaluationUpdated', seq: number, at: string, checkpointId: string, protocol: EvaluationProtocol, evaluationState: EvaluationState }
     | { __typename: 'LossLogged', seq: number, at: string, stage: string, step: number, loss: number }
-    | { __typename: 'PhaseChanged', seq: number, at: string, phase: RunPhase, phaseState: PhaseState, baseModel: string | null, durationMs: number | null }
+    | { __typename: 'PhaseChanged', seq: number, at: string, phase: RunPhase, phaseState: PhaseState, baseModel: string | null, durationMs: number | null, warmEngine: boolean | null }
     | { __typename: 'RunStateChanged', seq: number, at: string, state: RunState, errorCode: string | null, errorMessage: string | null }
     | { __typename: 'SampleSaved', seq: number, at: string, stage: string, step: number, prompt: string, promptIndex: number, url: string | null, sample: { id: string, stage: string, step: number, prompt: string, promptIndex: number, url: string } | null }
     | { __typename: 'StageStarted', seq: number, at: string, stage: string, totalSteps: number }

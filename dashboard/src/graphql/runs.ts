@@ -127,6 +127,7 @@ export const RUN_EVENTS = /* GraphQL */ `
         phaseState
         baseModel
         durationMs
+        warmEngine
       }
       ... on SampleSaved {
         seq

@@ -7,8 +7,11 @@ export interface EngineRunOptions {
   python: string;
   engineDir: string;
   args: string[];
-  /** Hard deadline for the whole run; on expiry: SIGTERM, then SIGKILL after `graceMs`. */
-  deadlineMs: number;
+  /**
+   * Hard deadline for the whole run; on expiry: SIGTERM, then SIGKILL after `graceMs`. null: none until
+   * `adopt` gives one (a standby engine waits for its job without a deadline).
+   */
+  deadlineMs: number | null;
   graceMs?: number;
   onEvent?: (e: EngineEventBase) => void;
   onStderr?: (line: string) => void;
@@ -36,14 +39,36 @@ export class EngineProcess {
   private child: ChildProcess | null = null;
   private killTimer: NodeJS.Timeout | null = null;
   private killAt = Infinity;
+  private deadline: NodeJS.Timeout | null = null;
+  private timedOut = false;
+  private events: EngineEventBase[] = [];
+  private onEvent: ((e: EngineEventBase) => void) | undefined;
 
-  constructor(private readonly opts: EngineRunOptions) {}
+  constructor(private readonly opts: EngineRunOptions) {
+    this.onEvent = opts.onEvent;
+  }
+
+  /**
+   * A standby engine becomes a job's: from now on its events go to `onEvent` (and only those are in the
+   * result), and the job's deadline starts.
+   */
+  adopt(onEvent: (e: EngineEventBase) => void, deadlineMs: number): void {
+    this.onEvent = onEvent;
+    this.events = [];
+    this.armDeadline(deadlineMs);
+  }
+
+  private armDeadline(ms: number): void {
+    if (this.deadline) clearTimeout(this.deadline);
+    this.deadline = setTimeout(() => {
+      this.timedOut = true;
+      this.stop(this.opts.graceMs ?? 10_000);
+    }, ms);
+  }
 
   run(): Promise<EngineRunResult> {
-    const { python, engineDir, args, deadlineMs, graceMs = 10_000 } = this.opts;
-    const events: EngineEventBase[] = [];
+    const { python, engineDir, args, deadlineMs } = this.opts;
     const stderrTail: string[] = [];
-    let timedOut = false;
     let protocolError: ProtocolError | null = null;
     const env: Record<string, string> = {
       ...this.opts.baseEnv,
@@ -64,20 +89,17 @@ export class EngineProcess {
       this.child = child;
       // A write racing the engine's exit must not crash the trainer (EPIPE); `close` reports the exit.
       child.stdin!.on("error", () => undefined);
-      const deadline = setTimeout(() => {
-        timedOut = true;
-        this.stop(graceMs);
-      }, deadlineMs);
+      if (deadlineMs !== null) this.armDeadline(deadlineMs);
       createInterface({ input: child.stdout! }).on("line", (line) => {
         if (!line.trim() || protocolError) return;
         try {
           const e = parseEventLine(line);
           checkThreadBudget(e, env.STUDIO_ENGINE_THREADS);
-          events.push(e);
-          this.opts.onEvent?.(e);
+          this.events.push(e);
+          this.onEvent?.(e);
         } catch (err) {
           protocolError = err instanceof ProtocolError ? err : new ProtocolError(String(err));
-          this.stop(graceMs);
+          this.stop(this.opts.graceMs ?? 10_000);
         }
       });
       createInterface({ input: child.stderr! }).on("line", (line) => {
@@ -86,14 +108,14 @@ export class EngineProcess {
         this.opts.onStderr?.(line);
       });
       child.on("error", (err) => {
-        clearTimeout(deadline);
+        if (this.deadline) clearTimeout(this.deadline);
         reject(new Error(`cannot start the engine with ${python}: ${err.message}`));
       });
       child.on("close", (exitCode, signal) => {
-        clearTimeout(deadline);
+        if (this.deadline) clearTimeout(this.deadline);
         if (this.killTimer) clearTimeout(this.killTimer);
         this.child = null;
-        resolve({ exitCode, signal, events, stderrTail, timedOut, protocolError });
+        resolve({ exitCode, signal, events: this.events, stderrTail, timedOut: this.timedOut, protocolError });
       });
     });
   }

@@ -3,6 +3,8 @@ import { basename, join } from "node:path";
 import { workerQueries, type Database } from "@studio/db";
 import type { TrainerConfig } from "../config.js";
 import { EngineProcess } from "../engine/engine.process.js";
+import type { EngineEventBase } from "../engine/protocol.js";
+import type { WarmEngine } from "../engine/warm-engine.js";
 import { LeaseKeeper } from "../lease/lease.keeper.js";
 import { StorageError, type StorageRepository } from "../repositories/storage.repository.js";
 import type { Log } from "../trainer.service.js";
@@ -52,6 +54,8 @@ export class RunExecutor {
     private readonly storage: StorageRepository,
     private readonly config: Config,
     private readonly log: Log,
+    /** The trainer's warm engine (TRAINER_WARM_ENGINE): a claimed run is handed to it when it has one. */
+    private readonly warm: WarmEngine | null = null,
   ) {}
 
   /** NOTIFY runControl {runId, action: "cancel"}: stop the engine if the run is ours. */
@@ -127,18 +131,23 @@ export class RunExecutor {
           a.engine?.stop(this.config.ENGINE_STOP_GRACE_MS);
         },
       });
-      const engine = new EngineProcess({
-        python: this.config.ENGINE_PYTHON,
-        engineDir: this.config.ENGINE_DIR,
-        args: ["train", "--spec", specPath],
-        deadlineMs: this.config.RUN_DEADLINE_MS,
-        graceMs: this.config.ENGINE_STOP_GRACE_MS,
-      baseEnv: this.config.ENGINE_ENV,
-        onEvent: (e) => recorder.handle(e),
-      });
+      const onEvent = (e: EngineEventBase) => recorder.handle(e);
+      const warm = this.warm?.take(specPath, onEvent, this.config.RUN_DEADLINE_MS) ?? null;
+      const engine =
+        warm?.engine ??
+        new EngineProcess({
+          python: this.config.ENGINE_PYTHON,
+          engineDir: this.config.ENGINE_DIR,
+          args: ["train", "--spec", specPath],
+          deadlineMs: this.config.RUN_DEADLINE_MS,
+          graceMs: this.config.ENGINE_STOP_GRACE_MS,
+          baseEnv: this.config.ENGINE_ENV,
+          onEvent,
+        });
       a.engine = engine;
-      const running = engine.run();
-      this.log("info", `run ${run.id}: engine started (pid ${engine.pid})`);
+      const running = warm?.done ?? engine.run();
+      const how = warm ? ` warm (${warm.ready ? `preloaded ${warm.modelId ?? "nothing"}` : "still starting"})` : " cold";
+      this.log("info", `run ${run.id}: engine started (pid ${engine.pid})${how}`);
       // A cancel or shutdown that arrived while the engine was starting.
       if (a.cancelRequested || this.shuttingDown || a.leaseLost) engine.stop(this.config.ENGINE_STOP_GRACE_MS);
       let result;
@@ -172,6 +181,8 @@ export class RunExecutor {
     } finally {
       a.lease.stop();
       this.active = null;
+      // idle again (the engine has exited): warm up the next run's engine, with this run's base model
+      if (!this.shuttingDown) this.warm?.prepare(run.baseModel);
       await rm(workDir, { recursive: true, force: true }).catch(() => undefined);
     }
   }

@@ -140,6 +140,7 @@ export class RunRecorder {
         state: e.state === "ended" ? "ENDED" : "STARTED",
         ...(typeof e.modelId === "string" ? { baseModel: e.modelId } : {}),
         ...(typeof e.durationMs === "number" ? { durationMs: e.durationMs } : {}),
+        ...(typeof e.warm === "boolean" ? { warm: e.warm } : {}),
       });
     } else if (e.type === "sample.saved") {
       const s = e as SampleEvent;

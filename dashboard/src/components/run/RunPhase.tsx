@@ -16,6 +16,7 @@ export function RunPhase({
   queuePosition,
   estimatedStartAt,
   baseModelLoadMs = null,
+  baseModelWarm = false,
 }: {
   phase: PhaseKey;
   method: string;
@@ -24,6 +25,8 @@ export function RunPhase({
   estimatedStartAt: string | null | undefined;
   /** From the run's PhaseChanged event: how long loading the base model took. */
   baseModelLoadMs?: number | null;
+  /** the base model came already loaded from the trainer's warm engine */
+  baseModelWarm?: boolean;
 }) {
   const [now, setNow] = useState(() => Date.now());
   const ticking = !TERMINAL.includes(phase);
@@ -50,7 +53,7 @@ export function RunPhase({
       <ol className="phase-steps" aria-label="Run phases">
         {steps.map((k, i) => (
           <li key={k} data-status={allDone || (at >= 0 && i < at) ? "done" : i === at ? "current" : "next"}>
-            {k === "queued" ? "queued" : k === "loading" ? (baseModelLoadMs != null ? `base model loaded in ${formatDuration(baseModelLoadMs / 1000)}` : "loading base model") : k === "stage1" ? (method === "TWO_STAGE" ? "stage 1" : "training") : k === "stage2" ? "stage 2" : "saving checkpoint"}
+            {k === "queued" ? "queued" : k === "loading" ? (baseModelLoadMs != null ? `base model loaded in ${formatDuration(baseModelLoadMs / 1000)}${baseModelWarm ? " (warm engine)" : ""}` : "loading base model") : k === "stage1" ? (method === "TWO_STAGE" ? "stage 1" : "training") : k === "stage2" ? "stage 2" : "saving checkpoint"}
           </li>
         ))}
       </ol>

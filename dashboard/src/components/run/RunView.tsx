@@ -33,6 +33,8 @@ interface State {
   lastLossAt: number | null;
   /** How long loading the base model took (PhaseChanged ENDED), once known. */
   baseModelLoadMs: number | null;
+  /** the trainer's warm engine had the base model loaded before the run was claimed */
+  baseModelWarm: boolean;
 }
 
 type Action = { type: "loaded"; run: RunT | null } | { type: "event"; e: RunEvent } | { type: "patch"; patch: Partial<RunT> };
@@ -117,7 +119,10 @@ function reducer(s: State, a: Action): State {
         case "PhaseChanged":
           // the engine says when it starts and ends loading the base model (docs/base-models.md)
           if (e.phaseState === "STARTED") next.stageAt = { ...s.stageAt, loading: Date.parse(e.at) };
-          else if (e.durationMs != null) next.baseModelLoadMs = e.durationMs;
+          else if (e.durationMs != null) {
+            next.baseModelLoadMs = e.durationMs;
+            next.baseModelWarm = e.warmEngine === true;
+          }
           break;
       }
       return next;
@@ -142,7 +147,7 @@ function rate(state: State): number | null {
 
 export function RunView({ runId }: { runId: string }) {
   const session = useSession();
-  const [state, dispatch] = useReducer(reducer, { run: null, notFound: false, losses: [], samples: [], checkpoints: [], lastSeq: 0, recent: [], stageAt: {}, lastLossAt: null, baseModelLoadMs: null });
+  const [state, dispatch] = useReducer(reducer, { run: null, notFound: false, losses: [], samples: [], checkpoints: [], lastSeq: 0, recent: [], stageAt: {}, lastLossAt: null, baseModelLoadMs: null, baseModelWarm: false });
   const [loadError, setLoadError] = useState<string | null>(null);
   const [live, setLive] = useState<"connecting" | "live" | "reconnecting" | "ended">("connecting");
   const [cancelError, setCancelError] = useState<string | null>(null);
@@ -350,7 +355,7 @@ export function RunView({ runId }: { runId: string }) {
       )}
 
       <section className="panel progress-panel" aria-label="Progress">
-        <RunPhase phase={phase} method={run.method} since={since} queuePosition={run.queuePosition} estimatedStartAt={run.estimatedStartAt} baseModelLoadMs={state.baseModelLoadMs} />
+        <RunPhase phase={phase} method={run.method} since={since} queuePosition={run.queuePosition} estimatedStartAt={run.estimatedStartAt} baseModelLoadMs={state.baseModelLoadMs} baseModelWarm={state.baseModelWarm} />
         <div className="progress-row">
           <span>
             Stage <strong data-testid="run-stage">{run.stage ? (STAGE_LABEL[run.stage] ?? run.stage) : phase === "loading" ? "not started" : "—"}</strong>

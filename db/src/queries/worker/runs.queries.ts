@@ -149,6 +149,8 @@ export interface PhaseInput {
   state: "STARTED" | "ENDED";
   baseModel?: string;
   durationMs?: number;
+  /** ENDED: the base model came already loaded from the trainer's warm engine. */
+  warm?: boolean;
 }
 
 export async function recordPhase(db: Database, runId: string, h: Holder, p: PhaseInput): Promise<void> {

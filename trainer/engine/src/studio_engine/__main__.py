@@ -4,6 +4,7 @@
     python -m studio_engine train --spec spec.json
     python -m studio_engine generate --model tiny-random [--checkpoint DIR] --prompt "..." --out DIR
     python -m studio_engine serve                      # NDJSON requests on stdin
+    python -m studio_engine standby [--preload ID]     # a warm engine: one train job on stdin
     python -m studio_engine make-tiny-model DIR
     python -m studio_engine export --model ID --checkpoint DIR --format diffusers|single-file [--half] --out OUT
     python -m studio_engine import --model ID --file FILE [--embedding EMB] [--token TOKEN] --out DIR
@@ -98,6 +99,9 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument("--out", required=True, help="folder for the PNG files")
     s = sub.add_parser("serve", help="long-lived generation server: NDJSON requests on stdin")
     s.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
+    w = sub.add_parser("standby", help="a warm engine: import, preload a base model, then run one train job given on stdin")
+    w.add_argument("--preload", default=None, help="base model id to load before the job comes (the trainer's last one)")
+    w.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
     m = sub.add_parser("make-tiny-model", help="build the tiny-random model into DIR")
     m.add_argument("dir")
     e = sub.add_parser("export", help="export a checkpoint for other tools (diffusers folder or single file)")
@@ -231,6 +235,9 @@ def _run(args: argparse.Namespace, events: EventWriter) -> int:
             stop.set()
         return EXIT_OK
 
+    if args.command == "standby":
+        return _standby(args, events)
+
     if args.command == "generate":
         from .generation import load_model, parse_request, run_generation
 
@@ -274,6 +281,75 @@ def _run(args: argparse.Namespace, events: EventWriter) -> int:
         serve(events, args.device)
         return EXIT_OK
     raise BadSpecError("BAD_SPEC", f"unknown command {args.command}")
+
+
+def _standby(args: argparse.Namespace, events: EventWriter) -> int:
+    """The trainer's warm engine (PROTOCOL.md "standby"): everything a job needs is imported and the base
+    model is loaded before the job exists; then one line on stdin, {"command": "train", "spec": FILE},
+    makes this process that job, exactly as `train --spec FILE` (same events, signals and exit codes).
+    EOF or SIGTERM before a job: exit 0 at once. One job per process: a job changes the model it trains."""
+    import json
+    import os
+    import time
+
+    from .run_context import CancelFlag
+    from .spec import load_spec
+    from .train import WarmModel, heartbeat, run_training
+
+    cancel = CancelFlag()
+    job = threading.Event()
+
+    def on_signal(*_) -> None:
+        if job.is_set():
+            cancel.set()  # as `train`: finish the step, then exit with the cancelled code
+        else:
+            os._exit(EXIT_OK)  # nothing to finish
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+
+    def parent_gone() -> None:
+        if not job.is_set():
+            os._exit(EXIT_OK)
+        cancel.set()
+        time.sleep(30)
+        os._exit(EXIT_CRASH)
+
+    watch_parent(parent_gone)
+    t0 = time.monotonic()
+    warm, reason = None, None
+    if args.preload:
+        try:
+            warm = WarmModel.load(args.preload, args.device)
+        except Exception as err:  # noqa: BLE001 - the job will load (and report) it itself
+            reason = f"{type(err).__name__}: {err}"[:500]
+            print(f"studio_engine: standby could not preload {args.preload}: {reason}", file=sys.stderr)
+    if warm is None:  # at least what loading a model imports (diffusers pulls in most of torch's compiler stack)
+        from .models import import_model_classes
+
+        import_model_classes()
+    fields = {"modelId": args.preload, "loaded": warm is not None, "seconds": round(time.monotonic() - t0, 3)}
+    events.emit("standby", **{k: v for k, v in fields.items() if v is not None}, **({"reason": reason} if reason else {}))
+
+    line = sys.stdin.readline()
+    if not line.strip():
+        return EXIT_OK  # dismissed
+    try:
+        request = json.loads(line)
+        ok = isinstance(request, dict) and request.get("command") == "train" and isinstance(request.get("spec"), str)
+    except ValueError:
+        ok = False
+    if not ok:
+        raise ArgumentsError('standby: expected one line {"command": "train", "spec": FILE} on stdin')
+    job.set()
+    spec = load_spec(request["spec"])
+    stop = threading.Event()
+    heartbeat(events, spec.heartbeat_seconds, stop)
+    try:
+        run_training(spec, events, cancel, warm=warm)
+    finally:
+        stop.set()
+    return EXIT_OK
 
 
 def _quiet_transformers() -> None:

@@ -111,6 +111,14 @@ def quiet_libraries() -> None:
     os.environ.setdefault("TRANSFORMERS_NO_ADVISORY_WARNINGS", "1")
 
 
+def import_model_classes() -> None:
+    """Imports what `load_components` and a training job use (seconds: diffusers and transformers), so a
+    standby engine without a model to preload still has them loaded when its job comes."""
+    quiet_libraries()
+    from diffusers import AutoencoderKL, DDPMScheduler, UNet2DConditionModel  # noqa: F401
+    from transformers import CLIPTextModel, CLIPTokenizer  # noqa: F401
+
+
 def load_components(model_id: str, device: torch.device, attention: str | None = None) -> Components:
     """Loads tokenizer, text encoder, VAE and UNet (fp32 master weights) with local files only."""
     quiet_libraries()

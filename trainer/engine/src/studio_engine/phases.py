@@ -15,8 +15,10 @@ LOADING_BASE_MODEL = "loading_base_model"
 
 
 @contextlib.contextmanager
-def phase(events: EventWriter, name: str, **fields: Any) -> Iterator[None]:
+def phase(events: EventWriter, name: str, **fields: Any) -> Iterator[dict[str, Any]]:
+    """Yields a dict: what the block puts in it is added to the `ended` event (e.g. `warm`)."""
     events.emit("phase", phase=name, state="started", **fields)
     t0 = time.monotonic()
-    yield
-    events.emit("phase", phase=name, state="ended", durationMs=int(round((time.monotonic() - t0) * 1000)), **fields)
+    extra: dict[str, Any] = {}
+    yield extra
+    events.emit("phase", phase=name, state="ended", durationMs=int(round((time.monotonic() - t0) * 1000)), **fields, **extra)

@@ -78,12 +78,43 @@ def heartbeat(events: EventWriter, every: float, stop: threading.Event) -> threa
     return t
 
 
-def run_training(spec: JobSpec, events: EventWriter, cancel: CancelFlag) -> RunContext:
+class WarmModel:
+    """A base model loaded by a `standby` engine before it has a job (the trainer's warm engine,
+    PROTOCOL.md "standby"): handed to the one job this process runs, if that job asks for the same
+    model and its folder has not changed since (same fingerprint). Used once: training changes it."""
+
+    def __init__(self, components) -> None:
+        self._components = components
+
+    @classmethod
+    def load(cls, model_id: str, device: str = "auto") -> "WarmModel":
+        return cls(load_components(model_id, choose(device, "no").device))
+
+    @property
+    def model_id(self) -> str | None:
+        return self._components.model_id if self._components is not None else None
+
+    def take(self, model_id: str, device: torch.device):
+        """The preloaded components on `device`, or None (another model, a changed folder, already taken)."""
+        from .models import fingerprint
+
+        c, self._components = self._components, None
+        if c is None or c.model_id != model_id or fingerprint(c.folder) != c.fingerprint:
+            return None
+        for m in (c.text_encoder, c.vae, c.unet):
+            m.to(device)
+        return c
+
+
+def run_training(spec: JobSpec, events: EventWriter, cancel: CancelFlag, warm: WarmModel | None = None) -> RunContext:
     precision = choose(spec.device, spec.mixed_precision)
     speed = resolve_speed(spec.speed, precision.device, precision.autocast_dtype is not None)  # speed.py
     apply_backend_flags(speed, precision.device)
-    with phase(events, LOADING_BASE_MODEL, modelId=spec.base_model):
-        components = load_components(spec.base_model, precision.device)
+    with phase(events, LOADING_BASE_MODEL, modelId=spec.base_model) as loaded:
+        components = warm.take(spec.base_model, precision.device) if warm is not None else None
+        loaded["warm"] = components is not None
+        if components is None:
+            components = load_components(spec.base_model, precision.device)
     prepare_unet(components.unet, speed)  # attention, channels-last, regional compile: values unchanged
     ctx = RunContext(spec, components, precision, events, cancel, Path(spec.output_dir), speed=speed)
     res = ctx.resolution
