@@ -86,6 +86,8 @@ export const LIST_SIZES: Record<string, ListSize> = {
   "Run.evaluations": { arg: "first", default: 50, max: 200 },
   /** The last maxAttempts reasons (default 3); the resolver returns at most 10. */
   "Run.attemptErrors": { size: 10 },
+  /** One committed batch or replay page: at most the hub's page (live-hub.ts PAGE). */
+  "RunEventBatch.events": { size: 500 },
   "Checkpoint.evaluations": { arg: "first", default: 50, max: 200 },
   "Checkpoint.exports": { arg: "first", default: 20, max: 100 },
   "Checkpoint.generations": { arg: "first", default: 20, max: 100 },

@@ -7,7 +7,7 @@ import { GraphQLTransport, type FetchLike } from "./graphql.transport.js";
 import { uploadContentType } from "./image.sniff.js";
 import { EVALUATE_CHECKPOINT, EVALUATION, CHECKPOINT_EVALUATIONS, EVALUATION_UPDATED } from "./operations/evaluations.js";
 import { GENERATE, GENERATION, GENERATION_UPDATED } from "./operations/generations.js";
-import { CANCEL_RUN, CHECKPOINT, RUN, RUN_EVENTS, RUNS, START_RUN } from "./operations/runs.js";
+import { CANCEL_RUN, CHECKPOINT, RUN, RUN_EVENT_BATCHES, RUNS, START_RUN } from "./operations/runs.js";
 import { ADD_SUBJECT_IMAGE, CREATE_IMAGE_UPLOAD, CREATE_SUBJECT, SUBJECT, SUBJECTS } from "./operations/subjects.js";
 import { CREATE_SHARE, REVOKE_SHARE, SHARED_WITH_ME, SHARES } from "./operations/sharing.js";
 import {
@@ -173,7 +173,8 @@ export class StudioClient {
    */
   watchRun(runId: string, opts: WatchOptions = {}): AsyncGenerator<RunEvent> {
     return watchRunEvents(
-      (afterSeq) => mapIter(this.t.subscribe<G.RunEventsSubscription>(RUN_EVENTS, { runId, afterSeq }), (d) => d.runEvents),
+      // one message per committed batch (fewer, larger frames than runEvents), handed on event by event
+      (afterSeq) => flatIter(this.t.subscribe<G.RunEventBatchesSubscription>(RUN_EVENT_BATCHES, { runId, afterSeq }), (d) => d.runEventBatches.events),
       opts,
     );
   }
@@ -461,4 +462,8 @@ function checkArchive(exp: ModelExport, entries: { path: string; sizeBytes: numb
 
 async function* mapIter<A, B>(src: AsyncIterable<A>, f: (a: A) => B): AsyncGenerator<B> {
   for await (const a of src) yield f(a);
+}
+
+async function* flatIter<A, B>(src: AsyncIterable<A>, f: (a: A) => readonly B[]): AsyncGenerator<B> {
+  for await (const a of src) yield* f(a);
 }

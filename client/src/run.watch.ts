@@ -1,7 +1,8 @@
 import { isTransient, StudioError } from "./client.errors.js";
-import type { RunEventsSubscription, RunState } from "./generated/graphql.js";
+import type { RunEventBatchesSubscription, RunState } from "./generated/graphql.js";
 
-export type RunEvent = RunEventsSubscription["runEvents"];
+/** One of a run's events (the client subscribes to runEventBatches: one message per committed batch). */
+export type RunEvent = RunEventBatchesSubscription["runEventBatches"]["events"][number];
 export const TERMINAL_RUN_STATES: readonly RunState[] = ["SUCCEEDED", "FAILED", "CANCELED"];
 
 export function isTerminalEvent(e: RunEvent): boolean {

@@ -1040,6 +1040,14 @@ export type RunError = {
 
 export type RunEvent = CheckpointSaved | EvaluationUpdated | LossLogged | PhaseChanged | RunStateChanged | SampleSaved | StageStarted;
 
+/** One committed batch of a run's events, in seq order (never empty). */
+export type RunEventBatch = {
+  __typename?: 'RunEventBatch';
+  events: Array<RunEvent>;
+  /** The seq of the last event in `events`: subscribe again with afterSeq = lastSeq to continue after it. */
+  lastSeq: Scalars['Int']['output'];
+};
+
 export type RunMethod =
   /** Baseline: identifier `sks`, prior preservation with generated class images. */
   | 'DREAMBOOTH'
@@ -1291,6 +1299,13 @@ export type Subscription = {
   modelExportUpdated: ModelExport;
   /** The import now, then after every change, until it SUCCEEDED or FAILED. */
   modelImportUpdated: ModelImport;
+  /**
+   * The same events as runEvents, one message per committed batch instead of one per event: a replay page
+   * (up to 500 events), then what each commit of the run brought (a trainer commits about every 500 ms, ~10
+   * events of a training run). The same order, no gap or duplicate, the same completion, errors and close
+   * codes (docs/live-events.md). Fewer, larger messages: what the dashboard and `./studio runs watch` use.
+   */
+  runEventBatches: RunEventBatch;
   /** Every stored event after `afterSeq` (default 0: all), then live ones, in seq order, with no gap and no duplicate. */
   runEvents: RunEvent;
   /** Every trainer heartbeat, as it happens. Needs an API key. */
@@ -1320,6 +1335,12 @@ export type SubscriptionModelExportUpdatedArgs = {
 
 export type SubscriptionModelImportUpdatedArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type SubscriptionRunEventBatchesArgs = {
+  afterSeq?: InputMaybe<Scalars['Int']['input']>;
+  runId: Scalars['ID']['input'];
 };
 
 
@@ -1563,6 +1584,7 @@ export type ResolversTypes = {
   RunEdge: ResolverTypeWrapper<Omit<RunEdge, 'node'> & { node: ResolversTypes['Run'] }>;
   RunError: ResolverTypeWrapper<RunError>;
   RunEvent: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['RunEvent']>;
+  RunEventBatch: ResolverTypeWrapper<Omit<RunEventBatch, 'events'> & { events: Array<ResolversTypes['RunEvent']> }>;
   RunMethod: RunMethod;
   RunPhase: RunPhase;
   RunState: RunState;
@@ -1655,6 +1677,7 @@ export type ResolversParentTypes = {
   RunEdge: Omit<RunEdge, 'node'> & { node: ResolversParentTypes['Run'] };
   RunError: RunError;
   RunEvent: ResolversUnionTypes<ResolversParentTypes>['RunEvent'];
+  RunEventBatch: Omit<RunEventBatch, 'events'> & { events: Array<ResolversParentTypes['RunEvent']> };
   RunStateChanged: RunEventModel;
   Sample: SampleModel;
   SampleSaved: RunEventModel;
@@ -2141,6 +2164,11 @@ export type RunEventResolvers<ContextType = ApiContext, ParentType extends Resol
   __resolveType: TypeResolveFn<'CheckpointSaved' | 'EvaluationUpdated' | 'LossLogged' | 'PhaseChanged' | 'RunStateChanged' | 'SampleSaved' | 'StageStarted', ParentType, ContextType>;
 };
 
+export type RunEventBatchResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['RunEventBatch'] = ResolversParentTypes['RunEventBatch']> = {
+  events?: Resolver<Array<ResolversTypes['RunEvent']>, ParentType, ContextType>;
+  lastSeq?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
 export type RunStateChangedResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['RunStateChanged'] = ResolversParentTypes['RunStateChanged']> = {
   at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   errorCode?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -2274,6 +2302,7 @@ export type SubscriptionResolvers<ContextType = ApiContext, ParentType extends R
   health?: SubscriptionResolver<ResolversTypes['Health'], "health", ParentType, ContextType, RequireFields<SubscriptionHealthArgs, 'everySeconds'>>;
   modelExportUpdated?: SubscriptionResolver<ResolversTypes['ModelExport'], "modelExportUpdated", ParentType, ContextType, RequireFields<SubscriptionModelExportUpdatedArgs, 'id'>>;
   modelImportUpdated?: SubscriptionResolver<ResolversTypes['ModelImport'], "modelImportUpdated", ParentType, ContextType, RequireFields<SubscriptionModelImportUpdatedArgs, 'id'>>;
+  runEventBatches?: SubscriptionResolver<ResolversTypes['RunEventBatch'], "runEventBatches", ParentType, ContextType, RequireFields<SubscriptionRunEventBatchesArgs, 'afterSeq' | 'runId'>>;
   runEvents?: SubscriptionResolver<ResolversTypes['RunEvent'], "runEvents", ParentType, ContextType, RequireFields<SubscriptionRunEventsArgs, 'afterSeq' | 'runId'>>;
   workerHeartbeats?: SubscriptionResolver<ResolversTypes['WorkerHeartbeat'], "workerHeartbeats", ParentType, ContextType>;
 };
@@ -2360,6 +2389,7 @@ export type Resolvers<ContextType = ApiContext> = {
   RunEdge?: RunEdgeResolvers<ContextType>;
   RunError?: RunErrorResolvers<ContextType>;
   RunEvent?: RunEventResolvers<ContextType>;
+  RunEventBatch?: RunEventBatchResolvers<ContextType>;
   RunStateChanged?: RunStateChangedResolvers<ContextType>;
   Sample?: SampleResolvers<ContextType>;
   SampleSaved?: SampleSavedResolvers<ContextType>;

@@ -3,6 +3,7 @@ import type { ApiContext } from "../context.js";
 import type { SubscriptionResolvers } from "../generated/graphql.js";
 import { requireApiKey } from "./Health.js";
 import { unwrapLive } from "../services/live-hub.js";
+import type { RunEventModel } from "../models.js";
 
 async function* every<T>(ms: number, produce: () => Promise<T>): AsyncGenerator<T> {
   for (;;) {
@@ -34,6 +35,15 @@ export const Subscription: SubscriptionResolvers = {
       ctx.services.runs.events((await ctx.session()).principal, a.runId, a.afterSeq ?? 0, { socket: () => ctx.socket }) as never,
     // a LiveFailure (access lost, a read failed, the subscriber was cut) becomes the operation's error
     resolve: (payload: unknown) => unwrapLive(payload) as never,
+  },
+  runEventBatches: {
+    subscribe: async (_p, a, ctx) =>
+      ctx.services.runs.events((await ctx.session()).principal, a.runId, a.afterSeq ?? 0, { socket: () => ctx.socket, batched: true }) as never,
+    // computed once per batch for every caught-up subscriber (the hub hands them the same array)
+    resolve: (payload: unknown) => {
+      const events = unwrapLive(payload) as RunEventModel[];
+      return { events, lastSeq: events[events.length - 1]!.seq } as never;
+    },
   },
   generationUpdated: {
     subscribe: async (_p, a, ctx) => ctx.services.generations.updates((await ctx.session()).principal, a.id) as never,

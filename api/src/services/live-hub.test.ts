@@ -188,3 +188,42 @@ describe("LiveHub.follow", () => {
     expect(reads - before).toBe(2);
   });
 });
+
+describe("LiveHub.runEventBatches", () => {
+  it("hands caught-up subscribers the very same array per committed batch; a late joiner replays in pages without gap", async () => {
+    const db = fakeDb();
+    const hub = db.hub();
+    db.append(1200);
+    const a = hub.runEventBatches("r", db.log.length);
+    const b = hub.runEventBatches("r", db.log.length);
+    await settle();
+    db.append(10);
+    const [ba] = await drain(a, (x) => x.length >= 1);
+    const [bb] = await drain(b, (x) => x.length >= 1);
+    expect(ba).toBe(bb); // one object: its GraphQL result is computed once for both (shared-execution.ts)
+    expect(seqs(ba as RunEventModel[])).toEqual(Array.from({ length: 10 }, (_, i) => 1201 + i));
+    // from 0: two full pages of 500, then the rest, then live batches; flattened: every seq once, in order
+    const late = hub.runEventBatches("r", 0);
+    const got = drain(late, (x) => x.flat().length >= 1220);
+    await settle();
+    db.append(10);
+    const batches = (await got) as RunEventModel[][];
+    expect(batches.slice(0, 2).map((x) => x.length)).toEqual([500, 500]);
+    expect(batches.every((x) => Array.isArray(x) && x.length > 0)).toBe(true);
+    expect(seqs(batches.flat())).toEqual(Array.from({ length: 1220 }, (_, i) => i + 1));
+    await Promise.all([a.return!(), b.return!(), late.return!()]);
+  });
+
+  it("completes after the batch holding the story's last event", async () => {
+    const db = fakeDb();
+    const hub = db.hub();
+    db.append(3);
+    const sub = hub.runEventBatches("r", 0);
+    const all = drain(sub, () => false);
+    await settle();
+    db.story.final = true;
+    db.append(2, "RunStateChanged");
+    const batches = (await all) as RunEventModel[][];
+    expect(seqs(batches.flat())).toEqual([1, 2, 3, 4, 5]);
+  });
+});

@@ -100,12 +100,25 @@ export class LiveHub {
    * up to its last seq was delivered. `socket` is looked up when the subscriber must be cut.
    */
   runEvents(runId: string, afterSeq: number, io: { socket?: () => SocketLike | undefined } = {}): LiveStream<RunEventModel | LiveFailure> {
+    return this.topicOf(runId).join(afterSeq, io.socket ?? (() => undefined), false) as LiveStream<RunEventModel | LiveFailure>;
+  }
+
+  /**
+   * The same stream as `runEvents`, one item per committed batch (a replay page, or what one read of
+   * the run's new rows brought): subscribers that are caught up get the very same array, so a
+   * subscription's result is computed once per batch for all of them (runEventBatches).
+   */
+  runEventBatches(runId: string, afterSeq: number, io: { socket?: () => SocketLike | undefined } = {}): LiveStream<RunEventModel[] | LiveFailure> {
+    return this.topicOf(runId).join(afterSeq, io.socket ?? (() => undefined), true) as LiveStream<RunEventModel[] | LiveFailure>;
+  }
+
+  private topicOf(runId: string): RunTopic {
     let topic = this.runs.get(runId);
     if (!topic) {
       topic = new RunTopic(this, runId, () => this.runs.delete(runId));
       this.runs.set(runId, topic);
     }
-    return topic.join(afterSeq, io.socket ?? (() => undefined));
+    return topic;
   }
 
   /**
@@ -297,7 +310,9 @@ interface RunSub {
   /** The seq of the newest event queued for it. */
   last: number;
   live: boolean;
-  box: Mailbox<RunEventModel | LiveFailure>;
+  /** Items are whole batches (RunEventModel[]), not single events. */
+  batched: boolean;
+  box: Mailbox<RunEventModel | RunEventModel[] | LiveFailure>;
   socket: () => SocketLike | undefined;
   /** Ends it after what is queued (the story ended). */
   finish(): void;
@@ -369,7 +384,7 @@ class RunTopic extends Topic {
         // it has not taken what the previous batches brought: cut it rather than hold an unbounded backlog
         if (this.cutIfSlow(s)) continue;
         s.last = fresh[fresh.length - 1]!.seq;
-        s.box.push(fresh);
+        s.box.push(s.batched ? [fresh] : fresh);
         this.checkEnd(s);
       }
     }
@@ -404,7 +419,7 @@ class RunTopic extends Topic {
    */
   private cutIfSlow(s: RunSub): boolean {
     const socket = s.socket();
-    const queued = s.box.queue.length;
+    const queued = s.batched ? s.box.queue.reduce<number>((n, b) => n + (Array.isArray(b) ? b.length : 1), 0) : s.box.queue.length;
     if (queued <= this.hub.opts.maxQueuedEvents && (socket?.bufferedAmount ?? 0) <= this.hub.opts.maxBufferedBytes) return false;
     this.hub.stats.cut += 1;
     this.hub.opts.log("warn", `live: cut a slow subscriber of run ${this.runId} (${queued} events queued, ${socket?.bufferedAmount ?? 0} bytes buffered)`);
@@ -418,11 +433,12 @@ class RunTopic extends Topic {
     return true;
   }
 
-  join(afterSeq: number, socket: () => SocketLike | undefined): LiveStream<RunEventModel | LiveFailure> {
-    const box = new Mailbox<RunEventModel | LiveFailure>();
+  join(afterSeq: number, socket: () => SocketLike | undefined, batched: boolean): LiveStream<RunEventModel | RunEventModel[] | LiveFailure> {
+    const box = new Mailbox<RunEventModel | RunEventModel[] | LiveFailure>();
     const sub: RunSub = {
       last: afterSeq,
       live: false,
+      batched,
       box,
       socket,
       finish: () => {
@@ -449,7 +465,7 @@ class RunTopic extends Topic {
       leave();
       for (const f of ended.splice(0)) f();
     };
-    const stream: LiveStream<RunEventModel | LiveFailure> = {
+    const stream: LiveStream<RunEventModel | RunEventModel[] | LiveFailure> = {
       next: () => box.take(),
       return: async () => {
         sub.leave();
@@ -498,9 +514,9 @@ class RunTopic extends Topic {
         continue;
       }
       sub.last = rows[rows.length - 1]!.seq;
-      sub.box.push(rows);
+      sub.box.push(sub.batched ? [rows] : rows);
       // flow control: the next page is read once this one is mostly taken (a stalled reader holds one page)
-      await sub.box.waitBelow(PAGE / 5);
+      await sub.box.waitBelow(sub.batched ? 0 : PAGE / 5);
     }
   }
 }

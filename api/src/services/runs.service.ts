@@ -113,11 +113,14 @@ export class RunsService {
     p: Principal,
     runId: string,
     afterSeq: number,
-    io: { socket?: () => SocketLike | undefined } = {},
-  ): Promise<AsyncIterableIterator<RunEventModel | LiveFailure>> {
+    io: { socket?: () => SocketLike | undefined; batched?: boolean } = {},
+  ): Promise<AsyncIterableIterator<RunEventModel | RunEventModel[] | LiveFailure>> {
     if (!Number.isInteger(afterSeq) || afterSeq < 0) throw badInput("afterSeq", "afterSeq must be an integer ≥ 0");
     const run = await this.require(p, runId);
-    const stream = this.live.runEvents(runId, afterSeq, io);
+    // runEventBatches: one item per committed batch (live-hub.ts), runEvents: one per event
+    const stream: AsyncIterableIterator<RunEventModel | RunEventModel[] | LiveFailure> = io.batched
+      ? this.live.runEventBatches(runId, afterSeq, io)
+      : this.live.runEvents(runId, afterSeq, io);
     if (run.teamId === p.teamId) return stream;
     return whileAllowed(stream, this.live.listener, SHARED_RECHECK_MS, async () =>
       (await this.get(p, runId)) ? null : forbidden("this run is no longer shared with your team"),

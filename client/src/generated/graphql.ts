@@ -263,21 +263,21 @@ export type CheckpointQueryVariables = Exact<{
 
 export type CheckpointQuery = { checkpoint: { id: string, stage: string, step: number, sizeBytes: number, sha256: string, downloadUrl: string, createdAt: string, files: Array<{ name: string, sizeBytes: number, sha256: string, url: string }>, run: { id: string, method: RunMethod, baseModel: string, subject: { id: string, name: string, classNoun: string } } } | null };
 
-export type RunEventsSubscriptionVariables = Exact<{
+export type RunEventBatchesSubscriptionVariables = Exact<{
   runId: string | number;
   afterSeq?: number | null | undefined;
 }>;
 
 
-export type RunEventsSubscription = { runEvents:
-    | { __typename: 'CheckpointSaved', seq: number, at: string, stage: string, step: number, checkpoint: { id: string, stage: string, step: number } | null }
-    | { __typename: 'EvaluationUpdated', seq: number, at: string, checkpointId: string, protocol: EvaluationProtocol, evaluationState: EvaluationState, clipI: number | null, clipT: number | null, dino: number | null }
-    | { __typename: 'LossLogged', seq: number, at: string, stage: string, step: number, loss: number, learningRate: number }
-    | { __typename: 'PhaseChanged', seq: number, at: string, phase: RunPhase, phaseState: PhaseState, baseModel: string | null, durationMs: number | null, warmEngine: boolean | null }
-    | { __typename: 'RunStateChanged', seq: number, at: string, state: RunState, previousState: RunState | null, errorCode: string | null, errorMessage: string | null }
-    | { __typename: 'SampleSaved', seq: number, at: string, stage: string, step: number, prompt: string, promptIndex: number, seed: number, url: string | null }
-    | { __typename: 'StageStarted', seq: number, at: string, stage: string, totalSteps: number }
-   };
+export type RunEventBatchesSubscription = { runEventBatches: { lastSeq: number, events: Array<
+      | { __typename: 'CheckpointSaved', seq: number, at: string, stage: string, step: number, checkpoint: { id: string, stage: string, step: number } | null }
+      | { __typename: 'EvaluationUpdated', seq: number, at: string, checkpointId: string, protocol: EvaluationProtocol, evaluationState: EvaluationState, clipI: number | null, clipT: number | null, dino: number | null }
+      | { __typename: 'LossLogged', seq: number, at: string, stage: string, step: number, loss: number, learningRate: number }
+      | { __typename: 'PhaseChanged', seq: number, at: string, phase: RunPhase, phaseState: PhaseState, baseModel: string | null, durationMs: number | null, warmEngine: boolean | null }
+      | { __typename: 'RunStateChanged', seq: number, at: string, state: RunState, previousState: RunState | null, errorCode: string | null, errorMessage: string | null }
+      | { __typename: 'SampleSaved', seq: number, at: string, stage: string, step: number, prompt: string, promptIndex: number, seed: number, url: string | null }
+      | { __typename: 'StageStarted', seq: number, at: string, stage: string, totalSteps: number }
+    > } };
 
 export type ShareFieldsFragment = { id: string, kind: ShareKind, promptOnly: boolean, expiresAt: string | null, createdAt: string, revokedAt: string | null, active: boolean, run: { id: string }, targetTeam: { id: string, name: string } | null };
 

@@ -117,71 +117,74 @@ export const CHECKPOINT = /* GraphQL */ `
   }
 `;
 
-export const RUN_EVENTS = /* GraphQL */ `
-  subscription RunEvents($runId: ID!, $afterSeq: Int) {
-    runEvents(runId: $runId, afterSeq: $afterSeq) {
-      __typename
-      ... on RunStateChanged {
-        seq
-        at
-        state
-        previousState
-        errorCode
-        errorMessage
-      }
-      ... on StageStarted {
-        seq
-        at
-        stage
-        totalSteps
-      }
-      ... on LossLogged {
-        seq
-        at
-        stage
-        step
-        loss
-        learningRate
-      }
-      ... on SampleSaved {
-        seq
-        at
-        stage
-        step
-        prompt
-        promptIndex
-        seed
-        url
-      }
-      ... on CheckpointSaved {
-        seq
-        at
-        stage
-        step
-        checkpoint {
-          id
+export const RUN_EVENT_BATCHES = /* GraphQL */ `
+  subscription RunEventBatches($runId: ID!, $afterSeq: Int) {
+    runEventBatches(runId: $runId, afterSeq: $afterSeq) {
+      lastSeq
+      events {
+        __typename
+        ... on RunStateChanged {
+          seq
+          at
+          state
+          previousState
+          errorCode
+          errorMessage
+        }
+        ... on StageStarted {
+          seq
+          at
+          stage
+          totalSteps
+        }
+        ... on LossLogged {
+          seq
+          at
           stage
           step
+          loss
+          learningRate
         }
-      }
-      ... on EvaluationUpdated {
-        seq
-        at
-        checkpointId
-        protocol
-        evaluationState
-        clipI
-        clipT
-        dino
-      }
-      ... on PhaseChanged {
-        seq
-        at
-        phase
-        phaseState
-        baseModel
-        durationMs
-        warmEngine
+        ... on SampleSaved {
+          seq
+          at
+          stage
+          step
+          prompt
+          promptIndex
+          seed
+          url
+        }
+        ... on CheckpointSaved {
+          seq
+          at
+          stage
+          step
+          checkpoint {
+            id
+            stage
+            step
+          }
+        }
+        ... on EvaluationUpdated {
+          seq
+          at
+          checkpointId
+          protocol
+          evaluationState
+          clipI
+          clipT
+          dino
+        }
+        ... on PhaseChanged {
+          seq
+          at
+          phase
+          phaseState
+          baseModel
+          durationMs
+          warmEngine
+        }
       }
     }
   }

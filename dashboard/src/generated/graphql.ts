@@ -276,21 +276,21 @@ export type RunQueryVariables = Exact<{
 
 export type RunQuery = { run: { lastEventSeq: number, id: string, method: RunMethod, baseModel: string, config: unknown, state: RunState, stage: string | null, step: number, totalSteps: number, cancelRequested: boolean, createdAt: string, startedAt: string | null, finishedAt: string | null, queuePosition: number | null, estimatedStartAt: string | null, attempt: number, maxAttempts: number, attemptErrors: Array<{ attempt: number, code: string, message: string, at: string }>, subject: { id: string, name: string, classNoun: string }, error: { code: string, message: string, logTail: string | null } | null, losses: Array<{ stage: string, step: number, loss: number }>, samples: Array<{ id: string, stage: string, step: number, prompt: string, promptIndex: number, url: string }>, checkpoints: Array<{ id: string, stage: string, step: number, sizeBytes: number, downloadUrl: string, createdAt: string }> } | null };
 
-export type RunEventsSubscriptionVariables = Exact<{
+export type RunEventBatchesSubscriptionVariables = Exact<{
   runId: string | number;
   afterSeq?: number | null | undefined;
 }>;
 
 
-export type RunEventsSubscription = { runEvents:
-    | { __typename: 'CheckpointSaved', seq: number, at: string, stage: string, step: number, checkpoint: { id: string, stage: string, step: number, sizeBytes: number, downloadUrl: string, createdAt: string } | null }
-    | { __typename: 'EvaluationUpdated', seq: number, at: string, checkpointId: string, protocol: EvaluationProtocol, evaluationState: EvaluationState }
-    | { __typename: 'LossLogged', seq: number, at: string, stage: string, step: number, loss: number }
-    | { __typename: 'PhaseChanged', seq: number, at: string, phase: RunPhase, phaseState: PhaseState, baseModel: string | null, durationMs: number | null, warmEngine: boolean | null }
-    | { __typename: 'RunStateChanged', seq: number, at: string, state: RunState, errorCode: string | null, errorMessage: string | null }
-    | { __typename: 'SampleSaved', seq: number, at: string, stage: string, step: number, prompt: string, promptIndex: number, url: string | null, sample: { id: string, stage: string, step: number, prompt: string, promptIndex: number, url: string } | null }
-    | { __typename: 'StageStarted', seq: number, at: string, stage: string, totalSteps: number }
-   };
+export type RunEventBatchesSubscription = { runEventBatches: { lastSeq: number, events: Array<
+      | { __typename: 'CheckpointSaved', seq: number, at: string, stage: string, step: number, checkpoint: { id: string, stage: string, step: number, sizeBytes: number, downloadUrl: string, createdAt: string } | null }
+      | { __typename: 'EvaluationUpdated', seq: number, at: string, checkpointId: string, protocol: EvaluationProtocol, evaluationState: EvaluationState }
+      | { __typename: 'LossLogged', seq: number, at: string, stage: string, step: number, loss: number }
+      | { __typename: 'PhaseChanged', seq: number, at: string, phase: RunPhase, phaseState: PhaseState, baseModel: string | null, durationMs: number | null, warmEngine: boolean | null }
+      | { __typename: 'RunStateChanged', seq: number, at: string, state: RunState, errorCode: string | null, errorMessage: string | null }
+      | { __typename: 'SampleSaved', seq: number, at: string, stage: string, step: number, prompt: string, promptIndex: number, url: string | null, sample: { id: string, stage: string, step: number, prompt: string, promptIndex: number, url: string } | null }
+      | { __typename: 'StageStarted', seq: number, at: string, stage: string, totalSteps: number }
+    > } };
 
 export type StartRunMutationVariables = Exact<{
   input: StartRunInput;

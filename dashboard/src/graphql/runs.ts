@@ -96,67 +96,70 @@ export const RUN_QUERY = /* GraphQL */ `
   ${CHECKPOINT_FIELDS}
 `;
 
-export const RUN_EVENTS = /* GraphQL */ `
-  subscription RunEvents($runId: ID!, $afterSeq: Int) {
-    runEvents(runId: $runId, afterSeq: $afterSeq) {
-      __typename
-      ... on RunStateChanged {
-        seq
-        at
-        state
-        errorCode
-        errorMessage
-      }
-      ... on StageStarted {
-        seq
-        at
-        stage
-        totalSteps
-      }
-      ... on LossLogged {
-        seq
-        at
-        stage
-        step
-        loss
-      }
-      ... on PhaseChanged {
-        seq
-        at
-        phase
-        phaseState
-        baseModel
-        durationMs
-        warmEngine
-      }
-      ... on SampleSaved {
-        seq
-        at
-        stage
-        step
-        prompt
-        promptIndex
-        url
-        sample {
-          ...SampleFields
+export const RUN_EVENT_BATCHES = /* GraphQL */ `
+  subscription RunEventBatches($runId: ID!, $afterSeq: Int) {
+    runEventBatches(runId: $runId, afterSeq: $afterSeq) {
+      lastSeq
+      events {
+        __typename
+        ... on RunStateChanged {
+          seq
+          at
+          state
+          errorCode
+          errorMessage
         }
-      }
-      ... on CheckpointSaved {
-        seq
-        at
-        stage
-        step
-        checkpoint {
-          ...CheckpointFields
+        ... on StageStarted {
+          seq
+          at
+          stage
+          totalSteps
         }
-      }
-      ... on EvaluationUpdated {
-        seq
-        at
-        checkpointId
-        protocol
-        # aliased: RunStateChanged.state is a RunState, this one an EvaluationState
-        evaluationState
+        ... on LossLogged {
+          seq
+          at
+          stage
+          step
+          loss
+        }
+        ... on PhaseChanged {
+          seq
+          at
+          phase
+          phaseState
+          baseModel
+          durationMs
+          warmEngine
+        }
+        ... on SampleSaved {
+          seq
+          at
+          stage
+          step
+          prompt
+          promptIndex
+          url
+          sample {
+            ...SampleFields
+          }
+        }
+        ... on CheckpointSaved {
+          seq
+          at
+          stage
+          step
+          checkpoint {
+            ...CheckpointFields
+          }
+        }
+        ... on EvaluationUpdated {
+          seq
+          at
+          checkpointId
+          protocol
+          # aliased: RunStateChanged.state is a RunState, this one an EvaluationState
+          evaluationState
+        }
       }
     }
   }

@@ -2,8 +2,8 @@
 
 import Link from "next/link";
 import { useCallback, useEffect, useReducer, useRef, useState } from "react";
-import type { CancelRunMutation, CheckpointFieldsFragment, RunEventsSubscription, RunQuery, SampleFieldsFragment } from "@/generated/graphql";
-import { CANCEL_RUN, RUN_EVENTS, RUN_QUERY } from "@/graphql/runs";
+import type { CancelRunMutation, CheckpointFieldsFragment, RunEventBatchesSubscription, RunQuery, SampleFieldsFragment } from "@/generated/graphql";
+import { CANCEL_RUN, RUN_EVENT_BATCHES, RUN_QUERY } from "@/graphql/runs";
 import { errorText, GraphQLRequestError } from "@/lib/graphql";
 import { jitteredBackoff, useSession } from "@/lib/session";
 import { EvaluationPanel } from "../evaluation/EvaluationPanel";
@@ -16,7 +16,7 @@ import { byStageStep, stageOffsets as offsetsOf } from "./run.steps";
 import { SampleGrid } from "./SampleGrid";
 
 type RunT = NonNullable<RunQuery["run"]>;
-type RunEvent = RunEventsSubscription["runEvents"];
+type RunEvent = RunEventBatchesSubscription["runEventBatches"]["events"][number];
 
 interface State {
   run: RunT | null;
@@ -213,8 +213,9 @@ export function RunView({ runId }: { runId: string }) {
     };
     const subscribe = () => {
       dispose?.();
-      dispose = client.subscribe<RunEventsSubscription>(
-        { query: RUN_EVENTS, variables: { runId, afterSeq: lastSeqRef.current } },
+      // one message per committed batch (docs/live-events.md), applied event by event
+      dispose = client.subscribe<RunEventBatchesSubscription>(
+        { query: RUN_EVENT_BATCHES, variables: { runId, afterSeq: lastSeqRef.current } },
         {
           next: (r) => {
             if (r.errors?.length) {
@@ -224,12 +225,12 @@ export function RunView({ runId }: { runId: string }) {
             if (r.data) {
               retries = 0;
               setLive("live");
-              const e = r.data.runEvents;
-              dispatch({ type: "event", e });
+              const batch = r.data.runEventBatches.events;
+              for (const e of batch) dispatch({ type: "event", e });
               // Scores and the recommendation are read fresh: a finished evaluation can change which
               // checkpoint is recommended; a new checkpoint gets its automatic QUICK evaluation.
-              if (e.__typename === "EvaluationUpdated" || e.__typename === "CheckpointSaved") void refreshEvalsRef.current();
-              if (e.__typename === "RunStateChanged" && TERMINAL.has(e.state)) {
+              if (batch.some((e) => e.__typename === "EvaluationUpdated" || e.__typename === "CheckpointSaved")) void refreshEvalsRef.current();
+              if (batch.some((e) => e.__typename === "RunStateChanged" && TERMINAL.has(e.state))) {
                 setLive("ended");
                 // Final figures, the error's log tail, anything the stream does not carry.
                 void load();
