@@ -7,7 +7,9 @@ are CUDA only (StaticStep._cuda_step) and are not run here."""
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
 import json
+from pathlib import Path
 
 import pytest
 import torch
@@ -178,3 +180,20 @@ def test_static_step_resumes_bit_exactly_and_a_cpu_job_reports_the_graph_off(tmp
     assert _final_hash(static, final) == _final_hash(plain, final)
     assert _final_hash(resumed, final) == _final_hash(plain, final)
     assert _final_hash(static, "stage2-step-000004") == _final_hash(plain, "stage2-step-000004")
+
+
+def test_the_benchmark_runs_on_cpu_and_reports_the_graph_as_null(capsys):
+    """bench/cuda_graph_bench.py's CPU smoke test: the engine's static step timed eagerly, both layouts; no graph."""
+    path = Path(__file__).resolve().parents[1] / "bench" / "cuda_graph_bench.py"
+    spec = importlib.util.spec_from_file_location("cuda_graph_bench", path)
+    bench = importlib.util.module_from_spec(spec)
+    assert spec.loader is not None
+    spec.loader.exec_module(bench)
+    report = bench.main(["--model", "tiny-random", "--device", "cpu", "--steps", "2", "--warmup", "1"])
+    printed = json.loads(capsys.readouterr().out)
+    assert printed == report
+    v = report["variants"]
+    assert v["graph"] is None and v["graphChannelsLast"] is None and report["summary"]["graphMs"] is None
+    for name in ("eager", "eagerChannelsLast"):
+        assert v[name]["wallMs"] > 0 and v[name]["cpuDispatchMs"] > 0 and v[name]["cpuOpsPerStep"] > 100 and v[name]["kernelsPerStep"] is None
+    assert report["summary"]["eagerMs"] == v["eager"]["wallMs"] and report["unetParameters"] > 0
