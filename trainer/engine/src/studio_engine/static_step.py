@@ -102,6 +102,7 @@ class StaticStep:
                 loss = self._body()
                 self.optimizer.zero_grad(set_to_none=True)
             main.wait_stream(self._side)
+            loss.record_stream(main)  # read on the main stream below: not reused by the side stream before that
             return loss.clone()  # on the main stream, after the side stream's work
         if self.graph is None:
             self.optimizer.zero_grad(set_to_none=True)  # backward then allocates the gradients in the graph's pool
