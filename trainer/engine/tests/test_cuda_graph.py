@@ -2,7 +2,9 @@
 outside, the UNet forward + loss + backward + clip + AdamW on static buffers inside — gives bit-identical losses and
 weights to the plain loop (with and without prior preservation), resumes bit-exactly, and the option resolves as
 documented (off with a reported reason wherever a whole-step graph cannot run). The capture and replay themselves
-are CUDA only (StaticStep._cuda_step) and are not run here."""
+are CUDA only (StaticStep._cuda_step): here only their control flow runs, with torch.cuda's graph and stream calls
+replaced by stand-ins (warm-up count, one capture, a replay per later step, losses copied out); what a real capture
+does on a GPU is measured by bench/cuda_graph_bench.py and gpu_acceptance.py's graph2 section."""
 
 from __future__ import annotations
 
@@ -74,6 +76,73 @@ def test_static_input_step_is_bit_identical_to_the_plain_loop(tmp_path, subject_
     assert max((a[k] - initial[k]).abs().max().item() for k in a) > 1e-4, "and the weights really moved"
     assert plain_ctx.checkpoints[-1].content_hash == static_ctx.checkpoints[-1].content_hash
     assert all(p.grad is None for p in static_ctx.components.unet.parameters()), "the stage leaves no gradients behind"
+
+
+class FakeGraph:
+    """Stands in for torch.cuda.CUDAGraph on CPU. A real capture records the step without running it and a replay runs
+    it on the same buffers; here the capture runs the step (so the first replay, of that same step, does nothing) and
+    each later replay runs `_body` again on the static buffers, with fresh gradients as a real replay writes them."""
+
+    made: list["FakeGraph"] = []
+    step: "static_step.StaticStep | None" = None
+
+    def __init__(self) -> None:
+        self.replays = 0
+        FakeGraph.made.append(self)
+
+    def replay(self) -> None:
+        self.replays += 1
+        step = FakeGraph.step
+        if self.replays > 1 and step is not None:
+            step.optimizer.zero_grad(set_to_none=True)
+            step.loss.copy_(step._body())
+
+
+class CapturingStep(static_step.StaticStep):
+    def __init__(self, *a, **k):
+        k["capture"] = True
+        super().__init__(*a, **k)
+        FakeGraph.step = self
+
+
+def test_the_cuda_control_flow_warms_up_captures_once_and_replays(tmp_path, subject_images, monkeypatch):
+    """StaticStep._cuda_step's control flow on CPU, the CUDA calls replaced (FakeGraph above; streams are no-ops):
+    3 eager warm-up steps, one capture at step 4, a replay every step from there, the gradients dropped before the
+    capture, and every step's loss its own tensor (the static loss is copied out: LossLog reads losses later)."""
+    import contextlib
+
+    class FakeStream:
+        def wait_stream(self, other) -> None:
+            pass
+
+    captures = []
+
+    @contextlib.contextmanager
+    def fake_graph(graph, capture_error_mode="global"):
+        captures.append(capture_error_mode)
+        assert all(p.grad is None for p in FakeGraph.step.params), "backward allocates the gradients inside the capture"
+        yield
+
+    FakeGraph.made = []
+    monkeypatch.setattr(torch.cuda, "Stream", FakeStream)
+    monkeypatch.setattr(torch.cuda, "current_stream", lambda: FakeStream())
+    monkeypatch.setattr(torch.cuda, "stream", lambda s: contextlib.nullcontext())
+    monkeypatch.setattr(torch.cuda, "CUDAGraph", FakeGraph)
+    monkeypatch.setattr(torch.cuda, "graph", fake_graph)
+    plain_ctx, plain_losses, _, _, _ = _run(tmp_path / "plain", subject_images, SpeedOptions(fused_adam=True), 7, False, monkeypatch)
+    monkeypatch.setattr("studio_engine.stage2_finetune.StaticStep", CapturingStep)
+    ctx, buf = make_context(tmp_path / "graph", subject_images, seed=5, stage2={"steps": 7, "learningRate": 1e-3, "checkpointEvery": 7},
+                            samples={"steps": 1, "every": 1000})
+    ctx.speed = SpeedOptions(fused_adam=True, cuda_graph=True)
+    run_stage2(ctx, ctx.spec.stage2, DDPMScheduler.from_config(ctx.components.scheduler_config))
+    losses = [e["loss"] for e in events_of(buf) if e["type"] == "progress"]
+    step = FakeGraph.step
+    assert captures == ["thread_local"] and len(FakeGraph.made) == 1 and FakeGraph.made[0].replays == 7 - static_step.WARMUP_STEPS
+    assert step.warm_steps == static_step.WARMUP_STEPS and step.capture_seconds is not None
+    assert len(set(losses)) == 7 and losses == plain_losses, "each step reports its own loss, the plain loop's"
+    a, b = plain_ctx.components.unet.state_dict(), ctx.components.unet.state_dict()
+    assert all(torch.equal(a[k], b[k]) for k in a)
+    assert step.graph is None and all(p.grad is None for p in ctx.components.unet.parameters()), "close() dropped the graph"
 
 
 def test_static_step_refuses_inputs_that_change_shape(tmp_path, subject_images):

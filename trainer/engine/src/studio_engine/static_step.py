@@ -102,7 +102,8 @@ class StaticStep:
                 loss = self._body()
                 self.optimizer.zero_grad(set_to_none=True)
             main.wait_stream(self._side)
-            loss.record_stream(main)  # read on the main stream below: not reused by the side stream before that
+            if loss.is_cuda:  # (always, outside tests/test_cuda_graph.py's emulation)
+                loss.record_stream(main)  # read on the main stream below: not reused by the side stream before that
             return loss.clone()  # on the main stream, after the side stream's work
         if self.graph is None:
             self.optimizer.zero_grad(set_to_none=True)  # backward then allocates the gradients in the graph's pool
