@@ -43,8 +43,8 @@ __all__ = ["PriorPreservation", "combined_loss", "make_optimizer", "run_stage2"]
 
 def graph_capture(ctx: RunContext) -> bool:
     """Whether stage 2's step is captured as a CUDA graph: speed.cudaGraph (speed.py resolves it off where it
-    cannot run) on a CUDA device."""
-    return ctx.speed.cuda_graph and ctx.device.type == "cuda"
+    cannot run: checked again here) on a CUDA device, without a GradScaler (fp16) or AdamW8bit."""
+    return ctx.speed.cuda_graph and ctx.device.type == "cuda" and not ctx.precision.needs_grad_scaler and not ctx.spec.adam8bit
 
 
 def make_optimizer(ctx: RunContext, params, lr: float):
