@@ -39,6 +39,20 @@ def test_tqdm_updates_of_train_dreambooth_are_parsed_and_timed_on_arrival():
     assert ga.tqdm_rate([(1.0, 5)], 1) == {}
 
 
+def test_flush_rate_combines_the_engines_loss_flushes_without_the_first_and_the_last():
+    def prog(step, sps, stage="stage2"):
+        return (0.0, {"type": "progress", "stage": stage, "step": step, "stepsPerSecond": sps})
+
+    ev = [prog(1, 2.0), prog(2, 2.0),  # warm-up + capture: dropped
+          prog(3, 30.0), prog(4, 30.0), prog(5, 30.0),  # 3 steps in 0.1 s
+          (0.0, {"type": "heartbeat"}), prog(6, 20.0),  # 1 step in 0.05 s
+          prog(7, 5.0), prog(1, 9.0, "stage1")]  # the last flush (cut short by the end): dropped; another stage: ignored
+    r = ga.flush_rate(ev, "stage2")
+    assert r["flushes"] == 4 and r["flushesUsed"] == 2 and r["stepsTimed"] == 4 and (r["fromStep"], r["toStep"]) == (3, 6)
+    assert r["stepsPerSecond"] == round(4 / 0.15, 3) and r["msPerStep"] == round(1000 * 0.15 / 4, 2)
+    assert ga.flush_rate(ev[:2], "stage2") == {"flushes": 1, "stepsTimed": 0}
+
+
 def test_goals_pass_or_fail_only_where_they_apply():
     summary = {"stage2StepsPerSecond": 41.0, "stage1StepsPerSecond": 30.0, "recipeTrainingSeconds": 19.0, "peakVramGiB": 18.5,
                "speedupVsDiffusers": 3.2, "stage1StepsPerSecondCompiled": 70.0}
@@ -107,8 +121,8 @@ def test_a_short_run_on_tiny_random_times_a_real_engine_job(tmp_path):
     assert summary["stage2CompiledSpeedup"] is None  # no compiled section ran
     assert summary["stage2StepsPerSecond"] == stages["stage2"]["stepsPerSecond"] > 0
     assert summary["recipeTrainingSeconds"] == recipe["events"]["trainingSeconds"]
-    assert {s: sections[s]["status"] for s in ("generation", "diffusers", "compiled2", "compiled1")} == dict.fromkeys(
-        ("generation", "diffusers", "compiled2", "compiled1"), "skipped")
+    assert {s: sections[s]["status"] for s in ("graph2", "generation", "diffusers", "compiled2", "compiled1")} == dict.fromkeys(
+        ("graph2", "generation", "diffusers", "compiled2", "compiled1"), "skipped")
     assert all(g["pass"] is None for g in report["goals"])  # CPU: the goals are shown, not judged
     assert (out / "gpu_acceptance.log").stat().st_size > 0
     assert not (tmp_path / "work").exists()  # the scratch folder is removed

@@ -69,8 +69,10 @@ def encode_prompts(tokenizer, text_encoder, prompts: list[str], device: torch.de
     return text_encoder(tokenize(tokenizer, prompts, device))[0]
 
 
-def denoising_loss(unet, noise_scheduler, latents: torch.Tensor, encoder_hidden_states: torch.Tensor, gen: torch.Generator, precision) -> torch.Tensor:
-    """Per-example MSE between the target (ε, or v for v-prediction models) and the UNet's prediction."""
+def noisy_inputs(noise_scheduler, latents: torch.Tensor, gen: torch.Generator) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """A step's draws for one batch of latents: (z_t, t, target) with ε and t drawn from `gen`; the target is
+    ε, or v for v-prediction models. Everything here is outside the UNet (stage 2's static-input step
+    computes it before its captured region)."""
     bsz = latents.shape[0]
     noise = randn(latents.shape, gen, latents.device)
     timesteps = randint(noise_scheduler.config.num_train_timesteps, (bsz,), gen).to(latents.device)
@@ -79,6 +81,17 @@ def denoising_loss(unet, noise_scheduler, latents: torch.Tensor, encoder_hidden_
         target = noise_scheduler.get_velocity(latents, noise, timesteps)
     else:
         target = noise
+    return noisy, timesteps, target
+
+
+def prediction_loss(unet, noisy: torch.Tensor, timesteps: torch.Tensor, encoder_hidden_states: torch.Tensor, target: torch.Tensor, precision) -> torch.Tensor:
+    """Per-example MSE between `target` and the UNet's prediction for (z_t, t, τ(y)): autocast forward, float32 loss."""
     with precision.autocast():
         pred = unet(noisy, timesteps, encoder_hidden_states).sample
     return F.mse_loss(pred.float(), target.float(), reduction="none").mean(dim=(1, 2, 3))
+
+
+def denoising_loss(unet, noise_scheduler, latents: torch.Tensor, encoder_hidden_states: torch.Tensor, gen: torch.Generator, precision) -> torch.Tensor:
+    """Per-example MSE between the target (ε, or v for v-prediction models) and the UNet's prediction."""
+    noisy, timesteps, target = noisy_inputs(noise_scheduler, latents, gen)
+    return prediction_loss(unet, noisy, timesteps, encoder_hidden_states, target, precision)

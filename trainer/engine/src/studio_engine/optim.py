@@ -19,9 +19,13 @@ import torch
 from .device import Precision
 
 
-def make_adamw(params, lr: float, fused: bool, foreach: bool | None = True) -> torch.optim.AdamW:
-    """AdamW with the engine's hyper-parameters; `fused` picks the fused kernel (then `foreach` is unused)."""
+def make_adamw(params, lr: float, fused: bool, foreach: bool | None = True, capturable: bool = False) -> torch.optim.AdamW:
+    """AdamW with the engine's hyper-parameters; `fused` picks the fused kernel (then `foreach` is unused).
+    `capturable` (CUDA graphs, static_step.py): the step counters live on the device and the update makes
+    no host sync, so it can be captured; the learning rate is then fixed for the graph's life."""
     impl = {"fused": True} if fused else {"foreach": foreach}
+    if capturable:
+        impl["capturable"] = True
     return torch.optim.AdamW(params, lr=lr, betas=(0.9, 0.999), weight_decay=1e-2, eps=1e-8, **impl)
 
 
@@ -32,9 +36,11 @@ def make_scaler(precision: Precision):
     return torch.amp.GradScaler(precision.device.type)
 
 
-def optimizer_step(loss: torch.Tensor, optimizer, params: list[torch.Tensor], scaler, max_grad_norm: float | None) -> torch.Tensor | None:
+def optimizer_step(loss: torch.Tensor, optimizer, params: list[torch.Tensor], scaler, max_grad_norm: float | None,
+                   zero_grad: bool = True) -> torch.Tensor | None:
     """Backward + (unscale) + clip + step + zero_grad. Returns the global gradient norm before clipping
-    (None when clipping is off), as a device tensor (no host sync)."""
+    (None when clipping is off), as a device tensor (no host sync). `zero_grad=False` keeps the gradients
+    (a captured step: its backward writes them in place on every replay, static_step.py)."""
     norm = None
     if scaler is not None:
         scaler.scale(loss).backward()
@@ -48,5 +54,6 @@ def optimizer_step(loss: torch.Tensor, optimizer, params: list[torch.Tensor], sc
         if max_grad_norm is not None:
             norm = torch.nn.utils.clip_grad_norm_(params, max_grad_norm)
         optimizer.step()
-    optimizer.zero_grad(set_to_none=True)
+    if zero_grad:
+        optimizer.zero_grad(set_to_none=True)
     return norm

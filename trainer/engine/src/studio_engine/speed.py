@@ -14,6 +14,9 @@
 |                | (sampling stays eager); compiled artifacts cached between jobs                | off on CPU         |
 | `compileBlocks`| the block classes compiled                                                    | BasicTransformer-  |
 |                |                                                                               | Block, ResnetBlock2D|
+| `cudaGraph`    | stage 2's whole training step (UNet forward + loss + backward + clip + AdamW) | off everywhere     |
+|                | captured once in a CUDA graph and replayed (static_step.py); CUDA only        | ("auto" = off) until|
+|                |                                                                               | verified on a GPU  |
 
 Each option is read, first match wins, from the job spec's `speed` object (true / false / "auto"; a
 string for `attention`, a list for `compileBlocks`), then from the engine's environment variable
@@ -24,6 +27,13 @@ then the default above. `fusedAdam: true` where this torch has no fused kernel f
 and `tf32` have no meaning on CPU and are recorded as off there. A bad STUDIO_ENGINE_SPEED fails the
 job with BAD_SPEC naming the variable.
 
+`cudaGraph: true` never fails a job: where a whole-step graph cannot run it resolves to off and the
+reason is reported (`cudaGraphOff` in stage.started's `speed`, and one line on stderr) — no CUDA device;
+fp16 (its GradScaler is not capturable); `precision.adam8bit` (bitsandbytes' AdamW8bit is not
+capturable); `precision.gradientCheckpointing` (not verified under capture); `compile` set to on (spec or
+STUDIO_ENGINE_SPEED: a compiled UNet and a captured step are alternatives). When the graph is on,
+`compile` left at "auto" resolves to off.
+
 Device-side random draws are not an option: every step's noise, timesteps, image indices, flips and
 template picks are drawn from a generator on the training device seeded from (seed, stage, step)
 (diffusion.step_generator), so a step makes no blocking host→device copy and a resumed run draws
@@ -33,6 +43,7 @@ exactly what an uninterrupted one does.
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import asdict, dataclass
 from typing import Any, Mapping
 
@@ -43,7 +54,7 @@ from .errors import BadSpecError
 ENV = "STUDIO_ENGINE_SPEED"
 DEFAULT_COMPILE_BLOCKS = ("BasicTransformerBlock", "ResnetBlock2D")
 ATTENTION = ("sdpa", "classic")
-BOOL_OPTIONS = ("fusedAdam", "channelsLast", "tf32", "compile")
+BOOL_OPTIONS = ("fusedAdam", "channelsLast", "tf32", "compile", "cudaGraph")
 MAX_BLOCK_NAMES = 8
 _TRUE = {"on", "1", "true", "yes"}
 _FALSE = {"off", "0", "false", "no"}
@@ -59,13 +70,19 @@ class SpeedOptions:
     attention: str = "sdpa"
     compile: bool = False
     compile_blocks: tuple[str, ...] = DEFAULT_COMPILE_BLOCKS
+    cuda_graph: bool = False  # stage 2 runs its static-input step (static_step.py); captured only on CUDA
+    cuda_graph_off: str | None = None  # why a requested cudaGraph resolved to off
 
     def describe(self) -> dict[str, Any]:
         d = asdict(self)
-        return {
+        out = {
             "fusedAdam": d["fused_adam"], "channelsLast": d["channels_last"], "tf32": d["tf32"],
             "attention": d["attention"], "compile": d["compile"], "compileBlocks": list(d["compile_blocks"]),
+            "cudaGraph": d["cuda_graph"],
         }
+        if self.cuda_graph_off:
+            out["cudaGraphOff"] = self.cuda_graph_off
+        return out
 
 
 def fused_adam_supported(device: torch.device) -> bool:
@@ -109,8 +126,27 @@ def parse_env(value: str | None) -> dict[str, Any]:
     return out
 
 
-def resolve(spec_speed: Mapping[str, Any] | None, device: torch.device, autocast: bool, env: Mapping[str, str] | None = None) -> SpeedOptions:
-    """The job's options: spec `speed`, then STUDIO_ENGINE_SPEED, then the defaults (module docstring)."""
+def cuda_graph_blocker(device: torch.device, given: Mapping[str, Any], where: Mapping[str, str], *, fp16: bool, adam8bit: bool,
+                       gradient_checkpointing: bool) -> str | None:
+    """Why a whole-step CUDA graph cannot run in this job (None: it can)."""
+    if device.type != "cuda":
+        return f"no CUDA device ({device.type}): the graph is CUDA only"
+    if fp16:
+        return "fp16 autocast: its GradScaler (inf checks, skipped steps) cannot be captured; use bf16"
+    if adam8bit:
+        return "precision.adam8bit: bitsandbytes' AdamW8bit is not capturable"
+    if gradient_checkpointing:
+        return "precision.gradientCheckpointing: not verified under CUDA-graph capture"
+    if given.get("compile", "auto") is True:
+        return f"{where['compile']} is on: a compiled UNet and a captured step are alternatives"
+    return None
+
+
+def resolve(spec_speed: Mapping[str, Any] | None, device: torch.device, autocast: bool, env: Mapping[str, str] | None = None, *,
+            fp16: bool = False, adam8bit: bool = False, gradient_checkpointing: bool = False, warn=None) -> SpeedOptions:
+    """The job's options: spec `speed`, then STUDIO_ENGINE_SPEED, then the defaults (module docstring). `fp16`,
+    `adam8bit` and `gradient_checkpointing` describe the job (they can turn cudaGraph off); `warn` gets the
+    reason a requested cudaGraph is off (default: one line on stderr)."""
     env_opts = parse_env((os.environ if env is None else env).get(ENV))
     given = {**env_opts, **{k: v for k, v in (spec_speed or {}).items()}}
     where = {k: ("speed." + k if k in (spec_speed or {}) else ENV) for k in given}
@@ -124,7 +160,15 @@ def resolve(spec_speed: Mapping[str, Any] | None, device: torch.device, autocast
     fused = flag("fusedAdam", fused_ok)
     if fused and not fused_ok:
         raise BadSpecError("BAD_SPEC", f"{where['fusedAdam']}: this torch has no fused AdamW on {device.type}", where["fusedAdam"])
-    compile_ = flag("compile", cuda)
+    graph = flag("cudaGraph", False)  # "auto" = off until the engine's graph is verified on a GPU
+    graph_off = None
+    if graph:
+        graph_off = cuda_graph_blocker(device, given, where, fp16=fp16, adam8bit=adam8bit, gradient_checkpointing=gradient_checkpointing)
+        if graph_off:
+            graph = False
+            graph_off = f"{where['cudaGraph']} resolved to off: {graph_off}"
+            (warn or (lambda m: print(f"studio_engine: {m}", file=sys.stderr)))(graph_off)
+    compile_ = flag("compile", cuda and not graph)
     if compile_ and not hasattr(torch, "compile"):
         raise BadSpecError("BAD_SPEC", f"{where['compile']}: this torch has no torch.compile", where["compile"])
     return SpeedOptions(
@@ -134,6 +178,8 @@ def resolve(spec_speed: Mapping[str, Any] | None, device: torch.device, autocast
         attention=given.get("attention", "sdpa"),
         compile=compile_,
         compile_blocks=tuple(given.get("compileBlocks") or DEFAULT_COMPILE_BLOCKS),
+        cuda_graph=graph,
+        cuda_graph_off=graph_off,
     )
 
 

@@ -8,6 +8,10 @@ added here only when `prior` is given: L = L_instance + λ · L_prior, as in the
 
 Every step: (fp16: scaled) backward, unscale, clip the global gradient norm to maxGradNorm (1.0, as
 diffusers' train_dreambooth.py), AdamW (optim.py).
+
+With `speed.cudaGraph` (off by default) the same step runs as a static-input step (static_step.py): the step's
+draws and add_noise / target here, the UNet forward + loss + backward + clip + AdamW there, captured once as a
+CUDA graph on CUDA and replayed; on CPU it runs eagerly with the plain loop's exact arithmetic.
 """
 
 from __future__ import annotations
@@ -16,9 +20,10 @@ from dataclasses import dataclass
 
 import torch
 
-from .diffusion import LatentCache, denoising_loss, encode_prompts, randint, step_generator
+from .diffusion import LatentCache, denoising_loss, encode_prompts, noisy_inputs, randint, step_generator
 from .errors import BadSpecError
 from .optim import make_adamw, make_scaler, optimizer_step
+from .static_step import StaticStep, combined_loss
 from . import training_state as ts
 from .run_context import RunContext
 from .spec import StageSettings
@@ -33,12 +38,13 @@ class PriorPreservation:
     prompt: str  # "a photo of {class}"
 
 
-def combined_loss(instance: torch.Tensor, prior: torch.Tensor | None, weight: float) -> torch.Tensor:
-    """L = mean(L_instance) + λ · mean(L_prior)."""
-    loss = instance.mean()
-    if prior is not None:
-        loss = loss + weight * prior.mean()
-    return loss
+__all__ = ["PriorPreservation", "combined_loss", "make_optimizer", "run_stage2"]
+
+
+def graph_capture(ctx: RunContext) -> bool:
+    """Whether stage 2's step is captured as a CUDA graph: speed.cudaGraph (speed.py resolves it off where it
+    cannot run: checked again here) on a CUDA device, without a GradScaler (fp16) or AdamW8bit."""
+    return ctx.speed.cuda_graph and ctx.device.type == "cuda" and not ctx.precision.needs_grad_scaler and not ctx.spec.adam8bit
 
 
 def make_optimizer(ctx: RunContext, params, lr: float):
@@ -48,7 +54,7 @@ def make_optimizer(ctx: RunContext, params, lr: float):
         except ImportError as err:
             raise BadSpecError("BAD_SPEC", "precision.adam8bit needs the bitsandbytes package (CUDA only)", "precision.adam8bit") from err
         return bnb.optim.AdamW8bit(params, lr=lr, betas=(0.9, 0.999), weight_decay=1e-2, eps=1e-8)
-    return make_adamw(params, lr, ctx.speed.fused_adam)
+    return make_adamw(params, lr, ctx.speed.fused_adam, capturable=graph_capture(ctx))
 
 
 def run_stage2(
@@ -79,6 +85,10 @@ def run_stage2(
         ts.restore_optimizer(optimizer, *resume)
         ts.restore_scaler(scaler, resume[1])
         ts.restore_rng(*resume, ctx.device)
+    static = None
+    if ctx.speed.cuda_graph and scaler is None and not spec.adam8bit:  # speed.py turns it off with fp16 / adam8bit
+        texts = [text] if prior is None else [text, prior_text]
+        static = StaticStep(unet, optimizer, params, ctx.precision, spec.max_grad_norm, texts, prior.weight if prior else 0.0, capture=graph_capture(ctx))
 
     try:
         for step in range(start_step + 1, settings.steps + 1):
@@ -86,13 +96,20 @@ def run_stage2(
             ctx.fault_point(STAGE, step)
             gen = step_generator(spec.seed, STAGE, step, ctx.device)  # every draw on the device
             idx = randint(len(ctx.latents), (spec.batch_size,), gen)
-            instance = denoising_loss(unet, noise_scheduler, ctx.latents.sample(idx, gen), text, gen, ctx.precision)
-            prior_loss = None
-            if prior is not None:
-                pidx = randint(len(prior.latents), (spec.batch_size,), gen)
-                prior_loss = denoising_loss(unet, noise_scheduler, prior.latents.sample(pidx, gen), prior_text, gen, ctx.precision)
-            loss = combined_loss(instance, prior_loss, prior.weight if prior else 0.0)
-            optimizer_step(loss, optimizer, params, scaler, spec.max_grad_norm)
+            if static is not None:  # the same draws in the same order; the UNet part on static buffers
+                inputs = [noisy_inputs(noise_scheduler, ctx.latents.sample(idx, gen), gen)]
+                if prior is not None:
+                    pidx = randint(len(prior.latents), (spec.batch_size,), gen)
+                    inputs.append(noisy_inputs(noise_scheduler, prior.latents.sample(pidx, gen), gen))
+                loss = static(inputs)
+            else:
+                instance = denoising_loss(unet, noise_scheduler, ctx.latents.sample(idx, gen), text, gen, ctx.precision)
+                prior_loss = None
+                if prior is not None:
+                    pidx = randint(len(prior.latents), (spec.batch_size,), gen)
+                    prior_loss = denoising_loss(unet, noise_scheduler, prior.latents.sample(pidx, gen), prior_text, gen, ctx.precision)
+                loss = combined_loss(instance, prior_loss, prior.weight if prior else 0.0)
+                optimizer_step(loss, optimizer, params, scaler, spec.max_grad_norm)
             log.add(step, loss, settings.learning_rate)
 
             if step % spec.samples.every == 0 or step == settings.steps:
@@ -104,5 +121,7 @@ def run_stage2(
     finally:
         log.flush()
         ctx.wait_for_checkpoints()  # the stage ends when its last checkpoint is durable
+        if static is not None:
+            static.close()
         unet.eval()
         unet.requires_grad_(False)
