@@ -184,9 +184,11 @@ def test_cuda_graph_option_on_a_cuda_device_and_what_turns_it_off(monkeypatch):
     monkeypatch.setattr(speed_mod, "fused_adam_supported", lambda device: True)
     quiet = [].append
     default = resolve(None, CUDA, autocast=True, env={})
-    assert (default.cuda_graph, default.compile) == (False, True), "off by default on CUDA too; compile stays the CUDA default"
+    # measured defaults (bench/README.md "GPU figures"): no compile, contiguous UNet for the eager step
+    assert (default.cuda_graph, default.compile, default.channels_last) == (False, False, False), "off by default on CUDA too"
     on = resolve({"cudaGraph": True}, CUDA, autocast=True, env={})
-    assert (on.cuda_graph, on.cuda_graph_off, on.compile) == (True, None, False), "compile 'auto' gives way to the graph"
+    assert (on.cuda_graph, on.cuda_graph_off, on.compile, on.channels_last) == (True, None, False, True), "channels-last follows the graph"
+    assert resolve({"compile": True}, CUDA, autocast=True, env={}).compile is True
     cases = [
         (dict(fp16=True), {}, "fp16 autocast: its GradScaler"),
         (dict(adam8bit=True), {}, "precision.adam8bit"),

@@ -4,14 +4,14 @@
 |----------------|-------------------------------------------------------------------------------|--------------------|
 | `fusedAdam`    | AdamW as one fused kernel (`torch.optim.AdamW(fused=True)`) instead of        | on where this torch|
 |                | `foreach`; master weights and moments stay float32                            | has it (CUDA, CPU) |
-| `channelsLast` | the UNet's weights (hence its convolutions) in channels-last memory format    | on on CUDA         |
+| `channelsLast` | the UNet's weights (hence its convolutions) in channels-last memory format    | on with cudaGraph  |
 | `tf32`         | TF32 matmuls and cuDNN convolutions for what runs in float32 (CUDA only)      | on on CUDA with    |
 |                |                                                                               | bf16/fp16 autocast |
 | `attention`    | `sdpa`: torch's scaled_dot_product_attention (flash / memory-efficient        | `sdpa`             |
 |                | kernels on CUDA; diffusers' own default, AttnProcessor2_0); `classic`:        |                    |
 |                | diffusers' AttnProcessor (explicit matmul + softmax)                          |                    |
-| `compile`      | `torch.compile` of the UNet's repeated blocks (regional), training steps only | on on CUDA,        |
-|                | (sampling stays eager); compiled artifacts cached between jobs                | off on CPU         |
+| `compile`      | `torch.compile` of the UNet's repeated blocks (regional), training steps only | off (measured:     |
+|                | (sampling stays eager); compiled artifacts cached between jobs                | +12 %, 90 s cold)  |
 | `compileBlocks`| the block classes compiled                                                    | BasicTransformer-  |
 |                |                                                                               | Block, ResnetBlock2D|
 | `cudaGraph`    | stage 2's whole training step (UNet forward + loss + backward + clip + AdamW) | off everywhere     |
@@ -168,12 +168,16 @@ def resolve(spec_speed: Mapping[str, Any] | None, device: torch.device, autocast
             graph = False
             graph_off = f"{where['cudaGraph']} resolved to off: {graph_off}"
             (warn or (lambda m: print(f"studio_engine: {m}", file=sys.stderr)))(graph_off)
-    compile_ = flag("compile", cuda and not graph)
+    # Defaults from the H200 measurements (bench/README.md "GPU figures"): regional compile gained 12 % per
+    # stage-2 step for 90 s of compilation in each new engine process, so it is off unless asked for; a
+    # channels-last UNet made the eager step 18 % slower (more launches on a launch-bound step) but the
+    # CUDA-graph step 16 % faster, so "auto" follows cudaGraph.
+    compile_ = flag("compile", False)
     if compile_ and not hasattr(torch, "compile"):
         raise BadSpecError("BAD_SPEC", f"{where['compile']}: this torch has no torch.compile", where["compile"])
     return SpeedOptions(
         fused_adam=fused,
-        channels_last=flag("channelsLast", cuda) and cuda,
+        channels_last=flag("channelsLast", cuda and graph) and cuda,
         tf32=flag("tf32", cuda and autocast) and cuda,
         attention=given.get("attention", "sdpa"),
         compile=compile_,
