@@ -37,6 +37,12 @@ import { fileURLToPath } from "node:url";
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(HERE, "..", "..");
 const RUN_EVENTS = `subscription($r: ID!, $after: Int) { runEvents(runId: $r, afterSeq: $after) { __typename ... on LossLogged { seq at } } }`;
+const RUN_EVENT_BATCHES = `subscription($r: ID!, $after: Int) { runEventBatches(runId: $r, afterSeq: $after) { lastSeq events { __typename ... on LossLogged { seq at } } } }`;
+/**
+ * BENCH_SUBSCRIPTION: `batches` (default: runEventBatches, one message per committed batch — what the
+ * dashboard and `./studio runs watch` subscribe to) or `events` (runEvents, one message per event).
+ */
+const SUBSCRIPTION = process.env.BENCH_SUBSCRIPTION === "events" ? "events" : "batches";
 
 // ————————————————————————————— client worker (a forked process) —————————————————————————————
 
@@ -86,8 +92,9 @@ async function worker(): Promise<void> {
     clients.push(client);
     let attempt = 0;
     const subscribe = () => {
-      client.subscribe<{ runEvents: { seq: number; at: string } }>(
-        { query: RUN_EVENTS, variables: { r: spec.runId, after: st.last } },
+      type Ev = { seq: number; at: string };
+      client.subscribe<{ runEvents?: Ev; runEventBatches?: { lastSeq: number; events: Ev[] } }>(
+        { query: SUBSCRIPTION === "events" ? RUN_EVENTS : RUN_EVENT_BATCHES, variables: { r: spec.runId, after: st.last } },
         {
           next: (r) => {
             if (r.errors?.length) {
@@ -97,23 +104,25 @@ async function worker(): Promise<void> {
               else st.failed = code || "error";
               return;
             }
-            const e = r.data?.runEvents;
-            if (!e) return;
+            const events = r.data?.runEventBatches?.events ?? (r.data?.runEvents ? [r.data.runEvents] : []);
+            if (events.length === 0) return;
             const now = Date.now();
             if (!st.subscribed) {
               st.subscribed = true;
               st.subscribedAt = now - started;
             }
             attempt = 0;
-            if (e.seq <= st.last) st.dups += 1;
-            else {
-              if (e.seq !== st.last + 1) st.gaps += e.seq - st.last - 1;
-              st.last = e.seq;
-            }
-            const at = Date.parse(e.at);
-            if (at >= measureFrom) {
-              const ms = Math.max(0, now - at);
-              lat.set(ms, (lat.get(ms) ?? 0) + 1);
+            for (const e of events) {
+              if (e.seq <= st.last) st.dups += 1;
+              else {
+                if (e.seq !== st.last + 1) st.gaps += e.seq - st.last - 1;
+                st.last = e.seq;
+              }
+              const at = Date.parse(e.at);
+              if (at >= measureFrom) {
+                const ms = Math.max(0, now - at);
+                lat.set(ms, (lat.get(ms) ?? 0) + 1);
+              }
             }
           },
           error: (err) => {
@@ -457,6 +466,7 @@ async function main(): Promise<void> {
       const sqlPerBatch = after.map((a, i) => (a.sqlStatements! - before[i]!.sqlStatements! - healthSql[i]!) / batches);
       const out = {
         scenario: name,
+        subscription: SUBSCRIPTION === "events" ? "runEvents" : "runEventBatches",
         clients: o.clients,
         runs: o.runs,
         apiProcesses: o.apis,

@@ -105,6 +105,45 @@ describe("live hub: one read per run batch, completion, slow consumers, revocati
     expect(fifty.sql).toBe(one.sql);
   });
 
+  it("runEventBatches: one message per committed batch, the same events as runEvents, the same SQL per batch, and it completes", async () => {
+    const BATCHES = `subscription($r: ID!, $after: Int) { runEventBatches(runId: $r, afterSeq: $after) {
+      lastSeq events { __typename ... on LossLogged { seq step } ... on RunStateChanged { seq state } } } }`;
+    const { run } = await insertRunWithCheckpoint(db, team.teamId, subjectId);
+    await appendEvents(db, run.id, lossEvents(1, 7));
+    const cs = Array.from({ length: 4 }, client);
+    const subs = Array.from({ length: 20 }, (_, i) => {
+      const s = { batches: [] as { lastSeq: number; events: Ev[] }[], completed: false, errors: 0 };
+      cs[i % cs.length]!.subscribe<{ runEventBatches: { lastSeq: number; events: Ev[] } }>(
+        { query: BATCHES, variables: { r: run.id, after: i % 2 === 0 ? 0 : 3 } },
+        { next: (r) => (r.errors ? (s.errors += 1) : s.batches.push(r.data!.runEventBatches)), error: () => (s.errors += 1), complete: () => (s.completed = true) },
+      );
+      return s;
+    });
+    const lastOf = (s: (typeof subs)[number]) => s.batches.at(-1)?.lastSeq ?? 0;
+    await until("the replays", () => subs.every((s) => lastOf(s) === 7));
+    // the replay is one message (7 or 4 events), whatever the subscriber's afterSeq
+    for (const [i, s] of subs.entries()) expect(s.batches.map((b) => b.events.length)).toEqual([i % 2 === 0 ? 7 : 4]);
+    const before = await liveStats();
+    let last = 7;
+    for (let b = 0; b < 4; b++) {
+      await appendEvents(db, run.id, lossEvents(last + 1, last + 10)); // a trainer's commit: ~10 events
+      last += 10;
+      await until(`batch ${b}`, () => subs.every((s) => lastOf(s) === last));
+    }
+    const after = await liveStats();
+    expect((after.tailReads - before.tailReads) / 4).toBe(1);
+    for (const [i, s] of subs.entries()) {
+      expect(s.batches.slice(1).map((b) => b.events.length)).toEqual([10, 10, 10, 10]); // one message per commit
+      expect(s.batches.flatMap((b) => b.events.map((e) => e.seq))).toEqual(range(i % 2 === 0 ? 1 : 4, last));
+      for (const b of s.batches) expect(b.lastSeq).toBe(b.events.at(-1)!.seq);
+    }
+    // as a trainer's final write: the state first (one transaction there), then the event that wakes the stream
+    await db.pool.query(`update runs set state = 'SUCCEEDED', finished_at = now(), lease_owner = null, lease_expires_at = null where id = $1`, [run.id]);
+    await appendEvents(db, run.id, [{ type: "RunStateChanged", payload: { state: "SUCCEEDED", previousState: "RUNNING" } }]);
+    await until("completion", () => subs.every((s) => s.completed));
+    expect(subs.every((s) => lastOf(s) === last + 1 && s.errors === 0)).toBe(true);
+  });
+
   it("a subscription to a run whose story ended replays and completes (and after its last seq completes at once)", async () => {
     const { run } = await insertRunWithCheckpoint(db, team.teamId, subjectId);
     await appendEvents(db, run.id, [...lossEvents(1, 4), { type: "RunStateChanged", payload: { state: "SUCCEEDED", previousState: "RUNNING" } }]);
