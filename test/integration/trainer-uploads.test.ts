@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { StorageRepository } from "../../trainer/src/repositories/storage.repository.js";
 
 /**
- * Issue 16 point 1 (docs/storage-uploads.md): the trainer uploads large files as a parallel multipart
+ * Issue 16 point 1 (docs/checkpoint-uploads.md): the trainer uploads large files as a parallel multipart
  * upload with bounded memory, against the real MinIO as the trainer's own MinIO user; a failure aborts
  * the upload and leaves neither parts nor an object.
  */

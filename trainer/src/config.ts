@@ -34,7 +34,7 @@ const schema = z.object({
    */
   TRAINER_CLASS_IMAGE_CACHE_MAX_BYTES: z.coerce.number().int().min(1 << 20).max(2 ** 52).default(5 * 2 ** 30),
   /**
-   * Checkpoint uploads (docs/storage-uploads.md): a file above 64 MiB goes up as an S3 multipart upload
+   * Checkpoint uploads (docs/checkpoint-uploads.md): a file above 64 MiB goes up as an S3 multipart upload
    * with this many parts in flight at once; the trainer holds at most concurrency × part size of it in
    * memory. Part size at least 5 MiB (S3's minimum), at most 1 GiB; raised automatically for a file that
    * would need more than 10 000 parts.

@@ -8,7 +8,7 @@ export const MAX_OBJECT_BYTES = 5 * 2 ** 40;
 export const MAX_PART_BYTES = 5 * 2 ** 30;
 export const MAX_PARTS = 10_000;
 
-/** How a large file goes up (docs/storage-uploads.md). */
+/** How a large file goes up (docs/checkpoint-uploads.md). */
 export interface UploadTuning {
   /** Files larger than this use a parallel multipart upload; smaller ones a single PUT. */
   thresholdBytes: number;

@@ -39,7 +39,7 @@ export interface UploadedObject {
  * Object storage (MinIO or any S3) for the trainer: subject photos in, samples, checkpoints and
  * generated images out. Everything streams: checkpoint files can be gigabytes, so nothing here reads
  * a whole file into memory. Files above `thresholdBytes` go up as a parallel multipart upload with
- * bounded memory (multipart-upload.ts, docs/storage-uploads.md); smaller ones in a single PUT.
+ * bounded memory (multipart-upload.ts, docs/checkpoint-uploads.md); smaller ones in a single PUT.
  */
 export class StorageRepository {
   private readonly client: Minio.Client;
