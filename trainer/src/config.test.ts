@@ -42,6 +42,16 @@ describe("trainer config", () => {
     expect(c.ENGINE_ENV.STUDIO_CLASS_IMAGE_CACHE_MAX_BYTES).toBe("2097152");
   });
 
+  it("bounds checkpoint uploads: 4 parts of 32 MiB in flight by default; parts of 5 MiB to 1 GiB, 1-32 at once", () => {
+    const d = parseConfig({ DATABASE_URL: "postgres://x@h/d", ...S3 });
+    expect([d.TRAINER_UPLOAD_CONCURRENCY, d.TRAINER_UPLOAD_PART_BYTES]).toEqual([4, 32 * 2 ** 20]);
+    const c = parseConfig({ DATABASE_URL: "postgres://x@h/d", ...S3, TRAINER_UPLOAD_CONCURRENCY: "8", TRAINER_UPLOAD_PART_BYTES: String(5 * 2 ** 20) });
+    expect([c.TRAINER_UPLOAD_CONCURRENCY, c.TRAINER_UPLOAD_PART_BYTES]).toEqual([8, 5 * 2 ** 20]);
+    expect(() => parseConfig({ DATABASE_URL: "postgres://x@h/d", ...S3, TRAINER_UPLOAD_PART_BYTES: "1048576" })).toThrow(/TRAINER_UPLOAD_PART_BYTES/);
+    expect(() => parseConfig({ DATABASE_URL: "postgres://x@h/d", ...S3, TRAINER_UPLOAD_CONCURRENCY: "0" })).toThrow(/TRAINER_UPLOAD_CONCURRENCY/);
+    expect(() => parseConfig({ DATABASE_URL: "postgres://x@h/d", ...S3, TRAINER_UPLOAD_CONCURRENCY: "33" })).toThrow(/TRAINER_UPLOAD_CONCURRENCY/);
+  });
+
   it("lets the engine see model, cache and GPU settings but no secrets", () => {
     const c = parseConfig({
       DATABASE_URL: "postgres://u:hunter2@h/d",

@@ -33,6 +33,14 @@ const schema = z.object({
    * to the engine as STUDIO_CLASS_IMAGE_CACHE_MAX_BYTES; a set in use by a run is kept. At least 1 MiB.
    */
   TRAINER_CLASS_IMAGE_CACHE_MAX_BYTES: z.coerce.number().int().min(1 << 20).max(2 ** 52).default(5 * 2 ** 30),
+  /**
+   * Checkpoint uploads (docs/checkpoint-uploads.md): a file above 64 MiB goes up as an S3 multipart upload
+   * with this many parts in flight at once; the trainer holds at most concurrency × part size of it in
+   * memory. Part size at least 5 MiB (S3's minimum), at most 1 GiB; raised automatically for a file that
+   * would need more than 10 000 parts.
+   */
+  TRAINER_UPLOAD_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(4),
+  TRAINER_UPLOAD_PART_BYTES: z.coerce.number().int().min(5 * 2 ** 20).max(2 ** 30).default(32 * 2 ** 20),
   /** A claim is held this long without a heartbeat; after that another trainer may take the job over. */
   TRAINER_LEASE_MS: z.coerce.number().int().min(1000).max(3_600_000).default(30_000),
   /**

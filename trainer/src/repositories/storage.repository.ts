@@ -6,6 +6,7 @@ import { PassThrough, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import * as Minio from "minio";
 import type { TrainerConfig } from "../config.js";
+import { DEFAULT_UPLOAD_TUNING, MIN_PART_BYTES, uploadFileMultipart, type UploadTuning } from "./multipart-upload.js";
 
 /**
  * Storage failed in a way that is not the run's fault (unreachable, refused, wrong size), or an input
@@ -37,13 +38,20 @@ export interface UploadedObject {
 /**
  * Object storage (MinIO or any S3) for the trainer: subject photos in, samples, checkpoints and
  * generated images out. Everything streams: checkpoint files can be gigabytes, so nothing here reads
- * a whole file into memory (minio's putObject switches to multipart upload for large streams).
+ * a whole file into memory. Files above `thresholdBytes` go up as a parallel multipart upload with
+ * bounded memory (multipart-upload.ts, docs/checkpoint-uploads.md); smaller ones in a single PUT.
  */
 export class StorageRepository {
   private readonly client: Minio.Client;
   private readonly bucket: string;
+  private readonly tuning: UploadTuning;
 
-  constructor(config: Pick<TrainerConfig, "S3_ENDPOINT" | "S3_ACCESS_KEY" | "S3_SECRET_KEY" | "S3_BUCKET" | "S3_REGION">) {
+  /** `tuning` overrides the upload settings (tests: small thresholds and parts); config's TRAINER_UPLOAD_* come next. */
+  constructor(
+    config: Pick<TrainerConfig, "S3_ENDPOINT" | "S3_ACCESS_KEY" | "S3_SECRET_KEY" | "S3_BUCKET" | "S3_REGION"> &
+      Partial<Pick<TrainerConfig, "TRAINER_UPLOAD_CONCURRENCY" | "TRAINER_UPLOAD_PART_BYTES">>,
+    tuning: Partial<UploadTuning> = {},
+  ) {
     const url = new URL(config.S3_ENDPOINT);
     this.client = new Minio.Client({
       endPoint: url.hostname,
@@ -54,6 +62,16 @@ export class StorageRepository {
       region: config.S3_REGION,
     });
     this.bucket = config.S3_BUCKET;
+    this.tuning = {
+      ...DEFAULT_UPLOAD_TUNING,
+      ...(config.TRAINER_UPLOAD_CONCURRENCY !== undefined && { concurrency: config.TRAINER_UPLOAD_CONCURRENCY }),
+      ...(config.TRAINER_UPLOAD_PART_BYTES !== undefined && { partBytes: config.TRAINER_UPLOAD_PART_BYTES }),
+      ...tuning,
+    };
+    const t = this.tuning;
+    if (!(t.concurrency >= 1 && t.attempts >= 1 && t.partBytes >= MIN_PART_BYTES && t.thresholdBytes >= 0)) {
+      throw new Error(`invalid upload settings ${JSON.stringify(t)}: concurrency and attempts ≥ 1, partBytes ≥ ${MIN_PART_BYTES}`);
+    }
   }
 
   /**
@@ -94,11 +112,31 @@ export class StorageRepository {
   }
 
   /**
-   * Streams `file` to `objectKey`, hashing the bytes on their way out, then asks storage for the
-   * object's size: an upload is only trusted once storage confirms it holds every byte.
+   * Sends `file` to `objectKey`, hashing the bytes on their way out, then asks storage for the
+   * object's size: an upload is only trusted once storage confirms it holds every byte. Above
+   * `thresholdBytes`: a parallel multipart upload (aborted on failure, so no parts are left behind).
    */
   async upload(file: string, objectKey: string, contentType: string): Promise<UploadedObject> {
     const { size } = await stat(file);
+    let sha256: string;
+    try {
+      sha256 = size > this.tuning.thresholdBytes
+        ? await uploadFileMultipart(this.client, this.bucket, objectKey, file, size, contentType, this.tuning)
+        : await this.putSingle(file, objectKey, contentType, size);
+    } catch (err) {
+      throw new StorageError("STORAGE_UNAVAILABLE", `cannot upload ${objectKey}: ${(err as Error).message}`);
+    }
+    const stored = await this.client.statObject(this.bucket, objectKey).catch((err: Error) => {
+      throw new StorageError("STORAGE_UNAVAILABLE", `cannot stat ${objectKey} after upload: ${err.message}`);
+    });
+    if (stored.size !== size) {
+      throw new StorageError("CHECKPOINT_VERIFY_FAILED", `${objectKey}: storage holds ${stored.size} bytes, the file has ${size}`);
+    }
+    return { objectKey, sizeBytes: size, sha256 };
+  }
+
+  /** One stream through minio's putObject (one PUT up to its 64 MiB part size; its own sequential multipart above). */
+  private async putSingle(file: string, objectKey: string, contentType: string, size: number): Promise<string> {
     const hash = createHash("sha256");
     const tee = new Transform({
       transform(chunk: Buffer, _enc, done) {
@@ -114,15 +152,9 @@ export class StorageRepository {
       ]);
     } catch (err) {
       body.destroy(); // unblocks and closes the file stream if storage gave up first
-      throw new StorageError("STORAGE_UNAVAILABLE", `cannot upload ${objectKey}: ${(err as Error).message}`);
+      throw err;
     }
-    const stored = await this.client.statObject(this.bucket, objectKey).catch((err: Error) => {
-      throw new StorageError("STORAGE_UNAVAILABLE", `cannot stat ${objectKey} after upload: ${err.message}`);
-    });
-    if (stored.size !== size) {
-      throw new StorageError("CHECKPOINT_VERIFY_FAILED", `${objectKey}: storage holds ${stored.size} bytes, the file has ${size}`);
-    }
-    return { objectKey, sizeBytes: size, sha256: hash.digest("hex") };
+    return hash.digest("hex");
   }
 
   /** Deletes objects; missing ones are not an error (a failed import or export cleans up with this). */
