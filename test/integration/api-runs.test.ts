@@ -176,6 +176,11 @@ describe("api: startRun, cancelRun and generate", () => {
       [{ guidanceScale: 50.5 }, "guidanceScale"],
       [{ guidanceScale: -1 }, "guidanceScale"],
       [{ seed: -3 }, "seed"],
+      // tiny-random's resolution is 64: 64–128 in multiples of 8
+      [{ width: 100 }, "width"],
+      [{ width: 136 }, "width"],
+      [{ height: 56 }, "height"],
+      [{ width: 96, height: 2048 }, "height"],
     ];
     for (const [extra, field] of cases) {
       const { body } = await gqlAs(api.url, team.secret, GENERATE, { i: { checkpointId: checkpoint.id, prompt: "p", ...extra } });
@@ -183,7 +188,17 @@ describe("api: startRun, cancelRun and generate", () => {
     }
     const unknown = await gqlAs(api.url, team.secret, GENERATE, { i: { checkpointId: "00000000-0000-0000-0000-000000000001", prompt: "p" } });
     expect(errorOf(unknown.body).code).toBe("NOT_FOUND");
+    const sampler = await gqlAs(api.url, team.secret, GENERATE, { i: { checkpointId: checkpoint.id, prompt: "p", scheduler: "LMS" } });
+    expect(errorOf(sampler.body).code).toBe("BAD_USER_INPUT"); // not one of the GenerationScheduler values
     expect(await rowCounts(db)).toEqual(before);
+    // size and sampler are stored as asked; one side given: the other is the base model's resolution
+    const sized = await okAs(api.url, team.secret, `mutation($i: GenerateInput!) { generate(input: $i) { id width height scheduler stepsDone stepsTotal } }`, {
+      i: { checkpointId: checkpoint.id, prompt: "p", width: 96, scheduler: "DPM_SOLVER", steps: 10, count: 3 },
+    });
+    expect(sized.generate).toMatchObject({ width: 96, height: 64, scheduler: "DPM_SOLVER", stepsDone: 0, stepsTotal: 30 });
+    const models = await okAs(api.url, team.secret, `{ baseModels { id generationSizes { min max multipleOf } } }`);
+    expect(models.baseModels.find((m: { id: string }) => m.id === "tiny-random").generationSizes).toEqual({ min: 64, max: 128, multipleOf: 8 });
+    expect(models.baseModels.find((m: { id: string }) => m.id === "stable-diffusion-2-1-base").generationSizes).toEqual({ min: 256, max: 1024, multipleOf: 8 });
   });
 
   it("reads runs with filters, checkpoints with presigned file URLs, and generations", async () => {

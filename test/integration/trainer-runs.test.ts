@@ -112,6 +112,9 @@ describe("trainer: runs and generations", () => {
       [0, 7],
       [1, 8],
     ]);
+    // the engine's generation.progress reached the row while it was RUNNING (2 images × 2 steps)
+    expect(done.stepsDone).toBeGreaterThanOrEqual(1);
+    expect(done.stepsDone).toBeLessThanOrEqual(4);
     for (const img of done.images) {
       expect(img.objectKey).toBe(`teams/${subject.teamId}/generations/${g.id}/a1/image-${String(img.index).padStart(2, "0")}-seed-${img.seed}.png`);
       const { size } = await fx.objectSha256(img.objectKey);

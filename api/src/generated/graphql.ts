@@ -55,6 +55,8 @@ export type BaseModel = {
   available: Scalars['Boolean']['output'];
   default: Scalars['Boolean']['output'];
   description: Scalars['String']['output'];
+  /** The image sizes `generate` accepts for this model's checkpoints (width and height each, multiples of 8). */
+  generationSizes: SizeRange;
   id: Scalars['ID']['output'];
   /** The command that puts it on a trainer's machine, e.g. `./studio models pull stable-diffusion-2-1-base`. */
   pullCommand: Scalars['String']['output'];
@@ -317,13 +319,22 @@ export type GenerateInput = {
   count?: InputMaybe<Scalars['Int']['input']>;
   /** 0–50. */
   guidanceScale?: InputMaybe<Scalars['Float']['input']>;
+  height?: InputMaybe<Scalars['Int']['input']>;
   negativePrompt?: InputMaybe<Scalars['String']['input']>;
   /** 1–2000 characters. */
   prompt: Scalars['String']['input'];
+  /** The sampler (default DDIM, as the training samples). */
+  scheduler?: InputMaybe<GenerationScheduler>;
   /** 0–4294967295; random when omitted. */
   seed?: InputMaybe<Scalars['Float']['input']>;
   /** 1–200. */
   steps?: InputMaybe<Scalars['Int']['input']>;
+  /**
+   * Image size in pixels, multiples of 8 from half the base model's resolution to twice it (at most 1024;
+   * Stable Diffusion 2.1 base: 256–1024). Omitted: the base model's resolution. One given: the other is the
+   * base model's resolution. A share link may ask for no more pixels than the base model's resolution.
+   */
+  width?: InputMaybe<Scalars['Int']['input']>;
 };
 
 export type GeneratedImage = {
@@ -342,13 +353,24 @@ export type Generation = {
   error: Maybe<GenerationError>;
   finishedAt: Maybe<Scalars['DateTime']['output']>;
   guidanceScale: Scalars['Float']['output'];
+  height: Maybe<Scalars['Int']['output']>;
   id: Scalars['ID']['output'];
   images: Array<GeneratedImage>;
   negativePrompt: Maybe<Scalars['String']['output']>;
   prompt: Scalars['String']['output'];
+  scheduler: GenerationScheduler;
   seed: Scalars['Float']['output'];
   state: GenerationState;
   steps: Scalars['Int']['output'];
+  /**
+   * Denoising steps done so far over all images (0 until the engine starts; updated about twice a second
+   * while RUNNING, through generationUpdated), out of stepsTotal.
+   */
+  stepsDone: Scalars['Int']['output'];
+  /** steps × count. */
+  stepsTotal: Scalars['Int']['output'];
+  /** Null: the base model's resolution. */
+  width: Maybe<Scalars['Int']['output']>;
 };
 
 export type GenerationError = {
@@ -356,6 +378,15 @@ export type GenerationError = {
   code: Scalars['String']['output'];
   message: Scalars['String']['output'];
 };
+
+/**
+ * DDIM: deterministic, the training samples' sampler. DPM_SOLVER: DPM-Solver++ (2M), good images in 15–25
+ * steps. EULER_ANCESTRAL: stochastic (its noise comes from the image's seed, so still repeatable).
+ */
+export type GenerationScheduler =
+  | 'DDIM'
+  | 'DPM_SOLVER'
+  | 'EULER_ANCESTRAL';
 
 export type GenerationState =
   | 'FAILED'
@@ -1192,6 +1223,14 @@ export type SharedTeam = {
   name: Scalars['String']['output'];
 };
 
+export type SizeRange = {
+  __typename?: 'SizeRange';
+  max: Scalars['Int']['output'];
+  min: Scalars['Int']['output'];
+  /** Sizes are multiples of this. */
+  multipleOf: Scalars['Int']['output'];
+};
+
 export type StageStarted = {
   __typename?: 'StageStarted';
   at: Scalars['DateTime']['output'];
@@ -1551,6 +1590,7 @@ export type ResolversTypes = {
   GeneratedImage: ResolverTypeWrapper<GeneratedImageModel>;
   Generation: ResolverTypeWrapper<GenerationModel>;
   GenerationError: ResolverTypeWrapper<GenerationError>;
+  GenerationScheduler: GenerationScheduler;
   GenerationState: GenerationState;
   Health: ResolverTypeWrapper<Health>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
@@ -1599,6 +1639,7 @@ export type ResolversTypes = {
   ShareKind: ShareKind;
   SharedRun: ResolverTypeWrapper<SharedRunModel>;
   SharedTeam: ResolverTypeWrapper<SharedTeam>;
+  SizeRange: ResolverTypeWrapper<SizeRange>;
   StageStarted: ResolverTypeWrapper<RunEventModel>;
   StartRunInput: StartRunInput;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
@@ -1687,6 +1728,7 @@ export type ResolversParentTypes = {
   ShareAuditEntry: ShareAuditEntryModel;
   SharedRun: SharedRunModel;
   SharedTeam: SharedTeam;
+  SizeRange: SizeRange;
   StageStarted: RunEventModel;
   StartRunInput: StartRunInput;
   String: Scalars['String']['output'];
@@ -1720,6 +1762,7 @@ export type BaseModelResolvers<ContextType = ApiContext, ParentType extends Reso
   available?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   default?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   description?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  generationSizes?: Resolver<ResolversTypes['SizeRange'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   pullCommand?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   resolution?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -1882,13 +1925,18 @@ export type GenerationResolvers<ContextType = ApiContext, ParentType extends Res
   error?: Resolver<Maybe<ResolversTypes['GenerationError']>, ParentType, ContextType>;
   finishedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   guidanceScale?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  height?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   images?: Resolver<Array<ResolversTypes['GeneratedImage']>, ParentType, ContextType>;
   negativePrompt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   prompt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  scheduler?: Resolver<ResolversTypes['GenerationScheduler'], ParentType, ContextType>;
   seed?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   state?: Resolver<ResolversTypes['GenerationState'], ParentType, ContextType>;
   steps?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  stepsDone?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  stepsTotal?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  width?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
 };
 
 export type GenerationErrorResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['GenerationError'] = ResolversParentTypes['GenerationError']> = {
@@ -2255,6 +2303,12 @@ export type SharedTeamResolvers<ContextType = ApiContext, ParentType extends Res
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
+export type SizeRangeResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['SizeRange'] = ResolversParentTypes['SizeRange']> = {
+  max?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  min?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  multipleOf?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
 export type StageStartedResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['StageStarted'] = ResolversParentTypes['StageStarted']> = {
   at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   seq?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -2399,6 +2453,7 @@ export type Resolvers<ContextType = ApiContext> = {
   ShareAuditEntry?: ShareAuditEntryResolvers<ContextType>;
   SharedRun?: SharedRunResolvers<ContextType>;
   SharedTeam?: SharedTeamResolvers<ContextType>;
+  SizeRange?: SizeRangeResolvers<ContextType>;
   StageStarted?: StageStartedResolvers<ContextType>;
   Subject?: SubjectResolvers<ContextType>;
   SubjectConnection?: SubjectConnectionResolvers<ContextType>;

@@ -1,5 +1,6 @@
 import { baseModelAvailability, type DbHandle } from "@studio/db";
 import { DomainError } from "../errors.js";
+import { sizeRange } from "./generations.service.js";
 import { BASE_MODELS } from "./run-config.js";
 
 /** The command that puts a base model on a trainer's machine (docs/base-models.md). */
@@ -23,7 +24,7 @@ export class BaseModelsService {
     const a = await baseModelAvailability(this.handle.db, this.staleAfterMs);
     return BASE_MODELS.map((m) => {
       const trainers = a.trainersByModel.get(m.id) ?? [];
-      return { ...m, available: trainers.length > 0, trainers: trainers.length, pullCommand: pullCommand(m.id) };
+      return { ...m, available: trainers.length > 0, trainers: trainers.length, pullCommand: pullCommand(m.id), generationSizes: { ...sizeRange(m.resolution), multipleOf: 8 } };
     });
   }
 

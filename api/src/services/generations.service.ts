@@ -7,6 +7,7 @@ import type { GenerationsRepository } from "../repositories/generations.reposito
 import type { LiveFailure, LiveHub } from "./live-hub.js";
 import type { RunsService } from "./runs.service.js";
 import { isUuid } from "./ids.js";
+import { BASE_MODELS } from "./run-config.js";
 
 export interface GenerateInput {
   checkpointId: string;
@@ -16,6 +17,26 @@ export interface GenerateInput {
   steps?: number | null;
   guidanceScale?: number | null;
   count?: number | null;
+  width?: number | null;
+  height?: number | null;
+  scheduler?: GenerationScheduler | null;
+}
+
+export type GenerationScheduler = "DDIM" | "DPM_SOLVER" | "EULER_ANCESTRAL";
+
+/**
+ * The sizes a base model generates well (`sizeRange`): multiples of 8 from half its resolution to twice it
+ * (at most 1024). A share link's anonymous callers spend the owner team's compute: no more pixels than the
+ * native size.
+ */
+export function sizeRange(resolution: number): { min: number; max: number } {
+  return { min: Math.max(64, Math.ceil(resolution / 2 / 8) * 8), max: Math.min(1024, resolution * 2) };
+}
+
+function checkSize(field: "width" | "height", v: number, range: { min: number; max: number }): number {
+  if (!Number.isInteger(v) || v < range.min || v > range.max || v % 8 !== 0)
+    throw badInput(field, `${field} must be a multiple of 8 from ${range.min} to ${range.max} for this checkpoint's base model`);
+  return v;
 }
 
 function intIn(field: string, v: number, lo: number, hi: number): number {
@@ -56,6 +77,17 @@ export class GenerationsService {
       if (count > cfg.BUDGET_LINK_MAX_IMAGES) throw badInput("count", `a share link may ask for at most ${cfg.BUDGET_LINK_MAX_IMAGES} images per generation`);
       if (steps > cfg.BUDGET_LINK_MAX_STEPS) throw badInput("steps", `a share link may ask for at most ${cfg.BUDGET_LINK_MAX_STEPS} steps per generation`);
     }
+    let width: number | null = null;
+    let height: number | null = null;
+    if (input.width != null || input.height != null) {
+      const run = await this.runs.get(p, checkpoint.runId);
+      const resolution = BASE_MODELS.find((m) => m.id === run?.baseModel)?.resolution ?? 512;
+      const range = sizeRange(resolution);
+      width = checkSize("width", input.width ?? resolution, range);
+      height = checkSize("height", input.height ?? resolution, range);
+      if (p.link && width * height > resolution * resolution)
+        throw badInput("width", `a share link may ask for at most ${resolution}×${resolution} pixels (the base model's resolution)`);
+    }
     const giveBack = p.link && this.limits ? await this.limits.takeLinkGeneration(p.link.shareId) : null;
     const g = {
       teamId: p.link ? p.link.ownerTeamId : p.teamId,
@@ -68,6 +100,9 @@ export class GenerationsService {
       steps,
       guidanceScale,
       count,
+      width,
+      height,
+      scheduler: input.scheduler ?? "DDIM",
     };
     if (!cfg) return this.repo.create(g);
     const max = cfg.BUDGET_TEAM_UNFINISHED_GENERATIONS;
@@ -102,7 +137,7 @@ export class GenerationsService {
       channel: CHANNELS.generations,
       matches: (n) => n.generationId === id,
       read: () => this.get(p, id),
-      fingerprint: (g) => JSON.stringify([g.state, g.images, g.errorCode, g.errorMessage]),
+      fingerprint: (g) => JSON.stringify([g.state, g.stepsDone, g.images, g.errorCode, g.errorMessage]),
       isFinal: (g) => g.state === "SUCCEEDED" || g.state === "FAILED",
     });
   }

@@ -53,14 +53,32 @@ export type GenerateInput = {
   count?: number | null | undefined;
   /** 0–50. */
   guidanceScale?: number | null | undefined;
+  height?: number | null | undefined;
   negativePrompt?: string | null | undefined;
   /** 1–2000 characters. */
   prompt: string;
+  /** The sampler (default DDIM, as the training samples). */
+  scheduler?: GenerationScheduler | null | undefined;
   /** 0–4294967295; random when omitted. */
   seed?: number | null | undefined;
   /** 1–200. */
   steps?: number | null | undefined;
+  /**
+   * Image size in pixels, multiples of 8 from half the base model's resolution to twice it (at most 1024;
+   * Stable Diffusion 2.1 base: 256–1024). Omitted: the base model's resolution. One given: the other is the
+   * base model's resolution. A share link may ask for no more pixels than the base model's resolution.
+   */
+  width?: number | null | undefined;
 };
+
+/**
+ * DDIM: deterministic, the training samples' sampler. DPM_SOLVER: DPM-Solver++ (2M), good images in 15–25
+ * steps. EULER_ANCESTRAL: stochastic (its noise comes from the image's seed, so still repeatable).
+ */
+export type GenerationScheduler =
+  | 'DDIM'
+  | 'DPM_SOLVER'
+  | 'EULER_ANCESTRAL';
 
 export type GenerationState =
   | 'FAILED'

@@ -71,14 +71,32 @@ export type GenerateInput = {
   count?: number | null | undefined;
   /** 0–50. */
   guidanceScale?: number | null | undefined;
+  height?: number | null | undefined;
   negativePrompt?: string | null | undefined;
   /** 1–2000 characters. */
   prompt: string;
+  /** The sampler (default DDIM, as the training samples). */
+  scheduler?: GenerationScheduler | null | undefined;
   /** 0–4294967295; random when omitted. */
   seed?: number | null | undefined;
   /** 1–200. */
   steps?: number | null | undefined;
+  /**
+   * Image size in pixels, multiples of 8 from half the base model's resolution to twice it (at most 1024;
+   * Stable Diffusion 2.1 base: 256–1024). Omitted: the base model's resolution. One given: the other is the
+   * base model's resolution. A share link may ask for no more pixels than the base model's resolution.
+   */
+  width?: number | null | undefined;
 };
+
+/**
+ * DDIM: deterministic, the training samples' sampler. DPM_SOLVER: DPM-Solver++ (2M), good images in 15–25
+ * steps. EULER_ANCESTRAL: stochastic (its noise comes from the image's seed, so still repeatable).
+ */
+export type GenerationScheduler =
+  | 'DDIM'
+  | 'DPM_SOLVER'
+  | 'EULER_ANCESTRAL';
 
 export type GenerationState =
   | 'FAILED'
@@ -214,35 +232,35 @@ export type CompareRunsQuery = { compareRuns: { rows: Array<{ run: { id: string,
 
 export type ScoreFieldsFragment = { clipI: number, clipT: number, dino: number, evaluation: { id: string } };
 
-export type GenerationFieldsFragment = { id: string, prompt: string, negativePrompt: string | null, seed: number, steps: number, guidanceScale: number, count: number, state: GenerationState, createdAt: string, images: Array<{ index: number, seed: number, url: string }>, error: { code: string, message: string } | null };
+export type GenerationFieldsFragment = { id: string, prompt: string, negativePrompt: string | null, seed: number, steps: number, guidanceScale: number, count: number, state: GenerationState, stepsDone: number, stepsTotal: number, width: number | null, height: number | null, scheduler: GenerationScheduler, createdAt: string, images: Array<{ index: number, seed: number, url: string }>, error: { code: string, message: string } | null };
 
 export type CheckpointQueryVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type CheckpointQuery = { checkpoint: { id: string, stage: string, step: number, sizeBytes: number, downloadUrl: string, generations: Array<{ id: string, prompt: string, negativePrompt: string | null, seed: number, steps: number, guidanceScale: number, count: number, state: GenerationState, createdAt: string, images: Array<{ index: number, seed: number, url: string }>, error: { code: string, message: string } | null }>, run: { id: string, method: RunMethod, config: unknown, subject: { id: string, name: string, classNoun: string } } } | null };
+export type CheckpointQuery = { baseModels: Array<{ id: string, resolution: number, generationSizes: { min: number, max: number } }>, checkpoint: { id: string, stage: string, step: number, sizeBytes: number, downloadUrl: string, generations: Array<{ id: string, prompt: string, negativePrompt: string | null, seed: number, steps: number, guidanceScale: number, count: number, state: GenerationState, stepsDone: number, stepsTotal: number, width: number | null, height: number | null, scheduler: GenerationScheduler, createdAt: string, images: Array<{ index: number, seed: number, url: string }>, error: { code: string, message: string } | null }>, run: { id: string, method: RunMethod, baseModel: string, config: unknown, subject: { id: string, name: string, classNoun: string } } } | null };
 
 export type GenerateMutationVariables = Exact<{
   input: GenerateInput;
 }>;
 
 
-export type GenerateMutation = { generate: { id: string, prompt: string, negativePrompt: string | null, seed: number, steps: number, guidanceScale: number, count: number, state: GenerationState, createdAt: string, images: Array<{ index: number, seed: number, url: string }>, error: { code: string, message: string } | null } };
+export type GenerateMutation = { generate: { id: string, prompt: string, negativePrompt: string | null, seed: number, steps: number, guidanceScale: number, count: number, state: GenerationState, stepsDone: number, stepsTotal: number, width: number | null, height: number | null, scheduler: GenerationScheduler, createdAt: string, images: Array<{ index: number, seed: number, url: string }>, error: { code: string, message: string } | null } };
 
 export type GenerationUpdatedSubscriptionVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type GenerationUpdatedSubscription = { generationUpdated: { id: string, prompt: string, negativePrompt: string | null, seed: number, steps: number, guidanceScale: number, count: number, state: GenerationState, createdAt: string, images: Array<{ index: number, seed: number, url: string }>, error: { code: string, message: string } | null } };
+export type GenerationUpdatedSubscription = { generationUpdated: { id: string, prompt: string, negativePrompt: string | null, seed: number, steps: number, guidanceScale: number, count: number, state: GenerationState, stepsDone: number, stepsTotal: number, width: number | null, height: number | null, scheduler: GenerationScheduler, createdAt: string, images: Array<{ index: number, seed: number, url: string }>, error: { code: string, message: string } | null } };
 
 export type GenerationByIdQueryVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type GenerationByIdQuery = { generation: { id: string, prompt: string, negativePrompt: string | null, seed: number, steps: number, guidanceScale: number, count: number, state: GenerationState, createdAt: string, images: Array<{ index: number, seed: number, url: string }>, error: { code: string, message: string } | null } | null };
+export type GenerationByIdQuery = { generation: { id: string, prompt: string, negativePrompt: string | null, seed: number, steps: number, guidanceScale: number, count: number, state: GenerationState, stepsDone: number, stepsTotal: number, width: number | null, height: number | null, scheduler: GenerationScheduler, createdAt: string, images: Array<{ index: number, seed: number, url: string }>, error: { code: string, message: string } | null } | null };
 
 export type HealthStatusQueryVariables = Exact<{ [key: string]: never; }>;
 

@@ -8,6 +8,11 @@ export const GENERATION_FIELDS = /* GraphQL */ `
     guidanceScale
     count
     state
+    stepsDone
+    stepsTotal
+    width
+    height
+    scheduler
     createdAt
     images {
       index
@@ -23,6 +28,14 @@ export const GENERATION_FIELDS = /* GraphQL */ `
 
 export const CHECKPOINT_QUERY = /* GraphQL */ `
   query Checkpoint($id: ID!) {
+    baseModels {
+      id
+      resolution
+      generationSizes {
+        min
+        max
+      }
+    }
     checkpoint(id: $id) {
       id
       stage
@@ -35,6 +48,7 @@ export const CHECKPOINT_QUERY = /* GraphQL */ `
       run {
         id
         method
+        baseModel
         config
         subject {
           id

@@ -29,6 +29,13 @@ export const generations = pgTable(
     guidanceScale: doublePrecision().notNull(),
     count: integer().notNull(),
     state: generationState().notNull().default("QUEUED"),
+    /** Denoising steps done so far over all images (of steps × count), as the engine reports them. */
+    stepsDone: integer().notNull().default(0),
+    /** Image size in pixels; null: the base model's resolution. */
+    width: integer(),
+    height: integer(),
+    /** The sampler (GraphQL GenerationScheduler; the engine's sampling.SCHEDULERS). */
+    scheduler: text().notNull().default("DDIM"),
     ...leaseColumns(),
     /** [{index, seed, objectKey}] in order. */
     images: jsonb().$type<{ index: number; seed: number; objectKey: string }[]>().notNull().default([]),
@@ -46,5 +53,7 @@ export const generations = pgTable(
     check("generations_steps", sql`${t.steps} between 1 and 200`),
     check("generations_count", sql`${t.count} between 1 and 16`),
     check("generations_guidance", sql`${t.guidanceScale} between 0 and 50`),
+    check("generations_size", sql`(${t.width} is null or (${t.width} between 64 and 1024 and ${t.width} % 8 = 0)) and (${t.height} is null or (${t.height} between 64 and 1024 and ${t.height} % 8 = 0))`),
+    check("generations_scheduler", sql`${t.scheduler} in ('DDIM', 'DPM_SOLVER', 'EULER_ANCESTRAL')`),
   ],
 );

@@ -178,10 +178,35 @@ def test_serve_keeps_the_model_loaded_and_answers_each_request(tmp_path):
     assert code == 0, err
     by = lambda rid, t: [e for e in events if e.get("requestId") == rid and e["type"] == t]  # noqa: E731
     assert [e["seed"] for e in by("a", "image.saved")] == [3, 4] and by("a", "generation.completed")[0]["images"] == 2
+    # progress while denoising: each image's last step always comes, in order, before that image is saved
+    prog = by("a", "generation.progress")
+    assert [(e["index"], e["step"]) for e in prog if e["step"] == 2] == [(0, 2), (1, 2)]
+    assert all(e["totalSteps"] == 2 and e["images"] == 2 for e in prog)
+    assert events.index(prog[-1]) < events.index(by("a", "image.saved")[1]) and events.index(by("a", "generation.started")[0]) < events.index(prog[0])
     assert by("b", "error")[0]["code"] == "BAD_REQUEST" and by("b", "error")[0]["field"] == "prompt"
     same = Image.open(by("a", "image.saved")[0]["path"]).tobytes() == Image.open(by("c", "image.saved")[0]["path"]).tobytes()
     assert same, "same model, prompt and seed give the same image"
     assert events[-1]["type"] == "error" and events[-1]["code"] == "BAD_REQUEST", "a non-JSON line is answered, not fatal"
+
+
+def test_serve_samples_with_the_scheduler_and_size_asked_for(tmp_path):
+    base = {"baseModel": "tiny-random", "prompt": "a photo of a backpack", "seed": 5, "steps": 3}
+    requests = [
+        {**base, "id": name, "scheduler": name, "outputDir": str(tmp_path / name)} for name in ("DDIM", "DPM_SOLVER", "EULER_ANCESTRAL")
+    ] + [
+        {**base, "id": "again", "scheduler": "EULER_ANCESTRAL", "outputDir": str(tmp_path / "again")},
+        {**base, "id": "wide", "width": 96, "height": 64, "outputDir": str(tmp_path / "wide")},
+        {**base, "id": "bad", "scheduler": "LMS", "outputDir": str(tmp_path / "bad")},
+    ]
+    code, events, err = run_engine(["serve", "--device", "cpu"], input="".join(json.dumps(r) + "\n" for r in requests))
+    assert code == 0, err
+    image = {e["requestId"]: Image.open(e["path"]) for e in events if e["type"] == "image.saved"}
+    pixels = {k: v.tobytes() for k, v in image.items()}
+    assert len({pixels["DDIM"], pixels["DPM_SOLVER"], pixels["EULER_ANCESTRAL"]}) == 3, "each scheduler samples differently"
+    assert pixels["again"] == pixels["EULER_ANCESTRAL"], "an ancestral sampler's noise comes from the image's seed: repeatable"
+    assert image["wide"].size == (96, 64)
+    bad = next(e for e in events if e.get("requestId") == "bad")
+    assert bad["type"] == "error" and bad["code"] == "BAD_REQUEST" and bad["field"] == "scheduler"
 
 
 def test_make_tiny_model_builds_a_loadable_model(tmp_path, capsys):

@@ -21,6 +21,8 @@ const SERVE_DEADLINE_MS = 20 * 86_400_000;
  * restarted, since the lease heartbeat would otherwise hold the generation RUNNING forever.
  */
 const REQUEST_TIMEOUT_MS = 30 * 60_000;
+/** At most one progress write (UPDATE + NOTIFY) per generation this often. */
+const PROGRESS_WRITE_MS = 500;
 
 export class GenerationError extends Error {
   constructor(
@@ -33,6 +35,8 @@ export class GenerationError extends Error {
 
 interface Pending {
   images: { index: number; seed: number; path: string }[];
+  /** `generation.progress`: denoising steps done over all images, and their total. */
+  onProgress?: (stepsDone: number, stepsTotal: number) => void;
   resolve: () => void;
   reject: (err: GenerationError) => void;
 }
@@ -86,6 +90,7 @@ export class GenerationWorker {
         const checkpoint = cached.dir;
         await rm(outputDir, { recursive: true, force: true });
         await mkdir(outputDir, { recursive: true });
+        const progress = this.progressRecorder(g.id, owner);
         const images = await this.request({
           id: g.id,
           baseModel: inputs.baseModel,
@@ -96,8 +101,11 @@ export class GenerationWorker {
           steps: g.steps,
           guidanceScale: g.guidanceScale,
           count: g.count,
+          ...(g.width ? { width: g.width } : {}),
+          ...(g.height ? { height: g.height } : {}),
+          scheduler: g.scheduler,
           outputDir,
-        });
+        }, progress.report).finally(progress.done); // no progress write after this, whatever the outcome
         const stored: workerQueries.GenerationImage[] = [];
         for (const img of images.sort((x, y) => x.index - y.index)) {
           const key = `teams/${g.teamId}/generations/${g.id}/a${g.attempt}/image-${String(img.index).padStart(2, "0")}-seed-${img.seed}.png`;
@@ -134,7 +142,7 @@ export class GenerationWorker {
    * Shared with the evaluation generator: `serve` answers requests in order, so evaluation prompts and
    * people's prompts interleave request by request.
    */
-  request(req: Record<string, unknown> & { id: string }): Promise<Pending["images"]> {
+  request(req: Record<string, unknown> & { id: string }, onProgress?: Pending["onProgress"]): Promise<Pending["images"]> {
     if (this.stopping) return Promise.reject(new GenerationError("ENGINE_UNAVAILABLE", "the trainer is stopping"));
     const engine = this.ensureEngine();
     return new Promise((resolve, reject) => {
@@ -145,6 +153,7 @@ export class GenerationWorker {
       }, REQUEST_TIMEOUT_MS);
       const p: Pending = {
         images: [],
+        onProgress,
         resolve: () => {
           clearTimeout(timer);
           resolve(p.images);
@@ -197,6 +206,9 @@ export class GenerationWorker {
     if (!p || !id) return;
     if (e.type === "image.saved") {
       p.images.push({ index: e.index as number, seed: e.seed as number, path: e.path as string });
+    } else if (e.type === "generation.progress") {
+      const [index, step, total, images] = [e.index, e.step, e.totalSteps, e.images] as number[];
+      p.onProgress?.(index! * total! + step!, images! * total!);
     } else if (e.type === "generation.completed") {
       this.pending.delete(id);
       p.resolve();
@@ -204,6 +216,46 @@ export class GenerationWorker {
       this.pending.delete(id);
       p.reject(new GenerationError(e.code as string, e.message as string));
     }
+  }
+
+  /**
+   * Records a generation's progress at most every PROGRESS_WRITE_MS (one UPDATE + NOTIFY; the engine
+   * reports every 0.25 s): the latest figure wins, a write in flight is never doubled, and a failed
+   * write is only logged (progress is a courtesy; the final state is what counts).
+   */
+  private progressRecorder(id: string, owner: workerQueries.Holder) {
+    let latest = 0;
+    let written = 0;
+    let lastAt = 0;
+    let timer: NodeJS.Timeout | null = null;
+    let inFlight: Promise<void> = Promise.resolve();
+    const write = () => {
+      timer = null;
+      if (latest <= written) return;
+      const value = latest;
+      lastAt = Date.now();
+      inFlight = inFlight.then(async () => {
+        try {
+          await workerQueries.recordGenerationProgress(this.db, id, owner, value);
+          written = value;
+        } catch (err) {
+          this.log("warn", `generation ${id}: progress not recorded (${(err as Error).message})`);
+        }
+      });
+    };
+    return {
+      report: (stepsDone: number) => {
+        latest = Math.max(latest, stepsDone);
+        if (timer) return;
+        timer = setTimeout(write, Math.max(0, PROGRESS_WRITE_MS - (Date.now() - lastAt)));
+      },
+      /** Stops writing (the final state follows). */
+      done: async () => {
+        if (timer) clearTimeout(timer);
+        timer = null;
+        await inFlight;
+      },
+    };
   }
 
   /**

@@ -9,7 +9,28 @@ import { useSession } from "@/lib/session";
 import { stageOffsets, stepText } from "../run/run.steps";
 
 type Gen = GenerationFieldsFragment;
-type Settings = { prompt: string; negativePrompt: string; seed: string; steps: string; guidance: string; count: string };
+type Settings = { prompt: string; negativePrompt: string; seed: string; steps: string; guidance: string; count: string; size: string; scheduler: string };
+
+const SCHEDULERS = [
+  { id: "DDIM", label: "DDIM (as the training samples)" },
+  { id: "DPM_SOLVER", label: "DPM-Solver++ (fewer steps)" },
+  { id: "EULER_ANCESTRAL", label: "Euler ancestral" },
+];
+
+/** A few sizes within what the API accepts for the base model (`baseModels.generationSizes`): "" is native. */
+export function sizeChoices(resolution: number, { min, max }: { min: number; max: number }): { value: string; label: string }[] {
+  const r8 = (x: number) => Math.round(x / 8) * 8;
+  const sizes: [number, number, string][] = [
+    [r8(resolution * 1.5), resolution, "landscape 3:2"],
+    [resolution, r8(resolution * 1.5), "portrait 2:3"],
+    [min, min, "small, fast"],
+    [max, max, "large, slow"],
+  ];
+  return [
+    { value: "", label: `${resolution} × ${resolution} (native)` },
+    ...sizes.filter(([w, h]) => w >= min && h >= min && w <= max && h <= max && !(w === resolution && h === resolution)).map(([w, h, what]) => ({ value: `${w}x${h}`, label: `${w} × ${h} (${what})` })),
+  ];
+}
 
 const TOKEN: Record<string, string> = { TWO_STAGE: "<rare>", DREAMBOOTH: "sks", TEXTUAL_INVERSION: "<s*>" };
 
@@ -21,8 +42,9 @@ export function Playground({ checkpointId }: { checkpointId: string }) {
   const session = useSession();
   const [ckpt, setCkpt] = useState<CheckpointQuery["checkpoint"] | undefined>(undefined);
   const [loadError, setLoadError] = useState<string | null>(null);
+  const [models, setModels] = useState<CheckpointQuery["baseModels"]>([]);
   const [gens, setGens] = useState<Gen[]>([]);
-  const [s, setS] = useState<Settings>({ prompt: "", negativePrompt: "", seed: "", steps: "30", guidance: "7.5", count: "1" });
+  const [s, setS] = useState<Settings>({ prompt: "", negativePrompt: "", seed: "", steps: "30", guidance: "7.5", count: "1", size: "", scheduler: "DDIM" });
   const [err, setErr] = useState<{ field?: string | undefined; message: string } | null>(null);
   const [busy, setBusy] = useState(false);
   const subs = useRef(new Map<string, () => void>());
@@ -55,6 +77,7 @@ export function Playground({ checkpointId }: { checkpointId: string }) {
       try {
         const d = await session.request<CheckpointQuery>(CHECKPOINT_QUERY, { id: checkpointId });
         setCkpt(d.checkpoint);
+        setModels(d.baseModels);
         if (d.checkpoint) setS((x) => (x.prompt ? x : { ...x, prompt: `a photo of ${TOKEN[d.checkpoint!.run.method] ?? "<rare>"} ${d.checkpoint!.run.subject.classNoun}` }));
         found = (d.checkpoint?.generations ?? []) as Gen[];
       } catch (e) {
@@ -79,6 +102,8 @@ export function Playground({ checkpointId }: { checkpointId: string }) {
     const input: Record<string, unknown> = { checkpointId, prompt: s.prompt, steps: Number(s.steps), guidanceScale: Number(s.guidance), count: Number(s.count) };
     if (s.negativePrompt.trim()) input.negativePrompt = s.negativePrompt;
     if (s.seed.trim()) input.seed = Number(s.seed);
+    if (s.size) [input.width, input.height] = s.size.split("x").map(Number);
+    input.scheduler = s.scheduler;
     try {
       const d = await session.request<GenerateMutation>(GENERATE, { input });
       upsert(d.generate);
@@ -91,7 +116,16 @@ export function Playground({ checkpointId }: { checkpointId: string }) {
   };
 
   const reuse = (g: Gen) => {
-    setS({ prompt: g.prompt, negativePrompt: g.negativePrompt ?? "", seed: String(g.seed), steps: String(g.steps), guidance: String(g.guidanceScale), count: String(g.count) });
+    setS({
+      prompt: g.prompt,
+      negativePrompt: g.negativePrompt ?? "",
+      seed: String(g.seed),
+      steps: String(g.steps),
+      guidance: String(g.guidanceScale),
+      count: String(g.count),
+      size: g.width && g.height ? `${g.width}x${g.height}` : "",
+      scheduler: g.scheduler,
+    });
     document.getElementById("pg-prompt")?.focus();
   };
 
@@ -125,6 +159,7 @@ export function Playground({ checkpointId }: { checkpointId: string }) {
     </label>
   );
 
+  const model = models.find((m) => m.id === ckpt.run.baseModel);
   return (
     <div className="stack">
       <div>
@@ -160,6 +195,29 @@ export function Playground({ checkpointId }: { checkpointId: string }) {
             {input("guidanceScale", "Guidance", "guidance", "0–50")}
             {input("count", "Images", "count", "1–16")}
           </div>
+          <div className="row">
+            <label className="field">
+              <span>Size</span>
+              <select name="size" value={s.size} onChange={(e) => setS({ ...s, size: e.target.value })} aria-invalid={!!(fe("width") || fe("height"))}>
+                {sizeChoices(model?.resolution ?? 512, model?.generationSizes ?? { min: 512, max: 512 }).map((c) => (
+                  <option key={c.value} value={c.value}>
+                    {c.label}
+                  </option>
+                ))}
+              </select>
+              {(fe("width") || fe("height")) && <span className="field-error">{fe("width") ?? fe("height")}</span>}
+            </label>
+            <label className="field">
+              <span>Sampler</span>
+              <select name="scheduler" value={s.scheduler} onChange={(e) => setS({ ...s, scheduler: e.target.value })}>
+                {SCHEDULERS.map((c) => (
+                  <option key={c.id} value={c.id}>
+                    {c.label}
+                  </option>
+                ))}
+              </select>
+            </label>
+          </div>
           {err && !err.field && (
             <p className="error" role="alert">
               {err.message}
@@ -179,6 +237,8 @@ export function Playground({ checkpointId }: { checkpointId: string }) {
                   <strong>{g.prompt}</strong>
                   <div className="subtle">
                     seed {g.seed} · {g.steps} steps · guidance {g.guidanceScale}
+                    {g.width && g.height ? ` · ${g.width} × ${g.height}` : ""}
+                    {g.scheduler !== "DDIM" ? ` · ${SCHEDULERS.find((x) => x.id === g.scheduler)?.label ?? g.scheduler}` : ""}
                     {g.negativePrompt ? ` · not “${g.negativePrompt}”` : ""}
                   </div>
                 </div>
@@ -194,6 +254,7 @@ export function Playground({ checkpointId }: { checkpointId: string }) {
                   {g.error.code}: {g.error.message}
                 </p>
               )}
+              {(g.state === "QUEUED" || g.state === "RUNNING") && <GenerationProgress g={g} />}
               <div className="gen-images">
                 {Array.from({ length: g.count }, (_, i) => {
                   const img = g.images.find((x) => x.index === i);
@@ -210,6 +271,28 @@ export function Playground({ checkpointId }: { checkpointId: string }) {
           ))}
         </section>
       </div>
+    </div>
+  );
+}
+
+/** Queued, or step k of n (image i of c) while the engine denoises: the engine reports it about 4 times a second. */
+function GenerationProgress({ g }: { g: { state: string; steps: number; count: number; stepsDone: number; stepsTotal: number } }) {
+  if (g.state === "QUEUED" || g.stepsDone === 0)
+    return (
+      <p className="subtle" data-testid="generation-progress" role="status">
+        {g.state === "QUEUED" ? "waiting for a trainer…" : "loading the checkpoint…"}
+      </p>
+    );
+  const image = Math.min(g.count, Math.floor((g.stepsDone - 1) / g.steps) + 1);
+  const step = g.stepsDone - (image - 1) * g.steps;
+  return (
+    <div data-testid="generation-progress">
+      <progress max={g.stepsTotal} value={g.stepsDone} aria-label="Generation progress" />
+      <span className="subtle">
+        {" "}
+        step {step} of {g.steps}
+        {g.count > 1 ? ` · image ${image} of ${g.count}` : ""}
+      </span>
     </div>
   );
 }

@@ -1,4 +1,4 @@
-import { eq, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { Database } from "../../client.js";
 import type { Executor } from "../../client.tx.js";
 import { generations } from "../../schema/generations.js";
@@ -34,6 +34,23 @@ export async function generationInputs(db: Database, checkpointId: string) {
     .innerJoin(runs, eq(runs.id, checkpoints.runId))
     .where(eq(checkpoints.id, checkpointId));
   return row ?? null;
+}
+
+/**
+ * How far the engine is (denoising steps over all images), by the lease holder, with a NOTIFY so open
+ * `generationUpdated` subscriptions show it; false when this attempt no longer holds the generation.
+ */
+export async function recordGenerationProgress(db: Database, id: string, h: Holder, stepsDone: number): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    const rows = await tx
+      .update(generations)
+      .set({ stepsDone })
+      .where(and(eq(generations.id, id), eq(generations.leaseOwner, h.owner), eq(generations.attempt, h.attempt), eq(generations.state, "RUNNING")))
+      .returning({ id: generations.id });
+    if (rows.length === 0) return false;
+    await announce(tx, id, "RUNNING");
+    return true;
+  });
 }
 
 export type GenerationOutcome =

@@ -95,6 +95,7 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument("--count", type=int, default=1)
     g.add_argument("--width", type=int, default=0)
     g.add_argument("--height", type=int, default=0)
+    g.add_argument("--scheduler", default="DDIM", choices=["DDIM", "DPM_SOLVER", "EULER_ANCESTRAL"])
     g.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
     g.add_argument("--out", required=True, help="folder for the PNG files")
     s = sub.add_parser("serve", help="long-lived generation server: NDJSON requests on stdin")
@@ -251,6 +252,7 @@ def _run(args: argparse.Namespace, events: EventWriter) -> int:
                 "count": args.count,
                 "width": args.width,
                 "height": args.height,
+                "scheduler": args.scheduler,
             }
         )
         model = load_model(args.model, args.device)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,7 @@ from .embedding import LearnedToken
 from .errors import BadSpecError, EngineError
 from .events import EventWriter
 from .models import Components, load_components
-from .sampling import GenerationRequest, generate, save_png
+from .sampling import SCHEDULERS, GenerationRequest, generate, save_png
 
 MAX_PROMPT_CHARS = 2000
 MAX_COUNT = 16
@@ -103,8 +104,12 @@ def parse_request(raw: dict[str, Any]) -> GenerationRequest:
     for k, v in size.items():
         if v is not None and (v < 64 or v % 8):
             raise bad(k, "a multiple of 8 from 64 to 1024")
+    scheduler = raw.get("scheduler", "DDIM")
+    if scheduler not in SCHEDULERS:
+        raise bad("scheduler", f"one of {', '.join(SCHEDULERS)}")
     return GenerationRequest(
         prompt=prompt,
+        scheduler=scheduler,
         negative_prompt=neg,
         seed=integer("seed", 0, 0, 2**32 - 1),
         steps=integer("steps", 25, 1, 200),
@@ -115,12 +120,25 @@ def parse_request(raw: dict[str, Any]) -> GenerationRequest:
     )
 
 
+PROGRESS_EVERY_S = 0.25
+
+
 def run_generation(model: LoadedModel, req: GenerationRequest, out_dir: Path, events: EventWriter, request_id: str | None = None) -> list[Path]:
     tag = {"requestId": request_id} if request_id else {}
     paths = []
+    last = [0.0]
+
+    def progress(index: int, step: int, total: int) -> None:
+        # at most every 0.25 s, and always an image's last step: people watch it, nobody needs every step
+        now = time.monotonic()
+        if step < total and now - last[0] < PROGRESS_EVERY_S:
+            return
+        last[0] = now
+        events.emit("generation.progress", index=index, step=step, totalSteps=total, images=req.count, **tag)
+
     for index in range(req.count):
         one = GenerationRequest(**{**req.__dict__, "seed": req.seed + index, "count": 1})
-        (seed, img), = generate(model.components, one, model.precision)
+        (seed, img), = generate(model.components, one, model.precision, on_step=lambda _i, s, t, index=index: progress(index, s, t))
         path = save_png(img, out_dir / f"image-{index:02d}-seed-{seed}.png")
         paths.append(path)
         events.emit("image.saved", index=index, seed=seed, path=str(path), **tag)
