@@ -1,14 +1,15 @@
 import { resolve } from "node:path";
-import { int, num, positionals, required, str } from "./cli.args.js";
+import { choice, int, num, positionals, required, str } from "./cli.args.js";
 import { EXIT, type Command } from "./cli.command.js";
 
 const generate: Command = {
   name: "generate",
   summary: "prompt a checkpoint and save the images as PNG",
   usage: `usage: studio generate --checkpoint ID "PROMPT" [--count N] [--seed S] [--steps K] [--guidance G]
-         [--negative "TEXT"] [--out DIR] [--json]
-  Waits until the images are ready and saves them in DIR (default ./generations); prints their paths.
-  Image i uses seed S+i; the same seed gives the same image.`,
+         [--negative "TEXT"] [--width W] [--height H] [--scheduler ddim|dpm-solver|euler-a] [--out DIR] [--json]
+  Waits until the images are ready (showing the steps done) and saves them in DIR (default ./generations);
+  prints their paths. Image i uses seed S+i; the same seed gives the same image. --width/--height: multiples
+  of 8 within the base model's range (baseModels.generationSizes; 256–1024 for Stable Diffusion 2.1 base).`,
   options: {
     checkpoint: { type: "string" },
     count: { type: "string" },
@@ -16,6 +17,9 @@ const generate: Command = {
     steps: { type: "string" },
     guidance: { type: "string" },
     negative: { type: "string" },
+    width: { type: "string" },
+    height: { type: "string" },
+    scheduler: { type: "string" },
     out: { type: "string" },
   },
   async run(ctx) {
@@ -28,6 +32,9 @@ const generate: Command = {
       steps: int(v, "steps", 1, 200, ctx.usage),
       guidanceScale: num(v, "guidance", 0, 50, ctx.usage),
       negativePrompt: str(v, "negative"),
+      width: int(v, "width", 64, 1024, ctx.usage),
+      height: int(v, "height", 64, 1024, ctx.usage),
+      scheduler: choice(v, "scheduler", { ddim: "DDIM", "dpm-solver": "DPM_SOLVER", "euler-a": "EULER_ANCESTRAL" } as const, ctx.usage),
     };
     const input = { checkpointId, prompt: prompt!, ...Object.fromEntries(Object.entries(optional).filter(([, x]) => x !== undefined)) };
     const dir = resolve(ctx.io.cwd, str(v, "out") ?? "generations");
@@ -35,8 +42,10 @@ const generate: Command = {
     const queued = await client.generate(input);
     ctx.out.info(`generation ${queued.id}: ${queued.count} image(s), seed ${queued.seed}, ${queued.steps} steps`);
     let last = queued.state;
+    let shown = -1;
     const done = await client.waitForGeneration(queued.id, (g) => {
       if (g.state !== last) ctx.out.info(`generation ${g.id}: ${(last = g.state)}`);
+      if (g.state === "RUNNING" && g.stepsDone > shown && g.stepsDone > 0) ctx.out.info(`generation ${g.id}: step ${(shown = g.stepsDone)} of ${g.stepsTotal}`);
     });
     if (done.state !== "SUCCEEDED") {
       const err = done.error ? `${done.error.code}: ${done.error.message}` : "no error recorded";

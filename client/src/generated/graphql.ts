@@ -218,28 +218,28 @@ export type EvaluationUpdatedSubscriptionVariables = Exact<{
 
 export type EvaluationUpdatedSubscription = { evaluationUpdated: { id: string, protocol: EvaluationProtocol, automatic: boolean, state: EvaluationState, progress: number, imagesTotal: number, imagesDone: number, imagesScored: number, clipI: number | null, clipT: number | null, dino: number | null, createdAt: string, finishedAt: string | null, checkpoint: { id: string, stage: string, step: number }, drift: { prompt: string, clipI: number, dino: number, threshold: number, flagged: boolean } | null, error: { code: string, message: string } | null } };
 
-export type GenerationFieldsFragment = { id: string, prompt: string, negativePrompt: string | null, seed: number, steps: number, guidanceScale: number, count: number, state: GenerationState, createdAt: string, finishedAt: string | null, checkpoint: { id: string }, images: Array<{ index: number, seed: number, url: string }>, error: { code: string, message: string } | null };
+export type GenerationFieldsFragment = { id: string, prompt: string, negativePrompt: string | null, seed: number, steps: number, guidanceScale: number, count: number, state: GenerationState, stepsDone: number, stepsTotal: number, width: number | null, height: number | null, scheduler: GenerationScheduler, createdAt: string, finishedAt: string | null, checkpoint: { id: string }, images: Array<{ index: number, seed: number, url: string }>, error: { code: string, message: string } | null };
 
 export type GenerateMutationVariables = Exact<{
   input: GenerateInput;
 }>;
 
 
-export type GenerateMutation = { generate: { id: string, prompt: string, negativePrompt: string | null, seed: number, steps: number, guidanceScale: number, count: number, state: GenerationState, createdAt: string, finishedAt: string | null, checkpoint: { id: string }, images: Array<{ index: number, seed: number, url: string }>, error: { code: string, message: string } | null } };
+export type GenerateMutation = { generate: { id: string, prompt: string, negativePrompt: string | null, seed: number, steps: number, guidanceScale: number, count: number, state: GenerationState, stepsDone: number, stepsTotal: number, width: number | null, height: number | null, scheduler: GenerationScheduler, createdAt: string, finishedAt: string | null, checkpoint: { id: string }, images: Array<{ index: number, seed: number, url: string }>, error: { code: string, message: string } | null } };
 
 export type GenerationQueryVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type GenerationQuery = { generation: { id: string, prompt: string, negativePrompt: string | null, seed: number, steps: number, guidanceScale: number, count: number, state: GenerationState, createdAt: string, finishedAt: string | null, checkpoint: { id: string }, images: Array<{ index: number, seed: number, url: string }>, error: { code: string, message: string } | null } | null };
+export type GenerationQuery = { generation: { id: string, prompt: string, negativePrompt: string | null, seed: number, steps: number, guidanceScale: number, count: number, state: GenerationState, stepsDone: number, stepsTotal: number, width: number | null, height: number | null, scheduler: GenerationScheduler, createdAt: string, finishedAt: string | null, checkpoint: { id: string }, images: Array<{ index: number, seed: number, url: string }>, error: { code: string, message: string } | null } | null };
 
 export type GenerationUpdatedSubscriptionVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type GenerationUpdatedSubscription = { generationUpdated: { id: string, prompt: string, negativePrompt: string | null, seed: number, steps: number, guidanceScale: number, count: number, state: GenerationState, createdAt: string, finishedAt: string | null, checkpoint: { id: string }, images: Array<{ index: number, seed: number, url: string }>, error: { code: string, message: string } | null } };
+export type GenerationUpdatedSubscription = { generationUpdated: { id: string, prompt: string, negativePrompt: string | null, seed: number, steps: number, guidanceScale: number, count: number, state: GenerationState, stepsDone: number, stepsTotal: number, width: number | null, height: number | null, scheduler: GenerationScheduler, createdAt: string, finishedAt: string | null, checkpoint: { id: string }, images: Array<{ index: number, seed: number, url: string }>, error: { code: string, message: string } | null } };
 
 export type RunFieldsFragment = { id: string, method: RunMethod, baseModel: string, state: RunState, stage: string | null, step: number, totalSteps: number, cancelRequested: boolean, lastEventSeq: number, createdAt: string, startedAt: string | null, finishedAt: string | null, queuePosition: number | null, estimatedStartAt: string | null, attempt: number, maxAttempts: number, attemptErrors: Array<{ attempt: number, code: string, message: string, at: string }>, subject: { id: string, name: string, classNoun: string }, error: { code: string, message: string, logTail: string | null } | null, checkpoints: Array<{ id: string, stage: string, step: number, sizeBytes: number, sha256: string, createdAt: string }> };
 

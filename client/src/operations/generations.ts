@@ -8,6 +8,11 @@ export const GENERATION_FIELDS = /* GraphQL */ `
     guidanceScale
     count
     state
+    stepsDone
+    stepsTotal
+    width
+    height
+    scheduler
     createdAt
     finishedAt
     checkpoint {
