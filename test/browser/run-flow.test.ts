@@ -11,7 +11,7 @@ const photosDir = join(repoRoot, "..", "shared", "datasets", "dreambooth", "back
 const KEY_STORAGE = "studio.apiKey";
 // The browser-side shapes these tests read (the test project has no DOM typings).
 type WebStorage = { sessionStorage: { getItem(k: string): string | null; setItem(k: string, v: string): void } };
-type Img = { naturalWidth: number; complete: boolean };
+type Img = { naturalWidth: number; naturalHeight: number; complete: boolean };
 
 /** The chart's [stage, step] pairs, as the run page exposes them. */
 async function chartPoints(page: Page): Promise<[string, number][]> {
@@ -267,10 +267,15 @@ describe("dashboard: subject → photos → live two-stage run, in Chromium", ()
     await page.getByLabel(/^Prompt/).fill("a photo of <rare> backpack on the beach");
     await page.getByLabel(/^Seed/).fill("5");
     await page.getByLabel(/^Steps/).fill("2");
+    // tiny-random (64 px): the sizes its base model accepts, and a sampler
+    await page.getByLabel("Size").selectOption("96x64");
+    await page.getByLabel("Sampler").selectOption("DPM_SOLVER");
     await page.getByRole("button", { name: "Generate" }).click();
     const gen = page.getByTestId("generation");
     await expect.poll(() => gen.first().getAttribute("data-state"), { timeout: 120_000, interval: 500 }).toBe("SUCCEEDED");
     await expect.poll(() => gen.first().locator("img").evaluateAll((imgs) => imgs.length === 1 && imgs.every((i) => (i as unknown as Img).naturalWidth > 0)), { timeout: 15_000 }).toBe(true);
+    expect(await gen.first().locator("img").evaluate((i) => [(i as unknown as Img).naturalWidth, (i as unknown as Img).naturalHeight])).toEqual([96, 64]);
+    expect(await gen.first().textContent()).toContain("96 × 64 · DPM-Solver++");
     // The history is the team's (from the API): a reload, or another browser of the team, sees it.
     await page.reload();
     await expect.poll(() => gen.count(), { timeout: 15_000 }).toBe(1);
@@ -284,6 +289,8 @@ describe("dashboard: subject → photos → live two-stage run, in Chromium", ()
     await page.getByRole("button", { name: "Reuse settings" }).click();
     expect(await page.getByLabel(/^Prompt/).inputValue()).toBe("a photo of <rare> backpack on the beach");
     expect(await page.getByLabel(/^Seed/).inputValue()).toBe("5");
+    expect(await page.getByLabel("Size").inputValue()).toBe("96x64");
+    expect(await page.getByLabel("Sampler").inputValue()).toBe("DPM_SOLVER");
     await context.close();
   });
 });
