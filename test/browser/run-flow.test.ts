@@ -291,6 +291,13 @@ describe("dashboard: subject → photos → live two-stage run, in Chromium", ()
     expect(await page.getByLabel(/^Seed/).inputValue()).toBe("5");
     expect(await page.getByLabel("Size").inputValue()).toBe("96x64");
     expect(await page.getByLabel("Sampler").inputValue()).toBe("DPM_SOLVER");
+    // the seed × checkpoint grid: the same settings at seeds 5 and 6 on each of the run's 3 checkpoints
+    await page.getByLabel(/^Images per checkpoint/).fill("2");
+    await page.getByRole("button", { name: "Run on 3 checkpoints" }).click();
+    const rows = page.getByTestId("grid-row");
+    await expect.poll(() => rows.evaluateAll((rs) => rs.map((r) => r.getAttribute("data-state"))), { timeout: 120_000, interval: 500 }).toEqual(["SUCCEEDED", "SUCCEEDED", "SUCCEEDED"]);
+    expect(await page.getByTestId("checkpoint-grid").locator("thead th").allTextContents()).toEqual(["Checkpoint", "seed 5", "seed 6"]);
+    await expect.poll(() => rows.locator("img").evaluateAll((imgs) => imgs.length === 6 && imgs.every((i) => (i as unknown as Img).naturalWidth === 96)), { timeout: 15_000 }).toBe(true);
     await context.close();
   });
 });

@@ -50,6 +50,11 @@ export const CHECKPOINT_QUERY = /* GraphQL */ `
         method
         baseModel
         config
+        checkpoints {
+          id
+          stage
+          step
+        }
         subject {
           id
           name

@@ -7,6 +7,7 @@ import { CHECKPOINT_QUERY, GENERATE, GENERATION_UPDATED } from "@/graphql/genera
 import { errorText, GraphQLRequestError } from "@/lib/graphql";
 import { useSession } from "@/lib/session";
 import { stageOffsets, stepText } from "../run/run.steps";
+import { CheckpointGrid } from "./CheckpointGrid";
 
 type Gen = GenerationFieldsFragment;
 type Settings = { prompt: string; negativePrompt: string; seed: string; steps: string; guidance: string; count: string; size: string; scheduler: string };
@@ -16,6 +17,15 @@ const SCHEDULERS = [
   { id: "DPM_SOLVER", label: "DPM-Solver++ (fewer steps)" },
   { id: "EULER_ANCESTRAL", label: "Euler ancestral" },
 ];
+
+/** GenerateInput fields from the form (no checkpoint, no count): shared by Generate and the grid. */
+function settingsInput(s: Settings): Record<string, unknown> {
+  const input: Record<string, unknown> = { prompt: s.prompt, steps: Number(s.steps), guidanceScale: Number(s.guidance), scheduler: s.scheduler };
+  if (s.negativePrompt.trim()) input.negativePrompt = s.negativePrompt;
+  if (s.seed.trim()) input.seed = Number(s.seed);
+  if (s.size) [input.width, input.height] = s.size.split("x").map(Number);
+  return input;
+}
 
 /** A few sizes within what the API accepts for the base model (`baseModels.generationSizes`): "" is native. */
 export function sizeChoices(resolution: number, { min, max }: { min: number; max: number }): { value: string; label: string }[] {
@@ -99,11 +109,7 @@ export function Playground({ checkpointId }: { checkpointId: string }) {
   const generate = async () => {
     setErr(null);
     setBusy(true);
-    const input: Record<string, unknown> = { checkpointId, prompt: s.prompt, steps: Number(s.steps), guidanceScale: Number(s.guidance), count: Number(s.count) };
-    if (s.negativePrompt.trim()) input.negativePrompt = s.negativePrompt;
-    if (s.seed.trim()) input.seed = Number(s.seed);
-    if (s.size) [input.width, input.height] = s.size.split("x").map(Number);
-    input.scheduler = s.scheduler;
+    const input: Record<string, unknown> = { checkpointId, ...settingsInput(s), count: Number(s.count) };
     try {
       const d = await session.request<GenerateMutation>(GENERATE, { input });
       upsert(d.generate);
@@ -271,6 +277,7 @@ export function Playground({ checkpointId }: { checkpointId: string }) {
           ))}
         </section>
       </div>
+      <CheckpointGrid checkpoints={ckpt.run.checkpoints} offsets={stageOffsets(ckpt.run.config)} settings={() => settingsInput(s)} />
     </div>
   );
 }
