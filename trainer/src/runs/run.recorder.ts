@@ -1,33 +1,11 @@
 import { workerQueries, type Database } from "@studio/db";
+import type { CheckpointSavedEvent, EngineEvent, ProgressEvent } from "../engine/events.generated.js";
 import type { EngineEventBase } from "../engine/protocol.js";
 import { StorageError, type StorageRepository } from "../repositories/storage.repository.js";
 import { stage1Steps, stepName } from "./run.spec.js";
 
 const FLUSH_MS = 500;
 
-interface ProgressEvent extends EngineEventBase {
-  stage: string;
-  step: number;
-  loss: number | null;
-  learningRate: number;
-}
-interface CheckpointEvent extends EngineEventBase {
-  stage: string;
-  step: number;
-  bytes: number;
-  files: { name: string; path: string; sha256: string; bytes: number }[];
-  contentHash?: string;
-  /** The private training state (bit-exact resume): uploaded beside the checkpoint, never listed in `files`. */
-  trainingState?: { name: string; path: string; sha256: string; bytes: number }[];
-}
-interface SampleEvent extends EngineEventBase {
-  stage: string;
-  step: number;
-  prompt: string;
-  promptIndex: number;
-  seed: number;
-  path: string;
-}
 
 export interface RecorderDeps {
   db: Database;
@@ -61,10 +39,12 @@ export class RunRecorder {
     this.stage1Total = stage1Steps(deps.run.config);
   }
 
-  handle(e: EngineEventBase): void {
+  /** `event` was validated against events.schema.json (protocol.ts), so it is one of its typed events. */
+  handle(event: EngineEventBase): void {
+    const e = event as EngineEvent;
     switch (e.type) {
       case "progress":
-        return this.bufferProgress(e as ProgressEvent);
+        return this.bufferProgress(e);
       case "ready":
       case "heartbeat":
       case "error": // read from the result once the engine exits
@@ -130,10 +110,10 @@ export class RunRecorder {
     await workerQueries.recordLosses(this.deps.db, this.deps.run.id, this.deps.owner, points, step);
   }
 
-  private async apply(e: EngineEventBase): Promise<void> {
+  private async apply(e: EngineEvent): Promise<void> {
     const { db, owner, run } = this.deps;
     if (e.type === "stage.started") {
-      await workerQueries.recordStage(db, run.id, owner, e.stage as string, e.totalSteps as number);
+      await workerQueries.recordStage(db, run.id, owner, e.stage, e.totalSteps);
     } else if (e.type === "phase" && e.phase === "loading_base_model") {
       await workerQueries.recordPhase(db, run.id, owner, {
         phase: "LOADING_BASE_MODEL",
@@ -143,7 +123,7 @@ export class RunRecorder {
         ...(typeof e.warm === "boolean" ? { warm: e.warm } : {}),
       });
     } else if (e.type === "sample.saved") {
-      const s = e as SampleEvent;
+      const s = e;
       // Attempt-scoped: a fenced-off attempt can never overwrite an object a successor recorded.
       const key = `teams/${run.teamId}/runs/${run.id}/samples/a${run.attempt}/${stepName(s.stage, s.step)}-p${s.promptIndex}-s${s.seed}.png`;
       await this.deps.storage.upload(s.path, key, "image/png");
@@ -157,7 +137,7 @@ export class RunRecorder {
         objectKey: key,
       });
     } else if (e.type === "checkpoint.saved") {
-      await this.recordCheckpoint(e as CheckpointEvent);
+      await this.recordCheckpoint(e);
     }
   }
 
@@ -166,7 +146,7 @@ export class RunRecorder {
    * The private training state goes under `training-state/` (not `checkpoints/`) and into its own
    * column: only a resuming trainer reads it; exports, shares and model cards never see it.
    */
-  private async recordCheckpoint(c: CheckpointEvent): Promise<void> {
+  private async recordCheckpoint(c: CheckpointSavedEvent): Promise<void> {
     const { run } = this.deps;
     const name = stepName(c.stage, c.step);
     // Attempt-scoped (`a{attempt}/`): a fenced-off attempt still uploading can never overwrite the
