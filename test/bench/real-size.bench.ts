@@ -28,12 +28,13 @@
  * measure); of Node processes: process.resourceUsage().maxRSS / VmHWM plus VmRSS sampled every 100 ms.
  * Knobs: BENCH_MODEL, BENCH_WORK_DIR (default $TMPDIR/studio-bench-real-size; only the model folder and the
  * engine cache stay there), BENCH_ENCODINGS, BENCH_SECTIONS (default checkpoint,minio,generate,export,api),
- * BENCH_GEN_SIZE (default 256 / 64), BENCH_GEN_STEPS (default 2), ENGINE_PYTHON. Exit code 1 when a section failed
+ * BENCH_GEN_SIZE (default 256 / 64), BENCH_GEN_STEPS (default 2), BENCH_JSON (a file rewritten with the figures so
+ * far after every section: what a run cut short had measured), ENGINE_PYTHON. Exit code 1 when a section failed
  * (its `error` is in the JSON). Not a test: the goals are compared, nothing is asserted.
  */
 import { fork, spawn, type ChildProcess } from "node:child_process";
 import { openAsBlob, readFileSync, readdirSync, statSync } from "node:fs";
-import { chmod, mkdir, mkdtemp, rm } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { cpus, freemem, loadavg, tmpdir, totalmem } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { createInterface } from "node:readline";
@@ -332,6 +333,9 @@ async function main(): Promise<number> {
     },
   };
   const errors: string[] = [];
+  const partial = async () => {
+    if (process.env.BENCH_JSON) await writeFile(process.env.BENCH_JSON, JSON.stringify({ ...out, errors, partial: true }, null, 1)).catch(() => undefined);
+  };
   const section = async <T>(name: string, fn: () => Promise<T>): Promise<T | null> => {
     if (!sections.has(name)) {
       out[name] = { skipped: "not in BENCH_SECTIONS" };
@@ -342,11 +346,13 @@ async function main(): Promise<number> {
     try {
       const r = await fn();
       say(`${name} done in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+      await partial();
       return r;
     } catch (err) {
       errors.push(name);
       out[name] = { ...(out[name] ?? {}), error: String((err as Error).message ?? err).slice(0, 3000) };
       say(`${name} FAILED: ${(err as Error).message}`);
+      await partial();
       return null;
     }
   };
@@ -370,6 +376,7 @@ async function main(): Promise<number> {
       runPy(python, ["folder", "--model", model, "--folder", folderPath], env, 30 * 60_000),
     ]);
     out.folder = folder;
+    await partial();
     const s3 = { endpoint: minio.endpoint, accessKey: minio.accessKey, secretKey: minio.secretKey, bucket };
     if (sections.has("minio")) trainer = await startTrainerChild();
 
@@ -393,6 +400,7 @@ async function main(): Promise<number> {
           const { files, path, durableAtMs, type: _t, ...figures } = e;
           out.checkpoint[e.encoding] = figures;
           say(`${e.encoding} checkpoint durable: ${JSON.stringify(figures)}`);
+          await partial();
           if (e.encoding === "plain") {
             got.plainDir = path;
             if (trainer) {
@@ -412,6 +420,7 @@ async function main(): Promise<number> {
               });
             }
           }
+          if (e.encoding !== "plain") await rm(path, { recursive: true, force: true }); // measured; only disk from here on
           p.stdin.write("next\n");
         }
       }
@@ -477,6 +486,7 @@ async function main(): Promise<number> {
     out.errors = errors;
     out.wallSeconds = r1((performance.now() - t0) / 1000);
     console.log(JSON.stringify(out));
+    if (process.env.BENCH_JSON) await writeFile(process.env.BENCH_JSON, JSON.stringify(out, null, 1));
     return errors.length ? 1 : 0;
   } finally {
     await cleanup();
