@@ -396,6 +396,7 @@ async function main(): Promise<number> {
         const e = JSON.parse(line);
         if (e.type === "prepared") out.checkpoint.prepared = { ...e, type: undefined };
         else if (e.type === "done") out.checkpoint.engineProcessPeakRssMb = e.peakRssMb;
+        else if (e.type === "fingerprint") out.checkpoint.baseFingerprintSeconds = e.baseFingerprintSeconds;
         else if (e.type === "saved") {
           const { files, path, durableAtMs, type: _t, ...figures } = e;
           out.checkpoint[e.encoding] = figures;

@@ -107,6 +107,10 @@ def cmd_checkpoint(ns) -> None:
           "deltaFit": {"k": rnd(k, 2), "noise": rnd(noise, 2)}})
     for i, encoding in enumerate(ns.encodings.split(",")):
         base_unet = codec.base_unet_file(folder) if encoding == "delta" else None
+        if base_unet is not None:  # once per machine and base file (cached, verified.py): reported apart from the write
+            t0 = time.perf_counter()
+            codec.base_unet_fingerprint(base_unet)
+            emit({"type": "fingerprint", "baseFingerprintSeconds": rnd(time.perf_counter() - t0)})
         writer = CheckpointWriter(Path(ns.root) / encoding, max_in_flight=1)
         writer.prepare(list(state.values()), torch.float32, 1)  # as stage 2 does when it starts
         time.sleep(ns.gap)  # the steps before the checkpoint
