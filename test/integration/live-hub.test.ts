@@ -159,10 +159,12 @@ describe("live hub: one read per run batch, completion, slow consumers, revocati
 
     // an evaluation still running keeps the stream open until its result is in the log
     const live = await insertRunWithCheckpoint(db, team.teamId, subjectId);
-    await db.pool.query(
-      `insert into evaluations (team_id, run_id, checkpoint_id, protocol, spec, images_total) values ($1, $2, $3, 'QUICK', '{}'::jsonb, 1)`,
-      [team.teamId, live.run.id, live.checkpoint.id],
-    ); // QUEUED: no evaluator runs in this test, so it stays pending until the test finishes it
+    const evaluationId = (
+      await db.pool.query<{ id: string }>(
+        `insert into evaluations (team_id, run_id, checkpoint_id, protocol, spec, images_total) values ($1, $2, $3, 'QUICK', '{}'::jsonb, 1) returning id`,
+        [team.teamId, live.run.id, live.checkpoint.id],
+      )
+    ).rows[0]!.id; // QUEUED: no evaluator runs in this test, so it stays pending until the test finishes it
     await appendEvents(db, live.run.id, [{ type: "RunStateChanged", payload: { state: "SUCCEEDED", previousState: "RUNNING" } }]);
     await db.pool.query(`update runs set state = 'SUCCEEDED', finished_at = now(), lease_owner = null, lease_expires_at = null where id = $1`, [live.run.id]);
     const open = follow(c, live.run.id, 0);
@@ -170,7 +172,12 @@ describe("live hub: one read per run batch, completion, slow consumers, revocati
     await sleep(500);
     expect(open.completed).toBe(false);
     await db.pool.query(`update evaluations set state = 'FAILED', error_code = 'TEST', error_message = 'test', finished_at = now() where run_id = $1`, [live.run.id]);
-    await appendEvents(db, live.run.id, [{ type: "EvaluationUpdated", payload: { state: "FAILED" } }]);
+    await appendEvents(db, live.run.id, [
+      {
+        type: "EvaluationUpdated",
+        payload: { evaluationId, checkpointId: live.checkpoint.id, protocol: "QUICK", state: "FAILED", clipI: null, clipT: null, dino: null, errorCode: "TEST" },
+      },
+    ]);
     await until("completion after the evaluation", () => open.completed);
     expect(open.got.map((e) => e.seq)).toEqual([1, 2]);
   });

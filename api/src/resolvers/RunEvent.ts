@@ -9,62 +9,67 @@ import type {
   StageStartedResolvers,
 } from "../generated/graphql.js";
 import type { ApiContext } from "../context.js";
+import { payloadOf } from "@studio/db";
 import type { RunEventModel } from "../models.js";
 
 /**
- * The run_events union: the row's `type` names the GraphQL type; payload fields are in
- * docs/platform-contract.md. Members share `seq` and `at`, so they live together here.
+ * The run_events union: the row's `type` names the GraphQL type; each payload is read as the type the
+ * writers use (`RunEventPayloads` in @studio/db), so a renamed field fails typecheck here.
+ * Members share `seq` and `at`, so they live together here.
  */
-const field = (e: RunEventModel, name: string) => e.payload[name] as never;
 const common = { seq: (e: RunEventModel) => e.seq, at: (e: RunEventModel) => e.createdAt };
 
 export const RunEvent: RunEventResolvers = {
   __resolveType: (e) => e.type as never,
 };
 
+const stateChanged = (e: RunEventModel) => payloadOf(e, "RunStateChanged");
 export const RunStateChanged: RunStateChangedResolvers = {
   ...common,
-  state: (e) => field(e, "state"),
-  previousState: (e) => field(e, "previousState") ?? null,
-  errorCode: (e) => field(e, "errorCode") ?? null,
-  errorMessage: (e) => field(e, "errorMessage") ?? null,
+  state: (e) => stateChanged(e).state as never,
+  previousState: (e) => (stateChanged(e).previousState ?? null) as never,
+  errorCode: (e) => stateChanged(e).errorCode ?? null,
+  errorMessage: (e) => stateChanged(e).errorMessage ?? null,
 };
 
 export const StageStarted: StageStartedResolvers = {
   ...common,
-  stage: (e) => field(e, "stage"),
-  totalSteps: (e) => field(e, "totalSteps"),
+  stage: (e) => payloadOf(e, "StageStarted").stage,
+  totalSteps: (e) => payloadOf(e, "StageStarted").totalSteps,
 };
 
+const phase = (e: RunEventModel) => payloadOf(e, "PhaseChanged");
 export const PhaseChanged: PhaseChangedResolvers = {
   ...common,
-  phase: (e) => field(e, "phase"),
-  phaseState: (e) => field(e, "state"),
-  baseModel: (e) => field(e, "baseModel") ?? null,
-  durationMs: (e) => field(e, "durationMs") ?? null,
-  warmEngine: (e) => field(e, "warm") ?? null,
+  phase: (e) => phase(e).phase,
+  phaseState: (e) => phase(e).state,
+  baseModel: (e) => phase(e).baseModel ?? null,
+  durationMs: (e) => phase(e).durationMs ?? null,
+  warmEngine: (e) => phase(e).warm ?? null,
 };
 
+const loss = (e: RunEventModel) => payloadOf(e, "LossLogged");
 export const LossLogged: LossLoggedResolvers = {
   ...common,
-  stage: (e) => field(e, "stage"),
-  step: (e) => field(e, "step"),
-  loss: (e) => field(e, "loss"),
-  learningRate: (e) => field(e, "learningRate"),
+  stage: (e) => loss(e).stage,
+  step: (e) => loss(e).step,
+  loss: (e) => loss(e).loss,
+  learningRate: (e) => loss(e).learningRate,
 };
 
+const sample = (e: RunEventModel) => payloadOf(e, "SampleSaved");
 const sampleOf = async (e: RunEventModel, ctx: ApiContext) => {
-  const id = field(e, "sampleId") as unknown;
+  const id = sample(e).sampleId as unknown;
   return typeof id === "string" ? (await ctx.session()).loaders.sample.load(id) : null;
 };
 
 export const SampleSaved: SampleSavedResolvers = {
   ...common,
-  stage: (e) => field(e, "stage"),
-  step: (e) => field(e, "step"),
-  prompt: (e) => field(e, "prompt"),
-  promptIndex: (e) => field(e, "promptIndex"),
-  seed: (e) => field(e, "seed"),
+  stage: (e) => sample(e).stage,
+  step: (e) => sample(e).step,
+  prompt: (e) => sample(e).prompt,
+  promptIndex: (e) => sample(e).promptIndex,
+  seed: (e) => sample(e).seed,
   sample: (e, _a, ctx) => sampleOf(e, ctx),
   url: async (e, _a, ctx) => {
     const s = await sampleOf(e, ctx);
@@ -74,24 +79,25 @@ export const SampleSaved: SampleSavedResolvers = {
 
 export const CheckpointSaved: CheckpointSavedResolvers = {
   ...common,
-  stage: (e) => field(e, "stage"),
-  step: (e) => field(e, "step"),
+  stage: (e) => payloadOf(e, "CheckpointSaved").stage,
+  step: (e) => payloadOf(e, "CheckpointSaved").step,
   checkpoint: async (e, _a, ctx) => {
-    const id = field(e, "checkpointId") as unknown;
+    const id = payloadOf(e, "CheckpointSaved").checkpointId as unknown;
     return typeof id === "string" ? (await ctx.session()).loaders.checkpoint.load(id) : null;
   },
 };
 
+const evaluation = (e: RunEventModel) => payloadOf(e, "EvaluationUpdated");
 export const EvaluationUpdated: EvaluationUpdatedResolvers = {
   ...common,
-  checkpointId: (e) => field(e, "checkpointId"),
-  protocol: (e) => field(e, "protocol"),
-  evaluationState: (e) => field(e, "state"),
-  clipI: (e) => field(e, "clipI") ?? null,
-  clipT: (e) => field(e, "clipT") ?? null,
-  dino: (e) => field(e, "dino") ?? null,
+  checkpointId: (e) => evaluation(e).checkpointId,
+  protocol: (e) => evaluation(e).protocol as never,
+  evaluationState: (e) => evaluation(e).state as never,
+  clipI: (e) => evaluation(e).clipI ?? null,
+  clipT: (e) => evaluation(e).clipT ?? null,
+  dino: (e) => evaluation(e).dino ?? null,
   evaluation: async (e, _a, ctx) => {
-    const id = field(e, "evaluationId") as unknown;
+    const id = evaluation(e).evaluationId as unknown;
     return typeof id === "string" ? (await ctx.session()).loaders.evaluation.load(id) : null;
   },
 };

@@ -15,9 +15,37 @@ export type RunEventType =
   | "EvaluationUpdated"
   | "PhaseChanged";
 
-export interface NewRunEvent {
-  type: RunEventType;
-  payload: Record<string, unknown>;
+/**
+ * What each run event's payload holds: the one definition the writers (trainer and API queries here) and
+ * the reader (api/src/resolvers/RunEvent.ts) share, so a field renamed on one side fails typecheck on the
+ * other. docs/platform-contract.md describes them.
+ */
+export interface RunEventPayloads {
+  RunStateChanged: { state: string; previousState: string | null; errorCode?: string | null; errorMessage?: string | null };
+  StageStarted: { stage: string; totalSteps: number };
+  LossLogged: { stage: string; step: number; loss: number; learningRate: number };
+  SampleSaved: { sampleId: string; stage: string; step: number; prompt: string; promptIndex: number; seed: number };
+  CheckpointSaved: { checkpointId: string; stage: string; step: number };
+  EvaluationUpdated: {
+    evaluationId: string;
+    checkpointId: string;
+    protocol: string;
+    state: string;
+    clipI: number | null;
+    clipT: number | null;
+    dino: number | null;
+    errorCode: string | null;
+  };
+  PhaseChanged: { phase: "LOADING_BASE_MODEL"; state: "STARTED" | "ENDED"; baseModel?: string; durationMs?: number; warm?: boolean };
+}
+
+/** One event to append: its type and that type's payload. */
+export type NewRunEvent = { [K in RunEventType]: { type: K; payload: RunEventPayloads[K] } }[RunEventType];
+
+/** A stored event's payload as its type's (rows are written only through `appendRunEvents`). */
+export function payloadOf<K extends RunEventType>(e: { type: string; payload: unknown }, type: K): RunEventPayloads[K] {
+  if (e.type !== type) throw new Error(`a ${e.type} event read as ${type}`);
+  return e.payload as RunEventPayloads[K];
 }
 
 /**

@@ -4,7 +4,7 @@ import type { Executor } from "../../client.tx.js";
 import { subjectImages } from "../../schema/images.js";
 import { checkpoints, lossPoints, runs, samples } from "../../schema/runs.js";
 import { subjects } from "../../schema/subjects.js";
-import { appendRunEvents, type NewRunEvent } from "../run-events.queries.js";
+import { appendRunEvents, type NewRunEvent, type RunEventPayloads } from "../run-events.queries.js";
 import { teamRunLimits } from "../../schema/limits.js";
 import { claimLeased, finishLeased, heartbeatLeased, lockHeld, releaseLeased, type Holder, type LeasedJob } from "./lease.queries.js";
 
@@ -22,7 +22,7 @@ export type RunClaim =
 /** A RunStateChanged event for every state change a lease operation makes (claim, finish, exhaustion). */
 async function announceRun(tx: Executor, run: ClaimedRun, previousState: string): Promise<void> {
   if (run.state === previousState) return;
-  const payload: Record<string, unknown> = { state: run.state, previousState };
+  const payload: RunEventPayloads["RunStateChanged"] = { state: run.state, previousState };
   if (run.errorCode) payload.errorCode = run.errorCode;
   if (run.errorMessage) payload.errorMessage = run.errorMessage;
   await appendRunEvents(tx, run.id, [{ type: "RunStateChanged", payload }]);
