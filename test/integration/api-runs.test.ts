@@ -58,6 +58,20 @@ describe("api: startRun, cancelRun and generate", () => {
         seed: 7,
         resolution: null,
       });
+      // the same settings, typed (Run.settings): unused parts are null rather than absent
+      const typed = await okAs(api.url, team.secret, `query($id: ID!) { run(id: $id) { settings { preset maxGradNorm seed resolution
+        stage1 { steps learningRate checkpointEvery } stage2 { steps learningRate checkpointEvery }
+        samples { prompts seeds every steps guidanceScale } dreambooth { classImages } } } }`, { id: run.id });
+      expect(typed.run.settings).toEqual({
+        preset: "SECTION_3_2",
+        maxGradNorm: 1,
+        seed: 7,
+        resolution: null,
+        stage1: { steps: 100, learningRate: 5e-4, checkpointEvery: null },
+        stage2: { steps: 400, learningRate: 5e-6, checkpointEvery: 200 },
+        samples: { prompts: ["a photo of <rare> backpack"], seeds: [7], every: 200, steps: 25, guidanceScale: 7.5 },
+        dreambooth: null,
+      });
       const { rows } = await db.pool.query("select seq, type, payload from run_events where run_id = $1", [run.id]);
       expect(rows).toEqual([{ seq: 1, type: "RunStateChanged", payload: { state: "QUEUED", previousState: null } }]);
       await new Promise((r) => setTimeout(r, 300));

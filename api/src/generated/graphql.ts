@@ -174,6 +174,13 @@ export type CreatedShare = {
   url: Maybe<Scalars['String']['output']>;
 };
 
+export type DreamBoothSettings = {
+  __typename?: 'DreamBoothSettings';
+  classImageSteps: Scalars['Int']['output'];
+  classImages: Scalars['Int']['output'];
+  priorLossWeight: Scalars['Float']['output'];
+};
+
 /** Language drift: the class prompt without the token, checkpoint vs base model, same seeds. */
 export type DriftCheck = {
   __typename?: 'DriftCheck';
@@ -968,7 +975,7 @@ export type Run = {
   cancelRequested: Scalars['Boolean']['output'];
   /** The `last` checkpoints (1–500, default 100) in the order they were saved. */
   checkpoints: Array<Checkpoint>;
-  /** The engine settings, every default filled in (docs/platform-contract.md). */
+  /** The engine settings, every default filled in (docs/platform-contract.md), as stored: `settings` is the same, typed. */
   config: Scalars['JSON']['output'];
   createdAt: Scalars['DateTime']['output'];
   error: Maybe<RunError>;
@@ -1000,6 +1007,8 @@ export type Run = {
   recommendedCheckpoint: Maybe<Recommendation>;
   /** The `last` samples (1–1000, default 200) in step order. */
   samples: Array<Sample>;
+  /** The engine settings, every default filled in, typed (runs.config; docs/platform-contract.md). */
+  settings: RunSettings;
   stage: Maybe<Scalars['String']['output']>;
   startedAt: Maybe<Scalars['DateTime']['output']>;
   state: RunState;
@@ -1092,6 +1101,23 @@ export type RunPhase =
   /** The engine loads the base model (tokenizer, text encoder, VAE, UNet) before training. */
   | 'LOADING_BASE_MODEL';
 
+/** A run's engine settings (runs.config). Fields a run's method does not use are null. */
+export type RunSettings = {
+  __typename?: 'RunSettings';
+  dreambooth: Maybe<DreamBoothSettings>;
+  /** Global gradient-norm clip; null: off. */
+  maxGradNorm: Maybe<Scalars['Float']['output']>;
+  /** The preset the defaults came from (null for runs started before presets existed). */
+  preset: Maybe<TrainingPreset>;
+  /** Training resolution; null: the base model's. */
+  resolution: Maybe<Scalars['Int']['output']>;
+  samples: Maybe<SampleSettings>;
+  /** The run's seed (0–4294967295). */
+  seed: Scalars['Float']['output'];
+  stage1: Maybe<StageSettings>;
+  stage2: Maybe<StageSettings>;
+};
+
 export type RunState =
   | 'CANCELED'
   | 'FAILED'
@@ -1134,6 +1160,16 @@ export type SampleSaved = {
   step: Scalars['Int']['output'];
   /** Short-lived presigned URL of the sample image. */
   url: Maybe<Scalars['String']['output']>;
+};
+
+/** The fixed prompts and seeds sampled during training, every `every` steps. */
+export type SampleSettings = {
+  __typename?: 'SampleSettings';
+  every: Scalars['Int']['output'];
+  guidanceScale: Scalars['Float']['output'];
+  prompts: Array<Scalars['String']['output']>;
+  seeds: Array<Scalars['Float']['output']>;
+  steps: Scalars['Int']['output'];
 };
 
 export type ScoreSet = {
@@ -1229,6 +1265,14 @@ export type SizeRange = {
   min: Scalars['Int']['output'];
   /** Sizes are multiples of this. */
   multipleOf: Scalars['Int']['output'];
+};
+
+export type StageSettings = {
+  __typename?: 'StageSettings';
+  /** Save a checkpoint every this many steps of the stage; null: only at its end. */
+  checkpointEvery: Maybe<Scalars['Int']['output']>;
+  learningRate: Scalars['Float']['output'];
+  steps: Scalars['Int']['output'];
 };
 
 export type StageStarted = {
@@ -1573,6 +1617,7 @@ export type ResolversTypes = {
   CreatedInvitation: ResolverTypeWrapper<CreatedInvitationModel>;
   CreatedShare: ResolverTypeWrapper<CreatedShareModel>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
+  DreamBoothSettings: ResolverTypeWrapper<DreamBoothSettings>;
   DriftCheck: ResolverTypeWrapper<DriftCheck>;
   Evaluation: ResolverTypeWrapper<EvaluationModel>;
   EvaluationError: ResolverTypeWrapper<EvaluationError>;
@@ -1627,10 +1672,12 @@ export type ResolversTypes = {
   RunEventBatch: ResolverTypeWrapper<Omit<RunEventBatch, 'events'> & { events: Array<ResolversTypes['RunEvent']> }>;
   RunMethod: RunMethod;
   RunPhase: RunPhase;
+  RunSettings: ResolverTypeWrapper<RunSettings>;
   RunState: RunState;
   RunStateChanged: ResolverTypeWrapper<RunEventModel>;
   Sample: ResolverTypeWrapper<SampleModel>;
   SampleSaved: ResolverTypeWrapper<RunEventModel>;
+  SampleSettings: ResolverTypeWrapper<SampleSettings>;
   ScoreSet: ResolverTypeWrapper<ScoreSetModel>;
   ServiceHealth: ResolverTypeWrapper<ServiceHealth>;
   ServiceStatus: ServiceStatus;
@@ -1640,6 +1687,7 @@ export type ResolversTypes = {
   SharedRun: ResolverTypeWrapper<SharedRunModel>;
   SharedTeam: ResolverTypeWrapper<SharedTeam>;
   SizeRange: ResolverTypeWrapper<SizeRange>;
+  StageSettings: ResolverTypeWrapper<StageSettings>;
   StageStarted: ResolverTypeWrapper<RunEventModel>;
   StartRunInput: StartRunInput;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
@@ -1675,6 +1723,7 @@ export type ResolversParentTypes = {
   CreatedInvitation: CreatedInvitationModel;
   CreatedShare: CreatedShareModel;
   DateTime: Scalars['DateTime']['output'];
+  DreamBoothSettings: DreamBoothSettings;
   DriftCheck: DriftCheck;
   Evaluation: EvaluationModel;
   EvaluationError: EvaluationError;
@@ -1719,9 +1768,11 @@ export type ResolversParentTypes = {
   RunError: RunError;
   RunEvent: ResolversUnionTypes<ResolversParentTypes>['RunEvent'];
   RunEventBatch: Omit<RunEventBatch, 'events'> & { events: Array<ResolversParentTypes['RunEvent']> };
+  RunSettings: RunSettings;
   RunStateChanged: RunEventModel;
   Sample: SampleModel;
   SampleSaved: RunEventModel;
+  SampleSettings: SampleSettings;
   ScoreSet: ScoreSetModel;
   ServiceHealth: ServiceHealth;
   Share: ShareModel;
@@ -1729,6 +1780,7 @@ export type ResolversParentTypes = {
   SharedRun: SharedRunModel;
   SharedTeam: SharedTeam;
   SizeRange: SizeRange;
+  StageSettings: StageSettings;
   StageStarted: RunEventModel;
   StartRunInput: StartRunInput;
   String: Scalars['String']['output'];
@@ -1829,6 +1881,12 @@ export type CreatedShareResolvers<ContextType = ApiContext, ParentType extends R
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
   name: 'DateTime';
 }
+
+export type DreamBoothSettingsResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['DreamBoothSettings'] = ResolversParentTypes['DreamBoothSettings']> = {
+  classImageSteps?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  classImages?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  priorLossWeight?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+};
 
 export type DriftCheckResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['DriftCheck'] = ResolversParentTypes['DriftCheck']> = {
   clipI?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
@@ -2172,6 +2230,7 @@ export type RunResolvers<ContextType = ApiContext, ParentType extends ResolversP
   queuePosition?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   recommendedCheckpoint?: Resolver<Maybe<ResolversTypes['Recommendation']>, ParentType, ContextType>;
   samples?: Resolver<Array<ResolversTypes['Sample']>, ParentType, ContextType, RequireFields<RunSamplesArgs, 'last'>>;
+  settings?: Resolver<ResolversTypes['RunSettings'], ParentType, ContextType>;
   stage?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   startedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   state?: Resolver<ResolversTypes['RunState'], ParentType, ContextType>;
@@ -2217,6 +2276,17 @@ export type RunEventBatchResolvers<ContextType = ApiContext, ParentType extends 
   lastSeq?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
+export type RunSettingsResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['RunSettings'] = ResolversParentTypes['RunSettings']> = {
+  dreambooth?: Resolver<Maybe<ResolversTypes['DreamBoothSettings']>, ParentType, ContextType>;
+  maxGradNorm?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  preset?: Resolver<Maybe<ResolversTypes['TrainingPreset']>, ParentType, ContextType>;
+  resolution?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  samples?: Resolver<Maybe<ResolversTypes['SampleSettings']>, ParentType, ContextType>;
+  seed?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  stage1?: Resolver<Maybe<ResolversTypes['StageSettings']>, ParentType, ContextType>;
+  stage2?: Resolver<Maybe<ResolversTypes['StageSettings']>, ParentType, ContextType>;
+};
+
 export type RunStateChangedResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['RunStateChanged'] = ResolversParentTypes['RunStateChanged']> = {
   at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   errorCode?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -2249,6 +2319,14 @@ export type SampleSavedResolvers<ContextType = ApiContext, ParentType extends Re
   step?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   url?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type SampleSettingsResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['SampleSettings'] = ResolversParentTypes['SampleSettings']> = {
+  every?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  guidanceScale?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  prompts?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  seeds?: Resolver<Array<ResolversTypes['Float']>, ParentType, ContextType>;
+  steps?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
 export type ScoreSetResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['ScoreSet'] = ResolversParentTypes['ScoreSet']> = {
@@ -2307,6 +2385,12 @@ export type SizeRangeResolvers<ContextType = ApiContext, ParentType extends Reso
   max?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   min?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   multipleOf?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type StageSettingsResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['StageSettings'] = ResolversParentTypes['StageSettings']> = {
+  checkpointEvery?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  learningRate?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  steps?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
 export type StageStartedResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['StageStarted'] = ResolversParentTypes['StageStarted']> = {
@@ -2405,6 +2489,7 @@ export type Resolvers<ContextType = ApiContext> = {
   CreatedInvitation?: CreatedInvitationResolvers<ContextType>;
   CreatedShare?: CreatedShareResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
+  DreamBoothSettings?: DreamBoothSettingsResolvers<ContextType>;
   DriftCheck?: DriftCheckResolvers<ContextType>;
   Evaluation?: EvaluationResolvers<ContextType>;
   EvaluationError?: EvaluationErrorResolvers<ContextType>;
@@ -2444,9 +2529,11 @@ export type Resolvers<ContextType = ApiContext> = {
   RunError?: RunErrorResolvers<ContextType>;
   RunEvent?: RunEventResolvers<ContextType>;
   RunEventBatch?: RunEventBatchResolvers<ContextType>;
+  RunSettings?: RunSettingsResolvers<ContextType>;
   RunStateChanged?: RunStateChangedResolvers<ContextType>;
   Sample?: SampleResolvers<ContextType>;
   SampleSaved?: SampleSavedResolvers<ContextType>;
+  SampleSettings?: SampleSettingsResolvers<ContextType>;
   ScoreSet?: ScoreSetResolvers<ContextType>;
   ServiceHealth?: ServiceHealthResolvers<ContextType>;
   Share?: ShareResolvers<ContextType>;
@@ -2454,6 +2541,7 @@ export type Resolvers<ContextType = ApiContext> = {
   SharedRun?: SharedRunResolvers<ContextType>;
   SharedTeam?: SharedTeamResolvers<ContextType>;
   SizeRange?: SizeRangeResolvers<ContextType>;
+  StageSettings?: StageSettingsResolvers<ContextType>;
   StageStarted?: StageStartedResolvers<ContextType>;
   Subject?: SubjectResolvers<ContextType>;
   SubjectConnection?: SubjectConnectionResolvers<ContextType>;

@@ -1,10 +1,25 @@
 import { badInput } from "../errors.js";
 import type { RunResolvers } from "../generated/graphql.js";
 import { capList, listArg } from "../graphql-limits.js";
+import type { RunConfig } from "../services/run-config.js";
 
 export const Run: RunResolvers = {
   subject: async (r, _a, ctx) => (await (await ctx.session()).loaders.subject.load(r.subjectId))!,
   config: (r) => r.config,
+  // runs.config is written by buildRunConfig (run-config.ts RunConfig); older rows may lack newer fields
+  settings: (r) => {
+    const c = (r.config ?? {}) as Partial<RunConfig>;
+    return {
+      preset: c.preset ?? null,
+      stage1: c.stage1 ? { ...c.stage1, checkpointEvery: c.stage1.checkpointEvery ?? null } : null,
+      stage2: c.stage2 ? { ...c.stage2, checkpointEvery: c.stage2.checkpointEvery ?? null } : null,
+      maxGradNorm: c.maxGradNorm ?? null,
+      samples: c.samples ?? null,
+      seed: c.seed ?? 0,
+      resolution: c.resolution ?? null,
+      dreambooth: c.dreambooth ?? null,
+    };
+  },
   cancelRequested: (r) => r.cancelRequestedAt !== null,
   error: (r) => (r.errorCode ? { code: r.errorCode, message: r.errorMessage ?? "", logTail: r.logTail } : null),
   losses: async (r, a, ctx) => {

@@ -72,7 +72,11 @@ export const EVALUATION_QUERY = /* GraphQL */ `
         id
         method
         baseModel
-        config
+        settings {
+          stage1 {
+            steps
+          }
+        }
         subject {
           id
           name
@@ -137,7 +141,11 @@ export const COMPARE_RUNS_QUERY = /* GraphQL */ `
           method
           baseModel
           state
-          config
+          settings {
+            stage1 {
+              steps
+            }
+          }
           totalSteps
           createdAt
           losses {

@@ -49,7 +49,11 @@ export const CHECKPOINT_QUERY = /* GraphQL */ `
         id
         method
         baseModel
-        config
+        settings {
+          stage1 {
+            steps
+          }
+        }
         checkpoints {
           id
           stage

@@ -50,7 +50,34 @@ export const RUN_QUERY = /* GraphQL */ `
       id
       method
       baseModel
-      config
+      settings {
+        preset
+        maxGradNorm
+        seed
+        resolution
+        stage1 {
+          steps
+          learningRate
+          checkpointEvery
+        }
+        stage2 {
+          steps
+          learningRate
+          checkpointEvery
+        }
+        samples {
+          prompts
+          seeds
+          every
+          steps
+          guidanceScale
+        }
+        dreambooth {
+          classImages
+          priorLossWeight
+          classImageSteps
+        }
+      }
       state
       stage
       step

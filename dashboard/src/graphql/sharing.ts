@@ -98,7 +98,14 @@ export const SHARED_LINK = /* GraphQL */ `
         baseModel
         state
         createdAt
-        config
+        settings {
+          stage1 {
+            steps
+          }
+          samples {
+            prompts
+          }
+        }
         subject {
           id
           name

@@ -12,7 +12,7 @@ export function CompareLosses({ rows }: { rows: Row[] }) {
   const xMax = Math.max(1, ...rows.map((r) => r.run.totalSteps));
   const label = (r: Row, i: number) => `${i + 1}. ${r.run.subject.name} (${r.run.method.toLowerCase().replace("_", "-")})`;
   const series = rows.map((r, i) => {
-    const offsets = stageOffsets(r.run.config);
+    const offsets = stageOffsets(r.run.settings);
     return { key: r.run.id, label: label(r, i), cls: RUN_CLASSES[i % RUN_CLASSES.length]!, points: r.run.losses.map((p) => ({ x: cumulativeStep(p, offsets), y: p.loss })) };
   });
   return (

@@ -75,7 +75,7 @@ export function CompareTable({ data, requesting, onEvaluate }: Props) {
                   {r.run.method} · {r.run.baseModel}
                 </span>
               </th>
-              <td>{r.checkpoint ? stepText(r.checkpoint, stageOffsets(r.run.config)) : <span className="subtle">no checkpoint</span>}</td>
+              <td>{r.checkpoint ? stepText(r.checkpoint, stageOffsets(r.run.settings)) : <span className="subtle">no checkpoint</span>}</td>
               {GROUPS.map((g) => {
                 const s = r[g.field];
                 return s ? (

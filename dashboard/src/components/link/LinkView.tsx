@@ -89,7 +89,7 @@ export function LinkView({ token }: { token: string }) {
           <div className="row" role="group" aria-label="Choose a checkpoint">
             {run.checkpoints.map((c) => (
               <button key={c.id} type="button" className={`btn btn-small${c.id === checkpointId ? " btn-primary" : ""}`} aria-pressed={c.id === checkpointId} onClick={() => setCheckpointId(c.id)}>
-                {stepText(c, stageOffsets(run.config))}
+                {stepText(c, stageOffsets(run.settings))}
               </button>
             ))}
           </div>
@@ -105,6 +105,5 @@ export function LinkView({ token }: { token: string }) {
 /** The run's training samples as the run page shows them: a prompt × step grid in training order. */
 function LinkSamples({ run }: { run: Shared["run"] }) {
   if (run.samples.length === 0) return null;
-  const cfg = (run.config ?? {}) as { samples?: { prompts?: string[] } };
-  return <SampleGrid samples={run.samples} prompts={cfg.samples?.prompts ?? []} offsets={stageOffsets(run.config)} title="Training samples" />;
+  return <SampleGrid samples={run.samples} prompts={run.settings.samples?.prompts ?? []} offsets={stageOffsets(run.settings)} title="Training samples" />;
 }

@@ -171,7 +171,7 @@ export function Playground({ checkpointId }: { checkpointId: string }) {
       <div>
         <h1>Playground</h1>
         <p className="subtle">
-          {ckpt.run.subject.name} · {stepText(ckpt, stageOffsets(ckpt.run.config))} · <Link href={`/runs/${ckpt.run.id}`}>back to the run</Link> · <a href={ckpt.downloadUrl}>checkpoint.json</a>
+          {ckpt.run.subject.name} · {stepText(ckpt, stageOffsets(ckpt.run.settings))} · <Link href={`/runs/${ckpt.run.id}`}>back to the run</Link> · <a href={ckpt.downloadUrl}>checkpoint.json</a>
         </p>
       </div>
       <div className="playground">
@@ -277,7 +277,7 @@ export function Playground({ checkpointId }: { checkpointId: string }) {
           ))}
         </section>
       </div>
-      <CheckpointGrid checkpoints={ckpt.run.checkpoints} offsets={stageOffsets(ckpt.run.config)} settings={() => settingsInput(s)} />
+      <CheckpointGrid checkpoints={ckpt.run.checkpoints} offsets={stageOffsets(ckpt.run.settings)} settings={() => settingsInput(s)} />
     </div>
   );
 }

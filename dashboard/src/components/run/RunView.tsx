@@ -43,7 +43,7 @@ const STAGE_LABEL: Record<string, string> = { class_images: "class images", stag
 const TERMINAL = new Set(["SUCCEEDED", "FAILED", "CANCELED"]);
 const QUEUE_POLL_MS = 3000;
 
-const stageOffsets = (run: RunT | null) => offsetsOf(run?.config);
+const stageOffsets = (run: RunT | null) => offsetsOf(run?.settings);
 
 const lossKey = (p: { stage: string; step: number }) => `${p.stage}:${p.step}`;
 const sampleKey = (s: { stage: string; step: number; promptIndex: number }) => `${s.stage}:${s.step}:${s.promptIndex}`;
@@ -305,20 +305,11 @@ export function RunView({ runId }: { runId: string }) {
   const since = knownSince[phase] ?? seenAt.current.get(phase) ?? null;
   const training = phase === "stage1" || phase === "stage2" || phase === "class_images";
   const left = r && training ? (run.totalSteps - run.step) / r : null;
-  const cfg = run.config as {
-    /** Where the API stores the sample prompts (api/src/services/run-config.ts). */
-    samples?: { prompts?: string[] };
-    /** Older runs' configs. */
-    samplePrompts?: string[];
-    preset?: string;
-    maxGradNorm?: number | null;
-    stage1?: { steps: number; learningRate: number; checkpointEvery?: number };
-    stage2?: { steps: number; learningRate: number; checkpointEvery: number };
-  };
-  const prompts = (cfg.samples?.prompts ?? cfg.samplePrompts ?? []).slice();
+  const cfg = run.settings; // typed (Run.settings): no more guessing where the API keeps what
+  const prompts = (cfg.samples?.prompts ?? []).slice();
   const settings = [
     cfg.stage1 && `stage 1: ${cfg.stage1.steps} steps @ ${lr(cfg.stage1.learningRate)}${cfg.stage1.checkpointEvery ? `, checkpoint every ${cfg.stage1.checkpointEvery}` : ""}`,
-    cfg.stage2 && `stage 2: ${cfg.stage2.steps} steps @ ${lr(cfg.stage2.learningRate)}, checkpoint every ${cfg.stage2.checkpointEvery}`,
+    cfg.stage2 && `stage 2: ${cfg.stage2.steps} steps @ ${lr(cfg.stage2.learningRate)}${cfg.stage2.checkpointEvery ? `, checkpoint every ${cfg.stage2.checkpointEvery}` : ""}`,
     cfg.stage2 && cfg.preset === "SECTION_4_1" && "preset: the paper's §4.1 protocol",
     cfg.maxGradNorm !== undefined && (cfg.maxGradNorm === null ? "no gradient clipping" : `gradient norm clipped at ${cfg.maxGradNorm}`),
   ].filter(Boolean);
