@@ -191,16 +191,18 @@ describe("dashboard: subject → photos → live two-stage run, in Chromium", ()
 
     // Live: stage-1 points, then stage-2 points, samples and checkpoints, without a reload.
     await expect.poll(async () => (await chartPoints(page)).length, { timeout: 120_000, interval: 100 }).toBeGreaterThan(0);
+    const expected = [...[1, 2, 3].map((s) => ["stage1", s]), ...[1, 2, 3, 4, 5, 6].map((s) => ["stage2", s])];
+    // live, not loaded afterwards: the first points seen are an early part of the run, in order (events come a
+    // committed batch at a time, so that part may already reach into stage 2 on a busy machine)
     const firstSeen = await chartPoints(page);
     expect(firstSeen.length).toBeLessThan(9);
-    expect(firstSeen.every(([s]) => s === "stage1")).toBe(true);
+    expect(firstSeen).toEqual(expected.slice(0, firstSeen.length));
     await expect.poll(async () => (await chartPoints(page)).some(([s]) => s === "stage2"), { timeout: 120_000, interval: 250 }).toBe(true);
     expect(await page.getByTestId("stage-boundary").count()).toBe(1);
     await expect.poll(() => page.getByTestId("checkpoint-row").count(), { timeout: 30_000 }).toBeGreaterThanOrEqual(1);
     await expect.poll(() => page.getByTestId("sample-img").count(), { timeout: 30_000 }).toBeGreaterThanOrEqual(1);
     await expect.poll(() => page.getByTestId("run-state").textContent(), { timeout: 150_000, interval: 500 }).toBe("SUCCEEDED");
 
-    const expected = [...[1, 2, 3].map((s) => ["stage1", s]), ...[1, 2, 3, 4, 5, 6].map((s) => ["stage2", s])];
     expect(await watchReloaded).toBe("RUNNING");
     expect(await watchDropped).toBe("RUNNING");
     expect(sockets.length).toBeGreaterThanOrEqual(2); // it did reconnect…
