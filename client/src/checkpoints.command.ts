@@ -1,8 +1,9 @@
 import { resolve } from "node:path";
-import { positionals, required, str } from "./cli.args.js";
+import { flag, positionals, required, str } from "./cli.args.js";
 import { EXIT, type Command, type CommandContext } from "./cli.command.js";
 import { table } from "./cli.output.js";
 import { StudioError } from "./client.errors.js";
+import { ByteProgress, interruptible } from "./transfer.presenter.js";
 
 const list: Command = {
   name: "checkpoints list",
@@ -39,13 +40,34 @@ const show: Command = {
 
 const download: Command = {
   name: "checkpoints download",
-  summary: "download a checkpoint's files (sha256 checked)",
-  usage: "usage: studio checkpoints download CHECKPOINT_ID [--out DIR] [--json]\n  DIR defaults to ./checkpoint-<id>.",
-  options: { out: { type: "string" } },
+  summary: "download a checkpoint's files as plain safetensors (sha256 checked)",
+  usage: `usage: studio checkpoints download CHECKPOINT_ID [--out DIR] [--raw] [--json]
+  Streams checkpoint.json, embedding.safetensors and (stage 2) unet.safetensors into DIR (default
+  ./checkpoint-<id>), checking each sha256; files already there with the same sha256 are kept. A
+  checkpoint stored compact (encoding DELTA) is decoded on a trainer first (a CHECKPOINT export,
+  reused when it exists): the files are the same bytes a plain checkpoint of those weights has.
+  --raw   the stored objects as they are (a DELTA checkpoint's unet.delta.safetensors needs the base model)`,
+  options: { out: { type: "string" }, raw: { type: "boolean" } },
   async run(ctx) {
     const [id] = positionals(ctx.args, ["checkpoint-id"], ctx.usage);
     const dir = resolve(ctx.io.cwd, str(ctx.args.values, "out") ?? `checkpoint-${id}`);
-    const files = await ctx.client().downloadCheckpoint(id!, dir);
+    const progress = new ByteProgress(ctx);
+    let last = "";
+    const got = await interruptible(ctx, (signal) =>
+      ctx.client().downloadCheckpoint(id!, dir, {
+        raw: flag(ctx.args.values, "raw"),
+        signal,
+        onProgress: progress.update,
+        onExport: (e) => {
+          if (e.state === last) return;
+          last = e.state;
+          ctx.out.info(`decoding the compact checkpoint on a trainer (export ${e.id}): ${e.state}`);
+        },
+      }),
+    );
+    progress.end();
+    if (got.interrupted) return EXIT.INTERRUPTED;
+    const files = got.value;
     ctx.out.result({ checkpointId: id, files }, files);
     return EXIT.OK;
   },

@@ -88,6 +88,9 @@ const TERMINAL_TRANSFER: readonly G.TransferState[] = ["SUCCEEDED", "FAILED"];
  * A typed client of the studio's GraphQL API (types generated from api/schema). Errors are
  * StudioError with the API's `extensions.code`; a dead API is `UNREACHABLE`.
  */
+/** Files every export carries beside the model's own (docs/platform-contract.md "Exports and imports"). */
+export const EXPORT_META_FILES = ["README.md", "studio-export.json"];
+
 export class StudioClient {
   private readonly t: GraphQLTransport;
 
@@ -183,18 +186,37 @@ export class StudioClient {
     return (await this.t.request<G.CheckpointQuery, G.CheckpointQueryVariables>(CHECKPOINT, { id })).checkpoint;
   }
 
-  /** Downloads every file of a checkpoint into `dir`, checking each sha256; returns the paths. */
-  async downloadCheckpoint(id: string, dir: string): Promise<string[]> {
+  /**
+   * Downloads a checkpoint's files into `dir` as plain safetensors, streaming each to disk and checking
+   * its sha256; returns the paths. A checkpoint stored compact (`encoding` DELTA) is fetched through a
+   * CHECKPOINT export, which decodes its UNet on a trainer (reused when it exists): the files are then
+   * byte-identical to a plain checkpoint of the same weights. `raw` downloads the stored objects as
+   * they are (a DELTA checkpoint's `unet.delta.safetensors` needs the base model to decode).
+   */
+  async downloadCheckpoint(id: string, dir: string, opts: { raw?: boolean; onExport?: (e: ModelExport) => void } & TransferProgress = {}): Promise<string[]> {
     const ckpt = await this.checkpoint(id);
     if (!ckpt) throw new StudioError("NOT_FOUND", `checkpoint ${id} not found`);
+    if (ckpt.encoding === "DELTA" && !opts.raw) {
+      const queued = await this.exportCheckpoint(id, "CHECKPOINT");
+      opts.onExport?.(queued);
+      const exp = queued.state === "SUCCEEDED" ? queued : await this.waitForExport(queued.id, opts.onExport);
+      if (exp.state !== "SUCCEEDED")
+        throw new StudioError(exp.error?.code ?? "EXPORT_FAILED", `decoding checkpoint ${id} failed: ${exp.error?.message ?? "no error recorded"} (use --raw for the stored files)`);
+      const files = exp.files.filter((f) => !EXPORT_META_FILES.includes(f.name));
+      return (await this.downloadExport({ ...exp, files }, dir, opts)).map((f) => f.path);
+    }
     await mkdir(dir, { recursive: true });
     const paths: string[] = [];
     for (const f of ckpt.files) {
-      const bytes = await this.download(f.url, f.name);
-      const sha = createHash("sha256").update(bytes).digest("hex");
-      if (sha !== f.sha256) throw new StudioError("DOWNLOAD_FAILED", `${f.name}: sha256 ${sha} does not match the recorded ${f.sha256}`);
-      const path = join(dir, basename(f.name));
-      await writeFile(path, bytes);
+      const path = safeJoin(dir, basename(f.name));
+      if (!(await alreadyThere(path, f.sizeBytes, f.sha256)))
+        await downloadToFile(this.t.fetch, f.url, path, {
+          what: f.name,
+          sha256: f.sha256,
+          sizeBytes: f.sizeBytes,
+          signal: opts.signal,
+          onProgress: opts.onProgress && ((done, total) => opts.onProgress!(f.name, done, total)),
+        });
       paths.push(path);
     }
     return paths;

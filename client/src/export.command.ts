@@ -6,15 +6,15 @@ import type { ExportArchive, ExportedFile, ModelExport } from "./client.js";
 import type { ExportFormat } from "./generated/graphql.js";
 import { ByteProgress, formatBytes, interruptible } from "./transfer.presenter.js";
 
-const FORMATS = { diffusers: "DIFFUSERS", "single-file": "SINGLE_FILE" } as const;
-const FORMAT_NAMES: Record<ExportFormat, string> = { DIFFUSERS: "diffusers", SINGLE_FILE: "single-file" };
+const FORMATS = { diffusers: "DIFFUSERS", "single-file": "SINGLE_FILE", checkpoint: "CHECKPOINT" } as const;
+const FORMAT_NAMES: Record<ExportFormat, string> = { DIFFUSERS: "diffusers", SINGLE_FILE: "single-file", CHECKPOINT: "checkpoint" };
 
 /** Files every export carries beside the weights (docs/platform-contract.md "Exports and imports"). */
 const META_FILES = ["README.md", "studio-export.json"];
 const SINGLE_FILE = "model.safetensors";
 const DIFFUSERS_EMBEDDING = "learned_embeds.safetensors";
 
-const USAGE = `usage: studio export --checkpoint ID --format diffusers|single-file [--half] [--out DIR] [--tar]
+const USAGE = `usage: studio export --checkpoint ID --format diffusers|single-file|checkpoint [--half] [--out DIR] [--tar]
          [--watch | --no-wait] [--json]
   Exports a checkpoint as a model other tools load, waits for it (a state line per change), then
   downloads every file into DIR (default ./export-<checkpoint>-<format>[-fp16]), streaming each to disk
@@ -22,6 +22,7 @@ const USAGE = `usage: studio export --checkpoint ID --format diffusers|single-fi
   to load them. An export of the same checkpoint and format is reused, so running it again is cheap.
   --format diffusers     a diffusers folder: StableDiffusionPipeline.from_pretrained(DIR) + learned_embeds
   --format single-file   model.safetensors (AUTOMATIC1111, ComfyUI) + <token>.safetensors (the embedding)
+  --format checkpoint    the checkpoint's own files, plain (a compact checkpoint's UNet decoded)
   --half                 float16 weights (single-file only)
   --tar                  save the API's streamed .tar instead (DIR.tar; --out FILE.tar or a folder for it)
   --no-wait              queue it and print the export's id and state, download nothing
@@ -45,7 +46,7 @@ const exportCommand: Command = {
     positionals(ctx.args, [], ctx.usage);
     const v = ctx.args.values;
     const checkpointId = required(v, "checkpoint", ctx.usage);
-    if (str(v, "format") === undefined) throw new UsageError("--format is required (diffusers or single-file)", ctx.usage);
+    if (str(v, "format") === undefined) throw new UsageError("--format is required (diffusers, single-file or checkpoint)", ctx.usage);
     const format = choice(v, "format", FORMATS, ctx.usage)!;
     const half = flag(v, "half");
     if (half && format !== "SINGLE_FILE") throw new UsageError("--half applies to --format single-file only (a diffusers export keeps float32)", ctx.usage);
@@ -156,6 +157,8 @@ export function folderHint(exp: Pick<ModelExport, "format">, dir: string, files:
       : "";
     return [`load it in Python: from diffusers import StableDiffusionPipeline; pipe = StableDiffusionPipeline.from_pretrained(${py(dir)})${emb}`];
   }
+  if (exp.format === "CHECKPOINT")
+    return [`a plain checkpoint folder: checkpoint.json lists each file's sha256; unet.safetensors is the UNet state dict in diffusers' key layout, embedding.safetensors the token's row`];
   const model = files.find((f) => f.name === SINGLE_FILE);
   const emb = files.find((f) => f.name !== SINGLE_FILE && f.name.endsWith(".safetensors") && !META_FILES.includes(f.name));
   const stem = emb ? basename(emb.name, ".safetensors") : null;

@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as Minio from "minio";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { StudioClient } from "@studio/client";
 import { openDb, schema } from "@studio/db";
 import { enginePython } from "@studio/infra/engine-env";
 import { repoRoot } from "@studio/infra/paths";
@@ -18,7 +19,9 @@ import { postUpload } from "../support/images.js";
  * Exports and imports (issue "Team sharing", point 4) through the product: a tiny two-stage run,
  * DIFFUSERS and SINGLE_FILE exports streamed as .tar through the API, the diffusers folder loaded by
  * diffusers itself drawing the product's own image, the single file re-imported to identical weights,
- * and pickles / crafted headers refused with nothing stored.
+ * and pickles / crafted headers refused with nothing stored. The trainer stores its stage-2 UNets compact
+ * (STUDIO_CHECKPOINT_ENCODING=delta), so every path here — generation, both exports, the CLI's download —
+ * also shows that a compact checkpoint comes out as plain safetensors.
  */
 const DATASET = join(repoRoot, "..", "shared", "datasets", "dreambooth");
 const PROMPT = "a photo of <rare> backpack on the beach";
@@ -67,8 +70,9 @@ describe("model exports and imports", () => {
   let owner: Awaited<ReturnType<typeof bootstrapTeam>>;
   let viewerKey: string;
   let foreignKey: string;
-  let checkpoint: { id: string; contentHash: string; files: { name: string; sha256: string; url: string }[] };
+  let checkpoint: { id: string; contentHash: string; encoding: string; files: { name: string; sha256: string; url: string }[] };
   let singleFileDir = "";
+  let plainDir = ""; // the checkpoint's files as `studio checkpoints download` saves them (decoded)
   const call = <T = any>(query: string, variables: Record<string, unknown> = {}, key = owner.secret) => gql<T>(api.url, query, variables, key);
 
   /** Subscribes until the export/import is final; returns the last value. */
@@ -150,7 +154,7 @@ describe("model exports and imports", () => {
   }
 
   beforeAll(async () => {
-    [api, trainer, owner] = await Promise.all([startApi(), startTrainer(), bootstrapTeam("Transfers team")]);
+    [api, trainer, owner] = await Promise.all([startApi(), startTrainer({ STUDIO_CHECKPOINT_ENCODING: "delta" }), bootstrapTeam("Transfers team")]);
     foreignKey = (await bootstrapTeam("Foreign team")).secret;
     // a VIEWER of the owner's team (viewers see, prompt and download)
     const db = openDb(inject("services").databaseUrl, { max: 1 });
@@ -191,7 +195,7 @@ describe("model exports and imports", () => {
     expect(started.body.errors).toBeUndefined();
     let run: any;
     for (let i = 0; i < 400; i++) {
-      run = (await call(`query ($id: ID!) { run(id: $id) { state error { code message } checkpoints { id stage step contentHash files { name sha256 url } } } }`, { id: started.body.data.startRun.id })).body.data.run;
+      run = (await call(`query ($id: ID!) { run(id: $id) { state error { code message } checkpoints { id stage step contentHash encoding files { name sha256 url } } } }`, { id: started.body.data.startRun.id })).body.data.run;
       if (["SUCCEEDED", "FAILED", "CANCELED"].includes(run.state)) break;
       await new Promise((r) => setTimeout(r, 500));
     }
@@ -260,6 +264,40 @@ print(json.dumps({"shape": list(ours.shape), "productShape": list(product.shape)
     expect(result.maxDiff).toBeLessThanOrEqual(1);
   });
 
+  it("stores the stage-2 UNet compact and downloads it as the plain checkpoint (studio checkpoints download)", async () => {
+    expect(checkpoint.encoding).toBe("DELTA");
+    expect(checkpoint.files.map((f) => f.name).sort()).toEqual(["checkpoint.json", "embedding.safetensors", "unet.delta.safetensors"]);
+    const client = new StudioClient({ url: api.url, apiKey: owner.secret });
+    plainDir = join(work, "download");
+    const exports: string[] = [];
+    const paths = await client.downloadCheckpoint(checkpoint.id, plainDir, { onExport: (e) => exports.push(`${e.format} ${e.state}`) });
+    expect(paths.map((p) => p.slice(plainDir.length + 1)).sort()).toEqual(["checkpoint.json", "embedding.safetensors", "unet.safetensors"]);
+    expect(exports.at(-1) ?? "", "decoded by a CHECKPOINT export on the trainer").toBe("CHECKPOINT SUCCEEDED");
+    // checkpoint.json lists the plain files (no encoding), their sha256 hold, and the content hash is the run's
+    const meta = JSON.parse(readFileSync(join(plainDir, "checkpoint.json"), "utf8"));
+    expect(meta.encoding).toBeUndefined();
+    expect(meta.contentHash).toBe(checkpoint.contentHash);
+    expect(meta.files.map((f: { name: string }) => f.name).sort()).toEqual(["embedding.safetensors", "unet.safetensors"]);
+    for (const f of meta.files as { name: string; sha256: string; bytes: number }[]) {
+      expect(sha256(join(plainDir, f.name)), f.name).toBe(f.sha256);
+      expect(statSync(join(plainDir, f.name)).size).toBe(f.bytes);
+    }
+    // the UNet is a plain float32 state dict, not the delta's byte planes
+    const unet = readFileSync(join(plainDir, "unet.safetensors"));
+    const header = JSON.parse(unet.subarray(8, 8 + Number(unet.readBigUInt64LE(0))).toString("utf8"));
+    const tensors = Object.entries(header).filter(([k]) => k !== "__metadata__") as [string, { dtype: string }][];
+    expect(tensors.length).toBeGreaterThan(10);
+    expect(new Set(tensors.map(([, t]) => t.dtype))).toEqual(new Set(["F32"]));
+    expect(tensors.some(([k]) => k.startsWith("plane"))).toBe(false);
+    // asking again reuses the export; --raw hands out the stored objects as they are
+    const again: string[] = [];
+    await client.downloadCheckpoint(checkpoint.id, plainDir, { onExport: (e) => again.push(e.state) });
+    expect(again).toEqual(["SUCCEEDED"]);
+    const raw = await client.downloadCheckpoint(checkpoint.id, join(work, "raw"), { raw: true });
+    expect(raw.map((p) => p.split("/").pop()).sort()).toEqual(["checkpoint.json", "embedding.safetensors", "unet.delta.safetensors"]);
+    expect(statSync(join(work, "raw", "unet.delta.safetensors")).size).toBeLessThan(unet.length);
+  });
+
   it("exports a single file that re-imports to identical weights, promptable like any checkpoint", async () => {
     const { dir, exp } = await exportAndExtract("SINGLE_FILE");
     singleFileDir = dir;
@@ -285,11 +323,11 @@ print(json.dumps({"shape": list(ours.shape), "productShape": list(product.shape)
 
     // identical weights: the imported checkpoint's tensors equal the original's, tensor by tensor
     const files = Object.fromEntries((imp.checkpoint.files as { name: string; url: string; sha256: string }[]).map((f) => [f.name, f]));
-    const originals = Object.fromEntries(checkpoint.files.map((f) => [f.name, f]));
+    expect(plainDir, "the download test ran first").not.toBe("");
     for (const name of ["unet.safetensors", "embedding.safetensors"]) {
       expect(files[name], name).toBeDefined();
       writeFileSync(join(work, `imported-${name}`), Buffer.from(await (await fetch(files[name]!.url)).arrayBuffer()));
-      writeFileSync(join(work, `original-${name}`), Buffer.from(await (await fetch(originals[name]!.url)).arrayBuffer()));
+      writeFileSync(join(work, `original-${name}`), readFileSync(join(plainDir, name))); // the run's checkpoint, decoded
     }
     const same = JSON.parse(
       (await python(
@@ -310,7 +348,7 @@ print(json.dumps(out))
     // safetensors) byte-identical files
     expect(imp.checkpoint.contentHash).toMatch(/^[0-9a-f]{64}$/);
     expect(imp.checkpoint.contentHash).toBe(checkpoint.contentHash);
-    for (const name of ["unet.safetensors", "embedding.safetensors"]) expect(files[name]!.sha256, name).toBe(originals[name]!.sha256);
+    for (const name of ["unet.safetensors", "embedding.safetensors"]) expect(files[name]!.sha256, name).toBe(sha256(join(plainDir, name)));
 
     // the imported model is promptable like any other checkpoint
     const gen = await call(`mutation ($c: ID!) { generate(input: {checkpointId: $c, prompt: "a photo of <rare> backpack", seed: 1, steps: 1}) { id state } }`, { c: imp.checkpoint.id });

@@ -73,10 +73,13 @@ export type Checkpoint = {
   createdAt: Scalars['DateTime']['output'];
   /** Short-lived presigned URL of checkpoint.json. */
   downloadUrl: Scalars['String']['output'];
+  /** How the UNet is stored. DELTA: as `unet.delta.safetensors`, a lossless delta against the base model (decodable only with it); `files` are the stored objects as they are, and the plain files (byte-identical to a PLAIN checkpoint of the same weights) come from `exportCheckpoint(format: CHECKPOINT)` — what `studio checkpoints download` does. */
+  encoding: CheckpointEncoding;
   /** Newest first; `first` 1–200 (default 50). */
   evaluations: Array<Evaluation>;
   /** This checkpoint's exports, newest first; `first` 1–100 (default 20). */
   exports: Array<ModelExport>;
+  /** The stored objects, as they are (see `encoding`). */
   files: Array<CheckpointFile>;
   /** The team's generations from this checkpoint, newest first; `first` 1–100 (default 20). */
   generations: Array<Generation>;
@@ -104,6 +107,12 @@ export type CheckpointExportsArgs = {
 export type CheckpointGenerationsArgs = {
   first?: Scalars['Int']['input'];
 };
+
+export type CheckpointEncoding =
+  /** The stage-2 UNet is stored as a lossless delta against the base model's UNet (STUDIO_CHECKPOINT_ENCODING=delta on the trainer). */
+  | 'DELTA'
+  /** Every file is plain safetensors. */
+  | 'PLAIN';
 
 export type CheckpointFile = {
   __typename?: 'CheckpointFile';
@@ -314,9 +323,13 @@ export type ExportFile = {
  * DIFFUSERS: the diffusers folder layout (StableDiffusionPipeline.from_pretrained + load_textual_inversion
  * for the token's learned_embeds.safetensors). SINGLE_FILE: one safetensors checkpoint in the original
  * Stable Diffusion key layout (AUTOMATIC1111, ComfyUI) plus the embedding as a separate file in the
- * layout they expect.
+ * layout they expect. CHECKPOINT: the checkpoint's own files, always plain safetensors —
+ * embedding.safetensors, unet.safetensors (a compact checkpoint's UNet decoded against its base model) and
+ * checkpoint.json listing them — byte-identical to a plain checkpoint of the same weights; what
+ * `studio checkpoints download` fetches for a checkpoint whose `encoding` is DELTA.
  */
 export type ExportFormat =
+  | 'CHECKPOINT'
   | 'DIFFUSERS'
   | 'SINGLE_FILE';
 
@@ -1608,6 +1621,7 @@ export type ResolversTypes = {
   BaseModel: ResolverTypeWrapper<BaseModel>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Checkpoint: ResolverTypeWrapper<CheckpointModel>;
+  CheckpointEncoding: CheckpointEncoding;
   CheckpointFile: ResolverTypeWrapper<CheckpointFileModel>;
   CheckpointSaved: ResolverTypeWrapper<RunEventModel>;
   CompareRow: ResolverTypeWrapper<CompareRowModel>;
@@ -1825,6 +1839,7 @@ export type CheckpointResolvers<ContextType = ApiContext, ParentType extends Res
   contentHash?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   downloadUrl?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  encoding?: Resolver<ResolversTypes['CheckpointEncoding'], ParentType, ContextType>;
   evaluations?: Resolver<Array<ResolversTypes['Evaluation']>, ParentType, ContextType, RequireFields<CheckpointEvaluationsArgs, 'first'>>;
   exports?: Resolver<Array<ResolversTypes['ModelExport']>, ParentType, ContextType, RequireFields<CheckpointExportsArgs, 'first'>>;
   files?: Resolver<Array<ResolversTypes['CheckpointFile']>, ParentType, ContextType>;

@@ -8,7 +8,9 @@ import { isUuid } from "./ids.js";
 import type { RunsService } from "./runs.service.js";
 import type { SharesService } from "./shares.service.js";
 
-export type ExportFormat = "DIFFUSERS" | "SINGLE_FILE";
+export type ExportFormat = "DIFFUSERS" | "SINGLE_FILE" | "CHECKPOINT";
+const FORMATS: readonly ExportFormat[] = ["DIFFUSERS", "SINGLE_FILE", "CHECKPOINT"];
+const FOLDER_NAME: Record<ExportFormat, string> = { DIFFUSERS: "diffusers", SINGLE_FILE: "single-file", CHECKPOINT: "checkpoint" };
 
 /** One file of an archive to stream: its path inside the tar and where its bytes are. */
 export interface ArchiveEntry {
@@ -37,7 +39,7 @@ export class ExportsService {
     this.sharing.requireDownload(p);
     const checkpoint = await this.runs.checkpoint(p, checkpointId);
     if (!checkpoint) throw notFound("checkpoint");
-    if (format !== "DIFFUSERS" && format !== "SINGLE_FILE") throw badInput("format", "format must be DIFFUSERS or SINGLE_FILE");
+    if (!FORMATS.includes(format)) throw badInput("format", `format must be one of ${FORMATS.join(", ")}`);
     if (half && format !== "SINGLE_FILE") throw badInput("half", "half (float16) applies to SINGLE_FILE exports only");
     // The export belongs to the checkpoint's team (its files live under that team's prefix), and is
     // shared by everyone who can read the checkpoint: checkpoints are immutable.
@@ -110,5 +112,5 @@ export class ExportsService {
 
 /** The archive's top folder (and file name): what it is, and which export. */
 export function archiveRoot(e: Pick<ModelExportModel, "id" | "format" | "half">): string {
-  return `model-${e.format === "DIFFUSERS" ? "diffusers" : "single-file"}${e.half ? "-fp16" : ""}-${e.id.slice(0, 8)}`;
+  return `model-${FOLDER_NAME[e.format]}${e.half ? "-fp16" : ""}-${e.id.slice(0, 8)}`;
 }

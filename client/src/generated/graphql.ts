@@ -2,6 +2,12 @@
 type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
+export type CheckpointEncoding =
+  /** The stage-2 UNet is stored as a lossless delta against the base model's UNet (STUDIO_CHECKPOINT_ENCODING=delta on the trainer). */
+  | 'DELTA'
+  /** Every file is plain safetensors. */
+  | 'PLAIN';
+
 export type CreateShareInput = {
   /** 1–8760; null: until revoked. */
   expiresInHours?: number | null | undefined;
@@ -41,9 +47,13 @@ export type EvaluationState =
  * DIFFUSERS: the diffusers folder layout (StableDiffusionPipeline.from_pretrained + load_textual_inversion
  * for the token's learned_embeds.safetensors). SINGLE_FILE: one safetensors checkpoint in the original
  * Stable Diffusion key layout (AUTOMATIC1111, ComfyUI) plus the embedding as a separate file in the
- * layout they expect.
+ * layout they expect. CHECKPOINT: the checkpoint's own files, always plain safetensors —
+ * embedding.safetensors, unet.safetensors (a compact checkpoint's UNet decoded against its base model) and
+ * checkpoint.json listing them — byte-identical to a plain checkpoint of the same weights; what
+ * `studio checkpoints download` fetches for a checkpoint whose `encoding` is DELTA.
  */
 export type ExportFormat =
+  | 'CHECKPOINT'
   | 'DIFFUSERS'
   | 'SINGLE_FILE';
 
@@ -279,7 +289,7 @@ export type CheckpointQueryVariables = Exact<{
 }>;
 
 
-export type CheckpointQuery = { checkpoint: { id: string, stage: string, step: number, sizeBytes: number, sha256: string, downloadUrl: string, createdAt: string, files: Array<{ name: string, sizeBytes: number, sha256: string, url: string }>, run: { id: string, method: RunMethod, baseModel: string, subject: { id: string, name: string, classNoun: string } } } | null };
+export type CheckpointQuery = { checkpoint: { id: string, stage: string, step: number, sizeBytes: number, sha256: string, downloadUrl: string, createdAt: string, encoding: CheckpointEncoding, files: Array<{ name: string, sizeBytes: number, sha256: string, url: string }>, run: { id: string, method: RunMethod, baseModel: string, subject: { id: string, name: string, classNoun: string } } } | null };
 
 export type RunEventBatchesSubscriptionVariables = Exact<{
   runId: string | number;

@@ -97,6 +97,7 @@ export const CHECKPOINT = /* GraphQL */ `
       sha256
       downloadUrl
       createdAt
+      encoding
       files {
         name
         sizeBytes

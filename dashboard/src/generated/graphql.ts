@@ -59,9 +59,13 @@ export type EvaluationState =
  * DIFFUSERS: the diffusers folder layout (StableDiffusionPipeline.from_pretrained + load_textual_inversion
  * for the token's learned_embeds.safetensors). SINGLE_FILE: one safetensors checkpoint in the original
  * Stable Diffusion key layout (AUTOMATIC1111, ComfyUI) plus the embedding as a separate file in the
- * layout they expect.
+ * layout they expect. CHECKPOINT: the checkpoint's own files, always plain safetensors —
+ * embedding.safetensors, unet.safetensors (a compact checkpoint's UNet decoded against its base model) and
+ * checkpoint.json listing them — byte-identical to a plain checkpoint of the same weights; what
+ * `studio checkpoints download` fetches for a checkpoint whose `encoding` is DELTA.
  */
 export type ExportFormat =
+  | 'CHECKPOINT'
   | 'DIFFUSERS'
   | 'SINGLE_FILE';
 

@@ -7,7 +7,7 @@ import { teams } from "./teams.js";
 import { users } from "./users.js";
 
 /** Exports and imports of personalized models (docs/platform-contract.md, "Exports and imports"). */
-export const exportFormat = pgEnum("export_format", ["DIFFUSERS", "SINGLE_FILE"]);
+export const exportFormat = pgEnum("export_format", ["DIFFUSERS", "SINGLE_FILE", "CHECKPOINT"]);
 /** Every change is a conditional update (`WHERE state = expected`), as for runs and generations. */
 export const transferState = pgEnum("transfer_state", ["QUEUED", "RUNNING", "SUCCEEDED", "FAILED"]);
 export const importFileRole = pgEnum("import_file_role", ["CHECKPOINT", "EMBEDDING"]);

@@ -17,7 +17,7 @@ from safetensors.torch import load_file, save_file
 
 from helpers import make_context
 from studio_engine import checkpoint_codec as codec
-from studio_engine.checkpoints import DELTA_FILE, META_FILE, UNET_FILE, load_unet_state, read_checkpoint, save_checkpoint
+from studio_engine.checkpoints import DELTA_FILE, EMBEDDING_FILE, META_FILE, UNET_FILE, load_unet_state, read_checkpoint, save_checkpoint
 from studio_engine.errors import BadSpecError
 from studio_engine.events import EventWriter
 from studio_engine.exports import export_checkpoint
@@ -129,7 +129,7 @@ def test_training_writes_encoded_checkpoints_that_generate_pixel_identical_image
     assert not np.array_equal(np.asarray(img), images[0]), "the checkpoint changed the model"
 
 
-@pytest.mark.parametrize("fmt", ["single-file", "diffusers"])
+@pytest.mark.parametrize("fmt", ["single-file", "diffusers", "checkpoint"])
 def test_exports_of_an_encoded_checkpoint_are_plain_safetensors(trained_encoded, tmp_path, fmt):
     ctx, enc, plain = trained_encoded
     a, b = tmp_path / "from-encoded", tmp_path / "from-plain"
@@ -141,6 +141,20 @@ def test_exports_of_an_encoded_checkpoint_are_plain_safetensors(trained_encoded,
         check_safetensors(a / name, "export")
         assert hashlib.sha256((a / name).read_bytes()).digest() == hashlib.sha256((b / name).read_bytes()).digest(), name
     assert not any(DELTA_FILE in f["name"] for f in files_a)
+
+
+def test_a_checkpoint_export_of_an_encoded_checkpoint_is_the_plain_checkpoint(trained_encoded, tmp_path):
+    """What a download of a compact checkpoint hands out: the very files a plain save writes."""
+    ctx, enc, plain = trained_encoded
+    out = tmp_path / "download"
+    files = export_checkpoint("tiny-random", enc, "checkpoint", out, EventWriter(io.StringIO()))
+    names = sorted(f["name"] for f in files)
+    assert names == sorted([EMBEDDING_FILE, UNET_FILE, META_FILE, "README.md", "studio-export.json"])
+    for name in (EMBEDDING_FILE, UNET_FILE, META_FILE):
+        assert (out / name).read_bytes() == (plain / name).read_bytes(), name
+    meta = read_checkpoint(out)  # a readable checkpoint: every listed file's sha256 checks
+    assert "encoding" not in meta and meta["contentHash"] == read_checkpoint(enc)["contentHash"]
+    assert _tensor_sha(load_unet_state(out)) == _tensor_sha(load_unet_state(enc, model_dir("tiny-random")))
 
 
 def test_the_encoding_setting_is_checked(monkeypatch):

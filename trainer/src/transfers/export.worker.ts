@@ -4,7 +4,7 @@ import { workerQueries } from "@studio/db";
 import { keepLease } from "../lease/lease.keeper.js";
 import { runEngineCommand, safeRelativeName, TransferError, TransferWorker, type EngineFile } from "./transfer.engine.js";
 
-const FORMAT_ARG = { DIFFUSERS: "diffusers", SINGLE_FILE: "single-file" } as const;
+const FORMAT_ARG = { DIFFUSERS: "diffusers", SINGLE_FILE: "single-file", CHECKPOINT: "checkpoint" } as const;
 
 function contentType(name: string): string {
   if (name.endsWith(".json")) return "application/json";

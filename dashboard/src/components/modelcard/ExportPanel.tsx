@@ -7,7 +7,7 @@ import { useSession } from "@/lib/session";
 import { apiErrorText, formatBytes, when } from "../common/format";
 
 type Export = ModelExportFieldsFragment;
-const LABEL: Record<ExportFormat, string> = { DIFFUSERS: "diffusers folder", SINGLE_FILE: "single file (A1111 / ComfyUI)" };
+const LABEL: Record<ExportFormat, string> = { DIFFUSERS: "diffusers folder", SINGLE_FILE: "single file (A1111 / ComfyUI)", CHECKPOINT: "checkpoint files (plain safetensors)" };
 const running = (e: Export) => e.state === "QUEUED" || e.state === "RUNNING";
 
 /** Exports a checkpoint for diffusers or as one safetensors file; follows it live and offers the downloads. */
@@ -75,6 +75,9 @@ export function ExportPanel({ checkpointId }: { checkpointId: string }) {
         </button>
         <button type="button" className="btn" disabled={busy !== null} onClick={() => void start("SINGLE_FILE")}>
           Export single file (A1111/ComfyUI)
+        </button>
+        <button type="button" className="btn" disabled={busy !== null} onClick={() => void start("CHECKPOINT")} title="The checkpoint's own files as plain safetensors (a compact checkpoint's UNet decoded)">
+          Download checkpoint files
         </button>
         <label className="checkbox">
           <input type="checkbox" checked={half} onChange={(e) => setHalf(e.target.checked)} /> float16 <span className="hint">(single file only)</span>

@@ -6,15 +6,16 @@
     python -m studio_engine serve                      # NDJSON requests on stdin
     python -m studio_engine standby [--preload ID]     # a warm engine: one train job on stdin
     python -m studio_engine make-tiny-model DIR
-    python -m studio_engine export --model ID --checkpoint DIR --format diffusers|single-file [--half] --out OUT
+    python -m studio_engine export --model ID --checkpoint DIR --format diffusers|single-file|checkpoint [--half] --out OUT
     python -m studio_engine import --model ID --file FILE [--embedding EMB] [--token TOKEN] --out DIR
     python -m studio_engine export-eval-models --out DIR [--tiny] [--force] [--clip ID] [--dino ID]
     python -m studio_engine eval-reference [--models DIR] --request REQ.json --out OUT.json
     python -m studio_engine models list                # which base models this machine has
     python -m studio_engine models pull ID [--revision REV] [--force]
 
-`export` writes a checkpoint as a diffusers pipeline folder or as one original-layout
-`model.safetensors` (+ token embedding) that AUTOMATIC1111 / ComfyUI load; `import` checks a shared
+`export` writes a checkpoint as a diffusers pipeline folder, as one original-layout
+`model.safetensors` (+ token embedding) that AUTOMATIC1111 / ComfyUI load, or as its own files,
+plain (a compact checkpoint's UNet decoded); `import` checks a shared
 file with the safetensors guard (no pickles, ever) and turns it back into a checkpoint folder.
 
 `models pull` downloads a base model from the Hugging Face Hub ($HF_ENDPOINT) into the cache the
@@ -108,7 +109,7 @@ def _parser() -> argparse.ArgumentParser:
     e = sub.add_parser("export", help="export a checkpoint for other tools (diffusers folder or single file)")
     e.add_argument("--model", default="stable-diffusion-2-1-base")
     e.add_argument("--checkpoint", required=True, help="checkpoint folder")
-    e.add_argument("--format", required=True, choices=["diffusers", "single-file"])
+    e.add_argument("--format", required=True, choices=["diffusers", "single-file", "checkpoint"])
     e.add_argument("--half", action="store_true", help="single-file: store float16 (default float32)")
     e.add_argument("--out", required=True, help="folder to create (must not exist)")
     i = sub.add_parser("import", help="import a shared single-file model (+ embedding) as a checkpoint")

@@ -4,8 +4,12 @@
                   `pipe.load_textual_inversion(OUT/learned_embeds.safetensors, token=...)`
     single-file   `model.safetensors` in the original Stable Diffusion layout (single_file.py) that
                   AUTOMATIC1111 and ComfyUI load, plus `<token>.safetensors` ({emb_params: [1, dim]})
+    checkpoint    the checkpoint's own files, always plain: `embedding.safetensors`, `unet.safetensors`
+                  (decoded when the checkpoint is stored as a delta, byte-identical to the file a plain
+                  checkpoint of the same weights has) and a `checkpoint.json` listing them — what a
+                  download of a compact checkpoint hands out (the engine reads it back as a checkpoint)
 
-Both hold the checkpoint's UNet (the base UNet for a stage-1 checkpoint), the base model's VAE and
+The first two hold the checkpoint's UNet (the base UNet for a stage-1 checkpoint), the base model's VAE and
 text encoder, a README.md model card and `studio-export.json` (what was exported, from what). The
 diffusers export's scheduler is DDIM with the base model's schedule: the sampler the studio itself
 uses, so the same prompt, seed and steps give the same image as in the studio. Everything is written
@@ -26,14 +30,14 @@ import torch
 
 from . import __version__
 from .st_io import write_safetensors
-from .checkpoints import DELTA_FILE, EMBEDDING_FILE, UNET_FILE, _fsync, load_embedding, load_unet_state, read_checkpoint, sha256_file
+from .checkpoints import DELTA_FILE, EMBEDDING_FILE, META_FILE, UNET_FILE, _fsync, load_embedding, load_unet_state, read_checkpoint, sha256_file
 from .errors import BadSpecError
 from .events import EventWriter
 from .models import fingerprint, model_dir
 from .safetensors_guard import check_safetensors
 from .single_file import GROUPS, key_map, load_component, to_original
 
-FORMATS = ("diffusers", "single-file")
+FORMATS = ("diffusers", "single-file", "checkpoint")
 DIFFUSERS_EMBEDDING = "learned_embeds.safetensors"  # the name diffusers' textual-inversion examples use
 SINGLE_FILE = "model.safetensors"
 EXPORT_META = "studio-export.json"
@@ -120,6 +124,22 @@ def _write_single_file(
         )
 
 
+def _write_plain_checkpoint(tmp: Path, checkpoint: Path, meta: dict[str, Any], unet_state: dict[str, torch.Tensor] | None) -> None:
+    """The checkpoint folder a plain save of the same weights writes (checkpoints.write_checkpoint's
+    file layout and safetensors metadata), so its files' sha256 equal that checkpoint's."""
+    files: list[dict[str, Any]] = []
+    if (checkpoint / EMBEDDING_FILE).exists():
+        shutil.copyfile(checkpoint / EMBEDDING_FILE, tmp / EMBEDDING_FILE)
+        files.append({"name": EMBEDDING_FILE, "sha256": sha256_file(tmp / EMBEDDING_FILE), "bytes": (tmp / EMBEDDING_FILE).stat().st_size})
+    if unet_state is not None:
+        st_meta = {"format": "studio-checkpoint", "stage": str(meta["stage"]), "step": str(meta["step"]), "engine": str(meta.get("engineVersion") or __version__)}
+        sha, size = write_safetensors(tmp / UNET_FILE, unet_state, st_meta)
+        files.append({"name": UNET_FILE, "sha256": sha, "bytes": size})
+    doc = {k: v for k, v in meta.items() if k != "encoding"}
+    doc["files"] = files
+    (tmp / META_FILE).write_bytes(json.dumps(doc, indent=2, sort_keys=True).encode())
+
+
 def _model_card(fmt: str, meta: dict[str, Any], token: str | None, files: list[str]) -> str:
     base = meta["baseModel"]["id"]
     hf = {"stable-diffusion-2-1-base": "stabilityai/stable-diffusion-2-1-base"}.get(base)
@@ -146,6 +166,12 @@ def _model_card(fmt: str, meta: dict[str, Any], token: str | None, files: list[s
         if token:
             lines.append(f'pipe.load_textual_inversion("THIS_FOLDER/{DIFFUSERS_EMBEDDING}", token="{token}")')
         lines += ["```", "", "The scheduler is DDIM, as in the studio: same prompt, seed and steps give the studio's image."]
+    elif fmt == "checkpoint":
+        lines += [
+            f"The studio's checkpoint files, plain: `{UNET_FILE}` (the UNet state dict in diffusers' key layout)" if UNET_FILE in files else "A stage-1 checkpoint: the token's embedding only (the UNet is the base model's).",
+            *([f"`{EMBEDDING_FILE}` is `{{token: [1, dim]}}`, loadable by diffusers' `load_textual_inversion`."] if EMBEDDING_FILE in files else []),
+            f"`{META_FILE}` lists each file's sha256; `studio_engine generate --checkpoint THIS_FOLDER` reads it.",
+        ]
     else:
         emb = next((f for f in files if f not in (SINGLE_FILE, "README.md", EXPORT_META)), None)
         lines += [f"Put `{SINGLE_FILE}` with the checkpoints of AUTOMATIC1111 or ComfyUI (SD 2.x layout, epsilon prediction)."]
@@ -198,6 +224,8 @@ def export_checkpoint(model_id: str, checkpoint: str | Path, fmt: str, out: str 
         }
         if fmt == "diffusers":
             _write_diffusers(tmp, base, unet_state, ckpt)
+        elif fmt == "checkpoint":
+            _write_plain_checkpoint(tmp, ckpt, meta, unet_state)
         else:
             _write_single_file(tmp, base, unet_state, embedding, header, half)
         written = sorted(p.relative_to(tmp).as_posix() for p in tmp.rglob("*") if p.is_file())
