@@ -481,7 +481,14 @@ async function main(): Promise<number> {
     const uploadRss = out.minio?.trainerPeakRssMb?.upload;
     out.goals = {
       stallPerCheckpointSeconds: { goal: 1, value: plain?.stallSeconds ?? null, delta: delta?.stallSeconds ?? null, met: plain ? plain.stallSeconds <= 1 && (!delta || delta.stallSeconds <= 1) : null },
-      storedRatioToFloat32: { goal: 0.6, plain: plain?.ratioToFloat32 ?? null, delta: delta?.ratioToFloat32 ?? null, met: delta ? delta.ratioToFloat32 <= 0.6 : null },
+      storedRatioToFloat32: {
+        goal: 0.6,
+        plain: plain?.ratioToFloat32 ?? null,
+        delta: delta?.ratioToFloat32 ?? null,
+        // about the fewest bytes any lossless coder stores for this delta (codec.DeltaEntropy): below it, the goal needs a lossy format
+        losslessLimit: out.checkpoint?.prepared?.losslessLimit?.ratioToFloat32 ?? null,
+        met: delta ? delta.ratioToFloat32 <= 0.6 : null,
+      },
       trainerRssDuringUploadMb: { goal: 512, value: uploadRss ?? null, met: uploadRss === undefined ? null : uploadRss <= 512 },
     };
     out.errors = errors;

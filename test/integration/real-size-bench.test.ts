@@ -43,6 +43,12 @@ describe("bench:real-size (tiny-random smoke run)", () => {
       expect(c.ratioToFloat32).toBeCloseTo(c.unetStoredBytes / c.float32Bytes, 3);
     }
     expect(r.checkpoint.delta.unetStoredBytes).toBeLessThan(r.checkpoint.plain.unetStoredBytes);
+    // the lossless limit of this delta: a fraction of float32 that the codec's stored bytes do not beat
+    const limit = r.checkpoint.prepared.losslessLimit;
+    expect(limit.ratioToFloat32).toBeGreaterThan(0);
+    expect(limit.ratioToFloat32).toBeLessThan(1);
+    expect(r.checkpoint.delta.ratioToFloat32).toBeGreaterThanOrEqual(limit.ratioToFloat32 - 0.01);
+    expect(r.goals.storedRatioToFloat32.losslessLimit).toBe(limit.ratioToFloat32);
     expect(r.checkpoint.engineProcessPeakRssMb).toBeGreaterThan(0);
     expect(r.checkpointUsed).toMatch(/downloaded from MinIO/);
     expect(r.minio.bytes).toBeGreaterThan(r.checkpoint.plain.unetStoredBytes);

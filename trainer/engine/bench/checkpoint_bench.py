@@ -89,6 +89,15 @@ def apply_delta(state: dict[str, torch.Tensor], k: float, noise: float, snr: flo
         del u
 
 
+def lossless_limit(state: dict[str, torch.Tensor], base_file: Path) -> dict:
+    """codec.DeltaEntropy over the whole UNet: about the fewest bytes any lossless coder stores for this delta."""
+    t0 = time.perf_counter()
+    est, base = codec.DeltaEntropy(), codec._Base(base_file)
+    for name in sorted(state):
+        est.add(state[name], base.get(name, list(state[name].shape)))
+    return {"bitsPerWeight": rnd(est.bits_per_weight(), 3), "ratioToFloat32": rnd(est.ratio_to_float32(), 4), "seconds": rnd(time.perf_counter() - t0)}
+
+
 def build(model: str) -> tuple[dict[str, torch.Tensor], torch.nn.Module | None]:
     if model == "tiny-random":
         from safetensors.torch import load_file
@@ -255,6 +264,7 @@ def main() -> None:
         t4 = time.perf_counter()
         exact = all(decoded[k].shape == v.shape and torch.equal(decoded[k].view(torch.int32), v.view(torch.int32)) for k, v in state.items())
         del decoded
+        limit = lossless_limit(state, base_folder / codec.BASE_UNET)
         out["encoded"] = {
             "scheme": codec.SCHEME,
             "storedBytes": stored,
@@ -266,6 +276,7 @@ def main() -> None:
             "decodeSeconds": rnd(t4 - t3),
             "bitExact": exact,
             "peakRssGiBBeforeDecode": rss_before_decode,
+            "losslessLimit": limit,
         }
         out["peakRssGiB"] = rss_gib()
         goals = {"stallPerCheckpointSeconds": 1.0, "storedRatio": 0.60}

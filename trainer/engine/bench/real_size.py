@@ -77,7 +77,7 @@ def cmd_checkpoint(ns) -> None:
     import torch
     from safetensors.torch import load_file
 
-    from checkpoint_bench import LR, STEPS, adam_fit, apply_delta  # the documented synthetic delta, reused
+    from checkpoint_bench import LR, STEPS, adam_fit, apply_delta, lossless_limit  # the documented synthetic delta, reused
     from studio_engine import checkpoint_codec as codec
     from studio_engine.checkpoint_writer import CheckpointWriter
     from studio_engine.checkpoints import take_snapshot
@@ -104,7 +104,7 @@ def cmd_checkpoint(ns) -> None:
         "config": {"bench": "real-size", "delta": f"{STEPS} AdamW steps at lr {LR}, snr {ns.snr} (checkpoint_bench.py)"},
     }
     emit({"type": "prepared", "unetTensors": len(state), "float32Bytes": float32_bytes, "loadSeconds": rnd(load_s), "deltaSeconds": rnd(delta_s),
-          "deltaFit": {"k": rnd(k, 2), "noise": rnd(noise, 2)}})
+          "deltaFit": {"k": rnd(k, 2), "noise": rnd(noise, 2)}, "losslessLimit": lossless_limit(state, folder / codec.BASE_UNET)})
     for i, encoding in enumerate(ns.encodings.split(",")):
         base_unet = codec.base_unet_file(folder) if encoding == "delta" else None
         if base_unet is not None:  # once per machine and base file (cached, verified.py): reported apart from the write

@@ -159,6 +159,45 @@ def encode_unet(
     return planes, meta
 
 
+class DeltaEntropy:
+    """How far any lossless coder of a fine-tune's UNet against its base can go (benchmarks only).
+
+    Per weight: z = zigzag(bits(w) - bits(base)); L = bit length of z. Counts (base exponent, L) and the
+    bits below each z's leading one. `bits_per_weight` = H(L | base exponent) + E[max(L - 1, 0)]: the
+    rate of a coder that entropy-codes each weight's bit length in the context of its base weight's
+    exponent and stores the bits below the leading one as they are. Those bits are near-uniform noise
+    (the optimizer's), so this is close to the limit of any lossless coder of the delta."""
+
+    def __init__(self) -> None:
+        self.joint = np.zeros((256, 34), dtype=np.int64)
+        self.raw_bits = 0
+        self.n = 0
+
+    def add(self, tensor: torch.Tensor, base: torch.Tensor | None) -> None:
+        a = _int32(tensor.float())
+        b = _int32(base.float()) if base is not None else np.zeros_like(a)
+        z = _zigzag(a - b)
+        length = np.zeros(z.shape, dtype=np.int64)
+        nz = z != 0
+        length[nz] = np.frexp(z[nz].astype(np.float64))[1]  # 2**(L-1) <= z < 2**L
+        exponent = ((b.view(np.uint32) >> np.uint32(23)) & np.uint32(0xFF)).astype(np.int64)
+        self.joint += np.bincount(exponent * 34 + length, minlength=256 * 34).reshape(256, 34)
+        self.raw_bits += int(np.maximum(length - 1, 0).sum())
+        self.n += int(z.size)
+
+    def bits_per_weight(self) -> float:
+        if self.n == 0:
+            return 0.0
+        p = self.joint[self.joint > 0] / self.n
+        pe = self.joint.sum(axis=1)
+        pe = pe[pe > 0] / self.n
+        h_l_given_e = float(-(p * np.log2(p)).sum() + (pe * np.log2(pe)).sum())
+        return h_l_given_e + self.raw_bits / self.n
+
+    def ratio_to_float32(self) -> float:
+        return self.bits_per_weight() / 32
+
+
 def write_planes(f: BinaryIO, planes: Mapping[str, list[bytes]], metadata: Mapping[str, str]) -> None:
     """A safetensors file of U8 tensors, each the concatenation of its chunks (st_io's byte layout:
     sorted names, sorted metadata, compact JSON padded with spaces to 8 bytes)."""
