@@ -76,6 +76,15 @@ const schema = z.object({
   /** Largest model file accepted for import (docs/platform-contract.md, "Exports and imports"); default 8 GiB. */
   IMPORT_MAX_BYTES: z.coerce.number().int().min(1024).max(2 ** 45).default(8 * 2 ** 30),
   /**
+   * Import files over this size upload in parts (createModelImportMultipartUpload): one form POST of a
+   * multi-gigabyte file is slow to fail and MinIO refused a 5.16 GB one (503 RequestTimeout); default 1 GiB.
+   */
+  IMPORT_SINGLE_POST_MAX_BYTES: z.coerce.number().int().min(1024).max(5 * 2 ** 30).default(2 ** 30),
+  /** Part size of a multipart import upload (S3: 5 MiB to 5 GiB, at most 10 000 parts); default 64 MiB. */
+  IMPORT_PART_BYTES: z.coerce.number().int().min(5 * 2 ** 20).max(5 * 2 ** 30).default(64 * 2 ** 20),
+  /** How long a multipart import's part URLs may be started (a large file takes a while); default 1 h. */
+  IMPORT_PART_URL_EXPIRY_SECONDS: z.coerce.number().int().min(1).max(7 * 24 * 3600).default(3600),
+  /**
    * Uploads (docs/security-uploads.md): how long a presigned upload POST may be started. Size and type
    * are bound into its policy; a short life limits how long one can be replayed.
    */

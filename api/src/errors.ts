@@ -11,7 +11,12 @@ export type ErrorCode = "BAD_USER_INPUT" | "NOT_FOUND" | "FORBIDDEN" | "UNAUTHEN
   /** Overloaded or briefly unreachable (database pool exhausted, a slow stream cut): retry after `retryAfterMs`. */
   | "UNAVAILABLE"
   /** startRun: no live trainer has the base model; `extensions.fix` is the command that fixes it. */
-  | "BASE_MODEL_UNAVAILABLE";
+  | "BASE_MODEL_UNAVAILABLE"
+  /** createModelImportUpload: the file is over the single-POST limit; upload it in parts. */
+  | "USE_MULTIPART"
+  /** completeModelImportUpload: a part is not uploaded yet, or has the wrong size. */
+  | "PARTS_MISSING"
+  | "PART_SIZE_MISMATCH";
 
 export class DomainError extends Error {
   readonly extensions: { code: ErrorCode; field?: string; retryAfterMs?: number };

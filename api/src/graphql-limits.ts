@@ -101,6 +101,7 @@ export const LIST_SIZES: Record<string, ListSize> = {
   "ModelCard.subjectImages": { size: 200 },
   "ModelCard.evaluations": { size: 8 },
   "ModelExport.files": { size: 32 },
+  "MultipartImportUpload.parts": { size: 128 },
   "Team.members": { arg: "first", default: 200, max: 1000 },
   "Viewer.teams": { arg: "first", default: 100, max: 500 },
   "Viewer.apiKeys": { arg: "first", default: 100, max: 500 },

@@ -131,6 +131,9 @@ export async function startApi(config: ApiConfig, rawLog: Logger): Promise<Runni
     imports: new ImportsService(repos.transfers, storage, live, {
       pollMs: config.RUN_EVENTS_POLL_MS,
       maxBytes: config.IMPORT_MAX_BYTES,
+      singlePostMaxBytes: config.IMPORT_SINGLE_POST_MAX_BYTES,
+      partBytes: config.IMPORT_PART_BYTES,
+      partUrlExpirySeconds: config.IMPORT_PART_URL_EXPIRY_SECONDS,
       headerMaxBytes: config.SAFETENSORS_HEADER_MAX_BYTES,
       checksConcurrent: config.IMPORT_CHECKS_CONCURRENT,
       checksQueueMs: config.IMPORT_CHECKS_QUEUE_MS,

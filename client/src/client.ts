@@ -11,6 +11,8 @@ import { CANCEL_RUN, CHECKPOINT, RUN, RUN_EVENT_BATCHES, RUNS, START_RUN } from 
 import { ADD_SUBJECT_IMAGE, CREATE_IMAGE_UPLOAD, CREATE_SUBJECT, SUBJECT, SUBJECTS } from "./operations/subjects.js";
 import { CREATE_SHARE, REVOKE_SHARE, SHARED_WITH_ME, SHARES } from "./operations/sharing.js";
 import {
+  COMPLETE_MODEL_IMPORT_UPLOAD,
+  CREATE_MODEL_IMPORT_MULTIPART_UPLOAD,
   CREATE_MODEL_IMPORT_UPLOAD,
   EXPORT_CHECKPOINT,
   IMPORT_MODEL,
@@ -20,7 +22,7 @@ import {
   MODEL_IMPORT_UPDATED,
 } from "./operations/transfers.js";
 import { BASE_MODELS, VIEWER } from "./operations/viewer.js";
-import { alreadyThere, downloadToFile, postPolicyBody, postToStorage, safeJoin, TarWatcher, uploadFile, type DownloadedFile } from "./transfer.stream.js";
+import { alreadyThere, downloadToFile, postPolicyBody, postToStorage, safeJoin, TarWatcher, uploadFile, uploadParts, type DownloadedFile } from "./transfer.stream.js";
 import { watchRunEvents, type RunEvent, type WatchOptions } from "./run.watch.js";
 
 export interface StudioClientOptions {
@@ -88,6 +90,9 @@ const TERMINAL_TRANSFER: readonly G.TransferState[] = ["SUCCEEDED", "FAILED"];
  * A typed client of the studio's GraphQL API (types generated from api/schema). Errors are
  * StudioError with the API's `extensions.code`; a dead API is `UNREACHABLE`.
  */
+/** Import files above this size upload in parts (parallel, retried per part) whatever the server's single-POST limit. */
+export const MULTIPART_FROM_BYTES = 256 * 2 ** 20;
+
 /** Files every export carries beside the model's own (docs/platform-contract.md "Exports and imports"). */
 export const EXPORT_META_FILES = ["README.md", "studio-export.json"];
 
@@ -380,15 +385,36 @@ export class StudioClient {
     return r.createModelImportUpload;
   }
 
-  /** Asks for a presigned POST and streams the local file to it; returns the uploadId for importModel. */
-  async uploadImportFile(path: string, role: G.ImportFileRole, signal?: AbortSignal): Promise<string> {
+  /**
+   * Uploads a local file for importModel; returns its uploadId. Files over MULTIPART_FROM_BYTES (or over
+   * the server's single-POST limit: USE_MULTIPART) go in parts — a few PUTs in parallel from reused
+   * buffers (memory: concurrency × part size), each retried — then completeModelImportUpload; smaller
+   * ones as one presigned POST streamed from disk.
+   */
+  async uploadImportFile(path: string, role: G.ImportFileRole, signal?: AbortSignal, opts: { onPart?: (done: number, total: number) => void } = {}): Promise<string> {
     const filename = basename(path);
     if (!filename.toLowerCase().endsWith(".safetensors"))
       throw new StudioError("UNSUPPORTED_FILE", `${filename}: only .safetensors files can be imported (pickle-based .ckpt/.pt/.bin can run code)`);
     const info = await stat(path).catch(() => null);
     if (!info?.isFile()) throw new StudioError("UNSUPPORTED_FILE", `${path}: no such file`);
-    const up = await this.createModelImportUpload(filename, info.size, role);
-    await uploadFile(this.t.fetch, up.url, up.fields as Record<string, string>, path, info.size, filename, signal);
+    if (info.size <= MULTIPART_FROM_BYTES) {
+      const up = await this.createModelImportUpload(filename, info.size, role).catch((err: unknown) => {
+        if (err instanceof StudioError && err.code === "USE_MULTIPART") return null;
+        throw err;
+      });
+      if (up) {
+        await uploadFile(this.t.fetch, up.url, up.fields as Record<string, string>, path, info.size, filename, signal);
+        return up.uploadId;
+      }
+    }
+    const r = await this.t.request<G.CreateModelImportMultipartUploadMutation, G.CreateModelImportMultipartUploadMutationVariables>(CREATE_MODEL_IMPORT_MULTIPART_UPLOAD, {
+      filename,
+      byteSize: info.size,
+      role,
+    });
+    const up = r.createModelImportMultipartUpload;
+    await uploadParts(this.t.fetch, path, info.size, up.partBytes, up.parts, { what: filename, signal, onPart: opts.onPart });
+    await this.t.request<G.CompleteModelImportUploadMutation, G.CompleteModelImportUploadMutationVariables>(COMPLETE_MODEL_IMPORT_UPLOAD, { uploadId: up.uploadId });
     return up.uploadId;
   }
 

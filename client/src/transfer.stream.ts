@@ -186,6 +186,60 @@ export async function uploadFile(fetchImpl: FetchLike, url: string, fields: Reco
   await postToStorage(fetchImpl, url, body, what, signal);
 }
 
+/** Parts in flight at once for a multipart import upload (memory: this × the part size). */
+export const PART_CONCURRENCY = 3;
+const PART_ATTEMPTS = 3;
+
+/**
+ * PUTs a local file's parts to their presigned URLs: part n is bytes [(n-1)·partBytes, n·partBytes) (the
+ * last one the rest). PART_CONCURRENCY workers, each reading its parts by position into one reused
+ * buffer; a part that fails (network, 5xx) is sent again up to PART_ATTEMPTS times; a 4xx fails at once.
+ */
+export async function uploadParts(
+  fetchImpl: FetchLike,
+  path: string,
+  sizeBytes: number,
+  partBytes: number,
+  parts: readonly { partNumber: number; url: string }[],
+  opts: { what: string; signal?: AbortSignal | undefined; onPart?: ((done: number, total: number) => void) | undefined },
+): Promise<void> {
+  const fh = await open(path, "r");
+  let next = 0;
+  let done = 0;
+  const worker = async () => {
+    const buf = Buffer.allocUnsafe(Math.min(partBytes, sizeBytes));
+    for (let i = next++; i < parts.length; i = next++) {
+      const { partNumber, url } = parts[i]!;
+      const offset = (partNumber - 1) * partBytes;
+      const length = Math.min(partBytes, sizeBytes - offset);
+      if (length <= 0) throw new StudioError("UPLOAD_FAILED", `${opts.what}: part ${partNumber} starts past the end of the file`);
+      const { bytesRead } = await fh.read(buf, 0, length, offset);
+      if (bytesRead !== length) throw new StudioError("UPLOAD_FAILED", `${opts.what}: the file changed while it was uploading`);
+      for (let attempt = 1; ; attempt++) {
+        opts.signal?.throwIfAborted();
+        let status = 0;
+        try {
+          const res = await fetchImpl(url, { method: "PUT", body: buf.subarray(0, length), headers: { "content-length": String(length) }, ...(opts.signal ? { signal: opts.signal } : {}) });
+          status = res.status;
+          await res.body?.cancel().catch(() => undefined);
+          if (res.ok) break;
+        } catch (err) {
+          if (opts.signal?.aborted) throw err;
+          if (attempt >= PART_ATTEMPTS) throw new StudioError("UPLOAD_FAILED", `${opts.what}: part ${partNumber}: ${describeCause(err)}`, undefined, [], { cause: err });
+          continue;
+        }
+        if (status < 500 || attempt >= PART_ATTEMPTS) throw new StudioError("UPLOAD_FAILED", `${opts.what}: storage answered part ${partNumber} with HTTP ${status}`);
+      }
+      opts.onPart?.(++done, parts.length);
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.min(PART_CONCURRENCY, parts.length) }, worker));
+  } finally {
+    await fh.close();
+  }
+}
+
 function describeCause(err: unknown): string {
   const cause = (err as { cause?: { message?: string; code?: string } })?.cause;
   return cause?.code ?? cause?.message ?? (err as Error)?.message ?? String(err);

@@ -19,7 +19,7 @@
  * 4. export      `export --format single-file`, then `import` of that file (+ its embedding) and a tensor-by-tensor
  *                sha256 compare of the re-imported UNet and embedding with the checkpoint's.
  * 5. api         a real API (own PostgreSQL, migrations, a team by the admin CLI) checks the exported file as a
- *                model import: presigned POST to MinIO, then `importModel` (copy, bounded header check, hash):
+ *                model import: the client's upload (presigned POST, or PUT parts over 256 MiB), then `importModel` (copy, bounded header check, hash):
  *                seconds and the API process's RSS while it checks.
  *
  * The model: `sd21-base-random` (SD 2.1 base's UNet, text encoder and VAE with random weights, built once by
@@ -33,12 +33,13 @@
  * (its `error` is in the JSON). Not a test: the goals are compared, nothing is asserted.
  */
 import { fork, spawn, type ChildProcess } from "node:child_process";
-import { openAsBlob, readFileSync, readdirSync, statSync } from "node:fs";
+import { readFileSync, readdirSync, statSync } from "node:fs";
 import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { cpus, freemem, loadavg, tmpdir, totalmem } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import { StudioClient } from "@studio/client";
 import { freePort } from "../support/ports.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -251,13 +252,10 @@ async function apiSection(tmp: string, minio: { endpoint: string; accessKey: str
       return body.data;
     };
     const size = statSync(file).size;
-    const up = (await call(`mutation ($f: String!, $n: Float!) { createModelImportUpload(filename: $f, byteSize: $n, role: CHECKPOINT) { uploadId url fields } }`, { f: basename(file), n: size })).createModelImportUpload;
-    const form = new FormData();
-    for (const [k, v] of Object.entries(up.fields as Record<string, string>)) form.append(k, v);
-    form.append("file", await openAsBlob(file, { type: "application/octet-stream" }), basename(file));
+    // the client's own upload: one presigned POST up to 256 MiB, else presigned PUTs of parts (+ complete)
+    let parts = 0;
     let t = performance.now();
-    const posted = await fetch(up.url, { method: "POST", body: form });
-    if (posted.status >= 300) throw new Error(`presigned POST refused: ${posted.status} ${(await posted.text()).slice(0, 300)}`);
+    const uploadId = await new StudioClient({ url, apiKey: team.secret }).uploadImportFile(file, "CHECKPOINT", undefined, { onPart: (_done, total) => (parts = total) });
     const postSeconds = (performance.now() - t) / 1000;
     const rssBefore = procStatusMb(api.pid!, "VmRSS");
     const hwmBefore = procStatusMb(api.pid!, "VmHWM");
@@ -265,16 +263,18 @@ async function apiSection(tmp: string, minio: { endpoint: string; accessKey: str
     rss.set("check");
     t = performance.now();
     const imp = (await call(`mutation ($i: ImportModelInput!) { importModel(input: $i) { id state } }`, {
-      i: { name: "real-size bench", classNoun: "backpack", baseModel, checkpointUploadId: up.uploadId },
+      i: { name: "real-size bench", classNoun: "backpack", baseModel, checkpointUploadId: uploadId },
     })).importModel;
     const checkSeconds = (performance.now() - t) / 1000;
     rss.stop();
     return {
       measured: true,
       bytes: size,
-      path: "createModelImportUpload → presigned POST → importModel (server-side copy, bounded header check, streamed sha256)",
+      path: `StudioClient.uploadImportFile (${parts ? `${parts} presigned PUT parts + completeModelImportUpload` : "one presigned POST"}) → importModel (server-side copy, bounded header check, streamed sha256)`,
       importState: imp.state,
-      presignedPostSeconds: r3(postSeconds),
+      uploadParts: parts,
+      uploadSeconds: r3(postSeconds),
+      uploadMBps: r1(size / 1e6 / postSeconds),
       importCheckSeconds: r3(checkSeconds),
       apiRssMb: { beforeCheck: r1(rssBefore), peakDuringCheck: r1(rss.peak.check ?? 0), hwmBeforeCheck: r1(hwmBefore), hwmAfterCheck: r1(procStatusMb(api.pid!, "VmHWM")) },
     };

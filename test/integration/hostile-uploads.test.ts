@@ -242,7 +242,7 @@ describe("hostile uploads: storage-enforced policies, immutable validated object
       // an operator's own lifecycle rule, which the API's start must keep
       await s3().setBucketLifecycle(bucket, { Rule: [operatorRule, ...[(await s3().getBucketLifecycle(bucket))?.Rule ?? []].flat()] });
       // URLs live 2 s, uploads are abandoned 1 s after that, swept every 300 ms
-      sweeping = await startApi({ UPLOAD_URL_EXPIRY_SECONDS: "2", UPLOAD_STAGING_TTL_SECONDS: "1", UPLOAD_SWEEP_INTERVAL_MS: "300" });
+      sweeping = await startApi({ UPLOAD_URL_EXPIRY_SECONDS: "2", IMPORT_PART_URL_EXPIRY_SECONDS: "2", UPLOAD_STAGING_TTL_SECONDS: "1", UPLOAD_SWEEP_INTERVAL_MS: "300" });
     });
     afterAll(async () => {
       await sweeping?.proc.stop();
@@ -272,6 +272,20 @@ describe("hostile uploads: storage-enforced policies, immutable validated object
       const file = safetensors(16);
       const imp = (await okAs(sweeping.url, team.secret, CREATE_IMPORT_UPLOAD, { f: "gone.safetensors", n: file.length })).createModelImportUpload;
       expect((await postUpload(imp.url, imp.fields, file)).status).toBe(204);
+      // a multipart import with a part uploaded, never completed: the sweep aborts it (storage drops the part)
+      const multi = (
+        await okAs(sweeping.url, team.secret, `mutation($n: Float!) { createModelImportMultipartUpload(filename: "parts.safetensors", byteSize: $n, role: CHECKPOINT) { uploadId parts { url } } }`, {
+          n: file.length,
+        })
+      ).createModelImportMultipartUpload;
+      expect((await fetch(multi.parts[0].url, { method: "PUT", body: file })).status).toBe(200);
+      const multiKey = `uploads/teams/${team.teamId}/imports/${multi.uploadId}/parts.safetensors`;
+      const incomplete = async () => {
+        const found: string[] = [];
+        for await (const u of s3().listIncompleteUploads(bucket, multiKey, true) as AsyncIterable<{ key: string }>) found.push(u.key);
+        return found;
+      };
+      expect(await incomplete()).toEqual([multiKey]);
 
       await until(
         "abandoned uploads swept",
@@ -279,9 +293,11 @@ describe("hostile uploads: storage-enforced policies, immutable validated object
           objects: (await Promise.all([kept.fields.key, abandoned.fields.key, imp.fields.key].map(objectExists))).filter(Boolean).length,
           rows:
             ((await db.pool.query("select 1 from uploads where id = $1", [abandoned.uploadId])).rowCount ?? 0) +
-            ((await db.pool.query("select 1 from model_import_uploads where id = $1", [imp.uploadId])).rowCount ?? 0),
+            ((await db.pool.query("select 1 from model_import_uploads where id = $1", [imp.uploadId])).rowCount ?? 0) +
+            ((await db.pool.query("select 1 from model_import_uploads where id = $1", [multi.uploadId])).rowCount ?? 0),
+          parts: (await incomplete()).length,
         }),
-        (v) => v.objects === 0 && v.rows === 0,
+        (v) => v.objects === 0 && v.rows === 0 && v.parts === 0,
         30_000,
         200,
       );

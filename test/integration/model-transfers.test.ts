@@ -25,6 +25,7 @@ import { postUpload } from "../support/images.js";
  */
 const DATASET = join(repoRoot, "..", "shared", "datasets", "dreambooth");
 const PROMPT = "a photo of <rare> backpack on the beach";
+const MIB = 2 ** 20;
 const work = mkdtempSync(join(tmpdir(), "model-transfers-"));
 
 function minio() {
@@ -154,7 +155,12 @@ describe("model exports and imports", () => {
   }
 
   beforeAll(async () => {
-    [api, trainer, owner] = await Promise.all([startApi(), startTrainer({ STUDIO_CHECKPOINT_ENCODING: "delta" }), bootstrapTeam("Transfers team")]);
+    // files over 8 MiB (the single-file export, ~10 MB) upload in 5 MiB parts, as a real model does over 1 GiB
+    [api, trainer, owner] = await Promise.all([
+      startApi({ IMPORT_SINGLE_POST_MAX_BYTES: String(8 * MIB), IMPORT_PART_BYTES: String(5 * MIB) }),
+      startTrainer({ STUDIO_CHECKPOINT_ENCODING: "delta" }),
+      bootstrapTeam("Transfers team"),
+    ]);
     foreignKey = (await bootstrapTeam("Foreign team")).secret;
     // a VIEWER of the owner's team (viewers see, prompt and download)
     const db = openDb(inject("services").databaseUrl, { max: 1 });
@@ -307,7 +313,17 @@ print(json.dumps({"shape": list(ours.shape), "productShape": list(product.shape)
     expect(embedding).toBeDefined();
 
     const before = await counts();
-    const ckptUpload = await upload(join(dir, "model.safetensors"), "CHECKPOINT");
+    // over the single-POST limit: refused with USE_MULTIPART, nothing recorded; the client then uploads it in parts
+    const size = statSync(join(dir, "model.safetensors")).size;
+    expect(size).toBeGreaterThan(8 * MIB);
+    const single = await call(`mutation ($n: Float!) { createModelImportUpload(filename: "model.safetensors", byteSize: $n, role: CHECKPOINT) { uploadId } }`, { n: size });
+    expect(single.body.errors?.[0]?.extensions).toMatchObject({ code: "USE_MULTIPART", field: "byteSize" });
+    expect(await counts()).toEqual(before);
+    const parts: string[] = [];
+    const ckptUpload = await new StudioClient({ url: api.url, apiKey: owner.secret }).uploadImportFile(join(dir, "model.safetensors"), "CHECKPOINT", undefined, {
+      onPart: (done, total) => parts.push(`${done}/${total}`),
+    });
+    expect(parts).toEqual(["1/2", "2/2"]);
     const embUpload = await upload(join(dir, embedding!), "EMBEDDING");
     const res = await call(
       `mutation ($i: ImportModelInput!) { importModel(input: $i) { id state } }`,
@@ -353,6 +369,38 @@ print(json.dumps(out))
     // the imported model is promptable like any other checkpoint
     const gen = await call(`mutation ($c: ID!) { generate(input: {checkpointId: $c, prompt: "a photo of <rare> backpack", seed: 1, steps: 1}) { id state } }`, { c: imp.checkpoint.id });
     expect(gen.body.errors).toBeUndefined();
+  });
+
+  it("assembles a multipart upload only when every part is there with its size; a stranger cannot complete it", async () => {
+    const file = join(singleFileDir, "model.safetensors");
+    const bytes = readFileSync(file);
+    const res = await call(
+      `mutation ($n: Float!) { createModelImportMultipartUpload(filename: "model.safetensors", byteSize: $n, role: CHECKPOINT) { uploadId partBytes parts { partNumber url } expiresAt } }`,
+      { n: bytes.length },
+    );
+    expect(res.body.errors).toBeUndefined();
+    const up = res.body.data.createModelImportMultipartUpload;
+    expect(up.partBytes).toBe(5 * MIB);
+    expect(up.parts.map((p: { partNumber: number }) => p.partNumber)).toEqual([1, 2]);
+    const complete = (key = owner.secret) => call(`mutation ($u: ID!) { completeModelImportUpload(uploadId: $u) }`, { u: up.uploadId }, key);
+    const code = async (key?: string) => (await complete(key)).body.errors?.[0]?.extensions?.code;
+    expect(await code()).toBe("PARTS_MISSING");
+    const put = (n: number, body: Buffer) => fetch(up.parts[n - 1].url, { method: "PUT", body });
+    expect((await put(1, bytes.subarray(0, 5 * MIB))).status).toBe(200);
+    expect(await code()).toBe("PARTS_MISSING"); // part 2 of 2
+    expect((await put(2, bytes.subarray(5 * MIB, bytes.length - 1))).status).toBe(200); // one byte short
+    expect(await code()).toBe("PART_SIZE_MISMATCH");
+    const staging = `uploads/teams/${owner.teamId}/imports/${up.uploadId}/model.safetensors`;
+    expect(await objectExists(staging)).toBe(false); // nothing assembled while refused
+    expect(await code(foreignKey)).toBe("NOT_FOUND"); // another team's key
+    expect((await put(2, bytes.subarray(5 * MIB))).status).toBe(200); // the part again, whole
+    expect((await complete()).body.data).toEqual({ completeModelImportUpload: true });
+    expect((await complete()).body.data).toEqual({ completeModelImportUpload: true }); // again: nothing to do
+    expect(await objectExists(staging)).toBe(true);
+    // a single-POST upload has nothing to complete
+    const small = await call(`mutation { createModelImportUpload(filename: "e.safetensors", byteSize: 100, role: EMBEDDING) { uploadId } }`);
+    const none = await call(`mutation ($u: ID!) { completeModelImportUpload(uploadId: $u) }`, { u: small.body.data.createModelImportUpload.uploadId });
+    expect(none.body.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "uploadId" });
   });
 
   it("refuses pickles and crafted headers before anything is queued, and stores nothing", async () => {

@@ -486,6 +486,13 @@ export type ImportUpload = {
   url: Scalars['String']['output'];
 };
 
+export type ImportUploadPart = {
+  __typename?: 'ImportUploadPart';
+  partNumber: Scalars['Int']['output'];
+  /** Presigned PUT of this one part. */
+  url: Scalars['String']['output'];
+};
+
 /** A one-time code that lets one person join the team with a role. Only its hash is stored. */
 export type Invitation = {
   __typename?: 'Invitation';
@@ -611,6 +618,19 @@ export type ModelImport = {
   token: Maybe<Scalars['String']['output']>;
 };
 
+/**
+ * A file uploaded in parts: PUT bytes [(partNumber-1)·partBytes, partNumber·partBytes) of the file (the
+ * last part: the rest) to each part's url, then completeModelImportUpload(uploadId), then importModel.
+ */
+export type MultipartImportUpload = {
+  __typename?: 'MultipartImportUpload';
+  /** Every part's PUT must start before this. */
+  expiresAt: Scalars['DateTime']['output'];
+  partBytes: Scalars['Float']['output'];
+  parts: Array<ImportUploadPart>;
+  uploadId: Scalars['ID']['output'];
+};
+
 export type Mutation = {
   __typename?: 'Mutation';
   /**
@@ -627,12 +647,25 @@ export type Mutation = {
   addSubjectImage: SubjectImage;
   /** QUEUED runs are canceled at once; RUNNING runs are asked to stop (the trainer finishes the cancel). */
   cancelRun: Run;
+  /**
+   * Assembles a multipart upload once every part is in storage with its exact size (checked from
+   * storage: PARTS_MISSING / PART_SIZE_MISMATCH name the part, nothing assembled, retry after PUTting it).
+   * True; again after success: true (nothing to do).
+   */
+  completeModelImportUpload: Scalars['Boolean']['output'];
   /** Creates an API key for the caller in the caller's team. The secret is shown only here, once. */
   createApiKey: CreatedApiKey;
   /** contentType: image/jpeg, image/png or image/webp; byteSize: the exact size of the file. */
   createImageUpload: ImageUpload;
   /** OWNER. expiresInHours 1–720. */
   createInvitation: CreatedInvitation;
+  /**
+   * A file to import in parts (MEMBER or OWNER; any allowed size — files over the server's
+   * IMPORT_SINGLE_POST_MAX_BYTES must use it: createModelImportUpload refuses them with USE_MULTIPART). PUT
+   * each part to its URL (in any order, in parallel; retry a part by PUTting it again), then call
+   * completeModelImportUpload, then importModel with the uploadId.
+   */
+  createModelImportMultipartUpload: MultipartImportUpload;
   /**
    * A presigned POST for a file to import (MEMBER or OWNER). filename must end in .safetensors; byteSize
    * is the exact size (at most the server's IMPORT_MAX_BYTES).
@@ -705,6 +738,11 @@ export type MutationCancelRunArgs = {
 };
 
 
+export type MutationCompleteModelImportUploadArgs = {
+  uploadId: Scalars['ID']['input'];
+};
+
+
 export type MutationCreateApiKeyArgs = {
   name: Scalars['String']['input'];
 };
@@ -721,6 +759,13 @@ export type MutationCreateImageUploadArgs = {
 export type MutationCreateInvitationArgs = {
   expiresInHours?: InputMaybe<Scalars['Int']['input']>;
   role: TeamRole;
+};
+
+
+export type MutationCreateModelImportMultipartUploadArgs = {
+  byteSize: Scalars['Float']['input'];
+  filename: Scalars['String']['input'];
+  role: ImportFileRole;
 };
 
 
@@ -1657,6 +1702,7 @@ export type ResolversTypes = {
   ImportFileRole: ImportFileRole;
   ImportModelInput: ImportModelInput;
   ImportUpload: ResolverTypeWrapper<ImportUpload>;
+  ImportUploadPart: ResolverTypeWrapper<ImportUploadPart>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   Invitation: ResolverTypeWrapper<InvitationModel>;
   JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
@@ -1668,6 +1714,7 @@ export type ResolversTypes = {
   ModelCardScore: ResolverTypeWrapper<ModelCardScore>;
   ModelExport: ResolverTypeWrapper<ModelExportModel>;
   ModelImport: ResolverTypeWrapper<ModelImportModel>;
+  MultipartImportUpload: ResolverTypeWrapper<MultipartImportUpload>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   PaperReference: ResolverTypeWrapper<PaperReference>;
@@ -1756,6 +1803,7 @@ export type ResolversParentTypes = {
   ImageUpload: ImageUpload;
   ImportModelInput: ImportModelInput;
   ImportUpload: ImportUpload;
+  ImportUploadPart: ImportUploadPart;
   Int: Scalars['Int']['output'];
   Invitation: InvitationModel;
   JSON: Scalars['JSON']['output'];
@@ -1767,6 +1815,7 @@ export type ResolversParentTypes = {
   ModelCardScore: ModelCardScore;
   ModelExport: ModelExportModel;
   ModelImport: ModelImportModel;
+  MultipartImportUpload: MultipartImportUpload;
   Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
   PaperReference: PaperReference;
@@ -2040,6 +2089,11 @@ export type ImportUploadResolvers<ContextType = ApiContext, ParentType extends R
   url?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
+export type ImportUploadPartResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['ImportUploadPart'] = ResolversParentTypes['ImportUploadPart']> = {
+  partNumber?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  url?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
 export type InvitationResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['Invitation'] = ResolversParentTypes['Invitation']> = {
   acceptedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   acceptedBy?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
@@ -2138,13 +2192,22 @@ export type ModelImportResolvers<ContextType = ApiContext, ParentType extends Re
   token?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
+export type MultipartImportUploadResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['MultipartImportUpload'] = ResolversParentTypes['MultipartImportUpload']> = {
+  expiresAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  partBytes?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  parts?: Resolver<Array<ResolversTypes['ImportUploadPart']>, ParentType, ContextType>;
+  uploadId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+};
+
 export type MutationResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   acceptInvitation?: Resolver<ResolversTypes['AcceptedInvitation'], ParentType, ContextType, RequireFields<MutationAcceptInvitationArgs, 'code'>>;
   addSubjectImage?: Resolver<ResolversTypes['SubjectImage'], ParentType, ContextType, RequireFields<MutationAddSubjectImageArgs, 'subjectId' | 'uploadId'>>;
   cancelRun?: Resolver<ResolversTypes['Run'], ParentType, ContextType, RequireFields<MutationCancelRunArgs, 'id'>>;
+  completeModelImportUpload?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationCompleteModelImportUploadArgs, 'uploadId'>>;
   createApiKey?: Resolver<ResolversTypes['CreatedApiKey'], ParentType, ContextType, RequireFields<MutationCreateApiKeyArgs, 'name'>>;
   createImageUpload?: Resolver<ResolversTypes['ImageUpload'], ParentType, ContextType, RequireFields<MutationCreateImageUploadArgs, 'byteSize' | 'contentType' | 'filename' | 'subjectId'>>;
   createInvitation?: Resolver<ResolversTypes['CreatedInvitation'], ParentType, ContextType, RequireFields<MutationCreateInvitationArgs, 'expiresInHours' | 'role'>>;
+  createModelImportMultipartUpload?: Resolver<ResolversTypes['MultipartImportUpload'], ParentType, ContextType, RequireFields<MutationCreateModelImportMultipartUploadArgs, 'byteSize' | 'filename' | 'role'>>;
   createModelImportUpload?: Resolver<ResolversTypes['ImportUpload'], ParentType, ContextType, RequireFields<MutationCreateModelImportUploadArgs, 'byteSize' | 'filename' | 'role'>>;
   createShare?: Resolver<ResolversTypes['CreatedShare'], ParentType, ContextType, RequireFields<MutationCreateShareArgs, 'input'>>;
   createSubject?: Resolver<ResolversTypes['Subject'], ParentType, ContextType, RequireFields<MutationCreateSubjectArgs, 'input'>>;
@@ -2519,6 +2582,7 @@ export type Resolvers<ContextType = ApiContext> = {
   Health?: HealthResolvers<ContextType>;
   ImageUpload?: ImageUploadResolvers<ContextType>;
   ImportUpload?: ImportUploadResolvers<ContextType>;
+  ImportUploadPart?: ImportUploadPartResolvers<ContextType>;
   Invitation?: InvitationResolvers<ContextType>;
   JSON?: GraphQLScalarType;
   LossLogged?: LossLoggedResolvers<ContextType>;
@@ -2529,6 +2593,7 @@ export type Resolvers<ContextType = ApiContext> = {
   ModelCardScore?: ModelCardScoreResolvers<ContextType>;
   ModelExport?: ModelExportResolvers<ContextType>;
   ModelImport?: ModelImportResolvers<ContextType>;
+  MultipartImportUpload?: MultipartImportUploadResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   PaperReference?: PaperReferenceResolvers<ContextType>;

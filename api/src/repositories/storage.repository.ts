@@ -97,6 +97,36 @@ export class StorageRepository {
   }
 
   /** Size, ETag and modification time of a stored object, or null when there is none. */
+  /** Starts an S3 multipart upload of one staging key (a model import over the single-POST limit). */
+  async startMultipart(key: string, contentType: string): Promise<string> {
+    if (!key.startsWith(STAGING_PREFIX)) throw new Error(`refusing to start an upload outside ${STAGING_PREFIX}: ${key}`);
+    return this.client.initiateNewMultipartUpload(this.bucket, key, { "Content-Type": contentType });
+  }
+
+  /** A presigned PUT of one part (1-based) of a multipart upload: only that key, upload and part number. */
+  presignPart(key: string, uploadId: string, partNumber: number, expirySeconds: number): Promise<string> {
+    return this.presigner.presignedUrl("PUT", this.bucket, key, expirySeconds, { uploadId, partNumber: String(partNumber) });
+  }
+
+  /** The parts uploaded so far (number, size, ETag), in part order. */
+  async listParts(key: string, uploadId: string): Promise<{ part: number; size: number; etag: string }[]> {
+    // minio's listParts is `protected` in its typings (it pages through ListParts for us)
+    const list = (this.client as unknown as { listParts(b: string, k: string, u: string): Promise<{ part: number; size: number; etag: string }[]> }).listParts;
+    const parts = await list.call(this.client, this.bucket, key, uploadId);
+    return parts.map((p) => ({ part: p.part, size: Number(p.size), etag: p.etag })).sort((a, b) => a.part - b.part);
+  }
+
+  async completeMultipart(key: string, uploadId: string, parts: { part: number; etag: string }[]): Promise<void> {
+    await this.client.completeMultipartUpload(this.bucket, key, uploadId, parts);
+  }
+
+  /** Aborts a multipart upload (its parts are deleted); one that is already gone is fine. */
+  async abortMultipart(key: string, uploadId: string): Promise<void> {
+    await this.client.abortMultipartUpload(this.bucket, key, uploadId).catch((err: { code?: string }) => {
+      if (err.code !== "NoSuchUpload") throw err;
+    });
+  }
+
   async stat(key: string): Promise<{ size: number; etag: string; lastModified: Date } | null> {
     try {
       const s = await this.client.statObject(this.bucket, key);

@@ -22,5 +22,7 @@ export const Mutation: MutationResolvers = {
   exportCheckpoint: async (_p, a, ctx) =>
     ctx.services.exports.exportCheckpoint((await ctx.session()).principal, a.checkpointId, a.format, a.half ?? false),
   createModelImportUpload: async (_p, a, ctx) => ctx.services.imports.createUpload((await ctx.session()).principal, a),
+  createModelImportMultipartUpload: async (_p, a, ctx) => ctx.services.imports.createMultipartUpload((await ctx.session()).principal, a),
+  completeModelImportUpload: async (_p, a, ctx) => ctx.services.imports.completeUpload((await ctx.session()).principal, a.uploadId),
   importModel: async (_p, a, ctx) => ctx.services.imports.importModel((await ctx.session()).principal, a.input),
 };

@@ -12,6 +12,8 @@ import { checkHeader, DEFAULT_MAX_HEADER_BYTES, headerLength, SafetensorsProblem
 import { BoundedSemaphore } from "./semaphore.js";
 import { requireWriter } from "./subjects.service.js";
 
+/** S3's most parts per multipart upload. */
+const MAX_PARTS = 10_000;
 const CLASS_NOUN = /^[a-z][a-z _-]{0,39}$/;
 const TOKEN = /^[^\s]{1,40}$/;
 
@@ -41,6 +43,12 @@ function safeName(name: string): string {
 export interface ImportsOptions {
   pollMs: number;
   maxBytes: number;
+  /** IMPORT_SINGLE_POST_MAX_BYTES: larger files upload in parts (createMultipartUpload). Default: maxBytes. */
+  singlePostMaxBytes?: number;
+  /** IMPORT_PART_BYTES: the part size of a multipart import upload (default 64 MiB; S3: 5 MiB–5 GiB). */
+  partBytes?: number;
+  /** IMPORT_PART_URL_EXPIRY_SECONDS (default 3600). */
+  partUrlExpirySeconds?: number;
   /** SAFETENSORS_HEADER_MAX_BYTES (default 4 MiB). */
   headerMaxBytes?: number;
   /** IMPORT_CHECKS_CONCURRENT (default 2). */
@@ -74,6 +82,80 @@ export class ImportsService {
   }
 
   async createUpload(p: Principal, a: { filename: string; byteSize: number; role: ImportFileRole }) {
+    this.checkNewUpload(p, a);
+    const single = this.opts.singlePostMaxBytes ?? this.opts.maxBytes;
+    if (a.byteSize > single)
+      throw new DomainError("USE_MULTIPART", `files over ${single} bytes upload in parts: createModelImportMultipartUpload (the client and CLI do it for you)`, "byteSize");
+    const id = randomUUID();
+    const objectKey = `${STAGING_PREFIX}teams/${p.teamId}/imports/${id}/${safeName(a.filename)}`;
+    const { url, fields, expiresAt } = await this.storage.presignUpload(objectKey, "application/octet-stream", a.byteSize);
+    await this.repo.insertImportUpload({ id, teamId: p.teamId, createdBy: p.userId, role: a.role, objectKey, filename: a.filename, byteSize: a.byteSize, expiresAt });
+    return { uploadId: id, url, fields, expiresAt };
+  }
+
+  /**
+   * A file of any allowed size, in parts: an S3 multipart upload of the staging key and one presigned
+   * PUT per part (exactly `partBytes` each, the last one the rest). completeUpload then checks every
+   * part's size against the declared byteSize before storage assembles the file.
+   */
+  async createMultipartUpload(p: Principal, a: { filename: string; byteSize: number; role: ImportFileRole }) {
+    this.checkNewUpload(p, a);
+    const partBytes = this.opts.partBytes ?? 64 * 2 ** 20;
+    const count = Math.ceil(a.byteSize / partBytes);
+    if (count > MAX_PARTS) throw badInput("byteSize", `a file of ${a.byteSize} bytes needs ${count} parts of ${partBytes} bytes; at most ${MAX_PARTS}`);
+    const id = randomUUID();
+    const objectKey = `${STAGING_PREFIX}teams/${p.teamId}/imports/${id}/${safeName(a.filename)}`;
+    const s3UploadId = await this.storage.startMultipart(objectKey, "application/octet-stream");
+    const life = this.opts.partUrlExpirySeconds ?? 3600;
+    const expiresAt = new Date(Date.now() + life * 1000);
+    try {
+      const parts = await Promise.all(Array.from({ length: count }, async (_, i) => ({ partNumber: i + 1, url: await this.storage.presignPart(objectKey, s3UploadId, i + 1, life) })));
+      await this.repo.insertImportUpload({ id, teamId: p.teamId, createdBy: p.userId, role: a.role, objectKey, filename: a.filename, byteSize: a.byteSize, s3UploadId, partBytes, expiresAt });
+      return { uploadId: id, partBytes, parts, expiresAt };
+    } catch (err) {
+      await this.storage.abortMultipart(objectKey, s3UploadId).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /**
+   * Assembles a multipart upload once every part is there with its exact size (listed from storage,
+   * not taken from the client). Refused (nothing assembled; the parts stay for a retry until the upload
+   * expires): a missing, extra or wrongly sized part. Calling it again after success is a no-op.
+   */
+  async completeUpload(p: Principal, uploadId: string): Promise<boolean> {
+    requireTeamKey(p);
+    requireWriter(p);
+    if (!isUuid(uploadId)) throw notFound("upload");
+    const [row] = await this.repo.importUploads(p.teamId, [uploadId]);
+    if (!row) throw notFound("upload");
+    if (!row.s3UploadId || !row.partBytes) throw badInput("uploadId", "this upload is a single POST: nothing to complete");
+    if (this.storage.abandoned(row.expiresAt)) throw badInput("uploadId", "the upload expired; start a new one");
+    const staged = await this.storage.stat(row.objectKey);
+    if (staged) {
+      if (staged.size === row.byteSize) return true; // already assembled
+      throw conflict("the assembled file does not have the declared size; start a new upload");
+    }
+    let parts: { part: number; size: number; etag: string }[];
+    try {
+      parts = await this.storage.listParts(row.objectKey, row.s3UploadId);
+    } catch (err) {
+      if ((err as { code?: string }).code === "NoSuchUpload") throw badInput("uploadId", "the upload is gone (expired or already assembled and consumed); start a new one");
+      throw err;
+    }
+    const count = Math.ceil(row.byteSize / row.partBytes);
+    for (let n = 1; n <= count; n++) {
+      const want = n < count ? row.partBytes : row.byteSize - row.partBytes * (count - 1);
+      const got = parts.find((x) => x.part === n);
+      if (!got) throw new DomainError("PARTS_MISSING", `part ${n} of ${count} is not uploaded yet: PUT it to its URL, then complete again`, "uploadId");
+      if (got.size !== want) throw new DomainError("PART_SIZE_MISMATCH", `part ${n} has ${got.size} bytes, not ${want}: PUT it again with exactly ${want} bytes`, "uploadId");
+    }
+    if (parts.length !== count) throw new DomainError("PART_SIZE_MISMATCH", `the upload has ${parts.length} parts, not ${count}`, "uploadId");
+    await this.storage.completeMultipart(row.objectKey, row.s3UploadId, parts.map((x) => ({ part: x.part, etag: x.etag })));
+    return true;
+  }
+
+  private checkNewUpload(p: Principal, a: { filename: string; byteSize: number; role: ImportFileRole }): void {
     requireTeamKey(p);
     requireWriter(p);
     if (a.filename.length < 1 || a.filename.length > 255) throw badInput("filename", "filename must be 1–255 characters");
@@ -82,11 +164,6 @@ export class ImportsService {
     if (!Number.isSafeInteger(a.byteSize) || a.byteSize < 10 || a.byteSize > this.opts.maxBytes)
       throw badInput("byteSize", `byteSize must be an integer from 10 to ${this.opts.maxBytes} bytes`);
     if (a.role !== "CHECKPOINT" && a.role !== "EMBEDDING") throw badInput("role", "role must be CHECKPOINT or EMBEDDING");
-    const id = randomUUID();
-    const objectKey = `${STAGING_PREFIX}teams/${p.teamId}/imports/${id}/${safeName(a.filename)}`;
-    const { url, fields, expiresAt } = await this.storage.presignUpload(objectKey, "application/octet-stream", a.byteSize);
-    await this.repo.insertImportUpload({ id, teamId: p.teamId, createdBy: p.userId, role: a.role, objectKey, filename: a.filename, byteSize: a.byteSize, expiresAt });
-    return { uploadId: id, url, fields, expiresAt };
   }
 
   async importModel(p: Principal, input: ImportModelInput): Promise<ModelImportModel> {

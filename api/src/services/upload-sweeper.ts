@@ -47,7 +47,10 @@ export class UploadSweeper {
   async sweep(now = Date.now()): Promise<{ rows: number; objects: number }> {
     const ttlMs = this.storage.stagingTtlSeconds * 1000;
     // a row's deadline is expiresAt + TTL
-    const keys = await apiQueries.deleteAbandonedUploads(this.db.db, new Date(now - ttlMs));
+    const rows = await apiQueries.deleteAbandonedUploadRows(this.db.db, new Date(now - ttlMs));
+    const keys = rows.map((r) => r.objectKey);
+    // a multipart import never assembled: abort it, so storage drops its parts
+    for (const r of rows) if (r.s3UploadId) await this.storage.abortMultipart(r.objectKey, r.s3UploadId);
     // an object is written after its upload was created, so its deadline is at most lastModified + URL life + TTL
     const stale = await this.storage.stagingOlderThan(new Date(now - ttlMs - this.storage.uploadExpirySeconds * 1000));
     const objects = [...new Set([...keys, ...stale])];

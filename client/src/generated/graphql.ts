@@ -404,6 +404,22 @@ export type ModelExportUpdatedSubscription = { modelExportUpdated: { id: string,
 
 export type ModelImportFieldsFragment = { id: string, state: TransferState, name: string, classNoun: string, baseModel: string, token: string | null, createdAt: string, finishedAt: string | null, error: { code: string, message: string } | null, run: { id: string, state: RunState, method: RunMethod, baseModel: string, subject: { id: string, name: string, classNoun: string } } | null, checkpoint: { id: string, stage: string, step: number, sizeBytes: number, sha256: string } | null };
 
+export type CreateModelImportMultipartUploadMutationVariables = Exact<{
+  filename: string;
+  byteSize: number;
+  role: ImportFileRole;
+}>;
+
+
+export type CreateModelImportMultipartUploadMutation = { createModelImportMultipartUpload: { uploadId: string, partBytes: number, expiresAt: string, parts: Array<{ partNumber: number, url: string }> } };
+
+export type CompleteModelImportUploadMutationVariables = Exact<{
+  uploadId: string | number;
+}>;
+
+
+export type CompleteModelImportUploadMutation = { completeModelImportUpload: boolean };
+
 export type CreateModelImportUploadMutationVariables = Exact<{
   filename: string;
   byteSize: number;

@@ -89,6 +89,26 @@ export const MODEL_IMPORT_FIELDS = /* GraphQL */ `
   }
 `;
 
+export const CREATE_MODEL_IMPORT_MULTIPART_UPLOAD = /* GraphQL */ `
+  mutation CreateModelImportMultipartUpload($filename: String!, $byteSize: Float!, $role: ImportFileRole!) {
+    createModelImportMultipartUpload(filename: $filename, byteSize: $byteSize, role: $role) {
+      uploadId
+      partBytes
+      parts {
+        partNumber
+        url
+      }
+      expiresAt
+    }
+  }
+`;
+
+export const COMPLETE_MODEL_IMPORT_UPLOAD = /* GraphQL */ `
+  mutation CompleteModelImportUpload($uploadId: ID!) {
+    completeModelImportUpload(uploadId: $uploadId)
+  }
+`;
+
 export const CREATE_MODEL_IMPORT_UPLOAD = /* GraphQL */ `
   mutation CreateModelImportUpload($filename: String!, $byteSize: Float!, $role: ImportFileRole!) {
     createModelImportUpload(filename: $filename, byteSize: $byteSize, role: $role) {

@@ -75,6 +75,9 @@ export const modelImportUploads = pgTable(
     objectKey: text().notNull(),
     filename: text().notNull(),
     byteSize: bigint({ mode: "number" }).notNull(),
+    /** Files over IMPORT_SINGLE_POST_MAX_BYTES upload in parts: the S3 multipart upload's id and part size. */
+    s3UploadId: text(),
+    partBytes: bigint({ mode: "number" }),
     expiresAt: timestamp({ withTimezone: true }).notNull(),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },

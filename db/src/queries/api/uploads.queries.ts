@@ -10,6 +10,11 @@ import { modelImportUploads } from "../../schema/transfers.js";
  * Consumed photo uploads are kept (their staging object was deleted when they were validated).
  */
 export async function deleteAbandonedUploads(db: Database, expiredBefore: Date): Promise<string[]> {
+  return (await deleteAbandonedUploadRows(db, expiredBefore)).map((r) => r.objectKey);
+}
+
+/** deleteAbandonedUploads, with each import upload's S3 multipart upload id (to abort) where it had one. */
+export async function deleteAbandonedUploadRows(db: Database, expiredBefore: Date): Promise<{ objectKey: string; s3UploadId: string | null }[]> {
   const photos = await db
     .delete(uploads)
     .where(and(isNull(uploads.consumedAt), lt(uploads.expiresAt, expiredBefore)))
@@ -17,6 +22,6 @@ export async function deleteAbandonedUploads(db: Database, expiredBefore: Date):
   const files = await db
     .delete(modelImportUploads)
     .where(lt(modelImportUploads.expiresAt, expiredBefore))
-    .returning({ objectKey: modelImportUploads.objectKey });
-  return [...photos, ...files].map((r) => r.objectKey);
+    .returning({ objectKey: modelImportUploads.objectKey, s3UploadId: modelImportUploads.s3UploadId });
+  return [...photos.map((r) => ({ ...r, s3UploadId: null })), ...files];
 }
