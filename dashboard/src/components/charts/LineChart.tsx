@@ -116,7 +116,9 @@ export function LineChart({
       counts.current.builds += 1;
       boxRef.current.dataset.builds = String(counts.current.builds);
       boxRef.current.dataset.yLog = String(logY);
-      if (zoomRef.current) u.setScale("x", { min: zoomRef.current[0], max: zoomRef.current[1] });
+      // uPlot starts on the data's own x extent; the chart shows the whole run (or the zoom it had).
+      const [min, max] = zoomRef.current ?? [0, live.current.xMax];
+      u.setScale("x", { min, max });
     });
     return () => {
       cancelled = true;
