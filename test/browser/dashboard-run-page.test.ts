@@ -289,6 +289,15 @@ describe("dashboard run page: no reloads, live phases, charts, one step conventi
         await expect.poll(() => chart.getAttribute("data-y-log")).toBe("false");
         await expect.poll(() => chart.getAttribute("data-y-range")).toBe(linearY);
 
+        await slider.press("Home"); // smoothing off again: the raw losses
+        // The text alternative: an accessible name and summary, and the numbers behind a "Data table" disclosure.
+        const img = chart.getByRole("img");
+        expect(await img.getAttribute("aria-label")).toBe("Training loss over 500 steps, 11 points so far");
+        expect(await page.locator(`[id="${await img.getAttribute("aria-describedby")}"]`).textContent()).toContain("stage 2: 5 points, 0.188 at stage 2 · step 50 (run step 150)");
+        await chart.getByText("Data table").click();
+        const dataRow = chart.locator(".chart-data tbody tr", { has: page.locator("th", { hasText: "run step 300" }) });
+        expect(await dataRow.locator("td").allTextContents()).toEqual(["—", "0.15"]);
+
         // The sample grid's column, the checkpoint and the recommendation-free table all say the same step.
         expect(await page.getByTestId("sample-col").first().textContent()).toBe("stage 2 · step 200run step 300");
         expect(await page.getByTestId("checkpoint-row").first().locator(".ckpt-title").textContent()).toBe("stage 2 · step 200 (run step 300)");
@@ -299,7 +308,6 @@ describe("dashboard run page: no reloads, live phases, charts, one step conventi
         expect(await rows.count()).toBe(2);
         expect(await rows.nth(1).locator("th").textContent()).toBe("a <rare> backpack on a mountain");
         expect(await page.getByTestId("run-started").textContent()).toMatch(/^started /);
-        await slider.press("Home");
         await page.mouse.move(at(300), midY);
         await expect.poll(() => value("stage 2")).toBe("0.15");
         await page.locator("figure", { has: chart }).screenshot({ path: join(artifactsDir, `run-chart-${name}.png`) });
