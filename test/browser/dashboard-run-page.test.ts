@@ -264,6 +264,15 @@ describe("dashboard run page: no reloads, live phases, charts, one step conventi
         await page.mouse.dblclick(box.x + box.width / 2, midY);
         await expect.poll(() => chart.getAttribute("data-x-range"), { timeout: 5_000 }).toBe("0,500");
         expect(await page.getByTestId("chart-reset-zoom").count()).toBe(0);
+        // The same from the keyboard-reachable "Reset zoom" button.
+        await page.mouse.move(at(200), midY);
+        await page.mouse.down();
+        await page.mouse.move(at(450), midY, { steps: 6 });
+        await page.mouse.up();
+        await expect.poll(() => page.getByTestId("chart-reset-zoom").count(), { timeout: 5_000 }).toBe(1);
+        expect(nums(await chart.getAttribute("data-x-range"))[0]).toBeGreaterThan(190);
+        await page.getByTestId("chart-reset-zoom").click();
+        await expect.poll(() => chart.getAttribute("data-x-range"), { timeout: 5_000 }).toBe("0,500");
 
         // Smoothing changes the drawn values with setData (no rebuild).
         const updates = Number(await chart.getAttribute("data-updates") ?? "0");
@@ -342,6 +351,9 @@ describe("dashboard run page: no reloads, live phases, charts, one step conventi
         const overflow = await page.evaluate(() => (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement.scrollWidth);
         expect(overflow).toBeLessThanOrEqual(viewport.width);
         await page.screenshot({ path: join(artifactsDir, `compare-${name}.png`), fullPage: true });
+        // The system theme flips while the page is open: the chart is drawn again in the other theme's colours.
+        await page.emulateMedia({ colorScheme: scheme === "light" ? "dark" : "light" });
+        await expect.poll(() => overlay.getAttribute("data-builds"), { timeout: 5_000 }).toBe("2");
         expect(refused).toEqual([]);
         await context.close();
       }
