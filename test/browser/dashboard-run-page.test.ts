@@ -197,6 +197,23 @@ describe("dashboard run page: no reloads, live phases, charts, one step conventi
     );
     const nums = (v: string | null) => (v ?? "").split(",").filter(Boolean).map(Number);
 
+    // uPlot is fetched only by pages that chart: not by the runs list, then by the run page (its own chunk).
+    {
+      const context = await contextFor(browser, owner.secret);
+      const page = await context.newPage();
+      const scripts: Promise<{ url: string; uplot: boolean }>[] = [];
+      page.on("response", (r) => {
+        if (r.request().resourceType() === "script") scripts.push(r.text().then((t) => ({ url: r.url(), uplot: t.includes("u-legend") })));
+      });
+      await page.goto(`${dashboard.url}/runs`);
+      await page.waitForSelector('[data-testid="run-row"]');
+      expect((await Promise.all(scripts)).filter((s) => s.uplot)).toEqual([]);
+      await page.locator(`[data-testid="run-row"][data-run="${runId}"]`).getByRole("link").click();
+      await expect.poll(() => page.getByTestId("loss-chart").getAttribute("data-builds"), { timeout: 15_000 }).toBe("1");
+      expect((await Promise.all(scripts)).filter((s) => s.uplot)).toHaveLength(1);
+      await context.close();
+    }
+
     for (const viewport of [DESKTOP, PHONE])
       for (const scheme of ["light", "dark"] as const) {
         const name = `${viewport.width}-${scheme}`;

@@ -86,10 +86,14 @@ export function chartOptions(
         },
       },
     },
-    legend: { live: true, mount: (_u, el) => o.legend.appendChild(el) },
+    legend: { live: true, markers: { fill: (_u, i) => colors.series[i - 1] ?? "transparent" }, mount: (_u, el) => o.legend.appendChild(el) },
     hooks: {
       draw: [(u) => live.current.onDraw(u)],
-      setScale: [(u, key) => key === "x" && live.current.onScaleX(u)],
+      setScale: [
+        (u, key) => {
+          if (key === "x") live.current.onScaleX(u);
+        },
+      ],
     },
   };
 }
