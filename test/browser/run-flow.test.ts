@@ -213,6 +213,11 @@ describe("dashboard: subject → photos → live two-stage run, in Chromium", ()
       await expect.poll(() => p.getByTestId("sample-img").count(), { timeout: 15_000 }).toBeGreaterThanOrEqual(2);
       expect(await p.getByTestId("run-step").textContent()).toMatch(/step 9 \/ 9/);
     }
+    // The live points went into the chart with setData: built once for the whole run, its x axis the whole run.
+    const live = page.getByTestId("loss-chart");
+    expect(await live.getAttribute("data-builds")).toBe("1");
+    expect(Number(await live.getAttribute("data-updates"))).toBeGreaterThanOrEqual(2);
+    expect(await live.getAttribute("data-x-range")).toBe("0,9");
     checkpointIds = await page.locator('[data-testid="checkpoint-row"] a[href^="/checkpoints/"]').evaluateAll((as) => as.map((a) => a.getAttribute("href")!.split("/").pop()!));
     await context.close();
   });

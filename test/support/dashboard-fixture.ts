@@ -90,12 +90,13 @@ export async function startDashboardFixture() {
     /** The main pages, each with what to wait for before measuring. */
     pages: () => [
       { name: "runs", path: "/runs", ready: '[data-testid="run-row"]' },
-      { name: "run", path: `/runs/${runId}`, ready: '[data-testid="checkpoint-row"]' },
+      // Chart pages are ready once uPlot has drawn (data-builds; the page's data came in the same render), so axe sees the legends.
+      { name: "run", path: `/runs/${runId}`, ready: '[data-testid="loss-chart"][data-builds]' },
       { name: "new-run", path: "/runs/new", ready: 'select[name="baseModel"] option[value="tiny-random"]' },
       { name: "subjects", path: "/subjects", ready: '[data-testid="subject-card"]' },
       { name: "subject", path: `/subjects/${subjectId}`, ready: '[data-testid="subject-image"]' },
       { name: "playground", path: `/checkpoints/${checkpointId}`, ready: '[data-testid="model-card"]' },
-      { name: "compare", path: `/compare?runs=${runId},${otherRunId}`, ready: ".compare-table" },
+      { name: "compare", path: `/compare?runs=${runId},${otherRunId}`, ready: '[data-testid="compare-losses"][data-builds]' },
       { name: "team", path: "/team", ready: '[data-testid="member-row"]' },
       { name: "shared", path: "/shared", ready: "h1" },
       { name: "health", path: "/health", ready: '[data-testid="status-storage"]' },

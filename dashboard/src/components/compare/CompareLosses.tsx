@@ -1,42 +1,41 @@
 "use client";
 
+import { useMemo } from "react";
 import type { CompareRunsQuery } from "@/generated/graphql";
-import { LineChart } from "../charts/LineChart";
+import { LineChart, type ChartSeries } from "../charts/LineChart";
 import { cumulativeStep, stageOffsets } from "../run/run.steps";
 
 type Row = CompareRunsQuery["compareRuns"]["rows"][number];
-const RUN_CLASSES = ["run-0", "run-1", "run-2", "run-3"];
+const RUN_COLORS = ["--run0", "--run1", "--run2", "--run3"];
+const runLabel = (r: Row, i: number) => `${i + 1}. ${r.run.subject.name} (${r.run.method.toLowerCase().replace("_", "-")})`;
 
-/** The compared runs' loss curves on one cumulative step axis (one colour per run; hover reads every run). */
+/** The compared runs' loss curves overlaid on one cumulative step axis (one colour per run; the legend reads every run at the hovered step). */
 export function CompareLosses({ rows }: { rows: Row[] }) {
   const xMax = Math.max(1, ...rows.map((r) => r.run.totalSteps));
-  const label = (r: Row, i: number) => `${i + 1}. ${r.run.subject.name} (${r.run.method.toLowerCase().replace("_", "-")})`;
-  const series = rows.map((r, i) => {
-    const offsets = stageOffsets(r.run.settings);
-    return { key: r.run.id, label: label(r, i), cls: RUN_CLASSES[i % RUN_CLASSES.length]!, points: r.run.losses.map((p) => ({ x: cumulativeStep(p, offsets), y: p.loss })) };
-  });
+  const series = useMemo(
+    (): ChartSeries[] =>
+      rows.map((r, i) => {
+        const offsets = stageOffsets(r.run.settings);
+        return { key: r.run.id, label: runLabel(r, i), color: RUN_COLORS[i % RUN_COLORS.length]!, points: r.run.losses.map((p) => ({ x: cumulativeStep(p, offsets), y: p.loss })) };
+      }),
+    [rows],
+  );
   return (
     <figure className="panel chart" aria-labelledby="compare-losses-cap">
       <div className="chart-head">
         <figcaption id="compare-losses-cap">
           <strong>Training loss</strong> <span className="subtle">({rows.length} runs)</span>
         </figcaption>
-        <p className="legend subtle">
-          {series.map((s) => (
-            <span key={s.key} className="legend-item">
-              <span className={`swatch ${s.cls}`} aria-hidden="true" /> {s.label}
-            </span>
-          ))}
-        </p>
       </div>
       <LineChart
         series={series}
         xMax={xMax}
-        height={240}
+        height={260}
         xLabel={(x) => `run step ${x}`}
-        yLabel="loss"
+        label={`Training loss of ${rows.length} runs overlaid`}
         empty="No losses logged yet."
-        svgProps={{ role: "img", "aria-label": `Loss curves of ${rows.length} runs`, "data-testid": "compare-losses", "data-runs": JSON.stringify(series.map((s) => [s.key, s.points.length])), className: "chart-svg" }}
+        testId="compare-losses"
+        attrs={{ "data-runs": JSON.stringify(series.map((s) => [s.key, s.points.length])) }}
       />
     </figure>
   );

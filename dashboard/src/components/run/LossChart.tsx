@@ -1,8 +1,8 @@
 "use client";
 
-import { useId, useMemo, useState } from "react";
-import { LineChart } from "../charts/LineChart";
-import { fromCumulative, stepText } from "./run.steps";
+import { useCallback, useId, useMemo, useState } from "react";
+import { LineChart, type ChartSeries } from "../charts/LineChart";
+import { fromCumulative, STAGE_ORDER, stageLabel, stepText } from "./run.steps";
 
 export interface LossPointLite {
   stage: string;
@@ -10,7 +10,7 @@ export interface LossPointLite {
   loss: number;
 }
 
-const STAGE_CLASS: Record<string, string> = { stage1: "loss-stage1", stage2: "loss-stage2" };
+const STAGE_COLOR: Record<string, string> = { stage1: "--stage1", stage2: "--stage2" };
 
 /** Exponential moving average, as TensorBoard's smoothing slider does (0 = raw). */
 function smooth(values: number[], weight: number): number[] {
@@ -25,38 +25,42 @@ function smooth(values: number[], weight: number): number[] {
 }
 
 /**
- * The loss curve of every stage on one cumulative step axis (charts/LineChart: ticks, hover values, drag to zoom). The x axis spans the
- * whole run from the start, so the chart does not rescale horizontally while points stream in.
- * `data-points` carries the [stage, step] pairs drawn, in order, for tests and tools.
+ * The loss curve of every stage on one cumulative step axis (charts/LineChart on uPlot: ticks, hover values,
+ * drag to zoom, double-click to reset). The x axis spans the whole run from the start, so the chart does not
+ * rescale horizontally while points stream in; each stage of the run is a series from the first render, so
+ * live points only update the chart's data. `data-points` carries the [stage, step] pairs drawn, in order.
  */
 export function LossChart({ points, stageOffsets, totalSteps }: { points: LossPointLite[]; stageOffsets: Record<string, number>; totalSteps: number }) {
   const [smoothing, setSmoothing] = useState(0);
   const [logScale, setLogScale] = useState(false);
   const ids = useId();
+  // The parent passes a fresh object on every render; the chart's series only change with its content.
+  const offsetsKey = JSON.stringify(stageOffsets);
+  const offsets = useMemo(() => JSON.parse(offsetsKey) as Record<string, number>, [offsetsKey]);
 
-  const series = useMemo(() => {
-    const byStage = new Map<string, LossPointLite[]>();
+  const series = useMemo((): ChartSeries[] => {
+    const byStage = new Map<string, LossPointLite[]>(Object.keys(offsets).map((s) => [s, []]));
     for (const p of points) {
       const list = byStage.get(p.stage) ?? [];
       list.push(p);
       byStage.set(p.stage, list);
     }
-    return [...byStage.entries()].map(([stage, list]) => {
-      const ys = smooth(
-        list.map((p) => p.loss),
-        smoothing,
-      );
-      return { stage, pts: list.map((p, i) => ({ x: (stageOffsets[p.stage] ?? 0) + p.step, y: ys[i]!, raw: p.loss })) };
-    });
-  }, [points, smoothing, stageOffsets]);
+    return [...byStage.entries()]
+      .sort(([a], [b]) => (STAGE_ORDER[a] ?? 9) - (STAGE_ORDER[b] ?? 9))
+      .map(([stage, list]) => {
+        const ys = smooth(
+          list.map((p) => p.loss),
+          smoothing,
+        );
+        return { key: stage, label: stageLabel(stage), color: STAGE_COLOR[stage] ?? "--muted", points: list.map((p, i) => ({ x: (offsets[p.stage] ?? 0) + p.step, y: ys[i]! })) };
+      });
+  }, [points, smoothing, offsets]);
 
   const xMax = Math.max(totalSteps, 1);
-  const boundary = stageOffsets.stage2 && stageOffsets.stage2 > 0 && stageOffsets.stage2 < xMax ? stageOffsets.stage2 : null;
+  const boundary = offsets.stage2 && offsets.stage2 > 0 && offsets.stage2 < xMax ? offsets.stage2 : null;
+  const markers = useMemo(() => (boundary !== null ? [{ x: boundary, label: "stage 2 →", testId: "stage-boundary" }] : []), [boundary]);
   const dataPoints = JSON.stringify(points.map((p) => [p.stage, p.step]));
-  const xLabel = (x: number) => {
-    const at = fromCumulative(x, stageOffsets);
-    return stepText(at, stageOffsets);
-  };
+  const xLabel = useCallback((x: number) => stepText(fromCumulative(x, offsets), offsets), [offsets]);
 
   return (
     <figure className="panel chart" aria-labelledby={`${ids}-cap`}>
@@ -67,27 +71,25 @@ export function LossChart({ points, stageOffsets, totalSteps }: { points: LossPo
         <div className="chart-controls">
           <label>
             Smoothing <output htmlFor={`${ids}-smooth`}>{smoothing.toFixed(2)}</output>
-            <input id={`${ids}-smooth`} type="range" min={0} max={0.95} step={0.05} value={smoothing} onChange={(e) => setSmoothing(Number(e.target.value))} />
+            <input id={`${ids}-smooth`} type="range" min={0} max={0.95} step={0.05} value={smoothing} onChange={(e) => setSmoothing(Number(e.target.value))} data-testid="loss-smoothing" />
           </label>
           <label>
-            <input type="checkbox" checked={logScale} onChange={(e) => setLogScale(e.target.checked)} /> Log scale
+            <input type="checkbox" checked={logScale} onChange={(e) => setLogScale(e.target.checked)} data-testid="loss-log" /> Log scale
           </label>
         </div>
       </div>
       <LineChart
-        series={series.map((s) => ({ key: s.stage, label: s.stage === "stage1" ? "stage 1" : s.stage === "stage2" ? "stage 2" : s.stage, cls: STAGE_CLASS[s.stage] ?? "loss-other", points: s.pts }))}
+        series={series}
         xMax={xMax}
         height={240}
         logY={logScale}
         xLabel={xLabel}
-        yLabel="loss"
-        markers={boundary !== null ? [{ x: boundary, label: "stage 2 →", testId: "stage-boundary" }] : []}
+        label={`Training loss over ${totalSteps} steps, ${points.length} points so far${logScale ? ", log scale" : ""}`}
+        markers={markers}
         empty="Waiting for the first loss…"
-        svgProps={{ role: "img", "aria-label": `Loss over ${totalSteps} steps; ${points.length} points so far`, "data-testid": "loss-chart", "data-points": dataPoints, className: "chart-svg" }}
+        testId="loss-chart"
+        attrs={{ "data-points": dataPoints }}
       />
-      <p className="legend subtle">
-        <span className="swatch loss-stage1" aria-hidden="true" /> stage 1 (token) <span className="swatch loss-stage2" aria-hidden="true" /> stage 2 (UNet)
-      </p>
     </figure>
   );
 }
