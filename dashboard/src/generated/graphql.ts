@@ -178,6 +178,13 @@ export type TeamRole =
   | 'OWNER'
   | 'VIEWER';
 
+/** Where a method's token goes in a prompt. */
+export type TokenRole =
+  /** Before the class noun: `a photo of <rare> backpack`. */
+  | 'ADJECTIVE'
+  /** In place of the noun: `a photo of <s*>`. */
+  | 'NOUN';
+
 /** Named training presets (trainer/engine/README.md, "Methods and defaults"). */
 export type TrainingPreset =
   /** The method as the paper's §3.2 describes it: TWO_STAGE stage 2 runs 400 steps (DREAMBOOTH 800). */
@@ -273,6 +280,11 @@ export type HealthQueryVariables = Exact<{ [key: string]: never; }>;
 export type HealthQuery = { health: { status: ServiceStatus, checkedAt: string, version: string, postgres: { name: string, status: ServiceStatus, latencyMs: number | null, message: string }, storage: { name: string, status: ServiceStatus, latencyMs: number | null, message: string }, engine: { name: string, status: ServiceStatus, latencyMs: number | null, message: string } } };
 
 export type ServiceFieldsFragment = { name: string, status: ServiceStatus, latencyMs: number | null, message: string };
+
+export type NewRunFactsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type NewRunFactsQuery = { baseModels: Array<{ id: string, description: string, resolution: number, default: boolean }>, runMethods: { defaultMethod: RunMethod, defaultPreset: TrainingPreset, defaultMaxGradNorm: number, methods: Array<{ method: RunMethod, token: string, tokenRole: TokenRole, samplePromptTemplate: string, stage1: { steps: number, learningRate: number, checkpointEvery: number | null } | null, stage2: { steps: number, learningRate: number, checkpointEvery: number | null } | null }>, presets: Array<{ preset: TrainingPreset, description: string, stage2Steps: Array<{ method: RunMethod, steps: number }> }>, limits: { steps: { min: number, max: number }, checkpointEvery: { min: number, max: number }, learningRate: { min: number, max: number, minExclusive: boolean }, maxGradNorm: { min: number, max: number, minExclusive: boolean }, seed: { min: number, max: number }, samplePrompts: { maxCount: number, maxLength: number } } } };
 
 export type SampleFieldsFragment = { id: string, stage: string, step: number, prompt: string, promptIndex: number, url: string };
 
@@ -519,8 +531,3 @@ export type ViewerQueryVariables = Exact<{ [key: string]: never; }>;
 
 
 export type ViewerQuery = { viewer: { role: TeamRole, user: { id: string, name: string }, team: { id: string, name: string } } };
-
-export type BaseModelsQueryVariables = Exact<{ [key: string]: never; }>;
-
-
-export type BaseModelsQuery = { baseModels: Array<{ id: string, description: string, resolution: number, default: boolean }> };
