@@ -1000,6 +1000,8 @@ export type Run = {
   /** The engine settings, every default filled in (docs/platform-contract.md), as stored: `settings` is the same, typed. */
   config: Scalars['JSON']['output'];
   createdAt: Scalars['DateTime']['output'];
+  /** The method's default prompt for this subject: `a photo of <rare> backpack` (textual inversion: `a photo of <s*>`). */
+  defaultPrompt: Scalars['String']['output'];
   error: Maybe<RunError>;
   /**
    * An estimate of when a trainer will start it: from its position, the trainers heartbeating now and
@@ -1037,6 +1039,8 @@ export type Run = {
   /** Cumulative training step (stage-1 steps, then stage 1 + stage-2 step). */
   step: Scalars['Int']['output'];
   subject: Subject;
+  /** The identifier the method trains (`<rare>`, `sks`, `<s*>`; runMethods). */
+  token: Scalars['String']['output'];
   totalSteps: Scalars['Int']['output'];
 };
 
@@ -2351,6 +2355,7 @@ export type RunResolvers<ContextType = ApiContext, ParentType extends ResolversP
   checkpoints?: Resolver<Array<ResolversTypes['Checkpoint']>, ParentType, ContextType, RequireFields<RunCheckpointsArgs, 'last'>>;
   config?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  defaultPrompt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   error?: Resolver<Maybe<ResolversTypes['RunError']>, ParentType, ContextType>;
   estimatedStartAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   evaluations?: Resolver<Array<ResolversTypes['Evaluation']>, ParentType, ContextType, RequireFields<RunEvaluationsArgs, 'first'>>;
@@ -2369,6 +2374,7 @@ export type RunResolvers<ContextType = ApiContext, ParentType extends ResolversP
   state?: Resolver<ResolversTypes['RunState'], ParentType, ContextType>;
   step?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   subject?: Resolver<ResolversTypes['Subject'], ParentType, ContextType>;
+  token?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   totalSteps?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 

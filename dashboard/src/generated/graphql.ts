@@ -246,7 +246,7 @@ export type CheckpointQueryVariables = Exact<{
 }>;
 
 
-export type CheckpointQuery = { baseModels: Array<{ id: string, resolution: number, generationSizes: { min: number, max: number } }>, checkpoint: { id: string, stage: string, step: number, sizeBytes: number, downloadUrl: string, generations: Array<{ id: string, prompt: string, negativePrompt: string | null, seed: number, steps: number, guidanceScale: number, count: number, state: GenerationState, stepsDone: number, stepsTotal: number, width: number | null, height: number | null, scheduler: GenerationScheduler, createdAt: string, images: Array<{ index: number, seed: number, url: string }>, error: { code: string, message: string } | null }>, run: { id: string, method: RunMethod, baseModel: string, settings: { stage1: { steps: number } | null }, checkpoints: Array<{ id: string, stage: string, step: number }>, subject: { id: string, name: string, classNoun: string } } } | null };
+export type CheckpointQuery = { baseModels: Array<{ id: string, resolution: number, generationSizes: { min: number, max: number } }>, checkpoint: { id: string, stage: string, step: number, sizeBytes: number, downloadUrl: string, generations: Array<{ id: string, prompt: string, negativePrompt: string | null, seed: number, steps: number, guidanceScale: number, count: number, state: GenerationState, stepsDone: number, stepsTotal: number, width: number | null, height: number | null, scheduler: GenerationScheduler, createdAt: string, images: Array<{ index: number, seed: number, url: string }>, error: { code: string, message: string } | null }>, run: { id: string, method: RunMethod, token: string, defaultPrompt: string, baseModel: string, settings: { stage1: { steps: number } | null }, checkpoints: Array<{ id: string, stage: string, step: number }>, subject: { id: string, name: string, classNoun: string } } } | null };
 
 export type GenerateMutationVariables = Exact<{
   input: GenerateInput;
@@ -367,7 +367,7 @@ export type SharedWithMeQuery = { sharedWithMe: Array<{ shareId: string, promptO
 export type SharedLinkQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type SharedLinkQuery = { sharedLink: { shareId: string, promptOnly: boolean, sharedAt: string, expiresAt: string | null, team: { id: string, name: string }, run: { id: string, method: RunMethod, baseModel: string, state: RunState, createdAt: string, settings: { stage1: { steps: number } | null, samples: { prompts: Array<string> } | null }, subject: { id: string, name: string, classNoun: string }, samples: Array<{ id: string, stage: string, step: number, prompt: string, promptIndex: number, url: string }>, checkpoints: Array<{ id: string, stage: string, step: number, createdAt: string }> } } };
+export type SharedLinkQuery = { sharedLink: { shareId: string, promptOnly: boolean, sharedAt: string, expiresAt: string | null, team: { id: string, name: string }, run: { id: string, method: RunMethod, defaultPrompt: string, baseModel: string, state: RunState, createdAt: string, settings: { stage1: { steps: number } | null, samples: { prompts: Array<string> } | null }, subject: { id: string, name: string, classNoun: string }, samples: Array<{ id: string, stage: string, step: number, prompt: string, promptIndex: number, url: string }>, checkpoints: Array<{ id: string, stage: string, step: number, createdAt: string }> } } };
 
 export type ModelCardQueryVariables = Exact<{
   id: string | number;
