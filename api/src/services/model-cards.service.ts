@@ -1,3 +1,4 @@
+import { objectKeys } from "@studio/db";
 import { METHOD_TOKEN } from "@studio/protocol";
 import sharp from "sharp";
 import type { Session } from "../context.js";
@@ -90,7 +91,7 @@ export class ModelCardsService {
    */
   async thumbnailUrl(img: ModelCardImageModel): Promise<string | null> {
     if (img.hidden) return null;
-    const key = `teams/${img.teamId}/subjects/${img.subjectId}/thumbs/${img.imageId}-${THUMB_PX}.webp`;
+    const key = objectKeys.subjectThumb(img.teamId, img.subjectId, img.imageId, THUMB_PX);
     let made = this.thumbs.get(key);
     if (!made) {
       made = (async () => {
