@@ -8,7 +8,7 @@ export default defineConfig({
       {
         test: {
           name: "unit",
-          include: ["{api,trainer,db,infra,client}/src/**/*.test.ts"],
+          include: ["{api,trainer,db,infra,client}/src/**/*.test.ts", "trainer/protocol/*.test.ts"],
           environment: "node",
         },
       },

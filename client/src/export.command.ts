@@ -1,3 +1,4 @@
+import { DEFAULT_METHOD, METHOD_TOKEN } from "@studio/protocol";
 import { readFile } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
 import { choice, flag, positionals, required, str, UsageError } from "./cli.args.js";
@@ -153,7 +154,7 @@ export function folderHint(exp: Pick<ModelExport, "format">, dir: string, files:
   const names = files.map((f) => f.name);
   if (exp.format === "DIFFUSERS") {
     const emb = names.includes(DIFFUSERS_EMBEDDING)
-      ? `; pipe.load_textual_inversion(${py(join(dir, DIFFUSERS_EMBEDDING))}, token=${py(token ?? "<rare>")})`
+      ? `; pipe.load_textual_inversion(${py(join(dir, DIFFUSERS_EMBEDDING))}, token=${py(token ?? METHOD_TOKEN[DEFAULT_METHOD])})`
       : "";
     return [`load it in Python: from diffusers import StableDiffusionPipeline; pipe = StableDiffusionPipeline.from_pretrained(${py(dir)})${emb}`];
   }

@@ -1,3 +1,4 @@
+import { DEFAULT_MAX_GRAD_NORM, METHOD_LIMITS, methodDefaults, RUN_METHODS, TRAINING_PRESETS } from "@studio/protocol";
 import { choice, flag, int, num, positionals, required, str } from "./cli.args.js";
 import { EXIT, type Command, type CommandContext } from "./cli.command.js";
 import { table } from "./cli.output.js";
@@ -6,17 +7,22 @@ import type { Run } from "./client.js";
 import type { RunState, StartRunInput, TrainingPreset } from "./generated/graphql.js";
 import { watchAndReport } from "./run.presenter.js";
 
-const METHODS = { "two-stage": "TWO_STAGE", dreambooth: "DREAMBOOTH", "textual-inversion": "TEXTUAL_INVERSION" } as const;
-const PRESETS: Record<string, TrainingPreset> = { "section-3-2": "SECTION_3_2", "section-4-1": "SECTION_4_1" };
+/** `two-stage` → TWO_STAGE, `section-4-1` → SECTION_4_1: the flags' spelling of @studio/protocol's names. */
+const flagNames = <T extends string>(ids: readonly T[]) => Object.fromEntries(ids.map((id) => [id.toLowerCase().replace(/_/g, "-"), id])) as Record<string, T>;
+const METHODS = flagNames(RUN_METHODS);
+const PRESETS: Record<string, TrainingPreset> = flagNames(TRAINING_PRESETS);
+const TWO_STAGE = methodDefaults("TWO_STAGE");
+const SECTION_4_1 = methodDefaults("TWO_STAGE", "SECTION_4_1").stage2!;
+const { steps: STEPS, checkpointEvery: EVERY, seed: SEED, resolution: RESOLUTION, maxGradNorm: NORM } = METHOD_LIMITS;
 const STATES: Record<string, RunState> = { queued: "QUEUED", running: "RUNNING", succeeded: "SUCCEEDED", failed: "FAILED", canceled: "CANCELED" };
 
-const START_USAGE = `usage: studio runs start --subject ID [--method two-stage|dreambooth|textual-inversion]
+const START_USAGE = `usage: studio runs start --subject ID [--method ${Object.keys(METHODS).join("|")}]
          [--base-model stable-diffusion-2-1-base|tiny-random] [--stage1-steps N] [--stage2-steps N]
-         [--checkpoint-every N] [--preset section-3-2|section-4-1] [--max-grad-norm X|none]
+         [--checkpoint-every N] [--preset ${Object.keys(PRESETS).join("|")}] [--max-grad-norm X|none]
          [--seed S] [--resolution PX] [--sample-prompt P]... [--watch] [--json]
-  Omitted settings take the method's defaults (the paper's: 100 + 400 steps for two-stage).
-  --preset section-4-1 is the paper's evaluation protocol (§4.1): stage 2 for 800 steps, a checkpoint
-  every 200. --max-grad-norm clips the gradient norm of every stage (default 1.0; none: no clipping).
+  Omitted settings take the method's defaults (the paper's: ${TWO_STAGE.stage1!.steps} + ${TWO_STAGE.stage2!.steps} steps for two-stage).
+  --preset section-4-1 is the paper's evaluation protocol (§4.1): stage 2 for ${SECTION_4_1.steps} steps, a checkpoint
+  every ${SECTION_4_1.checkpointEvery}. --max-grad-norm clips the gradient norm of every stage (default ${DEFAULT_MAX_GRAD_NORM.toFixed(1)}; none: no clipping).
   --watch follows the run: a live bar (stage, step/total, loss, it/s, ETA) on a terminal, plain lines
   otherwise; exit 0 when it SUCCEEDED, 1 when it FAILED or was CANCELED. Ctrl-C stops watching only.`;
 
@@ -29,11 +35,11 @@ export function startRunInput(values: Record<string, unknown>, usage: string): S
   const baseModel = str(v, "base-model");
   if (baseModel) input.baseModel = baseModel;
   const ints: [keyof StartRunInput, string, number, number][] = [
-    ["stage1Steps", "stage1-steps", 1, 20000],
-    ["stage2Steps", "stage2-steps", 1, 20000],
-    ["checkpointEvery", "checkpoint-every", 1, 20000],
-    ["seed", "seed", 0, 4294967295],
-    ["resolution", "resolution", 64, 1024],
+    ["stage1Steps", "stage1-steps", STEPS.minimum, STEPS.maximum],
+    ["stage2Steps", "stage2-steps", STEPS.minimum, STEPS.maximum],
+    ["checkpointEvery", "checkpoint-every", EVERY.minimum, EVERY.maximum],
+    ["seed", "seed", SEED.minimum, SEED.maximum],
+    ["resolution", "resolution", RESOLUTION.minimum, RESOLUTION.maximum],
   ];
   for (const [key, name, min, max] of ints) {
     const n = int(v, name, min, max, usage);
@@ -43,7 +49,8 @@ export function startRunInput(values: Record<string, unknown>, usage: string): S
   if (preset) input.preset = preset;
   if (str(v, "max-grad-norm")?.trim().toLowerCase() === "none") input.maxGradNorm = null;
   else {
-    const norm = num(v, "max-grad-norm", 1e-6, 1000, usage);
+    // the schema's lower bound is exclusive (above 0): the smallest accepted here is 1e-6
+    const norm = num(v, "max-grad-norm", NORM.exclusiveMinimum + 1e-6, NORM.maximum, usage);
     if (norm !== undefined) input.maxGradNorm = norm;
   }
   const prompts = v["sample-prompt"];

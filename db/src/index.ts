@@ -2,6 +2,7 @@ export { openDb, type Database, type DbHandle } from "./client.js";
 export type { Executor, Tx } from "./client.tx.js";
 export { runMigrations, migrationsFolder } from "./migrate.js";
 export * as schema from "./schema/index.js";
+export { objectKeys, stepName, STAGING_PREFIX, TEAM_AREAS } from "./object-keys.js";
 export * from "./queries/health.queries.js";
 export * from "./queries/workers.queries.js";
 export * from "./queries/run-events.queries.js";

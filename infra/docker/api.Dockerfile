@@ -17,10 +17,12 @@ COPY db/package.json db/
 COPY infra/package.json infra/
 COPY test/package.json test/
 COPY trainer/package.json trainer/
+COPY trainer/protocol/package.json trainer/protocol/
 RUN pnpm install --frozen-lockfile --prod --filter "@studio/api..." --reporter=append-only \
  && cp -r /usr/local/lib/node_modules/tsx node_modules/tsx
 COPY tsconfig.base.json ./
 COPY db/ db/
+COPY trainer/protocol/ trainer/protocol/
 COPY api/ api/
 
 FROM ${NODE_IMAGE}

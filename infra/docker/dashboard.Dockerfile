@@ -16,6 +16,7 @@ COPY db/package.json db/
 COPY infra/package.json infra/
 COPY test/package.json test/
 COPY trainer/package.json trainer/
+COPY trainer/protocol/package.json trainer/protocol/
 # The build needs the dev dependencies (TypeScript, types); the runtime stage gets production ones only.
 RUN pnpm install --frozen-lockfile --filter "@studio/dashboard..." --filter rare-studio --reporter=append-only
 COPY tsconfig.base.json ./

@@ -1,3 +1,4 @@
+import { STAGING_PREFIX, TEAM_AREAS } from "@studio/db";
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
@@ -25,7 +26,7 @@ export interface StoragePolicy {
 const WRITE = ["s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"];
 
 /**
- * Object keys all live under `teams/{teamId}/` (docs/platform-contract.md). Both services read every
+ * Object keys all live under `teams/{teamId}/` (built by @studio/db objectKeys; docs/platform-contract.md). Both services read every
  * team's objects (they act for every team); writes are split by who produces what:
  * - api: staging uploads (`uploads/*`: the presigned POST policies are signed with these credentials and
  *   name one key each), validated photos and their derivatives (`teams/*\/subjects/*`), validated import
@@ -37,6 +38,7 @@ const WRITE = ["s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3
  */
 export function storagePolicies(bucket: string): { api: StoragePolicy; trainer: StoragePolicy } {
   const arn = (p: string) => `arn:aws:s3:::${bucket}${p}`;
+  const area = (a: string) => arn(`/teams/*/${a}/*`); // every team's objects in that area
   const base: Statement[] = [
     { Effect: "Allow", Action: ["s3:ListBucket", "s3:GetBucketLocation"], Resource: [arn("")] },
     { Effect: "Allow", Action: ["s3:GetObject"], Resource: [arn("/teams/*")] },
@@ -48,8 +50,8 @@ export function storagePolicies(bucket: string): { api: StoragePolicy; trainer: 
         ...base,
         // staging uploads: the API signs the POST policies (so clients write with its rights, only the key a
         // policy names), reads them to copy, and deletes them (docs/security-uploads.md)
-        { Effect: "Allow", Action: ["s3:GetObject", ...WRITE], Resource: [arn("/uploads/*")] },
-        { Effect: "Allow", Action: WRITE, Resource: [arn("/teams/*/subjects/*"), arn("/teams/*/imports/files/*")] },
+        { Effect: "Allow", Action: ["s3:GetObject", ...WRITE], Resource: [arn(`/${STAGING_PREFIX}*`)] },
+        { Effect: "Allow", Action: WRITE, Resource: [area(TEAM_AREAS.subjects), area(TEAM_AREAS.importFiles)] },
         // the backstop lifecycle rule on uploads/ (UPLOAD_LIFECYCLE_DAYS); no other bucket setting
         { Effect: "Allow", Action: ["s3:GetLifecycleConfiguration", "s3:PutLifecycleConfiguration"], Resource: [arn("")] },
       ],
@@ -61,9 +63,9 @@ export function storagePolicies(bucket: string): { api: StoragePolicy; trainer: 
         {
           Effect: "Allow",
           Action: WRITE,
-          Resource: ["runs", "generations", "evaluations", "exports"].map((d) => arn(`/teams/*/${d}/*`)),
+          Resource: [TEAM_AREAS.runs, TEAM_AREAS.generations, TEAM_AREAS.evaluations, TEAM_AREAS.exports].map(area),
         },
-        { Effect: "Allow", Action: ["s3:DeleteObject"], Resource: [arn("/teams/*/imports/files/*")] },
+        { Effect: "Allow", Action: ["s3:DeleteObject"], Resource: [area(TEAM_AREAS.importFiles)] },
       ],
     },
   };

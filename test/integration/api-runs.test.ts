@@ -239,6 +239,45 @@ describe("api: startRun, cancelRun and generate", () => {
     expect(d.canceled.edges.length).toBeGreaterThanOrEqual(1);
   });
 
+  it("runMethods serves the method facts startRun applies: its defaults, sent back explicitly, give the same config; its limits are the ones refused", async () => {
+    const unauth = await gqlAs(api.url, null, "{ runMethods { defaultMethod } }");
+    expect(unauth.body.errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
+    const { runMethods: f } = await okAs(
+      api.url,
+      team.secret,
+      `{ runMethods { defaultMethod defaultPreset defaultMaxGradNorm methods { method token tokenRole samplePromptTemplate stage1 { steps learningRate checkpointEvery } stage2 { steps learningRate checkpointEvery } }
+         presets { preset stage2Steps { method steps } } limits { steps { min max } learningRate { min max minExclusive } samplePrompts { maxCount maxLength } } } }`,
+    );
+    expect(f.methods.map((m: { method: string }) => m.method)).toEqual(["TWO_STAGE", "DREAMBOOTH", "TEXTUAL_INVERSION"]);
+    const two = f.methods.find((m: { method: string }) => m.method === f.defaultMethod);
+    expect(two).toMatchObject({ token: "<rare>", tokenRole: "ADJECTIVE", samplePromptTemplate: "a photo of <rare> {classNoun}" });
+    const omitted = (await okAs(api.url, team.secret, START, { i: { subjectId, seed: 3, baseModel: "tiny-random" } })).startRun;
+    const explicit = (
+      await okAs(api.url, team.secret, START, {
+        i: {
+          subjectId,
+          seed: 3,
+          baseModel: "tiny-random",
+          preset: f.defaultPreset,
+          maxGradNorm: f.defaultMaxGradNorm,
+          stage1Steps: two.stage1.steps,
+          stage1LearningRate: two.stage1.learningRate,
+          stage2Steps: two.stage2.steps,
+          stage2LearningRate: two.stage2.learningRate,
+          checkpointEvery: two.stage2.checkpointEvery,
+        },
+      })
+    ).startRun;
+    expect(explicit.config).toEqual(omitted.config);
+    expect(omitted.config.samples.prompts).toEqual([two.samplePromptTemplate.replace("{classNoun}", "backpack")]);
+    const before = await rowCounts(db);
+    const refused = errorOf((await gqlAs(api.url, team.secret, START, { i: { subjectId, stage1Steps: f.limits.steps.max + 1 } })).body);
+    expect(refused).toMatchObject({ code: "BAD_USER_INPUT", field: "stage1Steps" });
+    expect(refused.message).toContain(`from ${f.limits.steps.min} to ${f.limits.steps.max}`);
+    expect(await rowCounts(db)).toEqual(before);
+    for (const id of [omitted.id, explicit.id]) await okAs(api.url, team.secret, `mutation($id: ID!) { cancelRun(id: $id) { id } }`, { id });
+  });
+
   it("fair share: queuePosition for QUEUED runs only, attempts in the API; an OWNER sets the team's run concurrency (range checked), others cannot", async () => {
     await db.pool.query("update runs set state = 'CANCELED', finished_at = now() where state in ('QUEUED', 'RUNNING')");
     const a = (await okAs(api.url, team.secret, START, { i: { subjectId } })).startRun;

@@ -6,8 +6,8 @@
 // committed file is stale.
 //
 //   node trainer/scripts/gen-event-types.mjs [--check]
-import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { runCodegen } from "./codegen-cli.mjs";
 
 const schemaPath = fileURLToPath(new URL("../protocol/events.schema.json", import.meta.url));
 const outPath = fileURLToPath(new URL("../src/engine/events.generated.ts", import.meta.url));
@@ -97,12 +97,4 @@ export function generate(schema) {
   return out.join("\n");
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const text = generate(JSON.parse(readFileSync(schemaPath, "utf8")));
-  if (process.argv.includes("--check")) {
-    if (readFileSync(outPath, "utf8") !== text) {
-      console.error(`${outPath} is stale: run pnpm codegen`);
-      process.exit(1);
-    }
-  } else writeFileSync(outPath, text);
-}
+runCodegen(import.meta.url, schemaPath, outPath, generate);

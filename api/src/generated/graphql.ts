@@ -493,6 +493,12 @@ export type ImportUploadPart = {
   url: Scalars['String']['output'];
 };
 
+export type IntLimit = {
+  __typename?: 'IntLimit';
+  max: Scalars['Int']['output'];
+  min: Scalars['Int']['output'];
+};
+
 /** A one-time code that lets one person join the team with a role. Only its hash is stored. */
 export type Invitation = {
   __typename?: 'Invitation';
@@ -530,6 +536,12 @@ export type Member = {
   joinedAt: Scalars['DateTime']['output'];
   role: TeamRole;
   user: User;
+};
+
+export type MethodSteps = {
+  __typename?: 'MethodSteps';
+  method: RunMethod;
+  steps: Scalars['Int']['output'];
 };
 
 /** What a checkpoint is and how it was made (a Hugging Face style model card). */
@@ -849,6 +861,14 @@ export type MutationStartRunArgs = {
   input: StartRunInput;
 };
 
+export type NumberLimit = {
+  __typename?: 'NumberLimit';
+  max: Scalars['Float']['output'];
+  min: Scalars['Float']['output'];
+  /** true: min itself is refused. */
+  minExclusive: Scalars['Boolean']['output'];
+};
+
 /** Relay-style page information. */
 export type PageInfo = {
   __typename?: 'PageInfo';
@@ -921,6 +941,8 @@ export type Query = {
   modelExport: Maybe<ModelExport>;
   modelImport: Maybe<ModelImport>;
   run: Maybe<Run>;
+  /** The methods' defaults, presets and limits (no database read). */
+  runMethods: RunMethods;
   /** The team's runs, newest first. `first` 1–100 (default 20). */
   runs: RunConnection;
   /** The team's access log (shares, invitations, members, roles, key revocations), newest first; `first` 1–500 (OWNER). */
@@ -1036,6 +1058,8 @@ export type Run = {
   /** The engine settings, every default filled in (docs/platform-contract.md), as stored: `settings` is the same, typed. */
   config: Scalars['JSON']['output'];
   createdAt: Scalars['DateTime']['output'];
+  /** The method's default prompt for this subject: `a photo of <rare> backpack` (textual inversion: `a photo of <s*>`). */
+  defaultPrompt: Scalars['String']['output'];
   error: Maybe<RunError>;
   /**
    * An estimate of when a trainer will start it: from its position, the trainers heartbeating now and
@@ -1073,6 +1097,8 @@ export type Run = {
   /** Cumulative training step (stage-1 steps, then stage 1 + stage-2 step). */
   step: Scalars['Int']['output'];
   subject: Subject;
+  /** The identifier the method trains (`<rare>`, `sks`, `<s*>`; runMethods). */
+  token: Scalars['String']['output'];
   totalSteps: Scalars['Int']['output'];
 };
 
@@ -1146,6 +1172,22 @@ export type RunEventBatch = {
   lastSeq: Scalars['Int']['output'];
 };
 
+/** The bounds startRun (and the engine) put on each setting. */
+export type RunLimits = {
+  __typename?: 'RunLimits';
+  checkpointEvery: IntLimit;
+  /** Learning rates: above min, at most max. */
+  learningRate: NumberLimit;
+  /** maxGradNorm: above min, at most max (or null). */
+  maxGradNorm: NumberLimit;
+  resolution: SizeRange;
+  samplePrompts: SamplePromptLimits;
+  /** seed: an integer from min to max. */
+  seed: NumberLimit;
+  /** stage1Steps and stage2Steps: integers from min to max. */
+  steps: IntLimit;
+};
+
 export type RunMethod =
   /** Baseline: identifier `sks`, prior preservation with generated class images. */
   | 'DREAMBOOTH'
@@ -1153,6 +1195,36 @@ export type RunMethod =
   | 'TEXTUAL_INVERSION'
   /** The paper's method: stage 1 token inversion of <rare>, stage 2 UNet fine-tune. */
   | 'TWO_STAGE';
+
+export type RunMethodFacts = {
+  __typename?: 'RunMethodFacts';
+  method: RunMethod;
+  /** The default sample prompt; `{classNoun}` stands for the subject's class noun. */
+  samplePromptTemplate: Scalars['String']['output'];
+  /** null: the method has no stage 1. */
+  stage1: Maybe<StageDefaults>;
+  /** Under the default preset (see `presets` for the others); null: the method has no stage 2. */
+  stage2: Maybe<StageDefaults>;
+  /** The identifier it trains: `<rare>`, `sks` or `<s*>`. */
+  token: Scalars['String']['output'];
+  tokenRole: TokenRole;
+};
+
+/**
+ * The training methods' facts: the defaults startRun fills in for an omitted field, the presets and the
+ * limits it checks. One source, trainer/protocol/job-spec.schema.json (`x-methodFacts` and its bounds),
+ * which the engine reads too; the dashboard's new-run form shows and checks these.
+ */
+export type RunMethods = {
+  __typename?: 'RunMethods';
+  /** An omitted maxGradNorm clips the gradient norm at this (null turns clipping off). */
+  defaultMaxGradNorm: Scalars['Float']['output'];
+  defaultMethod: RunMethod;
+  defaultPreset: TrainingPreset;
+  limits: RunLimits;
+  methods: Array<RunMethodFacts>;
+  presets: Array<TrainingPresetFacts>;
+};
 
 /** A run phase that is not a training stage. */
 export type RunPhase =
@@ -1204,6 +1276,12 @@ export type Sample = {
   step: Scalars['Int']['output'];
   /** Short-lived presigned URL. */
   url: Scalars['String']['output'];
+};
+
+export type SamplePromptLimits = {
+  __typename?: 'SamplePromptLimits';
+  maxCount: Scalars['Int']['output'];
+  maxLength: Scalars['Int']['output'];
 };
 
 export type SampleSaved = {
@@ -1325,6 +1403,14 @@ export type SizeRange = {
   multipleOf: Scalars['Int']['output'];
 };
 
+export type StageDefaults = {
+  __typename?: 'StageDefaults';
+  /** null: a checkpoint at the end of the stage only. A default larger than the stage's steps becomes its steps. */
+  checkpointEvery: Maybe<Scalars['Int']['output']>;
+  learningRate: Scalars['Float']['output'];
+  steps: Scalars['Int']['output'];
+};
+
 export type StageSettings = {
   __typename?: 'StageSettings';
   /** Save a checkpoint every this many steps of the stage; null: only at its end. */
@@ -1341,7 +1427,7 @@ export type StageStarted = {
   totalSteps: Scalars['Int']['output'];
 };
 
-/** Omitted fields take the method's defaults (the paper's): TWO_STAGE 100 @ 5e-4 then 400 @ 5e-6, checkpoint every 200. */
+/** Omitted fields take the method's defaults (the paper's; `runMethods` lists them with the limits): TWO_STAGE 100 @ 5e-4 then 400 @ 5e-6, checkpoint every 200. */
 export type StartRunInput = {
   baseModel?: InputMaybe<Scalars['String']['input']>;
   /** Steps between checkpoints of stage 2 (TWO_STAGE, DREAMBOOTH; default 200) or of TEXTUAL_INVERSION's only stage (default 500). */
@@ -1515,12 +1601,27 @@ export type TeamRole =
   | 'OWNER'
   | 'VIEWER';
 
+/** Where a method's token goes in a prompt. */
+export type TokenRole =
+  /** Before the class noun: `a photo of <rare> backpack`. */
+  | 'ADJECTIVE'
+  /** In place of the noun: `a photo of <s*>`. */
+  | 'NOUN';
+
 /** Named training presets (trainer/engine/README.md, "Methods and defaults"). */
 export type TrainingPreset =
   /** The method as the paper's §3.2 describes it: TWO_STAGE stage 2 runs 400 steps (DREAMBOOTH 800). */
   | 'SECTION_3_2'
   /** The paper's evaluation protocol (§4.1): stage 2 runs 800 steps with a checkpoint every 200. */
   | 'SECTION_4_1';
+
+export type TrainingPresetFacts = {
+  __typename?: 'TrainingPresetFacts';
+  description: Scalars['String']['output'];
+  preset: TrainingPreset;
+  /** Stage-2 steps for each method that has a stage 2. */
+  stage2Steps: Array<MethodSteps>;
+};
 
 export type TransferError = {
   __typename?: 'TransferError';
@@ -1704,11 +1805,13 @@ export type ResolversTypes = {
   ImportUpload: ResolverTypeWrapper<ImportUpload>;
   ImportUploadPart: ResolverTypeWrapper<ImportUploadPart>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  IntLimit: ResolverTypeWrapper<IntLimit>;
   Invitation: ResolverTypeWrapper<InvitationModel>;
   JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
   LossLogged: ResolverTypeWrapper<RunEventModel>;
   LossPoint: ResolverTypeWrapper<LossPoint>;
   Member: ResolverTypeWrapper<MemberModel>;
+  MethodSteps: ResolverTypeWrapper<MethodSteps>;
   ModelCard: ResolverTypeWrapper<ModelCardModel>;
   ModelCardImage: ResolverTypeWrapper<ModelCardImageModel>;
   ModelCardScore: ResolverTypeWrapper<ModelCardScore>;
@@ -1716,6 +1819,7 @@ export type ResolversTypes = {
   ModelImport: ResolverTypeWrapper<ModelImportModel>;
   MultipartImportUpload: ResolverTypeWrapper<MultipartImportUpload>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  NumberLimit: ResolverTypeWrapper<NumberLimit>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   PaperReference: ResolverTypeWrapper<PaperReference>;
   PhaseChanged: ResolverTypeWrapper<RunEventModel>;
@@ -1731,12 +1835,16 @@ export type ResolversTypes = {
   RunError: ResolverTypeWrapper<RunError>;
   RunEvent: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['RunEvent']>;
   RunEventBatch: ResolverTypeWrapper<Omit<RunEventBatch, 'events'> & { events: Array<ResolversTypes['RunEvent']> }>;
+  RunLimits: ResolverTypeWrapper<RunLimits>;
   RunMethod: RunMethod;
+  RunMethodFacts: ResolverTypeWrapper<RunMethodFacts>;
+  RunMethods: ResolverTypeWrapper<RunMethods>;
   RunPhase: RunPhase;
   RunSettings: ResolverTypeWrapper<RunSettings>;
   RunState: RunState;
   RunStateChanged: ResolverTypeWrapper<RunEventModel>;
   Sample: ResolverTypeWrapper<SampleModel>;
+  SamplePromptLimits: ResolverTypeWrapper<SamplePromptLimits>;
   SampleSaved: ResolverTypeWrapper<RunEventModel>;
   SampleSettings: ResolverTypeWrapper<SampleSettings>;
   ScoreSet: ResolverTypeWrapper<ScoreSetModel>;
@@ -1748,6 +1856,7 @@ export type ResolversTypes = {
   SharedRun: ResolverTypeWrapper<SharedRunModel>;
   SharedTeam: ResolverTypeWrapper<SharedTeam>;
   SizeRange: ResolverTypeWrapper<SizeRange>;
+  StageDefaults: ResolverTypeWrapper<StageDefaults>;
   StageSettings: ResolverTypeWrapper<StageSettings>;
   StageStarted: ResolverTypeWrapper<RunEventModel>;
   StartRunInput: StartRunInput;
@@ -1760,7 +1869,9 @@ export type ResolversTypes = {
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Team: ResolverTypeWrapper<TeamModel>;
   TeamRole: TeamRole;
+  TokenRole: TokenRole;
   TrainingPreset: TrainingPreset;
+  TrainingPresetFacts: ResolverTypeWrapper<TrainingPresetFacts>;
   TransferError: ResolverTypeWrapper<TransferError>;
   TransferState: TransferState;
   User: ResolverTypeWrapper<UserModel>;
@@ -1805,11 +1916,13 @@ export type ResolversParentTypes = {
   ImportUpload: ImportUpload;
   ImportUploadPart: ImportUploadPart;
   Int: Scalars['Int']['output'];
+  IntLimit: IntLimit;
   Invitation: InvitationModel;
   JSON: Scalars['JSON']['output'];
   LossLogged: RunEventModel;
   LossPoint: LossPoint;
   Member: MemberModel;
+  MethodSteps: MethodSteps;
   ModelCard: ModelCardModel;
   ModelCardImage: ModelCardImageModel;
   ModelCardScore: ModelCardScore;
@@ -1817,6 +1930,7 @@ export type ResolversParentTypes = {
   ModelImport: ModelImportModel;
   MultipartImportUpload: MultipartImportUpload;
   Mutation: Record<PropertyKey, never>;
+  NumberLimit: NumberLimit;
   PageInfo: PageInfo;
   PaperReference: PaperReference;
   PhaseChanged: RunEventModel;
@@ -1831,9 +1945,13 @@ export type ResolversParentTypes = {
   RunError: RunError;
   RunEvent: ResolversUnionTypes<ResolversParentTypes>['RunEvent'];
   RunEventBatch: Omit<RunEventBatch, 'events'> & { events: Array<ResolversParentTypes['RunEvent']> };
+  RunLimits: RunLimits;
+  RunMethodFacts: RunMethodFacts;
+  RunMethods: RunMethods;
   RunSettings: RunSettings;
   RunStateChanged: RunEventModel;
   Sample: SampleModel;
+  SamplePromptLimits: SamplePromptLimits;
   SampleSaved: RunEventModel;
   SampleSettings: SampleSettings;
   ScoreSet: ScoreSetModel;
@@ -1843,6 +1961,7 @@ export type ResolversParentTypes = {
   SharedRun: SharedRunModel;
   SharedTeam: SharedTeam;
   SizeRange: SizeRange;
+  StageDefaults: StageDefaults;
   StageSettings: StageSettings;
   StageStarted: RunEventModel;
   StartRunInput: StartRunInput;
@@ -1853,6 +1972,7 @@ export type ResolversParentTypes = {
   SubjectImage: SubjectImageModel;
   Subscription: Record<PropertyKey, never>;
   Team: TeamModel;
+  TrainingPresetFacts: TrainingPresetFacts;
   TransferError: TransferError;
   User: UserModel;
   Viewer: ViewerModel;
@@ -2094,6 +2214,11 @@ export type ImportUploadPartResolvers<ContextType = ApiContext, ParentType exten
   url?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
+export type IntLimitResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['IntLimit'] = ResolversParentTypes['IntLimit']> = {
+  max?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  min?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
 export type InvitationResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['Invitation'] = ResolversParentTypes['Invitation']> = {
   acceptedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   acceptedBy?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
@@ -2130,6 +2255,11 @@ export type MemberResolvers<ContextType = ApiContext, ParentType extends Resolve
   joinedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   role?: Resolver<ResolversTypes['TeamRole'], ParentType, ContextType>;
   user?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
+};
+
+export type MethodStepsResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['MethodSteps'] = ResolversParentTypes['MethodSteps']> = {
+  method?: Resolver<ResolversTypes['RunMethod'], ParentType, ContextType>;
+  steps?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
 export type ModelCardResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['ModelCard'] = ResolversParentTypes['ModelCard']> = {
@@ -2225,6 +2355,12 @@ export type MutationResolvers<ContextType = ApiContext, ParentType extends Resol
   startRun?: Resolver<ResolversTypes['Run'], ParentType, ContextType, RequireFields<MutationStartRunArgs, 'input'>>;
 };
 
+export type NumberLimitResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['NumberLimit'] = ResolversParentTypes['NumberLimit']> = {
+  max?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  min?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  minExclusive?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
 export type PageInfoResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = {
   endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
@@ -2271,6 +2407,7 @@ export type QueryResolvers<ContextType = ApiContext, ParentType extends Resolver
   modelExport?: Resolver<Maybe<ResolversTypes['ModelExport']>, ParentType, ContextType, RequireFields<QueryModelExportArgs, 'id'>>;
   modelImport?: Resolver<Maybe<ResolversTypes['ModelImport']>, ParentType, ContextType, RequireFields<QueryModelImportArgs, 'id'>>;
   run?: Resolver<Maybe<ResolversTypes['Run']>, ParentType, ContextType, RequireFields<QueryRunArgs, 'id'>>;
+  runMethods?: Resolver<ResolversTypes['RunMethods'], ParentType, ContextType>;
   runs?: Resolver<ResolversTypes['RunConnection'], ParentType, ContextType, RequireFields<QueryRunsArgs, 'first'>>;
   shareAudit?: Resolver<Array<ResolversTypes['ShareAuditEntry']>, ParentType, ContextType, RequireFields<QueryShareAuditArgs, 'first'>>;
   sharedLink?: Resolver<ResolversTypes['SharedRun'], ParentType, ContextType>;
@@ -2296,6 +2433,7 @@ export type RunResolvers<ContextType = ApiContext, ParentType extends ResolversP
   checkpoints?: Resolver<Array<ResolversTypes['Checkpoint']>, ParentType, ContextType, RequireFields<RunCheckpointsArgs, 'last'>>;
   config?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  defaultPrompt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   error?: Resolver<Maybe<ResolversTypes['RunError']>, ParentType, ContextType>;
   estimatedStartAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   evaluations?: Resolver<Array<ResolversTypes['Evaluation']>, ParentType, ContextType, RequireFields<RunEvaluationsArgs, 'first'>>;
@@ -2314,6 +2452,7 @@ export type RunResolvers<ContextType = ApiContext, ParentType extends ResolversP
   state?: Resolver<ResolversTypes['RunState'], ParentType, ContextType>;
   step?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   subject?: Resolver<ResolversTypes['Subject'], ParentType, ContextType>;
+  token?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   totalSteps?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
@@ -2354,6 +2493,34 @@ export type RunEventBatchResolvers<ContextType = ApiContext, ParentType extends 
   lastSeq?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
+export type RunLimitsResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['RunLimits'] = ResolversParentTypes['RunLimits']> = {
+  checkpointEvery?: Resolver<ResolversTypes['IntLimit'], ParentType, ContextType>;
+  learningRate?: Resolver<ResolversTypes['NumberLimit'], ParentType, ContextType>;
+  maxGradNorm?: Resolver<ResolversTypes['NumberLimit'], ParentType, ContextType>;
+  resolution?: Resolver<ResolversTypes['SizeRange'], ParentType, ContextType>;
+  samplePrompts?: Resolver<ResolversTypes['SamplePromptLimits'], ParentType, ContextType>;
+  seed?: Resolver<ResolversTypes['NumberLimit'], ParentType, ContextType>;
+  steps?: Resolver<ResolversTypes['IntLimit'], ParentType, ContextType>;
+};
+
+export type RunMethodFactsResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['RunMethodFacts'] = ResolversParentTypes['RunMethodFacts']> = {
+  method?: Resolver<ResolversTypes['RunMethod'], ParentType, ContextType>;
+  samplePromptTemplate?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  stage1?: Resolver<Maybe<ResolversTypes['StageDefaults']>, ParentType, ContextType>;
+  stage2?: Resolver<Maybe<ResolversTypes['StageDefaults']>, ParentType, ContextType>;
+  token?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  tokenRole?: Resolver<ResolversTypes['TokenRole'], ParentType, ContextType>;
+};
+
+export type RunMethodsResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['RunMethods'] = ResolversParentTypes['RunMethods']> = {
+  defaultMaxGradNorm?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  defaultMethod?: Resolver<ResolversTypes['RunMethod'], ParentType, ContextType>;
+  defaultPreset?: Resolver<ResolversTypes['TrainingPreset'], ParentType, ContextType>;
+  limits?: Resolver<ResolversTypes['RunLimits'], ParentType, ContextType>;
+  methods?: Resolver<Array<ResolversTypes['RunMethodFacts']>, ParentType, ContextType>;
+  presets?: Resolver<Array<ResolversTypes['TrainingPresetFacts']>, ParentType, ContextType>;
+};
+
 export type RunSettingsResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['RunSettings'] = ResolversParentTypes['RunSettings']> = {
   dreambooth?: Resolver<Maybe<ResolversTypes['DreamBoothSettings']>, ParentType, ContextType>;
   maxGradNorm?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
@@ -2384,6 +2551,11 @@ export type SampleResolvers<ContextType = ApiContext, ParentType extends Resolve
   stage?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   step?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   url?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type SamplePromptLimitsResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['SamplePromptLimits'] = ResolversParentTypes['SamplePromptLimits']> = {
+  maxCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  maxLength?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
 export type SampleSavedResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['SampleSaved'] = ResolversParentTypes['SampleSaved']> = {
@@ -2465,6 +2637,12 @@ export type SizeRangeResolvers<ContextType = ApiContext, ParentType extends Reso
   multipleOf?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
+export type StageDefaultsResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['StageDefaults'] = ResolversParentTypes['StageDefaults']> = {
+  checkpointEvery?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  learningRate?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  steps?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
 export type StageSettingsResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['StageSettings'] = ResolversParentTypes['StageSettings']> = {
   checkpointEvery?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   learningRate?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
@@ -2531,6 +2709,12 @@ export type TeamResolvers<ContextType = ApiContext, ParentType extends Resolvers
   runConcurrency?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
 };
 
+export type TrainingPresetFactsResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['TrainingPresetFacts'] = ResolversParentTypes['TrainingPresetFacts']> = {
+  description?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  preset?: Resolver<ResolversTypes['TrainingPreset'], ParentType, ContextType>;
+  stage2Steps?: Resolver<Array<ResolversTypes['MethodSteps']>, ParentType, ContextType>;
+};
+
 export type TransferErrorResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['TransferError'] = ResolversParentTypes['TransferError']> = {
   code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -2583,11 +2767,13 @@ export type Resolvers<ContextType = ApiContext> = {
   ImageUpload?: ImageUploadResolvers<ContextType>;
   ImportUpload?: ImportUploadResolvers<ContextType>;
   ImportUploadPart?: ImportUploadPartResolvers<ContextType>;
+  IntLimit?: IntLimitResolvers<ContextType>;
   Invitation?: InvitationResolvers<ContextType>;
   JSON?: GraphQLScalarType;
   LossLogged?: LossLoggedResolvers<ContextType>;
   LossPoint?: LossPointResolvers<ContextType>;
   Member?: MemberResolvers<ContextType>;
+  MethodSteps?: MethodStepsResolvers<ContextType>;
   ModelCard?: ModelCardResolvers<ContextType>;
   ModelCardImage?: ModelCardImageResolvers<ContextType>;
   ModelCardScore?: ModelCardScoreResolvers<ContextType>;
@@ -2595,6 +2781,7 @@ export type Resolvers<ContextType = ApiContext> = {
   ModelImport?: ModelImportResolvers<ContextType>;
   MultipartImportUpload?: MultipartImportUploadResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
+  NumberLimit?: NumberLimitResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   PaperReference?: PaperReferenceResolvers<ContextType>;
   PhaseChanged?: PhaseChangedResolvers<ContextType>;
@@ -2609,9 +2796,13 @@ export type Resolvers<ContextType = ApiContext> = {
   RunError?: RunErrorResolvers<ContextType>;
   RunEvent?: RunEventResolvers<ContextType>;
   RunEventBatch?: RunEventBatchResolvers<ContextType>;
+  RunLimits?: RunLimitsResolvers<ContextType>;
+  RunMethodFacts?: RunMethodFactsResolvers<ContextType>;
+  RunMethods?: RunMethodsResolvers<ContextType>;
   RunSettings?: RunSettingsResolvers<ContextType>;
   RunStateChanged?: RunStateChangedResolvers<ContextType>;
   Sample?: SampleResolvers<ContextType>;
+  SamplePromptLimits?: SamplePromptLimitsResolvers<ContextType>;
   SampleSaved?: SampleSavedResolvers<ContextType>;
   SampleSettings?: SampleSettingsResolvers<ContextType>;
   ScoreSet?: ScoreSetResolvers<ContextType>;
@@ -2621,6 +2812,7 @@ export type Resolvers<ContextType = ApiContext> = {
   SharedRun?: SharedRunResolvers<ContextType>;
   SharedTeam?: SharedTeamResolvers<ContextType>;
   SizeRange?: SizeRangeResolvers<ContextType>;
+  StageDefaults?: StageDefaultsResolvers<ContextType>;
   StageSettings?: StageSettingsResolvers<ContextType>;
   StageStarted?: StageStartedResolvers<ContextType>;
   Subject?: SubjectResolvers<ContextType>;
@@ -2629,6 +2821,7 @@ export type Resolvers<ContextType = ApiContext> = {
   SubjectImage?: SubjectImageResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;
   Team?: TeamResolvers<ContextType>;
+  TrainingPresetFacts?: TrainingPresetFactsResolvers<ContextType>;
   TransferError?: TransferErrorResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
   Viewer?: ViewerResolvers<ContextType>;

@@ -1,3 +1,4 @@
+import { STAGING_PREFIX } from "@studio/db";
 import { createHash } from "node:crypto";
 import * as Minio from "minio";
 import type { ApiConfig } from "../config.js";
@@ -9,11 +10,11 @@ type StorageConfig = Pick<
   Partial<Pick<ApiConfig, "UPLOAD_URL_EXPIRY_SECONDS" | "UPLOAD_STAGING_TTL_SECONDS">>;
 
 /**
- * Every client upload lands under this prefix (docs/security-uploads.md). Clients can only ever write
- * here, through a presigned POST whose policy pins the key, the exact size and the Content-Type;
- * validated bytes are copied server-side to keys outside it, which no client can write.
+ * Every client upload lands under STAGING_PREFIX (@studio/db object-keys; docs/security-uploads.md).
+ * Clients can only ever write there, through a presigned POST whose policy pins the key, the exact size
+ * and the Content-Type; validated bytes are copied server-side to keys outside it, which no client can write.
  */
-export const STAGING_PREFIX = "uploads/";
+export { STAGING_PREFIX };
 /** The ID of the bucket lifecycle rule that expires abandoned staging objects. */
 export const STAGING_LIFECYCLE_RULE = "studio-expire-staging-uploads";
 

@@ -1,5 +1,6 @@
 import type { QueryResolvers } from "../generated/graphql.js";
 import { PAPER_TABLE_1 } from "../services/evaluations.service.js";
+import { RUN_METHOD_FACTS } from "../services/run-methods.js";
 
 export const Query: QueryResolvers = {
   health: (_parent, _args, ctx) => ctx.services.health.report(),
@@ -7,6 +8,10 @@ export const Query: QueryResolvers = {
   baseModels: async (_p, _a, ctx) => {
     await ctx.session();
     return ctx.services.baseModels.list();
+  },
+  runMethods: async (_p, _a, ctx) => {
+    await ctx.session();
+    return RUN_METHOD_FACTS;
   },
   subjects: async (_p, a, ctx) => ctx.services.subjects.list((await ctx.session()).principal, a.first, a.after),
   subject: async (_p, a, ctx) => ctx.services.subjects.get((await ctx.session()).principal, a.id),

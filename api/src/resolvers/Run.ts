@@ -1,3 +1,4 @@
+import { defaultSamplePrompt, METHOD_TOKEN } from "@studio/protocol";
 import { badInput } from "../errors.js";
 import type { RunResolvers } from "../generated/graphql.js";
 import { capList, listArg } from "../graphql-limits.js";
@@ -5,6 +6,8 @@ import type { RunConfig } from "../services/run-config.js";
 
 export const Run: RunResolvers = {
   subject: async (r, _a, ctx) => (await (await ctx.session()).loaders.subject.load(r.subjectId))!,
+  token: (r) => METHOD_TOKEN[r.method],
+  defaultPrompt: async (r, _a, ctx) => defaultSamplePrompt(r.method, (await (await ctx.session()).loaders.subject.load(r.subjectId))?.classNoun ?? ""),
   config: (r) => r.config,
   // runs.config is written by buildRunConfig (run-config.ts RunConfig); older rows may lack newer fields
   settings: (r) => {

@@ -1,4 +1,4 @@
-import { baseModelAvailability, type DbHandle } from "@studio/db";
+import { baseModelAvailability, type BaseModelAvailability, type DbHandle } from "@studio/db";
 import { DomainError } from "../errors.js";
 import { sizeRange } from "./generations.service.js";
 import { BASE_MODELS } from "./run-config.js";
@@ -16,12 +16,14 @@ export const pullCommand = (modelId: string) => `./studio models pull ${modelId}
  */
 export class BaseModelsService {
   constructor(
-    private readonly handle: DbHandle,
-    private readonly staleAfterMs: number,
+    handle: DbHandle,
+    staleAfterMs: number,
+    /** Which live trainers have which model; service tests pass their own. */
+    private readonly availability: () => Promise<BaseModelAvailability> = () => baseModelAvailability(handle.db, staleAfterMs),
   ) {}
 
   async list() {
-    const a = await baseModelAvailability(this.handle.db, this.staleAfterMs);
+    const a = await this.availability();
     return BASE_MODELS.map((m) => {
       const trainers = a.trainersByModel.get(m.id) ?? [];
       return { ...m, available: trainers.length > 0, trainers: trainers.length, pullCommand: pullCommand(m.id), generationSizes: { ...sizeRange(m.resolution), multipleOf: 8 } };
@@ -30,7 +32,7 @@ export class BaseModelsService {
 
   /** Throws BASE_MODEL_UNAVAILABLE (field baseModel, extensions.fix: the command) per the rule above. */
   async requireAvailable(modelId: string): Promise<void> {
-    const a = await baseModelAvailability(this.handle.db, this.staleAfterMs);
+    const a = await this.availability();
     if (a.liveTrainers === 0 || a.unreportedTrainers > 0 || (a.trainersByModel.get(modelId)?.length ?? 0) > 0) return;
     const err = new DomainError(
       "BASE_MODEL_UNAVAILABLE",

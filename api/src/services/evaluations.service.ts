@@ -8,6 +8,7 @@ import { buildEvaluationSpec } from "../evaluation/dreambooth-prompts.js";
 import type { EvaluatorAvailability } from "./evaluation.engine.js";
 import { isUuid } from "./ids.js";
 import { recommend, type ScoredCheckpoint } from "./recommendation.js";
+import { METHOD_FACTS } from "@studio/protocol";
 import { METHOD_TOKEN, type RunMethod } from "./run-config.js";
 import type { RunsService } from "./runs.service.js";
 import { requireWriter } from "./subjects.service.js";
@@ -39,7 +40,7 @@ export function specFor(
     protocol,
     subjectKind: subject.kind,
     token: METHOD_TOKEN[run.method],
-    tokenIsNoun: run.method === "TEXTUAL_INVERSION",
+    tokenIsNoun: METHOD_FACTS.methods[run.method].tokenRole === "NOUN",
     classNoun: subject.classNoun,
     baseModel: run.baseModel,
     steps: samplingSteps,

@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
-import { apiQueries, CHANNELS } from "@studio/db";
+import { apiQueries, CHANNELS, objectKeys } from "@studio/db";
 import { badInput, conflict, DomainError, notFound, serverBusy } from "../errors.js";
 import type { ModelImportModel, Principal } from "../models.js";
 import type { LiveFailure, LiveHub } from "./live-hub.js";
-import { STAGING_PREFIX, type StorageRepository } from "../repositories/storage.repository.js";
+import type { StorageRepository } from "../repositories/storage.repository.js";
 import type { TransfersRepository } from "../repositories/transfers.repository.js";
 import { requireTeamKey } from "./access.js";
 import { isUuid } from "./ids.js";
@@ -87,7 +87,7 @@ export class ImportsService {
     if (a.byteSize > single)
       throw new DomainError("USE_MULTIPART", `files over ${single} bytes upload in parts: createModelImportMultipartUpload (the client and CLI do it for you)`, "byteSize");
     const id = randomUUID();
-    const objectKey = `${STAGING_PREFIX}teams/${p.teamId}/imports/${id}/${safeName(a.filename)}`;
+    const objectKey = objectKeys.importUpload(p.teamId, id, safeName(a.filename));
     const { url, fields, expiresAt } = await this.storage.presignUpload(objectKey, "application/octet-stream", a.byteSize);
     await this.repo.insertImportUpload({ id, teamId: p.teamId, createdBy: p.userId, role: a.role, objectKey, filename: a.filename, byteSize: a.byteSize, expiresAt });
     return { uploadId: id, url, fields, expiresAt };
@@ -104,7 +104,7 @@ export class ImportsService {
     const count = Math.ceil(a.byteSize / partBytes);
     if (count > MAX_PARTS) throw badInput("byteSize", `a file of ${a.byteSize} bytes needs ${count} parts of ${partBytes} bytes; at most ${MAX_PARTS}`);
     const id = randomUUID();
-    const objectKey = `${STAGING_PREFIX}teams/${p.teamId}/imports/${id}/${safeName(a.filename)}`;
+    const objectKey = objectKeys.importUpload(p.teamId, id, safeName(a.filename));
     const s3UploadId = await this.storage.startMultipart(objectKey, "application/octet-stream");
     const life = this.opts.partUrlExpirySeconds ?? 3600;
     const expiresAt = new Date(Date.now() + life * 1000);
@@ -190,7 +190,7 @@ export class ImportsService {
     });
 
     // From here on, a bad file is refused as a whole: every upload of this request is deleted.
-    const validated = uploads.map((u) => `teams/${p.teamId}/imports/files/${u.id}/${safeName(u.row.filename)}`);
+    const validated = uploads.map((u) => objectKeys.importFile(p.teamId, u.id, safeName(u.row.filename)));
     const refuse = async (err: DomainError) => {
       await this.storage.remove(...uploads.map((u) => u.row.objectKey), ...validated);
       await this.repo.deleteImportUploads(p.teamId, uploads.map((u) => u.id));

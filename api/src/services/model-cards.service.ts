@@ -1,11 +1,11 @@
+import { objectKeys } from "@studio/db";
+import { METHOD_TOKEN } from "@studio/protocol";
 import sharp from "sharp";
 import type { Session } from "../context.js";
 import { notFound } from "../errors.js";
 import type { CheckpointModel, ModelCardImageModel, ModelCardModel } from "../models.js";
 import type { StorageRepository } from "../repositories/storage.repository.js";
 
-/** The identifier each method trains (trainer/engine/src/studio_engine/spec.py), when checkpoint.json cannot be read. */
-const DEFAULT_TOKEN: Record<ModelCardModel["method"], string> = { TWO_STAGE: "<rare>", DREAMBOOTH: "sks", TEXTUAL_INVERSION: "<s*>" };
 const THUMB_PX = 256;
 const META_MAX_BYTES = 1 << 20;
 const CACHE_MAX = 1000;
@@ -36,7 +36,8 @@ export class ModelCardsService {
     ]);
     const images = subject ? await l.cardImagesBySubject.load(subject.id) : [];
     const hidden = !!s.principal.link?.promptOnly;
-    const token = DEFAULT_TOKEN[run.method];
+    // the identifier each method trains, when checkpoint.json cannot be read
+    const token = METHOD_TOKEN[run.method];
     const classNoun = subject?.classNoun ?? "";
     return {
       checkpoint: c,
@@ -90,7 +91,7 @@ export class ModelCardsService {
    */
   async thumbnailUrl(img: ModelCardImageModel): Promise<string | null> {
     if (img.hidden) return null;
-    const key = `teams/${img.teamId}/subjects/${img.subjectId}/thumbs/${img.imageId}-${THUMB_PX}.webp`;
+    const key = objectKeys.subjectThumb(img.teamId, img.subjectId, img.imageId, THUMB_PX);
     let made = this.thumbs.get(key);
     if (!made) {
       made = (async () => {

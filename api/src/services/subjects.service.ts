@@ -1,7 +1,8 @@
+import { objectKeys } from "@studio/db";
 import { randomUUID } from "node:crypto";
 import { badInput, conflict, forbidden, notFound } from "../errors.js";
 import type { Principal, SubjectModel } from "../models.js";
-import { STAGING_PREFIX, type StorageRepository } from "../repositories/storage.repository.js";
+import type { StorageRepository } from "../repositories/storage.repository.js";
 import type { SubjectsRepository } from "../repositories/subjects.repository.js";
 import { connection, decodeCursor, isUuid, pageSize } from "./ids.js";
 import { IMAGE_TYPES, validateImage } from "./image-validation.js";
@@ -13,16 +14,10 @@ export function requireWriter(p: Principal): void {
 }
 
 /**
- * Object keys as fixed in docs/platform-contract.md and docs/security-uploads.md: clients write only
- * the staging key (under uploads/); the validated copy and the display copy are written by the API.
+ * Object keys (@studio/db objectKeys; docs/platform-contract.md, docs/security-uploads.md): clients write
+ * only the staging key (under uploads/); the validated copy and the display copy are written by the API.
  */
-const keys = {
-  upload: (teamId: string, subjectId: string, uploadId: string, filename: string) =>
-    `${STAGING_PREFIX}teams/${teamId}/subjects/${subjectId}/${uploadId}/${filename}`,
-  image: (teamId: string, subjectId: string, imageId: string, filename: string) =>
-    `teams/${teamId}/subjects/${subjectId}/images/${imageId}/${filename}`,
-  display: (teamId: string, subjectId: string, imageId: string) => `teams/${teamId}/subjects/${subjectId}/display/${imageId}.webp`,
-};
+const keys = { upload: objectKeys.subjectUpload, image: objectKeys.subjectImage, display: objectKeys.subjectDisplay };
 
 /** A filename safe as the last segment of an object key (and in a Content-Disposition). */
 export function safeFilename(name: string, contentType: string): string {

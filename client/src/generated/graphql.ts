@@ -147,7 +147,7 @@ export type ShareKind =
   /** Read-only for another team: see the run, its checkpoints, samples and model card, download the files, generate. */
   | 'TEAM';
 
-/** Omitted fields take the method's defaults (the paper's): TWO_STAGE 100 @ 5e-4 then 400 @ 5e-6, checkpoint every 200. */
+/** Omitted fields take the method's defaults (the paper's; `runMethods` lists them with the limits): TWO_STAGE 100 @ 5e-4 then 400 @ 5e-6, checkpoint every 200. */
 export type StartRunInput = {
   baseModel?: string | null | undefined;
   /** Steps between checkpoints of stage 2 (TWO_STAGE, DREAMBOOTH; default 200) or of TEXTUAL_INVERSION's only stage (default 500). */

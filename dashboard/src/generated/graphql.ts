@@ -146,7 +146,7 @@ export type ShareKind =
   /** Read-only for another team: see the run, its checkpoints, samples and model card, download the files, generate. */
   | 'TEAM';
 
-/** Omitted fields take the method's defaults (the paper's): TWO_STAGE 100 @ 5e-4 then 400 @ 5e-6, checkpoint every 200. */
+/** Omitted fields take the method's defaults (the paper's; `runMethods` lists them with the limits): TWO_STAGE 100 @ 5e-4 then 400 @ 5e-6, checkpoint every 200. */
 export type StartRunInput = {
   baseModel?: string | null | undefined;
   /** Steps between checkpoints of stage 2 (TWO_STAGE, DREAMBOOTH; default 200) or of TEXTUAL_INVERSION's only stage (default 500). */
@@ -181,6 +181,13 @@ export type TeamRole =
   | 'MEMBER'
   | 'OWNER'
   | 'VIEWER';
+
+/** Where a method's token goes in a prompt. */
+export type TokenRole =
+  /** Before the class noun: `a photo of <rare> backpack`. */
+  | 'ADJECTIVE'
+  /** In place of the noun: `a photo of <s*>`. */
+  | 'NOUN';
 
 /** Named training presets (trainer/engine/README.md, "Methods and defaults"). */
 export type TrainingPreset =
@@ -243,7 +250,7 @@ export type CheckpointQueryVariables = Exact<{
 }>;
 
 
-export type CheckpointQuery = { baseModels: Array<{ id: string, resolution: number, generationSizes: { min: number, max: number } }>, checkpoint: { id: string, stage: string, step: number, sizeBytes: number, downloadUrl: string, generations: Array<{ id: string, prompt: string, negativePrompt: string | null, seed: number, steps: number, guidanceScale: number, count: number, state: GenerationState, stepsDone: number, stepsTotal: number, width: number | null, height: number | null, scheduler: GenerationScheduler, createdAt: string, images: Array<{ index: number, seed: number, url: string }>, error: { code: string, message: string } | null }>, run: { id: string, method: RunMethod, baseModel: string, settings: { stage1: { steps: number } | null }, checkpoints: Array<{ id: string, stage: string, step: number }>, subject: { id: string, name: string, classNoun: string } } } | null };
+export type CheckpointQuery = { baseModels: Array<{ id: string, resolution: number, generationSizes: { min: number, max: number } }>, checkpoint: { id: string, stage: string, step: number, sizeBytes: number, downloadUrl: string, generations: Array<{ id: string, prompt: string, negativePrompt: string | null, seed: number, steps: number, guidanceScale: number, count: number, state: GenerationState, stepsDone: number, stepsTotal: number, width: number | null, height: number | null, scheduler: GenerationScheduler, createdAt: string, images: Array<{ index: number, seed: number, url: string }>, error: { code: string, message: string } | null }>, run: { id: string, method: RunMethod, token: string, defaultPrompt: string, baseModel: string, settings: { stage1: { steps: number } | null }, checkpoints: Array<{ id: string, stage: string, step: number }>, subject: { id: string, name: string, classNoun: string } } } | null };
 
 export type GenerateMutationVariables = Exact<{
   input: GenerateInput;
@@ -277,6 +284,11 @@ export type HealthQueryVariables = Exact<{ [key: string]: never; }>;
 export type HealthQuery = { health: { status: ServiceStatus, checkedAt: string, version: string, postgres: { name: string, status: ServiceStatus, latencyMs: number | null, message: string }, storage: { name: string, status: ServiceStatus, latencyMs: number | null, message: string }, engine: { name: string, status: ServiceStatus, latencyMs: number | null, message: string } } };
 
 export type ServiceFieldsFragment = { name: string, status: ServiceStatus, latencyMs: number | null, message: string };
+
+export type NewRunFactsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type NewRunFactsQuery = { baseModels: Array<{ id: string, description: string, resolution: number, default: boolean }>, runMethods: { defaultMethod: RunMethod, defaultPreset: TrainingPreset, defaultMaxGradNorm: number, methods: Array<{ method: RunMethod, token: string, tokenRole: TokenRole, samplePromptTemplate: string, stage1: { steps: number, learningRate: number, checkpointEvery: number | null } | null, stage2: { steps: number, learningRate: number, checkpointEvery: number | null } | null }>, presets: Array<{ preset: TrainingPreset, description: string, stage2Steps: Array<{ method: RunMethod, steps: number }> }>, limits: { steps: { min: number, max: number }, checkpointEvery: { min: number, max: number }, learningRate: { min: number, max: number, minExclusive: boolean }, maxGradNorm: { min: number, max: number, minExclusive: boolean }, seed: { min: number, max: number }, samplePrompts: { maxCount: number, maxLength: number } } } };
 
 export type SampleFieldsFragment = { id: string, stage: string, step: number, prompt: string, promptIndex: number, url: string };
 
@@ -359,7 +371,7 @@ export type SharedWithMeQuery = { sharedWithMe: Array<{ shareId: string, promptO
 export type SharedLinkQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type SharedLinkQuery = { sharedLink: { shareId: string, promptOnly: boolean, sharedAt: string, expiresAt: string | null, team: { id: string, name: string }, run: { id: string, method: RunMethod, baseModel: string, state: RunState, createdAt: string, settings: { stage1: { steps: number } | null, samples: { prompts: Array<string> } | null }, subject: { id: string, name: string, classNoun: string }, samples: Array<{ id: string, stage: string, step: number, prompt: string, promptIndex: number, url: string }>, checkpoints: Array<{ id: string, stage: string, step: number, createdAt: string }> } } };
+export type SharedLinkQuery = { sharedLink: { shareId: string, promptOnly: boolean, sharedAt: string, expiresAt: string | null, team: { id: string, name: string }, run: { id: string, method: RunMethod, defaultPrompt: string, baseModel: string, state: RunState, createdAt: string, settings: { stage1: { steps: number } | null, samples: { prompts: Array<string> } | null }, subject: { id: string, name: string, classNoun: string }, samples: Array<{ id: string, stage: string, step: number, prompt: string, promptIndex: number, url: string }>, checkpoints: Array<{ id: string, stage: string, step: number, createdAt: string }> } } };
 
 export type ModelCardQueryVariables = Exact<{
   id: string | number;
@@ -523,8 +535,3 @@ export type ViewerQueryVariables = Exact<{ [key: string]: never; }>;
 
 
 export type ViewerQuery = { viewer: { role: TeamRole, user: { id: string, name: string }, team: { id: string, name: string } } };
-
-export type BaseModelsQueryVariables = Exact<{ [key: string]: never; }>;
-
-
-export type BaseModelsQuery = { baseModels: Array<{ id: string, description: string, resolution: number, default: boolean }> };

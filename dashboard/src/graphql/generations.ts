@@ -48,6 +48,8 @@ export const CHECKPOINT_QUERY = /* GraphQL */ `
       run {
         id
         method
+        token
+        defaultPrompt
         baseModel
         settings {
           stage1 {

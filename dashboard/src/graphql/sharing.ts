@@ -95,6 +95,7 @@ export const SHARED_LINK = /* GraphQL */ `
       run {
         id
         method
+        defaultPrompt
         baseModel
         state
         createdAt

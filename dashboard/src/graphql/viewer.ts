@@ -14,13 +14,3 @@ export const VIEWER_QUERY = /* GraphQL */ `
   }
 `;
 
-export const BASE_MODELS_QUERY = /* GraphQL */ `
-  query BaseModels {
-    baseModels {
-      id
-      description
-      resolution
-      default
-    }
-  }
-`;

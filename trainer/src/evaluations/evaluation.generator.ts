@@ -1,6 +1,6 @@
 import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { workerQueries, type Database, type schema } from "@studio/db";
+import { objectKeys, workerQueries, type Database, type schema } from "@studio/db";
 import type { CacheLease } from "../cache/bounded-cache.js";
 import type { TrainerConfig } from "../config.js";
 import { GenerationError, type GenerationWorker } from "../generations/generation.worker.js";
@@ -104,7 +104,7 @@ export class EvaluationGenerator {
         });
         const stored: ImageRecord[] = [];
         for (const img of images.sort((x, y) => x.index - y.index)) {
-          const key = `teams/${e.teamId}/evaluations/${e.id}/${b.group.toLowerCase()}-${b.promptIndex}-seed-${img.seed}.png`;
+          const key = objectKeys.evaluationImage({ teamId: e.teamId, evaluationId: e.id, group: b.group, promptIndex: b.promptIndex, seed: img.seed });
           await this.storage.upload(img.path, key, "image/png");
           stored.push({ group: b.group, promptIndex: b.promptIndex, seed: img.seed, objectKey: key });
         }

@@ -1,6 +1,6 @@
 import { mkdir, rm } from "node:fs/promises";
 import { basename, join } from "node:path";
-import { workerQueries, type Database } from "@studio/db";
+import { objectKeys, workerQueries, type Database } from "@studio/db";
 import { BoundedCache, type CacheLease } from "../cache/bounded-cache.js";
 import type { TrainerConfig } from "../config.js";
 import { EngineProcess } from "../engine/engine.process.js";
@@ -108,7 +108,7 @@ export class GenerationWorker {
         }, progress.report).finally(progress.done); // no progress write after this, whatever the outcome
         const stored: workerQueries.GenerationImage[] = [];
         for (const img of images.sort((x, y) => x.index - y.index)) {
-          const key = `teams/${g.teamId}/generations/${g.id}/a${g.attempt}/image-${String(img.index).padStart(2, "0")}-seed-${img.seed}.png`;
+          const key = objectKeys.generatedImage({ teamId: g.teamId, generationId: g.id, attempt: g.attempt, index: img.index, seed: img.seed });
           await this.storage.upload(img.path, key, "image/png");
           stored.push({ index: img.index, seed: img.seed, objectKey: key });
         }

@@ -1,4 +1,4 @@
-import { workerQueries, type Database } from "@studio/db";
+import { objectKeys, workerQueries, type Database } from "@studio/db";
 import type { CheckpointSavedEvent, EngineEvent, ProgressEvent } from "../engine/events.generated.js";
 import type { EngineEventBase } from "../engine/protocol.js";
 import { StorageError, type StorageRepository } from "../repositories/storage.repository.js";
@@ -125,7 +125,7 @@ export class RunRecorder {
     } else if (e.type === "sample.saved") {
       const s = e;
       // Attempt-scoped: a fenced-off attempt can never overwrite an object a successor recorded.
-      const key = `teams/${run.teamId}/runs/${run.id}/samples/a${run.attempt}/${stepName(s.stage, s.step)}-p${s.promptIndex}-s${s.seed}.png`;
+      const key = objectKeys.sample({ teamId: run.teamId, runId: run.id, attempt: run.attempt, stage: s.stage, step: s.step, promptIndex: s.promptIndex, seed: s.seed });
       await this.deps.storage.upload(s.path, key, "image/png");
       await workerQueries.recordSample(db, run.id, owner, {
         teamId: run.teamId,
@@ -151,9 +151,10 @@ export class RunRecorder {
     const name = stepName(c.stage, c.step);
     // Attempt-scoped (`a{attempt}/`): a fenced-off attempt still uploading can never overwrite the
     // objects of a checkpoint its successor recorded for the same step (docs/scheduling.md "Fencing").
-    const files = await this.uploadVerified(c.files, `teams/${run.teamId}/runs/${run.id}/checkpoints/a${run.attempt}/${name}`, name);
+    const at = { teamId: run.teamId, runId: run.id, attempt: run.attempt, stage: c.stage, step: c.step };
+    const files = await this.uploadVerified(c.files, objectKeys.checkpointFolder(at), name);
     const trainingState = c.trainingState?.length
-      ? await this.uploadVerified(c.trainingState, `teams/${run.teamId}/runs/${run.id}/training-state/a${run.attempt}/${name}`, name)
+      ? await this.uploadVerified(c.trainingState, objectKeys.trainingStateFolder(at), name)
       : null;
     const manifest = files.find((f) => f.name === "checkpoint.json");
     if (!manifest) throw new StorageError("CHECKPOINT_VERIFY_FAILED", `${stepName(c.stage, c.step)} has no checkpoint.json`);

@@ -37,7 +37,5 @@ export function stage1Steps(config: Record<string, unknown>): number {
   return typeof s1?.steps === "number" ? s1.steps : 0;
 }
 
-/** Zero-padded step as used in object keys (`stage2-step-000200`). */
-export function stepName(stage: string, step: number): string {
-  return `${stage}-step-${String(step).padStart(6, "0")}`;
-}
+/** Zero-padded step as used in object keys and checkpoint folders (`stage2-step-000200`; @studio/db object-keys). */
+export { stepName } from "@studio/db";

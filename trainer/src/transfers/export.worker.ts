@@ -1,6 +1,6 @@
 import { access, rm } from "node:fs/promises";
 import { basename, join } from "node:path";
-import { workerQueries } from "@studio/db";
+import { objectKeys, workerQueries } from "@studio/db";
 import { keepLease } from "../lease/lease.keeper.js";
 import { runEngineCommand, safeRelativeName, TransferError, TransferWorker, type EngineFile } from "./transfer.engine.js";
 
@@ -43,7 +43,7 @@ export class ExportWorker extends TransferWorker<workerQueries.ClaimedExport> {
         const files: workerQueries.TransferFile[] = [];
         for (const f of events.filter((x) => x.type === "export.file") as unknown as EngineFile[]) {
           const name = safeRelativeName(f.name);
-          const key = `teams/${e.teamId}/exports/${e.id}/a${e.attempt}/${name}`;
+          const key = objectKeys.exportFile(e.teamId, e.id, e.attempt, name);
           uploaded.push(key);
           const up = await this.storage.upload(f.path, key, contentType(name));
           if (up.sha256 !== f.sha256 || up.sizeBytes !== f.bytes)

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { readFile, rm } from "node:fs/promises";
 import { basename, join } from "node:path";
-import { workerQueries } from "@studio/db";
+import { objectKeys, workerQueries } from "@studio/db";
 import { keepLease } from "../lease/lease.keeper.js";
 import { stepName } from "../runs/run.spec.js";
 import { runEngineCommand, safeRelativeName, TransferError, TransferWorker, type EngineFile } from "./transfer.engine.js";
@@ -53,7 +53,7 @@ export class ImportWorker extends TransferWorker<workerQueries.ClaimedImport> {
         const meta = JSON.parse(await readFile(join(saved.path, "checkpoint.json"), "utf8")) as Record<string, unknown>;
 
         const runId = randomUUID();
-        const prefix = `teams/${imp.teamId}/runs/${runId}/checkpoints/${stepName(saved.stage, saved.step)}`;
+        const prefix = objectKeys.checkpointFolder({ teamId: imp.teamId, runId, attempt: null, stage: saved.stage, step: saved.step });
         const files: workerQueries.TransferFile[] = [];
         for (const f of saved.files) {
           const name = safeRelativeName(f.name);

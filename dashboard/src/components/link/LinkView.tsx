@@ -68,7 +68,6 @@ export function LinkView({ token }: { token: string }) {
 
   const run = shared.run;
   const ckpt = run.checkpoints.find((c) => c.id === checkpointId) ?? null;
-  const identifier = run.method === "DREAMBOOTH" ? "sks" : run.method === "TEXTUAL_INVERSION" ? "<s*>" : "<rare>";
   return (
     <div className="stack" data-testid="link-view">
       <div>
@@ -95,7 +94,7 @@ export function LinkView({ token }: { token: string }) {
           </div>
         )}
       </section>
-      {ckpt && <LinkPrompt key={ckpt.id} api={api} checkpointId={ckpt.id} defaultPrompt={`a photo of ${identifier} ${run.subject.classNoun}`} />}
+      {ckpt && <LinkPrompt key={ckpt.id} api={api} checkpointId={ckpt.id} defaultPrompt={run.defaultPrompt} />}
       {ckpt && !shared.promptOnly && <ModelCardPanel key={`card-${ckpt.id}`} checkpointId={ckpt.id} api={api} />}
       <LinkSamples run={run} />
     </div>

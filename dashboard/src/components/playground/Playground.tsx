@@ -42,8 +42,6 @@ export function sizeChoices(resolution: number, { min, max }: { min: number; max
   ];
 }
 
-const TOKEN: Record<string, string> = { TWO_STAGE: "<rare>", DREAMBOOTH: "sks", TEXTUAL_INVERSION: "<s*>" };
-
 /**
  * Prompts a checkpoint. The history is the team's (checkpoint.generations from the API), so everyone
  * who opens this checkpoint sees what the others tried; running ones keep updating live.
@@ -88,7 +86,7 @@ export function Playground({ checkpointId }: { checkpointId: string }) {
         const d = await session.request<CheckpointQuery>(CHECKPOINT_QUERY, { id: checkpointId });
         setCkpt(d.checkpoint);
         setModels(d.baseModels);
-        if (d.checkpoint) setS((x) => (x.prompt ? x : { ...x, prompt: `a photo of ${TOKEN[d.checkpoint!.run.method] ?? "<rare>"} ${d.checkpoint!.run.subject.classNoun}` }));
+        if (d.checkpoint) setS((x) => (x.prompt ? x : { ...x, prompt: d.checkpoint!.run.defaultPrompt }));
         found = (d.checkpoint?.generations ?? []) as Gen[];
       } catch (e) {
         if (e instanceof GraphQLRequestError && e.code === "NOT_FOUND") setCkpt(null);
@@ -153,7 +151,6 @@ export function Playground({ checkpointId }: { checkpointId: string }) {
       </p>
     );
 
-  const token = TOKEN[ckpt.run.method] ?? "<rare>";
   const fe = (f: string) => (err?.field === f ? err.message : null);
   const input = (name: string, label: string, key: keyof Settings, hint: string) => (
     <label className="field">
@@ -184,7 +181,7 @@ export function Playground({ checkpointId }: { checkpointId: string }) {
         >
           <label className="field">
             <span>
-              Prompt <span className="hint">e.g. a photo of {token} {ckpt.run.subject.classNoun} on the beach</span>
+              Prompt <span className="hint">e.g. {ckpt.run.defaultPrompt} on the beach</span>
             </span>
             <textarea id="pg-prompt" name="prompt" rows={3} required value={s.prompt} onChange={(e) => setS({ ...s, prompt: e.target.value })} aria-invalid={!!fe("prompt")} />
             {fe("prompt") && <span className="field-error">{fe("prompt")}</span>}
