@@ -7,7 +7,7 @@ import { bootstrapTeam } from "../support/bootstrap.js";
 import { artifactsDir, launchChromium } from "../support/browser.js";
 import { startApi, startDashboard, startTrainer } from "../support/processes.js";
 
-const photosDir = join(repoRoot, "..", "shared", "datasets", "dreambooth", "backpack");
+const photosDir = join(repoRoot, "examples", "backpack");
 const KEY_STORAGE = "studio.apiKey";
 // The browser-side shapes these tests read (the test project has no DOM typings).
 type WebStorage = { sessionStorage: { getItem(k: string): string | null; setItem(k: string, v: string): void } };

@@ -23,7 +23,7 @@ import { postUpload } from "../support/images.js";
  * (STUDIO_CHECKPOINT_ENCODING=delta), so every path here — generation, both exports, the CLI's download —
  * also shows that a compact checkpoint comes out as plain safetensors.
  */
-const DATASET = join(repoRoot, "..", "shared", "datasets", "dreambooth");
+const DATASET = join(repoRoot, "examples"); // the repository's example photos (examples/README.md)
 const PROMPT = "a photo of <rare> backpack on the beach";
 const MIB = 2 ** 20;
 const work = mkdtempSync(join(tmpdir(), "model-transfers-"));

@@ -14,7 +14,7 @@ import { postUpload } from "../support/images.js";
  * The script flow of the platform issue, end to end over real HTTP and graphql-ws: subject →
  * presigned uploads → two-stage run on tiny-random → live events → checkpoints in MinIO → generate.
  */
-const DATASET = join(repoRoot, "..", "shared", "datasets", "dreambooth");
+const DATASET = join(repoRoot, "examples"); // the repository's example photos (examples/README.md)
 
 type Event = { __typename: string; seq: number; [k: string]: unknown };
 

@@ -23,7 +23,7 @@ export const PHONE = { width: 390, height: 844 };
 export const DESKTOP = { width: 1280, height: 900 };
 export type Scheme = "light" | "dark";
 export type Win = { sessionStorage: { setItem(k: string, v: string): void }; __marker?: string };
-const photos = join(repoRoot, "..", "shared", "datasets", "dreambooth", "backpack");
+const photos = join(repoRoot, "examples", "backpack");
 
 export async function contextFor(browser: Browser, key: string | null, viewport = DESKTOP, colorScheme: Scheme = "light", extra: Record<string, string> = {}): Promise<BrowserContext> {
   const context = await browser.newContext({ viewport, colorScheme });

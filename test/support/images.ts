@@ -6,7 +6,8 @@ import sharp from "sharp";
 import { inject } from "vitest";
 import { errorOf, gqlAs, okAs } from "./auth.js";
 
-export const datasetDir = join(repoRoot, "..", "shared", "datasets", "dreambooth");
+/** The example photos shipped in the repository (examples/README.md: source and licence). */
+export const datasetDir = join(repoRoot, "examples");
 
 export function backpackPhoto(i: number): Promise<Buffer> {
   return readFile(join(datasetDir, "backpack", `${String(i).padStart(2, "0")}.jpg`));

@@ -3,8 +3,8 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { LIVE_SUBJECT_PROMPTS, OBJECT_PROMPTS, buildEvaluationSpec } from "./dreambooth-prompts.js";
 
-// The shared dataset lives beside the repository (repoRoot/../shared), in CI too.
-const SHARED_FILE = fileURLToPath(new URL("../../../../shared/datasets/dreambooth/prompts_and_classes.txt", import.meta.url));
+// The dataset's own prompt list, shipped unchanged in examples/ (examples/README.md: source and licence).
+const SHARED_FILE = fileURLToPath(new URL("../../../examples/prompts_and_classes.txt", import.meta.url));
 
 /** The `'...'.format(unique_token, class_token)` lines of one section, in order. */
 function section(text: string, from: string, to?: string): string[] {
