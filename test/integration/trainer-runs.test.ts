@@ -168,8 +168,10 @@ describe("trainer: runs and generations", () => {
     await trainer.proc.stop(); // only the trainers below may claim this run
     const first = await startTrainer({ TRAINER_LEASE_MS: "3000", TRAINER_POLL_MS: "300" });
     const killedPid = Number(first.proc.output.match(/running \(pid (\d+)\)/)![1]);
-    const steps = 150;
-    const run = await fx.queueRun(subject, { steps, checkpointEvery: 25 }, 1000);
+    // Far more steps than the test waits for: however fast or slow the machine, the run is still training
+    // when it is killed and after it resumes; the test follows it by its events and cancels it at the end.
+    const steps = 5000;
+    const run = await fx.queueRun(subject, { steps, checkpointEvery: 10 }, 5000);
     try {
       // Kill only once losses past a stage-2 checkpoint are stored: the successor then replays steps
       // that already have rows, which is what must not produce duplicates.
@@ -197,21 +199,29 @@ describe("trainer: runs and generations", () => {
 
     const second = await startTrainer({ TRAINER_LEASE_MS: "3000", TRAINER_POLL_MS: "300" });
     try {
-      const done = await until("resumed run finished", () => getRun(run.id), (r) => !["QUEUED", "RUNNING"].includes(r.state), 120_000, 200);
-      expect(done.state, `${done.errorCode}: ${done.errorMessage}\n${second.proc.output.slice(-3000)}`).toBe("SUCCEEDED");
-      expect(done.attempt).toBe(2);
-      expect(done.leaseOwner).toBe(second.id);
+      // the successor resumes and trains past every step the killed attempt had stored …
+      const past = Math.max(...storedBefore) + 5;
+      const resumed = await until("resumed past the stored steps", () => getRun(run.id), (r) => r.attempt === 2 && r.stage === "stage2" && r.step - 3 >= past || !["QUEUED", "RUNNING"].includes(r.state), 120_000, 100);
+      expect(resumed.state, `${resumed.errorCode}: ${resumed.errorMessage}\n${second.proc.output.slice(-3000)}`).toBe("RUNNING");
+      expect(resumed.leaseOwner).toBe(second.id);
       expect(second.proc.output).toContain(`run ${run.id}: resuming from stage2-step-${String(resumeFrom).padStart(6, "0")}`);
+      // … then is canceled (what cancelRun does), which ends it with every stored step exactly once
+      await fx.db.pool.query("update runs set cancel_requested_at = now() where id = $1", [run.id]);
+      const done = await until("canceled", () => getRun(run.id), (r) => !["QUEUED", "RUNNING"].includes(r.state), 60_000, 100);
+      expect(done.state).toBe("CANCELED");
+      expect(done.attempt).toBe(2);
     } finally {
       trainer = second; // the next test stops it; afterAll stops it in any case
     }
     const points = await lossesOf(run.id);
     const stage2 = points.filter((p) => p.stage === "stage2").map((p) => p.step).sort((a, b) => a - b);
-    expect(stage2).toEqual(Array.from({ length: steps }, (_, i) => i + 1));
+    const last = stage2.at(-1)!;
+    expect(last).toBeGreaterThan(Math.max(...storedBefore));
+    expect(stage2).toEqual(Array.from({ length: last }, (_, i) => i + 1)); // no gap, no duplicate across the kill
     expect(points.filter((p) => p.stage === "stage1").map((p) => p.step).sort()).toEqual([1, 2, 3]);
     const logged = (await eventsOf(run.id)).filter((e) => e.type === "LossLogged").map((e) => `${e.payload.stage}:${e.payload.step}`);
     expect(new Set(logged).size).toBe(logged.length); // no step announced twice
-    expect(logged).toHaveLength(3 + steps);
+    expect(logged).toHaveLength(3 + last);
   });
 
   it("on SIGTERM leaves the run RUNNING for a successor; a successor finalises a cancel requested meanwhile", async () => {
