@@ -67,8 +67,7 @@ export function graphqlHttpHandler(
     try {
       raw = req.method === "POST" ? await readBody(req) : "";
     } catch (err) {
-      if (err instanceof BodyTooLarge)
-        return sendJson(res, 413, { errors: [{ message: "request body too large", extensions: { code: "PAYLOAD_TOO_LARGE" } }] }, cors);
+      if (err instanceof BodyTooLarge) return sendJson(res, 413, { errors: [{ message: "request body too large", extensions: { code: "PAYLOAD_TOO_LARGE" } }] }, cors);
       throw err;
     }
     const headers = new HeaderMap();

@@ -10,15 +10,7 @@ import { GENERATE, GENERATION, GENERATION_UPDATED } from "./operations/generatio
 import { CANCEL_RUN, CHECKPOINT, RUN, RUN_EVENT_BATCHES, RUNS, START_RUN } from "./operations/runs.js";
 import { ADD_SUBJECT_IMAGE, CREATE_IMAGE_UPLOAD, CREATE_SUBJECT, SUBJECT, SUBJECTS } from "./operations/subjects.js";
 import { CREATE_SHARE, REVOKE_SHARE, SHARED_WITH_ME, SHARES } from "./operations/sharing.js";
-import {
-  CREATE_MODEL_IMPORT_UPLOAD,
-  EXPORT_CHECKPOINT,
-  IMPORT_MODEL,
-  MODEL_EXPORT,
-  MODEL_EXPORT_UPDATED,
-  MODEL_IMPORT,
-  MODEL_IMPORT_UPDATED,
-} from "./operations/transfers.js";
+import { CREATE_MODEL_IMPORT_UPLOAD, EXPORT_CHECKPOINT, IMPORT_MODEL, MODEL_EXPORT, MODEL_EXPORT_UPDATED, MODEL_IMPORT, MODEL_IMPORT_UPDATED } from "./operations/transfers.js";
 import { BASE_MODELS, VIEWER } from "./operations/viewer.js";
 import { alreadyThere, downloadToFile, postPolicyBody, postToStorage, safeJoin, TarWatcher, uploadFile, type DownloadedFile } from "./transfer.stream.js";
 import { watchRunEvents, type RunEvent, type WatchOptions } from "./run.watch.js";
@@ -201,7 +193,10 @@ export class StudioClient {
       opts.onExport?.(queued);
       const exp = queued.state === "SUCCEEDED" ? queued : await this.waitForExport(queued.id, opts.onExport);
       if (exp.state !== "SUCCEEDED")
-        throw new StudioError(exp.error?.code ?? "EXPORT_FAILED", `decoding checkpoint ${id} failed: ${exp.error?.message ?? "no error recorded"} (use --raw for the stored files)`);
+        throw new StudioError(
+          exp.error?.code ?? "EXPORT_FAILED",
+          `decoding checkpoint ${id} failed: ${exp.error?.message ?? "no error recorded"} (use --raw for the stored files)`,
+        );
       const files = exp.files.filter((f) => !EXPORT_META_FILES.includes(f.name));
       return (await this.downloadExport({ ...exp, files }, dir, opts)).map((f) => f.path);
     }
@@ -477,7 +472,10 @@ function checkArchive(exp: ModelExport, entries: { path: string; sizeBytes: numb
     const e = byName.get(f.name);
     if (!e) throw new StudioError("DOWNLOAD_FAILED", `the archive lacks ${f.name}`);
     if (e.sizeBytes !== f.sizeBytes || e.sha256 !== f.sha256)
-      throw new StudioError("DOWNLOAD_FAILED", `${f.name} in the archive: sha256 ${e.sha256} (${e.sizeBytes} bytes) does not match the recorded ${f.sha256} (${f.sizeBytes} bytes)`);
+      throw new StudioError(
+        "DOWNLOAD_FAILED",
+        `${f.name} in the archive: sha256 ${e.sha256} (${e.sizeBytes} bytes) does not match the recorded ${f.sha256} (${f.sizeBytes} bytes)`,
+      );
   }
   if (entries.length !== exp.files.length) throw new StudioError("DOWNLOAD_FAILED", `the archive has ${entries.length} files, the export ${exp.files.length}`);
 }

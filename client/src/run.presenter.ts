@@ -24,7 +24,9 @@ export async function watchAndReport(ctx: CommandContext, runId: string, afterSe
       afterSeq,
       signal: abort.signal,
       onReconnect: ({ attempt, delayMs, afterSeq: seq, error }) =>
-        out.info(`${drawn ? "\n" : ""}${error.code === "UNAVAILABLE" ? "the API is busy" : "connection lost"}; reconnecting… in ${delayMs} ms (attempt ${attempt}, after event ${seq})`),
+        out.info(
+          `${drawn ? "\n" : ""}${error.code === "UNAVAILABLE" ? "the API is busy" : "connection lost"}; reconnecting… in ${delayMs} ms (attempt ${attempt}, after event ${seq})`,
+        ),
       onResumed: ({ afterSeq: seq }) => out.info(`resumed: events flow again (event ${seq})`),
     });
     for await (const e of events) {
@@ -51,7 +53,7 @@ function show(ctx: CommandContext, p: RunProgress, e: RunEvent, drawn: boolean):
   // state changes, new stages and checkpoints stay in the scrollback; the bar is redrawn below them
   if (e.__typename !== "LossLogged" && e.__typename !== "SampleSaved") {
     const line = renderLine(p, e);
-    if (line) out.redraw(line), out.endLine();
+    if (line) (out.redraw(line), out.endLine());
   }
   out.redraw(renderBar(p, out.columns));
   return true;

@@ -16,8 +16,7 @@ const say = (m: string) => console.log(`studio test: ${m}`);
 /** Debian's Chromium for the browser tests (playwright's own browser download cannot work offline). */
 export async function ensureChromium(): Promise<void> {
   if (existsSync(CHROMIUM)) return;
-  if (!isRoot() || !commandExists("apt-get"))
-    throw new Error(`browser tests need ${CHROMIUM}: install Debian's package "chromium" (apt-get install chromium)`);
+  if (!isRoot() || !commandExists("apt-get")) throw new Error(`browser tests need ${CHROMIUM}: install Debian's package "chromium" (apt-get install chromium)`);
   say("installing Debian's chromium ...");
   await runVisible("apt-get", ["update", "-q"]);
   await runVisible("apt-get", ["install", "-y", "-q", "--no-install-recommends", "chromium"], {

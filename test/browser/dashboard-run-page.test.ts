@@ -57,7 +57,11 @@ describe("dashboard run page: no reloads, live phases, charts, one step conventi
     await page.waitForURL(`${dashboard.url}/runs/${runId}`);
     // From here on, note whether the runs list ever shows its "Loading runs…" placeholder.
     await page.evaluate(() => {
-      const g = globalThis as unknown as { document: { body: { textContent: string | null } }; MutationObserver: new (cb: () => void) => { observe(n: unknown, o: unknown): void }; __sawLoading?: boolean };
+      const g = globalThis as unknown as {
+        document: { body: { textContent: string | null } };
+        MutationObserver: new (cb: () => void) => { observe(n: unknown, o: unknown): void };
+        __sawLoading?: boolean;
+      };
       g.__sawLoading = false;
       new g.MutationObserver(() => {
         if (g.document.body.textContent?.includes("Loading runs…")) g.__sawLoading = true;
@@ -91,7 +95,11 @@ describe("dashboard run page: no reloads, live phases, charts, one step conventi
         subjectId,
         method: "TWO_STAGE",
         baseModel: "tiny-random",
-        config: { stage1: { steps: 3, learningRate: 5e-4 }, stage2: { steps: 4, learningRate: 5e-6, checkpointEvery: 4 }, samples: { prompts: ["p"], seeds: [0], every: 4, steps: 2, guidanceScale: 7.5 } },
+        config: {
+          stage1: { steps: 3, learningRate: 5e-4 },
+          stage2: { steps: 4, learningRate: 5e-6, checkpointEvery: 4 },
+          samples: { prompts: ["p"], seeds: [0], every: 4, steps: 2, guidanceScale: 7.5 },
+        },
         state: "QUEUED",
         totalSteps: 7,
       })

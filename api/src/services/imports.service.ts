@@ -77,8 +77,7 @@ export class ImportsService {
     requireTeamKey(p);
     requireWriter(p);
     if (a.filename.length < 1 || a.filename.length > 255) throw badInput("filename", "filename must be 1–255 characters");
-    if (!/\.safetensors$/i.test(a.filename))
-      throw badInput("filename", "only .safetensors files can be imported (pickle-based .ckpt, .pt and .bin files can run code)");
+    if (!/\.safetensors$/i.test(a.filename)) throw badInput("filename", "only .safetensors files can be imported (pickle-based .ckpt, .pt and .bin files can run code)");
     if (!Number.isSafeInteger(a.byteSize) || a.byteSize < 10 || a.byteSize > this.opts.maxBytes)
       throw badInput("byteSize", `byteSize must be an integer from 10 to ${this.opts.maxBytes} bytes`);
     if (a.role !== "CHECKPOINT" && a.role !== "EMBEDDING") throw badInput("role", "role must be CHECKPOINT or EMBEDDING");
@@ -104,7 +103,10 @@ export class ImportsService {
     if (input.embeddingUploadId) wanted.push({ field: "embeddingUploadId", id: input.embeddingUploadId, role: "EMBEDDING" });
     if (wanted.length === 2 && wanted[0]!.id === wanted[1]!.id) throw badInput("embeddingUploadId", "the embedding must be a different upload than the checkpoint");
     for (const w of wanted) if (!isUuid(w.id)) throw notFound("upload");
-    const rows = await this.repo.importUploads(p.teamId, wanted.map((w) => w.id));
+    const rows = await this.repo.importUploads(
+      p.teamId,
+      wanted.map((w) => w.id),
+    );
     const uploads = wanted.map((w) => {
       const row = rows.find((r) => r.id === w.id);
       if (!row) throw notFound("upload");
@@ -116,7 +118,10 @@ export class ImportsService {
     const validated = uploads.map((u) => `teams/${p.teamId}/imports/files/${u.id}/${safeName(u.row.filename)}`);
     const refuse = async (err: DomainError) => {
       await this.storage.remove(...uploads.map((u) => u.row.objectKey), ...validated);
-      await this.repo.deleteImportUploads(p.teamId, uploads.map((u) => u.id));
+      await this.repo.deleteImportUploads(
+        p.teamId,
+        uploads.map((u) => u.id),
+      );
       return err;
     };
     const refs = await this.checks.run(

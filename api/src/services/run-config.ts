@@ -80,8 +80,7 @@ function steps(field: string, v: number | null | undefined, dflt: number): numbe
 
 function learningRate(field: string, v: number | null | undefined, dflt: number): number {
   const n = v ?? dflt;
-  if (typeof n !== "number" || !Number.isFinite(n) || n <= 0 || n > 1)
-    throw badInput(field, `${field} must be a finite number in (0, 1] (got ${String(v)})`);
+  if (typeof n !== "number" || !Number.isFinite(n) || n <= 0 || n > 1) throw badInput(field, `${field} must be a finite number in (0, 1] (got ${String(v)})`);
   return n;
 }
 
@@ -89,11 +88,7 @@ function notFor(method: RunMethod, input: StartRunInput, fields: (keyof StartRun
   for (const f of fields) if (given(input[f])) throw badInput(f, `${f} does not apply to ${method}`);
 }
 
-export function buildRunConfig(
-  input: StartRunInput,
-  classNoun: string,
-  randomSeed: () => number,
-): { method: RunMethod; baseModel: string; config: RunConfig; totalSteps: number } {
+export function buildRunConfig(input: StartRunInput, classNoun: string, randomSeed: () => number): { method: RunMethod; baseModel: string; config: RunConfig; totalSteps: number } {
   const method: RunMethod = input.method ?? "TWO_STAGE";
   if (!(method in DEFAULTS)) throw badInput("method", `unknown method ${String(method)}`);
   const baseModel = input.baseModel ?? "stable-diffusion-2-1-base";
@@ -102,8 +97,7 @@ export function buildRunConfig(
   const d = DEFAULTS[method];
   const preset = input.preset ?? "SECTION_3_2";
   if (!(preset in PRESET_STAGE2_STEPS)) throw badInput("preset", `unknown preset ${String(preset)}`);
-  if (method === "TEXTUAL_INVERSION" && preset !== "SECTION_3_2")
-    throw badInput("preset", "the §4.1 preset sets stage 2, which TEXTUAL_INVERSION does not have");
+  if (method === "TEXTUAL_INVERSION" && preset !== "SECTION_3_2") throw badInput("preset", "the §4.1 preset sets stage 2, which TEXTUAL_INVERSION does not have");
   // Omitted → the reference's 1.0; an explicit null turns clipping off.
   const maxGradNorm = input.maxGradNorm === undefined ? DEFAULT_MAX_GRAD_NORM : input.maxGradNorm;
   if (maxGradNorm !== null && (typeof maxGradNorm !== "number" || !Number.isFinite(maxGradNorm) || maxGradNorm <= 0 || maxGradNorm > 1000))
@@ -117,8 +111,7 @@ export function buildRunConfig(
       learningRate: learningRate("stage1LearningRate", input.stage1LearningRate, d.stage1.learningRate),
     };
     // TEXTUAL_INVERSION's only stage has its own checkpoints (checkpointEvery applies to it).
-    if (d.stage1.checkpointEvery !== null)
-      config.stage1.checkpointEvery = steps("checkpointEvery", input.checkpointEvery, Math.min(d.stage1.checkpointEvery, s1Steps));
+    if (d.stage1.checkpointEvery !== null) config.stage1.checkpointEvery = steps("checkpointEvery", input.checkpointEvery, Math.min(d.stage1.checkpointEvery, s1Steps));
   } else notFor(method, input, ["stage1Steps", "stage1LearningRate"]);
   if (d.stage2) {
     const s2Steps = steps("stage2Steps", input.stage2Steps, PRESET_STAGE2_STEPS[preset][method as "TWO_STAGE" | "DREAMBOOTH"]);

@@ -11,13 +11,7 @@ export class GraphQLRequestError extends Error {
   }
 }
 
-export async function gqlRequest<TData>(
-  url: string,
-  query: string,
-  variables: Record<string, unknown> = {},
-  signal?: AbortSignal,
-  apiKey?: string,
-): Promise<TData> {
+export async function gqlRequest<TData>(url: string, query: string, variables: Record<string, unknown> = {}, signal?: AbortSignal, apiKey?: string): Promise<TData> {
   let res: Response;
   try {
     res = await fetch(url, {

@@ -83,10 +83,17 @@ def main() -> None:
 
     out = Path(tempfile.mkdtemp(prefix="engine-bench-"))
     raw = {
-        "v": 1, "jobId": "bench", "method": "TWO_STAGE", "baseModel": "tiny-random", "classNoun": "backpack",
-        "images": dataset_images(args.photos), "outputDir": str(out),
-        "stage1": {"steps": args.stage1_steps}, "stage2": {"steps": args.stage2_steps, "checkpointEvery": args.stage2_steps},
-        "samples": {"every": 20000, "steps": 1}, "precision": {"gradientCheckpointing": args.gradient_checkpointing},
+        "v": 1,
+        "jobId": "bench",
+        "method": "TWO_STAGE",
+        "baseModel": "tiny-random",
+        "classNoun": "backpack",
+        "images": dataset_images(args.photos),
+        "outputDir": str(out),
+        "stage1": {"steps": args.stage1_steps},
+        "stage2": {"steps": args.stage2_steps, "checkpointEvery": args.stage2_steps},
+        "samples": {"every": 20000, "steps": 1},
+        "precision": {"gradientCheckpointing": args.gradient_checkpointing},
     }
     spec = parse_spec(raw)
     spec.samples.every = 10**9  # sampling is not what this measures

@@ -103,8 +103,17 @@ def cmd_checkpoint(ns) -> None:
         "resolution": 512 if ns.model_id != "tiny-random" else 64,
         "config": {"bench": "real-size", "delta": f"{STEPS} AdamW steps at lr {LR}, snr {ns.snr} (checkpoint_bench.py)"},
     }
-    emit({"type": "prepared", "unetTensors": len(state), "float32Bytes": float32_bytes, "loadSeconds": rnd(load_s), "deltaSeconds": rnd(delta_s),
-          "deltaFit": {"k": rnd(k, 2), "noise": rnd(noise, 2)}, "losslessLimit": lossless_limit(state, folder / codec.BASE_UNET)})
+    emit(
+        {
+            "type": "prepared",
+            "unetTensors": len(state),
+            "float32Bytes": float32_bytes,
+            "loadSeconds": rnd(load_s),
+            "deltaSeconds": rnd(delta_s),
+            "deltaFit": {"k": rnd(k, 2), "noise": rnd(noise, 2)},
+            "losslessLimit": lossless_limit(state, folder / codec.BASE_UNET),
+        }
+    )
     for i, encoding in enumerate(ns.encodings.split(",")):
         base_unet = codec.base_unet_file(folder) if encoding == "delta" else None
         if base_unet is not None:  # once per machine and base file (cached, verified.py): reported apart from the write
@@ -123,28 +132,28 @@ def cmd_checkpoint(ns) -> None:
         step = 200 * (i + 1)
         t_submit = time.perf_counter()
         stall = writer.submit(
-            lambda step=step, base_unet=base_unet: take_snapshot(
-                stage="stage2", step=step, meta=meta, embedding=emb, unet_state=state, base_unet=base_unet, pool=writer.pool
-            ),
+            lambda step=step, base_unet=base_unet: take_snapshot(stage="stage2", step=step, meta=meta, embedding=emb, unet_state=state, base_unet=base_unet, pool=writer.pool),
             on_saved,
         )
         writer.drain()
         saved = done["saved"]
         unet_file = next(f for f in saved.files if f["name"] in ("unet.safetensors", codec.DELTA_FILE))
-        emit({
-            "type": "saved",
-            "encoding": encoding,
-            "path": str(saved.path),
-            "stallSeconds": rnd(stall, 4),
-            "secondsToDurable": rnd(done["at"] - t_submit),
-            "durableAtMs": done["ms"],
-            "files": saved.files,
-            "bytes": saved.bytes,
-            "unetStoredBytes": unet_file["bytes"],
-            "float32Bytes": float32_bytes,
-            "ratioToFloat32": rnd(unet_file["bytes"] / float32_bytes, 4),
-            "contentHash": saved.content_hash,
-        })
+        emit(
+            {
+                "type": "saved",
+                "encoding": encoding,
+                "path": str(saved.path),
+                "stallSeconds": rnd(stall, 4),
+                "secondsToDurable": rnd(done["at"] - t_submit),
+                "durableAtMs": done["ms"],
+                "files": saved.files,
+                "bytes": saved.bytes,
+                "unetStoredBytes": unet_file["bytes"],
+                "float32Bytes": float32_bytes,
+                "ratioToFloat32": rnd(unet_file["bytes"] / float32_bytes, 4),
+                "contentHash": saved.content_hash,
+            }
+        )
         writer.close()
         del writer
         gc.collect()
@@ -173,13 +182,15 @@ def cmd_compare(ns) -> None:
     ea, eb = _tensor_digests(a / "embedding.safetensors"), _tensor_digests(b / "embedding.safetensors")
     ma, mb = (json.loads((p / "checkpoint.json").read_text()) for p in (a, b))
     differ = sorted(k for k in set(ua) | set(ub) if ua.get(k) != ub.get(k))
-    emit({
-        "unetTensors": len(ua),
-        "unetEqual": bool(ua) and not differ,
-        "unetDiffering": differ[:5],
-        "embeddingEqual": bool(ea) and sorted(ea.values()) == sorted(eb.values()),
-        "contentHashEqual": ma.get("contentHash") == mb.get("contentHash"),
-    })
+    emit(
+        {
+            "unetTensors": len(ua),
+            "unetEqual": bool(ua) and not differ,
+            "unetDiffering": differ[:5],
+            "embeddingEqual": bool(ea) and sorted(ea.values()) == sorted(eb.values()),
+            "contentHashEqual": ma.get("contentHash") == mb.get("contentHash"),
+        }
+    )
 
 
 def cmd_measure(ns) -> None:
@@ -188,8 +199,15 @@ def cmd_measure(ns) -> None:
     proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     seconds = time.perf_counter() - t0
     lines = [ln for ln in proc.stdout.splitlines() if ln.strip()]
-    emit({"rc": proc.returncode, "seconds": rnd(seconds), "peakRssMb": peak_rss_mb(resource.RUSAGE_CHILDREN),
-          "events": lines[-20:], "stderrTail": proc.stderr[-2000:] if proc.returncode else ""})
+    emit(
+        {
+            "rc": proc.returncode,
+            "seconds": rnd(seconds),
+            "peakRssMb": peak_rss_mb(resource.RUSAGE_CHILDREN),
+            "events": lines[-20:],
+            "stderrTail": proc.stderr[-2000:] if proc.returncode else "",
+        }
+    )
 
 
 def main() -> None:

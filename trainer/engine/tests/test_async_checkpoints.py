@@ -105,7 +105,9 @@ def test_max_in_flight_is_checked():
 
 def test_sigkill_during_a_background_write_leaves_no_half_checkpoint_and_the_run_resumes(tmp_path, subject_images):
     out = tmp_path / "out"
-    fields = dict(method="TWO_STAGE", images=subject_images[:2], stage1={"steps": 2}, stage2={"steps": 4, "checkpointEvery": 2}, samples={"steps": 1, "every": 100}, outputDir=str(out))
+    fields = dict(
+        method="TWO_STAGE", images=subject_images[:2], stage1={"steps": 2}, stage2={"steps": 4, "checkpointEvery": 2}, samples={"steps": 1, "every": 100}, outputDir=str(out)
+    )
     spec = write_spec(tmp_path / "spec.json", **fields)
     # SIGKILL halfway through writing the UNet of stage2-step-000002, in the writer thread
     code, events, err = _engine(spec, {checkpoints.KILL_ENV: "stage2:2"})

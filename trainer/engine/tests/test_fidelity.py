@@ -86,8 +86,12 @@ def test_safetensors_files_are_deterministic_and_standard(tmp_path):
 
 def test_textual_inversion_trains_one_noun_row_on_the_ti_templates_with_flips(tmp_path, subject_images, monkeypatch):
     ctx, buf = make_context(
-        tmp_path, subject_images, method="TEXTUAL_INVERSION", batchSize=2,
-        stage1={"steps": 6, "learningRate": 5e-2, "checkpointEvery": 2}, samples={"steps": 1},
+        tmp_path,
+        subject_images,
+        method="TEXTUAL_INVERSION",
+        batchSize=2,
+        stage1={"steps": 6, "learningRate": 5e-2, "checkpointEvery": 2},
+        samples={"steps": 1},
     )
     c = ctx.components
     vocab_before = len(c.tokenizer) - 1  # the helper already added the token
@@ -164,9 +168,7 @@ def _huge_loss(monkeypatch, module):
 def test_clipping_bounds_the_global_gradient_norm_in_both_stages(tmp_path, subject_images, monkeypatch, max_norm):
     from studio_engine import stage2_finetune
 
-    ctx, _ = make_context(
-        tmp_path, subject_images, maxGradNorm=max_norm, stage1={"steps": 2}, stage2={"steps": 2, "checkpointEvery": 100}, samples={"steps": 1, "every": 1000}
-    )
+    ctx, _ = make_context(tmp_path, subject_images, maxGradNorm=max_norm, stage1={"steps": 2}, stage2={"steps": 2, "checkpointEvery": 100}, samples={"steps": 1, "every": 1000})
     rec = _NormRecorder(monkeypatch)
     _huge_loss(monkeypatch, stage1_inversion)
     _huge_loss(monkeypatch, stage2_finetune)

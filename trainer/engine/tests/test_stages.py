@@ -129,7 +129,10 @@ def test_prior_preservation_combines_the_terms_with_lambda():
 
 def test_stage2_with_8bit_adam_and_gradient_checkpointing_still_trains(tmp_path, subject_images):
     ctx, _ = make_context(
-        tmp_path, subject_images, stage1={"steps": 1}, stage2={"steps": 2, "learningRate": 1e-3},
+        tmp_path,
+        subject_images,
+        stage1={"steps": 1},
+        stage2={"steps": 2, "learningRate": 1e-3},
         precision={"adam8bit": True, "gradientCheckpointing": True},
     )
     run_stage1(ctx, ctx.spec.stage1, scheduler(ctx))

@@ -6,7 +6,6 @@ import { stage1Steps, stepName } from "./run.spec.js";
 
 const FLUSH_MS = 500;
 
-
 export interface RecorderDeps {
   db: Database;
   storage: StorageRepository;

@@ -36,7 +36,13 @@ export function CompareLosses({ rows }: { rows: Row[] }) {
         xLabel={(x) => `run step ${x}`}
         yLabel="loss"
         empty="No losses logged yet."
-        svgProps={{ role: "img", "aria-label": `Loss curves of ${rows.length} runs`, "data-testid": "compare-losses", "data-runs": JSON.stringify(series.map((s) => [s.key, s.points.length])), className: "chart-svg" }}
+        svgProps={{
+          role: "img",
+          "aria-label": `Loss curves of ${rows.length} runs`,
+          "data-testid": "compare-losses",
+          "data-runs": JSON.stringify(series.map((s) => [s.key, s.points.length])),
+          className: "chart-svg",
+        }}
       />
     </figure>
   );

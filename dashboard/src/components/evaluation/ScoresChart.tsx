@@ -26,7 +26,19 @@ const SERIES = [
  * DINO, CLIP-I and CLIP-T of each checkpoint against its cumulative step, as inline SVG. The x axis is
  * the whole run from the start, like the loss chart. `data-points` carries [stage, step, dino] per point.
  */
-export function ScoresChart({ points, totalSteps, offsets, protocol, recommendedId }: { points: ScorePoint[]; totalSteps: number; offsets: Record<string, number>; protocol: EvaluationProtocol; recommendedId: string | null }) {
+export function ScoresChart({
+  points,
+  totalSteps,
+  offsets,
+  protocol,
+  recommendedId,
+}: {
+  points: ScorePoint[];
+  totalSteps: number;
+  offsets: Record<string, number>;
+  protocol: EvaluationProtocol;
+  recommendedId: string | null;
+}) {
   const ids = useId();
   const xMax = Math.max(totalSteps, 1);
   const sorted = [...points].sort((a, b) => a.x - b.x);
@@ -36,7 +48,10 @@ export function ScoresChart({ points, totalSteps, offsets, protocol, recommended
     <figure className="chart score-chart" aria-labelledby={`${ids}-cap`}>
       <figcaption id={`${ids}-cap`} className="chart-head">
         <span>
-          <strong>Scores per checkpoint</strong> <span className="subtle">({protocol}, {points.length} scored)</span>
+          <strong>Scores per checkpoint</strong>{" "}
+          <span className="subtle">
+            ({protocol}, {points.length} scored)
+          </span>
         </span>
         <span className="legend subtle">
           {SERIES.map((s) => (

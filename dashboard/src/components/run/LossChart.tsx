@@ -75,7 +75,12 @@ export function LossChart({ points, stageOffsets, totalSteps }: { points: LossPo
         </div>
       </div>
       <LineChart
-        series={series.map((s) => ({ key: s.stage, label: s.stage === "stage1" ? "stage 1" : s.stage === "stage2" ? "stage 2" : s.stage, cls: STAGE_CLASS[s.stage] ?? "loss-other", points: s.pts }))}
+        series={series.map((s) => ({
+          key: s.stage,
+          label: s.stage === "stage1" ? "stage 1" : s.stage === "stage2" ? "stage 2" : s.stage,
+          cls: STAGE_CLASS[s.stage] ?? "loss-other",
+          points: s.pts,
+        }))}
         xMax={xMax}
         height={240}
         logY={logScale}
@@ -83,7 +88,13 @@ export function LossChart({ points, stageOffsets, totalSteps }: { points: LossPo
         yLabel="loss"
         markers={boundary !== null ? [{ x: boundary, label: "stage 2 →", testId: "stage-boundary" }] : []}
         empty="Waiting for the first loss…"
-        svgProps={{ role: "img", "aria-label": `Loss over ${totalSteps} steps; ${points.length} points so far`, "data-testid": "loss-chart", "data-points": dataPoints, className: "chart-svg" }}
+        svgProps={{
+          role: "img",
+          "aria-label": `Loss over ${totalSteps} steps; ${points.length} points so far`,
+          "data-testid": "loss-chart",
+          "data-points": dataPoints,
+          className: "chart-svg",
+        }}
       />
       <p className="legend subtle">
         <span className="swatch loss-stage1" aria-hidden="true" /> stage 1 (token) <span className="swatch loss-stage2" aria-hidden="true" /> stage 2 (UNet)

@@ -32,7 +32,18 @@ const METHODS: { id: RunMethod; label: string }[] = [
 ];
 
 /** Fields that show their own error; an API error naming any other field shows above the button. */
-const SHOWN_FIELDS = new Set(["subjectId", "baseModel", "stage1Steps", "stage1LearningRate", "stage2Steps", "stage2LearningRate", "checkpointEvery", "samplePrompts", "seed", "maxGradNorm"]);
+const SHOWN_FIELDS = new Set([
+  "subjectId",
+  "baseModel",
+  "stage1Steps",
+  "stage1LearningRate",
+  "stage2Steps",
+  "stage2LearningRate",
+  "checkpointEvery",
+  "samplePrompts",
+  "seed",
+  "maxGradNorm",
+]);
 
 type Form = {
   subjectId: string;
@@ -82,7 +93,10 @@ function validate(f: Form): Errors {
     if (!intIn(f.every, 1, 20000)) e.checkpointEvery = "A whole number from 1 to 20000.";
     else if (intIn(f.s2Steps, 1, 20000) && Number(f.every) > Number(f.s2Steps)) e.checkpointEvery = "At most the stage-2 steps.";
   }
-  const prompts = f.prompts.split("\n").map((p) => p.trim()).filter(Boolean);
+  const prompts = f.prompts
+    .split("\n")
+    .map((p) => p.trim())
+    .filter(Boolean);
   if (prompts.length > 16) e.samplePrompts = "Up to 16 prompts.";
   else if (prompts.some((p) => p.length > 500)) e.samplePrompts = "Each prompt up to 500 characters.";
   if (f.seed.trim() && !(/^\d+$/.test(f.seed.trim()) && Number(f.seed) <= 4294967295)) e.seed = "A whole number from 0 to 4294967295.";
@@ -150,7 +164,10 @@ export function NewRunForm({ initialSubjectId }: { initialSubjectId?: string | u
     setFormError(null);
     if (Object.keys(e).length) return;
     const d = DEFAULTS[form.method];
-    const prompts = form.prompts.split("\n").map((p) => p.trim()).filter(Boolean);
+    const prompts = form.prompts
+      .split("\n")
+      .map((p) => p.trim())
+      .filter(Boolean);
     const input: Record<string, unknown> = { subjectId: form.subjectId, method: form.method, baseModel: form.baseModel };
     if (d.stage1) Object.assign(input, { stage1Steps: Number(form.s1Steps), stage1LearningRate: Number(form.s1Lr) });
     if (d.stage1?.every !== undefined) input.checkpointEvery = Number(form.every);
@@ -177,7 +194,14 @@ export function NewRunForm({ initialSubjectId }: { initialSubjectId?: string | u
       <span>
         {label} <span className="hint">{hint}</span>
       </span>
-      <input name={name} value={form[key]} onChange={(e) => set(key, e.target.value)} aria-invalid={!!errors[name]} aria-describedby={errors[name] ? `${name}-err` : undefined} {...props} />
+      <input
+        name={name}
+        value={form[key]}
+        onChange={(e) => set(key, e.target.value)}
+        aria-invalid={!!errors[name]}
+        aria-describedby={errors[name] ? `${name}-err` : undefined}
+        {...props}
+      />
       {errors[name] && (
         <span className="field-error" id={`${name}-err`} data-testid={`error-${name}`}>
           {errors[name]}
@@ -275,7 +299,14 @@ export function NewRunForm({ initialSubjectId }: { initialSubjectId?: string | u
           <span>
             Sample prompts <span className="hint">one per line, up to 16; empty: “{d.prompt(subject?.classNoun ?? "{class}")}”</span>
           </span>
-          <textarea name="samplePrompts" rows={3} value={form.prompts} onChange={(e) => set("prompts", e.target.value)} aria-invalid={!!errors.samplePrompts} placeholder={`${d.prompt(subject?.classNoun ?? "backpack")} on the beach`} />
+          <textarea
+            name="samplePrompts"
+            rows={3}
+            value={form.prompts}
+            onChange={(e) => set("prompts", e.target.value)}
+            aria-invalid={!!errors.samplePrompts}
+            placeholder={`${d.prompt(subject?.classNoun ?? "backpack")} on the beach`}
+          />
           {errors.samplePrompts && (
             <span className="field-error" data-testid="error-samplePrompts">
               {errors.samplePrompts}

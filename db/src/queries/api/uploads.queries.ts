@@ -14,9 +14,6 @@ export async function deleteAbandonedUploads(db: Database, expiredBefore: Date):
     .delete(uploads)
     .where(and(isNull(uploads.consumedAt), lt(uploads.expiresAt, expiredBefore)))
     .returning({ objectKey: uploads.objectKey });
-  const files = await db
-    .delete(modelImportUploads)
-    .where(lt(modelImportUploads.expiresAt, expiredBefore))
-    .returning({ objectKey: modelImportUploads.objectKey });
+  const files = await db.delete(modelImportUploads).where(lt(modelImportUploads.expiresAt, expiredBefore)).returning({ objectKey: modelImportUploads.objectKey });
   return [...photos, ...files].map((r) => r.objectKey);
 }

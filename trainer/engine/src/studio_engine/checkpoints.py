@@ -272,7 +272,7 @@ def load_embedding(path: str | Path) -> tuple[str, torch.Tensor] | None:
     if not fp.exists():
         return None
     tensors = load_file(str(fp))
-    (token, row), = tensors.items()
+    ((token, row),) = tensors.items()
     return token, row.reshape(-1)
 
 

@@ -95,9 +95,7 @@ class LossLog:
         values = iter(torch.stack(tensors).float().cpu().tolist()) if tensors else iter(())
         for step, loss, lr in self.pending:
             value = next(values) if loss is not None else None
-            self.ctx.events.emit(
-                "progress", stage=self.stage, step=step, totalSteps=self.total, loss=value, learningRate=lr, stepsPerSecond=round(sps, 4)
-            )
+            self.ctx.events.emit("progress", stage=self.stage, step=step, totalSteps=self.total, loss=value, learningRate=lr, stepsPerSecond=round(sps, 4))
             self.ctx.progress_bar.show(self.stage, step, self.total, value, sps)
         self.pending.clear()
         self.last_flush = now
@@ -185,7 +183,7 @@ class RunContext:
             for seed in s.seeds:
                 self.cancel.check()
                 req = GenerationRequest(prompt=prompt, seed=seed, steps=s.steps, guidance_scale=s.guidance_scale, width=self.resolution, height=self.resolution)
-                (_, img), = generate(self.components, req, self.precision)
+                ((_, img),) = generate(self.components, req, self.precision)
                 path = save_png(img, self.output_dir / "samples" / f"{stage}-step-{step:06d}-p{pi}-s{seed}.png")
                 self.events.emit("sample.saved", stage=stage, step=step, prompt=prompt, promptIndex=pi, seed=seed, path=str(path))
 

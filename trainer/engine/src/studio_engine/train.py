@@ -108,8 +108,14 @@ class WarmModel:
 
 def run_training(spec: JobSpec, events: EventWriter, cancel: CancelFlag, warm: WarmModel | None = None) -> RunContext:
     precision = choose(spec.device, spec.mixed_precision)
-    speed = resolve_speed(spec.speed, precision.device, precision.autocast_dtype is not None, fp16=precision.needs_grad_scaler,
-                          adam8bit=spec.adam8bit, gradient_checkpointing=spec.gradient_checkpointing)  # speed.py
+    speed = resolve_speed(
+        spec.speed,
+        precision.device,
+        precision.autocast_dtype is not None,
+        fp16=precision.needs_grad_scaler,
+        adam8bit=spec.adam8bit,
+        gradient_checkpointing=spec.gradient_checkpointing,
+    )  # speed.py
     apply_backend_flags(speed, precision.device)
     with phase(events, LOADING_BASE_MODEL, modelId=spec.base_model) as loaded:
         components = warm.take(spec.base_model, precision.device) if warm is not None else None
