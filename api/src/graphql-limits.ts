@@ -335,7 +335,7 @@ export function checkControlCharacters(document: DocumentNode, operation: Operat
   };
   const walk = (set: SelectionSetNode): string | null => {
     for (const sel of set.selections) {
-      let p: string | null = null;
+      let p: string | null;
       if (sel.kind === Kind.FIELD) {
         for (const a of sel.arguments ?? []) if ((p = literal(a.value, a.name.value))) return p;
         if (sel.selectionSet && (p = walk(sel.selectionSet))) return p;

@@ -63,7 +63,7 @@ export function graphqlHttpHandler(
       req.resume(); // drain the unread body so the connection can be reused
       return sendJson(res, refused.status, refused.body, { ...cors, ...refused.headers });
     }
-    let raw = "";
+    let raw: string;
     try {
       raw = req.method === "POST" ? await readBody(req) : "";
     } catch (err) {

@@ -32,7 +32,7 @@ export async function watchAndReport(ctx: CommandContext, runId: string, afterSe
     for await (const e of events) {
       progress = applyEvent(progress, e);
       out.ndjson({ type: "event", runId, ...e });
-      drawn = show(ctx, progress, e, drawn);
+      drawn = show(ctx, progress, e);
     }
   } finally {
     off();
@@ -43,7 +43,7 @@ export async function watchAndReport(ctx: CommandContext, runId: string, afterSe
   return finalReport(ctx, run!);
 }
 
-function show(ctx: CommandContext, p: RunProgress, e: RunEvent, drawn: boolean): boolean {
+function show(ctx: CommandContext, p: RunProgress, e: RunEvent): boolean {
   const out = ctx.out;
   if (!out.live) {
     const line = renderLine(p, e);
@@ -53,7 +53,10 @@ function show(ctx: CommandContext, p: RunProgress, e: RunEvent, drawn: boolean):
   // state changes, new stages and checkpoints stay in the scrollback; the bar is redrawn below them
   if (e.__typename !== "LossLogged" && e.__typename !== "SampleSaved") {
     const line = renderLine(p, e);
-    if (line) (out.redraw(line), out.endLine());
+    if (line) {
+      out.redraw(line);
+      out.endLine();
+    }
   }
   out.redraw(renderBar(p, out.columns));
   return true;

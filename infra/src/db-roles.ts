@@ -73,6 +73,7 @@ export async function prepareDatabase(opts: {
         `cannot create the database roles ${n.api} and ${n.trainer} as the DATABASE_URL user (${(err as Error).message}); ` +
           `give that user CREATEROLE, or create two LOGIN roles and set DATABASE_URL_API and DATABASE_URL_TRAINER ` +
           `(docs/security-privileges.md)`,
+        { cause: err },
       );
     }
     urls = {

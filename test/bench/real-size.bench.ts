@@ -45,7 +45,6 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(HERE, "..", "..");
 const ENGINE_DIR = join(ROOT, "trainer", "engine");
 const REAL_SIZE_PY = join(ENGINE_DIR, "bench", "real_size.py");
-const MiB = 2 ** 20;
 
 interface EngineFile {
   name: string;

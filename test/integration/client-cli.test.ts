@@ -121,14 +121,14 @@ describe("client CLI: scripts train and prompt through ./studio subjects|runs|ge
     const lines = r.stderrLines.map((l) => l.line);
     expect(lines).toContain("stage stage1 started (2 steps)");
     expect(lines).toContain("stage stage2 started (2 steps)");
-    const steps = r.stderrLines.filter((l) => /^stage[12] step \d\/2  loss \d+\.\d{4}/.test(l.line));
+    const steps = r.stderrLines.filter((l) => /^stage[12] step \d\/2 {2}loss \d+\.\d{4}/.test(l.line));
     expect(steps.map((l) => l.line.split("  ")[0])).toEqual(["stage1 step 1/2", "stage1 step 2/2", "stage2 step 1/2", "stage2 step 2/2"]);
     expect(lines.at(-1)).toBe("state SUCCEEDED");
     // live, not printed at the end: the first step arrived well before the run finished
     const finishedAt = r.stderrLines.find((l) => l.line === "state SUCCEEDED")!.at;
     expect(finishedAt - steps[0]!.at).toBeGreaterThan(200);
     expect(r.stdout).toMatch(/^run [0-9a-f-]{36} SUCCEEDED\n/);
-    const ckpt = r.stdout.match(/checkpoint ([0-9a-f-]{36})  stage2 step 2/);
+    const ckpt = r.stdout.match(/checkpoint ([0-9a-f-]{36}) {2}stage2 step 2/);
     expect(ckpt).not.toBeNull();
     checkpointId = ckpt![1]!;
   });

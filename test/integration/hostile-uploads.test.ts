@@ -47,7 +47,11 @@ async function apiPid(rootPid: number): Promise<number> {
   const tree = new Set([rootPid]);
   for (let grew = true; grew;) {
     grew = false;
-    for (const [pid, ppid] of rows) if (tree.has(ppid) && !tree.has(pid)) (tree.add(pid), (grew = true));
+    for (const [pid, ppid] of rows)
+      if (tree.has(ppid) && !tree.has(pid)) {
+        tree.add(pid);
+        grew = true;
+      }
   }
   return rows.filter(([pid]) => tree.has(pid)).sort((a, b) => b[2] - a[2])[0]![0];
 }

@@ -71,7 +71,6 @@ describe("model exports and imports", () => {
   let viewerKey: string;
   let foreignKey: string;
   let checkpoint: { id: string; contentHash: string; encoding: string; files: { name: string; sha256: string; url: string }[] };
-  let singleFileDir = "";
   let plainDir = ""; // the checkpoint's files as `studio checkpoints download` saves them (decoded)
   const call = <T = any>(query: string, variables: Record<string, unknown> = {}, key = owner.secret) => gql<T>(api.url, query, variables, key);
 
@@ -318,7 +317,6 @@ print(json.dumps({"shape": list(ours.shape), "productShape": list(product.shape)
 
   it("exports a single file that re-imports to identical weights, promptable like any checkpoint", async () => {
     const { dir, exp } = await exportAndExtract("SINGLE_FILE");
-    singleFileDir = dir;
     const names = (exp.files as { name: string }[]).map((f) => f.name);
     expect(names).toContain("model.safetensors");
     const embedding = names.find((n) => n.endsWith(".safetensors") && n !== "model.safetensors");

@@ -1,5 +1,4 @@
 import { randomInt } from "node:crypto";
-import { apiQueries, CHANNELS } from "@studio/db";
 import { badInput, conflict, forbidden, notFound, RateLimitedError } from "../errors.js";
 import type { RateLimiter } from "../limits/rate-limiter.js";
 import type { Principal, RunEventModel, RunModel } from "../models.js";

@@ -20,7 +20,7 @@ export async function gqlRequest<TData>(url: string, query: string, variables: R
       body: JSON.stringify({ query, variables }),
       signal: signal ?? null,
     });
-  } catch (err) {
+  } catch {
     throw new GraphQLRequestError(`cannot reach the API at ${url}`, "NETWORK_ERROR");
   }
   const body = (await res.json().catch(() => null)) as {

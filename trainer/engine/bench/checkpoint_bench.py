@@ -217,14 +217,14 @@ def main() -> None:
             submitted: dict[int, float] = {}
             durable: dict[int, float] = {}
 
-            def on_saved(saved, stall):
+            def on_saved(saved, stall, durable=durable, submitted=submitted):
                 durable[saved.step] = time.perf_counter() - submitted[saved.step]
 
             stalls = []
             for i in range(args.checkpoints):
                 step = 200 * (i + 1)
                 submitted[step] = time.perf_counter()
-                stalls.append(rnd(writer.submit(lambda s=step: snapshot(s, pool=writer.pool), on_saved)))
+                stalls.append(rnd(writer.submit(lambda s=step, writer=writer: snapshot(s, pool=writer.pool), on_saved)))
                 time.sleep(args.gap)  # training goes on
             t0 = time.perf_counter()
             writer.drain()

@@ -112,8 +112,8 @@ def variant(unet, params, inputs, text, precision, *, capture: bool, fused: bool
     out: dict = {"warmupSeconds": round(time.perf_counter() - t0, 3)}
     if capture:
         out["captureSeconds"] = round(step.capture_seconds, 3) if step.capture_seconds is not None else None
-    out.update(time_steps(lambda: step([inputs]), device, steps))
-    out.update(count_profiled(lambda: step([inputs]), device))
+    out.update(time_steps(lambda step=step: step([inputs]), device, steps))
+    out.update(count_profiled(lambda step=step: step([inputs]), device))
     if device.type == "cuda":
         out["peakAllocatedGiB"] = round(torch.cuda.max_memory_allocated() / GIB, 3)
         out["peakReservedGiB"] = round(torch.cuda.max_memory_reserved() / GIB, 3)

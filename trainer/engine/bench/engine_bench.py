@@ -40,7 +40,6 @@ from studio_engine.speed import apply_backend_flags, prepare_unet, resolve  # no
 from studio_engine.stage1_inversion import run_stage1  # noqa: E402
 from studio_engine.stage2_finetune import run_stage2  # noqa: E402
 
-
 EXAMPLES = ROOT.parents[1] / "examples" / "backpack"  # the repository's 5 DreamBooth photos (examples/README.md)
 
 

@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import importlib
 import io
 import json
 import os
@@ -228,9 +229,9 @@ def _cuda_peaks(torch) -> dict:
 
 def child_build(ns) -> dict:
     t0 = time.perf_counter()
-    import torch
     import diffusers
     import safetensors
+    import torch
     import transformers
 
     versions = {
@@ -408,9 +409,7 @@ class Instrument:
 
     def _install_compile(self, unet) -> None:
         torch = self.torch
-        import torch._dynamo  # noqa: F401
-
-        cfg = torch._dynamo.config
+        cfg = importlib.import_module("torch._dynamo").config
         for name in ("recompile_limit", "cache_size_limit"):
             if hasattr(cfg, name):
                 setattr(cfg, name, max(int(getattr(cfg, name)), 64))

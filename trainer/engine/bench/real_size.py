@@ -28,7 +28,6 @@ import argparse
 import gc
 import hashlib
 import json
-import os
 import resource
 import subprocess
 import sys
@@ -75,9 +74,9 @@ def cmd_folder(ns) -> None:
 
 def cmd_checkpoint(ns) -> None:
     import torch
+    from checkpoint_bench import LR, STEPS, adam_fit, apply_delta, lossless_limit  # the documented synthetic delta, reused
     from safetensors.torch import load_file
 
-    from checkpoint_bench import LR, STEPS, adam_fit, apply_delta, lossless_limit  # the documented synthetic delta, reused
     from studio_engine import checkpoint_codec as codec
     from studio_engine.checkpoint_writer import CheckpointWriter
     from studio_engine.checkpoints import take_snapshot
@@ -132,7 +131,9 @@ def cmd_checkpoint(ns) -> None:
         step = 200 * (i + 1)
         t_submit = time.perf_counter()
         stall = writer.submit(
-            lambda step=step, base_unet=base_unet: take_snapshot(stage="stage2", step=step, meta=meta, embedding=emb, unet_state=state, base_unet=base_unet, pool=writer.pool),
+            lambda step=step, base_unet=base_unet, writer=writer: take_snapshot(
+                stage="stage2", step=step, meta=meta, embedding=emb, unet_state=state, base_unet=base_unet, pool=writer.pool
+            ),
             on_saved,
         )
         writer.drain()
@@ -196,7 +197,7 @@ def cmd_compare(ns) -> None:
 def cmd_measure(ns) -> None:
     cmd = ns.cmd[1:] if ns.cmd and ns.cmd[0] == "--" else ns.cmd
     t0 = time.perf_counter()
-    proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.run(cmd, capture_output=True, text=True)
     seconds = time.perf_counter() - t0
     lines = [ln for ln in proc.stdout.splitlines() if ln.strip()]
     emit(

@@ -119,7 +119,7 @@ class FakeHub:
             siblings.append(s)
         return {"id": self.repo, "modelId": self.repo, "sha": self.commit, "private": False, "siblings": siblings}
 
-    def __enter__(self) -> "FakeHub":
+    def __enter__(self) -> FakeHub:
         self.thread.start()
         return self
 

@@ -15,11 +15,12 @@ from pathlib import Path
 
 import pytest
 import torch
-from diffusers import DDPMScheduler
-
 from conftest import ENGINE_DIR, validate_event, write_spec
+from diffusers import DDPMScheduler
 from helpers import events_of, make_context
-from studio_engine import checkpoint_writer, checkpoints, training_state as ts, verified
+
+from studio_engine import checkpoint_writer, checkpoints, verified
+from studio_engine import training_state as ts
 from studio_engine.checkpoints import META_FILE, UNET_FILE, read_checkpoint, save_checkpoint
 from studio_engine.stage2_finetune import run_stage2
 

@@ -6,16 +6,15 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
 import shutil
 
 import numpy as np
 import pytest
 import torch
 from diffusers import DDPMScheduler
+from helpers import make_context
 from safetensors.torch import load_file, save_file
 
-from helpers import make_context
 from studio_engine import checkpoint_codec as codec
 from studio_engine.checkpoints import DELTA_FILE, EMBEDDING_FILE, META_FILE, UNET_FILE, load_unet_state, read_checkpoint, save_checkpoint
 from studio_engine.errors import BadSpecError

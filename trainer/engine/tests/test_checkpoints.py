@@ -8,17 +8,17 @@ import json
 import numpy as np
 import pytest
 import torch
-from diffusers import DDPMScheduler, StableDiffusionPipeline
-
 from conftest import run_engine
+from diffusers import DDPMScheduler, StableDiffusionPipeline
 from helpers import make_context
+from PIL import Image
+
 from studio_engine.checkpoints import EMBEDDING_FILE, META_FILE, UNET_FILE, read_checkpoint, save_checkpoint
 from studio_engine.generation import load_model
 from studio_engine.models import model_dir
 from studio_engine.sampling import GenerationRequest, generate
 from studio_engine.stage1_inversion import run_stage1
 from studio_engine.stage2_finetune import run_stage2
-from PIL import Image
 
 
 @pytest.fixture(scope="module")

@@ -10,9 +10,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import ENGINE_DIR, run_engine, validate_event, write_spec
 from PIL import Image
 
-from conftest import ENGINE_DIR, run_engine, validate_event, write_spec
 from studio_engine.__main__ import main
 from studio_engine.checkpoints import read_checkpoint
 from studio_engine.errors import EXIT_BAD_SPEC, EXIT_CANCELLED

@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 import torch
+from conftest import validate_event, write_spec
 from diffusers import DDPMScheduler
+from helpers import events_of, make_context
 
 import studio_engine.speed as speed_mod
-from conftest import validate_event, write_spec
-from helpers import events_of, make_context
 from studio_engine import static_step, train
 from studio_engine.__main__ import main
 from studio_engine.checkpoints import read_checkpoint
@@ -81,8 +81,8 @@ class FakeGraph:
     it on the same buffers; here the capture runs the step (so the first replay, of that same step, does nothing) and
     each later replay runs `_body` again on the static buffers, with fresh gradients as a real replay writes them."""
 
-    made: list["FakeGraph"] = []
-    step: "static_step.StaticStep | None" = None
+    made: list[FakeGraph] = []
+    step: static_step.StaticStep | None = None
 
     def __init__(self) -> None:
         self.replays = 0

@@ -19,10 +19,10 @@ import numpy as np
 import onnx
 import pytest
 import torch
+from conftest import run_engine, validate_event
 from onnx.reference import ReferenceEvaluator
 from PIL import Image
 
-from conftest import run_engine, validate_event
 from studio_engine import eval_models
 from studio_engine.__main__ import main
 from studio_engine.errors import EXIT_BAD_SPEC

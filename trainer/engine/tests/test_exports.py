@@ -11,13 +11,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from conftest import run_engine, validate_event
 from diffusers import DDPMScheduler, StableDiffusionPipeline
-from PIL import Image
-from safetensors import safe_open
+from helpers import events_of, make_context
 from safetensors.torch import load_file, save_file
 
-from conftest import run_engine, validate_event
-from helpers import events_of, make_context
 from studio_engine.checkpoints import EMBEDDING_FILE, UNET_FILE, read_checkpoint, sha256_file
 from studio_engine.errors import BadSpecError
 from studio_engine.events import EventWriter

@@ -9,11 +9,11 @@ import re
 
 import pytest
 import torch
+from conftest import validate_event
 from diffusers import DDPMScheduler
+from helpers import changed, events_of, make_context, snapshot
 from safetensors.torch import load_file
 
-from conftest import validate_event
-from helpers import events_of, make_context, snapshot, changed
 from studio_engine import optim, stage1_inversion
 from studio_engine.device import Precision
 from studio_engine.dreambooth import ClassImageSourceError, ensure_class_images

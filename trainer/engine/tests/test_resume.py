@@ -14,9 +14,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from conftest import ENGINE_DIR, validate_event, write_spec
+
 from studio_engine.__main__ import main
 from studio_engine.checkpoints import read_checkpoint
 

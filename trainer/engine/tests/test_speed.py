@@ -21,8 +21,8 @@ from pathlib import Path
 import pytest
 import torch
 from diffusers import DDPMScheduler
-
 from helpers import events_of, make_context
+
 from studio_engine import training_state as ts
 from studio_engine.diffusion import step_generator, tokenize
 from studio_engine.errors import BadSpecError

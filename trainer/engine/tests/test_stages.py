@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import torch
-from diffusers import DDPMScheduler
-
 from conftest import validate_event
+from diffusers import DDPMScheduler
 from helpers import changed, eval_loss, events_of, make_context, snapshot
+
 from studio_engine.dreambooth import class_latents, ensure_class_images
-from studio_engine.spec import StageSettings
 from studio_engine.stage1_inversion import run_stage1
 from studio_engine.stage2_finetune import PriorPreservation, combined_loss, run_stage2
 

@@ -11,6 +11,7 @@ import sys
 import time
 
 from conftest import ENGINE_DIR, run_engine, validate_event, write_spec
+
 from studio_engine.checkpoints import read_checkpoint
 
 

@@ -1,4 +1,4 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import type { Database } from "../../client.js";
 import type { Executor } from "../../client.tx.js";
 import { generations } from "../../schema/generations.js";

@@ -37,10 +37,9 @@ from typing import Any
 import torch
 from safetensors.torch import load_file
 
-from . import __version__
+from . import __version__, verified
 from . import checkpoint_codec as codec
 from . import training_state as ts
-from . import verified
 from .st_io import content_hash_update, write_safetensors
 
 EMBEDDING_FILE = "embedding.safetensors"

@@ -29,13 +29,13 @@ from typing import Any
 import torch
 
 from . import __version__
-from .st_io import write_safetensors
 from .checkpoints import DELTA_FILE, EMBEDDING_FILE, META_FILE, UNET_FILE, _fsync, load_embedding, load_unet_state, read_checkpoint, sha256_file
 from .errors import BadSpecError
 from .events import EventWriter
 from .models import fingerprint, model_dir
 from .safetensors_guard import check_safetensors
 from .single_file import GROUPS, key_map, load_component, to_original
+from .st_io import write_safetensors
 
 FORMATS = ("diffusers", "single-file", "checkpoint")
 DIFFUSERS_EMBEDDING = "learned_embeds.safetensors"  # the name diffusers' textual-inversion examples use

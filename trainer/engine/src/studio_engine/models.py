@@ -22,7 +22,6 @@ import torch
 from .errors import ModelNotFoundError
 from .model_store import BASE_MODELS, BaseModel, cache_dir, locate  # noqa: F401 - BaseModel, cache_dir: re-exported
 
-
 # The registry and where each model is found live in model_store.py (no PyTorch there).
 
 TINY_VERSION = 1  # bump when tiny.py changes what it builds

@@ -17,8 +17,9 @@ from __future__ import annotations
 import hashlib
 import json
 import struct
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import BinaryIO, Callable, Mapping
+from typing import BinaryIO
 
 import torch
 

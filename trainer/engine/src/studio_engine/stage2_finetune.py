@@ -20,13 +20,13 @@ from dataclasses import dataclass
 
 import torch
 
+from . import training_state as ts
 from .diffusion import LatentCache, denoising_loss, encode_prompts, noisy_inputs, randint, step_generator
 from .errors import BadSpecError
 from .optim import make_adamw, make_scaler, optimizer_step
-from .static_step import StaticStep, combined_loss
-from . import training_state as ts
 from .run_context import RunContext
 from .spec import StageSettings
+from .static_step import StaticStep, combined_loss
 
 STAGE = "stage2"
 

@@ -18,11 +18,11 @@ from pathlib import Path
 
 import torch
 
+from . import training_state as ts
 from .checkpoints import load_embedding, load_unet_state, read_checkpoint
 from .device import choose
 from .diffusion import LatentCache
 from .dreambooth import base_weights_hash, class_image_latents
-from . import training_state as ts
 from .embedding import LearnedToken
 from .errors import BadSpecError
 from .events import EventWriter
@@ -87,7 +87,7 @@ class WarmModel:
         self._components = components
 
     @classmethod
-    def load(cls, model_id: str, device: str = "auto") -> "WarmModel":
+    def load(cls, model_id: str, device: str = "auto") -> WarmModel:
         return cls(load_components(model_id, choose(device, "no").device))
 
     @property
