@@ -54,6 +54,20 @@ describe("checkCodeStyle", () => {
     expect(report).toContain("pnpm format");
   }, 60_000);
 
+  it("finds a file broken after a clean run, and finds it again: the caches do not hide it", async () => {
+    const t = await folder("cached", { "twice.ts": CLEAN_TS, "twice.py": CLEAN_PY });
+    expect(await checkCodeStyle(t)).toEqual([]);
+    await writeFile(join(t.tsRoot, "twice.ts"), CLEAN_TS.replace("2 * n;", "2*n"));
+    await writeFile(join(t.pythonRoot, "twice.py"), CLEAN_PY.replace("2 * n", "2*n"));
+    for (let run = 0; run < 2; run++) {
+      const findings = await checkCodeStyle(t);
+      expect(findings.map((f) => [f.check, f.files])).toEqual([
+        ["prettier", ["twice.ts"]],
+        ["ruff format", ["twice.py"]],
+      ]);
+    }
+  }, 60_000);
+
   it("fails when a tool cannot parse a file, rather than passing it", async () => {
     const t = await folder("broken", { "broken.ts": `export const = ;\n`, "broken.py": `def (:\n` });
     const findings = await checkCodeStyle(t);

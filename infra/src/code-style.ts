@@ -33,15 +33,18 @@ export interface StyleFinding {
 }
 
 const bin = (name: string) => join(repoRoot, "node_modules", ".bin", name);
-const prettierConfig = ["--config", join(repoRoot, ".prettierrc.json"), "--ignore-path", join(repoRoot, ".prettierignore"), "--no-error-on-unmatched-pattern"];
-const eslintConfig = [
+// Prettier and ESLint keep caches in node_modules/.cache, keyed by file content and configuration: a second run
+// reads only what changed.
+const cache = (tool: string) => ["--cache", "--cache-location", join(repoRoot, "node_modules", ".cache", tool, "cache"), "--cache-strategy", "content"];
+const prettierConfig = [
   "--config",
-  join(repoRoot, "eslint.config.js"),
+  join(repoRoot, ".prettierrc.json"),
+  "--ignore-path",
+  join(repoRoot, ".prettierignore"),
   "--no-error-on-unmatched-pattern",
-  "--cache",
-  "--cache-location",
-  join(repoRoot, "node_modules", ".cache", "eslint") + "/",
+  ...cache("prettier"),
 ];
+const eslintConfig = ["--config", join(repoRoot, "eslint.config.js"), "--no-error-on-unmatched-pattern", ...cache("eslint")];
 const ruffConfig = ["--config", join(repoRoot, "trainer", "engine", "pyproject.toml")];
 
 interface Exit {
