@@ -33,11 +33,15 @@ async function inputs(): Promise<{ real: Uint8Array[]; generated: Uint8Array[] }
   const real = await Promise.all([0, 1, 2, 3, 4].map((i) => readFile(join(examples, `0${i}.jpg`))));
   const sources = dataset
     ? ["dog", "cat", "teapot", "vase"].flatMap((s) => [0, 1, 2, 3].map((i) => sharp(join(dataset, s, `0${i}.jpg`))))
-    : [0, 1, 2, 3, 4].map((i) => sharp(join(examples, `0${i}.jpg`)).flop().extract({ left: 64, top: 64, width: 384, height: 384 }));
-  const generated = await Promise.all(
-    Array.from({ length: count }, (_, i) => sources[i % sources.length]!.clone().resize(512, 512, { fit: "cover" }).png().toBuffer()),
+    : [0, 1, 2, 3, 4].map((i) =>
+        sharp(join(examples, `0${i}.jpg`))
+          .flop()
+          .extract({ left: 64, top: 64, width: 384, height: 384 }),
+      );
+  const generated = await Promise.all(Array.from({ length: count }, (_, i) => sources[i % sources.length]!.clone().resize(512, 512, { fit: "cover" }).png().toBuffer()));
+  console.log(
+    `photos: ${examples} (real); ${dataset ? `${dataset} dog, cat, teapot, vase` : "mirrored crops of the same (set STUDIO_DATASET_DIR for other subjects)"} (generated)`,
   );
-  console.log(`photos: ${examples} (real); ${dataset ? `${dataset} dog, cat, teapot, vase` : "mirrored crops of the same (set STUDIO_DATASET_DIR for other subjects)"} (generated)`);
   return { real: real.map((b) => new Uint8Array(b)), generated: generated.map((b) => new Uint8Array(b)) };
 }
 

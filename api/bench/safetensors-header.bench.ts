@@ -43,4 +43,7 @@ while (hi - lo > 1) {
   if (header(mid, (i) => `w.${i}`, [1]).bytes.length <= DEFAULT_MAX_HEADER_BYTES) lo = mid;
   else hi = mid;
 }
-measure("worst-case-at-cap", header(lo, (i) => `w.${i}`, [1]));
+measure(
+  "worst-case-at-cap",
+  header(lo, (i) => `w.${i}`, [1]),
+);

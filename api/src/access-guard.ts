@@ -98,12 +98,9 @@ export async function guardSubscription(
       checking = false;
     }
   };
-  const off = deps.notifications.subscribe(
-    CHANNELS.access,
-    (n) => {
-      if (concerns(n, principal)) void check();
-    },
-  );
+  const off = deps.notifications.subscribe(CHANNELS.access, (n) => {
+    if (concerns(n, principal)) void check();
+  });
   const offReconnect = deps.notifications.onReconnect(() => void check());
   const timer = setInterval(() => void check(), deps.everyMs ?? ACCESS_RECHECK_MS);
   timer.unref();
@@ -237,8 +234,7 @@ export function recheckWith(
       return again ? null : unauthenticated("the share link is unknown");
     }
     const again = await services.apiKeys.authenticate(authorization);
-    if (!again || again.keyId !== p.keyId || again.teamId !== p.teamId)
-      return unauthenticated("the API key was revoked or its user removed from the team");
+    if (!again || again.keyId !== p.keyId || again.teamId !== p.teamId) return unauthenticated("the API key was revoked or its user removed from the team");
     return null;
   };
   if (!listener) return check;

@@ -10,8 +10,7 @@ import { ApiKeysService } from "./services/api-keys.service.js";
  *   create-team --name N --user U [--email E] [--json]
  * creates a team, its OWNER user and an API key, and prints the secret once.
  */
-const USAGE =
-  "usage: admin create-team --name <team> --user <user name> [--email <email>] [--key-name <name>] [--if-no-teams] [--json]";
+const USAGE = "usage: admin create-team --name <team> --user <user name> [--email <email>] [--key-name <name>] [--if-no-teams] [--json]";
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;

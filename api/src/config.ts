@@ -12,16 +12,27 @@ const port = z.coerce.number().int().min(1).max(65535);
 const schema = z.object({
   API_HOST: z.string().min(1).default("127.0.0.1"),
   API_PORT: port.default(4000),
-  DATABASE_URL: z.string().url().refine((u) => /^postgres(ql)?:\/\//.test(u), "must be a postgres:// URL"),
+  DATABASE_URL: z
+    .string()
+    .url()
+    .refine((u) => /^postgres(ql)?:\/\//.test(u), "must be a postgres:// URL"),
   S3_ENDPOINT: z.string().url(),
   S3_ACCESS_KEY: z.string().min(1),
   S3_SECRET_KEY: z.string().min(1),
-  S3_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be a valid bucket name").default("studio"),
+  S3_BUCKET: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be a valid bucket name")
+    .default("studio"),
   S3_REGION: z.string().min(1).default("us-east-1"),
   API_CORS_ORIGINS: z
     .string()
     .default("http://localhost:3000,http://127.0.0.1:3000")
-    .transform((s) => s.split(",").map((o) => o.trim()).filter(Boolean)),
+    .transform((s) =>
+      s
+        .split(",")
+        .map((o) => o.trim())
+        .filter(Boolean),
+    ),
   /** Endpoint browsers reach storage at, when it differs from S3_ENDPOINT; presigned URLs are signed for it. */
   S3_PUBLIC_ENDPOINT: z.string().url().optional(),
   /** Largest photo accepted (the database allows at most 25 MiB). */
@@ -57,14 +68,21 @@ const schema = z.object({
    * The ONNX encoder folder the evaluator scores with (docs/evaluation-contract.md §1). Missing → no
    * scores, everything else works. Default: ~/.cache/rare-studio/eval-models/clip-vit-b32-dino-vits16.
    */
-  EVAL_MODELS_DIR: z.string().min(1).default(join(homedir(), ".cache", "rare-studio", "eval-models", "clip-vit-b32-dino-vits16")),
+  EVAL_MODELS_DIR: z
+    .string()
+    .min(1)
+    .default(join(homedir(), ".cache", "rare-studio", "eval-models", "clip-vit-b32-dino-vits16")),
   /** Create a QUICK evaluation for every new checkpoint (when the evaluator is available). */
   EVAL_AUTO_QUICK: z
     .enum(["0", "1", "true", "false"])
     .default("1")
     .transform((v) => v === "1" || v === "true"),
   /** Checkpoints older than this when the API starts are not evaluated automatically. */
-  EVAL_AUTO_BACKFILL_HOURS: z.coerce.number().min(0).max(24 * 365).default(24),
+  EVAL_AUTO_BACKFILL_HOURS: z.coerce
+    .number()
+    .min(0)
+    .max(24 * 365)
+    .default(24),
   /** Denoising steps of evaluation images (stored on each evaluation). */
   EVAL_SAMPLING_STEPS: z.coerce.number().int().min(1).max(200).default(30),
   /** Drift is flagged when the paired DINO similarity to the base model's class images falls below this. */
@@ -74,29 +92,59 @@ const schema = z.object({
   /** onnxruntime intra-op threads for the evaluator's worker (0: half the cores). */
   EVAL_THREADS: z.coerce.number().int().min(0).max(256).default(0),
   /** Largest model file accepted for import (docs/platform-contract.md, "Exports and imports"); default 8 GiB. */
-  IMPORT_MAX_BYTES: z.coerce.number().int().min(1024).max(2 ** 45).default(8 * 2 ** 30),
+  IMPORT_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(2 ** 45)
+    .default(8 * 2 ** 30),
   /**
    * Import files over this size upload in parts (createModelImportMultipartUpload): one form POST of a
    * multi-gigabyte file is slow to fail and MinIO refused a 5.16 GB one (503 RequestTimeout); default 1 GiB.
    */
-  IMPORT_SINGLE_POST_MAX_BYTES: z.coerce.number().int().min(1024).max(5 * 2 ** 30).default(2 ** 30),
+  IMPORT_SINGLE_POST_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(5 * 2 ** 30)
+    .default(2 ** 30),
   /** Part size of a multipart import upload (S3: 5 MiB to 5 GiB, at most 10 000 parts); default 64 MiB. */
-  IMPORT_PART_BYTES: z.coerce.number().int().min(5 * 2 ** 20).max(5 * 2 ** 30).default(64 * 2 ** 20),
+  IMPORT_PART_BYTES: z.coerce
+    .number()
+    .int()
+    .min(5 * 2 ** 20)
+    .max(5 * 2 ** 30)
+    .default(64 * 2 ** 20),
   /** How long a multipart import's part URLs may be started (a large file takes a while); default 1 h. */
-  IMPORT_PART_URL_EXPIRY_SECONDS: z.coerce.number().int().min(1).max(7 * 24 * 3600).default(3600),
+  IMPORT_PART_URL_EXPIRY_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 24 * 3600)
+    .default(3600),
   /**
    * Uploads (docs/security-uploads.md): how long a presigned upload POST may be started. Size and type
    * are bound into its policy; a short life limits how long one can be replayed.
    */
   UPLOAD_URL_EXPIRY_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
   /** After its URL expired, how long an upload may still be added/imported before it counts as abandoned. */
-  UPLOAD_STAGING_TTL_SECONDS: z.coerce.number().int().min(1).max(7 * 86_400).default(3600),
+  UPLOAD_STAGING_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 86_400)
+    .default(3600),
   /** How often this API deletes abandoned uploads (rows and staging objects); 0 turns the sweeper off. */
   UPLOAD_SWEEP_INTERVAL_MS: z.coerce.number().int().min(0).max(86_400_000).default(60_000),
   /** Backstop: a storage lifecycle rule deletes staging objects (prefix uploads/) after this many days. */
   UPLOAD_LIFECYCLE_DAYS: z.coerce.number().int().min(0).max(365).default(1),
   /** Largest safetensors header an import may declare (real Stable Diffusion headers are a few hundred KB). */
-  SAFETENSORS_HEADER_MAX_BYTES: z.coerce.number().int().min(1024).max(100_000_000).default(4 * 2 ** 20),
+  SAFETENSORS_HEADER_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(100_000_000)
+    .default(4 * 2 ** 20),
   /** Import checks (header read + parse, server-side copy, sha256) running at once in this process. */
   IMPORT_CHECKS_CONCURRENT: z.coerce.number().int().min(1).max(64).default(2),
   /** How long an import waits for a check slot before it is answered SERVER_BUSY (retryable). */

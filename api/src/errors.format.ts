@@ -7,11 +7,7 @@ import { DomainError } from "./errors.js";
  * error, a bug) is logged in full and answered as INTERNAL_SERVER_ERROR without its message,
  * which could carry SQL or object keys. Validation errors from GraphQL itself pass unchanged.
  */
-export function maskError(
-  formatted: GraphQLFormattedError,
-  error: unknown,
-  log: (msg: string) => void,
-): GraphQLFormattedError {
+export function maskError(formatted: GraphQLFormattedError, error: unknown, log: (msg: string) => void): GraphQLFormattedError {
   const original = unwrapResolverError(error);
   if (original instanceof DomainError) return formatted;
   const code = formatted.extensions?.code;

@@ -3,7 +3,13 @@
  * the error it reports, so every response carries `extensions.code` (and `field` for bad input)
  * without services depending on graphql.
  */
-export type ErrorCode = "BAD_USER_INPUT" | "NOT_FOUND" | "FORBIDDEN" | "UNAUTHENTICATED" | "CONFLICT" | "EVALUATOR_UNAVAILABLE"
+export type ErrorCode =
+  | "BAD_USER_INPUT"
+  | "NOT_FOUND"
+  | "FORBIDDEN"
+  | "UNAUTHENTICATED"
+  | "CONFLICT"
+  | "EVALUATOR_UNAVAILABLE"
   | "UNSAFE_FORMAT"
   | "BAD_SAFETENSORS"
   | "RATE_LIMITED"
@@ -31,8 +37,7 @@ export const badInput = (field: string, message: string) => new DomainError("BAD
 /** Another team's id answers exactly like an id that does not exist. */
 export const notFound = (what: string) => new DomainError("NOT_FOUND", `${what} not found`);
 export const forbidden = (message: string) => new DomainError("FORBIDDEN", message);
-export const unauthenticated = (message = "an API key is required: send Authorization: Bearer <key>") =>
-  new DomainError("UNAUTHENTICATED", message);
+export const unauthenticated = (message = "an API key is required: send Authorization: Bearer <key>") => new DomainError("UNAUTHENTICATED", message);
 export const conflict = (message: string) => new DomainError("CONFLICT", message);
 
 /** What a rate limit or budget refused (docs/security-rate-limits.md): which one, and when to retry. */

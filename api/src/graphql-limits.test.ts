@@ -1,30 +1,9 @@
-import {
-  buildSchema,
-  getNamedType,
-  getNullableType,
-  isListType,
-  isObjectType,
-  isLeafType,
-  Kind,
-  parse,
-  validate,
-  type DocumentNode,
-  type OperationDefinitionNode,
-} from "graphql";
+import { buildSchema, getNamedType, getNullableType, isListType, isObjectType, isLeafType, Kind, parse, validate, type DocumentNode, type OperationDefinitionNode } from "graphql";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
-import {
-  checkControlCharacters,
-  checkOperation,
-  checkTokens,
-  countTokens,
-  LIST_SIZES,
-  measureOperation,
-  preExecutionError,
-  type QueryLimits,
-} from "./graphql-limits.js";
+import { checkControlCharacters, checkOperation, checkTokens, countTokens, LIST_SIZES, measureOperation, preExecutionError, type QueryLimits } from "./graphql-limits.js";
 import { loadTypeDefs } from "./schema.js";
 
 // graphql's own builder (the executable schema comes from @graphql-tools, another module realm under vitest)
@@ -131,8 +110,7 @@ describe("cost analysis", () => {
   });
 
   it("lets every capped list be read at its maximum within the default budget", () => {
-    for (const [coordinate, s] of Object.entries(LIST_SIZES))
-      if ("arg" in s) expect(s.max + 1, coordinate).toBeLessThanOrEqual(limits.maxCost);
+    for (const [coordinate, s] of Object.entries(LIST_SIZES)) if ("arg" in s) expect(s.max + 1, coordinate).toBeLessThanOrEqual(limits.maxCost);
     expect(refusal('{ run(id: "x") { losses(first: 20000) { stage step loss } } }')).toBeNull();
   });
 });

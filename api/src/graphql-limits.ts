@@ -173,10 +173,8 @@ export function measureOperation(
   const memo = new Map<string, Measure>();
   const vars = variables ?? {};
   const defaults: Record<string, unknown> = {};
-  for (const v of operation.variableDefinitions ?? [])
-    if (v.defaultValue) defaults[v.variable.name.value] = valueFromASTUntyped(v.defaultValue);
-  const argValue = (node: ValueNode): unknown =>
-    node.kind === Kind.VARIABLE ? (vars[node.name.value] ?? defaults[node.name.value]) : valueFromASTUntyped(node, vars);
+  for (const v of operation.variableDefinitions ?? []) if (v.defaultValue) defaults[v.variable.name.value] = valueFromASTUntyped(v.defaultValue);
+  const argValue = (node: ValueNode): unknown => (node.kind === Kind.VARIABLE ? (vars[node.name.value] ?? defaults[node.name.value]) : valueFromASTUntyped(node, vars));
 
   const measureSet = (set: SelectionSetNode, parent: GraphQLCompositeType, visiting: Set<string>): Measure => {
     const total: Measure = { cost: 0, depth: 0, aliases: 0 };
@@ -215,10 +213,13 @@ export function measureOperation(
     const name = field.name.value;
     if (name === "__typename") return { cost: 0, depth: 1, aliases: aliased };
     const def =
-      name === "__schema" ? { type: schema.getType("__Schema")! }
-      : name === "__type" ? { type: schema.getType("__Type")! }
-      : "getFields" in parent ? parent.getFields()[name]
-      : undefined;
+      name === "__schema"
+        ? { type: schema.getType("__Schema")! }
+        : name === "__type"
+          ? { type: schema.getType("__Type")! }
+          : "getFields" in parent
+            ? parent.getFields()[name]
+            : undefined;
     if (!def) return { cost: 0, depth: 1, aliases: aliased };
     const named = getNamedType(def.type as never);
     if (!field.selectionSet || !isCompositeType(named)) return { cost: 0, depth: 1, aliases: aliased };
@@ -237,8 +238,7 @@ export function measureOperation(
     return { cost: multiplier * (1 + inner.cost), depth: 1 + inner.depth, aliases: aliased + inner.aliases };
   };
 
-  const root =
-    operation.operation === "query" ? schema.getQueryType() : operation.operation === "mutation" ? schema.getMutationType() : schema.getSubscriptionType();
+  const root = operation.operation === "query" ? schema.getQueryType() : operation.operation === "mutation" ? schema.getMutationType() : schema.getSubscriptionType();
   if (!root) return { cost: 0, depth: 0, aliases: 0, rootMutations: 0 };
   const m = measureSet(operation.selectionSet, root, new Set());
   let rootMutations = 0;
@@ -310,11 +310,7 @@ function findControl(value: unknown, path: string, depth = 0): string | null {
  * lists too) must be free of control characters; otherwise a BAD_USER_INPUT error naming the
  * argument path (`input.name`) in `extensions.field`. Runs before any resolver.
  */
-export function checkControlCharacters(
-  document: DocumentNode,
-  operation: OperationDefinitionNode,
-  variables: Record<string, unknown> | null | undefined,
-): GraphQLError | null {
+export function checkControlCharacters(document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown> | null | undefined): GraphQLError | null {
   const vars = variables ?? {};
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
@@ -343,7 +339,7 @@ export function checkControlCharacters(
   };
   const walk = (set: SelectionSetNode): string | null => {
     for (const sel of set.selections) {
-      let p: string | null = null;
+      let p: string | null;
       if (sel.kind === Kind.FIELD) {
         for (const a of sel.arguments ?? []) if ((p = literal(a.value, a.name.value))) return p;
         if (sel.selectionSet && (p = walk(sel.selectionSet))) return p;

@@ -63,12 +63,11 @@ export function graphqlHttpHandler(
       req.resume(); // drain the unread body so the connection can be reused
       return sendJson(res, refused.status, refused.body, { ...cors, ...refused.headers });
     }
-    let raw = "";
+    let raw: string;
     try {
       raw = req.method === "POST" ? await readBody(req) : "";
     } catch (err) {
-      if (err instanceof BodyTooLarge)
-        return sendJson(res, 413, { errors: [{ message: "request body too large", extensions: { code: "PAYLOAD_TOO_LARGE" } }] }, cors);
+      if (err instanceof BodyTooLarge) return sendJson(res, 413, { errors: [{ message: "request body too large", extensions: { code: "PAYLOAD_TOO_LARGE" } }] }, cors);
       throw err;
     }
     const headers = new HeaderMap();

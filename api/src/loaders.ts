@@ -1,14 +1,6 @@
 import type { apiQueries } from "@studio/db";
 import DataLoader from "dataloader";
-import type {
-  CheckpointModel,
-  EvaluationModel,
-  RunModel,
-  SampleModel,
-  SubjectImageModel,
-  SubjectModel,
-  UserModel,
-} from "./models.js";
+import type { CheckpointModel, EvaluationModel, RunModel, SampleModel, SubjectImageModel, SubjectModel, UserModel } from "./models.js";
 import type { EvaluationsRepository } from "./repositories/evaluations.repository.js";
 import type { RunsRepository } from "./repositories/runs.repository.js";
 import type { SharingRepository } from "./repositories/sharing.repository.js";
@@ -53,23 +45,50 @@ export function createLoaders(
 ) {
   return {
     subject: byId<SubjectModel>((ids) => repos.sharing.subjectsByIds(access, ids)),
-    imagesBySubject: grouped<SubjectImageModel>((ids) => repos.subjects.imagesBySubjectIds(teamId, ids), (r) => r.subjectId),
-    runsBySubject: grouped<RunModel>((ids) => repos.runs.bySubjectIds(teamId, ids), (r) => r.subjectId),
+    imagesBySubject: grouped<SubjectImageModel>(
+      (ids) => repos.subjects.imagesBySubjectIds(teamId, ids),
+      (r) => r.subjectId,
+    ),
+    runsBySubject: grouped<RunModel>(
+      (ids) => repos.runs.bySubjectIds(teamId, ids),
+      (r) => r.subjectId,
+    ),
     run: byId<RunModel>((ids) => repos.sharing.runsByIds(access, ids)),
     checkpoint: byId<CheckpointModel>((ids) => repos.sharing.checkpointsByIds(access, ids)),
-    checkpointsByRun: grouped<CheckpointModel>((ids) => repos.sharing.checkpointsByRunIds(access, ids), (r) => r.runId),
+    checkpointsByRun: grouped<CheckpointModel>(
+      (ids) => repos.sharing.checkpointsByRunIds(access, ids),
+      (r) => r.runId,
+    ),
     sample: byId<SampleModel>((ids) => repos.sharing.samplesByIds(access, ids)),
-    samplesByRun: grouped<SampleModel>((ids) => repos.sharing.samplesByRunIds(access, ids), (r) => r.runId),
+    samplesByRun: grouped<SampleModel>(
+      (ids) => repos.sharing.samplesByRunIds(access, ids),
+      (r) => r.runId,
+    ),
     // loss_points has no team column: only run ids that came from readable runs reach this
-    lossesByRun: grouped<LossRow>((ids) => repos.runs.lossesByRunIds(ids), (r) => r.runId),
+    lossesByRun: grouped<LossRow>(
+      (ids) => repos.runs.lossesByRunIds(ids),
+      (r) => r.runId,
+    ),
     // model cards and shares: only ids that came from readable rows reach these
-    cardImagesBySubject: grouped<CardImageRow>((ids) => repos.sharing.cardImagesBySubjectIds(ids), (r) => r.subjectId),
-    scoresByCheckpoint: grouped<ScoreRow>((ids) => repos.sharing.latestScoresByCheckpointIds(ids), (r) => r.checkpointId),
+    cardImagesBySubject: grouped<CardImageRow>(
+      (ids) => repos.sharing.cardImagesBySubjectIds(ids),
+      (r) => r.subjectId,
+    ),
+    scoresByCheckpoint: grouped<ScoreRow>(
+      (ids) => repos.sharing.latestScoresByCheckpointIds(ids),
+      (r) => r.checkpointId,
+    ),
     user: byId<UserModel>((ids) => repos.sharing.usersByIds(ids)),
     teamName: byId<{ id: string; name: string }>((ids) => repos.sharing.teamNamesByIds(ids)),
     evaluation: byId<EvaluationModel>((ids) => repos.evaluations.byIds(teamId, ids)),
-    evaluationsByCheckpoint: grouped<EvaluationModel>((ids) => repos.evaluations.byCheckpointIds(teamId, ids), (r) => r.checkpointId),
-    evaluationsByRun: grouped<EvaluationModel>((ids) => repos.evaluations.byRunIds(teamId, ids), (r) => r.runId),
+    evaluationsByCheckpoint: grouped<EvaluationModel>(
+      (ids) => repos.evaluations.byCheckpointIds(teamId, ids),
+      (r) => r.checkpointId,
+    ),
+    evaluationsByRun: grouped<EvaluationModel>(
+      (ids) => repos.evaluations.byRunIds(teamId, ids),
+      (r) => r.runId,
+    ),
   };
 }
 

@@ -32,6 +32,9 @@ for (const sig of ["SIGINT", "SIGTERM"] as const) {
     log("info", `${sig}: draining`);
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
-    api.close().then(() => process.exit(0), () => process.exit(1));
+    api.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
   });
 }

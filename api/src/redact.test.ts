@@ -3,7 +3,8 @@ import { redactSecrets } from "./redact.js";
 
 describe("redactSecrets", () => {
   it("drops SQL parameters but keeps the statement", () => {
-    const line = 'internal error at run: Error: Failed query: select * from "api_keys" where "secret_hash" = $1\nparams: 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08';
+    const line =
+      'internal error at run: Error: Failed query: select * from "api_keys" where "secret_hash" = $1\nparams: 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08';
     const out = redactSecrets(line);
     expect(out).toContain('select * from "api_keys"');
     expect(out).toContain("params: [redacted]");

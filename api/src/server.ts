@@ -69,7 +69,14 @@ export async function startApi(config: ApiConfig, rawLog: Logger): Promise<Runni
   const notifications = new PgListener(config.DATABASE_URL, Object.values(CHANNELS), (m) => log("warn", m));
   notifications.start();
   // one stream per run (and per followed row) for the whole process (docs/live-events.md)
-  const live = liveHubFor(notifications, dbHandle, config, () => scorer.automaticSince(), log, (pool) => sqlCounter?.attach(pool));
+  const live = liveHubFor(
+    notifications,
+    dbHandle,
+    config,
+    () => scorer.automaticSince(),
+    log,
+    (pool) => sqlCounter?.attach(pool),
+  );
   const storage = new StorageRepository(config);
   const repos = {
     auth: new AuthRepository(dbHandle),
@@ -104,10 +111,7 @@ export async function startApi(config: ApiConfig, rawLog: Logger): Promise<Runni
   );
   // Archive URLs are signed with EXPORT_URL_SECRET; without one, a random key per process (then an
   // archive URL works only on the replica that issued it). Their base is API_PUBLIC_URL, or where we listen.
-  const archiveTokens = new ArchiveTokens(
-    config.EXPORT_URL_SECRET ? Buffer.from(config.EXPORT_URL_SECRET) : randomBytes(32),
-    config.EXPORT_URL_TTL_SECONDS,
-  );
+  const archiveTokens = new ArchiveTokens(config.EXPORT_URL_SECRET ? Buffer.from(config.EXPORT_URL_SECRET) : randomBytes(32), config.EXPORT_URL_TTL_SECONDS);
   let publicUrl = config.API_PUBLIC_URL?.replace(/\/+$/, "") ?? "";
   const sharing = new SharesService(repos.sharing, repos.runs);
   const services: Services = {
@@ -237,7 +241,15 @@ export async function startApi(config: ApiConfig, rawLog: Logger): Promise<Runni
     formatError: (formatted, error) => maskError(formatted, error, (m) => log("error", m)),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
-      { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
+      {
+        async serverWillStart() {
+          return {
+            async drainServer() {
+              await wsCleanup.dispose();
+            },
+          };
+        },
+      },
       {
         async requestDidStart() {
           return {

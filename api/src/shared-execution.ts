@@ -1,15 +1,4 @@
-import {
-  createSourceEventStream,
-  execute,
-  getOperationAST,
-  Kind,
-  print,
-  visit,
-  type DocumentNode,
-  type ExecutionArgs,
-  type ExecutionResult,
-  type SelectionSetNode,
-} from "graphql";
+import { createSourceEventStream, execute, getOperationAST, Kind, print, visit, type DocumentNode, type ExecutionArgs, type ExecutionResult, type SelectionSetNode } from "graphql";
 
 /**
  * Subscriptions fan one payload out to many viewers (docs/live-events.md): the live hub hands the same
@@ -42,7 +31,11 @@ export async function sharedSubscribe(args: ExecutionArgs): Promise<AsyncIterabl
     const r = execute({ ...args, rootValue: payload });
     byKey.set(key, r);
     // once settled, later subscribers get the result itself (no promise hop per delivery)
-    if (r instanceof Promise) void r.then((v) => byKey.set(key, v), () => undefined);
+    if (r instanceof Promise)
+      void r.then(
+        (v) => byKey.set(key, v),
+        () => undefined,
+      );
     return r;
   };
   return mapIterator(source, run);
@@ -67,7 +60,8 @@ function selectionUsesVariables(doc: DocumentNode, root: SelectionSetNode): bool
         used = true;
       },
     });
-  for (const sel of root.selections) if (sel.kind === Kind.FIELD && sel.selectionSet) look(sel.selectionSet);
+  for (const sel of root.selections)
+    if (sel.kind === Kind.FIELD && sel.selectionSet) look(sel.selectionSet);
     else if (sel.kind !== Kind.FIELD) look(sel);
   for (const def of doc.definitions) if (def.kind === Kind.FRAGMENT_DEFINITION) look(def);
   return used;

@@ -46,9 +46,9 @@ export function exportArchiveHandler(exports: ExportsService, storage: StorageRe
       res.writeHead(status, { "content-type": "application/json", ...cors });
       res.end(JSON.stringify({ error }));
     };
-    if (req.method !== "GET" && req.method !== "HEAD") return json(405, "use GET"), true;
+    if (req.method !== "GET" && req.method !== "HEAD") return (json(405, "use GET"), true);
     const archive = await exports.archive(m[1]!.toLowerCase(), url.searchParams.get("token") ?? "");
-    if (!archive) return json(404, "no such export, or the link expired or was issued to a key or share link that was revoked since: ask the API for a new archiveUrl"), true;
+    if (!archive) return (json(404, "no such export, or the link expired or was issued to a key or share link that was revoked since: ask the API for a new archiveUrl"), true);
     const headers = archive.entries.map((e) => tarHeader(e.path, e.sizeBytes));
     res.writeHead(200, {
       ...cors,
@@ -57,7 +57,7 @@ export function exportArchiveHandler(exports: ExportsService, storage: StorageRe
       "content-disposition": `attachment; filename="${archive.filename}"`,
       "cache-control": "private, no-store",
     });
-    if (req.method === "HEAD") return res.end(), true;
+    if (req.method === "HEAD") return (res.end(), true);
     let body: Readable | null = null;
     try {
       for (const [i, entry] of archive.entries.entries()) {

@@ -1,16 +1,7 @@
 import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
 import { CHANNELS, type PgListener } from "@studio/db";
-import {
-  GraphQLError,
-  NoSchemaIntrospectionCustomRule,
-  parse,
-  specifiedRules,
-  validate,
-  type DocumentNode,
-  type ExecutionArgs,
-  type GraphQLSchema,
-} from "graphql";
+import { GraphQLError, NoSchemaIntrospectionCustomRule, parse, specifiedRules, validate, type DocumentNode, type ExecutionArgs, type GraphQLSchema } from "graphql";
 import type { Context } from "graphql-ws";
 import { WebSocketServer, type WebSocket } from "ws";
 import { ACCESS_RECHECK_MS, concerns, guardSubscription } from "./access-guard.js";
@@ -99,12 +90,10 @@ export function attachGraphqlWs(httpServer: Server, o: WsOptions): { dispose(): 
     if (path !== "/graphql") return rejectUpgrade(socket, 404, "Not Found", "GraphQL is at /graphql");
     // browsers always send Origin; scripts and the CLI send none and are allowed (they hold a key anyway)
     const origin = req.headers.origin;
-    if (origin && !o.corsOrigins.includes("*") && !o.corsOrigins.includes(origin))
-      return rejectUpgrade(socket, 403, "Forbidden", "origin not allowed (API_CORS_ORIGINS)");
+    if (origin && !o.corsOrigins.includes("*") && !o.corsOrigins.includes(origin)) return rejectUpgrade(socket, 403, "Forbidden", "origin not allowed (API_CORS_ORIGINS)");
     const ip = o.rateLimits.ipOf(req); // the TCP peer, or X-Forwarded-For with TRUST_PROXY (limits/client-ip.ts)
     const open = perIp.get(ip) ?? 0;
-    if (open >= o.maxConnectionsPerIp)
-      return rejectUpgrade(socket, 429, "Too Many Requests", "too many websocket connections from this address (API_WS_MAX_CONNECTIONS_PER_IP)");
+    if (open >= o.maxConnectionsPerIp) return rejectUpgrade(socket, 429, "Too Many Requests", "too many websocket connections from this address (API_WS_MAX_CONNECTIONS_PER_IP)");
     perIp.set(ip, open + 1);
     socket.once("close", () => {
       const n = (perIp.get(ip) ?? 1) - 1;
@@ -182,12 +171,9 @@ export function attachGraphqlWs(httpServer: Server, o: WsOptions): { dispose(): 
         c.keySlot = slot;
         // revocation (removeMember, setMemberRole, revokeApiKey, revokeShare): the next operation rechecks;
         // open subscriptions end through guardSubscription
-        c.offAccess = o.notifications.subscribe(
-          CHANNELS.access,
-          (n) => {
-            if (concerns(n, p)) c.stale = true;
-          },
-        );
+        c.offAccess = o.notifications.subscribe(CHANNELS.access, (n) => {
+          if (concerns(n, p)) c.stale = true;
+        });
         return true;
       },
       onClose: (ctx) => {
@@ -257,7 +243,14 @@ export function attachGraphqlWs(httpServer: Server, o: WsOptions): { dispose(): 
           recheck: o.recheck,
         });
         // a hub stream (runEvents) is sent without a promise per message (ws-transport.ts pumpDirect)
-        if (isDirectStream(guarded)) return pumpDirect({ id, socket, stream: guarded, subscribed: () => id in ctx.subscriptions, present: (r) => (r.errors?.length ? { ...r, errors: mask(r.errors) as never } : r) }) as never;
+        if (isDirectStream(guarded))
+          return pumpDirect({
+            id,
+            socket,
+            stream: guarded,
+            subscribed: () => id in ctx.subscriptions,
+            present: (r) => (r.errors?.length ? { ...r, errors: mask(r.errors) as never } : r),
+          }) as never;
         return guarded as never;
       },
       onNext: (_ctx, _id, _payload, _args, result) => {
@@ -269,7 +262,11 @@ export function attachGraphqlWs(httpServer: Server, o: WsOptions): { dispose(): 
     },
     wss,
   );
-  return { dispose: async () => { await cleanup.dispose(); } };
+  return {
+    dispose: async () => {
+      await cleanup.dispose();
+    },
+  };
 }
 
 /**

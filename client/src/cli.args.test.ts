@@ -20,7 +20,26 @@ describe("CLI argument parsing", () => {
   });
 
   it("maps runs start flags to StartRunInput", () => {
-    const p = parse(["runs", "start", "--subject", "S", "--method", "Two-Stage", "--base-model", "tiny-random", "--stage1-steps", "2", "--stage2-steps", "3", "--sample-prompt", "a", "--sample-prompt", "b", "--watch", "--json"]);
+    const p = parse([
+      "runs",
+      "start",
+      "--subject",
+      "S",
+      "--method",
+      "Two-Stage",
+      "--base-model",
+      "tiny-random",
+      "--stage1-steps",
+      "2",
+      "--stage2-steps",
+      "3",
+      "--sample-prompt",
+      "a",
+      "--sample-prompt",
+      "b",
+      "--watch",
+      "--json",
+    ]);
     expect(startRunInput(p.values, usage)).toEqual({
       subjectId: "S",
       method: "TWO_STAGE",
@@ -46,7 +65,7 @@ describe("CLI argument parsing", () => {
     expect(() => parse(["runs", "start", "--bogus"])).toThrow(UsageError);
     expect(() => parse(["runs", "start", "--subject"])).toThrow(/--subject/);
     const p = parse(["runs", "start", "--subject", "S", "--stage1-steps", "2.5", "--method", "lora"]);
-    expect(() => int(p.values, "stage1-steps", 1, 20000, usage)).toThrow("--stage1-steps must be an integer from 1 to 20000 (got \"2.5\")");
+    expect(() => int(p.values, "stage1-steps", 1, 20000, usage)).toThrow('--stage1-steps must be an integer from 1 to 20000 (got "2.5")');
     expect(() => choice(p.values, "method", { "two-stage": "TWO_STAGE" }, usage)).toThrow(/--method must be one of two-stage/);
     expect(() => startRunInput(parse(["runs", "start"]).values, usage)).toThrow("--subject is required");
   });

@@ -69,8 +69,7 @@ export function num(values: Values, name: string, min: number, max: number, usag
   const raw = str(values, name);
   if (raw === undefined) return undefined;
   const n = Number(raw);
-  if (raw.trim() === "" || !Number.isFinite(n) || n < min || n > max)
-    throw new UsageError(`--${name} must be a number from ${min} to ${max} (got ${JSON.stringify(raw)})`, usage);
+  if (raw.trim() === "" || !Number.isFinite(n) || n < min || n > max) throw new UsageError(`--${name} must be a number from ${min} to ${max} (got ${JSON.stringify(raw)})`, usage);
   return n;
 }
 

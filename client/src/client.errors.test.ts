@@ -6,10 +6,7 @@ const jsonResponse = (body: unknown, status = 200) => new Response(JSON.stringif
 
 describe("error mapping", () => {
   it("takes code and field from the first GraphQL error", () => {
-    const e = errorFromGraphQL([
-      { message: "classNoun must be a lowercase noun", extensions: { code: "BAD_USER_INPUT", field: "classNoun" } },
-      { message: "second" },
-    ]);
+    const e = errorFromGraphQL([{ message: "classNoun must be a lowercase noun", extensions: { code: "BAD_USER_INPUT", field: "classNoun" } }, { message: "second" }]);
     expect(e).toBeInstanceOf(StudioError);
     expect(e.code).toBe("BAD_USER_INPUT");
     expect(e.field).toBe("classNoun");
@@ -63,7 +60,9 @@ describe("StudioClient over a fake fetch", () => {
         if (String(url).startsWith("http://s3/")) return new Response(null, { status: 200 });
         const body = JSON.parse(String(init!.body)) as { query: string; variables: Record<string, unknown> };
         if (body.query.includes("createImageUpload"))
-          return jsonResponse({ data: { createImageUpload: { uploadId: "up1", url: "http://s3/bucket", fields: { key: "uploads/a.png", "Content-Type": "image/png", policy: "p" }, expiresAt: "" } } });
+          return jsonResponse({
+            data: { createImageUpload: { uploadId: "up1", url: "http://s3/bucket", fields: { key: "uploads/a.png", "Content-Type": "image/png", policy: "p" }, expiresAt: "" } },
+          });
         return jsonResponse({ data: { addSubjectImage: { id: "img", filename: "photo.jpg", contentType: "image/png", byteSize: 12, sha256: "x", width: 1, height: 1 } } });
       },
     });
@@ -86,7 +85,12 @@ describe("StudioClient over a fake fetch", () => {
   });
 
   it("refuses a file that is no image by bytes or by name, before calling the API", async () => {
-    const client = new StudioClient({ url: "http://api/graphql", fetch: async () => { throw new Error("must not be called"); } });
+    const client = new StudioClient({
+      url: "http://api/graphql",
+      fetch: async () => {
+        throw new Error("must not be called");
+      },
+    });
     await expect(client.uploadSubjectImage("s", { filename: "notes.txt", bytes: new Uint8Array([1, 2, 3]) })).rejects.toMatchObject({ code: "UNSUPPORTED_FILE" });
   });
 });

@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { isTransient, StudioError } from "./client.errors.js";
@@ -206,7 +205,10 @@ export class StudioClient {
       opts.onExport?.(queued);
       const exp = queued.state === "SUCCEEDED" ? queued : await this.waitForExport(queued.id, opts.onExport);
       if (exp.state !== "SUCCEEDED")
-        throw new StudioError(exp.error?.code ?? "EXPORT_FAILED", `decoding checkpoint ${id} failed: ${exp.error?.message ?? "no error recorded"} (use --raw for the stored files)`);
+        throw new StudioError(
+          exp.error?.code ?? "EXPORT_FAILED",
+          `decoding checkpoint ${id} failed: ${exp.error?.message ?? "no error recorded"} (use --raw for the stored files)`,
+        );
       const files = exp.files.filter((f) => !EXPORT_META_FILES.includes(f.name));
       return (await this.downloadExport({ ...exp, files }, dir, opts)).map((f) => f.path);
     }
@@ -503,7 +505,10 @@ function checkArchive(exp: ModelExport, entries: { path: string; sizeBytes: numb
     const e = byName.get(f.name);
     if (!e) throw new StudioError("DOWNLOAD_FAILED", `the archive lacks ${f.name}`);
     if (e.sizeBytes !== f.sizeBytes || e.sha256 !== f.sha256)
-      throw new StudioError("DOWNLOAD_FAILED", `${f.name} in the archive: sha256 ${e.sha256} (${e.sizeBytes} bytes) does not match the recorded ${f.sha256} (${f.sizeBytes} bytes)`);
+      throw new StudioError(
+        "DOWNLOAD_FAILED",
+        `${f.name} in the archive: sha256 ${e.sha256} (${e.sizeBytes} bytes) does not match the recorded ${f.sha256} (${f.sizeBytes} bytes)`,
+      );
   }
   if (entries.length !== exp.files.length) throw new StudioError("DOWNLOAD_FAILED", `the archive has ${entries.length} files, the export ${exp.files.length}`);
 }

@@ -59,7 +59,9 @@ const exportCommand: Command = {
 
     const client = ctx.client();
     const queued = await client.exportCheckpoint(checkpointId, format, half);
-    ctx.out.info(`export ${queued.id}: ${FORMAT_NAMES[format]}${half ? " fp16" : ""} of checkpoint ${checkpointId} (${queued.checkpoint.stage} step ${queued.checkpoint.step}), ${queued.state}`);
+    ctx.out.info(
+      `export ${queued.id}: ${FORMAT_NAMES[format]}${half ? " fp16" : ""} of checkpoint ${checkpointId} (${queued.checkpoint.stage} step ${queued.checkpoint.step}), ${queued.state}`,
+    );
     if (noWait) {
       ctx.out.result(queued, `${queued.id} ${queued.state}`);
       if (queued.state !== "SUCCEEDED") ctx.out.info("run the same command without --no-wait to wait for it and download it (the export is reused)");
@@ -96,7 +98,12 @@ const exportCommand: Command = {
       }
       progress.done(`✓ ${basename(path)}  ${formatBytes(got.value.sizeBytes)}  (every file's sha256 checked)`);
       const hint = archiveHint(exp, got.value);
-      emit(ctx, stream, { ok: true, export: exp, archive: got.value.path, sizeBytes: got.value.sizeBytes, root: got.value.root, hint }, `${got.value.path}  ${formatBytes(got.value.sizeBytes)}`);
+      emit(
+        ctx,
+        stream,
+        { ok: true, export: exp, archive: got.value.path, sizeBytes: got.value.sizeBytes, root: got.value.root, hint },
+        `${got.value.path}  ${formatBytes(got.value.sizeBytes)}`,
+      );
       for (const line of hint) ctx.out.info(line);
       return EXIT.OK;
     }
@@ -159,7 +166,9 @@ export function folderHint(exp: Pick<ModelExport, "format">, dir: string, files:
     return [`load it in Python: from diffusers import StableDiffusionPipeline; pipe = StableDiffusionPipeline.from_pretrained(${py(dir)})${emb}`];
   }
   if (exp.format === "CHECKPOINT")
-    return [`a plain checkpoint folder: checkpoint.json lists each file's sha256; unet.safetensors is the UNet state dict in diffusers' key layout, embedding.safetensors the token's row`];
+    return [
+      `a plain checkpoint folder: checkpoint.json lists each file's sha256; unet.safetensors is the UNet state dict in diffusers' key layout, embedding.safetensors the token's row`,
+    ];
   const model = files.find((f) => f.name === SINGLE_FILE);
   const emb = files.find((f) => f.name !== SINGLE_FILE && f.name.endsWith(".safetensors") && !META_FILES.includes(f.name));
   const stem = emb ? basename(emb.name, ".safetensors") : null;

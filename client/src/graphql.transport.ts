@@ -98,8 +98,7 @@ export class GraphQLTransport {
     if (typeof close?.code === "number") {
       const reason = typeof close.reason === "string" && close.reason ? `: ${close.reason}` : "";
       // 4xxx are the server's refusals (bad auth, bad message); anything else is a lost connection
-      if (close.code === 4290)
-        return new StudioError("CONNECTION_LOST", `the API cut this client for falling behind the stream (4290${reason}); resuming`);
+      if (close.code === 4290) return new StudioError("CONNECTION_LOST", `the API cut this client for falling behind the stream (4290${reason}); resuming`);
       if (close.code >= 4400 && close.code < 4500 && close.code !== 4499)
         return new StudioError(close.code === 4403 ? "UNAUTHENTICATED" : "BAD_RESPONSE", `the API closed the subscription (${close.code}${reason})`);
       return new StudioError("CONNECTION_LOST", `the connection to ${this.wsUrl} closed (${close.code}${reason})`);

@@ -47,7 +47,10 @@ describe("run progress", () => {
       durationMs,
       warmEngine: phaseState === "ENDED" ? (warmEngine ?? false) : null,
     });
-    const started = fold([{ __typename: "RunStateChanged", seq: 1, at: at(0), state: "RUNNING", previousState: "QUEUED", errorCode: null, errorMessage: null }, phase(2, "STARTED", 10, null)]);
+    const started = fold([
+      { __typename: "RunStateChanged", seq: 1, at: at(0), state: "RUNNING", previousState: "QUEUED", errorCode: null, errorMessage: null },
+      phase(2, "STARTED", 10, null),
+    ]);
     expect(renderBar(started)).toBe("RUNNING: loading base model…");
     expect(renderLine(started, phase(2, "STARTED", 10, null))).toBe("loading base model tiny-random…");
     const ended = applyEvent(started, phase(3, "ENDED", 2510, 2500));

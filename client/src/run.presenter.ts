@@ -24,13 +24,15 @@ export async function watchAndReport(ctx: CommandContext, runId: string, afterSe
       afterSeq,
       signal: abort.signal,
       onReconnect: ({ attempt, delayMs, afterSeq: seq, error }) =>
-        out.info(`${drawn ? "\n" : ""}${error.code === "UNAVAILABLE" ? "the API is busy" : "connection lost"}; reconnecting… in ${delayMs} ms (attempt ${attempt}, after event ${seq})`),
+        out.info(
+          `${drawn ? "\n" : ""}${error.code === "UNAVAILABLE" ? "the API is busy" : "connection lost"}; reconnecting… in ${delayMs} ms (attempt ${attempt}, after event ${seq})`,
+        ),
       onResumed: ({ afterSeq: seq }) => out.info(`resumed: events flow again (event ${seq})`),
     });
     for await (const e of events) {
       progress = applyEvent(progress, e);
       out.ndjson({ type: "event", runId, ...e });
-      drawn = show(ctx, progress, e, drawn);
+      drawn = show(ctx, progress, e);
     }
   } finally {
     off();
@@ -41,7 +43,7 @@ export async function watchAndReport(ctx: CommandContext, runId: string, afterSe
   return finalReport(ctx, run!);
 }
 
-function show(ctx: CommandContext, p: RunProgress, e: RunEvent, drawn: boolean): boolean {
+function show(ctx: CommandContext, p: RunProgress, e: RunEvent): boolean {
   const out = ctx.out;
   if (!out.live) {
     const line = renderLine(p, e);
@@ -51,7 +53,10 @@ function show(ctx: CommandContext, p: RunProgress, e: RunEvent, drawn: boolean):
   // state changes, new stages and checkpoints stay in the scrollback; the bar is redrawn below them
   if (e.__typename !== "LossLogged" && e.__typename !== "SampleSaved") {
     const line = renderLine(p, e);
-    if (line) out.redraw(line), out.endLine();
+    if (line) {
+      out.redraw(line);
+      out.endLine();
+    }
   }
   out.redraw(renderBar(p, out.columns));
   return true;

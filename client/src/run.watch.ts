@@ -32,10 +32,7 @@ export interface WatchOptions {
  * with `afterSeq` = the last seq delivered after a jittered exponential pause, so the caller sees
  * no gap and no duplicate (events at or below that seq are skipped, should a server resend them).
  */
-export async function* watchRunEvents(
-  subscribe: (afterSeq: number) => AsyncIterable<RunEvent>,
-  opts: WatchOptions = {},
-): AsyncGenerator<RunEvent> {
+export async function* watchRunEvents(subscribe: (afterSeq: number) => AsyncIterable<RunEvent>, opts: WatchOptions = {}): AsyncGenerator<RunEvent> {
   let after = opts.afterSeq ?? 0;
   let attempt = 0;
   let reconnecting = false;

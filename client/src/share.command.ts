@@ -40,7 +40,13 @@ const list: Command = {
   async run(ctx) {
     positionals(ctx.args, [], ctx.usage);
     const shares = await ctx.client().shares(str(ctx.args.values, "run"));
-    const rows = shares.map((s) => [s.id, s.kind, s.active ? "active" : s.revokedAt ? "revoked" : "expired", `run ${s.run.id}`, s.targetTeam?.name ?? (s.promptOnly ? "link (prompt only)" : "link")]);
+    const rows = shares.map((s) => [
+      s.id,
+      s.kind,
+      s.active ? "active" : s.revokedAt ? "revoked" : "expired",
+      `run ${s.run.id}`,
+      s.targetTeam?.name ?? (s.promptOnly ? "link (prompt only)" : "link"),
+    ]);
     ctx.out.result({ shares }, rows.length ? table(rows) : ["no shares"]);
     return EXIT.OK;
   },

@@ -41,9 +41,7 @@ const create: Command = {
     const uploads: UploadResult[] = [];
     for (const file of files) uploads.push(await uploadOne(ctx, subject.id, file));
     const failed = uploads.filter((u) => !u.ok).length;
-    ctx.out.result({ subject: { ...subject, images: undefined }, uploads, failed }, [
-      subject.id,
-    ]);
+    ctx.out.result({ subject: { ...subject, images: undefined }, uploads, failed }, [subject.id]);
     if (failed) ctx.out.info(`${failed} of ${files.length} photos failed; the subject has ${files.length - failed}`);
     return failed ? EXIT.FAILED : EXIT.OK;
   },

@@ -104,12 +104,10 @@ export async function downloadToFile(fetchImpl: FetchLike, url: string, path: st
       throw new StudioError("DOWNLOAD_FAILED", `${opts.what}: the download broke off after ${done} bytes (${(err as Error).message})`, undefined, [], { cause: err });
     }
     const sha256 = hash.digest("hex");
-    if (opts.sizeBytes !== undefined && done !== opts.sizeBytes)
-      throw new StudioError("DOWNLOAD_FAILED", `${opts.what}: got ${done} bytes, the API recorded ${opts.sizeBytes}`);
+    if (opts.sizeBytes !== undefined && done !== opts.sizeBytes) throw new StudioError("DOWNLOAD_FAILED", `${opts.what}: got ${done} bytes, the API recorded ${opts.sizeBytes}`);
     if (opts.sizeBytes === undefined && Number.isFinite(header) && res.headers.has("content-length") && done !== header)
       throw new StudioError("DOWNLOAD_FAILED", `${opts.what}: got ${done} bytes, Content-Length said ${header}`);
-    if (opts.sha256 !== undefined && sha256 !== opts.sha256)
-      throw new StudioError("DOWNLOAD_FAILED", `${opts.what}: sha256 ${sha256} does not match the recorded ${opts.sha256}`);
+    if (opts.sha256 !== undefined && sha256 !== opts.sha256) throw new StudioError("DOWNLOAD_FAILED", `${opts.what}: sha256 ${sha256} does not match the recorded ${opts.sha256}`);
     opts.verify?.();
     await fsync(tmp);
     await rename(tmp, path);
@@ -155,13 +153,7 @@ export function postPolicyBody(fields: Record<string, string>, filename: string,
 }
 
 /** POSTs a body from postPolicyBody to a presigned POST URL; storage's refusal becomes UPLOAD_FAILED. */
-export async function postToStorage(
-  fetchImpl: FetchLike,
-  url: string,
-  body: ReturnType<typeof postPolicyBody>,
-  what: string,
-  signal?: AbortSignal,
-): Promise<void> {
+export async function postToStorage(fetchImpl: FetchLike, url: string, body: ReturnType<typeof postPolicyBody>, what: string, signal?: AbortSignal): Promise<void> {
   let res: Response;
   try {
     const init = {
@@ -181,7 +173,15 @@ export async function postToStorage(
 }
 
 /** Streams a local file to a presigned POST policy (exact size: storage refuses any other). */
-export async function uploadFile(fetchImpl: FetchLike, url: string, fields: Record<string, string>, path: string, sizeBytes: number, what: string, signal?: AbortSignal): Promise<void> {
+export async function uploadFile(
+  fetchImpl: FetchLike,
+  url: string,
+  fields: Record<string, string>,
+  path: string,
+  sizeBytes: number,
+  what: string,
+  signal?: AbortSignal,
+): Promise<void> {
   const body = postPolicyBody(fields, what, fields["Content-Type"] ?? "application/octet-stream", sizeBytes, () => createReadStream(path) as AsyncIterable<Uint8Array>);
   await postToStorage(fetchImpl, url, body, what, signal);
 }
@@ -217,17 +217,22 @@ export async function uploadParts(
       if (bytesRead !== length) throw new StudioError("UPLOAD_FAILED", `${opts.what}: the file changed while it was uploading`);
       for (let attempt = 1; ; attempt++) {
         opts.signal?.throwIfAborted();
-        let status = 0;
+        let res: Response;
         try {
-          const res = await fetchImpl(url, { method: "PUT", body: buf.subarray(0, length), headers: { "content-length": String(length) }, ...(opts.signal ? { signal: opts.signal } : {}) });
-          status = res.status;
-          await res.body?.cancel().catch(() => undefined);
-          if (res.ok) break;
+          res = await fetchImpl(url, {
+            method: "PUT",
+            body: buf.subarray(0, length),
+            headers: { "content-length": String(length) },
+            ...(opts.signal ? { signal: opts.signal } : {}),
+          });
         } catch (err) {
           if (opts.signal?.aborted) throw err;
           if (attempt >= PART_ATTEMPTS) throw new StudioError("UPLOAD_FAILED", `${opts.what}: part ${partNumber}: ${describeCause(err)}`, undefined, [], { cause: err });
           continue;
         }
+        await res.body?.cancel().catch(() => undefined);
+        if (res.ok) break;
+        const status = res.status;
         if (status < 500 || attempt >= PART_ATTEMPTS) throw new StudioError("UPLOAD_FAILED", `${opts.what}: storage answered part ${partNumber} with HTTP ${status}`);
       }
       opts.onPart?.(++done, parts.length);

@@ -3,7 +3,7 @@
 // JavaScript every page loads, gzipped, as JSON; exits 1 when a route's own JS is over 60 KB gzip or the
 // shared JS over 160 KB gzip. Reads the build's client-reference manifests; needs no dependency.
 import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join, relative } from "node:path";
+import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import vm from "node:vm";
 

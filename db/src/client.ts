@@ -14,10 +14,7 @@ export interface DbHandle {
  * Opens a pool that survives the database going away: idle-client errors are reported, not thrown,
  * so a restart of PostgreSQL degrades health instead of crashing the process.
  */
-export function openDb(
-  url: string,
-  opts: { max?: number; onError?: (err: Error) => void; connectTimeoutMs?: number } = {},
-): DbHandle {
+export function openDb(url: string, opts: { max?: number; onError?: (err: Error) => void; connectTimeoutMs?: number } = {}): DbHandle {
   const pool = new pg.Pool({
     connectionString: url,
     max: opts.max ?? 10,

@@ -12,4 +12,16 @@ export * as apiQueries from "./queries/api/index.js";
 // Owned by the trainer side:
 export * as workerQueries from "./queries/worker/index.js";
 export * from "./queries/evaluation-events.queries.js";
-export { applyGrants, ensureLoginRoles, missingGrantEntries, schemaTableNames, roleOfUrl, urlForRole, TABLE_GRANTS, DEFAULT_ROLE_NAMES, type Privilege, type ServiceRole, type RoleNames } from "./roles.js";
+export {
+  applyGrants,
+  ensureLoginRoles,
+  missingGrantEntries,
+  schemaTableNames,
+  roleOfUrl,
+  urlForRole,
+  TABLE_GRANTS,
+  DEFAULT_ROLE_NAMES,
+  type Privilege,
+  type ServiceRole,
+  type RoleNames,
+} from "./roles.js";

@@ -42,11 +42,18 @@ describe("object keys: one module, the layout docs/platform-contract.md document
   });
 
   it.each(built)("%s follows a documented template", (_name, key) => {
-    expect(templates.some((tpl) => asRegex(tpl).test(key)), `${key} matches none of:\n${templates.join("\n")}`).toBe(true);
+    expect(
+      templates.some((tpl) => asRegex(tpl).test(key)),
+      `${key} matches none of:\n${templates.join("\n")}`,
+    ).toBe(true);
   });
 
   it("every documented template is built by the module (the docs describe no layout the code lacks)", () => {
-    for (const tpl of templates) expect(built.some(([, key]) => asRegex(tpl).test(key)), tpl).toBe(true);
+    for (const tpl of templates)
+      expect(
+        built.some(([, key]) => asRegex(tpl).test(key)),
+        tpl,
+      ).toBe(true);
   });
 
   it("zero-pads steps and image indexes and scopes leased writes by attempt", () => {
@@ -62,6 +69,9 @@ describe("object keys: one module, the layout docs/platform-contract.md document
     }
     // every non-staging key sits in one of the areas the storage policies grant
     for (const [name, key] of built.filter(([, k]) => !k.startsWith(STAGING_PREFIX)))
-      expect(Object.values(TEAM_AREAS).some((a) => key.startsWith(`teams/${t}/${a}/`)), name).toBe(true);
+      expect(
+        Object.values(TEAM_AREAS).some((a) => key.startsWith(`teams/${t}/${a}/`)),
+        name,
+      ).toBe(true);
   });
 });

@@ -32,13 +32,11 @@ export const objectKeys = {
   subjectUpload: (teamId: string, subjectId: string, uploadId: string, filename: string) =>
     `${STAGING_PREFIX}${team(teamId, TEAM_AREAS.subjects)}/${subjectId}/${uploadId}/${filename}`,
   /** The validated photo (exactly the uploaded bytes). */
-  subjectImage: (teamId: string, subjectId: string, imageId: string, filename: string) =>
-    `${team(teamId, TEAM_AREAS.subjects)}/${subjectId}/images/${imageId}/${filename}`,
+  subjectImage: (teamId: string, subjectId: string, imageId: string, filename: string) => `${team(teamId, TEAM_AREAS.subjects)}/${subjectId}/images/${imageId}/${filename}`,
   /** Its EXIF-oriented WebP display copy. */
   subjectDisplay: (teamId: string, subjectId: string, imageId: string) => `${team(teamId, TEAM_AREAS.subjects)}/${subjectId}/display/${imageId}.webp`,
   /** A model card's thumbnail of a subject photo, `px` on its longer side. */
-  subjectThumb: (teamId: string, subjectId: string, imageId: string, px: number) =>
-    `${team(teamId, TEAM_AREAS.subjects)}/${subjectId}/thumbs/${imageId}-${px}.webp`,
+  subjectThumb: (teamId: string, subjectId: string, imageId: string, px: number) => `${team(teamId, TEAM_AREAS.subjects)}/${subjectId}/thumbs/${imageId}-${px}.webp`,
 
   /** A training sample; attempt-scoped, so a fenced-off attempt never overwrites its successor's objects. */
   sample: (o: RunObject & { promptIndex: number; seed: number }) =>

@@ -23,7 +23,6 @@ describe("TABLE_GRANTS", () => {
   });
 
   it("gives the trainer nothing on keys, members, invitations, shares and the audit", () => {
-    for (const t of ["api_keys", "users", "memberships", "invitations", "shares", "access_audit", "teams"])
-      expect(TABLE_GRANTS[t]!.trainer).toEqual([]);
+    for (const t of ["api_keys", "users", "memberships", "invitations", "shares", "access_audit", "teams"]) expect(TABLE_GRANTS[t]!.trainer).toEqual([]);
   });
 });

@@ -117,19 +117,13 @@ async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Pro
  * the owner of the database, of the `public` and `drizzle` schemas and of every object in them (an
  * install from before the roles existed had everything owned by the superuser).
  */
-export async function ensureLoginRoles(
-  adminUrl: string,
-  roles: { name: string; password: string }[],
-  owner?: string,
-): Promise<void> {
+export async function ensureLoginRoles(adminUrl: string, roles: { name: string; password: string }[], owner?: string): Promise<void> {
   await withClient(adminUrl, async (c) => {
     for (const r of roles) {
       const found = await c.query("select 1 from pg_roles where rolname = $1", [r.name]);
       const verb = found.rowCount ? "alter" : "create";
       // NOSUPERUSER etc. are the defaults; stated so that an existing role is brought back to them.
-      await c.query(
-        `${verb} role ${ident(r.name)} login nosuperuser nocreatedb nocreaterole noinherit nobypassrls password ${literal(r.password)}`,
-      );
+      await c.query(`${verb} role ${ident(r.name)} login nosuperuser nocreatedb nocreaterole noinherit nobypassrls password ${literal(r.password)}`);
     }
     if (!owner) return;
     const db = (await c.query<{ db: string }>("select current_database() as db")).rows[0]!.db;
@@ -167,9 +161,7 @@ export async function ensureLoginRoles(
 export async function applyGrants(ownerUrl: string, roles: RoleNames): Promise<void> {
   await withClient(ownerUrl, async (c) => {
     const tables = (
-      await c.query<{ name: string }>(
-        "select c.relname as name from pg_class c where c.relnamespace = 'public'::regnamespace and c.relkind in ('r','p','v','m') order by 1",
-      )
+      await c.query<{ name: string }>("select c.relname as name from pg_class c where c.relnamespace = 'public'::regnamespace and c.relkind in ('r','p','v','m') order by 1")
     ).rows.map((r) => r.name);
     const { missing, unknown } = missingGrantEntries(tables);
     if (missing.length || unknown.length)
@@ -216,8 +208,7 @@ export async function applyGrants(ownerUrl: string, roles: RoleNames): Promise<v
           if (privs.length === 0) continue;
           await c.query(`grant ${privs.join(", ")} on table public.${ident(table)} to ${ident(roles[role])}`);
           if (privs.includes("INSERT"))
-            for (const s of seqs.filter((x) => x.tbl === table))
-              await c.query(`grant usage on sequence public.${ident(s.seq)} to ${ident(roles[role])}`);
+            for (const s of seqs.filter((x) => x.tbl === table)) await c.query(`grant usage on sequence public.${ident(s.seq)} to ${ident(roles[role])}`);
         }
       }
       await c.query("commit");

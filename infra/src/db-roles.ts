@@ -24,8 +24,7 @@ async function rolePasswords(file: string): Promise<Passwords> {
     api: saved.api ?? randomBytes(18).toString("base64url"),
     trainer: saved.trainer ?? randomBytes(18).toString("base64url"),
   };
-  if (all.migrator !== saved.migrator || all.api !== saved.api || all.trainer !== saved.trainer)
-    await writeFile(file, JSON.stringify(all, null, 2) + "\n", { mode: 0o600 });
+  if (all.migrator !== saved.migrator || all.api !== saved.api || all.trainer !== saved.trainer) await writeFile(file, JSON.stringify(all, null, 2) + "\n", { mode: 0o600 });
   return all;
 }
 
@@ -74,6 +73,7 @@ export async function prepareDatabase(opts: {
         `cannot create the database roles ${n.api} and ${n.trainer} as the DATABASE_URL user (${(err as Error).message}); ` +
           `give that user CREATEROLE, or create two LOGIN roles and set DATABASE_URL_API and DATABASE_URL_TRAINER ` +
           `(docs/security-privileges.md)`,
+        { cause: err },
       );
     }
     urls = {
@@ -83,8 +83,7 @@ export async function prepareDatabase(opts: {
     };
   } else throw new Error("prepareDatabase: no database URL");
   for (const [name, url] of Object.entries(urls))
-    if (name !== "owner" && roleOfUrl(url) === roleOfUrl(urls.owner))
-      throw new Error(`DATABASE_URL_${name.toUpperCase()} must log in as its own role, not as the migration role`);
+    if (name !== "owner" && roleOfUrl(url) === roleOfUrl(urls.owner)) throw new Error(`DATABASE_URL_${name.toUpperCase()} must log in as its own role, not as the migration role`);
   await runMigrations(urls.owner);
   await applyGrants(urls.owner, { api: roleOfUrl(urls.api), trainer: roleOfUrl(urls.trainer) });
   return urls;

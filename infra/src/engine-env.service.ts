@@ -13,6 +13,8 @@ import { run, runVisible } from "./proc.js";
 export const engineDir = join(repoRoot, "trainer", "engine");
 const LOCK = join(engineDir, "requirements.lock");
 const LOCK_NODEPS = join(engineDir, "requirements-nodeps.lock");
+/** Development tools (ruff), kept out of the container images. */
+const LOCK_DEV = join(engineDir, "requirements-dev.lock");
 
 export function engineVenvDir(): string {
   return process.env.ENGINE_VENV ?? join(cacheDir(), "engine-venv");
@@ -22,10 +24,16 @@ export function enginePython(): string {
   return join(engineVenvDir(), "bin", "python");
 }
 
+/** ruff (requirements-dev.lock), the engine's linter and formatter. */
+export function engineRuff(): string {
+  return join(engineVenvDir(), "bin", "ruff");
+}
+
 async function lockHash(): Promise<string> {
   const h = createHash("sha256");
   h.update(await readFile(LOCK));
   h.update(await readFile(LOCK_NODEPS));
+  h.update(await readFile(LOCK_DEV));
   return h.digest("hex");
 }
 
@@ -50,6 +58,7 @@ export async function ensureEngineEnv(log: (msg: string) => void = console.log):
   log(`engine: installing pinned packages into ${venv} (PyTorch is large; the first time takes minutes)`);
   await runVisible(python, ["-m", "pip", "install", "--disable-pip-version-check", "-q", "-r", LOCK]);
   await runVisible(python, ["-m", "pip", "install", "--disable-pip-version-check", "-q", "--no-deps", "-r", LOCK_NODEPS]);
+  await runVisible(python, ["-m", "pip", "install", "--disable-pip-version-check", "-q", "-r", LOCK_DEV]);
   await writeFile(join(venv, ".studio-lock-sha256"), (await lockHash()) + "\n");
   return python;
 }

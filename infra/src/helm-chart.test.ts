@@ -66,8 +66,7 @@ const find = (objs: K8sObject[], kind: string, suffix: string) => {
 const podSpec = (o: K8sObject): PodSpec => (o as any).spec.template.spec;
 const podLabels = (o: K8sObject): Record<string, string> => (o as any).spec.template.metadata.labels;
 const envOf = (c: Container) => Object.fromEntries((c.env ?? []).map((e) => [e.name, e]));
-const matches = (selector: Record<string, string>, labels: Record<string, string>) =>
-  Object.entries(selector).every(([k, v]) => labels[k] === v);
+const matches = (selector: Record<string, string>, labels: Record<string, string>) => Object.entries(selector).every(([k, v]) => labels[k] === v);
 const workloads = (objs: K8sObject[]) => objs.filter((o) => o.kind === "Deployment" || o.kind === "Job");
 
 beforeAll(async () => {
@@ -91,12 +90,16 @@ describe("helm chart: lint and strict schema validation", () => {
     ["default values", [] as string[]],
     ["values-production.yaml", ["-f", PROD]],
     ["a chart-created Secret and the ingress", [...DUMMY_SECRETS, "ingress.enabled=true"].flatMap((s) => ["--set", s])],
-  ])("renders every object valid against the Kubernetes and KEDA schemas (%s)", async (_name, args) => {
-    const objs = await render(args);
-    expect(objs.length).toBeGreaterThan(10);
-    expect(await validateWithModels(objs)).toEqual([]);
-    expect(typecheckWithModels(objs, join(repoRoot, "infra", "src"))).toEqual([]);
-  }, 120_000);
+  ])(
+    "renders every object valid against the Kubernetes and KEDA schemas (%s)",
+    async (_name, args) => {
+      const objs = await render(args);
+      expect(objs.length).toBeGreaterThan(10);
+      expect(await validateWithModels(objs)).toEqual([]);
+      expect(typecheckWithModels(objs, join(repoRoot, "infra", "src"))).toEqual([]);
+    },
+    120_000,
+  );
 
   it("the validation is strict: an unknown field, a wrong type and an unknown kind fail", async () => {
     const objs = await render();
@@ -179,9 +182,7 @@ describe("helm chart: what the product relies on", () => {
   }, 60_000);
 
   it("a trainer grace period too short for ENGINE_STOP_GRACE_MS is refused", async () => {
-    await expect(render(["--set", "trainer.terminationGracePeriodSeconds=30"])).rejects.toThrow(
-      /terminationGracePeriodSeconds \(30\) must exceed ENGINE_STOP_GRACE_MS/,
-    );
+    await expect(render(["--set", "trainer.terminationGracePeriodSeconds=30"])).rejects.toThrow(/terminationGracePeriodSeconds \(30\) must exceed ENGINE_STOP_GRACE_MS/);
   }, 60_000);
 
   it("KEDA: scales the trainer Deployment from 0 on the queue with the PostgreSQL scaler and a Secret", () => {
@@ -199,9 +200,7 @@ describe("helm chart: what the product relies on", () => {
     expect(trig.authenticationRef.name).toBe(ta.metadata.name);
     expect(ta.spec.secretTargetRef).toEqual([{ parameter: "connection", name: "studio-rare-studio", key: "database-url-trainer" }]);
     // the scale-down of a busy pool is gradual (one pod per period)
-    expect(so.spec.advanced.horizontalPodAutoscalerConfig.behavior.scaleDown.policies).toEqual([
-      { type: "Pods", value: 1, periodSeconds: 300 },
-    ]);
+    expect(so.spec.advanced.horizontalPodAutoscalerConfig.behavior.scaleDown.policies).toEqual([{ type: "Pods", value: 1, periodSeconds: 300 }]);
   });
 
   it("the queue query names tables, columns and states of the schema", () => {
@@ -235,9 +234,7 @@ describe("helm chart: what the product relies on", () => {
     expect(api.spec.replicas).toBeUndefined(); // the HPA owns the count
     const hpa = find(objs, "HorizontalPodAutoscaler", "-api");
     expect(hpa.spec.scaleTargetRef).toEqual({ apiVersion: "apps/v1", kind: "Deployment", name: api.metadata.name });
-    expect(hpa.spec.metrics).toEqual([
-      { type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 70 } } },
-    ]);
+    expect(hpa.spec.metrics).toEqual([{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 70 } } }]);
     expect(hpa.spec.minReplicas).toBeGreaterThanOrEqual(2);
     const pdb = find(objs, "PodDisruptionBudget", "-api");
     expect(pdb.spec.minAvailable).toBe(1);
@@ -367,10 +364,7 @@ describe("helm chart: what the product relies on", () => {
       const rendered = await render(args);
       const asEnv = (w: K8sObject) =>
         Object.fromEntries(
-          (podSpec(w).containers[0]!.env ?? []).map((e) => [
-            e.name,
-            e.value ?? (e.name.startsWith("DATABASE_URL") ? "postgres://u:p@db:5432/studio" : "x".repeat(40)),
-          ]),
+          (podSpec(w).containers[0]!.env ?? []).map((e) => [e.name, e.value ?? (e.name.startsWith("DATABASE_URL") ? "postgres://u:p@db:5432/studio" : "x".repeat(40))]),
         );
       const apiEnv = asEnv(find(rendered, "Deployment", "-api"));
       const api = parseApiConfig(apiEnv);

@@ -39,8 +39,7 @@ export function parseManifests(text: string): K8sObject[] {
 
 /** The module of the kubernetes-models class for an apiVersion and kind. */
 export function modelModule(apiVersion: string, kind: string): string {
-  if (!/^([a-z0-9.-]+\/)?v[0-9a-z]+$/.test(apiVersion) || !/^[A-Z][A-Za-z0-9]+$/.test(kind))
-    throw new Error(`unexpected apiVersion/kind ${apiVersion}/${kind}`);
+  if (!/^([a-z0-9.-]+\/)?v[0-9a-z]+$/.test(apiVersion) || !/^[A-Z][A-Za-z0-9]+$/.test(kind)) throw new Error(`unexpected apiVersion/kind ${apiVersion}/${kind}`);
   if (apiVersion.startsWith("keda.sh/")) return `@kubernetes-models/keda/${apiVersion}/${kind}`;
   return `kubernetes-models/${apiVersion}/${kind}`;
 }
@@ -108,8 +107,7 @@ export function typecheckWithModels(objects: K8sObject[], fromDir: string): stri
   };
   const host = ts.createCompilerHost(options);
   const getSourceFile = host.getSourceFile.bind(host);
-  host.getSourceFile = (name, lang, onError, create) =>
-    name === file ? ts.createSourceFile(name, source, lang) : getSourceFile(name, lang, onError, create);
+  host.getSourceFile = (name, lang, onError, create) => (name === file ? ts.createSourceFile(name, source, lang) : getSourceFile(name, lang, onError, create));
   const fileExists = host.fileExists.bind(host);
   host.fileExists = (name) => name === file || fileExists(name);
   const readFile = host.readFile.bind(host);

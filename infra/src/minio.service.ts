@@ -112,23 +112,19 @@ export async function startMinio(opts: MinioOptions): Promise<MinioInfo> {
     const bin = await ensureMinioBinary();
     const out = openSync(f.log, "a");
     // The server is a daemon that outlives this command (stopped by `stopMinio`), hence detached.
-    const child = spawn(
-      bin,
-      ["server", f.data, "--address", `127.0.0.1:${opts.port}`, "--console-address", `127.0.0.1:${opts.consolePort}`, "--quiet"],
-      {
-        detached: true,
-        stdio: ["ignore", out, out],
-        env: {
-          PATH: process.env.PATH ?? "/usr/bin:/bin",
-          HOME: process.env.HOME ?? "/tmp",
-          MINIO_ROOT_USER: info.accessKey,
-          MINIO_ROOT_PASSWORD: info.secretKey,
-          MINIO_BROWSER: "on",
-          MINIO_UPDATE: "off",
-          MINIO_CALLHOME_ENABLE: "off",
-        },
+    const child = spawn(bin, ["server", f.data, "--address", `127.0.0.1:${opts.port}`, "--console-address", `127.0.0.1:${opts.consolePort}`, "--quiet"], {
+      detached: true,
+      stdio: ["ignore", out, out],
+      env: {
+        PATH: process.env.PATH ?? "/usr/bin:/bin",
+        HOME: process.env.HOME ?? "/tmp",
+        MINIO_ROOT_USER: info.accessKey,
+        MINIO_ROOT_PASSWORD: info.secretKey,
+        MINIO_BROWSER: "on",
+        MINIO_UPDATE: "off",
+        MINIO_CALLHOME_ENABLE: "off",
       },
-    );
+    });
     closeSync(out);
     child.unref();
     await writeFile(f.pid, String(child.pid));

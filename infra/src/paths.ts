@@ -18,7 +18,5 @@ export function defaultDataDir(): string {
  * run on the same machine does not rebuild them.
  */
 export function cacheDir(): string {
-  return process.env.STUDIO_CACHE_DIR
-    ? resolve(process.env.STUDIO_CACHE_DIR)
-    : join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "rare-studio");
+  return process.env.STUDIO_CACHE_DIR ? resolve(process.env.STUDIO_CACHE_DIR) : join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "rare-studio");
 }

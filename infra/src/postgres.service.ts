@@ -127,37 +127,19 @@ export async function startPostgres(opts: PostgresOptions): Promise<PostgresInfo
     await chown(pwFile, uid, gid);
     if (!(await canAccessAs(PG_USER, opts.dataDir, "-w"))) {
       throw new Error(
-        `PostgreSQL data folder ${opts.dataDir} is not reachable by the user ${PG_USER} ` +
-          `(a parent folder is private). Set STUDIO_DATA_DIR to a folder outside it.`,
+        `PostgreSQL data folder ${opts.dataDir} is not reachable by the user ${PG_USER} ` + `(a parent folder is private). Set STUDIO_DATA_DIR to a folder outside it.`,
       );
     }
   }
   if (!existsSync(join(pgdata, "PG_VERSION"))) {
-    await pgRun("initdb", [
-      "-D",
-      pgdata,
-      "-U",
-      "postgres",
-      "--auth=scram-sha-256",
-      `--pwfile=${pwFile}`,
-      "--encoding=UTF8",
-      "--locale=C",
-    ]);
+    await pgRun("initdb", ["-D", pgdata, "-U", "postgres", "--auth=scram-sha-256", `--pwfile=${pwFile}`, "--encoding=UTF8", "--locale=C"]);
   }
   if (!(await postgresRunning(opts))) {
-    const serverOpts = [
-      "-c listen_addresses=127.0.0.1",
-      `-c port=${opts.port}`,
-      "-c unix_socket_directories=''",
-      "-c max_connections=200",
-      "-c fsync=on",
-    ].join(" ");
-    await pgRun("pg_ctl", ["start", "-w", "-t", "60", "-D", pgdata, "-l", logFile, "-o", serverOpts]).catch(
-      async (err) => {
-        const tail = existsSync(logFile) ? (await readFile(logFile, "utf8")).slice(-2000) : "";
-        throw new Error(`PostgreSQL did not start on port ${opts.port}: ${(err as Error).message}\n${tail}`);
-      },
-    );
+    const serverOpts = ["-c listen_addresses=127.0.0.1", `-c port=${opts.port}`, "-c unix_socket_directories=''", "-c max_connections=200", "-c fsync=on"].join(" ");
+    await pgRun("pg_ctl", ["start", "-w", "-t", "60", "-D", pgdata, "-l", logFile, "-o", serverOpts]).catch(async (err) => {
+      const tail = existsSync(logFile) ? (await readFile(logFile, "utf8")).slice(-2000) : "";
+      throw new Error(`PostgreSQL did not start on port ${opts.port}: ${(err as Error).message}\n${tail}`);
+    });
   }
   const info = await postgresInfo({ ...opts });
   await ensureDatabase(`postgres://postgres:${encodeURIComponent(pw)}@127.0.0.1:${opts.port}/postgres`, opts.database ?? "studio");
@@ -181,4 +163,3 @@ export async function stopPostgres(opts: PostgresOptions): Promise<boolean> {
   await pgRun("pg_ctl", ["stop", "-w", "-t", "60", "-m", "fast", "-D", paths(opts).pgdata]);
   return true;
 }
-

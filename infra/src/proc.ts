@@ -19,10 +19,7 @@ export function run(cmd: string, args: string[], opts: SpawnOptions & { input?: 
     child.on("error", (err) => reject(new CommandError(`${cmd}: ${err.message}`, out)));
     child.on("close", (code, signal) => {
       if (code === 0) resolvePromise(out);
-      else
-        reject(
-          new CommandError(`${cmd} ${args.join(" ")} exited with ${code ?? signal}\n${out.slice(-4000)}`, out),
-        );
+      else reject(new CommandError(`${cmd} ${args.join(" ")} exited with ${code ?? signal}\n${out.slice(-4000)}`, out));
     });
     if (opts.input !== undefined) child.stdin?.end(opts.input);
     else child.stdin?.end();
@@ -34,9 +31,7 @@ export function runVisible(cmd: string, args: string[], opts: SpawnOptions = {})
   return new Promise((resolvePromise, reject) => {
     const child = spawn(cmd, args, { ...opts, stdio: ["ignore", "inherit", "inherit"] });
     child.on("error", (err) => reject(new CommandError(`${cmd}: ${err.message}`, "")));
-    child.on("close", (code, signal) =>
-      code === 0 ? resolvePromise() : reject(new CommandError(`${cmd} exited with ${code ?? signal}`, "")),
-    );
+    child.on("close", (code, signal) => (code === 0 ? resolvePromise() : reject(new CommandError(`${cmd} exited with ${code ?? signal}`, ""))));
   });
 }
 

@@ -45,8 +45,7 @@ export function parseStackConfig(env: Record<string, string | undefined>): Stack
     throw new Error(`invalid configuration:\n${lines.join("\n")}`);
   }
   const c = r.data;
-  if (c.S3_ENDPOINT && (!c.S3_ACCESS_KEY || !c.S3_SECRET_KEY))
-    throw new Error("invalid configuration:\n  - S3_ACCESS_KEY, S3_SECRET_KEY: required when S3_ENDPOINT is set");
+  if (c.S3_ENDPOINT && (!c.S3_ACCESS_KEY || !c.S3_SECRET_KEY)) throw new Error("invalid configuration:\n  - S3_ACCESS_KEY, S3_SECRET_KEY: required when S3_ENDPOINT is set");
   for (const who of ["API", "TRAINER"] as const)
     if (!c[`S3_ACCESS_KEY_${who}`] !== !c[`S3_SECRET_KEY_${who}`] || (c[`S3_ACCESS_KEY_${who}`] && !c.S3_ENDPOINT))
       throw new Error(`invalid configuration:\n  - S3_ACCESS_KEY_${who}, S3_SECRET_KEY_${who}: set both, together with S3_ENDPOINT`);

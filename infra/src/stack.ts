@@ -53,9 +53,7 @@ export interface ServicesS3 {
  * (docs/security-privileges.md) and buckets. Idempotent. `databaseUrl` is the migration role's URL
  * (owner of the tables: migrations and the admin command); `db.api` / `db.trainer` the services' URLs.
  */
-export async function servicesUp(
-  c: StackConfig,
-): Promise<{ databaseUrl: string; db: DbUrls; s3: ServicesS3 }> {
+export async function servicesUp(c: StackConfig): Promise<{ databaseUrl: string; db: DbUrls; s3: ServicesS3 }> {
   const passwordsFile = join(c.STUDIO_DATA_DIR, "postgres-roles.json");
   await mkdir(c.STUDIO_DATA_DIR, { recursive: true });
   let db: DbUrls;

@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { checkCodeStyle, styleReport } from "./code-style.js";
 import { ensureDashboardBuild } from "./dashboard.build.js";
 import { ensureEngineEnv, engineDir } from "./engine-env.service.js";
 import { ensureHadolint } from "./hadolint.service.js";
@@ -15,8 +16,7 @@ const say = (m: string) => console.log(`studio test: ${m}`);
 /** Debian's Chromium for the browser tests (playwright's own browser download cannot work offline). */
 export async function ensureChromium(): Promise<void> {
   if (existsSync(CHROMIUM)) return;
-  if (!isRoot() || !commandExists("apt-get"))
-    throw new Error(`browser tests need ${CHROMIUM}: install Debian's package "chromium" (apt-get install chromium)`);
+  if (!isRoot() || !commandExists("apt-get")) throw new Error(`browser tests need ${CHROMIUM}: install Debian's package "chromium" (apt-get install chromium)`);
   say("installing Debian's chromium ...");
   await runVisible("apt-get", ["update", "-q"]);
   await runVisible("apt-get", ["install", "-y", "-q", "--no-install-recommends", "chromium"], {
@@ -26,8 +26,9 @@ export async function ensureChromium(): Promise<void> {
 
 /**
  * `./studio test`: every test there is. Installs what is missing (engine virtualenv, MinIO and helm
- * binaries, hadolint, Chromium), checks that generated code is current, type-checks, runs the engine's pytest suite and
- * then vitest (unit, integration against real PostgreSQL + MinIO + engine, browser in Chromium).
+ * binaries, hadolint, Chromium), checks the code style (Prettier, ESLint, ruff: code-style.ts) and that generated
+ * code is current, type-checks, runs the engine's pytest suite and then vitest (unit, integration against real
+ * PostgreSQL + MinIO + engine, browser in Chromium).
  */
 export async function runAllTests(extraVitestArgs: string[]): Promise<void> {
   const python = await ensureEngineEnv(say);
@@ -35,6 +36,10 @@ export async function runAllTests(extraVitestArgs: string[]): Promise<void> {
   await ensureHelmBinary(say); // the Kubernetes chart's offline checks (infra/src/helm-chart.test.ts)
   await ensureHadolint(say); // and the container build files'
   await ensureChromium();
+
+  say("checking the code style (prettier, eslint, ruff check, ruff format) ...");
+  const style = await checkCodeStyle();
+  if (style.length > 0) throw new Error(styleReport(style));
 
   say("checking that generated code is current ...");
   await runVisible("pnpm", ["run", "codegen"], { cwd: repoRoot });

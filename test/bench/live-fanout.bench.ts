@@ -149,8 +149,7 @@ async function worker(): Promise<void> {
   process.on("message", (m: { cmd: string; measureFrom?: number; finalSeq?: Record<string, number> }) => {
     if (m.cmd === "measure") measureFrom = m.measureFrom!;
     if (m.cmd === "status") process.send!({ subscribed: states.filter((s) => s.subscribed).length, lastSubscribedMs: Math.max(0, ...states.map((s) => s.subscribedAt)) });
-    if (m.cmd === "caughtUp")
-      process.send!({ caughtUp: states.filter((s, i) => s.last >= m.finalSeq![job.clients[i]!.runId]!).length });
+    if (m.cmd === "caughtUp") process.send!({ caughtUp: states.filter((s, i) => s.last >= m.finalSeq![job.clients[i]!.runId]!).length });
     if (m.cmd === "report") {
       const behind = (s: ClientState, i: number) => Math.max(0, m.finalSeq![job.clients[i]!.runId]! - s.last);
       const report = {
@@ -242,10 +241,13 @@ async function main(): Promise<void> {
   };
   for (const sig of ["SIGINT", "SIGTERM"] as const) process.once(sig, () => void cleanup().finally(() => process.exit(130)));
   // a hard bound on the whole bench, whatever happens
-  const deadline = setTimeout(() => {
-    say(`deadline reached; stopping. API output:\n${apis.map((a) => a.output.slice(-2000)).join("\n---\n")}`);
-    void cleanup().finally(() => process.exit(2));
-  }, Number(process.env.BENCH_DEADLINE_S ?? 1200) * 1000);
+  const deadline = setTimeout(
+    () => {
+      say(`deadline reached; stopping. API output:\n${apis.map((a) => a.output.slice(-2000)).join("\n---\n")}`);
+      void cleanup().finally(() => process.exit(2));
+    },
+    Number(process.env.BENCH_DEADLINE_S ?? 1200) * 1000,
+  );
   deadline.unref();
 
   try {
@@ -355,8 +357,7 @@ async function main(): Promise<void> {
       const seq = await newRuns(o.runs);
       const runIds = Object.keys(seq);
       const perWorker = Array.from({ length: workers }, () => [] as WorkerJob["clients"]);
-      for (let i = 0; i < o.clients; i++)
-        perWorker[i % workers]!.push({ url: targets[i % targets.length]!.wsUrl, runId: runIds[i % runIds.length]!, afterSeq: 0 });
+      for (let i = 0; i < o.clients; i++) perWorker[i % workers]!.push({ url: targets[i % targets.length]!.wsUrl, runId: runIds[i % runIds.length]!, afterSeq: 0 });
       const procs = perWorker.map((clients) => {
         const k = fork(fileURLToPath(import.meta.url), ["--worker"], { execArgv: ["--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
         kids.push(k);
@@ -447,11 +448,18 @@ async function main(): Promise<void> {
       }
       const reports = await Promise.all(
         procs.map((p) =>
-          ask<{ lat: [number, number][]; failed: number; internal: number; retries: number; gaps: number; clientsWithGaps: number; behind: number; clientsBehind: number; duplicates: number; subscribed: number }>(
-            p.k,
-            { cmd: "report", finalSeq: seq },
-            "lat",
-          ),
+          ask<{
+            lat: [number, number][];
+            failed: number;
+            internal: number;
+            retries: number;
+            gaps: number;
+            clientsWithGaps: number;
+            behind: number;
+            clientsBehind: number;
+            duplicates: number;
+            subscribed: number;
+          }>(p.k, { cmd: "report", finalSeq: seq }, "lat"),
         ),
       );
       const hist = new Map<number, number>();
@@ -475,7 +483,10 @@ async function main(): Promise<void> {
         commits: lockstep ? "lockstep" : "staggered",
         eventsPerRun: step - 2,
         achievedEventsPerSecond: Math.round((batches / producedS) * 10) / 10,
-        producerLagP99Ms: pct(lag.sort((a, b) => a - b), 99),
+        producerLagP99Ms: pct(
+          lag.sort((a, b) => a - b),
+          99,
+        ),
         deliveries,
         latencyMs: { p50: quantile(0.5), p99: quantile(0.99), max: buckets.length ? buckets[buckets.length - 1]![0] : null },
         subscribed,

@@ -46,7 +46,6 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(HERE, "..", "..");
 const ENGINE_DIR = join(ROOT, "trainer", "engine");
 const REAL_SIZE_PY = join(ENGINE_DIR, "bench", "real_size.py");
-const MiB = 2 ** 20;
 
 interface EngineFile {
   name: string;
@@ -83,14 +82,21 @@ async function trainerChild(): Promise<void> {
   const maxRssMb = () => Math.round(process.resourceUsage().maxRSS / 102.4) / 10;
   try {
     // the product's defaults (multipart above 64 MiB, 4 parts of 32 MiB in flight): no tuning override
-    const repo = new StorageRepository({ S3_ENDPOINT: job.s3.endpoint, S3_ACCESS_KEY: job.s3.accessKey, S3_SECRET_KEY: job.s3.secretKey, S3_BUCKET: job.s3.bucket, S3_REGION: "us-east-1" });
+    const repo = new StorageRepository({
+      S3_ENDPOINT: job.s3.endpoint,
+      S3_ACCESS_KEY: job.s3.accessKey,
+      S3_SECRET_KEY: job.s3.secretKey,
+      S3_BUCKET: job.s3.bucket,
+      S3_REGION: "us-east-1",
+    });
     await send({ phase: "upload" });
     let t = performance.now();
     const stored: { name: string; objectKey: string; sizeBytes: number; sha256: string }[] = [];
     for (const f of job.files) {
       // as run.recorder.ts's uploadVerified: one file after the other, each checked against the engine's report
       const up = await repo.upload(f.path, `${job.prefix}/${f.name}`, f.name.endsWith(".json") ? "application/json" : "application/octet-stream");
-      if (up.sha256 !== f.sha256 || up.sizeBytes !== f.bytes) throw new StorageError("CHECKPOINT_VERIFY_FAILED", `${f.name}: uploaded ${up.sizeBytes} B / ${up.sha256}, engine reported ${f.bytes} B / ${f.sha256}`);
+      if (up.sha256 !== f.sha256 || up.sizeBytes !== f.bytes)
+        throw new StorageError("CHECKPOINT_VERIFY_FAILED", `${f.name}: uploaded ${up.sizeBytes} B / ${up.sha256}, engine reported ${f.bytes} B / ${f.sha256}`);
       stored.push({ name: f.name, objectKey: up.objectKey, sizeBytes: up.sizeBytes, sha256: up.sha256 });
     }
     const uploadSeconds = (performance.now() - t) / 1000;
@@ -101,9 +107,13 @@ async function trainerChild(): Promise<void> {
     // generation.worker.ts's cachedCheckpoint: a BoundedCache entry filled with verified downloads
     const cache = new BoundedCache({ root: job.cacheRoot, budgetBytes: 2 ** 40 });
     const total = stored.reduce((n, f) => n + f.sizeBytes, 0);
-    const lease = await cache.acquire(job.cacheKey, async (tmp) => {
-      for (const f of stored) await repo.download(f.objectKey, join(tmp, basename(f.name)), f);
-    }, total);
+    const lease = await cache.acquire(
+      job.cacheKey,
+      async (tmp) => {
+        for (const f of stored) await repo.download(f.objectKey, join(tmp, basename(f.name)), f);
+      },
+      total,
+    );
     const downloadSeconds = (performance.now() - t) / 1000;
     await lease.release();
     await repo.remove(...stored.map((f) => f.objectKey));
@@ -225,7 +235,10 @@ async function apiSection(tmp: string, minio: { endpoint: string; accessKey: str
     await runMigrations(pg.url);
     const base = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/tmp", DATABASE_URL: pg.url };
     const team = await new Promise<{ secret: string }>((resolve, reject) => {
-      const c = spawn(join(ROOT, "node_modules", ".bin", "tsx"), ["src/admin.cli.ts", "create-team", "--name", "bench", "--user", "bench", "--json"], { cwd: join(ROOT, "api"), env: base });
+      const c = spawn(join(ROOT, "node_modules", ".bin", "tsx"), ["src/admin.cli.ts", "create-team", "--name", "bench", "--user", "bench", "--json"], {
+        cwd: join(ROOT, "api"),
+        env: base,
+      });
       let out = "";
       c.stdout.on("data", (d: Buffer) => (out += d.toString()));
       c.on("close", (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`create-team failed (${code})`))));
@@ -233,7 +246,16 @@ async function apiSection(tmp: string, minio: { endpoint: string; accessKey: str
     const port = await freePort();
     api = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
       cwd: join(ROOT, "api"),
-      env: { ...base, API_HOST: "127.0.0.1", API_PORT: String(port), S3_ENDPOINT: minio.endpoint, S3_ACCESS_KEY: minio.accessKey, S3_SECRET_KEY: minio.secretKey, S3_BUCKET: bucket, EVAL_MODELS_DIR: join(tmp, "no-eval-models") },
+      env: {
+        ...base,
+        API_HOST: "127.0.0.1",
+        API_PORT: String(port),
+        S3_ENDPOINT: minio.endpoint,
+        S3_ACCESS_KEY: minio.accessKey,
+        S3_SECRET_KEY: minio.secretKey,
+        S3_BUCKET: bucket,
+        EVAL_MODELS_DIR: join(tmp, "no-eval-models"),
+      },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let output = "";
@@ -246,7 +268,11 @@ async function apiSection(tmp: string, minio: { endpoint: string; accessKey: str
     }
     const url = `http://127.0.0.1:${port}/graphql`;
     const call = async (query: string, variables: Record<string, unknown>) => {
-      const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${team.secret}` }, body: JSON.stringify({ query, variables }) });
+      const res = await fetch(url, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${team.secret}` },
+        body: JSON.stringify({ query, variables }),
+      });
       const body = (await res.json()) as { data?: any; errors?: { message: string }[] };
       if (body.errors?.length) throw new Error(`API: ${body.errors.map((e) => e.message).join("; ")}`);
       return body.data;
@@ -262,9 +288,11 @@ async function apiSection(tmp: string, minio: { endpoint: string; accessKey: str
     const rss = rssSampler(api.pid!);
     rss.set("check");
     t = performance.now();
-    const imp = (await call(`mutation ($i: ImportModelInput!) { importModel(input: $i) { id state } }`, {
-      i: { name: "real-size bench", classNoun: "backpack", baseModel, checkpointUploadId: uploadId },
-    })).importModel;
+    const imp = (
+      await call(`mutation ($i: ImportModelInput!) { importModel(input: $i) { id state } }`, {
+        i: { name: "real-size bench", classNoun: "backpack", baseModel, checkpointUploadId: uploadId },
+      })
+    ).importModel;
     const checkSeconds = (performance.now() - t) / 1000;
     rss.stop();
     return {
@@ -300,7 +328,8 @@ async function main(): Promise<number> {
   const sections = new Set((process.env.BENCH_SECTIONS ?? "checkpoint,minio,generate,export,api").split(","));
   const genSize = Number(process.env.BENCH_GEN_SIZE ?? (sd ? 256 : 64));
   const genSteps = Number(process.env.BENCH_GEN_STEPS ?? 2);
-  if (!(genSize >= 64 && genSize <= 1024 && genSize % 8 === 0) || !(genSteps >= 1 && genSteps <= 50)) throw new Error("BENCH_GEN_SIZE: a multiple of 8 from 64 to 1024; BENCH_GEN_STEPS: 1-50");
+  if (!(genSize >= 64 && genSize <= 1024 && genSize % 8 === 0) || !(genSteps >= 1 && genSteps <= 50))
+    throw new Error("BENCH_GEN_SIZE: a multiple of 8 from 64 to 1024; BENCH_GEN_STEPS: 1-50");
   const python = await enginePythonPath();
   const work = process.env.BENCH_WORK_DIR ?? join(tmpdir(), "studio-bench-real-size");
   await mkdir(work, { recursive: true });
@@ -328,7 +357,8 @@ async function main(): Promise<number> {
     method: {
       delta: `checkpoint_bench.py's synthetic stage-2 delta: 400 AdamW steps at lr 5e-6 simulated on ${sd ? 262144 : 16384} parameters, fitted and drawn per UNet weight`,
       checkpoint: "engine CheckpointWriter (1 slot), buffers prepared before, one checkpoint per encoding; stall = what submit held the loop",
-      minio: "StorageRepository.upload per file (default multipart tuning), from a Node process already running when the checkpoint became durable; durableInMinioSeconds = engine's checkpoint.saved → last file stat-confirmed",
+      minio:
+        "StorageRepository.upload per file (default multipart tuning), from a Node process already running when the checkpoint became durable; durableInMinioSeconds = engine's checkpoint.saved → last file stat-confirmed",
       rss: "engine: the process's ru_maxrss; Node: maxRSS / VmHWM and VmRSS sampled every 100 ms",
     },
   };
@@ -371,10 +401,7 @@ async function main(): Promise<number> {
   for (const sig of ["SIGINT", "SIGTERM"] as const) process.once(sig, () => void cleanup().finally(() => process.exit(130)));
   try {
     say(`work folder ${work}; model ${model}`);
-    const [minio, folder] = await Promise.all([
-      startMinio(minioOpts),
-      runPy(python, ["folder", "--model", model, "--folder", folderPath], env, 30 * 60_000),
-    ]);
+    const [minio, folder] = await Promise.all([startMinio(minioOpts), runPy(python, ["folder", "--model", model, "--folder", folderPath], env, 30 * 60_000)]);
     out.folder = folder;
     await partial();
     const s3 = { endpoint: minio.endpoint, accessKey: minio.accessKey, secretKey: minio.secretKey, bucket };
@@ -406,7 +433,14 @@ async function main(): Promise<number> {
             got.plainDir = path;
             if (trainer) {
               await section("minio", async () => {
-                const r = await runTrainerJob(trainer!, { s3, files, prefix: `teams/bench/runs/real-size/checkpoints/a1/${basename(path)}`, cacheRoot: join(tmp, "checkpoint-cache"), cacheKey: "bench-checkpoint", durableAtMs });
+                const r = await runTrainerJob(trainer!, {
+                  s3,
+                  files,
+                  prefix: `teams/bench/runs/real-size/checkpoints/a1/${basename(path)}`,
+                  cacheRoot: join(tmp, "checkpoint-cache"),
+                  cacheKey: "bench-checkpoint",
+                  durableAtMs,
+                });
                 const bytes = (files as EngineFile[]).reduce((n, f) => n + f.bytes, 0);
                 got.cachedDir = r.dir;
                 out.minio = {
@@ -438,9 +472,40 @@ async function main(): Promise<number> {
     if (ckpt) {
       await section("generate", async () => {
         const images = join(tmp, "images");
-        const r = await engineCmd(python, ["generate", "--model", modelId, "--checkpoint", ckpt, "--prompt", "a photo of <rare> backpack", "--steps", String(genSteps), "--width", String(genSize), "--height", String(genSize), "--device", "cpu", "--out", images], env, 30 * 60_000);
+        const r = await engineCmd(
+          python,
+          [
+            "generate",
+            "--model",
+            modelId,
+            "--checkpoint",
+            ckpt,
+            "--prompt",
+            "a photo of <rare> backpack",
+            "--steps",
+            String(genSteps),
+            "--width",
+            String(genSize),
+            "--height",
+            String(genSize),
+            "--device",
+            "cpu",
+            "--out",
+            images,
+          ],
+          env,
+          30 * 60_000,
+        );
         const pngs = readdirSync(images).filter((f) => f.endsWith(".png"));
-        out.generate = { seconds: r.seconds, engineProcessPeakRssMb: r.peakRssMb, width: genSize, height: genSize, steps: genSteps, images: pngs.length, pngBytes: pngs.length ? statSync(join(images, pngs[0]!)).size : 0 };
+        out.generate = {
+          seconds: r.seconds,
+          engineProcessPeakRssMb: r.peakRssMb,
+          width: genSize,
+          height: genSize,
+          steps: genSteps,
+          images: pngs.length,
+          pngBytes: pngs.length ? statSync(join(images, pngs[0]!)).size : 0,
+        };
       });
 
       // 4: export single-file, import back, compare
@@ -452,7 +517,12 @@ async function main(): Promise<number> {
         exp.file = exported;
         const emb = readdirSync(dir).find((f) => f.endsWith(".safetensors") && f !== "model.safetensors");
         const imported = join(tmp, "imported");
-        const im = await engineCmd(python, ["import", "--model", modelId, "--file", exported, ...(emb ? ["--embedding", join(dir, emb)] : []), "--out", imported], env, 30 * 60_000);
+        const im = await engineCmd(
+          python,
+          ["import", "--model", modelId, "--file", exported, ...(emb ? ["--embedding", join(dir, emb)] : []), "--out", imported],
+          env,
+          30 * 60_000,
+        );
         const t = performance.now();
         const cmp = await runPy(python, ["compare", got.plainDir ?? ckpt, imported], env, 30 * 60_000);
         out.export = {
@@ -480,7 +550,12 @@ async function main(): Promise<number> {
     const delta = out.checkpoint?.delta;
     const uploadRss = out.minio?.trainerPeakRssMb?.upload;
     out.goals = {
-      stallPerCheckpointSeconds: { goal: 1, value: plain?.stallSeconds ?? null, delta: delta?.stallSeconds ?? null, met: plain ? plain.stallSeconds <= 1 && (!delta || delta.stallSeconds <= 1) : null },
+      stallPerCheckpointSeconds: {
+        goal: 1,
+        value: plain?.stallSeconds ?? null,
+        delta: delta?.stallSeconds ?? null,
+        met: plain ? plain.stallSeconds <= 1 && (!delta || delta.stallSeconds <= 1) : null,
+      },
       storedRatioToFloat32: {
         goal: 0.6,
         plain: plain?.ratioToFloat32 ?? null,

@@ -46,9 +46,7 @@ async function child(): Promise<void> {
   try {
     const repo = new StorageRepository(
       { S3_ENDPOINT: job.s3.endpoint, S3_ACCESS_KEY: job.s3.accessKey, S3_SECRET_KEY: job.s3.secretKey, S3_BUCKET: job.s3.bucket, S3_REGION: "us-east-1" },
-      job.mode === "single"
-        ? { thresholdBytes: Number.MAX_SAFE_INTEGER }
-        : { thresholdBytes: 64 * MiB, concurrency: job.concurrency, partBytes: job.partBytes },
+      job.mode === "single" ? { thresholdBytes: Number.MAX_SAFE_INTEGER } : { thresholdBytes: 64 * MiB, concurrency: job.concurrency, partBytes: job.partBytes },
     );
     const key = `teams/bench/runs/${job.mode}/checkpoints/unet.safetensors`;
     await send({ phase: "upload" });
@@ -84,7 +82,7 @@ async function writeFile(file: string, size: number): Promise<string> {
   const block = randomBytes(Math.min(64 * MiB, size));
   const hash = createHash("sha256");
   const out = createWriteStream(file);
-  for (let left = size; left > 0; ) {
+  for (let left = size; left > 0;) {
     const chunk = block.subarray(0, Math.min(block.length, left));
     hash.update(chunk);
     if (!out.write(chunk)) await new Promise<void>((r) => out.once("drain", () => r()));
@@ -135,7 +133,8 @@ async function main(): Promise<void> {
   const partBytes = Number(process.env.BENCH_UPLOAD_PART_BYTES ?? 32 * MiB);
   const modes = (process.env.BENCH_UPLOAD_MODES ?? "multipart,single").split(",") as ChildJob["mode"][];
   if (!(Number.isInteger(size) && size > 64 * MiB && size <= 64 * 2 ** 30)) throw new Error("BENCH_UPLOAD_BYTES must be an integer above 64 MiB and at most 64 GiB");
-  if (!(concurrency >= 1 && concurrency <= 32 && partBytes >= 5 * MiB && partBytes <= 2 ** 30)) throw new Error("BENCH_UPLOAD_CONCURRENCY must be 1-32, BENCH_UPLOAD_PART_BYTES 5 MiB-1 GiB");
+  if (!(concurrency >= 1 && concurrency <= 32 && partBytes >= 5 * MiB && partBytes <= 2 ** 30))
+    throw new Error("BENCH_UPLOAD_CONCURRENCY must be 1-32, BENCH_UPLOAD_PART_BYTES 5 MiB-1 GiB");
   if (modes.some((m) => m !== "multipart" && m !== "single")) throw new Error("BENCH_UPLOAD_MODES: multipart and/or single");
 
   const tmp = await mkdtemp(join(tmpdir(), "studio-bench-upload-"));

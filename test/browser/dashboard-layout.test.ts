@@ -44,7 +44,10 @@ describe("dashboard layout: phone widths, themes, accessibility, bundle budget",
           type El = { tagName: string; getAttribute(n: string): string | null; getBoundingClientRect(): { right: number } };
           const wide = await page.evaluate((limit) => {
             const all = (globalThis as unknown as { document: { querySelectorAll(s: string): Iterable<El> } }).document.querySelectorAll("*");
-            return [...all].filter((e) => e.getBoundingClientRect().right > limit).slice(0, 12).map((e) => `${e.tagName}.${e.getAttribute("class") ?? ""} ${Math.round(e.getBoundingClientRect().right)}`);
+            return [...all]
+              .filter((e) => e.getBoundingClientRect().right > limit)
+              .slice(0, 12)
+              .map((e) => `${e.tagName}.${e.getAttribute("class") ?? ""} ${Math.round(e.getBoundingClientRect().right)}`);
           }, PHONE.width + 2);
           console.log(`${p.name} (${scheme}) is wider than the phone:`, wide);
         }
@@ -63,7 +66,9 @@ describe("dashboard layout: phone widths, themes, accessibility, bundle budget",
       await page.getByTestId("menu-button").click();
       expect(await nav.isVisible()).toBe(true);
       expect(await page.getByTestId("menu-button").getAttribute("aria-expanded")).toBe("true");
-      const boxes = await nav.getByRole("link").evaluateAll((as) => as.map((a) => (a as unknown as { getBoundingClientRect(): { left: number; right: number } }).getBoundingClientRect()));
+      const boxes = await nav
+        .getByRole("link")
+        .evaluateAll((as) => as.map((a) => (a as unknown as { getBoundingClientRect(): { left: number; right: number } }).getBoundingClientRect()));
       expect(boxes).toHaveLength(6);
       expect(boxes.every((b) => b.right <= PHONE.width)).toBe(true);
       // Following a link closes the menu.
@@ -74,7 +79,9 @@ describe("dashboard layout: phone widths, themes, accessibility, bundle budget",
       // The runs table becomes cards: every cell inside the screen, the state readable.
       await page.goto(`${dashboard.url}/runs`);
       await page.waitForSelector('[data-testid="run-row"]');
-      const cells = await page.locator('[data-testid="run-row"] td').evaluateAll((tds) => tds.map((t) => (t as unknown as { getBoundingClientRect(): { right: number } }).getBoundingClientRect().right));
+      const cells = await page
+        .locator('[data-testid="run-row"] td')
+        .evaluateAll((tds) => tds.map((t) => (t as unknown as { getBoundingClientRect(): { right: number } }).getBoundingClientRect().right));
       expect(cells.length).toBeGreaterThanOrEqual(14);
       expect(Math.max(...cells)).toBeLessThanOrEqual(PHONE.width);
       expect(await page.locator('[data-testid="run-row"] .badge').first().isVisible()).toBe(true);
@@ -92,7 +99,10 @@ describe("dashboard layout: phone widths, themes, accessibility, bundle budget",
 
       // Legible in both themes: body text and muted text against their backgrounds (WCAG AA 4.5:1).
       const colors = await page.evaluate(() => {
-        const g = globalThis as unknown as { document: { querySelector(s: string): unknown; body: unknown }; getComputedStyle(e: unknown): { color: string; backgroundColor: string } };
+        const g = globalThis as unknown as {
+          document: { querySelector(s: string): unknown; body: unknown };
+          getComputedStyle(e: unknown): { color: string; backgroundColor: string };
+        };
         const cs = (s: string) => g.getComputedStyle(g.document.querySelector(s));
         return { text: cs("h1").color, bg: g.getComputedStyle(g.document.body).backgroundColor, muted: cs(".subtle").color, panel: cs(".panel").backgroundColor };
       });

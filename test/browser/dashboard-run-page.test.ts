@@ -57,7 +57,11 @@ describe("dashboard run page: no reloads, live phases, charts, one step conventi
     await page.waitForURL(`${dashboard.url}/runs/${runId}`);
     // From here on, note whether the runs list ever shows its "Loading runs…" placeholder.
     await page.evaluate(() => {
-      const g = globalThis as unknown as { document: { body: { textContent: string | null } }; MutationObserver: new (cb: () => void) => { observe(n: unknown, o: unknown): void }; __sawLoading?: boolean };
+      const g = globalThis as unknown as {
+        document: { body: { textContent: string | null } };
+        MutationObserver: new (cb: () => void) => { observe(n: unknown, o: unknown): void };
+        __sawLoading?: boolean;
+      };
       g.__sawLoading = false;
       new g.MutationObserver(() => {
         if (g.document.body.textContent?.includes("Loading runs…")) g.__sawLoading = true;
@@ -91,7 +95,11 @@ describe("dashboard run page: no reloads, live phases, charts, one step conventi
         subjectId,
         method: "TWO_STAGE",
         baseModel: "tiny-random",
-        config: { stage1: { steps: 3, learningRate: 5e-4 }, stage2: { steps: 4, learningRate: 5e-6, checkpointEvery: 4 }, samples: { prompts: ["p"], seeds: [0], every: 4, steps: 2, guidanceScale: 7.5 } },
+        config: {
+          stage1: { steps: 3, learningRate: 5e-4 },
+          stage2: { steps: 4, learningRate: 5e-6, checkpointEvery: 4 },
+          samples: { prompts: ["p"], seeds: [0], every: 4, steps: 2, guidanceScale: 7.5 },
+        },
         state: "QUEUED",
         totalSteps: 7,
       })
@@ -175,12 +183,17 @@ describe("dashboard run page: no reloads, live phases, charts, one step conventi
 
   it("charts (uPlot): x and y ticks, hover values in the legend, drag zoom and double-click reset, log scale, runs overlaid; 390/1280 px, light/dark; one step convention", async () => {
     // The compare page gets a second curve (the other run logs at its own steps) and scores for both runs.
-    await db.db.insert(schema.lossPoints).values([
-      ...[10, 50, 100].map((step) => ({ runId: otherRunId, stage: "stage1", step, loss: 0.6 / step + 0.12, learningRate: 5e-4 })),
-      ...[100, 200, 400].map((step) => ({ runId: otherRunId, stage: "stage2", step, loss: 0.25 - step / 3000, learningRate: 5e-6 })),
-    ]);
+    await db.db
+      .insert(schema.lossPoints)
+      .values([
+        ...[10, 50, 100].map((step) => ({ runId: otherRunId, stage: "stage1", step, loss: 0.6 / step + 0.12, learningRate: 5e-4 })),
+        ...[100, 200, 400].map((step) => ({ runId: otherRunId, stage: "stage2", step, loss: 0.25 - step / 3000, learningRate: 5e-6 })),
+      ]);
     const { rows: ckpts } = await db.pool.query<{ id: string; run_id: string }>("select id, run_id from checkpoints where run_id = any($1)", [[runId, otherRunId]]);
-    const scores: Record<string, { clipI: number; dino: number; clipT: number }> = { [runId]: { clipI: 0.812, dino: 0.634, clipT: 0.301 }, [otherRunId]: { clipI: 0.795, dino: 0.671, clipT: 0.289 } };
+    const scores: Record<string, { clipI: number; dino: number; clipT: number }> = {
+      [runId]: { clipI: 0.812, dino: 0.634, clipT: 0.301 },
+      [otherRunId]: { clipI: 0.795, dino: 0.671, clipT: 0.289 },
+    };
     await db.db.insert(schema.evaluations).values(
       ckpts.map((c) => ({
         teamId: owner.teamId,
@@ -257,7 +270,11 @@ describe("dashboard run page: no reloads, live phases, charts, one step conventi
         const box = (await plot.boundingBox())!;
         const at = (step: number, span = 500) => box.x + (step / span) * box.width;
         const midY = box.y + box.height / 2;
-        const value = (series: string) => legend.locator("tr.u-series", { has: page.locator("th", { hasText: series }) }).locator(".u-value").textContent();
+        const value = (series: string) =>
+          legend
+            .locator("tr.u-series", { has: page.locator("th", { hasText: series }) })
+            .locator(".u-value")
+            .textContent();
         await page.mouse.move(at(300), midY);
         await expect.poll(() => legend.textContent(), { timeout: 5_000 }).toContain("stage 2 · step 200 (run step 300)");
         expect(await value("stage 2")).toBe(String(Number((0.2 - 200 / 4000).toPrecision(3))));
@@ -292,7 +309,7 @@ describe("dashboard run page: no reloads, live phases, charts, one step conventi
         await expect.poll(() => chart.getAttribute("data-x-range"), { timeout: 5_000 }).toBe("0,500");
 
         // Smoothing changes the drawn values with setData (no rebuild).
-        const updates = Number(await chart.getAttribute("data-updates") ?? "0");
+        const updates = Number((await chart.getAttribute("data-updates")) ?? "0");
         const slider = page.getByTestId("loss-smoothing");
         await slider.focus();
         for (let i = 0; i < 10; i++) await slider.press("ArrowRight");
@@ -357,7 +374,10 @@ describe("dashboard run page: no reloads, live phases, charts, one step conventi
         await page.mouse.move(obox.x + (100 / 500) * obox.width, obox.y + obox.height / 2);
         await expect.poll(() => overlay.getByTestId("chart-legend").textContent(), { timeout: 5_000 }).toContain("run step 100");
         // Both runs logged at run step 100: the legend reads each curve there.
-        expect(await runSeries.locator(".u-value").allTextContents()).toEqual([String(Number((0.5 / 100 + 0.1).toPrecision(3))), String(Number((0.6 / 100 + 0.12).toPrecision(3)))]);
+        expect(await runSeries.locator(".u-value").allTextContents()).toEqual([
+          String(Number((0.5 / 100 + 0.1).toPrecision(3))),
+          String(Number((0.6 / 100 + 0.12).toPrecision(3))),
+        ]);
         const table = page.getByTestId("compare-table");
         expect(await table.textContent()).toContain("stage 2 · step 200 (run step 300)");
         for (const id of [runId, otherRunId]) {

@@ -61,10 +61,10 @@ describe("dashboard: evaluation scores, recommendation and the compare view, in 
   const ok = <T = Record<string, any>>(q: string, v: Record<string, unknown> = {}) => okAs<T>(api.url, key, q, v);
 
   const startRun = async (stage2Steps: number) => {
-    const r = await ok(
-      `mutation ($s: ID!, $n: Int!) { startRun(input: {subjectId: $s, baseModel: "tiny-random", stage1Steps: 2, stage2Steps: $n, checkpointEvery: 2}) { id } }`,
-      { s: subjectId, n: stage2Steps },
-    );
+    const r = await ok(`mutation ($s: ID!, $n: Int!) { startRun(input: {subjectId: $s, baseModel: "tiny-random", stage1Steps: 2, stage2Steps: $n, checkpointEvery: 2}) { id } }`, {
+      s: subjectId,
+      n: stage2Steps,
+    });
     return r.startRun.id as string;
   };
   const evaluationsOf = async (runId: string) =>
@@ -203,9 +203,8 @@ describe("dashboard: evaluation scores, recommendation and the compare view, in 
 
     await expect.poll(() => page.getByTestId("compare-row").count(), { timeout: 15_000 }).toBe(2);
     expect(await page.getByTestId("compare-row").evaluateAll((rows) => rows.map((r) => r.getAttribute("data-run")))).toEqual(runIds);
-    const cmp = (
-      await ok(`query ($ids: [ID!]!) { compareRuns(runIds: $ids) { rows { quick { dino clipI } diverse { dino } } paper { method diverseDino } } }`, { ids: runIds })
-    ).compareRuns as { rows: { quick: { dino: number; clipI: number } | null; diverse: { dino: number } | null }[]; paper: { method: string; diverseDino: number }[] };
+    const cmp = (await ok(`query ($ids: [ID!]!) { compareRuns(runIds: $ids) { rows { quick { dino clipI } diverse { dino } } paper { method diverseDino } } }`, { ids: runIds }))
+      .compareRuns as { rows: { quick: { dino: number; clipI: number } | null; diverse: { dino: number } | null }[]; paper: { method: string; diverseDino: number }[] };
     const rows = page.getByTestId("compare-row");
     for (let i = 0; i < 2; i++) {
       const row = cmp.rows[i]!;
@@ -216,7 +215,13 @@ describe("dashboard: evaluation scores, recommendation and the compare view, in 
       expect(await cell("cell-quick-clipI")).toBe(fmt(row.quick!.clipI));
       // No DIVERSE scores yet: "—" and a way to ask for them.
       expect(row.diverse).toBeNull();
-      expect(await rows.nth(i).getByTestId("cell-diverse-missing").getByRole("button", { name: /Evaluate/ }).count()).toBe(1);
+      expect(
+        await rows
+          .nth(i)
+          .getByTestId("cell-diverse-missing")
+          .getByRole("button", { name: /Evaluate/ })
+          .count(),
+      ).toBe(1);
     }
     // The best QUICK DINO of the two is highlighted.
     const best = Math.max(...cmp.rows.map((r) => r.quick!.dino));

@@ -81,7 +81,12 @@ describe("dashboard: a failed run, cancel from the page, the playground's look",
   it("cancels a running run from its page, then the playground draws from its stage-1 checkpoint (screenshots)", async () => {
     const subject = (await call(`mutation { createSubject(input: {name: "Cancel me", classNoun: "backpack", kind: OBJECT}) { id } }`)).body.data.createSubject.id;
     const bytes = readFileSync(photo);
-    const up = (await call(`mutation ($s: ID!, $n: Int!) { createImageUpload(subjectId: $s, filename: "00.jpg", contentType: "image/jpeg", byteSize: $n) { uploadId url fields } }`, { s: subject, n: bytes.length })).body.data.createImageUpload;
+    const up = (
+      await call(`mutation ($s: ID!, $n: Int!) { createImageUpload(subjectId: $s, filename: "00.jpg", contentType: "image/jpeg", byteSize: $n) { uploadId url fields } }`, {
+        s: subject,
+        n: bytes.length,
+      })
+    ).body.data.createImageUpload;
     expect((await postUpload(up.url, up.fields, bytes, { filename: "00.jpg" })).status).toBe(204);
     expect((await call(`mutation ($s: ID!, $u: ID!) { addSubjectImage(subjectId: $s, uploadId: $u) { id } }`, { s: subject, u: up.uploadId })).body.errors).toBeUndefined();
     const started = await call(
@@ -112,7 +117,9 @@ describe("dashboard: a failed run, cancel from the page, the playground's look",
       await p.getByRole("button", { name: "Generate" }).click();
       const gen = p.getByTestId("generation").first();
       await expect.poll(() => gen.getAttribute("data-state"), { timeout: 120_000, interval: 500 }).toBe("SUCCEEDED");
-      await expect.poll(() => gen.locator("img").evaluateAll((imgs) => imgs.length > 0 && imgs.every((i) => (i as unknown as Img).naturalWidth > 0)), { timeout: 15_000 }).toBe(true);
+      await expect
+        .poll(() => gen.locator("img").evaluateAll((imgs) => imgs.length > 0 && imgs.every((i) => (i as unknown as Img).naturalWidth > 0)), { timeout: 15_000 })
+        .toBe(true);
       await p.screenshot({ path: join(artifactsDir, `playground-${scheme}.png`) });
       await ctx.close();
     }

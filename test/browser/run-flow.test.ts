@@ -15,7 +15,10 @@ type Img = { naturalWidth: number; naturalHeight: number; complete: boolean };
 
 /** The chart's [stage, step] pairs, as the run page exposes them. */
 async function chartPoints(page: Page): Promise<[string, number][]> {
-  const raw = await page.getByTestId("loss-chart").getAttribute("data-points", { timeout: 5_000 }).catch(() => null);
+  const raw = await page
+    .getByTestId("loss-chart")
+    .getAttribute("data-points", { timeout: 5_000 })
+    .catch(() => null);
   return raw ? (JSON.parse(raw) as [string, number][]) : [];
 }
 
@@ -38,7 +41,13 @@ describe("dashboard: subject → photos → live two-stage run, in Chromium", ()
 
   beforeAll(async () => {
     api = await startApi({ API_CORS_ORIGINS: "*" });
-    [trainer, dashboard, browser, acme, other] = await Promise.all([startTrainer(), startDashboard(api.url), launchChromium(), bootstrapTeam("Acme Studio"), bootstrapTeam("Other Co")]);
+    [trainer, dashboard, browser, acme, other] = await Promise.all([
+      startTrainer(),
+      startDashboard(api.url),
+      launchChromium(),
+      bootstrapTeam("Acme Studio"),
+      bootstrapTeam("Other Co"),
+    ]);
   });
   afterAll(async () => {
     await browser?.close();
@@ -77,21 +86,30 @@ describe("dashboard: subject → photos → live two-stage run, in Chromium", ()
     await page.waitForURL(/\/subjects\/[^/]+$/, { timeout: 15_000 });
     await expect.poll(() => page.getByRole("heading", { name: "Red backpack" }).count(), { timeout: 10_000 }).toBe(1);
 
-    const photos = (await readdir(photosDir)).filter((f) => f.endsWith(".jpg")).sort().slice(0, 5);
+    const photos = (await readdir(photosDir))
+      .filter((f) => f.endsWith(".jpg"))
+      .sort()
+      .slice(0, 5);
     expect(photos).toHaveLength(5);
-    await page.getByTestId("file-input").setInputFiles([
-      ...(await Promise.all(photos.map(async (f) => ({ name: f, mimeType: "image/jpeg", buffer: await readFile(join(photosDir, f)) })))),
-      { name: "notes.jpg", mimeType: "image/jpeg", buffer: Buffer.from("this is not a JPEG at all") },
-    ]);
+    await page
+      .getByTestId("file-input")
+      .setInputFiles([
+        ...(await Promise.all(photos.map(async (f) => ({ name: f, mimeType: "image/jpeg", buffer: await readFile(join(photosDir, f)) })))),
+        { name: "notes.jpg", mimeType: "image/jpeg", buffer: Buffer.from("this is not a JPEG at all") },
+      ]);
     const items = page.getByTestId("upload-item");
-    await expect.poll(async () => (await items.evaluateAll((els) => els.map((e) => e.getAttribute("data-status")))).join(","), { timeout: 60_000 }).toBe("done,done,done,done,done,failed");
+    await expect
+      .poll(async () => (await items.evaluateAll((els) => els.map((e) => e.getAttribute("data-status")))).join(","), { timeout: 60_000 })
+      .toBe("done,done,done,done,done,failed");
     const bad = page.locator('[data-testid="upload-item"][data-name="notes.jpg"]');
     // refused in the browser from its first bytes, before any upload
     expect(await bad.getByTestId("upload-error").textContent()).toBe("notes.jpg is not a JPEG, PNG or WebP image (checked before uploading; nothing was sent).");
     expect(await page.getByTestId("image-count").textContent()).toBe("5");
     expect(await page.getByTestId("subject-image").count()).toBe(5);
     // The uploads reached storage: thumbnails load.
-    await expect.poll(() => page.locator('[data-testid="subject-image"] img').evaluateAll((imgs) => imgs.every((i) => (i as unknown as Img).naturalWidth > 0)), { timeout: 15_000 }).toBe(true);
+    await expect
+      .poll(() => page.locator('[data-testid="subject-image"] img').evaluateAll((imgs) => imgs.every((i) => (i as unknown as Img).naturalWidth > 0)), { timeout: 15_000 })
+      .toBe(true);
 
     await mkdir(artifactsDir, { recursive: true });
     await page.screenshot({ path: join(artifactsDir, "subject-light.png"), fullPage: true });
@@ -280,8 +298,22 @@ describe("dashboard: subject → photos → live two-stage run, in Chromium", ()
     await page.getByRole("button", { name: "Generate" }).click();
     const gen = page.getByTestId("generation");
     await expect.poll(() => gen.first().getAttribute("data-state"), { timeout: 120_000, interval: 500 }).toBe("SUCCEEDED");
-    await expect.poll(() => gen.first().locator("img").evaluateAll((imgs) => imgs.length === 1 && imgs.every((i) => (i as unknown as Img).naturalWidth > 0)), { timeout: 15_000 }).toBe(true);
-    expect(await gen.first().locator("img").evaluate((i) => [(i as unknown as Img).naturalWidth, (i as unknown as Img).naturalHeight])).toEqual([96, 64]);
+    await expect
+      .poll(
+        () =>
+          gen
+            .first()
+            .locator("img")
+            .evaluateAll((imgs) => imgs.length === 1 && imgs.every((i) => (i as unknown as Img).naturalWidth > 0)),
+        { timeout: 15_000 },
+      )
+      .toBe(true);
+    expect(
+      await gen
+        .first()
+        .locator("img")
+        .evaluate((i) => [(i as unknown as Img).naturalWidth, (i as unknown as Img).naturalHeight]),
+    ).toEqual([96, 64]);
     expect(await gen.first().textContent()).toContain("96 × 64 · DPM-Solver++");
     // The history is the team's (from the API): a reload, or another browser of the team, sees it.
     await page.reload();
@@ -302,9 +334,13 @@ describe("dashboard: subject → photos → live two-stage run, in Chromium", ()
     await page.getByLabel(/^Images per checkpoint/).fill("2");
     await page.getByRole("button", { name: "Run on 3 checkpoints" }).click();
     const rows = page.getByTestId("grid-row");
-    await expect.poll(() => rows.evaluateAll((rs) => rs.map((r) => r.getAttribute("data-state"))), { timeout: 120_000, interval: 500 }).toEqual(["SUCCEEDED", "SUCCEEDED", "SUCCEEDED"]);
+    await expect
+      .poll(() => rows.evaluateAll((rs) => rs.map((r) => r.getAttribute("data-state"))), { timeout: 120_000, interval: 500 })
+      .toEqual(["SUCCEEDED", "SUCCEEDED", "SUCCEEDED"]);
     expect(await page.getByTestId("checkpoint-grid").locator("thead th").allTextContents()).toEqual(["Checkpoint", "seed 5", "seed 6"]);
-    await expect.poll(() => rows.locator("img").evaluateAll((imgs) => imgs.length === 6 && imgs.every((i) => (i as unknown as Img).naturalWidth === 96)), { timeout: 15_000 }).toBe(true);
+    await expect
+      .poll(() => rows.locator("img").evaluateAll((imgs) => imgs.length === 6 && imgs.every((i) => (i as unknown as Img).naturalWidth === 96)), { timeout: 15_000 })
+      .toBe(true);
     await context.close();
   });
 });

@@ -47,7 +47,10 @@ describe("dashboard: team page, share dialog, share links, shared-with-us, model
     const subject = await insertSubject(db, owner.teamId, "Red backpack");
     for (const name of ["00.jpg", "01.jpg"]) {
       const img = await insertImage(db, owner.teamId, subject.id);
-      const webp = await sharp(await readFile(join(photos, name))).resize(512, 512).webp().toBuffer();
+      const webp = await sharp(await readFile(join(photos, name)))
+        .resize(512, 512)
+        .webp()
+        .toBuffer();
       await fx.s3.putObject(fx.bucket, img.displayKey, webp, webp.length, { "Content-Type": "image/webp" });
     }
     const fixture = await insertRunWithCheckpoint(db, owner.teamId, subject.id);
@@ -59,9 +62,14 @@ describe("dashboard: team page, share dialog, share links, shared-with-us, model
       runId,
     ]);
     const sampleKey = `teams/${owner.teamId}/runs/${runId}/samples/stage2-200-0.webp`;
-    const sample = await sharp(await readFile(join(photos, "02.jpg"))).resize(256, 256).webp().toBuffer();
+    const sample = await sharp(await readFile(join(photos, "02.jpg")))
+      .resize(256, 256)
+      .webp()
+      .toBuffer();
     await fx.s3.putObject(fx.bucket, sampleKey, sample, sample.length, { "Content-Type": "image/webp" });
-    await db.db.insert(schema.samples).values({ runId, teamId: owner.teamId, stage: "stage2", step: 200, promptIndex: 0, prompt: "a photo of <rare> backpack", seed: 0, objectKey: sampleKey });
+    await db.db
+      .insert(schema.samples)
+      .values({ runId, teamId: owner.teamId, stage: "stage2", step: 200, promptIndex: 0, prompt: "a photo of <rare> backpack", seed: 0, objectKey: sampleKey });
     await mkdir(artifactsDir, { recursive: true });
   });
   afterAll(async () => {
@@ -114,7 +122,11 @@ describe("dashboard: team page, share dialog, share links, shared-with-us, model
       const p = await ctx.newPage();
       await p.goto(link);
       await expect.poll(() => p.getByTestId("card-token").count(), { timeout: 15_000 }).toBe(1);
-      await expect.poll(() => p.locator(".card-images img").evaluateAll((imgs) => imgs.length === 2 && imgs.every((i) => (i as unknown as { naturalWidth: number }).naturalWidth > 0)), { timeout: 15_000 }).toBe(true);
+      await expect
+        .poll(() => p.locator(".card-images img").evaluateAll((imgs) => imgs.length === 2 && imgs.every((i) => (i as unknown as { naturalWidth: number }).naturalWidth > 0)), {
+          timeout: 15_000,
+        })
+        .toBe(true);
       await shot(p, `shared-link-${scheme}.png`);
       await ctx.close();
     }
@@ -180,7 +192,12 @@ describe("dashboard: team page, share dialog, share links, shared-with-us, model
       expect(inv).toMatch(/^inv_[A-Za-z0-9_-]{40,}$/);
       await expect.poll(() => page.getByTestId("invitation-row").count()).toBeGreaterThanOrEqual(1);
       // the access log has the share made and revoked in the first test, and this invitation
-      await expect.poll(async () => (await page.getByTestId("audit-row").evaluateAll((rows) => rows.map((r) => (r as unknown as { dataset: { action: string } }).dataset.action))).join(","), { timeout: 15_000 }).toMatch(/MEMBER_INVITED.*SHARE_REVOKED.*SHARE_CREATED/);
+      await expect
+        .poll(
+          async () => (await page.getByTestId("audit-row").evaluateAll((rows) => rows.map((r) => (r as unknown as { dataset: { action: string } }).dataset.action))).join(","),
+          { timeout: 15_000 },
+        )
+        .toMatch(/MEMBER_INVITED.*SHARE_REVOKED.*SHARE_CREATED/);
       await shot(page, `team-${scheme}.png`);
       await ctx.close();
 
@@ -239,7 +256,11 @@ describe("dashboard: team page, share dialog, share links, shared-with-us, model
       const c = await contextFor(browser, owner.secret, scheme);
       const p = await c.newPage();
       await p.goto(`${dashboard.url}/checkpoints/${checkpointId}`);
-      await expect.poll(() => p.locator(".card-images img").evaluateAll((imgs) => imgs.length === 2 && imgs.every((i) => (i as unknown as { naturalWidth: number }).naturalWidth > 0)), { timeout: 15_000 }).toBe(true);
+      await expect
+        .poll(() => p.locator(".card-images img").evaluateAll((imgs) => imgs.length === 2 && imgs.every((i) => (i as unknown as { naturalWidth: number }).naturalWidth > 0)), {
+          timeout: 15_000,
+        })
+        .toBe(true);
       await shot(p, `checkpoint-card-${scheme}.png`);
       await c.close();
     }

@@ -33,21 +33,24 @@ function collect<T>(client: Client, query: string, variables: Record<string, unk
         resolve(got);
       }
     };
-    dispose = client.subscribe<T>({ query, variables }, {
-      next: (r) => {
-        if (r.errors) errors.push(r.errors);
-        if (r.data) got.push(Object.values(r.data)[0] as T);
-        check();
+    dispose = client.subscribe<T>(
+      { query, variables },
+      {
+        next: (r) => {
+          if (r.errors) errors.push(r.errors);
+          if (r.data) got.push(Object.values(r.data)[0] as T);
+          check();
+        },
+        error: (e) => {
+          clearTimeout(timer);
+          reject(e instanceof Error ? e : new Error(JSON.stringify(e)));
+        },
+        complete: () => {
+          clearTimeout(timer);
+          resolve(got);
+        },
       },
-      error: (e) => {
-        clearTimeout(timer);
-        reject(e instanceof Error ? e : new Error(JSON.stringify(e)));
-      },
-      complete: () => {
-        clearTimeout(timer);
-        resolve(got);
-      },
-    });
+    );
   });
   return { got, finished };
 }

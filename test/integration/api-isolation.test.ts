@@ -19,7 +19,9 @@ describe("api: a team sees and touches only its own things", () => {
     const image = await insertImage(db, a.teamId, subject.id);
     const { run, checkpoint, generation } = await insertRunWithCheckpoint(db, a.teamId, subject.id);
     await appendEvents(db, run.id, lossEvents(1, 3));
-    const up = await okAs(api.url, a.secret, `mutation($s: ID!) { createImageUpload(subjectId: $s, filename: "a.jpg", contentType: "image/jpeg", byteSize: 100) { uploadId } }`, { s: subject.id });
+    const up = await okAs(api.url, a.secret, `mutation($s: ID!) { createImageUpload(subjectId: $s, filename: "a.jpg", contentType: "image/jpeg", byteSize: 100) { uploadId } }`, {
+      s: subject.id,
+    });
     Object.assign(ids, {
       subject: subject.id,
       image: image.id,
@@ -55,15 +57,23 @@ describe("api: a team sees and touches only its own things", () => {
     const text = JSON.stringify(body);
     for (const [name, id] of Object.entries(ids)) if (name !== "bSubject") expect(text, name).not.toContain(id);
     // the owner sees them all
-    const own = await okAs(api.url, a.secret, `query($s: ID!, $r: ID!, $c: ID!, $g: ID!) { subject(id: $s) { id } run(id: $r) { id } checkpoint(id: $c) { id } generation(id: $g) { id } }`,
-      { s: ids.subject, r: ids.run, c: ids.checkpoint, g: ids.generation });
+    const own = await okAs(
+      api.url,
+      a.secret,
+      `query($s: ID!, $r: ID!, $c: ID!, $g: ID!) { subject(id: $s) { id } run(id: $r) { id } checkpoint(id: $c) { id } generation(id: $g) { id } }`,
+      { s: ids.subject, r: ids.run, c: ids.checkpoint, g: ids.generation },
+    );
     expect(own).toEqual({ subject: { id: ids.subject }, run: { id: ids.run }, checkpoint: { id: ids.checkpoint }, generation: { id: ids.generation } });
   });
 
   it("mutations on another team's ids answer NOT_FOUND and change nothing", async () => {
     const before = await rowCounts(db);
     const cases: [string, string, Record<string, unknown>][] = [
-      ["createImageUpload", `mutation($s: ID!) { createImageUpload(subjectId: $s, filename: "x.jpg", contentType: "image/jpeg", byteSize: 10) { uploadId url } }`, { s: ids.subject }],
+      [
+        "createImageUpload",
+        `mutation($s: ID!) { createImageUpload(subjectId: $s, filename: "x.jpg", contentType: "image/jpeg", byteSize: 10) { uploadId url } }`,
+        { s: ids.subject },
+      ],
       ["addSubjectImage", `mutation($s: ID!, $u: ID!) { addSubjectImage(subjectId: $s, uploadId: $u) { id } }`, { s: ids.subject, u: ids.upload }],
       ["addSubjectImage (own subject, other's upload)", `mutation($s: ID!, $u: ID!) { addSubjectImage(subjectId: $s, uploadId: $u) { id } }`, { s: ids.bSubject, u: ids.upload }],
       ["removeSubjectImage", `mutation($id: ID!) { removeSubjectImage(id: $id) }`, { id: ids.image }],

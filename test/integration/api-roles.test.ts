@@ -56,7 +56,10 @@ describe("api: roles, invitations, member removal", () => {
     const me = await okAs(api.url, a.apiKey.secret, ME);
     expect(me.viewer).toMatchObject({ role: "MEMBER", user: { id: a.user.id }, team: { id: owner.teamId } });
     // any member lists the members
-    expect(me.viewer.team.members.map((m: any) => [m.user.id, m.role])).toEqual([[owner.userId, "OWNER"], [a.user.id, "MEMBER"]]);
+    expect(me.viewer.team.members.map((m: any) => [m.user.id, m.role])).toEqual([
+      [owner.userId, "OWNER"],
+      [a.user.id, "MEMBER"],
+    ]);
 
     const users = await count(db, "select count(*) as n from users");
     const again = await gqlAs(api.url, null, ACCEPT, { c: code, n: "Eve" });
@@ -102,7 +105,12 @@ describe("api: roles, invitations, member removal", () => {
     expect(a.acceptInvitation).toMatchObject({ user: { id: owner.userId }, team: { id: other.teamId, role: "VIEWER" } });
     const me = await okAs(api.url, a.acceptInvitation.apiKey.secret, `{ viewer { role team { id } teams { id role } } }`);
     expect(me.viewer.role).toBe("VIEWER");
-    expect(me.viewer.teams).toEqual(expect.arrayContaining([{ id: owner.teamId, role: "OWNER" }, { id: other.teamId, role: "VIEWER" }]));
+    expect(me.viewer.teams).toEqual(
+      expect.arrayContaining([
+        { id: owner.teamId, role: "OWNER" },
+        { id: other.teamId, role: "VIEWER" },
+      ]),
+    );
   });
 
   it("a VIEWER cannot create subjects, start or cancel runs, but can generate", async () => {
@@ -138,10 +146,7 @@ describe("api: roles, invitations, member removal", () => {
     const bad = await gqlAs(api.url, member.secret, `mutation($id: ID!) { revokeApiKey(id: $id) { id } }`, { id: ownerKeyId });
     expect(errorOf(bad.body).code).toBe("FORBIDDEN");
     expect((await okAs(api.url, owner.secret, `{ viewer { role } }`)).viewer.role).toBe("OWNER");
-    for (const q of [
-      `mutation($u: ID!) { setMemberRole(userId: $u, role: VIEWER) { role } }`,
-      `mutation($u: ID!) { removeMember(userId: $u) { role } }`,
-    ]) {
+    for (const q of [`mutation($u: ID!) { setMemberRole(userId: $u, role: VIEWER) { role } }`, `mutation($u: ID!) { removeMember(userId: $u) { role } }`]) {
       const { body } = await gqlAs(api.url, member.secret, q, { u: owner.userId });
       expect(errorOf(body).code, q).toBe("FORBIDDEN");
     }

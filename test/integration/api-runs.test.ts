@@ -59,9 +59,14 @@ describe("api: startRun, cancelRun and generate", () => {
         resolution: null,
       });
       // the same settings, typed (Run.settings): unused parts are null rather than absent
-      const typed = await okAs(api.url, team.secret, `query($id: ID!) { run(id: $id) { settings { preset maxGradNorm seed resolution
+      const typed = await okAs(
+        api.url,
+        team.secret,
+        `query($id: ID!) { run(id: $id) { settings { preset maxGradNorm seed resolution
         stage1 { steps learningRate checkpointEvery } stage2 { steps learningRate checkpointEvery }
-        samples { prompts seeds every steps guidanceScale } dreambooth { classImages } } } }`, { id: run.id });
+        samples { prompts seeds every steps guidanceScale } dreambooth { classImages } } } }`,
+        { id: run.id },
+      );
       expect(typed.run.settings).toEqual({
         preset: "SECTION_3_2",
         maxGradNorm: 1,
@@ -94,9 +99,11 @@ describe("api: startRun, cancelRun and generate", () => {
     expect(ti.config.stage2).toBeUndefined();
     expect(ti.config.resolution).toBe(256);
     expect(ti.config.samples.prompts).toEqual(["<s*> on a beach"]);
-    const custom = (await okAs(api.url, team.secret, START, {
-      i: { subjectId, stage1Steps: 5, stage1LearningRate: 0.001, stage2Steps: 10, stage2LearningRate: 1, checkpointEvery: 5, samplePrompts: [] },
-    })).startRun;
+    const custom = (
+      await okAs(api.url, team.secret, START, {
+        i: { subjectId, stage1Steps: 5, stage1LearningRate: 0.001, stage2Steps: 10, stage2LearningRate: 1, checkpointEvery: 5, samplePrompts: [] },
+      })
+    ).startRun;
     expect(custom.totalSteps).toBe(15);
     expect(custom.config.stage2).toEqual({ steps: 10, learningRate: 1, checkpointEvery: 5 });
     // the paper's §4.1 protocol as a preset; an explicit null maxGradNorm turns clipping off

@@ -40,7 +40,9 @@ describe("api: sharing runs with other teams and through links; model cards", ()
     for (let i = 0; i < 2; i++) {
       const img = await insertImage(db, a.teamId, subject.id);
       imageHashes.push(img.sha256);
-      const webp = await sharp({ create: { width: 600, height: 400, channels: 3, background: { r: 200, g: 10 * i, b: 0 } } }).webp().toBuffer();
+      const webp = await sharp({ create: { width: 600, height: 400, channels: 3, background: { r: 200, g: 10 * i, b: 0 } } })
+        .webp()
+        .toBuffer();
       await fx.s3.putObject(fx.bucket, img.displayKey, webp, webp.length, { "Content-Type": "image/webp" });
     }
     shared = await insertRunWithCheckpoint(db, a.teamId, subject.id);
@@ -72,7 +74,11 @@ describe("api: sharing runs with other teams and through links; model cards", ()
 
   it("a team share: the other team sees exactly the shared run, its checkpoints and model card — nothing else", async () => {
     const s = await okAs(api.url, a.secret, SHARE, { i: { runId: shared.run.id, kind: "TEAM", targetTeamId: b.teamId } });
-    expect(s.createShare).toMatchObject({ token: null, url: null, share: { kind: "TEAM", active: true, targetTeam: { id: b.teamId, name: "share-b" }, run: { id: shared.run.id }, createdBy: { id: a.userId } } });
+    expect(s.createShare).toMatchObject({
+      token: null,
+      url: null,
+      share: { kind: "TEAM", active: true, targetTeam: { id: b.teamId, name: "share-b" }, run: { id: shared.run.id }, createdBy: { id: a.userId } },
+    });
     const mine = await okAs(api.url, b.secret, `{ sharedWithMe { shareId run { id } team { id name } } }`);
     expect(mine.sharedWithMe).toEqual([{ shareId: s.createShare.share.id, run: { id: shared.run.id }, team: { id: a.teamId, name: "share-owner" } }]);
 
@@ -198,7 +204,13 @@ describe("api: sharing runs with other teams and through links; model cards", ()
     const r = (await okAs(api.url, link, RUN, { id: shared.run.id })).run;
     expect(r.checkpoints[0].downloadUrl).toMatch(/^http/);
     expect((await okAs(api.url, link, RUN, { id: other.run.id })).run).toBeNull();
-    for (const q of [`{ viewer { role } }`, `{ subjects { edges { node { id } } } }`, `{ runs { edges { node { id } } } }`, `{ sharedWithMe { shareId } }`, `mutation { createApiKey(name: "x") { secret } }`]) {
+    for (const q of [
+      `{ viewer { role } }`,
+      `{ subjects { edges { node { id } } } }`,
+      `{ runs { edges { node { id } } } }`,
+      `{ sharedWithMe { shareId } }`,
+      `mutation { createApiKey(name: "x") { secret } }`,
+    ]) {
       const { body } = await gqlAs(api.url, link, q);
       expect(errorOf(body).code, q).toBe("FORBIDDEN");
     }
@@ -220,7 +232,9 @@ describe("api: sharing runs with other teams and through links; model cards", ()
     const s = (await okAs(api.url, a.secret, SHARE, { i: { runId: shared.run.id, kind: "LINK", promptOnly: true } })).createShare;
     expect(s.share).toMatchObject({ promptOnly: true, expiresAt: null });
     const link = s.token as string;
-    const r = await okAs(api.url, link, `query($id: ID!) { checkpoint(id: $id) { id files { name } modelCard { subjectImages { sha256 thumbnailUrl } } } }`, { id: shared.checkpoint.id });
+    const r = await okAs(api.url, link, `query($id: ID!) { checkpoint(id: $id) { id files { name } modelCard { subjectImages { sha256 thumbnailUrl } } } }`, {
+      id: shared.checkpoint.id,
+    });
     expect(r.checkpoint.files).toEqual([]);
     expect(r.checkpoint.modelCard.subjectImages.map((i: any) => i.thumbnailUrl)).toEqual([null, null]);
     const dl = await gqlAs(api.url, link, `query($id: ID!) { checkpoint(id: $id) { downloadUrl } }`, { id: shared.checkpoint.id });
@@ -238,9 +252,7 @@ describe("api: sharing runs with other teams and through links; model cards", ()
   it("every share and revoke is in the owner team's access log, with who and when", async () => {
     const log = (await okAs(api.url, a.secret, `{ shareAudit(first: 20) { action actor { id } at shareId details } }`)).shareAudit;
     const actions = log.map((e: any) => e.action);
-    const shareIds = new Set(
-      (await okAs(api.url, a.secret, `query($r: ID) { shares(runId: $r) { id } }`, { r: shared.run.id })).shares.map((x: any) => x.id),
-    );
+    const shareIds = new Set((await okAs(api.url, a.secret, `query($r: ID) { shares(runId: $r) { id } }`, { r: shared.run.id })).shares.map((x: any) => x.id));
     expect(actions.filter((x: string) => x === "SHARE_CREATED")).toHaveLength(3);
     expect(actions.filter((x: string) => x === "SHARE_REVOKED")).toHaveLength(2);
     for (const e of log) {

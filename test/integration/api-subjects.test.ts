@@ -38,7 +38,9 @@ describe("api: subjects and photo uploads (presigned POST policy to MinIO, valid
     const seen: string[] = [];
     let after: string | null = null;
     for (;;) {
-      const d: any = await okAs(api.url, team.secret, `query($a: String) { subjects(first: 2, after: $a) { edges { node { id } } pageInfo { hasNextPage endCursor } } }`, { a: after });
+      const d: any = await okAs(api.url, team.secret, `query($a: String) { subjects(first: 2, after: $a) { edges { node { id } } pageInfo { hasNextPage endCursor } } }`, {
+        a: after,
+      });
       seen.push(...d.subjects.edges.map((e: { node: { id: string } }) => e.node.id));
       if (!d.subjects.pageInfo.hasNextPage) break;
       after = d.subjects.pageInfo.endCursor;
@@ -88,17 +90,33 @@ describe("api: subjects and photo uploads (presigned POST policy to MinIO, valid
 
   const refusals: [string, () => Promise<{ bytes: Buffer; contentType?: string; declaredSize?: number }>, RegExp][] = [
     ["a text file", async () => ({ bytes: Buffer.from("hello, I am not a picture\n".repeat(20)) }), /not a readable image/],
-    ["a truncated JPEG", async () => {
-      const b = await backpackPhoto(3);
-      return { bytes: b.subarray(0, Math.floor(b.length * 0.6)) };
-    }, /decoded completely|truncat|premature|readable/i],
+    [
+      "a truncated JPEG",
+      async () => {
+        const b = await backpackPhoto(3);
+        return { bytes: b.subarray(0, Math.floor(b.length * 0.6)) };
+      },
+      /decoded completely|truncat|premature|readable/i,
+    ],
     ["a decompression-bomb PNG (IHDR claims 20000×20000)", async () => ({ bytes: await bombPng(), contentType: "image/png" }), /pixel/i],
-    ["a PNG declared as JPEG", async () => ({
-      bytes: await sharp({ create: { width: 128, height: 128, channels: 3, background: "#000" } }).png().toBuffer(),
-    }), /png, but image\/jpeg/],
-    ["a 32×32 image", async () => ({
-      bytes: await sharp({ create: { width: 32, height: 32, channels: 3, background: "#fff" } }).jpeg().toBuffer(),
-    }), /outside 64/],
+    [
+      "a PNG declared as JPEG",
+      async () => ({
+        bytes: await sharp({ create: { width: 128, height: 128, channels: 3, background: "#000" } })
+          .png()
+          .toBuffer(),
+      }),
+      /png, but image\/jpeg/,
+    ],
+    [
+      "a 32×32 image",
+      async () => ({
+        bytes: await sharp({ create: { width: 32, height: 32, channels: 3, background: "#fff" } })
+          .jpeg()
+          .toBuffer(),
+      }),
+      /outside 64/,
+    ],
   ];
 
   for (const [what, make, message] of refusals) {
@@ -124,14 +142,27 @@ describe("api: subjects and photo uploads (presigned POST policy to MinIO, valid
     expect(r.error.code).toBeUndefined();
     const again = await gqlAs(api.url, team.secret, `mutation($s: ID!, $u: ID!) { addSubjectImage(subjectId: $s, uploadId: $u) { id } }`, { s: subjectId, u: r.uploadId });
     expect(errorOf(again.body).code).toBe("CONFLICT");
-    const up = await okAs(api.url, team.secret, `mutation($s: ID!) { createImageUpload(subjectId: $s, filename: "a.jpg", contentType: "image/jpeg", byteSize: 1000) { uploadId } }`, { s: subjectId });
-    const never = await gqlAs(api.url, team.secret, `mutation($s: ID!, $u: ID!) { addSubjectImage(subjectId: $s, uploadId: $u) { id } }`, { s: subjectId, u: up.createImageUpload.uploadId });
+    const up = await okAs(
+      api.url,
+      team.secret,
+      `mutation($s: ID!) { createImageUpload(subjectId: $s, filename: "a.jpg", contentType: "image/jpeg", byteSize: 1000) { uploadId } }`,
+      { s: subjectId },
+    );
+    const never = await gqlAs(api.url, team.secret, `mutation($s: ID!, $u: ID!) { addSubjectImage(subjectId: $s, uploadId: $u) { id } }`, {
+      s: subjectId,
+      u: up.createImageUpload.uploadId,
+    });
     expect(errorOf(never.body)).toMatchObject({ code: "BAD_USER_INPUT", field: "uploadId" });
   });
 
   it("refuses an expired upload and deletes what was uploaded", async () => {
     const bytes = await backpackPhoto(1);
-    const up = await okAs(api.url, team.secret, `mutation($s: ID!, $n: Int!) { createImageUpload(subjectId: $s, filename: "late.jpg", contentType: "image/jpeg", byteSize: $n) { uploadId url fields } }`, { s: subjectId, n: bytes.length });
+    const up = await okAs(
+      api.url,
+      team.secret,
+      `mutation($s: ID!, $n: Int!) { createImageUpload(subjectId: $s, filename: "late.jpg", contentType: "image/jpeg", byteSize: $n) { uploadId url fields } }`,
+      { s: subjectId, n: bytes.length },
+    );
     const { uploadId, url, fields } = up.createImageUpload;
     expect((await postUpload(url, fields, bytes)).status).toBe(204);
     // past its URL's expiry and the staging TTL (UPLOAD_STAGING_TTL_SECONDS, default 1 hour)
@@ -171,7 +202,12 @@ describe("api: subjects and photo uploads (presigned POST policy to MinIO, valid
       for (const i of [0, 1]) expect((await uploadImage(small.url, team.secret, s, await backpackPhoto(i))).error.code).toBeUndefined();
       const before = await rowCounts(db);
       const bytes = await backpackPhoto(2);
-      const r = await gqlAs(small.url, team.secret, `mutation($s: ID!, $n: Int!) { createImageUpload(subjectId: $s, filename: "x.jpg", contentType: "image/jpeg", byteSize: $n) { uploadId } }`, { s, n: bytes.length });
+      const r = await gqlAs(
+        small.url,
+        team.secret,
+        `mutation($s: ID!, $n: Int!) { createImageUpload(subjectId: $s, filename: "x.jpg", contentType: "image/jpeg", byteSize: $n) { uploadId } }`,
+        { s, n: bytes.length },
+      );
       expect(errorOf(r.body)).toMatchObject({ code: "BAD_USER_INPUT", field: "subjectId" });
       expect(errorOf(r.body).message).toMatch(/at most 2 photos/);
       expect(await rowCounts(db)).toEqual(before);

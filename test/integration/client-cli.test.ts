@@ -60,7 +60,10 @@ async function sha256File(path: string): Promise<string> {
 /** Every file under `dir`, as paths relative to it. */
 async function filesUnder(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name).slice(dir.length + 1)).sort();
+  return entries
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name).slice(dir.length + 1))
+    .sort();
 }
 
 const parseNdjson = (s: string) =>
@@ -118,14 +121,14 @@ describe("client CLI: scripts train and prompt through ./studio subjects|runs|ge
     const lines = r.stderrLines.map((l) => l.line);
     expect(lines).toContain("stage stage1 started (2 steps)");
     expect(lines).toContain("stage stage2 started (2 steps)");
-    const steps = r.stderrLines.filter((l) => /^stage[12] step \d\/2  loss \d+\.\d{4}/.test(l.line));
+    const steps = r.stderrLines.filter((l) => /^stage[12] step \d\/2 {2}loss \d+\.\d{4}/.test(l.line));
     expect(steps.map((l) => l.line.split("  ")[0])).toEqual(["stage1 step 1/2", "stage1 step 2/2", "stage2 step 1/2", "stage2 step 2/2"]);
     expect(lines.at(-1)).toBe("state SUCCEEDED");
     // live, not printed at the end: the first step arrived well before the run finished
     const finishedAt = r.stderrLines.find((l) => l.line === "state SUCCEEDED")!.at;
     expect(finishedAt - steps[0]!.at).toBeGreaterThan(200);
     expect(r.stdout).toMatch(/^run [0-9a-f-]{36} SUCCEEDED\n/);
-    const ckpt = r.stdout.match(/checkpoint ([0-9a-f-]{36})  stage2 step 2/);
+    const ckpt = r.stdout.match(/checkpoint ([0-9a-f-]{36}) {2}stage2 step 2/);
     expect(ckpt).not.toBeNull();
     checkpointId = ckpt![1]!;
   });
@@ -153,7 +156,21 @@ describe("client CLI: scripts train and prompt through ./studio subjects|runs|ge
 
   it("generate waits for the images and saves PNGs that decode", async () => {
     const out = join(work, "gen");
-    const r = await run(["generate", "--checkpoint", checkpointId, "a photo of <rare> backpack on the beach", "--count", "2", "--seed", "3", "--steps", "2", "--out", out, "--json"]);
+    const r = await run([
+      "generate",
+      "--checkpoint",
+      checkpointId,
+      "a photo of <rare> backpack on the beach",
+      "--count",
+      "2",
+      "--seed",
+      "3",
+      "--steps",
+      "2",
+      "--out",
+      out,
+      "--json",
+    ]);
     expect(r.code, r.stderr).toBe(0);
     const doc = JSON.parse(r.stdout);
     expect(doc.ok).toBe(true);
@@ -219,7 +236,19 @@ describe("client CLI: scripts train and prompt through ./studio subjects|runs|ge
 
   it("import of the exported single file succeeds and prints a checkpoint that generate can prompt", async () => {
     const dir = join(work, "export-sf");
-    const r = await run(["import", "--name", "Imported backpack", "--class", "backpack", "--token", "<rare>", join(dir, "model.safetensors"), "--embedding", join(dir, "rare.safetensors"), "--json"]);
+    const r = await run([
+      "import",
+      "--name",
+      "Imported backpack",
+      "--class",
+      "backpack",
+      "--token",
+      "<rare>",
+      join(dir, "model.safetensors"),
+      "--embedding",
+      join(dir, "rare.safetensors"),
+      "--json",
+    ]);
     expect(r.code, r.stderr).toBe(0);
     const doc = JSON.parse(r.stdout);
     // --base-model came from the export's studio-export.json
@@ -232,7 +261,19 @@ describe("client CLI: scripts train and prompt through ./studio subjects|runs|ge
     const shown = await run(["runs", "show", doc.runId, "--json"]);
     expect(JSON.parse(shown.stdout)).toMatchObject({ state: "SUCCEEDED", subject: { name: "Imported backpack" }, checkpoints: [{ id: doc.checkpointId }] });
 
-    const gen = await run(["generate", "--checkpoint", doc.checkpointId, "a photo of <rare> backpack", "--count", "1", "--steps", "1", "--out", join(work, "gen-imported"), "--json"]);
+    const gen = await run([
+      "generate",
+      "--checkpoint",
+      doc.checkpointId,
+      "a photo of <rare> backpack",
+      "--count",
+      "1",
+      "--steps",
+      "1",
+      "--out",
+      join(work, "gen-imported"),
+      "--json",
+    ]);
     expect(gen.code, gen.stderr).toBe(0);
     expect(JSON.parse(gen.stdout)).toMatchObject({ ok: true, generation: { state: "SUCCEEDED" } });
   });

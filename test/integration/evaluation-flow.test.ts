@@ -15,12 +15,57 @@ import { startApi, startTrainer } from "../support/processes.js";
  */
 const EVALUATION = /* GraphQL */ `
   fragment E on Evaluation {
-    id protocol automatic state progress imagesTotal imagesDone imagesScored clipI clipT dino steps
-    checkpoint { id stage step } prompts { index prompt scoringPrompt seeds }
-    perPrompt { promptIndex prompt scoringPrompt clipI clipT dino imageCount }
-    drift { prompt clipI dino threshold flagged }
-    images { group promptIndex prompt seed url }
-    scoredWith error { code message }
+    id
+    protocol
+    automatic
+    state
+    progress
+    imagesTotal
+    imagesDone
+    imagesScored
+    clipI
+    clipT
+    dino
+    steps
+    checkpoint {
+      id
+      stage
+      step
+    }
+    prompts {
+      index
+      prompt
+      scoringPrompt
+      seeds
+    }
+    perPrompt {
+      promptIndex
+      prompt
+      scoringPrompt
+      clipI
+      clipT
+      dino
+      imageCount
+    }
+    drift {
+      prompt
+      clipI
+      dino
+      threshold
+      flagged
+    }
+    images {
+      group
+      promptIndex
+      prompt
+      seed
+      url
+    }
+    scoredWith
+    error {
+      code
+      message
+    }
   }
 `;
 
@@ -164,10 +209,7 @@ describe("evaluation: scores for every checkpoint", () => {
       expect(e.dino).toBe(e.evaluation.dino);
     }
 
-    const rec = await ok(
-      `query ($id: ID!) { run(id: $id) { recommendedCheckpoint { protocol reason checkpoint { id } evaluation { id dino clipT } } } }`,
-      { id: runId },
-    );
+    const rec = await ok(`query ($id: ID!) { run(id: $id) { recommendedCheckpoint { protocol reason checkpoint { id } evaluation { id dino clipT } } } }`, { id: runId });
     const best = evaluations.reduce((a, b) => (b.dino > a.dino ? b : a));
     expect(rec.run.recommendedCheckpoint.protocol).toBe("QUICK");
     expect(rec.run.recommendedCheckpoint.reason).toMatch(/Highest DINO/);

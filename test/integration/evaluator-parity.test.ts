@@ -60,7 +60,9 @@ async function makeFixtures(dir: string): Promise<Fixture[]> {
   }
   const out = (name: string) => join(dir, name);
   await crop().jpeg({ quality: 90 }).toFile(out("baseline.jpg"));
-  await sharp(rgba, { raw: { width: info.width, height: info.height, channels: 4 } }).png().toFile(out("alpha.png"));
+  await sharp(rgba, { raw: { width: info.width, height: info.height, channels: 4 } })
+    .png()
+    .toFile(out("alpha.png"));
   await crop().toColourspace("cmyk").jpeg({ quality: 90 }).toFile(out("cmyk.jpg")); // Adobe-inverted, no profile
   await crop().withIccProfile("cmyk").jpeg({ quality: 90 }).toFile(out("cmyk-icc.jpg"));
   await crop().jpeg({ quality: 90 }).withMetadata({ orientation: 6 }).toFile(out("exif-rot6.jpg"));

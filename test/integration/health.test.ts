@@ -13,9 +13,19 @@ const HEALTH = /* GraphQL */ `
     health {
       status
       checkedAt
-      postgres { status message }
-      storage { status message }
-      engine { status message details }
+      postgres {
+        status
+        message
+      }
+      storage {
+        status
+        message
+      }
+      engine {
+        status
+        message
+        details
+      }
     }
   }
 `;
@@ -67,12 +77,7 @@ describe("walking skeleton: api + trainer + engine against real PostgreSQL and M
   it("streams trainer heartbeats over graphql-ws (trainer → NOTIFY → api → subscriber)", async () => {
     const client = wsClient(api.wsUrl, key);
     try {
-      const results = await takeSubscription<{ workerHeartbeats: { workerId: string; at: string } }>(
-        client,
-        "subscription { workerHeartbeats { workerId at } }",
-        {},
-        2,
-      );
+      const results = await takeSubscription<{ workerHeartbeats: { workerId: string; at: string } }>(client, "subscription { workerHeartbeats { workerId at } }", {}, 2);
       const beats = results.map((r) => r.data!.workerHeartbeats);
       expect(beats.every((b) => b.workerId === trainer.id)).toBe(true);
       expect(Date.parse(beats[1]!.at)).toBeGreaterThan(Date.parse(beats[0]!.at));
@@ -84,12 +89,7 @@ describe("walking skeleton: api + trainer + engine against real PostgreSQL and M
   it("streams health reports on an interval and rejects an absurd interval", async () => {
     const client = wsClient(api.wsUrl, key);
     try {
-      const results = await takeSubscription<{ health: { status: string; checkedAt: string } }>(
-        client,
-        "subscription { health(everySeconds: 1) { status checkedAt } }",
-        {},
-        2,
-      );
+      const results = await takeSubscription<{ health: { status: string; checkedAt: string } }>(client, "subscription { health(everySeconds: 1) { status checkedAt } }", {}, 2);
       expect(results.map((r) => r.data!.health.status)).toEqual(["OK", "OK"]);
       // a subscribe-time GraphQLError arrives as one result carrying `errors`
       const [bad] = await takeSubscription(client, "subscription { health(everySeconds: 0) { status } }", {}, 1);
@@ -119,13 +119,7 @@ describe("walking skeleton: api + trainer + engine against real PostgreSQL and M
     // the LISTEN connection came back too: heartbeats flow again
     const client = wsClient(api.wsUrl, key);
     try {
-      const [r] = await takeSubscription<{ workerHeartbeats: { workerId: string } }>(
-        client,
-        "subscription { workerHeartbeats { workerId } }",
-        {},
-        1,
-        20_000,
-      );
+      const [r] = await takeSubscription<{ workerHeartbeats: { workerId: string } }>(client, "subscription { workerHeartbeats { workerId } }", {}, 1, 20_000);
       expect(r!.data!.workerHeartbeats.workerId).toBe(trainer.id);
     } finally {
       await client.dispose();

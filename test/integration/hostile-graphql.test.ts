@@ -62,7 +62,8 @@ function first<T = Record<string, any>>(client: Client, query: string, variables
           dispose();
           resolve(r as never);
         },
-        error: (e) => resolve({ errors: Array.isArray(e) ? (e as never) : [{ message: String((e as Error).message ?? e), extensions: { closeCode: (e as { code?: number }).code } }] }),
+        error: (e) =>
+          resolve({ errors: Array.isArray(e) ? (e as never) : [{ message: String((e as Error).message ?? e), extensions: { closeCode: (e as { code?: number }).code } }] }),
         complete: () => undefined,
       },
     );
@@ -78,7 +79,11 @@ describe("hostile GraphQL clients at the API's front door", () => {
   const rss: number[] = [];
 
   const healthOk = async () => {
-    const { body } = await gqlAs<{ health: { status: string; postgres: unknown; storage: unknown } }>(api.url, team.secret, "{ health { status postgres { status } storage { status } } }");
+    const { body } = await gqlAs<{ health: { status: string; postgres: unknown; storage: unknown } }>(
+      api.url,
+      team.secret,
+      "{ health { status postgres { status } storage { status } } }",
+    );
     expect(body.errors).toBeUndefined();
     expect(body.data?.health.postgres).toEqual({ status: "OK" });
     expect(body.data?.health.storage).toEqual({ status: "OK" });
@@ -251,8 +256,14 @@ describe("hostile GraphQL clients at the API's front door", () => {
     const client = wsClientAs(api.wsUrl, team.secret);
     const disposers: (() => void)[] = [];
     try {
-      const started = Array.from({ length: PER_CONNECTION }, () =>
-        new Promise<void>((resolve) => disposers.push(client.subscribe({ query: "subscription { health(everySeconds: 60) { status } }" }, { next: () => resolve(), error: () => resolve(), complete: () => undefined }))),
+      const started = Array.from(
+        { length: PER_CONNECTION },
+        () =>
+          new Promise<void>((resolve) =>
+            disposers.push(
+              client.subscribe({ query: "subscription { health(everySeconds: 60) { status } }" }, { next: () => resolve(), error: () => resolve(), complete: () => undefined }),
+            ),
+          ),
       );
       await Promise.all(started);
       const over = await first(client, "subscription { health(everySeconds: 60) { status } }");

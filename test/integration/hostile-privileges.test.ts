@@ -60,10 +60,7 @@ describe("hostile tenants: least privilege in PostgreSQL", () => {
   it("the API and the trainer log in as their own roles: no superuser, no role or database creation, no owner", async () => {
     const roles = [roleOfUrl(s.databaseUrlApi), roleOfUrl(s.databaseUrlTrainer)];
     expect(new Set([...roles, roleOfUrl(s.databaseUrl)]).size).toBe(3);
-    const { rows } = await db.pool.query(
-      "select rolname, rolsuper, rolcreaterole, rolcreatedb, rolbypassrls from pg_roles where rolname = any($1) order by rolname",
-      [roles],
-    );
+    const { rows } = await db.pool.query("select rolname, rolsuper, rolcreaterole, rolcreatedb, rolbypassrls from pg_roles where rolname = any($1) order by rolname", [roles]);
     expect(rows).toHaveLength(2);
     for (const r of rows) expect(r).toMatchObject({ rolsuper: false, rolcreaterole: false, rolcreatedb: false, rolbypassrls: false });
     const owned = await db.pool.query("select count(*)::int as n from pg_class where relowner in (select oid from pg_roles where rolname = any($1))", [roles]);
@@ -72,7 +69,10 @@ describe("hostile tenants: least privilege in PostgreSQL", () => {
 
   it("every table's privileges for each service are exactly its TABLE_GRANTS entry", async () => {
     const privs = ["SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER"] as const;
-    for (const [service, url] of [["api", s.databaseUrlApi], ["trainer", s.databaseUrlTrainer]] as const) {
+    for (const [service, url] of [
+      ["api", s.databaseUrlApi],
+      ["trainer", s.databaseUrlTrainer],
+    ] as const) {
       const role = roleOfUrl(url);
       const { rows } = await db.pool.query<{ table: string; priv: string; has: boolean }>(
         `select c.relname as table, p as priv, has_table_privilege($1, c.oid, p) as has
@@ -131,9 +131,7 @@ describe("hostile tenants: least privilege in PostgreSQL", () => {
   it("the grants step refuses a table that has no TABLE_GRANTS entry (a migration cannot forget its grants)", async () => {
     await db.pool.query("create table brand_new_table (id int)");
     try {
-      await expect(applyGrants(s.databaseUrl, { api: roleOfUrl(s.databaseUrlApi), trainer: roleOfUrl(s.databaseUrlTrainer) })).rejects.toThrow(
-        /no entry for brand_new_table/,
-      );
+      await expect(applyGrants(s.databaseUrl, { api: roleOfUrl(s.databaseUrlApi), trainer: roleOfUrl(s.databaseUrlTrainer) })).rejects.toThrow(/no entry for brand_new_table/);
       expect(await sqlAs(s.databaseUrlApi, "select * from brand_new_table")).toBe(DENIED);
     } finally {
       await db.pool.query("drop table brand_new_table");
@@ -168,7 +166,12 @@ describe("hostile tenants: MinIO users per service", () => {
     expect(await s3Outcome(api.removeObject(s.s3.bucket, photo))).toBe("ok");
     expect(await s3Outcome(api.putObject(s.s3.bucket, `teams/${t}/imports/files/${randomUUID()}/m.safetensors`, body, body.length))).toBe("ok");
     expect(await s3Outcome(api.putObject(s.s3.bucket, `uploads/teams/${t}/subjects/${randomUUID()}/u/a.jpg`, body, body.length))).toBe("ok");
-    for (const key of [`teams/${t}/runs/${randomUUID()}/checkpoints/stage2-step-000010/unet.safetensors`, `teams/${t}/exports/${randomUUID()}/x`, `teams/${t}/generations/g/image.png`, "outside-teams.txt"])
+    for (const key of [
+      `teams/${t}/runs/${randomUUID()}/checkpoints/stage2-step-000010/unet.safetensors`,
+      `teams/${t}/exports/${randomUUID()}/x`,
+      `teams/${t}/generations/g/image.png`,
+      "outside-teams.txt",
+    ])
       expect(await s3Outcome(api.putObject(s.s3.bucket, key, body, body.length)), key).toBe("AccessDenied");
     expect(await s3Outcome(api.getObject(other, "secret.txt"))).toBe("AccessDenied");
     expect(await s3Outcome(api.putObject(other, "x.txt", body, body.length))).toBe("AccessDenied");

@@ -134,8 +134,14 @@ describe("hostile tenants: rate limits and budgets", () => {
     expect(burst.map((r) => Math.round(r.remaining))).toEqual([2, 1, 0, 0]);
     expect(burst[3]!.retryAfterMs).toBeGreaterThan(999_000_000); // (1 - ~0) / 1e-6 s
     // all or nothing: t:b is full but t:a empty → neither is charged
-    const both = await apiQueries.rateTake(db.db, [{ key: "t:b", ...slow, cost: 1, need: 1 }, { key: "t:a", ...slow, cost: 1, need: 1 }]);
-    expect(both.map((r) => [r.key, r.granted])).toEqual([["t:a", false], ["t:b", false]]);
+    const both = await apiQueries.rateTake(db.db, [
+      { key: "t:b", ...slow, cost: 1, need: 1 },
+      { key: "t:a", ...slow, cost: 1, need: 1 },
+    ]);
+    expect(both.map((r) => [r.key, r.granted])).toEqual([
+      ["t:a", false],
+      ["t:b", false],
+    ]);
     expect(both.find((r) => r.key === "t:b")).toMatchObject({ retryAfterMs: 0, remaining: 3 });
     // cost 0 looks; a negative cost gives back up to the cap; need above cost
     expect((await take("t:b", 0))[0]).toMatchObject({ granted: true, remaining: 3 });
@@ -159,9 +165,7 @@ describe("hostile tenants: rate limits and budgets", () => {
 
   it("a burst of bad keys from one IP: 5 are checked, the rest get 429 RATE_LIMITED at once; a good key from another IP keeps working", async () => {
     // X-Forwarded-For is ignored without TRUST_PROXY: forging it does not make other clients
-    const burst = await Promise.all(
-      Array.from({ length: 12 }, (_, i) => post(api.url, "127.0.0.21", RUNS, {}, badKey(), { "x-forwarded-for": `198.51.100.${i}` })),
-    );
+    const burst = await Promise.all(Array.from({ length: 12 }, (_, i) => post(api.url, "127.0.0.21", RUNS, {}, badKey(), { "x-forwarded-for": `198.51.100.${i}` })));
     expect(burst.filter((r) => r.status === 200 && code(r) === "UNAUTHENTICATED")).toHaveLength(5);
     const limited = burst.filter((r) => r.status === 429);
     expect(limited).toHaveLength(7);
@@ -306,20 +310,22 @@ describe("hostile tenants: rate limits and budgets", () => {
     const client = wsClient(fast.wsUrl, a.secret); // the upgrade request has no X-Forwarded-For: the client is 127.0.0.1
     try {
       const outcomes = await Promise.all(
-        Array.from({ length: 8 }, () =>
-          new Promise<string>((resolve) => {
-            const stop = client.subscribe(
-              { query: `subscription { health { status } }` },
-              {
-                next: () => {
-                  stop();
-                  resolve("ok");
+        Array.from(
+          { length: 8 },
+          () =>
+            new Promise<string>((resolve) => {
+              const stop = client.subscribe(
+                { query: `subscription { health { status } }` },
+                {
+                  next: () => {
+                    stop();
+                    resolve("ok");
+                  },
+                  error: (e) => resolve((e as { extensions?: { code?: string } }[])[0]?.extensions?.code ?? String(e)),
+                  complete: () => resolve("complete"),
                 },
-                error: (e) => resolve((e as { extensions?: { code?: string } }[])[0]?.extensions?.code ?? String(e)),
-                complete: () => resolve("complete"),
-              },
-            );
-          }),
+              );
+            }),
         ),
       );
       expect(outcomes.filter((o) => o === "ok").length).toBeGreaterThanOrEqual(3); // 4 tokens, the upgrade spends none

@@ -81,7 +81,7 @@ describe("hostile tenants, second pass: the HTTP server, ids, sizes and tokens",
     // headers never finished
     const slowHeaders = rawHttp(port, "POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n");
     // headers complete, body trickles and never completes
-    const slowBody = rawHttp(port, "POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"query\":");
+    const slowBody = rawHttp(port, 'POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"query":');
     const trickle = setInterval(() => slowBody.socket.write(" "), 200);
     try {
       const [h, b] = await Promise.all([slowHeaders.done, slowBody.done]);
@@ -110,8 +110,7 @@ describe("hostile tenants, second pass: the HTTP server, ids, sizes and tokens",
   });
 
   it("refuses batched array bodies, mutations over GET and non-JSON bodies with 4xx (never 500)", async () => {
-    const post = (body: string, type = "application/json") =>
-      fetch(api.url, { method: "POST", headers: { "content-type": type, authorization: `Bearer ${team.secret}` }, body });
+    const post = (body: string, type = "application/json") => fetch(api.url, { method: "POST", headers: { "content-type": type, authorization: `Bearer ${team.secret}` }, body });
     const batch = await post(JSON.stringify(Array.from({ length: 100 }, () => ({ query: "{ health { status } }" }))));
     expect(batch.status).toBe(400);
     const notJson = await post("{ nope");
@@ -141,7 +140,7 @@ describe("hostile tenants, second pass: the HTTP server, ids, sizes and tokens",
       ["mutation ($id: ID!) { evaluateCheckpoint(checkpointId: $id) { id } }", { id: "nope" }],
       ["mutation ($id: ID!) { exportCheckpoint(checkpointId: $id, format: DIFFUSERS) { id } }", { id: "nope" }],
       ["query ($id: ID!) { runs(subjectId: $id) { edges { node { id } } } }", { id: "nope" }],
-      ["query { runs(after: \"!!!\") { edges { node { id } } } }", {}],
+      ['query { runs(after: "!!!") { edges { node { id } } } }', {}],
     ];
     for (const [query, variables] of probes) {
       const { body } = await gqlAs(api.url, team.secret, query, variables);
@@ -236,7 +235,10 @@ describe("hostile tenants, second pass: the HTTP server, ids, sizes and tokens",
     const res = await fetch(api.url, {
       method: "POST",
       headers: { "content-type": "application/json", authorization: `Bearer ${team.secret}` },
-      body: JSON.stringify({ query: "{ __typename }", extensions: { persistedQuery: { version: 1, sha256Hash: "ecf4edb46db40b5132295c0291d62fb65d6759a9eedfa4d5d612dd5ec54a6b38" } } }),
+      body: JSON.stringify({
+        query: "{ __typename }",
+        extensions: { persistedQuery: { version: 1, sha256Hash: "ecf4edb46db40b5132295c0291d62fb65d6759a9eedfa4d5d612dd5ec54a6b38" } },
+      }),
     });
     const body = (await res.json()) as { data?: unknown; errors?: unknown[] };
     expect(errorOf(body as never).code).toBe("PERSISTED_QUERY_NOT_SUPPORTED");
@@ -270,7 +272,12 @@ describe("hostile tenants, second pass: the HTTP server, ids, sizes and tokens",
     const third = messages.find((m) => m.id === "3")!;
     expect(third.type).toBe("error");
     expect(third.payload[0].extensions).toMatchObject({ code: "TOO_MANY_SUBSCRIPTIONS", max: 2, actual: 3 });
-    expect(messages.filter((m) => m.type === "next").map((m) => m.id).sort()).toContain("1");
+    expect(
+      messages
+        .filter((m) => m.type === "next")
+        .map((m) => m.id)
+        .sort(),
+    ).toContain("1");
     expect(messages.some((m) => m.id === "2" && m.type === "next")).toBe(true);
     ws.close();
   });
@@ -284,7 +291,11 @@ describe("hostile tenants, second pass: the HTTP server, ids, sizes and tokens",
     const good = await pre("http://localhost:3000");
     expect(good.headers.get("access-control-allow-origin")).toBe("http://localhost:3000");
     // a simple cross-origin POST carries no CORS grant either (the browser hides the answer)
-    const post = await fetch(api.url, { method: "POST", headers: { origin: "http://evil.example", "content-type": "application/json" }, body: JSON.stringify({ query: "{ __typename }" }) });
+    const post = await fetch(api.url, {
+      method: "POST",
+      headers: { origin: "http://evil.example", "content-type": "application/json" },
+      body: JSON.stringify({ query: "{ __typename }" }),
+    });
     expect(post.headers.get("access-control-allow-origin")).toBeNull();
   });
 
@@ -347,10 +358,7 @@ describe("hostile tenants, second pass: bad keys on websockets", () => {
     });
 
   beforeAll(async () => {
-    [api, team] = await Promise.all([
-      startApi({ TRUST_PROXY: "1", RATE_AUTH_FAIL_BURST: "3", RATE_AUTH_FAIL_PER_MINUTE: "0.01" }),
-      createTeam("hostile-review-ws"),
-    ]);
+    [api, team] = await Promise.all([startApi({ TRUST_PROXY: "1", RATE_AUTH_FAIL_BURST: "3", RATE_AUTH_FAIL_PER_MINUTE: "0.01" }), createTeam("hostile-review-ws")]);
   });
   afterAll(async () => {
     const db = testDb();

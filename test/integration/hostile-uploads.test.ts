@@ -40,11 +40,18 @@ function safetensors(floats: number): Buffer {
 /** The API's node process (tsx runs it as a child) — the one with the most memory in the tree. */
 async function apiPid(rootPid: number): Promise<number> {
   const { stdout } = await promisify(execFile)("ps", ["-e", "-o", "pid=,ppid=,rss="]);
-  const rows = stdout.trim().split("\n").map((l) => l.trim().split(/\s+/).map(Number) as [number, number, number]);
+  const rows = stdout
+    .trim()
+    .split("\n")
+    .map((l) => l.trim().split(/\s+/).map(Number) as [number, number, number]);
   const tree = new Set([rootPid]);
-  for (let grew = true; grew; ) {
+  for (let grew = true; grew;) {
     grew = false;
-    for (const [pid, ppid] of rows) if (tree.has(ppid) && !tree.has(pid)) (tree.add(pid), (grew = true));
+    for (const [pid, ppid] of rows)
+      if (tree.has(ppid) && !tree.has(pid)) {
+        tree.add(pid);
+        grew = true;
+      }
   }
   return rows.filter(([pid]) => tree.has(pid)).sort((a, b) => b[2] - a[2])[0]![0];
 }
@@ -121,7 +128,9 @@ describe("hostile uploads: storage-enforced policies, immutable validated object
     expect(r.error.code).toBeUndefined();
     const added = r.added.data!.addSubjectImage;
     expect(added).toMatchObject({ sha256: sha256(photo), byteSize: photo.length });
-    const { rows } = await db.pool.query<{ object_key: string; sha256: string; byte_size: string }>("select object_key, sha256, byte_size from subject_images where id = $1", [added.id]);
+    const { rows } = await db.pool.query<{ object_key: string; sha256: string; byte_size: string }>("select object_key, sha256, byte_size from subject_images where id = $1", [
+      added.id,
+    ]);
     const row = rows[0]!;
     expect(row.object_key.startsWith(`teams/${team.teamId}/subjects/${subjectId}/images/`)).toBe(true);
     expect(await objectExists(r.fields.key!)).toBe(false); // staging object deleted once validated
@@ -256,7 +265,12 @@ describe("hostile uploads: storage-enforced policies, immutable validated object
       const rules = [config?.Rule ?? []].flat();
       expect(rules.map((r) => r.ID).sort()).toEqual(["operator-rule", "studio-expire-staging-uploads"]);
       expect(rules).toContainEqual(
-        expect.objectContaining({ ID: "studio-expire-staging-uploads", Status: "Enabled", Filter: expect.objectContaining({ Prefix: "uploads/" }), Expiration: expect.objectContaining({ Days: 1 }) }),
+        expect.objectContaining({
+          ID: "studio-expire-staging-uploads",
+          Status: "Enabled",
+          Filter: expect.objectContaining({ Prefix: "uploads/" }),
+          Expiration: expect.objectContaining({ Days: 1 }),
+        }),
       );
     });
 
@@ -274,9 +288,14 @@ describe("hostile uploads: storage-enforced policies, immutable validated object
       expect((await postUpload(imp.url, imp.fields, file)).status).toBe(204);
       // a multipart import with a part uploaded, never completed: the sweep aborts it (storage drops the part)
       const multi = (
-        await okAs(sweeping.url, team.secret, `mutation($n: Float!) { createModelImportMultipartUpload(filename: "parts.safetensors", byteSize: $n, role: CHECKPOINT) { uploadId parts { url } } }`, {
-          n: file.length,
-        })
+        await okAs(
+          sweeping.url,
+          team.secret,
+          `mutation($n: Float!) { createModelImportMultipartUpload(filename: "parts.safetensors", byteSize: $n, role: CHECKPOINT) { uploadId parts { url } } }`,
+          {
+            n: file.length,
+          },
+        )
       ).createModelImportMultipartUpload;
       expect((await fetch(multi.parts[0].url, { method: "PUT", body: file })).status).toBe(200);
       const multiKey = `uploads/teams/${team.teamId}/imports/${multi.uploadId}/parts.safetensors`;

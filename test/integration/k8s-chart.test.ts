@@ -75,9 +75,7 @@ describe("the chart's KEDA queue query on the migrated schema", () => {
       expect(await value()).toBe(0);
 
       const team = (await client.query(`INSERT INTO teams (name) VALUES ('keda-query') RETURNING id`)).rows[0].id as string;
-      const subject = (
-        await client.query(`INSERT INTO subjects (team_id, name, class_noun) VALUES ($1, 's', 'backpack') RETURNING id`, [team])
-      ).rows[0].id as string;
+      const subject = (await client.query(`INSERT INTO subjects (team_id, name, class_noun) VALUES ($1, 's', 'backpack') RETURNING id`, [team])).rows[0].id as string;
       const run = (state: string, teamId = team) =>
         client.query(
           `INSERT INTO runs (team_id, subject_id, method, base_model, config, state, total_steps, lease_owner, lease_expires_at, started_at, finished_at, error_code)
@@ -115,16 +113,14 @@ describe("the chart's KEDA queue query on the migrated schema", () => {
       // a prompt waiting for a trainer (its checkpoint belongs to a finished run): one trainer
       const done = (await run("SUCCEEDED")).rows[0].id as string;
       const ckpt = (
-        await client.query(
-          `INSERT INTO checkpoints (run_id, team_id, stage, step, size_bytes, sha256, files) VALUES ($1, $2, 'stage2', 100, 1, $3, '[]') RETURNING id`,
-          [done, team, "0".repeat(64)],
-        )
+        await client.query(`INSERT INTO checkpoints (run_id, team_id, stage, step, size_bytes, sha256, files) VALUES ($1, $2, 'stage2', 100, 1, $3, '[]') RETURNING id`, [
+          done,
+          team,
+          "0".repeat(64),
+        ])
       ).rows[0].id as string;
       for (let i = 0; i < 3; i++)
-        await client.query(
-          `INSERT INTO generations (team_id, checkpoint_id, prompt, seed, steps, guidance_scale, count) VALUES ($1, $2, 'p', 1, 10, 7.5, 1)`,
-          [team, ckpt],
-        );
+        await client.query(`INSERT INTO generations (team_id, checkpoint_id, prompt, seed, steps, guidance_scale, count) VALUES ($1, $2, 'p', 1, 10, 7.5, 1)`, [team, ckpt]);
       expect(await value()).toBe(1);
     } finally {
       await client.query("ROLLBACK");

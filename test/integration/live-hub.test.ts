@@ -25,14 +25,17 @@ function follow(client: Client, runId: string, after: number) {
     failed: null as unknown,
     dispose: () => {},
   };
-  s.dispose = client.subscribe<{ runEvents: Ev }>({ query: RUN_EVENTS, variables: { r: runId, after } }, {
-    next: (r) => {
-      if (r.errors) s.errors.push(...(r.errors as never[]));
-      if (r.data) s.got.push(r.data.runEvents);
+  s.dispose = client.subscribe<{ runEvents: Ev }>(
+    { query: RUN_EVENTS, variables: { r: runId, after } },
+    {
+      next: (r) => {
+        if (r.errors) s.errors.push(...(r.errors as never[]));
+        if (r.data) s.got.push(r.data.runEvents);
+      },
+      error: (e) => (s.failed = e),
+      complete: () => (s.completed = true),
     },
-    error: (e) => (s.failed = e),
-    complete: () => (s.completed = true),
-  });
+  );
   return s;
 }
 
@@ -215,7 +218,11 @@ describe("live hub: one read per run batch, completion, slow consumers, revocati
     expect(seen.length).toBeLessThan(total);
     // resume after the last seq seen: the rest, no gap, no duplicate
     const rest = follow(client(), run.id, seen[seen.length - 1]!);
-    await until(`the rest (${total} events, ${seen.length} seen)`, () => rest.failed !== null || rest.errors.length > 0 || (rest.got.length > 0 && rest.got[rest.got.length - 1]!.seq === total), 120_000);
+    await until(
+      `the rest (${total} events, ${seen.length} seen)`,
+      () => rest.failed !== null || rest.errors.length > 0 || (rest.got.length > 0 && rest.got[rest.got.length - 1]!.seq === total),
+      120_000,
+    );
     expect(rest.errors).toEqual([]);
     expect([...seen, ...rest.got.map((e) => e.seq)]).toEqual(range(1, total));
   });

@@ -72,7 +72,7 @@ describe("model exports and imports", () => {
   let viewerKey: string;
   let foreignKey: string;
   let checkpoint: { id: string; contentHash: string; encoding: string; files: { name: string; sha256: string; url: string }[] };
-  let singleFileDir = "";
+  let singleFileDir = ""; // the SINGLE_FILE export, extracted (the multipart test uploads its model file)
   let plainDir = ""; // the checkpoint's files as `studio checkpoints download` saves them (decoded)
   const call = <T = any>(query: string, variables: Record<string, unknown> = {}, key = owner.secret) => gql<T>(api.url, query, variables, key);
 
@@ -130,10 +130,11 @@ describe("model exports and imports", () => {
 
   async function upload(file: string, role: "CHECKPOINT" | "EMBEDDING", filename = file.split("/").pop()!): Promise<string> {
     const bytes = readFileSync(file);
-    const up = await call(
-      `mutation ($f: String!, $n: Float!, $r: ImportFileRole!) { createModelImportUpload(filename: $f, byteSize: $n, role: $r) { uploadId url fields } }`,
-      { f: filename, n: bytes.length, r: role },
-    );
+    const up = await call(`mutation ($f: String!, $n: Float!, $r: ImportFileRole!) { createModelImportUpload(filename: $f, byteSize: $n, role: $r) { uploadId url fields } }`, {
+      f: filename,
+      n: bytes.length,
+      r: role,
+    });
     expect(up.body.errors).toBeUndefined();
     const { uploadId, url, fields } = up.body.data.createModelImportUpload;
     expect((await postUpload(url, fields, bytes, { filename })).status).toBe(204);
@@ -182,7 +183,10 @@ describe("model exports and imports", () => {
     // a tiny two-stage run whose last checkpoint carries both the token embedding and the UNet
     const created = await call(`mutation { createSubject(input: {name: "Backpack", classNoun: "backpack"}) { id } }`);
     const subjectId = created.body.data.createSubject.id as string;
-    const photos = readdirSync(join(DATASET, "backpack")).filter((f) => f.endsWith(".jpg")).sort().slice(0, 4);
+    const photos = readdirSync(join(DATASET, "backpack"))
+      .filter((f) => f.endsWith(".jpg"))
+      .sort()
+      .slice(0, 4);
     for (const f of photos) {
       const bytes = readFileSync(join(DATASET, "backpack", f));
       const up = await call(
@@ -201,7 +205,11 @@ describe("model exports and imports", () => {
     expect(started.body.errors).toBeUndefined();
     let run: any;
     for (let i = 0; i < 400; i++) {
-      run = (await call(`query ($id: ID!) { run(id: $id) { state error { code message } checkpoints { id stage step contentHash encoding files { name sha256 url } } } }`, { id: started.body.data.startRun.id })).body.data.run;
+      run = (
+        await call(`query ($id: ID!) { run(id: $id) { state error { code message } checkpoints { id stage step contentHash encoding files { name sha256 url } } } }`, {
+          id: started.body.data.startRun.id,
+        })
+      ).body.data.run;
       if (["SUCCEEDED", "FAILED", "CANCELED"].includes(run.state)) break;
       await new Promise((r) => setTimeout(r, 500));
     }
@@ -219,7 +227,9 @@ describe("model exports and imports", () => {
   it("exports the diffusers layout, which diffusers loads and draws the product's own image with", async () => {
     const { dir, exp } = await exportAndExtract("DIFFUSERS");
     const names = (exp.files as { name: string }[]).map((f) => f.name);
-    expect(names).toEqual(expect.arrayContaining(["model_index.json", "unet/diffusion_pytorch_model.safetensors", "learned_embeds.safetensors", "scheduler/scheduler_config.json"]));
+    expect(names).toEqual(
+      expect.arrayContaining(["model_index.json", "unet/diffusion_pytorch_model.safetensors", "learned_embeds.safetensors", "scheduler/scheduler_config.json"]),
+    );
     expect(names.some((n) => /\.(bin|ckpt|pt|pkl)$/.test(n))).toBe(false);
     expect((await fetch(exp.files[0].url)).status).toBe(200); // presigned per-file URLs work too
 
@@ -232,7 +242,10 @@ describe("model exports and imports", () => {
     expect(listed.body.data.checkpoint.exports).toEqual([{ id: exp.id, format: "DIFFUSERS" }]);
 
     // the product's own generation …
-    const gen = await call(`mutation ($c: ID!, $p: String!) { generate(input: {checkpointId: $c, prompt: $p, seed: 11, steps: 3, guidanceScale: 7.5}) { id } }`, { c: checkpoint.id, p: PROMPT });
+    const gen = await call(`mutation ($c: ID!, $p: String!) { generate(input: {checkpointId: $c, prompt: $p, seed: 11, steps: 3, guidanceScale: 7.5}) { id } }`, {
+      c: checkpoint.id,
+      p: PROMPT,
+    });
     expect(gen.body.errors).toBeUndefined();
     let g: any;
     for (let i = 0; i < 240; i++) {
@@ -246,8 +259,9 @@ describe("model exports and imports", () => {
 
     // … and diffusers on the extracted folder, with the same prompt, seed, steps, guidance and size
     const result = JSON.parse(
-      (await python(
-        `
+      (
+        await python(
+          `
 import json, sys
 import numpy as np, torch
 from PIL import Image
@@ -262,8 +276,12 @@ ours = (np.clip(arr, 0, 1) * 255).round().astype(np.int64)
 product = np.asarray(Image.open(png).convert("RGB")).astype(np.int64)
 print(json.dumps({"shape": list(ours.shape), "productShape": list(product.shape), "maxDiff": int(np.abs(ours - product).max()), "std": float(product.std())}))
 `,
-        [dir, png, PROMPT],
-      )).trim().split("\n").pop()!,
+          [dir, png, PROMPT],
+        )
+      )
+        .trim()
+        .split("\n")
+        .pop()!,
     );
     expect(result.shape).toEqual(result.productShape);
     expect(result.std).toBeGreaterThan(0); // a real image, not a constant one
@@ -325,17 +343,22 @@ print(json.dumps({"shape": list(ours.shape), "productShape": list(product.shape)
     });
     expect(parts).toEqual(["1/2", "2/2"]);
     const embUpload = await upload(join(dir, embedding!), "EMBEDDING");
-    const res = await call(
-      `mutation ($i: ImportModelInput!) { importModel(input: $i) { id state } }`,
-      { i: { name: "Imported backpack", classNoun: "backpack", baseModel: "tiny-random", checkpointUploadId: ckptUpload, embeddingUploadId: embUpload } },
-    );
+    const res = await call(`mutation ($i: ImportModelInput!) { importModel(input: $i) { id state } }`, {
+      i: { name: "Imported backpack", classNoun: "backpack", baseModel: "tiny-random", checkpointUploadId: ckptUpload, embeddingUploadId: embUpload },
+    });
     expect(res.body.errors).toBeUndefined();
     expect(res.body.data.importModel.state).toBe("QUEUED");
     const imp = await untilFinal("modelImportUpdated", IMPORT_FIELDS, res.body.data.importModel.id);
     expect(imp.error).toBeNull();
     expect(imp.state).toBe("SUCCEEDED");
     expect(imp.run).toMatchObject({ state: "SUCCEEDED", method: "TWO_STAGE", baseModel: "tiny-random", subject: { name: "Imported backpack", classNoun: "backpack", images: [] } });
-    expect(await counts()).toEqual({ ...before, model_imports: before.model_imports! + 1, subjects: before.subjects! + 1, runs: before.runs! + 1, checkpoints: before.checkpoints! + 1 });
+    expect(await counts()).toEqual({
+      ...before,
+      model_imports: before.model_imports! + 1,
+      subjects: before.subjects! + 1,
+      runs: before.runs! + 1,
+      checkpoints: before.checkpoints! + 1,
+    });
 
     // identical weights: the imported checkpoint's tensors equal the original's, tensor by tensor
     const files = Object.fromEntries((imp.checkpoint.files as { name: string; url: string; sha256: string }[]).map((f) => [f.name, f]));
@@ -346,8 +369,9 @@ print(json.dumps({"shape": list(ours.shape), "productShape": list(product.shape)
       writeFileSync(join(work, `original-${name}`), readFileSync(join(plainDir, name))); // the run's checkpoint, decoded
     }
     const same = JSON.parse(
-      (await python(
-        `
+      (
+        await python(
+          `
 import json, sys, torch
 from safetensors.torch import load_file
 out = {}
@@ -356,8 +380,12 @@ for name in ("unet.safetensors", "embedding.safetensors"):
     out[name] = sorted(a) == sorted(b) and all(a[k].dtype == b[k].dtype and torch.equal(a[k], b[k]) for k in a)
 print(json.dumps(out))
 `,
-        [work],
-      )).trim().split("\n").pop()!,
+          [work],
+        )
+      )
+        .trim()
+        .split("\n")
+        .pop()!,
     );
     expect(same).toEqual({ "unet.safetensors": true, "embedding.safetensors": true });
     // ... which the product sees without reading a tensor: equal content hashes, and (deterministic
@@ -367,7 +395,9 @@ print(json.dumps(out))
     for (const name of ["unet.safetensors", "embedding.safetensors"]) expect(files[name]!.sha256, name).toBe(sha256(join(plainDir, name)));
 
     // the imported model is promptable like any other checkpoint
-    const gen = await call(`mutation ($c: ID!) { generate(input: {checkpointId: $c, prompt: "a photo of <rare> backpack", seed: 1, steps: 1}) { id state } }`, { c: imp.checkpoint.id });
+    const gen = await call(`mutation ($c: ID!) { generate(input: {checkpointId: $c, prompt: "a photo of <rare> backpack", seed: 1, steps: 1}) { id state } }`, {
+      c: imp.checkpoint.id,
+    });
     expect(gen.body.errors).toBeUndefined();
   });
 

@@ -22,12 +22,46 @@ const RUN_EVENTS = /* GraphQL */ `
   subscription ($runId: ID!, $afterSeq: Int) {
     runEvents(runId: $runId, afterSeq: $afterSeq) {
       __typename
-      ... on RunStateChanged { seq state }
-      ... on StageStarted { seq stage totalSteps }
-      ... on LossLogged { seq stage step loss learningRate }
-      ... on SampleSaved { seq step prompt seed url }
-      ... on CheckpointSaved { seq checkpoint { id stage step sha256 sizeBytes } }
-      ... on PhaseChanged { seq phase phaseState baseModel durationMs }
+      ... on RunStateChanged {
+        seq
+        state
+      }
+      ... on StageStarted {
+        seq
+        stage
+        totalSteps
+      }
+      ... on LossLogged {
+        seq
+        stage
+        step
+        loss
+        learningRate
+      }
+      ... on SampleSaved {
+        seq
+        step
+        prompt
+        seed
+        url
+      }
+      ... on CheckpointSaved {
+        seq
+        checkpoint {
+          id
+          stage
+          step
+          sha256
+          sizeBytes
+        }
+      }
+      ... on PhaseChanged {
+        seq
+        phase
+        phaseState
+        baseModel
+        durationMs
+      }
     }
   }
 `;
@@ -59,7 +93,10 @@ describe("platform: a script trains and prompts a personalized model", () => {
     expect(created.body.errors).toBeUndefined();
     const subjectId = created.body.data.createSubject.id as string;
 
-    const photos = readdirSync(join(DATASET, "backpack")).filter((f) => f.endsWith(".jpg")).sort().slice(0, 5);
+    const photos = readdirSync(join(DATASET, "backpack"))
+      .filter((f) => f.endsWith(".jpg"))
+      .sort()
+      .slice(0, 5);
     for (const f of photos) {
       const bytes = readFileSync(join(DATASET, "backpack", f));
       const up = await call(
@@ -146,7 +183,8 @@ describe("platform: a script trains and prompts a personalized model", () => {
     expect(gen.body.errors).toBeUndefined();
     let generation: any;
     for (let i = 0; i < 240; i++) {
-      generation = (await call(`query ($id: ID!) { generation(id: $id) { state images { url seed } error { code message } } }`, { id: gen.body.data.generate.id })).body.data.generation;
+      generation = (await call(`query ($id: ID!) { generation(id: $id) { state images { url seed } error { code message } } }`, { id: gen.body.data.generate.id })).body.data
+        .generation;
       if (["SUCCEEDED", "FAILED"].includes(generation.state)) break;
       await new Promise((r) => setTimeout(r, 500));
     }
@@ -166,7 +204,11 @@ describe("platform: a script trains and prompts a personalized model", () => {
     const runId = started.body.data.startRun.id as string;
     const enginePids = () => {
       try {
-        return execFileSync("pgrep", ["-f", `runs/${runId}-attempt`]).toString().trim().split("\n").filter(Boolean);
+        return execFileSync("pgrep", ["-f", `runs/${runId}-attempt`])
+          .toString()
+          .trim()
+          .split("\n")
+          .filter(Boolean);
       } catch {
         return []; // pgrep exits 1 when nothing matches
       }

@@ -62,7 +62,13 @@ describe("./studio up", () => {
     // ./studio admin creates more teams; --json output parses.
     const admin = studio(["admin", "create-team", "--name", "Second team", "--user", "ada", "--json"]);
     expect(await admin.waitExit(60_000)).toBe(0);
-    const created = JSON.parse(admin.output.trim().split("\n").filter((l) => l.startsWith("{")).pop()!) as { secret: string; teamName: string };
+    const created = JSON.parse(
+      admin.output
+        .trim()
+        .split("\n")
+        .filter((l) => l.startsWith("{"))
+        .pop()!,
+    ) as { secret: string; teamName: string };
     expect(created.teamName).toBe("Second team");
     const second = await gql<{ viewer: { team: { name: string } } }>(graphqlUrl, "{ viewer { team { name } } }", {}, created.secret);
     expect(second.body.data?.viewer.team.name).toBe("Second team");

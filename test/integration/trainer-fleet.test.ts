@@ -16,10 +16,8 @@ describe("trainer fleet: leases, attempts, fencing, fair share", () => {
   const db = fx.db.db;
   const trainers: Trainer[] = [];
   const getRun = async (id: string) => (await db.query.runs.findFirst({ where: (r, { eq }) => eq(r.id, id) }))!;
-  const eventsOf = (runId: string) =>
-    db.query.runEvents.findMany({ where: (e, { eq }) => eq(e.runId, runId), orderBy: (e, { asc }) => [asc(e.seq)] });
-  const checkpointsOf = (runId: string) =>
-    db.query.checkpoints.findMany({ where: (c, { eq }) => eq(c.runId, runId), orderBy: (c, { asc }) => [asc(c.createdAt)] });
+  const eventsOf = (runId: string) => db.query.runEvents.findMany({ where: (e, { eq }) => eq(e.runId, runId), orderBy: (e, { asc }) => [asc(e.seq)] });
+  const checkpointsOf = (runId: string) => db.query.checkpoints.findMany({ where: (c, { eq }) => eq(c.runId, runId), orderBy: (c, { asc }) => [asc(c.createdAt)] });
   const engineStarted = (output: string, runId: string) => {
     const m = output.match(new RegExp(`run ${runId}: engine started \\(pid (\\d+)\\)`));
     return m ? Number(m[1]) : null;
@@ -54,11 +52,23 @@ describe("trainer fleet: leases, attempts, fencing, fair share", () => {
         expect((await getRun(run.id)).attempt).toBe(attempt);
         process.kill(pid, "SIGKILL"); // what an engine that takes its trainer down does
         await t.proc.waitExit(15_000).catch(() => null);
-        await until("the orphaned engine exits", () => processAlive(enginePid), (alive) => !alive, 20_000, 100);
+        await until(
+          "the orphaned engine exits",
+          () => processAlive(enginePid),
+          (alive) => !alive,
+          20_000,
+          100,
+        );
         trainers.splice(trainers.indexOf(t), 1);
       }
       const last = await start({ TRAINER_LEASE_MS: "1500" });
-      const done = await until("run ended", () => getRun(run.id), (r) => r.state !== "RUNNING", 30_000, 200);
+      const done = await until(
+        "run ended",
+        () => getRun(run.id),
+        (r) => r.state !== "RUNNING",
+        30_000,
+        200,
+      );
       expect(done.state).toBe("FAILED");
       expect(done.errorCode).toBe("ATTEMPTS_EXHAUSTED");
       expect(done.errorMessage).toMatch(/lease was lost 3 times \(maxAttempts 3\)/);
@@ -89,28 +99,44 @@ describe("trainer fleet: leases, attempts, fencing, fair share", () => {
     const run = await fx.queueRun(subject, { steps, checkpointEvery: 40 }, 1000);
     const first = await start();
     try {
-      await until("a stage-2 checkpoint of attempt 1", () => checkpointsOf(run.id), (c) => c.some((x) => x.stage === "stage2"), 120_000, 50);
+      await until(
+        "a stage-2 checkpoint of attempt 1",
+        () => checkpointsOf(run.id),
+        (c) => c.some((x) => x.stage === "stage2"),
+        120_000,
+        50,
+      );
       const enginePid = engineStarted(first.proc.output, run.id);
       expect(enginePid, "the first trainer started this run's engine").not.toBeNull();
       // Cut the trainer off: no new connections for its role, and its open ones are closed.
       await su.query(`ALTER ROLE "${trainerRole}" NOLOGIN`);
       await su.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1`, [trainerRole]);
       try {
-        await until("the cut-off trainer's engine exits", () => processAlive(enginePid!), (alive) => !alive, 30_000, 20);
+        await until(
+          "the cut-off trainer's engine exits",
+          () => processAlive(enginePid!),
+          (alive) => !alive,
+          30_000,
+          20,
+        );
         // ... while its lease is still valid in the database: no successor could have claimed yet.
         const { rows } = await su.query(`SELECT lease_expires_at > now() AS valid, attempt FROM runs WHERE id = $1`, [run.id]);
         expect(rows[0]).toEqual({ valid: true, attempt: 1 });
         // it stopped the engine itself: at its local lease deadline, or sooner when a write of the run failed
-        expect(first.proc.output).toMatch(
-          new RegExp(`run ${run.id}: (lease deadline passed without a successful heartbeat; stopping the engine|stopping the engine: )`),
-        );
+        expect(first.proc.output).toMatch(new RegExp(`run ${run.id}: (lease deadline passed without a successful heartbeat; stopping the engine|stopping the engine: )`));
       } finally {
         await su.query(`ALTER ROLE "${trainerRole}" LOGIN`);
       }
       // Attempt 1's objects as they are now; the fenced-off trainer stays up (it may try to write more).
       const firstCps = await checkpointsOf(run.id);
       const successor = await start();
-      const done = await until("resumed run finished", () => getRun(run.id), (r) => !["QUEUED", "RUNNING"].includes(r.state), 180_000, 200);
+      const done = await until(
+        "resumed run finished",
+        () => getRun(run.id),
+        (r) => !["QUEUED", "RUNNING"].includes(r.state),
+        180_000,
+        200,
+      );
       expect(done.state, `${done.errorCode}: ${done.errorMessage}\n${successor.proc.output.slice(-3000)}`).toBe("SUCCEEDED");
       expect(done.attempt).toBe(2);
       expect(done.leaseLosses).toBe(1);
@@ -167,7 +193,10 @@ describe("trainer fleet: leases, attempts, fencing, fair share", () => {
         for (const r of rows) if (r.state === "RUNNING") perTeam.set(r.team_id, (perTeam.get(r.team_id) ?? 0) + 1);
         maxRunningPerTeam = Math.max(maxRunningPerTeam, ...perTeam.values(), 0);
         const pos = await apiQueries.runQueuePositions(db, 1);
-        const order = [...pos.entries()].filter(([id]) => ids.has(id)).sort((x, y) => x[1].position - y[1].position).map(([id]) => id);
+        const order = [...pos.entries()]
+          .filter(([id]) => ids.has(id))
+          .sort((x, y) => x[1].position - y[1].position)
+          .map(([id]) => id);
         if (order.length > 1) snapshots.push(order);
         return rows;
       },

@@ -99,7 +99,13 @@ describe("trainer: bit-exact resume after kill -9, every method", () => {
       const runs = [];
       for (const c of CASES) runs.push({ c, run: await fx.queueRunWith(subject, c.method, c.config, c.total) });
       for (const { c, run } of runs) {
-        const done = await until(`${c.method} reference`, () => getRun(run.id), (r) => !["QUEUED", "RUNNING"].includes(r.state), 300_000, 300);
+        const done = await until(
+          `${c.method} reference`,
+          () => getRun(run.id),
+          (r) => !["QUEUED", "RUNNING"].includes(r.state),
+          300_000,
+          300,
+        );
         expect(done.state, `${done.errorCode}: ${done.errorMessage}\n${done.logTail}`).toBe("SUCCEEDED");
         const last = await finalCheckpoint(run.id, c.last);
         expect(last.contentHash).toMatch(/^[0-9a-f]{64}$/);
@@ -133,15 +139,33 @@ describe("trainer: bit-exact resume after kill -9, every method", () => {
             120_000,
             100,
           );
-          await until(`engine paused at ${pauseAt}`, () => pausedState(enginePid), (s) => s === "T" || s === "gone", 180_000, 100);
+          await until(
+            `engine paused at ${pauseAt}`,
+            () => pausedState(enginePid),
+            (s) => s === "T" || s === "gone",
+            180_000,
+            100,
+          );
           expect(await pausedState(enginePid), `the engine reached ${pauseAt}`).toBe("T");
           // the checkpoint just before the pause is recorded (files and training state uploaded)
           const [stage, step] = pauseAt.split(":");
           const before = Number(step) - 1 - ((Number(step) - 1) % 2);
-          await until("checkpoint before the kill recorded", () => checkpointsOf(run.id), (cps) => cps.some((x) => x.stage === stage && x.step === before), 60_000, 100);
+          await until(
+            "checkpoint before the kill recorded",
+            () => checkpointsOf(run.id),
+            (cps) => cps.some((x) => x.stage === stage && x.step === before),
+            60_000,
+            100,
+          );
           process.kill(trainerPid, "SIGKILL");
           process.kill(enginePid, "SIGKILL");
-          await until("engine gone", () => processAlive(enginePid), (alive) => !alive, 15_000, 100);
+          await until(
+            "engine gone",
+            () => processAlive(enginePid),
+            (alive) => !alive,
+            15_000,
+            100,
+          );
         } finally {
           await trainer.proc.stop();
         }
@@ -151,7 +175,13 @@ describe("trainer: bit-exact resume after kill -9, every method", () => {
       }
       const last = await startTrainer({ TRAINER_LEASE_MS: "3000", TRAINER_POLL_MS: "300" });
       try {
-        const done = await until("resumed run finished", () => getRun(run.id), (r) => !["QUEUED", "RUNNING"].includes(r.state), 300_000, 300);
+        const done = await until(
+          "resumed run finished",
+          () => getRun(run.id),
+          (r) => !["QUEUED", "RUNNING"].includes(r.state),
+          300_000,
+          300,
+        );
         expect(done.state, `${done.errorCode}: ${done.errorMessage}\n${last.proc.output.slice(-3000)}`).toBe("SUCCEEDED");
         expect(done.attempt).toBe(kills.length + 1);
         expect(last.proc.output).toContain(`run ${run.id}: resuming from `);

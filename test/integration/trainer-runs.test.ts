@@ -15,11 +15,9 @@ describe("trainer: runs and generations", () => {
 
   // Relational queries: the test package reads rows without importing drizzle itself.
   const getRun = async (id: string) => (await db.query.runs.findFirst({ where: (r, { eq }) => eq(r.id, id) }))!;
-  const eventsOf = (runId: string) =>
-    db.query.runEvents.findMany({ where: (e, { eq }) => eq(e.runId, runId), orderBy: (e, { asc }) => [asc(e.seq)] });
+  const eventsOf = (runId: string) => db.query.runEvents.findMany({ where: (e, { eq }) => eq(e.runId, runId), orderBy: (e, { asc }) => [asc(e.seq)] });
   const lossesOf = (runId: string) => db.query.lossPoints.findMany({ where: (p, { eq }) => eq(p.runId, runId) });
-  const checkpointsOf = (runId: string) =>
-    db.query.checkpoints.findMany({ where: (c, { eq }) => eq(c.runId, runId), orderBy: (c, { asc }) => [asc(c.createdAt)] });
+  const checkpointsOf = (runId: string) => db.query.checkpoints.findMany({ where: (c, { eq }) => eq(c.runId, runId), orderBy: (c, { asc }) => [asc(c.createdAt)] });
   const engineStarted = (output: string, runId: string) => {
     const m = output.match(new RegExp(`run ${runId}: engine started \\(pid (\\d+)\\)`));
     return m ? Number(m[1]) : null;
@@ -40,7 +38,13 @@ describe("trainer: runs and generations", () => {
 
   it("runs a queued run to SUCCEEDED: losses in order, samples and verified checkpoints in MinIO", async () => {
     const run = await fx.queueRun(subject, { steps: 6, checkpointEvery: 3 });
-    const done = await until("run finished", () => getRun(run.id), (r) => !["QUEUED", "RUNNING"].includes(r.state), 90_000, 200);
+    const done = await until(
+      "run finished",
+      () => getRun(run.id),
+      (r) => !["QUEUED", "RUNNING"].includes(r.state),
+      90_000,
+      200,
+    );
     expect(done.state, `${done.errorCode}: ${done.errorMessage}\n${done.logTail}\n${trainer.proc.output.slice(-3000)}`).toBe("SUCCEEDED");
     expect(done.step).toBe(9);
     expect(done.attempt).toBe(1);
@@ -125,7 +129,13 @@ describe("trainer: runs and generations", () => {
   it("ends a run the engine refuses (exit 2) FAILED with the engine's code, message and log tail", async () => {
     const broken = await fx.subject({ corrupt: true });
     const run = await fx.queueRun(broken, { steps: 6, checkpointEvery: 3 });
-    const done = await until("run finished", () => getRun(run.id), (r) => !["QUEUED", "RUNNING"].includes(r.state), 90_000, 200);
+    const done = await until(
+      "run finished",
+      () => getRun(run.id),
+      (r) => !["QUEUED", "RUNNING"].includes(r.state),
+      90_000,
+      200,
+    );
     expect(done.state).toBe("FAILED");
     expect(done.errorCode).toBe("IMAGE_UNREADABLE");
     expect(done.errorMessage).toMatch(/00\.jpg is not an image/);
@@ -137,7 +147,13 @@ describe("trainer: runs and generations", () => {
   it("fails a run whose stored photo is not the validated bytes (size/sha256 differ): INPUT_VERIFY_FAILED before the engine starts", async () => {
     const tampered = await fx.subject({ tampered: true });
     const run = await fx.queueRun(tampered, { steps: 6, checkpointEvery: 3 });
-    const done = await until("run finished", () => getRun(run.id), (r) => !["QUEUED", "RUNNING"].includes(r.state), 90_000, 200);
+    const done = await until(
+      "run finished",
+      () => getRun(run.id),
+      (r) => !["QUEUED", "RUNNING"].includes(r.state),
+      90_000,
+      200,
+    );
     expect(done.state).toBe("FAILED");
     expect(done.errorCode).toBe("INPUT_VERIFY_FAILED");
     expect(done.errorMessage).toMatch(/01\.jpg: storage holds more than the \d+ bytes recorded/);
@@ -146,7 +162,13 @@ describe("trainer: runs and generations", () => {
 
   it("cancels a run mid stage 2: CANCELED within seconds and the engine is gone", async () => {
     const run = await fx.queueRun(subject, { steps: 5000, checkpointEvery: 5000 }, 5000);
-    await until("stage 2 under way", () => getRun(run.id), (r) => r.stage === "stage2" && r.step >= 3 + 3, 90_000, 100);
+    await until(
+      "stage 2 under way",
+      () => getRun(run.id),
+      (r) => r.stage === "stage2" && r.step >= 3 + 3,
+      90_000,
+      100,
+    );
     const pid = engineStarted(trainer.proc.output, run.id);
     expect(pid).not.toBeNull();
     expect(await processAlive(pid!)).toBe(true);
@@ -155,7 +177,13 @@ describe("trainer: runs and generations", () => {
     await fx.db.pool.query("update runs set cancel_requested_at = now() where id = $1 and state = 'RUNNING'", [run.id]);
     await notify(db, CHANNELS.runControl, { runId: run.id, action: "cancel" });
     const asked = Date.now();
-    const done = await until("run canceled", () => getRun(run.id), (r) => r.state !== "RUNNING", 15_000, 100);
+    const done = await until(
+      "run canceled",
+      () => getRun(run.id),
+      (r) => r.state !== "RUNNING",
+      15_000,
+      100,
+    );
     expect(done.state, `${done.errorCode}: ${done.errorMessage}`).toBe("CANCELED");
     expect(Date.now() - asked).toBeLessThan(10_000);
     expect(done.finishedAt).not.toBeNull();
@@ -186,7 +214,13 @@ describe("trainer: runs and generations", () => {
       const enginePid = engineStarted(first.proc.output, run.id)!;
       process.kill(killedPid, "SIGKILL");
       // The engine's watchdog sees its parent gone, finishes the step and exits.
-      await until("the orphaned engine exits", () => processAlive(enginePid), (alive) => !alive, 15_000, 100);
+      await until(
+        "the orphaned engine exits",
+        () => processAlive(enginePid),
+        (alive) => !alive,
+        15_000,
+        100,
+      );
     } finally {
       await first.proc.stop();
     }
@@ -201,24 +235,44 @@ describe("trainer: runs and generations", () => {
     try {
       // the successor resumes and trains past every step the killed attempt had stored …
       const past = Math.max(...storedBefore) + 5;
-      const resumed = await until("resumed past the stored steps", () => getRun(run.id), (r) => r.attempt === 2 && r.stage === "stage2" && r.step - 3 >= past || !["QUEUED", "RUNNING"].includes(r.state), 120_000, 100);
+      const resumed = await until(
+        "resumed past the stored steps",
+        () => getRun(run.id),
+        (r) => (r.attempt === 2 && r.stage === "stage2" && r.step - 3 >= past) || !["QUEUED", "RUNNING"].includes(r.state),
+        120_000,
+        100,
+      );
       expect(resumed.state, `${resumed.errorCode}: ${resumed.errorMessage}\n${second.proc.output.slice(-3000)}`).toBe("RUNNING");
       expect(resumed.leaseOwner).toBe(second.id);
       expect(second.proc.output).toContain(`run ${run.id}: resuming from stage2-step-${String(resumeFrom).padStart(6, "0")}`);
       // … then is canceled (what cancelRun does), which ends it with every stored step exactly once
       await fx.db.pool.query("update runs set cancel_requested_at = now() where id = $1", [run.id]);
-      const done = await until("canceled", () => getRun(run.id), (r) => !["QUEUED", "RUNNING"].includes(r.state), 60_000, 100);
+      const done = await until(
+        "canceled",
+        () => getRun(run.id),
+        (r) => !["QUEUED", "RUNNING"].includes(r.state),
+        60_000,
+        100,
+      );
       expect(done.state).toBe("CANCELED");
       expect(done.attempt).toBe(2);
     } finally {
       trainer = second; // the next test stops it; afterAll stops it in any case
     }
     const points = await lossesOf(run.id);
-    const stage2 = points.filter((p) => p.stage === "stage2").map((p) => p.step).sort((a, b) => a - b);
+    const stage2 = points
+      .filter((p) => p.stage === "stage2")
+      .map((p) => p.step)
+      .sort((a, b) => a - b);
     const last = stage2.at(-1)!;
     expect(last).toBeGreaterThan(Math.max(...storedBefore));
     expect(stage2).toEqual(Array.from({ length: last }, (_, i) => i + 1)); // no gap, no duplicate across the kill
-    expect(points.filter((p) => p.stage === "stage1").map((p) => p.step).sort()).toEqual([1, 2, 3]);
+    expect(
+      points
+        .filter((p) => p.stage === "stage1")
+        .map((p) => p.step)
+        .sort(),
+    ).toEqual([1, 2, 3]);
     const logged = (await eventsOf(run.id)).filter((e) => e.type === "LossLogged").map((e) => `${e.payload.stage}:${e.payload.step}`);
     expect(new Set(logged).size).toBe(logged.length); // no step announced twice
     expect(logged).toHaveLength(3 + last);
@@ -226,7 +280,13 @@ describe("trainer: runs and generations", () => {
 
   it("on SIGTERM leaves the run RUNNING for a successor; a successor finalises a cancel requested meanwhile", async () => {
     const run = await fx.queueRun(subject, { steps: 5000, checkpointEvery: 5000 }, 5000);
-    await until("stage 2 under way", () => getRun(run.id), (r) => r.stage === "stage2" && r.leaseOwner === trainer.id, 90_000, 100);
+    await until(
+      "stage 2 under way",
+      () => getRun(run.id),
+      (r) => r.stage === "stage2" && r.leaseOwner === trainer.id,
+      90_000,
+      100,
+    );
     const pid = engineStarted(trainer.proc.output, run.id)!;
     trainer.proc.child.kill("SIGTERM");
     expect(await trainer.proc.waitExit(20_000)).toBe(0);
@@ -241,7 +301,13 @@ describe("trainer: runs and generations", () => {
     await fx.db.pool.query("update runs set cancel_requested_at = now() where id = $1", [run.id]);
     const next = await startTrainer({ TRAINER_LEASE_MS: "3000", TRAINER_POLL_MS: "300" });
     trainer = next;
-    const done = await until("canceled by the successor", () => getRun(run.id), (r) => r.state !== "RUNNING", 30_000, 200);
+    const done = await until(
+      "canceled by the successor",
+      () => getRun(run.id),
+      (r) => r.state !== "RUNNING",
+      30_000,
+      200,
+    );
     expect(done.state).toBe("CANCELED");
     expect(done.attempt).toBe(1); // finalised at claim time, never run again
     expect(done.leaseLosses).toBe(0);

@@ -60,7 +60,13 @@ describe("trainer: each engine's CPU threads come from TRAINER_ENGINE_THREADS", 
     // An engine that ran another count would end the run FAILED with PROTOCOL_ERROR.
     const subject = await fx.subject();
     const run = await fx.queueRun(subject, { steps: 2, checkpointEvery: 2 }, 1000);
-    const done = await until("run finished", async () => (await db.query.runs.findFirst({ where: (r, { eq }) => eq(r.id, run.id) }))!, (r) => !["QUEUED", "RUNNING"].includes(r.state), 120_000, 200);
+    const done = await until(
+      "run finished",
+      async () => (await db.query.runs.findFirst({ where: (r, { eq }) => eq(r.id, run.id) }))!,
+      (r) => !["QUEUED", "RUNNING"].includes(r.state),
+      120_000,
+      200,
+    );
     expect(done.state, `${done.errorCode}: ${done.errorMessage}\n${trainer.proc.output.slice(-2000)}`).toBe("SUCCEEDED");
     const checkpoint = await db.query.checkpoints.findFirst({ where: (c, { and, eq }) => and(eq(c.runId, run.id), eq(c.stage, "stage2")) });
     const g = await fx.queueGeneration(subject.teamId, checkpoint!.id, 1);

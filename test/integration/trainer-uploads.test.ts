@@ -47,7 +47,12 @@ async function incompleteUploads(prefix: string): Promise<string[]> {
 }
 
 async function objectExists(key: string): Promise<boolean> {
-  return rootClient().statObject(inject("services").s3.bucket, key).then(() => true, () => false);
+  return rootClient()
+    .statObject(inject("services").s3.bucket, key)
+    .then(
+      () => true,
+      () => false,
+    );
 }
 
 describe("trainer uploads: parallel multipart with bounded memory", () => {
@@ -165,8 +170,8 @@ describe("trainer uploads: parallel multipart with bounded memory", () => {
   it("refuses settings that cannot work (parts under S3's 5 MiB minimum, no concurrency)", () => {
     expect(() => trainerStorage({ concurrency: 0 })).toThrow(/invalid upload settings/);
     const s3 = inject("services").s3;
-    expect(() => new StorageRepository({ S3_ENDPOINT: s3.endpoint, S3_ACCESS_KEY: "k", S3_SECRET_KEY: "s", S3_BUCKET: s3.bucket, S3_REGION: "us-east-1" }, { partBytes: MiB })).toThrow(
-      /partBytes/,
-    );
+    expect(
+      () => new StorageRepository({ S3_ENDPOINT: s3.endpoint, S3_ACCESS_KEY: "k", S3_SECRET_KEY: "s", S3_BUCKET: s3.bucket, S3_REGION: "us-east-1" }, { partBytes: MiB }),
+    ).toThrow(/partBytes/);
   });
 });

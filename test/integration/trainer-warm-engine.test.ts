@@ -15,8 +15,7 @@ describe("trainer: warm engine", () => {
   let trainer: Awaited<ReturnType<typeof startTrainer>>;
 
   const getRun = async (id: string) => (await db.query.runs.findFirst({ where: (r, { eq }) => eq(r.id, id) }))!;
-  const eventsOf = (runId: string) =>
-    db.query.runEvents.findMany({ where: (e, { eq }) => eq(e.runId, runId), orderBy: (e, { asc }) => [asc(e.seq)] });
+  const eventsOf = (runId: string) => db.query.runEvents.findMany({ where: (e, { eq }) => eq(e.runId, runId), orderBy: (e, { asc }) => [asc(e.seq)] });
   /** pids of the standbys the trainer announced, in order */
   const standbys = () => [...trainer.proc.output.matchAll(/warm engine ready \(pid (\d+)\): tiny-random loaded/g)].map((m) => Number(m[1]));
 
@@ -33,11 +32,23 @@ describe("trainer: warm engine", () => {
   it("hands each run to the standby that preloaded its base model, and starts the next standby when idle", async () => {
     const figures: Record<string, number>[] = [];
     for (let i = 0; i < 2; i++) {
-      await until("a standby", async () => standbys().length, (n) => n >= i + 1, 120_000, 200);
+      await until(
+        "a standby",
+        async () => standbys().length,
+        (n) => n >= i + 1,
+        120_000,
+        200,
+      );
       const waiting = standbys().at(-1)!; // the latest one announced is the one waiting
       expect(await processAlive(waiting)).toBe(true);
       const run = await fx.queueRun(subject, { steps: 2, checkpointEvery: 1000 });
-      const done = await until("run finished", () => getRun(run.id), (r) => !["QUEUED", "RUNNING"].includes(r.state), 90_000, 200);
+      const done = await until(
+        "run finished",
+        () => getRun(run.id),
+        (r) => !["QUEUED", "RUNNING"].includes(r.state),
+        90_000,
+        200,
+      );
       expect(done.state, `${done.errorCode}: ${done.errorMessage}\n${trainer.proc.output.slice(-3000)}`).toBe("SUCCEEDED");
       const started = trainer.proc.output.match(new RegExp(`run ${run.id}: engine started \\(pid (\\d+)\\) (\\w+)`));
       expect(started?.[2]).toBe("warm");
@@ -53,10 +64,22 @@ describe("trainer: warm engine", () => {
         baseModelLoadMs: ended.payload.durationMs as number,
       });
       // idle again: a new standby (another process) is started for the next run
-      await until("next standby", async () => standbys().length, (n) => n >= i + 2, 120_000, 200);
+      await until(
+        "next standby",
+        async () => standbys().length,
+        (n) => n >= i + 2,
+        120_000,
+        200,
+      );
       const next = standbys().at(-1)!;
       expect(next).not.toBe(waiting);
-      await until("the used engine gone", () => processAlive(waiting), (alive) => !alive, 30_000, 100); // one job per process
+      await until(
+        "the used engine gone",
+        () => processAlive(waiting),
+        (alive) => !alive,
+        30_000,
+        100,
+      ); // one job per process
     }
     console.log(JSON.stringify({ warmEngine: figures }));
   });
@@ -64,17 +87,41 @@ describe("trainer: warm engine", () => {
   it("a cancel of a run on the warm engine ends it CANCELED; a new standby follows, and stopping the trainer ends it", async () => {
     const before = standbys().length;
     const run = await fx.queueRun(subject, { steps: 200, checkpointEvery: 1000 });
-    await until("running", () => getRun(run.id), (r) => r.state === "RUNNING" && r.step > 0, 90_000, 100);
+    await until(
+      "running",
+      () => getRun(run.id),
+      (r) => r.state === "RUNNING" && r.step > 0,
+      90_000,
+      100,
+    );
     // what the api's cancelRun does for a RUNNING run
     await fx.db.pool.query("update runs set cancel_requested_at = now() where id = $1 and state = 'RUNNING'", [run.id]);
     await notify(db, CHANNELS.runControl, { runId: run.id, action: "cancel" });
-    const done = await until("canceled", () => getRun(run.id), (r) => r.state !== "RUNNING", 60_000, 200);
+    const done = await until(
+      "canceled",
+      () => getRun(run.id),
+      (r) => r.state !== "RUNNING",
+      60_000,
+      200,
+    );
     expect(done.state).toBe("CANCELED");
-    await until("next standby", async () => standbys().length, (n) => n > before, 120_000, 200);
+    await until(
+      "next standby",
+      async () => standbys().length,
+      (n) => n > before,
+      120_000,
+      200,
+    );
     const standby = standbys().at(-1)!;
     expect(await processAlive(standby)).toBe(true);
     expect(trainer.proc.output).toMatch(new RegExp(`run ${run.id}: engine started \\(pid \\d+\\) warm`));
     await trainer.proc.stop();
-    await until("standby gone", () => processAlive(standby), (alive) => !alive, 30_000, 100);
+    await until(
+      "standby gone",
+      () => processAlive(standby),
+      (alive) => !alive,
+      30_000,
+      100,
+    );
   });
 });

@@ -10,7 +10,10 @@ export async function bootstrapTeam(name: string): Promise<{ teamId: string; use
   const handle = openDb(inject("services").databaseUrl, { max: 1 });
   try {
     const [team] = await handle.db.insert(schema.teams).values({ name }).returning();
-    const [user] = await handle.db.insert(schema.users).values({ name: `${name} owner` }).returning();
+    const [user] = await handle.db
+      .insert(schema.users)
+      .values({ name: `${name} owner` })
+      .returning();
     await handle.db.insert(schema.memberships).values({ teamId: team!.id, userId: user!.id, role: "OWNER" });
     const secret = `sk_${randomBytes(32).toString("base64url")}`;
     await handle.db.insert(schema.apiKeys).values({

@@ -25,7 +25,13 @@ export type Scheme = "light" | "dark";
 export type Win = { sessionStorage: { setItem(k: string, v: string): void }; __marker?: string };
 const photos = join(repoRoot, "examples", "backpack");
 
-export async function contextFor(browser: Browser, key: string | null, viewport = DESKTOP, colorScheme: Scheme = "light", extra: Record<string, string> = {}): Promise<BrowserContext> {
+export async function contextFor(
+  browser: Browser,
+  key: string | null,
+  viewport = DESKTOP,
+  colorScheme: Scheme = "light",
+  extra: Record<string, string> = {},
+): Promise<BrowserContext> {
   const context = await browser.newContext({ viewport, colorScheme });
   const items: [string, string][] = [...(key ? [[KEY_STORAGE, key] as [string, string]] : []), ...Object.entries(extra)];
   await context.addInitScript((kv) => kv.forEach(([k, v]) => (globalThis as unknown as Win).sessionStorage.setItem(k, v)), items);
@@ -54,7 +60,10 @@ export async function startDashboardFixture() {
   const subjectId = subject.id;
   for (const name of ["00.jpg", "01.jpg"]) {
     const img = await insertImage(db, owner.teamId, subject.id);
-    const webp = await sharp(await readFile(join(photos, name))).resize(256, 256).webp().toBuffer();
+    const webp = await sharp(await readFile(join(photos, name)))
+      .resize(256, 256)
+      .webp()
+      .toBuffer();
     await fx.s3.putObject(fx.bucket, img.displayKey, webp, webp.length, { "Content-Type": "image/webp" });
   }
   // A finished two-stage run (100 + 400 steps) with losses, a 1234-byte checkpoint at stage 2 step 200,
@@ -67,21 +76,32 @@ export async function startDashboardFixture() {
   };
   const finished = async () => {
     const f = await insertRunWithCheckpoint(db, owner.teamId, subject.id);
-    await db.pool.query("update runs set state = 'SUCCEEDED', lease_owner = null, lease_expires_at = null, finished_at = now(), created_by = $1, config = $2 where id = $3", [owner.userId, config, f.run.id]);
+    await db.pool.query("update runs set state = 'SUCCEEDED', lease_owner = null, lease_expires_at = null, finished_at = now(), created_by = $1, config = $2 where id = $3", [
+      owner.userId,
+      config,
+      f.run.id,
+    ]);
     return f;
   };
   const main = await finished();
   const runId = main.run.id;
   const checkpointId = main.checkpoint.id;
   const otherRunId = (await finished()).run.id;
-  await db.db.insert(schema.lossPoints).values([
-    ...[10, 20, 40, 60, 80, 100].map((step) => ({ runId, stage: "stage1", step, loss: 0.5 / step + 0.1, learningRate: 5e-4 })),
-    ...[50, 100, 200, 300, 400].map((step) => ({ runId, stage: "stage2", step, loss: 0.2 - step / 4000, learningRate: 5e-6 })),
-  ]);
+  await db.db
+    .insert(schema.lossPoints)
+    .values([
+      ...[10, 20, 40, 60, 80, 100].map((step) => ({ runId, stage: "stage1", step, loss: 0.5 / step + 0.1, learningRate: 5e-4 })),
+      ...[50, 100, 200, 300, 400].map((step) => ({ runId, stage: "stage2", step, loss: 0.2 - step / 4000, learningRate: 5e-6 })),
+    ]);
   const sampleKey = `teams/${owner.teamId}/runs/${runId}/samples/stage2-200-0.webp`;
-  const sample = await sharp(await readFile(join(photos, "02.jpg"))).resize(128, 128).webp().toBuffer();
+  const sample = await sharp(await readFile(join(photos, "02.jpg")))
+    .resize(128, 128)
+    .webp()
+    .toBuffer();
   await fx.s3.putObject(fx.bucket, sampleKey, sample, sample.length, { "Content-Type": "image/webp" });
-  await db.db.insert(schema.samples).values({ runId, teamId: owner.teamId, stage: "stage2", step: 200, promptIndex: 0, prompt: "a photo of <rare> backpack", seed: 0, objectKey: sampleKey });
+  await db.db
+    .insert(schema.samples)
+    .values({ runId, teamId: owner.teamId, stage: "stage2", step: 200, promptIndex: 0, prompt: "a photo of <rare> backpack", seed: 0, objectKey: sampleKey });
   const share = await okAs(api.url, owner.secret, `mutation($i: CreateShareInput!) { createShare(input: $i) { url } }`, { i: { runId, kind: "LINK" } });
   const linkUrl = `${dashboard.url}${share.createShare.url}`;
   const f = { api, dashboard, browser, owner, partner, db, subjectId, runId, otherRunId, checkpointId, linkUrl };

@@ -81,8 +81,7 @@ export async function appendEvents(db: DbHandle, runId: string, events: NewRunEv
 
 export function lossEvents(from: number, to: number): NewRunEvent[] {
   const out: NewRunEvent[] = [];
-  for (let step = from; step <= to; step++)
-    out.push({ type: "LossLogged", payload: { stage: "stage1", step, loss: 1 / step, learningRate: 5e-4 } });
+  for (let step = from; step <= to; step++) out.push({ type: "LossLogged", payload: { stage: "stage1", step, loss: 1 / step, learningRate: 5e-4 } });
   return out;
 }
 

@@ -26,7 +26,9 @@ function crc32(buf: Buffer): number {
 
 /** A small valid PNG whose IHDR (CRC recomputed) claims width × height: a decompression bomb's header. */
 export async function bombPng(width = 20000, height = 20000): Promise<Buffer> {
-  const png = await sharp({ create: { width: 64, height: 64, channels: 3, background: "#808080" } }).png().toBuffer();
+  const png = await sharp({ create: { width: 64, height: 64, channels: 3, background: "#808080" } })
+    .png()
+    .toBuffer();
   const out = Buffer.from(png);
   // signature (8) + length (4) + "IHDR" (4) → width at 16, height at 20; CRC over type+data at 29
   out.writeUInt32BE(width, 16);
@@ -78,13 +80,7 @@ export async function postUpload(
 }
 
 /** The whole client flow: ask for a presigned POST, POST the fields and bytes, add the image. */
-export async function uploadImage(
-  url: string,
-  key: string,
-  subjectId: string,
-  bytes: Buffer,
-  opts: { contentType?: string; filename?: string; declaredSize?: number } = {},
-) {
+export async function uploadImage(url: string, key: string, subjectId: string, bytes: Buffer, opts: { contentType?: string; filename?: string; declaredSize?: number } = {}) {
   const up = await okAs(url, key, CREATE_UPLOAD, {
     s: subjectId,
     f: opts.filename ?? "photo.jpg",

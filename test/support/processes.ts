@@ -27,9 +27,7 @@ export class TestProcess {
   waitExit(timeoutMs = 30_000): Promise<number | null> {
     return Promise.race([
       this.exited,
-      new Promise<never>((_, reject) =>
-        setTimeout(() => reject(new Error(`${this.name} did not exit within ${timeoutMs} ms:\n${this.output.slice(-3000)}`)), timeoutMs).unref(),
-      ),
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${this.name} did not exit within ${timeoutMs} ms:\n${this.output.slice(-3000)}`)), timeoutMs).unref()),
     ]);
   }
 

@@ -43,10 +43,15 @@ export function openSubscription<T = Record<string, unknown>>(client: Client, qu
 /** A person invited by the OWNER with `role`, accepted without a key: their user id and first key. */
 export async function invite(url: string, ownerKey: string, role: "OWNER" | "MEMBER" | "VIEWER", name = `${role.toLowerCase()}-${Math.random().toString(36).slice(2, 7)}`) {
   const c = await okAs(url, ownerKey, `mutation($r: TeamRole!) { createInvitation(role: $r) { code invitation { id role } } }`, { r: role });
-  const { body } = await gqlAs<Record<string, any>>(url, null, `mutation($c: String!, $n: String) { acceptInvitation(code: $c, name: $n) { user { id } team { id role } apiKey { secret apiKey { id } } } }`, {
-    c: c.createInvitation.code,
-    n: name,
-  });
+  const { body } = await gqlAs<Record<string, any>>(
+    url,
+    null,
+    `mutation($c: String!, $n: String) { acceptInvitation(code: $c, name: $n) { user { id } team { id role } apiKey { secret apiKey { id } } } }`,
+    {
+      c: c.createInvitation.code,
+      n: name,
+    },
+  );
   if (body.errors?.length || !body.data) throw new Error(`acceptInvitation: ${JSON.stringify(body.errors)}`);
   const a = body.data;
   return { userId: a.acceptInvitation.user.id as string, secret: a.acceptInvitation.apiKey.secret as string, keyId: a.acceptInvitation.apiKey.apiKey.id as string };

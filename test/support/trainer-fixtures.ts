@@ -56,7 +56,9 @@ export class TrainerFixtures {
         filename: name,
         contentType: "image/jpeg",
         byteSize: opts.tampered && i === 1 ? real.length : bytes.length,
-        sha256: createHash("sha256").update(opts.tampered && i === 1 ? real : bytes).digest("hex"),
+        sha256: createHash("sha256")
+          .update(opts.tampered && i === 1 ? real : bytes)
+          .digest("hex"),
         width: meta.width!,
         height: meta.height!,
         // Distinct times: the trainer orders training images by createdAt.
@@ -97,7 +99,10 @@ export class TrainerFixtures {
   ) {
     const { db } = this.db;
     return db.transaction(async (tx) => {
-      const [r] = await tx.insert(schema.runs).values({ ...subject, method, baseModel: "tiny-random", config, totalSteps }).returning();
+      const [r] = await tx
+        .insert(schema.runs)
+        .values({ ...subject, method, baseModel: "tiny-random", config, totalSteps })
+        .returning();
       await appendRunEvents(tx, r!.id, [{ type: "RunStateChanged", payload: { state: "QUEUED", previousState: null } }]);
       await notify(tx, CHANNELS.work, { kind: "run", id: r!.id });
       return r!;
@@ -121,9 +126,7 @@ export class TrainerFixtures {
    * running would be claimed by this file's trainers and delay the runs under test. Finalise it.
    */
   async clearQueue(): Promise<void> {
-    await this.db.pool.query(
-      "update runs set state = 'CANCELED', finished_at = now() where state in ('QUEUED', 'RUNNING')",
-    );
+    await this.db.pool.query("update runs set state = 'CANCELED', finished_at = now() where state in ('QUEUED', 'RUNNING')");
     await this.db.pool.query(
       "update generations set state = 'FAILED', error_code = 'TEST_ISOLATION', error_message = 'left by another test file', finished_at = now() where state in ('QUEUED', 'RUNNING')",
     );

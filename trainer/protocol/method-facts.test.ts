@@ -30,7 +30,9 @@ describe("method facts generated from job-spec.schema.json", () => {
   it("take the limits from the schema's bounds", () => {
     expect(METHOD_LIMITS.steps).toEqual({ minimum: schema.properties.stage1.properties.steps.minimum, maximum: schema.properties.stage1.properties.steps.maximum });
     expect(stepsProblem("stage1Steps", METHOD_LIMITS.steps.maximum)).toBeNull();
-    expect(stepsProblem("stage1Steps", METHOD_LIMITS.steps.maximum + 1)).toBe(`stage1Steps must be an integer from 1 to ${METHOD_LIMITS.steps.maximum} (got ${METHOD_LIMITS.steps.maximum + 1})`);
+    expect(stepsProblem("stage1Steps", METHOD_LIMITS.steps.maximum + 1)).toBe(
+      `stage1Steps must be an integer from 1 to ${METHOD_LIMITS.steps.maximum} (got ${METHOD_LIMITS.steps.maximum + 1})`,
+    );
     expect(stepsProblem("stage1Steps", 2.5)).not.toBeNull();
     expect(learningRateProblem("lr", 0)).not.toBeNull(); // the lower bound is exclusive
     expect(learningRateProblem("lr", 1)).toBeNull();
@@ -40,7 +42,11 @@ describe("method facts generated from job-spec.schema.json", () => {
 
   it("give each method its token, its prompt shape and its preset's stage-2 steps", () => {
     const facts = schema["x-methodFacts"];
-    expect(METHOD_TOKEN).toEqual({ TWO_STAGE: facts.methods.TWO_STAGE.token, DREAMBOOTH: facts.methods.DREAMBOOTH.token, TEXTUAL_INVERSION: facts.methods.TEXTUAL_INVERSION.token });
+    expect(METHOD_TOKEN).toEqual({
+      TWO_STAGE: facts.methods.TWO_STAGE.token,
+      DREAMBOOTH: facts.methods.DREAMBOOTH.token,
+      TEXTUAL_INVERSION: facts.methods.TEXTUAL_INVERSION.token,
+    });
     expect(defaultSamplePrompt("TWO_STAGE", "dog")).toBe("a photo of <rare> dog");
     expect(defaultSamplePrompt("TEXTUAL_INVERSION", "dog")).toBe("a photo of <s*>"); // the token is the noun
     expect(methodDefaults("TWO_STAGE", "SECTION_4_1").stage2!.steps).toBe(facts.presets.SECTION_4_1.stage2Steps.TWO_STAGE);

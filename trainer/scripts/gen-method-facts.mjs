@@ -30,8 +30,7 @@ function bounds(schema, ...paths) {
     for (const k of ["minimum", "exclusiveMinimum", "maximum", "multipleOf"]) if (typeof s[k] === "number") b[k] = s[k];
     return b;
   });
-  for (const b of picked.slice(1))
-    if (JSON.stringify(b) !== JSON.stringify(picked[0])) throw new Error(`${paths.join(" and ")} have different bounds in job-spec.schema.json`);
+  for (const b of picked.slice(1)) if (JSON.stringify(b) !== JSON.stringify(picked[0])) throw new Error(`${paths.join(" and ")} have different bounds in job-spec.schema.json`);
   return picked[0];
 }
 

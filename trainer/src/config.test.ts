@@ -24,14 +24,10 @@ describe("trainer config", () => {
     expect(() => parseConfig({})).toThrow(/DATABASE_URL/);
     expect(() => parseConfig({ DATABASE_URL: "postgres://x@h/d" })).toThrow(/S3_ENDPOINT[\s\S]*S3_ACCESS_KEY[\s\S]*S3_SECRET_KEY/);
     expect(() => parseConfig({ DATABASE_URL: "postgres://x@h/d", ...S3, TRAINER_LEASE_MS: "10" })).toThrow(/TRAINER_LEASE_MS/);
-    expect(() => parseConfig({ DATABASE_URL: "postgres://x@h/d", ...S3, TRAINER_CHECKPOINT_CACHE_MAX_BYTES: "1000" })).toThrow(
-      /TRAINER_CHECKPOINT_CACHE_MAX_BYTES/,
-    );
+    expect(() => parseConfig({ DATABASE_URL: "postgres://x@h/d", ...S3, TRAINER_CHECKPOINT_CACHE_MAX_BYTES: "1000" })).toThrow(/TRAINER_CHECKPOINT_CACHE_MAX_BYTES/);
     expect(() => parseConfig({ DATABASE_URL: "postgres://x@h/d", ...S3, TRAINER_WARM_ENGINE: "yes" })).toThrow(/TRAINER_WARM_ENGINE/);
     expect(() => parseConfig({ DATABASE_URL: "postgres://x@h/d", ...S3, TRAINER_WARM_BASE_MODEL: "../etc" })).toThrow(/TRAINER_WARM_BASE_MODEL/);
-    expect(() => parseConfig({ DATABASE_URL: "postgres://x@h/d", ...S3, TRAINER_CLASS_IMAGE_CACHE_MAX_BYTES: "lots" })).toThrow(
-      /TRAINER_CLASS_IMAGE_CACHE_MAX_BYTES/,
-    );
+    expect(() => parseConfig({ DATABASE_URL: "postgres://x@h/d", ...S3, TRAINER_CLASS_IMAGE_CACHE_MAX_BYTES: "lots" })).toThrow(/TRAINER_CLASS_IMAGE_CACHE_MAX_BYTES/);
   });
 
   it("gives the caches budgets and hands the class-image budget to the engine", () => {

@@ -6,9 +6,15 @@ import { z } from "zod";
 
 /** The trainer's whole configuration, parsed once from the environment; fails naming every bad variable. */
 const schema = z.object({
-  DATABASE_URL: z.string().url().refine((u) => /^postgres(ql)?:\/\//.test(u), "must be a postgres:// URL"),
+  DATABASE_URL: z
+    .string()
+    .url()
+    .refine((u) => /^postgres(ql)?:\/\//.test(u), "must be a postgres:// URL"),
   ENGINE_PYTHON: z.string().min(1).default("python3"),
-  ENGINE_DIR: z.string().min(1).default(fileURLToPath(new URL("../engine", import.meta.url))),
+  ENGINE_DIR: z
+    .string()
+    .min(1)
+    .default(fileURLToPath(new URL("../engine", import.meta.url))),
   TRAINER_ID: z
     .string()
     .regex(/^[A-Za-z0-9._-]{1,100}$/, "letters, digits, dot, dash and underscore only")
@@ -18,7 +24,10 @@ const schema = z.object({
   S3_ENDPOINT: z.string().url(),
   S3_ACCESS_KEY: z.string().min(1),
   S3_SECRET_KEY: z.string().min(1),
-  S3_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be a valid bucket name").default("studio"),
+  S3_BUCKET: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be a valid bucket name")
+    .default("studio"),
   S3_REGION: z.string().min(1).default("us-east-1"),
   /** Scratch space for a job's images, engine output and the generation checkpoint cache. */
   TRAINER_WORK_DIR: z.string().min(1).default(join(tmpdir(), "studio-trainer")),
@@ -27,12 +36,22 @@ const schema = z.object({
    * recently used checkpoints are evicted down to it; one a generation or evaluation uses is kept
    * (docs/caches.md). At least 1 MiB.
    */
-  TRAINER_CHECKPOINT_CACHE_MAX_BYTES: z.coerce.number().int().min(1 << 20).max(2 ** 52).default(20 * 2 ** 30),
+  TRAINER_CHECKPOINT_CACHE_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1 << 20)
+    .max(2 ** 52)
+    .default(20 * 2 ** 30),
   /**
    * Size budget of the engine's DreamBooth class-image cache ($STUDIO_CACHE_DIR/class-images), passed
    * to the engine as STUDIO_CLASS_IMAGE_CACHE_MAX_BYTES; a set in use by a run is kept. At least 1 MiB.
    */
-  TRAINER_CLASS_IMAGE_CACHE_MAX_BYTES: z.coerce.number().int().min(1 << 20).max(2 ** 52).default(5 * 2 ** 30),
+  TRAINER_CLASS_IMAGE_CACHE_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1 << 20)
+    .max(2 ** 52)
+    .default(5 * 2 ** 30),
   /**
    * Checkpoint uploads (docs/checkpoint-uploads.md): a file above 64 MiB goes up as an S3 multipart upload
    * with this many parts in flight at once; the trainer holds at most concurrency × part size of it in
@@ -40,7 +59,12 @@ const schema = z.object({
    * would need more than 10 000 parts.
    */
   TRAINER_UPLOAD_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(4),
-  TRAINER_UPLOAD_PART_BYTES: z.coerce.number().int().min(5 * 2 ** 20).max(2 ** 30).default(32 * 2 ** 20),
+  TRAINER_UPLOAD_PART_BYTES: z.coerce
+    .number()
+    .int()
+    .min(5 * 2 ** 20)
+    .max(2 ** 30)
+    .default(32 * 2 ** 20),
   /** A claim is held this long without a heartbeat; after that another trainer may take the job over. */
   TRAINER_LEASE_MS: z.coerce.number().int().min(1000).max(3_600_000).default(30_000),
   /**
@@ -73,13 +97,23 @@ const schema = z.object({
     .regex(/^[A-Za-z0-9._-]{0,100}$/, "a base model id: letters, digits, dot, dash and underscore")
     .default("stable-diffusion-2-1-base"),
   /** Hard limit on one training run's engine process (at most 20 days: Node timers overflow past 24.8). */
-  RUN_DEADLINE_MS: z.coerce.number().int().min(1000).max(20 * 86_400_000).default(86_400_000),
+  RUN_DEADLINE_MS: z.coerce
+    .number()
+    .int()
+    .min(1000)
+    .max(20 * 86_400_000)
+    .default(86_400_000),
   /**
    * torch CPU threads of each engine process (docs/architecture.md §7): passed as OMP_NUM_THREADS,
    * MKL_NUM_THREADS and STUDIO_ENGINE_THREADS, which the engine applies at start-up. Default: the CPUs
    * shared by the engines this trainer may run at once, at least 1.
    */
-  TRAINER_ENGINE_THREADS: z.coerce.number().int().min(1).max(1024).default(() => defaultEngineThreads(availableParallelism())),
+  TRAINER_ENGINE_THREADS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1024)
+    .default(() => defaultEngineThreads(availableParallelism())),
 });
 
 /** Engine processes one trainer may run at once: a training run, the `serve` engine (generations and evaluations), an export, an import. */
@@ -95,18 +129,30 @@ export function defaultEngineThreads(cpus: number): number {
  * variables that choose models, caches and GPUs. Nothing else (no database URL, no S3 secrets).
  */
 const ENGINE_PASSTHROUGH = [
-  "PATH", "HOME", "LANG", "LC_ALL", "TMPDIR",
-  "STUDIO_CACHE_DIR", "XDG_CACHE_HOME", "STUDIO_SD21_BASE_DIR", "HF_HOME", "HF_HUB_CACHE",
-  "CUDA_VISIBLE_DEVICES", "NVIDIA_VISIBLE_DEVICES", "PYTORCH_CUDA_ALLOC_CONF",
+  "PATH",
+  "HOME",
+  "LANG",
+  "LC_ALL",
+  "TMPDIR",
+  "STUDIO_CACHE_DIR",
+  "XDG_CACHE_HOME",
+  "STUDIO_SD21_BASE_DIR",
+  "HF_HOME",
+  "HF_HUB_CACHE",
+  "CUDA_VISIBLE_DEVICES",
+  "NVIDIA_VISIBLE_DEVICES",
+  "PYTORCH_CUDA_ALLOC_CONF",
   // Where some Kubernetes GPU setups mount the NVIDIA driver (e.g. /usr/local/nvidia/lib64): PyTorch
   // finds libcuda through it (docs/deploy-kubernetes.md).
   "LD_LIBRARY_PATH",
   // checkpoint storage (trainer/engine/README.md "Checkpoints"): delta-encoded UNets, writer memory bound
-  "STUDIO_CHECKPOINT_ENCODING", "STUDIO_CHECKPOINT_MAX_IN_FLIGHT",
+  "STUDIO_CHECKPOINT_ENCODING",
+  "STUDIO_CHECKPOINT_MAX_IN_FLIGHT",
   // engine speed options of this machine (trainer/engine/README.md "Speed options"); a job spec's `speed` wins
   "STUDIO_ENGINE_SPEED",
   // fault injection for the resume tests only (trainer/engine/README.md): unset in production
-  "STUDIO_ENGINE_KILL_AT", "STUDIO_ENGINE_PAUSE_AT",
+  "STUDIO_ENGINE_KILL_AT",
+  "STUDIO_ENGINE_PAUSE_AT",
 ];
 
 export type TrainerConfig = z.infer<typeof schema> & { ENGINE_ENV: Record<string, string> };

@@ -24,7 +24,10 @@ for (const sig of ["SIGINT", "SIGTERM"] as const) {
     if (stopping) return;
     stopping = true;
     log("info", `${sig}: stopping`);
-    trainer.stop().then(() => process.exit(0), () => process.exit(1));
+    trainer.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
   });
 }
 try {

@@ -107,12 +107,7 @@ export class Trainer {
   }
 
   async start(): Promise<Record<string, unknown>> {
-    const ready = await probeEngine(
-      this.config.ENGINE_PYTHON,
-      this.config.ENGINE_DIR,
-      this.config.ENGINE_READY_TIMEOUT_MS,
-      this.config.ENGINE_ENV,
-    );
+    const ready = await probeEngine(this.config.ENGINE_PYTHON, this.config.ENGINE_DIR, this.config.ENGINE_READY_TIMEOUT_MS, this.config.ENGINE_ENV);
     const { v: _v, seq: _s, ts: _t, type: _ty, ...engine } = ready;
     this.engine = engine;
     this.log("info", `engine ready: ${JSON.stringify(engine)}`);
@@ -183,7 +178,6 @@ export class Trainer {
       this.dbDown = true;
     }
   }
-
 
   /**
    * Stops claiming and stops the engines, but leaves a run in progress RUNNING under its lease: it

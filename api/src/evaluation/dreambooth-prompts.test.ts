@@ -26,14 +26,14 @@ describe("DreamBooth prompts", () => {
 
   it("QUICK takes prompts 0, 6, 20, 23 of the subject's list with seeds 1000·i + j", () => {
     const spec = buildEvaluationSpec({ ...base, protocol: "QUICK", subjectKind: "LIVE" });
-    expect(spec.prompts.map((p) => p.prompt)).toEqual([
-      "a <rare> dog in the jungle",
-      "a <rare> dog with a city in the background",
-      "a red <rare> dog",
-      "a wet <rare> dog",
-    ]);
+    expect(spec.prompts.map((p) => p.prompt)).toEqual(["a <rare> dog in the jungle", "a <rare> dog with a city in the background", "a red <rare> dog", "a wet <rare> dog"]);
     expect(spec.prompts.map((p) => p.scoringPrompt)).toEqual(["a dog in the jungle", "a dog with a city in the background", "a red dog", "a wet dog"]);
-    expect(spec.prompts.map((p) => p.seeds)).toEqual([[0, 1], [1000, 1001], [2000, 2001], [3000, 3001]]);
+    expect(spec.prompts.map((p) => p.seeds)).toEqual([
+      [0, 1],
+      [1000, 1001],
+      [2000, 2001],
+      [3000, 3001],
+    ]);
     expect(spec.drift).toEqual({ prompt: "a photo of dog", seeds: [0, 1] });
     expect(spec).toMatchObject(base);
   });
@@ -47,9 +47,7 @@ describe("DreamBooth prompts", () => {
     expect(object.prompts[24]!.seeds).toEqual([24000, 24001, 24002, 24003]);
     expect(live.drift.seeds).toHaveLength(4);
     const simple = buildEvaluationSpec({ ...base, protocol: "SIMPLE", subjectKind: "OBJECT" });
-    expect(simple.prompts).toEqual([
-      { index: 0, prompt: "a photo of <rare> dog", scoringPrompt: "a photo of dog", seeds: Array.from({ length: 64 }, (_, j) => j) },
-    ]);
+    expect(simple.prompts).toEqual([{ index: 0, prompt: "a photo of <rare> dog", scoringPrompt: "a photo of dog", seeds: Array.from({ length: 64 }, (_, j) => j) }]);
   });
 
   it("TEXTUAL_INVERSION puts its token where the noun goes; scoring prompts keep the class", () => {

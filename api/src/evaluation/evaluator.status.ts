@@ -35,9 +35,7 @@ export interface EvalModelsManifest {
   createdAt: string;
 }
 
-export type EvaluatorStatus =
-  | { available: true; modelsDir: string; manifest: EvalModelsManifest }
-  | { available: false; modelsDir: string; reason: string };
+export type EvaluatorStatus = { available: true; modelsDir: string; manifest: EvalModelsManifest } | { available: false; modelsDir: string; reason: string };
 
 export class EvaluatorUnavailableError extends DomainError {
   readonly code = "EVALUATOR_UNAVAILABLE" as const;

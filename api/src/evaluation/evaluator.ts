@@ -186,8 +186,7 @@ function waitUntilReady(worker: Worker): Promise<void> {
       if (err) reject(err);
       else resolve();
     };
-    const onMessage = (msg: WorkerMessage) =>
-      done(msg.type === "ready" ? undefined : new Error(msg.type === "failed" ? msg.message : `unexpected ${msg.type} message`));
+    const onMessage = (msg: WorkerMessage) => done(msg.type === "ready" ? undefined : new Error(msg.type === "failed" ? msg.message : `unexpected ${msg.type} message`));
     const onExit = (code: number) => done(new Error(`the worker exited with code ${code} while loading`));
     worker.on("message", onMessage).on("error", done).on("exit", onExit);
   });
@@ -204,7 +203,11 @@ function startWorker(init: WorkerInit): Worker {
   const entry = new URL(`./evaluator.worker${import.meta.url.endsWith(".ts") ? ".ts" : ".js"}`, import.meta.url);
   if (!entry.pathname.endsWith(".ts")) return new Worker(entry, { workerData: init });
   // tsx publishes its ESM API as .mjs beside the .cjs that require.resolve finds.
-  const tsxApi = pathToFileURL(createRequire(import.meta.url).resolve("tsx/esm/api").replace(/\.cjs$/, ".mjs")).href;
+  const tsxApi = pathToFileURL(
+    createRequire(import.meta.url)
+      .resolve("tsx/esm/api")
+      .replace(/\.cjs$/, ".mjs"),
+  ).href;
   const boot = `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(entry.href)}); })`;
   return new Worker(boot, { eval: true, workerData: init });
 }

@@ -42,10 +42,7 @@ export async function decodeRgb(bytes: Uint8Array, name = "image"): Promise<RgbI
   const meta = await readHeader(bytes, name);
   const oriented = (meta.orientation ?? 1) >= 5 ? { w: meta.height, h: meta.width } : { w: meta.width, h: meta.height };
   if (Math.min(oriented.w, oriented.h) < MIN_SIDE) {
-    throw new ImageDecodeError(
-      "IMAGE_TOO_SMALL",
-      `${name} is too small (${oriented.w}x${oriented.h} pixels); each side must be at least ${MIN_SIDE} pixels.`,
-    );
+    throw new ImageDecodeError("IMAGE_TOO_SMALL", `${name} is too small (${oriented.w}x${oriented.h} pixels); each side must be at least ${MIN_SIDE} pixels.`);
   }
   try {
     if (meta.space === "cmyk") return meta.icc ? await cmykThroughProfile(bytes).catch(() => cmykPlain(bytes)) : await cmykPlain(bytes);
@@ -73,10 +70,7 @@ async function readHeader(bytes: Uint8Array, name: string): Promise<Metadata & {
 
 function tooLarge(name: string, w?: number, h?: number): ImageDecodeError {
   const dims = w && h ? ` (${w}x${h} pixels)` : "";
-  return new ImageDecodeError(
-    "IMAGE_TOO_LARGE",
-    `${name} is too large${dims}; the limit is ${MAX_PIXELS.toLocaleString("en-US")} pixels. Please upload a smaller photo.`,
-  );
+  return new ImageDecodeError("IMAGE_TOO_LARGE", `${name} is too large${dims}; the limit is ${MAX_PIXELS.toLocaleString("en-US")} pixels. Please upload a smaller photo.`);
 }
 
 /**
@@ -164,11 +158,6 @@ async function cmykPlain(bytes: Uint8Array): Promise<RgbImage> {
  * A profile lcms rejects falls back to the plain formula, like images.py's `except Exception: pass`.
  */
 async function cmykThroughProfile(bytes: Uint8Array): Promise<RgbImage> {
-  const { data, info } = await sharp(bytes, SHARP_INPUT)
-    .autoOrient()
-    .toColourspace("srgb")
-    .removeAlpha()
-    .raw()
-    .toBuffer({ resolveWithObject: true });
+  const { data, info } = await sharp(bytes, SHARP_INPUT).autoOrient().toColourspace("srgb").removeAlpha().raw().toBuffer({ resolveWithObject: true });
   return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
 }

@@ -79,24 +79,15 @@ function scoresOf(generated: GeneratedEmbeddings[], real: { clip: Vector[]; dino
 }
 
 /** Overall scores plus the same three numbers per prompt, prompts in ascending index order. */
-export function scoreGenerated(
-  generated: GeneratedEmbeddings[],
-  real: { clip: Vector[]; dino: Vector[] },
-): MetricScores & { perPrompt: PromptScores[] } {
+export function scoreGenerated(generated: GeneratedEmbeddings[], real: { clip: Vector[]; dino: Vector[] }): MetricScores & { perPrompt: PromptScores[] } {
   const byPrompt = new Map<number, GeneratedEmbeddings[]>();
   for (const g of generated) byPrompt.set(g.promptIndex, [...(byPrompt.get(g.promptIndex) ?? []), g]);
-  const perPrompt = [...byPrompt.entries()]
-    .sort(([a], [b]) => a - b)
-    .map(([promptIndex, images]) => ({ promptIndex, imageCount: images.length, ...scoresOf(images, real) }));
+  const perPrompt = [...byPrompt.entries()].sort(([a], [b]) => a - b).map(([promptIndex, images]) => ({ promptIndex, imageCount: images.length, ...scoresOf(images, real) }));
   return { ...scoresOf(generated, real), perPrompt };
 }
 
 /** Checkpoint vs base model on `a photo of {class}`, image i against image i (same seed). */
-export function scoreDrift(
-  checkpoint: { clip: Vector[]; dino: Vector[] },
-  base: { clip: Vector[]; dino: Vector[] },
-  threshold: number,
-): DriftScores {
+export function scoreDrift(checkpoint: { clip: Vector[]; dino: Vector[] }, base: { clip: Vector[]; dino: Vector[] }, threshold: number): DriftScores {
   const dino = meanPairedCosine(checkpoint.dino, base.dino);
   return { clipI: meanPairedCosine(checkpoint.clip, base.clip), dino, threshold, flagged: dino < threshold };
 }

@@ -179,21 +179,12 @@ function verticalFirst(width: number, height: number, outWidth: number, outHeigh
  * PIL backend calls it) on interleaved 8-bit pixels with `channels` independent channels (3 for RGB).
  * Returns a new array; the input is returned as is when the size does not change (Pillow copies).
  */
-export function pillowResize(
-  src: Uint8Array,
-  width: number,
-  height: number,
-  outWidth: number,
-  outHeight: number,
-  resample: number,
-  channels = 3,
-): Uint8Array {
+export function pillowResize(src: Uint8Array, width: number, height: number, outWidth: number, outHeight: number, resample: number, channels = 3): Uint8Array {
   const filter = FILTERS[resample];
   if (!filter) throw new Error(`Pillow resample=${resample} is not supported here (LANCZOS, BILINEAR, BICUBIC, BOX, HAMMING are)`);
   for (const [name, v] of Object.entries({ width, height, outWidth, outHeight, channels }))
     if (!Number.isInteger(v) || v < 1) throw new Error(`pillowResize: ${name} must be a positive integer (got ${v})`);
-  if (src.length !== width * height * channels)
-    throw new Error(`pillowResize: ${src.length} bytes is not ${width}×${height}×${channels}`);
+  if (src.length !== width * height * channels) throw new Error(`pillowResize: ${src.length} bytes is not ${width}×${height}×${channels}`);
   const needHorizontal = outWidth !== width;
   const needVertical = outHeight !== height;
   const h = (im: Uint8Array, rows: number) => horizontal(im, width, rows, channels, outWidth, coefficients(width, outWidth, filter));

@@ -13,7 +13,7 @@ export function clientIp(req: Pick<IncomingMessage, "headers"> & { socket: { rem
   let ip = req.socket.remoteAddress ?? "";
   if (trustedProxies > 0) {
     const raw = req.headers["x-forwarded-for"];
-    const hops = (Array.isArray(raw) ? raw.join(",") : raw ?? "")
+    const hops = (Array.isArray(raw) ? raw.join(",") : (raw ?? ""))
       .split(",")
       .map((s) => s.trim())
       .filter(Boolean);
@@ -38,7 +38,10 @@ export function normalizeIp(ip: string): string {
   if (isIP(bare) !== 6) return bare || "unknown";
   if (bare === "::1") return "::1";
   const groups = expandIpv6(bare);
-  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, "")).join(":")}::/64`;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.replace(/^0+(?=.)/, ""))
+    .join(":")}::/64`;
 }
 
 function expandIpv6(ip: string): string[] {

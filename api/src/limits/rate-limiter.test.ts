@@ -18,7 +18,12 @@ function limiter(extra: Record<string, string> = {}, store?: BucketStore) {
     sweep: () => mem.sweep(),
   };
   const logs: string[] = [];
-  const l = new RateLimiter(s, parseConfig({ ...env, ...extra }), (_lvl, m) => logs.push(m), () => now);
+  const l = new RateLimiter(
+    s,
+    parseConfig({ ...env, ...extra }),
+    (_lvl, m) => logs.push(m),
+    () => now,
+  );
   return { l, advance: (ms: number) => (now += ms), counting, logs };
 }
 
@@ -92,8 +97,24 @@ describe("rate limiter", () => {
   it("attempt(): a wrong guess keeps its token, a right one gives it back; used up → RATE_LIMITED without trying", async () => {
     const { l } = limiter({ RATE_AUTH_FAIL_BURST: "2" });
     let tries = 0;
-    const wrong = () => l.attempt("6.6.6.6", async () => { tries++; throw notFound("invitation"); }, isWrongGuess);
-    const right = () => l.attempt("6.6.6.6", async () => { tries++; return "ok"; }, isWrongGuess);
+    const wrong = () =>
+      l.attempt(
+        "6.6.6.6",
+        async () => {
+          tries++;
+          throw notFound("invitation");
+        },
+        isWrongGuess,
+      );
+    const right = () =>
+      l.attempt(
+        "6.6.6.6",
+        async () => {
+          tries++;
+          return "ok";
+        },
+        isWrongGuess,
+      );
     await expect(right()).resolves.toBe("ok");
     await expect(right()).resolves.toBe("ok");
     await expect(right()).resolves.toBe("ok");

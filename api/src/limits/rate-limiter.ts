@@ -116,8 +116,24 @@ export class RateLimiter {
     const c = this.cfg;
     const secret = /^Bearer\s+(\S+)\s*$/i.exec(authorization)?.[1] ?? authorization;
     if (secret.startsWith("shl_"))
-      return { key: `link:${digest(secret)}`, cap: c.RATE_LINK_BURST, ratePerSecond: c.RATE_LINK_PER_SECOND, cost: 1, need: 1, scope: "link", message: "too many requests with this share link" };
-    return { key: `key:${digest(secret)}`, cap: c.RATE_KEY_BURST, ratePerSecond: c.RATE_KEY_PER_SECOND, cost: 1, need: 1, scope: "key", message: "too many requests with this API key" };
+      return {
+        key: `link:${digest(secret)}`,
+        cap: c.RATE_LINK_BURST,
+        ratePerSecond: c.RATE_LINK_PER_SECOND,
+        cost: 1,
+        need: 1,
+        scope: "link",
+        message: "too many requests with this share link",
+      };
+    return {
+      key: `key:${digest(secret)}`,
+      cap: c.RATE_KEY_BURST,
+      ratePerSecond: c.RATE_KEY_PER_SECOND,
+      cost: 1,
+      need: 1,
+      scope: "key",
+      message: "too many requests with this API key",
+    };
   }
 
   private linkGenerations(shareId: string, cost: number, need: number): Check {

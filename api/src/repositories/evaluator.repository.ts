@@ -11,7 +11,12 @@ export function evaluatorBackend(opts: { threads: number }) {
     async status(dir: string): Promise<EvaluatorAvailability> {
       const s = await evaluatorStatus(dir);
       return s.available
-        ? { available: true, message: `scoring with ${s.manifest.clip.id} and ${s.manifest.dino.id}${s.manifest.tiny ? " (tiny random encoders: test scores only)" : ""}`, modelsDir: s.modelsDir, manifest: { ...s.manifest } }
+        ? {
+            available: true,
+            message: `scoring with ${s.manifest.clip.id} and ${s.manifest.dino.id}${s.manifest.tiny ? " (tiny random encoders: test scores only)" : ""}`,
+            modelsDir: s.modelsDir,
+            manifest: { ...s.manifest },
+          }
         : { available: false, message: unavailableMessage(s.modelsDir, s.reason), modelsDir: s.modelsDir, manifest: null };
     },
     async open(dir: string): Promise<ScoringEngine> {

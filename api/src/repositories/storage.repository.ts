@@ -3,10 +3,7 @@ import { createHash } from "node:crypto";
 import * as Minio from "minio";
 import type { ApiConfig } from "../config.js";
 
-type StorageConfig = Pick<
-  ApiConfig,
-  "S3_ENDPOINT" | "S3_ACCESS_KEY" | "S3_SECRET_KEY" | "S3_BUCKET" | "S3_REGION" | "S3_PUBLIC_ENDPOINT" | "PRESIGN_EXPIRY_SECONDS"
-> &
+type StorageConfig = Pick<ApiConfig, "S3_ENDPOINT" | "S3_ACCESS_KEY" | "S3_SECRET_KEY" | "S3_BUCKET" | "S3_REGION" | "S3_PUBLIC_ENDPOINT" | "PRESIGN_EXPIRY_SECONDS"> &
   Partial<Pick<ApiConfig, "UPLOAD_URL_EXPIRY_SECONDS" | "UPLOAD_STAGING_TTL_SECONDS">>;
 
 /**

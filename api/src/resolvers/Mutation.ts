@@ -19,8 +19,7 @@ export const Mutation: MutationResolvers = {
     const s = await ctx.session();
     return ctx.services.evaluations.evaluate(s.principal, s.loaders, a.checkpointId, a.protocol);
   },
-  exportCheckpoint: async (_p, a, ctx) =>
-    ctx.services.exports.exportCheckpoint((await ctx.session()).principal, a.checkpointId, a.format, a.half ?? false),
+  exportCheckpoint: async (_p, a, ctx) => ctx.services.exports.exportCheckpoint((await ctx.session()).principal, a.checkpointId, a.format, a.half ?? false),
   createModelImportUpload: async (_p, a, ctx) => ctx.services.imports.createUpload((await ctx.session()).principal, a),
   createModelImportMultipartUpload: async (_p, a, ctx) => ctx.services.imports.createMultipartUpload((await ctx.session()).principal, a),
   completeModelImportUpload: async (_p, a, ctx) => ctx.services.imports.completeUpload((await ctx.session()).principal, a.uploadId),

@@ -31,14 +31,12 @@ export const Subscription: SubscriptionResolvers = {
     resolve: (payload: unknown) => payload as never,
   },
   runEvents: {
-    subscribe: async (_p, a, ctx) =>
-      ctx.services.runs.events((await ctx.session()).principal, a.runId, a.afterSeq ?? 0, { socket: () => ctx.socket }) as never,
+    subscribe: async (_p, a, ctx) => ctx.services.runs.events((await ctx.session()).principal, a.runId, a.afterSeq ?? 0, { socket: () => ctx.socket }) as never,
     // a LiveFailure (access lost, a read failed, the subscriber was cut) becomes the operation's error
     resolve: (payload: unknown) => unwrapLive(payload) as never,
   },
   runEventBatches: {
-    subscribe: async (_p, a, ctx) =>
-      ctx.services.runs.events((await ctx.session()).principal, a.runId, a.afterSeq ?? 0, { socket: () => ctx.socket, batched: true }) as never,
+    subscribe: async (_p, a, ctx) => ctx.services.runs.events((await ctx.session()).principal, a.runId, a.afterSeq ?? 0, { socket: () => ctx.socket, batched: true }) as never,
     // computed once per batch for every caught-up subscriber (the hub hands them the same array)
     resolve: (payload: unknown) => {
       const events = unwrapLive(payload) as RunEventModel[];

@@ -13,8 +13,7 @@ export const DateTime = new GraphQLScalarType({
     return d;
   },
   parseLiteral(ast) {
-    if (ast.kind !== Kind.STRING || Number.isNaN(new Date(ast.value).getTime()))
-      throw new TypeError("DateTime must be an ISO 8601 string");
+    if (ast.kind !== Kind.STRING || Number.isNaN(new Date(ast.value).getTime())) throw new TypeError("DateTime must be an ISO 8601 string");
     return new Date(ast.value);
   },
 });

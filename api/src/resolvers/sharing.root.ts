@@ -12,8 +12,7 @@ export const sharingQuery: QueryResolvers = {
 };
 
 export const sharingMutation: MutationResolvers = {
-  createInvitation: async (_p, a, ctx) =>
-    ctx.services.members.createInvitation((await ctx.session()).principal, a.role, a.expiresInHours),
+  createInvitation: async (_p, a, ctx) => ctx.services.members.createInvitation((await ctx.session()).principal, a.role, a.expiresInHours),
   revokeInvitation: async (_p, a, ctx) => ctx.services.members.revokeInvitation((await ctx.session()).principal, a.id),
   // works without a key (a new person); with one, that user joins
   // a wrong code spends one of the IP's failed-authentication tokens (docs/security-rate-limits.md)

@@ -202,8 +202,7 @@ export class EvaluationScorer {
           return { bytes: await read(i.objectKey), promptIndex: i.promptIndex, prompt: p.prompt, scoringPrompt: p.scoringPrompt };
         }),
       );
-      const bySeed = (group: "CLASS" | "BASE_CLASS") =>
-        e.images.filter((i) => i.group === group).sort((a, b) => a.seed - b.seed);
+      const bySeed = (group: "CLASS" | "BASE_CLASS") => e.images.filter((i) => i.group === group).sort((a, b) => a.seed - b.seed);
       const [checkpointClass, baseClass] = [bySeed("CLASS"), bySeed("BASE_CLASS")];
       const drift =
         checkpointClass.length > 0 && checkpointClass.length === baseClass.length
@@ -250,10 +249,7 @@ export class EvaluationScorer {
       const code = (err as { code?: unknown }).code;
       const errorCode = typeof code === "string" && /^[A-Z_]+$/.test(code) ? code : "SCORING_FAILED";
       this.log("warn", `evaluation ${e.id}: scoring failed (${errorCode}: ${(err as Error).message})`);
-      if (!leaseLost)
-        await this.repos.evaluations
-          .finishScoring(e.id, this.owner, { state: "FAILED", errorCode, errorMessage: (err as Error).message })
-          .catch(() => undefined);
+      if (!leaseLost) await this.repos.evaluations.finishScoring(e.id, this.owner, { state: "FAILED", errorCode, errorMessage: (err as Error).message }).catch(() => undefined);
     } finally {
       clearInterval(timer);
     }

@@ -25,9 +25,7 @@ export interface EvaluationSettings {
 }
 
 /** The paper's Table 1 (SD 2.1 base), shown beside a team's own comparison. */
-export const PAPER_TABLE_1 = [
-  { method: "Ours (paper)", diverseClipI: 0.8, diverseDino: 0.629, simpleClipI: 0.859, simpleDino: 0.718 },
-];
+export const PAPER_TABLE_1 = [{ method: "Ours (paper)", diverseClipI: 0.8, diverseDino: 0.629, simpleClipI: 0.859, simpleDino: 0.718 }];
 
 /** What an evaluation of a checkpoint generates (docs/evaluation-contract.md §4): fixed at creation. */
 export function specFor(
@@ -138,8 +136,7 @@ export class EvaluationsService {
       if (!run) throw notFound("run");
       const recommended = await this.recommendation(loaders, run);
       const checkpoints = await loaders.checkpointsByRun.load(run.id);
-      const checkpoint: CheckpointModel | null =
-        recommended?.checkpoint ?? [...checkpoints].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())[0] ?? null;
+      const checkpoint: CheckpointModel | null = recommended?.checkpoint ?? [...checkpoints].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())[0] ?? null;
       const evaluations = checkpoint ? (await loaders.evaluationsByCheckpoint.load(checkpoint.id)).filter((e) => e.state === "SUCCEEDED") : [];
       // newest first already: the first succeeded one per protocol
       const pick = (protocol: Protocol) => evaluations.find((e) => e.protocol === protocol) ?? null;

@@ -69,8 +69,7 @@ export class GenerationsService {
     const count = intIn("count", input.count ?? 1, 1, 16);
     const seed = intIn("seed", input.seed ?? randomInt(0, 2 ** 31), 0, 4294967295);
     const guidanceScale = input.guidanceScale ?? 7.5;
-    if (!Number.isFinite(guidanceScale) || guidanceScale < 0 || guidanceScale > 50)
-      throw badInput("guidanceScale", "guidanceScale must be a number from 0 to 50");
+    if (!Number.isFinite(guidanceScale) || guidanceScale < 0 || guidanceScale > 50) throw badInput("guidanceScale", "guidanceScale must be a number from 0 to 50");
     const cfg = this.limits?.cfg;
     if (p.link && cfg) {
       // an anonymous link caller spends the owner team's compute: smaller generations only

@@ -122,8 +122,7 @@ export class HealthService {
   private checkEngine(): Promise<ServiceHealth> {
     return this.timed("engine", async () => {
       const workers = await this.database.liveWorkers(this.workerStaleAfterMs);
-      if (workers.length === 0)
-        throw new Error(`no trainer has reported an engine in the last ${Math.round(this.workerStaleAfterMs / 1000)} s`);
+      if (workers.length === 0) throw new Error(`no trainer has reported an engine in the last ${Math.round(this.workerStaleAfterMs / 1000)} s`);
       const first = workers[0]!.engine as { engineVersion?: string; torch?: string; device?: { type?: string; name?: string } };
       const device = first.device?.name ?? first.device?.type ?? "unknown device";
       return {

@@ -39,7 +39,10 @@ export async function validateImage(bytes: Buffer, declaredType: string): Promis
   if ((meta.pages ?? 1) > 1) throw refuse("animated images are not accepted");
   // EXIF orientations 5–8 swap width and height
   const [width, height] = (meta.orientation ?? 1) >= 5 ? [h, w] : [w, h];
-  for (const [name, v] of [["width", width], ["height", height]] as const)
+  for (const [name, v] of [
+    ["width", width],
+    ["height", height],
+  ] as const)
     if (v < MIN_SIDE || v > MAX_SIDE) throw refuse(`${name} ${v} is outside ${MIN_SIDE}–${MAX_SIDE} pixels`);
   let webp: Buffer;
   try {

@@ -109,8 +109,21 @@ export class ImportsService {
     const life = this.opts.partUrlExpirySeconds ?? 3600;
     const expiresAt = new Date(Date.now() + life * 1000);
     try {
-      const parts = await Promise.all(Array.from({ length: count }, async (_, i) => ({ partNumber: i + 1, url: await this.storage.presignPart(objectKey, s3UploadId, i + 1, life) })));
-      await this.repo.insertImportUpload({ id, teamId: p.teamId, createdBy: p.userId, role: a.role, objectKey, filename: a.filename, byteSize: a.byteSize, s3UploadId, partBytes, expiresAt });
+      const parts = await Promise.all(
+        Array.from({ length: count }, async (_, i) => ({ partNumber: i + 1, url: await this.storage.presignPart(objectKey, s3UploadId, i + 1, life) })),
+      );
+      await this.repo.insertImportUpload({
+        id,
+        teamId: p.teamId,
+        createdBy: p.userId,
+        role: a.role,
+        objectKey,
+        filename: a.filename,
+        byteSize: a.byteSize,
+        s3UploadId,
+        partBytes,
+        expiresAt,
+      });
       return { uploadId: id, partBytes, parts, expiresAt };
     } catch (err) {
       await this.storage.abortMultipart(objectKey, s3UploadId).catch(() => undefined);
@@ -151,7 +164,11 @@ export class ImportsService {
       if (got.size !== want) throw new DomainError("PART_SIZE_MISMATCH", `part ${n} has ${got.size} bytes, not ${want}: PUT it again with exactly ${want} bytes`, "uploadId");
     }
     if (parts.length !== count) throw new DomainError("PART_SIZE_MISMATCH", `the upload has ${parts.length} parts, not ${count}`, "uploadId");
-    await this.storage.completeMultipart(row.objectKey, row.s3UploadId, parts.map((x) => ({ part: x.part, etag: x.etag })));
+    await this.storage.completeMultipart(
+      row.objectKey,
+      row.s3UploadId,
+      parts.map((x) => ({ part: x.part, etag: x.etag })),
+    );
     return true;
   }
 
@@ -159,8 +176,7 @@ export class ImportsService {
     requireTeamKey(p);
     requireWriter(p);
     if (a.filename.length < 1 || a.filename.length > 255) throw badInput("filename", "filename must be 1–255 characters");
-    if (!/\.safetensors$/i.test(a.filename))
-      throw badInput("filename", "only .safetensors files can be imported (pickle-based .ckpt, .pt and .bin files can run code)");
+    if (!/\.safetensors$/i.test(a.filename)) throw badInput("filename", "only .safetensors files can be imported (pickle-based .ckpt, .pt and .bin files can run code)");
     if (!Number.isSafeInteger(a.byteSize) || a.byteSize < 10 || a.byteSize > this.opts.maxBytes)
       throw badInput("byteSize", `byteSize must be an integer from 10 to ${this.opts.maxBytes} bytes`);
     if (a.role !== "CHECKPOINT" && a.role !== "EMBEDDING") throw badInput("role", "role must be CHECKPOINT or EMBEDDING");
@@ -181,7 +197,10 @@ export class ImportsService {
     if (input.embeddingUploadId) wanted.push({ field: "embeddingUploadId", id: input.embeddingUploadId, role: "EMBEDDING" });
     if (wanted.length === 2 && wanted[0]!.id === wanted[1]!.id) throw badInput("embeddingUploadId", "the embedding must be a different upload than the checkpoint");
     for (const w of wanted) if (!isUuid(w.id)) throw notFound("upload");
-    const rows = await this.repo.importUploads(p.teamId, wanted.map((w) => w.id));
+    const rows = await this.repo.importUploads(
+      p.teamId,
+      wanted.map((w) => w.id),
+    );
     const uploads = wanted.map((w) => {
       const row = rows.find((r) => r.id === w.id);
       if (!row) throw notFound("upload");
@@ -193,7 +212,10 @@ export class ImportsService {
     const validated = uploads.map((u) => objectKeys.importFile(p.teamId, u.id, safeName(u.row.filename)));
     const refuse = async (err: DomainError) => {
       await this.storage.remove(...uploads.map((u) => u.row.objectKey), ...validated);
-      await this.repo.deleteImportUploads(p.teamId, uploads.map((u) => u.id));
+      await this.repo.deleteImportUploads(
+        p.teamId,
+        uploads.map((u) => u.id),
+      );
       return err;
     };
     const refs = await this.checks.run(

@@ -22,8 +22,7 @@ function fakeDb() {
     },
   } as unknown as PgListener;
   const append = (n: number, type = "LossLogged") => {
-    for (let i = 0; i < n; i++)
-      log.push({ runId: "r", seq: log.length + 1, type, payload: {}, createdAt: new Date() } as unknown as RunEventModel);
+    for (let i = 0; i < n; i++) log.push({ runId: "r", seq: log.length + 1, type, payload: {}, createdAt: new Date() } as unknown as RunEventModel);
     bus.emit("studio_run_events", { runId: "r", seq: log.length });
   };
   const hub = (over: Partial<ConstructorParameters<typeof LiveHub>[1]> = {}) =>

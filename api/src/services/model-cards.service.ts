@@ -158,9 +158,7 @@ export class ModelCardsService {
         ? [
             "| protocol | CLIP-I | CLIP-T | DINO | evaluated |",
             "|---|---|---|---|---|",
-            ...card.evaluations.map(
-              (e) => `| ${e.protocol} | ${e.clipI.toFixed(3)} | ${e.clipT.toFixed(3)} | ${e.dino.toFixed(3)} | ${new Date(e.evaluatedAt).toISOString()} |`,
-            ),
+            ...card.evaluations.map((e) => `| ${e.protocol} | ${e.clipI.toFixed(3)} | ${e.clipT.toFixed(3)} | ${e.dino.toFixed(3)} | ${new Date(e.evaluatedAt).toISOString()} |`),
           ]
         : ["Not evaluated yet."]),
       "",

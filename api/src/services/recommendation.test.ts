@@ -2,7 +2,13 @@ import { describe, expect, it } from "vitest";
 import { recommend, type ScoredCheckpoint } from "./recommendation.js";
 
 let n = 0;
-function scored(step: number, protocol: "QUICK" | "DIVERSE", dino: number, clipT: number, opts: Partial<ScoredCheckpoint["evaluation"]> & { stage?: string } = {}): ScoredCheckpoint {
+function scored(
+  step: number,
+  protocol: "QUICK" | "DIVERSE",
+  dino: number,
+  clipT: number,
+  opts: Partial<ScoredCheckpoint["evaluation"]> & { stage?: string } = {},
+): ScoredCheckpoint {
   n += 1;
   return {
     checkpointId: `ck-${opts.stage ?? "stage2"}-${step}`,
@@ -44,10 +50,7 @@ describe("recommend", () => {
   });
 
   it("prefers DIVERSE once two checkpoints have it, whatever QUICK says", () => {
-    const r = recommend(
-      [scored(200, "QUICK", 0.9, 0.3), scored(200, "DIVERSE", 0.5, 0.3), scored(400, "DIVERSE", 0.6, 0.3), scored(400, "QUICK", 0.1, 0.3)],
-      rule,
-    )!;
+    const r = recommend([scored(200, "QUICK", 0.9, 0.3), scored(200, "DIVERSE", 0.5, 0.3), scored(400, "DIVERSE", 0.6, 0.3), scored(400, "QUICK", 0.1, 0.3)], rule)!;
     expect(r.protocol).toBe("DIVERSE");
     expect(r.checkpointId).toBe("ck-stage2-400");
   });

@@ -35,9 +35,7 @@ export interface RecommendationResult {
 const fmt = (n: number) => n.toFixed(3);
 
 export function recommend(scored: ScoredCheckpoint[], rule: RecommendationRule): RecommendationResult | null {
-  const succeeded = scored.filter(
-    (s) => s.evaluation.state === "SUCCEEDED" && s.evaluation.clipT !== null && s.evaluation.dino !== null,
-  );
+  const succeeded = scored.filter((s) => s.evaluation.state === "SUCCEEDED" && s.evaluation.clipT !== null && s.evaluation.dino !== null);
   // One evaluation per (checkpoint, protocol): the newest.
   const latest = (protocol: "QUICK" | "DIVERSE") => {
     const by = new Map<string, ScoredCheckpoint>();
@@ -61,14 +59,10 @@ export function recommend(scored: ScoredCheckpoint[], rule: RecommendationRule):
   if (undrifted.length > 0) candidates = undrifted;
 
   const stageRank = (s: string) => (s === "stage1" ? 0 : 1);
-  candidates.sort(
-    (a, b) =>
-      b.evaluation.dino! - a.evaluation.dino! || stageRank(a.stage) - stageRank(b.stage) || a.step - b.step,
-  );
+  candidates.sort((a, b) => b.evaluation.dino! - a.evaluation.dino! || stageRank(a.stage) - stageRank(b.stage) || a.step - b.step);
   const best = candidates[0]!;
   const notes: string[] = [];
-  if (droppedForClipT > 0)
-    notes.push(`${droppedForClipT} dropped for CLIP-T more than ${fmt(rule.clipTMargin)} below the best (${fmt(bestClipT)})`);
+  if (droppedForClipT > 0) notes.push(`${droppedForClipT} dropped for CLIP-T more than ${fmt(rule.clipTMargin)} below the best (${fmt(bestClipT)})`);
   if (droppedForDrift > 0) notes.push(`${droppedForDrift} dropped for language drift`);
   const total = protocol === "DIVERSE" ? diverse.length : latest("QUICK").length;
   const reason =

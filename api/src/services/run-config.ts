@@ -85,11 +85,7 @@ function notFor(method: RunMethod, input: StartRunInput, fields: (keyof StartRun
   for (const f of fields) if (given(input[f])) throw badInput(f, `${f} does not apply to ${method}`);
 }
 
-export function buildRunConfig(
-  input: StartRunInput,
-  classNoun: string,
-  randomSeed: () => number,
-): { method: RunMethod; baseModel: string; config: RunConfig; totalSteps: number } {
+export function buildRunConfig(input: StartRunInput, classNoun: string, randomSeed: () => number): { method: RunMethod; baseModel: string; config: RunConfig; totalSteps: number } {
   const method: RunMethod = input.method ?? DEFAULT_METHOD;
   if (!isRunMethod(method)) throw badInput("method", `unknown method ${String(method)}`);
   const baseModel = input.baseModel ?? "stable-diffusion-2-1-base";

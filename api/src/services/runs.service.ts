@@ -1,5 +1,4 @@
 import { randomInt } from "node:crypto";
-import { apiQueries, CHANNELS } from "@studio/db";
 import { badInput, conflict, forbidden, notFound, RateLimitedError } from "../errors.js";
 import type { RateLimiter } from "../limits/rate-limiter.js";
 import type { Principal, RunEventModel, RunModel } from "../models.js";
@@ -33,8 +32,7 @@ export class RunsService {
     const subject = await this.subjects.get(p, input.subjectId);
     if (!subject) throw notFound("subject");
     const built = buildRunConfig(input, subject.classNoun, () => randomInt(0, 2 ** 31));
-    if ((await this.subjects.countImages(p, subject.id)) < 1)
-      throw badInput("subjectId", "the subject has no images; add 4–6 photos (at least 1) before training");
+    if ((await this.subjects.countImages(p, subject.id)) < 1) throw badInput("subjectId", "the subject has no images; add 4–6 photos (at least 1) before training");
     await this.baseModels?.requireAvailable(built.baseModel);
     const r = {
       teamId: p.teamId,
@@ -122,8 +120,6 @@ export class RunsService {
       ? this.live.runEventBatches(runId, afterSeq, io)
       : this.live.runEvents(runId, afterSeq, io);
     if (run.teamId === p.teamId) return stream;
-    return whileAllowed(stream, this.live.listener, SHARED_RECHECK_MS, async () =>
-      (await this.get(p, runId)) ? null : forbidden("this run is no longer shared with your team"),
-    );
+    return whileAllowed(stream, this.live.listener, SHARED_RECHECK_MS, async () => ((await this.get(p, runId)) ? null : forbidden("this run is no longer shared with your team")));
   }
 }

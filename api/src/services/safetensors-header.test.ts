@@ -86,18 +86,8 @@ describe("safetensors header check", () => {
     ["a byte count that does not match the shape", { t: { dtype: "F32", shape: [2], data_offsets: [0, 4] } }, 4, /8 bytes\) but 4/],
     ["offsets past the data", { t: { dtype: "F32", shape: [2], data_offsets: [0, 8] } }, 4, /past the 4-byte data buffer/],
     ["reversed offsets", { t: { dtype: "U8", shape: [0], data_offsets: [4, 0] } }, 4, /end before/],
-    [
-      "overlapping tensors",
-      { a: { dtype: "F32", shape: [2], data_offsets: [0, 8] }, b: { dtype: "F32", shape: [1], data_offsets: [4, 8] } },
-      8,
-      /overlapping/,
-    ],
-    [
-      "a gap",
-      { a: { dtype: "F32", shape: [1], data_offsets: [0, 4] }, b: { dtype: "F32", shape: [1], data_offsets: [8, 12] } },
-      12,
-      /gap of 4 bytes/,
-    ],
+    ["overlapping tensors", { a: { dtype: "F32", shape: [2], data_offsets: [0, 8] }, b: { dtype: "F32", shape: [1], data_offsets: [4, 8] } }, 8, /overlapping/],
+    ["a gap", { a: { dtype: "F32", shape: [1], data_offsets: [0, 4] }, b: { dtype: "F32", shape: [1], data_offsets: [8, 12] } }, 12, /gap of 4 bytes/],
     ["trailing bytes", { a: { dtype: "F32", shape: [1], data_offsets: [0, 4] } }, 12, /declares 4 bytes of tensor data, but 12/],
     ["a data size bigger than the file", { a: { dtype: "F32", shape: [4], data_offsets: [0, 16] } }, 8, /past the 8-byte/],
   ])("refuses %s", (_what, header, dataBytes, message) => {

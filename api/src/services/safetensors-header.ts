@@ -21,10 +21,21 @@ export class SafetensorsProblem extends Error {
 
 /** Bytes per element (safetensors' dtypes). */
 export const DTYPE_BYTES: Record<string, number> = {
-  BOOL: 1, U8: 1, I8: 1, F8_E4M3: 1, F8_E5M2: 1,
-  I16: 2, U16: 2, F16: 2, BF16: 2,
-  I32: 4, U32: 4, F32: 4,
-  I64: 8, U64: 8, F64: 8,
+  BOOL: 1,
+  U8: 1,
+  I8: 1,
+  F8_E4M3: 1,
+  F8_E5M2: 1,
+  I16: 2,
+  U16: 2,
+  F16: 2,
+  BF16: 2,
+  I32: 4,
+  U32: 4,
+  F32: 4,
+  I64: 8,
+  U64: 8,
+  F64: 8,
 };
 
 /** The safetensors library refuses headers over 100 MB: the hard upper bound of any configured cap. */
@@ -54,9 +65,7 @@ export function sniffUnsafe(first: Buffer, filename: string): SafetensorsProblem
       : first.length >= 1 && first[0] === 0x80
         ? "a pickle file"
         : null;
-  return kind
-    ? new SafetensorsProblem("UNSAFE_FORMAT", `${filename} is ${kind}; only safetensors are accepted because pickle can run code`)
-    : null;
+  return kind ? new SafetensorsProblem("UNSAFE_FORMAT", `${filename} is ${kind}; only safetensors are accepted because pickle can run code`) : null;
 }
 
 /** The header length N from the first 8 bytes, checked against the object's size. */
@@ -125,7 +134,10 @@ export function checkHeader(header: Buffer, objectSize: number, filename: string
     if (end > dataSize) throw bad(filename, `has tensor ${JSON.stringify(name)} whose data ends at ${end}, past the ${dataSize}-byte data buffer`);
     const elements = (t.shape as number[]).reduce((a, d) => a * BigInt(d), 1n);
     if (elements * BigInt(size) !== BigInt(end - begin))
-      throw bad(filename, `has tensor ${JSON.stringify(name)} of shape [${(t.shape as number[]).join(", ")}] ${t.dtype} (${elements * BigInt(size)} bytes) but ${end - begin} bytes of data`);
+      throw bad(
+        filename,
+        `has tensor ${JSON.stringify(name)} of shape [${(t.shape as number[]).join(", ")}] ${t.dtype} (${elements * BigInt(size)} bytes) but ${end - begin} bytes of data`,
+      );
     spans.push({ name, begin, end });
   }
   spans.sort((a, b) => a.begin - b.begin || a.end - b.end);

@@ -28,10 +28,7 @@ export class SchedulingService {
     const now = Date.now();
     if (!this.cache || now - this.cache.at > QUEUE_CACHE_MS) {
       const value = (async () => {
-        const [positions, t] = await Promise.all([
-          apiQueries.runQueuePositions(this.db, this.defaultTeamConcurrency),
-          apiQueries.queueThroughput(this.db),
-        ]);
+        const [positions, t] = await Promise.all([apiQueries.runQueuePositions(this.db, this.defaultTeamConcurrency), apiQueries.queueThroughput(this.db)]);
         return { positions, ...t };
       })();
       value.catch(() => {
@@ -69,4 +66,3 @@ export class SchedulingService {
     await apiQueries.setTeamRunConcurrency(this.db, p.teamId, limit ?? null);
   }
 }
-

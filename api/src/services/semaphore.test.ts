@@ -12,7 +12,12 @@ describe("BoundedSemaphore", () => {
     const s = new BoundedSemaphore(2, 60_000);
     const gates = [gate(), gate(), gate()];
     const started: number[] = [];
-    const runs = gates.map((g, i) => s.run(async () => (started.push(i), await g.p, i), () => new Error("busy")));
+    const runs = gates.map((g, i) =>
+      s.run(
+        async () => (started.push(i), await g.p, i),
+        () => new Error("busy"),
+      ),
+    );
     await new Promise((r) => setImmediate(r));
     expect(started).toEqual([0, 1]);
     expect(s.inUse).toBe(2);
@@ -31,24 +36,52 @@ describe("BoundedSemaphore", () => {
   it("with no wait allowed, a caller beyond the limit is refused at once and nothing of it runs", async () => {
     const s = new BoundedSemaphore(1, 0);
     const g = gate();
-    const first = s.run(() => g.p, () => new Error("busy"));
+    const first = s.run(
+      () => g.p,
+      () => new Error("busy"),
+    );
     let ran = false;
-    await expect(s.run(async () => void (ran = true), () => new Error("busy"))).rejects.toThrow("busy");
+    await expect(
+      s.run(
+        async () => void (ran = true),
+        () => new Error("busy"),
+      ),
+    ).rejects.toThrow("busy");
     expect(ran).toBe(false);
     g.open();
     await first;
-    await expect(s.run(async () => "free again", () => new Error("busy"))).resolves.toBe("free again");
+    await expect(
+      s.run(
+        async () => "free again",
+        () => new Error("busy"),
+      ),
+    ).resolves.toBe("free again");
   });
 
   it("a queued caller whose wait ends is dropped from the queue and refused; a slot is released even when fn throws", async () => {
     const s = new BoundedSemaphore(1, 20);
     const g = gate();
-    const first = s.run(() => g.p, () => new Error("busy"));
-    await expect(s.run(async () => 1, () => new Error("busy"))).rejects.toThrow("busy");
+    const first = s.run(
+      () => g.p,
+      () => new Error("busy"),
+    );
+    await expect(
+      s.run(
+        async () => 1,
+        () => new Error("busy"),
+      ),
+    ).rejects.toThrow("busy");
     expect(s.queued).toBe(0);
     g.open();
     await first;
-    await expect(s.run(async () => { throw new Error("boom"); }, () => new Error("busy"))).rejects.toThrow("boom");
+    await expect(
+      s.run(
+        async () => {
+          throw new Error("boom");
+        },
+        () => new Error("busy"),
+      ),
+    ).rejects.toThrow("boom");
     expect(s.inUse).toBe(0);
   });
 });

@@ -106,9 +106,7 @@ export class SharesService {
       if (target === p.teamId) throw badInput("targetTeamId", "a run cannot be shared with its own team");
       const [team] = isUuid(target) ? await this.repo.teamNamesByIds([target]) : [];
       if (!team) throw notFound("team");
-      const live = (await this.repo.listShares(p.teamId, run.id)).find(
-        (s) => s.kind === "TEAM" && s.targetTeamId === target && isActive(s),
-      );
+      const live = (await this.repo.listShares(p.teamId, run.id)).find((s) => s.kind === "TEAM" && s.targetTeamId === target && isActive(s));
       if (live) throw conflict(`this run is already shared with that team (share ${live.id})`);
       const share = await this.repo.createShare({ teamId: p.teamId, runId: run.id, kind: "TEAM", targetTeamId: target, expiresAt, createdBy: p.userId });
       return { share, token: null, url: null };

@@ -42,8 +42,7 @@ export class SubjectsService {
 
   /** A subject holds at most `maxImages` photos: refused before anything is signed or stored. */
   private async requireRoom(p: Principal, subjectId: string) {
-    if ((await this.repo.countImages(p.teamId, subjectId)) >= this.maxImages)
-      throw badInput("subjectId", `a subject holds at most ${this.maxImages} photos: remove one first`);
+    if ((await this.repo.countImages(p.teamId, subjectId)) >= this.maxImages) throw badInput("subjectId", `a subject holds at most ${this.maxImages} photos: remove one first`);
   }
 
   async create(p: Principal, input: { name: string; classNoun: string; kind?: "OBJECT" | "LIVE" | null }) {
@@ -51,8 +50,7 @@ export class SubjectsService {
     const name = input.name.trim();
     if (name.length < 1 || name.length > 100) throw badInput("name", "name must be 1–100 characters");
     const classNoun = input.classNoun.trim();
-    if (!CLASS_NOUN.test(classNoun))
-      throw badInput("classNoun", "classNoun must be a lowercase noun like `backpack` (a–z, space, _ or -; up to 40)");
+    if (!CLASS_NOUN.test(classNoun)) throw badInput("classNoun", "classNoun must be a lowercase noun like `backpack` (a–z, space, _ or -; up to 40)");
     return this.repo.insert({ teamId: p.teamId, name, classNoun, kind: input.kind ?? "OBJECT" });
   }
 
@@ -76,8 +74,7 @@ export class SubjectsService {
     requireWriter(p);
     const subject = await this.require(p, a.subjectId);
     if (!IMAGE_TYPES[a.contentType]) throw badInput("contentType", "contentType must be image/jpeg, image/png or image/webp");
-    if (!Number.isInteger(a.byteSize) || a.byteSize < 1 || a.byteSize > this.uploadMaxBytes)
-      throw badInput("byteSize", `byteSize must be 1–${this.uploadMaxBytes} bytes`);
+    if (!Number.isInteger(a.byteSize) || a.byteSize < 1 || a.byteSize > this.uploadMaxBytes) throw badInput("byteSize", `byteSize must be 1–${this.uploadMaxBytes} bytes`);
     if (a.filename.length < 1 || a.filename.length > 255) throw badInput("filename", "filename must be 1–255 characters");
     await this.requireRoom(p, subject.id);
     const id = randomUUID();
@@ -121,8 +118,7 @@ export class SubjectsService {
     const staged = await this.storage.stat(upload.objectKey);
     if (this.storage.abandoned(upload.expiresAt)) throw await refuse(badInput("uploadId", "the upload expired; start a new one"));
     if (!staged) throw badInput("uploadId", "nothing was uploaded yet: POST the file to the upload URL first");
-    if (staged.size !== upload.byteSize)
-      throw await refuse(badInput("uploadId", `the uploaded file has ${staged.size} bytes, but byteSize ${upload.byteSize} was declared`));
+    if (staged.size !== upload.byteSize) throw await refuse(badInput("uploadId", `the uploaded file has ${staged.size} bytes, but byteSize ${upload.byteSize} was declared`));
     try {
       await this.storage.copy(upload.objectKey, imageKey, staged.etag, staged.size);
     } catch (err) {

@@ -13,4 +13,3 @@ export const VIEWER_QUERY = /* GraphQL */ `
     }
   }
 `;
-

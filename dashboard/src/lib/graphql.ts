@@ -11,13 +11,7 @@ export class GraphQLRequestError extends Error {
   }
 }
 
-export async function gqlRequest<TData>(
-  url: string,
-  query: string,
-  variables: Record<string, unknown> = {},
-  signal?: AbortSignal,
-  apiKey?: string,
-): Promise<TData> {
+export async function gqlRequest<TData>(url: string, query: string, variables: Record<string, unknown> = {}, signal?: AbortSignal, apiKey?: string): Promise<TData> {
   let res: Response;
   try {
     res = await fetch(url, {
@@ -26,7 +20,7 @@ export async function gqlRequest<TData>(
       body: JSON.stringify({ query, variables }),
       signal: signal ?? null,
     });
-  } catch (err) {
+  } catch {
     throw new GraphQLRequestError(`cannot reach the API at ${url}`, "NETWORK_ERROR");
   }
   const body = (await res.json().catch(() => null)) as {

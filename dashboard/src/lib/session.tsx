@@ -245,7 +245,15 @@ function SignInForm({ error, onSubmit }: { error?: string | undefined; onSubmit:
       <p className="subtle">Paste an API key of your team (it starts with sk_). It is kept in this browser tab only, until you close it or sign out.</p>
       <label className="field">
         <span>API key</span>
-        <input name="apiKey" type="password" autoComplete="off" required value={key} onChange={(e) => setKey(e.target.value)} aria-describedby={error ? "signin-error" : undefined} />
+        <input
+          name="apiKey"
+          type="password"
+          autoComplete="off"
+          required
+          value={key}
+          onChange={(e) => setKey(e.target.value)}
+          aria-describedby={error ? "signin-error" : undefined}
+        />
       </label>
       {error && (
         <p className="error" id="signin-error" role="alert" data-testid="signin-error">

@@ -6,14 +6,7 @@ import { runEvents, runs } from "../schema/runs.js";
 
 export { CHANNELS, notify } from "../notifications.js";
 
-export type RunEventType =
-  | "RunStateChanged"
-  | "StageStarted"
-  | "LossLogged"
-  | "SampleSaved"
-  | "CheckpointSaved"
-  | "EvaluationUpdated"
-  | "PhaseChanged";
+export type RunEventType = "RunStateChanged" | "StageStarted" | "LossLogged" | "SampleSaved" | "CheckpointSaved" | "EvaluationUpdated" | "PhaseChanged";
 
 /**
  * What each run event's payload holds: the one definition the writers (trainer and API queries here) and
@@ -87,11 +80,7 @@ export function listRunEvents(db: Database, runId: string, afterSeq: number, lim
  * checkpoints is still to come (QUEUED, GENERATING or SCORING; or, with `automaticSince`, a
  * checkpoint made since then that has no automatic evaluation yet). null: no such run.
  */
-export async function runStory(
-  db: Database,
-  runId: string,
-  automaticSince: Date | null,
-): Promise<{ lastSeq: number; final: boolean; evaluationsPending: boolean } | null> {
+export async function runStory(db: Database, runId: string, automaticSince: Date | null): Promise<{ lastSeq: number; final: boolean; evaluationsPending: boolean } | null> {
   const auto = automaticSince
     ? sql`or exists (select 1 from checkpoints c where c.run_id = r.id and c.created_at > ${automaticSince.toISOString()}::timestamptz
            and not exists (select 1 from evaluations a where a.checkpoint_id = c.id and a.automatic))`

@@ -57,7 +57,10 @@ export async function liveWorkers(db: Database, maxAgeMs: number) {
 
 /** Records which base models a trainer's engine has now (it re-checks every TRAINER_MODELS_CHECK_MS). */
 export async function setWorkerBaseModels(db: Database, id: string, baseModels: string[]): Promise<void> {
-  await db.update(workers).set({ baseModels }).where(sql`${workers.id} = ${id}`);
+  await db
+    .update(workers)
+    .set({ baseModels })
+    .where(sql`${workers.id} = ${id}`);
 }
 
 export interface BaseModelAvailability {

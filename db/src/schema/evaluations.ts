@@ -1,18 +1,5 @@
 import { sql } from "drizzle-orm";
-import {
-  boolean,
-  check,
-  doublePrecision,
-  index,
-  integer,
-  jsonb,
-  pgEnum,
-  pgTable,
-  text,
-  timestamp,
-  uniqueIndex,
-  uuid,
-} from "drizzle-orm/pg-core";
+import { boolean, check, doublePrecision, index, integer, jsonb, pgEnum, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { leaseColumns } from "./lease.js";
 import { checkpoints, runs } from "./runs.js";
 import { teams } from "./teams.js";
@@ -112,13 +99,12 @@ export const evaluations = pgTable(
     index("evaluations_checkpoint_idx").on(t.checkpointId, t.createdAt),
     index("evaluations_run_idx").on(t.runId),
     index("evaluations_claimable_idx").on(t.state, t.leaseExpiresAt),
-    uniqueIndex("evaluations_automatic_idx").on(t.checkpointId, t.protocol).where(sql`${t.automatic}`),
+    uniqueIndex("evaluations_automatic_idx")
+      .on(t.checkpointId, t.protocol)
+      .where(sql`${t.automatic}`),
     check("evaluations_images", sql`${t.imagesTotal} > 0 and ${t.imagesDone} between 0 and ${t.imagesTotal}`),
     check("evaluations_finished_when_final", sql`(${t.state} in ('SUCCEEDED','FAILED')) = (${t.finishedAt} is not null)`),
     check("evaluations_error_when_failed", sql`${t.state} <> 'FAILED' or ${t.errorCode} is not null`),
-    check(
-      "evaluations_scores_when_succeeded",
-      sql`${t.state} <> 'SUCCEEDED' or (${t.clipI} is not null and ${t.clipT} is not null and ${t.dino} is not null)`,
-    ),
+    check("evaluations_scores_when_succeeded", sql`${t.state} <> 'SUCCEEDED' or (${t.clipI} is not null and ${t.clipT} is not null and ${t.dino} is not null)`),
   ],
 );

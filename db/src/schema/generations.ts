@@ -48,12 +48,17 @@ export const generations = pgTable(
     index("generations_checkpoint_idx").on(t.checkpointId, t.createdAt),
     index("generations_claimable_idx").on(t.state, t.createdAt),
     /** The team's unfinished generations (the queued-generations budget counts them on every generate). */
-    index("generations_team_unfinished_idx").on(t.teamId).where(sql`${t.state} in ('QUEUED', 'RUNNING')`),
+    index("generations_team_unfinished_idx")
+      .on(t.teamId)
+      .where(sql`${t.state} in ('QUEUED', 'RUNNING')`),
     check("generations_prompt_length", sql`char_length(${t.prompt}) between 1 and 2000`),
     check("generations_steps", sql`${t.steps} between 1 and 200`),
     check("generations_count", sql`${t.count} between 1 and 16`),
     check("generations_guidance", sql`${t.guidanceScale} between 0 and 50`),
-    check("generations_size", sql`(${t.width} is null or (${t.width} between 64 and 1024 and ${t.width} % 8 = 0)) and (${t.height} is null or (${t.height} between 64 and 1024 and ${t.height} % 8 = 0))`),
+    check(
+      "generations_size",
+      sql`(${t.width} is null or (${t.width} between 64 and 1024 and ${t.width} % 8 = 0)) and (${t.height} is null or (${t.height} between 64 and 1024 and ${t.height} % 8 = 0))`,
+    ),
     check("generations_scheduler", sql`${t.scheduler} in ('DDIM', 'DPM_SOLVER', 'EULER_ANCESTRAL')`),
   ],
 );

@@ -1,19 +1,5 @@
 import { sql } from "drizzle-orm";
-import {
-  bigint,
-  check,
-  doublePrecision,
-  index,
-  integer,
-  jsonb,
-  pgEnum,
-  pgTable,
-  primaryKey,
-  text,
-  timestamp,
-  uniqueIndex,
-  uuid,
-} from "drizzle-orm/pg-core";
+import { bigint, check, doublePrecision, index, integer, jsonb, pgEnum, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { leaseColumns } from "./lease.js";
 import { subjects } from "./subjects.js";
 import { teams } from "./teams.js";
@@ -59,7 +45,9 @@ export const runs = pgTable(
     index("runs_subject_idx").on(t.subjectId),
     index("runs_claimable_idx").on(t.state, t.leaseExpiresAt),
     /** The team's unfinished runs (the active-runs budget counts them on every startRun). */
-    index("runs_team_unfinished_idx").on(t.teamId).where(sql`${t.state} in ('QUEUED', 'RUNNING')`),
+    index("runs_team_unfinished_idx")
+      .on(t.teamId)
+      .where(sql`${t.state} in ('QUEUED', 'RUNNING')`),
     check("runs_step_range", sql`${t.step} >= 0 and ${t.totalSteps} > 0`),
     check("runs_lease_when_running", sql`${t.state} <> 'RUNNING' or (${t.leaseOwner} is not null and ${t.leaseExpiresAt} is not null)`),
     check("runs_finished_when_final", sql`(${t.state} in ('SUCCEEDED','FAILED','CANCELED')) = (${t.finishedAt} is not null)`),
@@ -83,10 +71,7 @@ export const runEvents = pgTable(
   (t) => [
     primaryKey({ columns: [t.runId, t.seq] }),
     check("run_events_seq_positive", sql`${t.seq} > 0`),
-    check(
-      "run_events_type",
-      sql`${t.type} in ('RunStateChanged','StageStarted','LossLogged','SampleSaved','CheckpointSaved','EvaluationUpdated','PhaseChanged')`,
-    ),
+    check("run_events_type", sql`${t.type} in ('RunStateChanged','StageStarted','LossLogged','SampleSaved','CheckpointSaved','EvaluationUpdated','PhaseChanged')`),
   ],
 );
 

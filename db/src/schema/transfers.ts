@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { bigint, boolean, check, index, integer, jsonb, pgEnum, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { bigint, boolean, check, index, jsonb, pgEnum, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { leaseColumns } from "./lease.js";
 import { checkpoints, runs } from "./runs.js";
 import { subjectKind, subjects } from "./subjects.js";
@@ -55,7 +55,9 @@ export const modelExports = pgTable(
     index("model_exports_checkpoint_idx").on(t.checkpointId, t.createdAt),
     index("model_exports_claimable_idx").on(t.state, t.createdAt),
     // at most one live (queued, running or succeeded) export per checkpoint, format and precision
-    uniqueIndex("model_exports_live_idx").on(t.checkpointId, t.format, t.half).where(sql`state <> 'FAILED'`),
+    uniqueIndex("model_exports_live_idx")
+      .on(t.checkpointId, t.format, t.half)
+      .where(sql`state <> 'FAILED'`),
     check("model_exports_lease_when_running", sql`${t.state} <> 'RUNNING' or (${t.leaseOwner} is not null and ${t.leaseExpiresAt} is not null)`),
     check("model_exports_finished_when_final", sql`(${t.state} in ('SUCCEEDED','FAILED')) = (${t.finishedAt} is not null)`),
     check("model_exports_error_when_failed", sql`${t.state} <> 'FAILED' or ${t.errorCode} is not null`),

@@ -13,10 +13,7 @@ export const users = pgTable(
     email: text(),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [
-    uniqueIndex("users_email_idx").on(sql`lower(${t.email})`),
-    check("users_name_length", sql`char_length(${t.name}) between 1 and 100`),
-  ],
+  (t) => [uniqueIndex("users_email_idx").on(sql`lower(${t.email})`), check("users_name_length", sql`char_length(${t.name}) between 1 and 100`)],
 );
 
 export const memberships = pgTable(

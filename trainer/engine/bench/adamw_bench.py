@@ -60,15 +60,20 @@ def main() -> None:
                 opt.step()
             sync()
             rounds[name].append((time.perf_counter() - t) / args.steps * 1000)
-    print(json.dumps({
-        "benchmark": "adamw-step",
-        "model": args.model,
-        "device": torch.cuda.get_device_name(0) if device.type == "cuda" else f"cpu, {torch.get_num_threads()} threads",
-        "torch": torch.__version__,
-        "unetParameters": sum(b.numel() for b in base),
-        "loadAverage": os.getloadavg()[0] if hasattr(os, "getloadavg") else None,
-        "msPerStep": {n: {"min": round(min(v), 3), "median": round(statistics.median(v), 3)} for n, v in rounds.items()},
-    }, indent=2))
+    print(
+        json.dumps(
+            {
+                "benchmark": "adamw-step",
+                "model": args.model,
+                "device": torch.cuda.get_device_name(0) if device.type == "cuda" else f"cpu, {torch.get_num_threads()} threads",
+                "torch": torch.__version__,
+                "unetParameters": sum(b.numel() for b in base),
+                "loadAverage": os.getloadavg()[0] if hasattr(os, "getloadavg") else None,
+                "msPerStep": {n: {"min": round(min(v), 3), "median": round(statistics.median(v), 3)} for n, v in rounds.items()},
+            },
+            indent=2,
+        )
+    )
 
 
 if __name__ == "__main__":

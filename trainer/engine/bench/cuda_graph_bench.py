@@ -75,8 +75,7 @@ def count_profiled(fn, device: torch.device) -> dict:
         if kernels == 0:  # older layouts attach kernels to their CPU op only
             kernels = sum(len(getattr(e, "kernels", []) or []) for e in events)
     cpu_ops = sum(1 for e in events if e.device_type == DeviceType.CPU and e.name.startswith("aten::") and e.cpu_parent is None)
-    launches = sum(1 for e in events if e.device_type == DeviceType.CPU and e.name in ("cudaLaunchKernel", "cuLaunchKernel", "cudaLaunchKernelExC",
-                                                                                         "cudaGraphLaunch"))
+    launches = sum(1 for e in events if e.device_type == DeviceType.CPU and e.name in ("cudaLaunchKernel", "cuLaunchKernel", "cudaLaunchKernelExC", "cudaGraphLaunch"))
     return {"kernelsPerStep": kernels, "cpuOpsPerStep": cpu_ops, "launchCallsPerStep": launches if device.type == "cuda" else None}
 
 
@@ -91,8 +90,12 @@ def time_steps(fn, device: torch.device, n: int) -> dict:
         t2 = time.perf_counter()
         dispatch.append(t1 - t0)
         wall.append(t2 - t0)
-    return {"cpuDispatchMs": round(1000 * statistics.median(dispatch), 2), "wallMs": round(1000 * statistics.median(wall), 2),
-            "minWallMs": round(1000 * min(wall), 2), "stepsTimed": n}
+    return {
+        "cpuDispatchMs": round(1000 * statistics.median(dispatch), 2),
+        "wallMs": round(1000 * statistics.median(wall), 2),
+        "minWallMs": round(1000 * min(wall), 2),
+        "stepsTimed": n,
+    }
 
 
 def variant(unet, params, inputs, text, precision, *, capture: bool, fused: bool, steps: int, warmup: int) -> dict:
@@ -109,8 +112,8 @@ def variant(unet, params, inputs, text, precision, *, capture: bool, fused: bool
     out: dict = {"warmupSeconds": round(time.perf_counter() - t0, 3)}
     if capture:
         out["captureSeconds"] = round(step.capture_seconds, 3) if step.capture_seconds is not None else None
-    out.update(time_steps(lambda: step([inputs]), device, steps))
-    out.update(count_profiled(lambda: step([inputs]), device))
+    out.update(time_steps(lambda step=step: step([inputs]), device, steps))
+    out.update(count_profiled(lambda step=step: step([inputs]), device))
     if device.type == "cuda":
         out["peakAllocatedGiB"] = round(torch.cuda.max_memory_allocated() / GIB, 3)
         out["peakReservedGiB"] = round(torch.cuda.max_memory_reserved() / GIB, 3)
@@ -150,12 +153,20 @@ def main(argv: list[str] | None = None) -> dict:
     fused = fused_adam_supported(device)
 
     report: dict = {
-        "benchmark": "cuda-graph", "issue": 18, "model": args.model, "device": device.type,
-        "torch": torch.__version__, "python": platform.python_version(),
+        "benchmark": "cuda-graph",
+        "issue": 18,
+        "model": args.model,
+        "device": device.type,
+        "torch": torch.__version__,
+        "python": platform.python_version(),
         "gpu": torch.cuda.get_device_name(0) if cuda else None,
-        "unetParameters": sum(p.numel() for p in params), "latent": list(inputs[0].shape), "text": list(text.shape),
-        "precision": "bf16 autocast, float32 master weights" if cuda else "float32", "fusedAdam": fused,
-        "buildSeconds": round(build_s, 2), "variants": {},
+        "unetParameters": sum(p.numel() for p in params),
+        "latent": list(inputs[0].shape),
+        "text": list(text.shape),
+        "precision": "bf16 autocast, float32 master weights" if cuda else "float32",
+        "fusedAdam": fused,
+        "buildSeconds": round(build_s, 2),
+        "variants": {},
     }
     for name in ("eager", "graph", "eagerChannelsLast", "graphChannelsLast"):  # contiguous first: a layout change re-allocates the weights
         if name not in wanted:
@@ -165,8 +176,7 @@ def main(argv: list[str] | None = None) -> dict:
         if name.startswith("graph") and not cuda:
             report["variants"][name] = None  # CUDA only
             continue
-        report["variants"][name] = variant(unet, params, inputs, text, precision, capture=name.startswith("graph"), fused=fused,
-                                           steps=args.steps, warmup=args.warmup)
+        report["variants"][name] = variant(unet, params, inputs, text, precision, capture=name.startswith("graph"), fused=fused, steps=args.steps, warmup=args.warmup)
         print(f"[cuda-graph-bench] {name}: {json.dumps(report['variants'][name])}", file=sys.stderr, flush=True)
 
     v = report["variants"]
@@ -178,8 +188,12 @@ def main(argv: list[str] | None = None) -> dict:
         return round(ms(a) / ms(b), 2) if ms(a) and ms(b) else None
 
     report["summary"] = {
-        "eagerMs": ms("eager"), "eagerChannelsLastMs": ms("eagerChannelsLast"), "graphMs": ms("graph"), "graphChannelsLastMs": ms("graphChannelsLast"),
-        "graphSpeedup": ratio("eager", "graph"), "graphChannelsLastSpeedup": ratio("eagerChannelsLast", "graphChannelsLast"),
+        "eagerMs": ms("eager"),
+        "eagerChannelsLastMs": ms("eagerChannelsLast"),
+        "graphMs": ms("graph"),
+        "graphChannelsLastMs": ms("graphChannelsLast"),
+        "graphSpeedup": ratio("eager", "graph"),
+        "graphChannelsLastSpeedup": ratio("eagerChannelsLast", "graphChannelsLast"),
         "eagerCpuDispatchMs": (v.get("eager") or {}).get("cpuDispatchMs"),
         "captureSeconds": (v.get("graphChannelsLast") or v.get("graph") or {}).get("captureSeconds"),
         "graphNote": None if cuda else "no CUDA device: graph variants not run (null)",

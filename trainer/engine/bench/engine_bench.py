@@ -40,7 +40,6 @@ from studio_engine.speed import apply_backend_flags, prepare_unet, resolve  # no
 from studio_engine.stage1_inversion import run_stage1  # noqa: E402
 from studio_engine.stage2_finetune import run_stage2  # noqa: E402
 
-
 EXAMPLES = ROOT.parents[1] / "examples" / "backpack"  # the repository's 5 DreamBooth photos (examples/README.md)
 
 
@@ -83,10 +82,17 @@ def main() -> None:
 
     out = Path(tempfile.mkdtemp(prefix="engine-bench-"))
     raw = {
-        "v": 1, "jobId": "bench", "method": "TWO_STAGE", "baseModel": "tiny-random", "classNoun": "backpack",
-        "images": dataset_images(args.photos), "outputDir": str(out),
-        "stage1": {"steps": args.stage1_steps}, "stage2": {"steps": args.stage2_steps, "checkpointEvery": args.stage2_steps},
-        "samples": {"every": 20000, "steps": 1}, "precision": {"gradientCheckpointing": args.gradient_checkpointing},
+        "v": 1,
+        "jobId": "bench",
+        "method": "TWO_STAGE",
+        "baseModel": "tiny-random",
+        "classNoun": "backpack",
+        "images": dataset_images(args.photos),
+        "outputDir": str(out),
+        "stage1": {"steps": args.stage1_steps},
+        "stage2": {"steps": args.stage2_steps, "checkpointEvery": args.stage2_steps},
+        "samples": {"every": 20000, "steps": 1},
+        "precision": {"gradientCheckpointing": args.gradient_checkpointing},
     }
     spec = parse_spec(raw)
     spec.samples.every = 10**9  # sampling is not what this measures

@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import importlib
 import io
 import json
 import os
@@ -128,8 +129,7 @@ def tqdm_rate(updates: list[tuple[float, int]], skip_steps: int) -> dict:
     if len(later) < 2 or later[-1][1] == later[0][1]:
         return {}
     (t0, n0), (t1, n1) = later[0], later[-1]
-    return {"stepsPerSecond": rnd((n1 - n0) / (t1 - t0)), "msPerStep": rnd(1000 * (t1 - t0) / (n1 - n0), 2), "fromStep": n0, "toStep": n1,
-            "windowSeconds": rnd(t1 - t0)}
+    return {"stepsPerSecond": rnd((n1 - n0) / (t1 - t0)), "msPerStep": rnd(1000 * (t1 - t0) / (n1 - n0), 2), "fromStep": n0, "toStep": n1, "windowSeconds": rnd(t1 - t0)}
 
 
 def flush_rate(events: list[tuple[float, dict]], stage: str, skip_first: int = 1) -> dict:
@@ -152,8 +152,15 @@ def flush_rate(events: list[tuple[float, dict]], stage: str, skip_first: int = 1
         return {"flushes": len(flushes), "stepsTimed": 0}
     steps = sum(f[0] for f in steady)
     seconds = sum(f[0] / f[1] for f in steady)
-    return {"stepsPerSecond": rnd(steps / seconds), "msPerStep": rnd(1000 * seconds / steps, 2), "stepsTimed": steps, "flushes": len(flushes),
-            "flushesUsed": len(steady), "fromStep": steady[0][2] - steady[0][0] + 1, "toStep": steady[-1][2]}
+    return {
+        "stepsPerSecond": rnd(steps / seconds),
+        "msPerStep": rnd(1000 * seconds / steps, 2),
+        "stepsTimed": steps,
+        "flushes": len(flushes),
+        "flushesUsed": len(steady),
+        "fromStep": steady[0][2] - steady[0][0] + 1,
+        "toStep": steady[-1][2],
+    }
 
 
 def evaluate_goals(summary: dict, applicable: bool) -> list[dict]:
@@ -222,13 +229,19 @@ def _cuda_peaks(torch) -> dict:
 
 def child_build(ns) -> dict:
     t0 = time.perf_counter()
-    import torch
     import diffusers
     import safetensors
+    import torch
     import transformers
 
-    versions = {"python": platform.python_version(), "torch": torch.__version__, "torchCuda": torch.version.cuda,
-                "diffusers": diffusers.__version__, "transformers": transformers.__version__, "safetensors": safetensors.__version__}
+    versions = {
+        "python": platform.python_version(),
+        "torch": torch.__version__,
+        "torchCuda": torch.version.cuda,
+        "diffusers": diffusers.__version__,
+        "transformers": transformers.__version__,
+        "safetensors": safetensors.__version__,
+    }
     for name in ("accelerate", "huggingface_hub", "tokenizers", "torchvision", "triton", "numpy"):
         try:
             versions[name] = __import__(name).__version__
@@ -245,12 +258,24 @@ def child_build(ns) -> dict:
         tensorboard = "ok"
     except Exception as err:  # noqa: BLE001
         tensorboard = f"{type(err).__name__}: {err}"[:200]
-    env = {"tensorboardImport": tensorboard, "versions": versions, "engineVersion": engine_version, "importSeconds": rnd(import_s), "cpuCount": os.cpu_count(),
-           "cudaAvailable": torch.cuda.is_available()}
+    env = {
+        "tensorboardImport": tensorboard,
+        "versions": versions,
+        "engineVersion": engine_version,
+        "importSeconds": rnd(import_s),
+        "cpuCount": os.cpu_count(),
+        "cudaAvailable": torch.cuda.is_available(),
+    }
     if torch.cuda.is_available():
         p = torch.cuda.get_device_properties(0)
-        env.update(gpu=p.name, gpuMemoryBytes=int(p.total_memory), gpuCapability=f"{p.major}.{p.minor}", gpuCount=torch.cuda.device_count(),
-                   cudnn=torch.backends.cudnn.version(), bf16Supported=torch.cuda.is_bf16_supported())
+        env.update(
+            gpu=p.name,
+            gpuMemoryBytes=int(p.total_memory),
+            gpuCapability=f"{p.major}.{p.minor}",
+            gpuCount=torch.cuda.device_count(),
+            cudnn=torch.backends.cudnn.version(),
+            bf16Supported=torch.cuda.is_bf16_supported(),
+        )
 
     t1 = time.perf_counter()
     if ns.model == "tiny-random":
@@ -276,12 +301,23 @@ def child_build(ns) -> dict:
         c.vae.save_pretrained(tmp / "vae", safe_serialization=True)
         c.unet.save_pretrained(tmp / "unet", safe_serialization=True)
         DDIMScheduler.from_config(c.scheduler_config).save_pretrained(tmp / "scheduler")
-        (tmp / "model_index.json").write_text(json.dumps({
-            "_class_name": "StableDiffusionPipeline", "_diffusers_version": diffusers.__version__,
-            "feature_extractor": [None, None], "requires_safety_checker": False, "safety_checker": [None, None],
-            "scheduler": ["diffusers", "DDIMScheduler"], "text_encoder": ["transformers", "CLIPTextModel"],
-            "tokenizer": ["transformers", "CLIPTokenizer"], "unet": ["diffusers", "UNet2DConditionModel"], "vae": ["diffusers", "AutoencoderKL"],
-        }, indent=2))
+        (tmp / "model_index.json").write_text(
+            json.dumps(
+                {
+                    "_class_name": "StableDiffusionPipeline",
+                    "_diffusers_version": diffusers.__version__,
+                    "feature_extractor": [None, None],
+                    "requires_safety_checker": False,
+                    "safety_checker": [None, None],
+                    "scheduler": ["diffusers", "DDIMScheduler"],
+                    "text_encoder": ["transformers", "CLIPTextModel"],
+                    "tokenizer": ["transformers", "CLIPTokenizer"],
+                    "unet": ["diffusers", "UNet2DConditionModel"],
+                    "vae": ["diffusers", "AutoencoderKL"],
+                },
+                indent=2,
+            )
+        )
         tmp.rename(folder)
         built["writeSeconds"] = rnd(time.perf_counter() - t2)
         del c
@@ -373,9 +409,7 @@ class Instrument:
 
     def _install_compile(self, unet) -> None:
         torch = self.torch
-        import torch._dynamo  # noqa: F401
-
-        cfg = torch._dynamo.config
+        cfg = importlib.import_module("torch._dynamo").config
         for name in ("recompile_limit", "cache_size_limit"):
             if hasattr(cfg, name):
                 setattr(cfg, name, max(int(getattr(cfg, name)), 64))
@@ -409,8 +443,7 @@ class Instrument:
 
             m.forward = forward
             self.compiled_modules += 1
-        print(f"[instrument] compile mode {self.compile_mode}: {self.compiled_modules} modules wrapped for stages {sorted(self.compile_stages)}",
-              file=sys.stderr, flush=True)
+        print(f"[instrument] compile mode {self.compile_mode}: {self.compiled_modules} modules wrapped for stages {sorted(self.compile_stages)}", file=sys.stderr, flush=True)
 
     def result(self, warmup: int) -> dict:
         torch = self.torch
@@ -447,12 +480,13 @@ class Instrument:
             out["peakVram"]["all"]["reservedGiB"] = rnd(out["peakVram"]["all"]["reservedBytes"] / GIB)
         else:
             out["peakMemory"] = _cuda_peaks(torch)
-        engine_compiled = "torch._dynamo" in sys.modules and self.unet is not None and any(
-            getattr(m, "_studio_compiled", False) for m in self.unet.modules())
+        engine_compiled = "torch._dynamo" in sys.modules and self.unet is not None and any(getattr(m, "_studio_compiled", False) for m in self.unet.modules())
         if self.compile_mode != "none" or engine_compiled:
-            out["compile"] = {"mode": self.compile_mode if self.compile_mode != "none" else "engine", "stages": sorted(self.compile_stages),
-                              "modulesWrapped": self.compiled_modules if self.compile_mode != "none" else
-                              sum(1 for m in self.unet.modules() if getattr(m, "_studio_compiled", False))}
+            out["compile"] = {
+                "mode": self.compile_mode if self.compile_mode != "none" else "engine",
+                "stages": sorted(self.compile_stages),
+                "modulesWrapped": self.compiled_modules if self.compile_mode != "none" else sum(1 for m in self.unet.modules() if getattr(m, "_studio_compiled", False)),
+            }
             try:
                 from torch._dynamo.utils import counters
 
@@ -516,10 +550,14 @@ def child_generate(ns) -> dict:
     return {
         "path": "studio_engine.generation.load_model + run_generation (the `generate` command's path, warm)",
         "resolution": model.components.resolution,
-        "steps": ns.steps, "guidanceScale": 7.5, "cfg": True,
+        "steps": ns.steps,
+        "guidanceScale": 7.5,
+        "cfg": True,
         "precision": str(model.precision.autocast_dtype or "float32"),
-        "loadSeconds": rnd(load_s), "warmupSeconds": rnd(warm),
-        "runsSeconds": [rnd(r) for r in runs], "medianSeconds": rnd(statistics.median(runs)),
+        "loadSeconds": rnd(load_s),
+        "warmupSeconds": rnd(warm),
+        "runsSeconds": [rnd(r) for r in runs],
+        "medianSeconds": rnd(statistics.median(runs)),
         "peakMemory": _cuda_peaks(torch),
     }
 
@@ -624,8 +662,7 @@ def _on_signal(signum, frame):  # noqa: ARG001
     raise Interrupted(f"signal {signum}")
 
 
-def run_child(log: Log, tag: str, cmd: list[str], timeout: float, env: dict, cwd: Path,
-              on_stdout=None, on_stderr=None) -> dict:
+def run_child(log: Log, tag: str, cmd: list[str], timeout: float, env: dict, cwd: Path, on_stdout=None, on_stderr=None) -> dict:
     """Runs a command in its own process group with a hard timeout (SIGTERM, then SIGKILL after 15 s).
     stdout is read line by line, stderr in chunks split on CR/LF (tqdm); both are logged with timestamps."""
     log.write(tag, "$ " + " ".join(cmd))
@@ -731,9 +768,15 @@ class Acceptance:
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join([str(SRC), *[p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]])
         env.update(
-            PYTHONUNBUFFERED="1", HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", HF_DATASETS_OFFLINE="1", TOKENIZERS_PARALLELISM="false",
-            HF_HOME=str(self.work / "hf-home"), STUDIO_CACHE_DIR=str(self.work / "studio-cache"),
-            TORCHINDUCTOR_CACHE_DIR=str(self.work / "inductor-cache"), TRITON_CACHE_DIR=str(self.work / "triton-cache"),
+            PYTHONUNBUFFERED="1",
+            HF_HUB_OFFLINE="1",
+            TRANSFORMERS_OFFLINE="1",
+            HF_DATASETS_OFFLINE="1",
+            TOKENIZERS_PARALLELISM="false",
+            HF_HOME=str(self.work / "hf-home"),
+            STUDIO_CACHE_DIR=str(self.work / "studio-cache"),
+            TORCHINDUCTOR_CACHE_DIR=str(self.work / "inductor-cache"),
+            TRITON_CACHE_DIR=str(self.work / "triton-cache"),
             MPLCONFIGDIR=str(self.work / "mpl"),
         )
         env.pop("STUDIO_PARENT_PID", None)
@@ -817,13 +860,32 @@ class Acceptance:
             res.update(data)
         return res
 
-    def engine_job(self, tag: str, limit: float, stage1: int, stage2: int, compile_mode: str = "none", compile_stages: str = "",
-                   extra: dict | None = None, warmup: int = 5, engine_compile: bool = False) -> dict:
+    def engine_job(
+        self,
+        tag: str,
+        limit: float,
+        stage1: int,
+        stage2: int,
+        compile_mode: str = "none",
+        compile_stages: str = "",
+        extra: dict | None = None,
+        warmup: int = 5,
+        engine_compile: bool = False,
+    ) -> dict:
         out_dir = self.work / f"{tag}-out"
         shutil.rmtree(out_dir, ignore_errors=True)
         images, _ = self.inputs()
-        spec = {"v": 1, "jobId": f"gpu-acceptance-{tag}", "method": "TWO_STAGE", "baseModel": self.base_model, "classNoun": SUBJECT,
-                "images": images, "outputDir": str(out_dir), "stage1": {"steps": stage1}, "stage2": {"steps": stage2}}
+        spec = {
+            "v": 1,
+            "jobId": f"gpu-acceptance-{tag}",
+            "method": "TWO_STAGE",
+            "baseModel": self.base_model,
+            "classNoun": SUBJECT,
+            "images": images,
+            "outputDir": str(out_dir),
+            "stage1": {"steps": stage1},
+            "stage2": {"steps": stage2},
+        }
         if stage2 < 200:
             spec["stage2"]["checkpointEvery"] = stage2
         if self.gpu_model:
@@ -841,8 +903,14 @@ class Acceptance:
             if line.startswith("{"):
                 events.append((t, json.loads(line)))
 
-        run, data = self.child(tag, "_engine", ["--compile", compile_mode, "--compile-stages", compile_stages, "--warmup", str(warmup)], limit,
-                               rest=["train", "--spec", str(spec_path)], on_stdout=on_stdout)
+        run, data = self.child(
+            tag,
+            "_engine",
+            ["--compile", compile_mode, "--compile-stages", compile_stages, "--warmup", str(warmup)],
+            limit,
+            rest=["train", "--spec", str(spec_path)],
+            on_stdout=on_stdout,
+        )
         res = self.status_of(run, data)
         res["spec"] = {k: v for k, v in spec.items() if k not in ("images", "outputDir")}
         res["imageCount"] = len(images)
@@ -861,6 +929,7 @@ class Acceptance:
     @staticmethod
     def event_breakdown(spawn: float, events: list[tuple[float, dict]], run: dict) -> dict:
         """Times between the engine's NDJSON events, taken on arrival (stdout is flushed per event)."""
+
         def first(pred):
             return next((t for t, e in events if pred(e)), None)
 
@@ -909,9 +978,11 @@ class Acceptance:
 
     def s_recipe(self, limit: float) -> dict:
         res = self.engine_job("recipe", limit, self.a.recipe_stage1, self.a.recipe_stage2, warmup=self.a.warmup)
-        res["what"] = (f"`python -m studio_engine train --spec` (run in-process by gpu_acceptance.py _engine) on the paper's recipe: stage 1 "
-                       f"{self.a.recipe_stage1} steps, stage 2 {self.a.recipe_stage2} steps, the engine's default samples (25 steps, CFG) and "
-                       "checkpoints (stage-2 UNet every 200 steps)")
+        res["what"] = (
+            f"`python -m studio_engine train --spec` (run in-process by gpu_acceptance.py _engine) on the paper's recipe: stage 1 "
+            f"{self.a.recipe_stage1} steps, stage 2 {self.a.recipe_stage2} steps, the engine's default samples (25 steps, CFG) and "
+            "checkpoints (stage-2 UNet every 200 steps)"
+        )
         return res
 
     def s_graph(self, limit: float) -> dict:
@@ -919,8 +990,10 @@ class Acceptance:
         speed = {**self.a.spec_extra.get("speed", {}), "cudaGraph": True}
         extra = {"samples": {"every": steps, "steps": 1}, "speed": speed}
         res = self.engine_job("graph2", limit, 1, steps, extra=extra, warmup=self.a.compile_warmup)
-        res["what"] = (f"stage 2, {steps} steps, with speed.cudaGraph: true (stage 1: 1 step, eager) in a real engine job; steps/s from the "
-                       "engine's progress events (flush_rate): the first loss flush (3 eager warm-up steps + the capture) and the last are excluded")
+        res["what"] = (
+            f"stage 2, {steps} steps, with speed.cudaGraph: true (stage 1: 1 step, eager) in a real engine job; steps/s from the "
+            "engine's progress events (flush_rate): the first loss flush (3 eager warm-up steps + the capture) and the last are excluded"
+        )
         rate = res.get("events", {}).get("engineSteadyRate", {}).get("stage2", {})
         res["stepsPerSecond"] = rate.get("stepsPerSecond")
         graph = res.get("speed", {}).get("stage2", {})
@@ -939,14 +1012,29 @@ class Acceptance:
         # Samples only where a stage ends (the engine always samples there), with 1 step: they run eager and are not measured.
         extra = {"samples": {"every": max(s1, s2), "steps": 1}, **self.a.compiled_spec_extra}
         external = mode not in ("engine", "none")
-        res = self.engine_job("compiled" + stage[-1], limit, s1, s2, compile_mode=mode if external else "none",
-                              compile_stages=stage if external else "", extra=extra, warmup=self.a.compile_warmup, engine_compile=mode == "engine")
-        res["what"] = (f"{stage} steps/s with the UNet under torch.compile (mode '{mode}': "
-                       + {"engine": "the engine's regional compile, speed.compile (the UNet's repeated blocks; both stages of the job)",
-                          "blocks": "each down/mid/up block compiled separately", "unet": "the whole UNet", "repeated": "diffusers' repeated blocks",
-                          "none": "no external compile; --compiled-spec-extra"}[mode]
-                       + f", dynamic=False) in a real engine job; the first {self.a.compile_warmup} steps (compilation) are excluded from steps/s, "
-                         "compileSeconds = their time minus as many steady steps")
+        res = self.engine_job(
+            "compiled" + stage[-1],
+            limit,
+            s1,
+            s2,
+            compile_mode=mode if external else "none",
+            compile_stages=stage if external else "",
+            extra=extra,
+            warmup=self.a.compile_warmup,
+            engine_compile=mode == "engine",
+        )
+        res["what"] = (
+            f"{stage} steps/s with the UNet under torch.compile (mode '{mode}': "
+            + {
+                "engine": "the engine's regional compile, speed.compile (the UNet's repeated blocks; both stages of the job)",
+                "blocks": "each down/mid/up block compiled separately",
+                "unet": "the whole UNet",
+                "repeated": "diffusers' repeated blocks",
+                "none": "no external compile; --compiled-spec-extra",
+            }[mode]
+            + f", dynamic=False) in a real engine job; the first {self.a.compile_warmup} steps (compilation) are excluded from steps/s, "
+            "compileSeconds = their time minus as many steady steps"
+        )
         st = res.get("instrument", {}).get("stages", {}).get(stage)
         if st and st.get("msPerStep") is not None:
             res["compileSeconds"] = rnd(st["warmupSeconds"] - st["warmupSteps"] * st["msPerStep"] / 1000, 2)
@@ -987,21 +1075,36 @@ class Acceptance:
         steps = self.a.diffusers_steps
         script_args = [
             str(script),
-            "--pretrained_model_name_or_path", str(self.folder),
-            "--instance_data_dir", str(Path(images[0]).parent),
-            "--instance_prompt", f"a photo of sks {SUBJECT}",
-            "--output_dir", str(out_dir),
-            "--resolution", str(self.report["resolution"]),
-            "--train_batch_size", "1",
-            "--gradient_accumulation_steps", "1",
-            "--learning_rate", "5e-6",
-            "--lr_scheduler", "constant",
-            "--lr_warmup_steps", "0",
-            "--max_train_steps", str(steps),
-            "--checkpointing_steps", "100000",
-            "--mixed_precision", "bf16" if self.gpu_model else "no",
-            "--seed", "0",
-            "--report_to", report_to,
+            "--pretrained_model_name_or_path",
+            str(self.folder),
+            "--instance_data_dir",
+            str(Path(images[0]).parent),
+            "--instance_prompt",
+            f"a photo of sks {SUBJECT}",
+            "--output_dir",
+            str(out_dir),
+            "--resolution",
+            str(self.report["resolution"]),
+            "--train_batch_size",
+            "1",
+            "--gradient_accumulation_steps",
+            "1",
+            "--learning_rate",
+            "5e-6",
+            "--lr_scheduler",
+            "constant",
+            "--lr_warmup_steps",
+            "0",
+            "--max_train_steps",
+            str(steps),
+            "--checkpointing_steps",
+            "100000",
+            "--mixed_precision",
+            "bf16" if self.gpu_model else "no",
+            "--seed",
+            "0",
+            "--report_to",
+            report_to,
         ]
         if self.gpu_model:
             script_args.append("--allow_tf32")
@@ -1021,19 +1124,23 @@ class Acceptance:
             res["note"] = "stopped after its training steps (during the final save_pretrained)"
         skip = min(self.a.diffusers_warmup, max(steps // 4, 1))
         rate = tqdm_rate(updates, skip)
-        res.update({
-            "script": str(script.relative_to(shared.parent)) if shared.parent in script.parents else str(script),
-            "arguments": [a if not a.startswith(str(self.work)) else a.replace(str(self.work), "$WORK") for a in script_args[1:]],
-            "how": ("train_dreambooth.py run unmodified as __main__ (runpy.run_path, which is what `python3 train_dreambooth.py ARGS` does; "
+        res.update(
+            {
+                "script": str(script.relative_to(shared.parent)) if shared.parent in script.parents else str(script),
+                "arguments": [a if not a.startswith(str(self.work)) else a.replace(str(self.work), "$WORK") for a in script_args[1:]],
+                "how": (
+                    "train_dreambooth.py run unmodified as __main__ (runpy.run_path, which is what `python3 train_dreambooth.py ARGS` does; "
                     "this only lets peak VRAM be read at exit). steps/s = (n_last - n_first) / (t_last - t_first) over its tqdm "
                     f"'Steps' updates on stderr, timed on arrival, from step {skip} on (so model loading, accelerate.prepare and the "
-                    "first steps are excluded; the final pipeline save comes after the last update)."),
-            "steps": steps,
-            "reportTo": f"{report_to}: {why}",
-            "tqdmUpdates": len(updates),
-            "lastTqdm": last_text["text"],
-            **rate,
-        })
+                    "first steps are excluded; the final pipeline save comes after the last update)."
+                ),
+                "steps": steps,
+                "reportTo": f"{report_to}: {why}",
+                "tqdmUpdates": len(updates),
+                "lastTqdm": last_text["text"],
+                **rate,
+            }
+        )
         if updates:
             res["spawnToFirstStepSeconds"] = rnd(next((t for t, n in updates if n >= 1), updates[0][0]) - run["start"])
             res["spawnToLastStepSeconds"] = rnd(updates[-1][0] - run["start"])
@@ -1062,8 +1169,11 @@ class Acceptance:
         for st in ("stage1", "stage2"):
             eager, comp = s[f"{st}StepsPerSecond"], s[f"{st}StepsPerSecondCompiled"]
             s[f"{st}CompiledSpeedup"] = rnd(comp / eager, 2) if eager and comp else None
-        s["speedOptions"] = {"eager": S.get("recipe", {}).get("speed", {}).get("stage2"), "compiled": S.get("compiled2", {}).get("speed", {}).get("stage2"),
-                             "graph": S.get("graph2", {}).get("speed", {}).get("stage2")}
+        s["speedOptions"] = {
+            "eager": S.get("recipe", {}).get("speed", {}).get("stage2"),
+            "compiled": S.get("compiled2", {}).get("speed", {}).get("stage2"),
+            "graph": S.get("graph2", {}).get("speed", {}).get("stage2"),
+        }
         g2 = S.get("graph2", {})
         s["stage2StepsPerSecondGraph"] = g2.get("stepsPerSecond") if g2.get("graphOn") else None
         s["stage2GraphSpeedup"] = rnd(s["stage2StepsPerSecondGraph"] / s["stage2StepsPerSecond"], 2) if s["stage2StepsPerSecondGraph"] and s["stage2StepsPerSecond"] else None
@@ -1110,8 +1220,13 @@ class Acceptance:
     def run(self) -> dict:
         self.log.say(f"model {self.a.model}, budget {self.a.budget} s, work {self.work}, out {self.out}")
         env = self.report["environment"]
-        env.update(engineCommit=git_commit(self.a.commit), engineSourceHash=source_hash(), hostname=platform.node(),
-                   machine=platform.machine(), carriedWheels=sorted(p.name for p in (REPO / ".whl").glob("*.whl")) if (REPO / ".whl").is_dir() else [])
+        env.update(
+            engineCommit=git_commit(self.a.commit),
+            engineSourceHash=source_hash(),
+            hostname=platform.node(),
+            machine=platform.machine(),
+            carriedWheels=sorted(p.name for p in (REPO / ".whl").glob("*.whl")) if (REPO / ".whl").is_dir() else [],
+        )
         try:
             smi = subprocess.run(["nvidia-smi", "--query-gpu=name,driver_version,memory.total", "--format=csv,noheader"], capture_output=True, text=True, timeout=20)
             if smi.returncode == 0:
@@ -1121,9 +1236,11 @@ class Acceptance:
         shared = find_shared()
         env["shared"] = str(shared) if shared else None
         self.report["method"] = {
-            "stepsPerSecond": ("eager figures come from the recipe job, compiled ones from the compiled jobs: a CUDA event is recorded at the start "
-                               "of every UNet forward; a step is the GPU time between two consecutive training forwards of the same stage; "
-                               "warm-up steps and the intervals with sampling in between (where the checkpoints are saved too) are excluded"),
+            "stepsPerSecond": (
+                "eager figures come from the recipe job, compiled ones from the compiled jobs: a CUDA event is recorded at the start "
+                "of every UNet forward; a step is the GPU time between two consecutive training forwards of the same stage; "
+                "warm-up steps and the intervals with sampling in between (where the checkpoints are saved too) are excluded"
+            ),
             "peakVram": "torch.cuda.max_memory_allocated / max_memory_reserved in each job's process, reset at every phase (load, stage1, stage2, sample)",
             "recipeTrainingSeconds": "from the stage1 `stage.started` event to the `completed` event (samples and checkpoints included); endToEnd adds process start, imports and model load",
             "diffusers": "see sections.diffusers.how",
@@ -1169,8 +1286,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--warmup", type=int, default=5, help="eager steps per stage excluded from steps/s")
     ap.add_argument("--diffusers-steps", type=int, default=80)
     ap.add_argument("--diffusers-warmup", type=int, default=10)
-    ap.add_argument("--compile-mode", default="engine", choices=["engine", "blocks", "unet", "repeated", "none"],
-                    help="engine (default): the engine's speed.compile; blocks|unet|repeated: compiled from outside the engine; none: no compiled jobs")
+    ap.add_argument(
+        "--compile-mode",
+        default="engine",
+        choices=["engine", "blocks", "unet", "repeated", "none"],
+        help="engine (default): the engine's speed.compile; blocks|unet|repeated: compiled from outside the engine; none: no compiled jobs",
+    )
     ap.add_argument("--compile-steps", type=int, default=40)
     ap.add_argument("--graph-steps", type=int, default=200, help="stage-2 steps of the graph2 job (speed.cudaGraph: true)")
     ap.add_argument("--compile-warmup", type=int, default=3)
@@ -1197,9 +1318,25 @@ def main(argv: list[str] | None = None) -> int:
         acc.save()
     print(json.dumps(report, indent=1))
     s = report.get("summary", {})
-    brief = {k: s.get(k) for k in ("stage1StepsPerSecond", "stage2StepsPerSecond", "stage1StepsPerSecondCompiled", "stage2StepsPerSecondCompiled",
-                                    "stage1CompiledSpeedup", "stage2CompiledSpeedup", "stage2StepsPerSecondGraph", "stage2GraphSpeedup", "compileSeconds", "recipeTrainingSeconds", "peakVramGiB", "generationLatencySeconds",
-                                    "diffusersStepsPerSecond", "speedupVsDiffusers")}
+    brief = {
+        k: s.get(k)
+        for k in (
+            "stage1StepsPerSecond",
+            "stage2StepsPerSecond",
+            "stage1StepsPerSecondCompiled",
+            "stage2StepsPerSecondCompiled",
+            "stage1CompiledSpeedup",
+            "stage2CompiledSpeedup",
+            "stage2StepsPerSecondGraph",
+            "stage2GraphSpeedup",
+            "compileSeconds",
+            "recipeTrainingSeconds",
+            "peakVramGiB",
+            "generationLatencySeconds",
+            "diffusersStepsPerSecond",
+            "speedupVsDiffusers",
+        )
+    }
     brief["sections"] = {k: v.get("status") for k, v in report.get("sections", {}).items()}
     brief["goals"] = {g["metric"]: g["pass"] for g in report.get("goals", [])}
     print("GPU_ACCEPTANCE_SUMMARY " + json.dumps(brief, separators=(",", ":")))

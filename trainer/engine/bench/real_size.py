@@ -28,7 +28,6 @@ import argparse
 import gc
 import hashlib
 import json
-import os
 import resource
 import subprocess
 import sys
@@ -75,9 +74,9 @@ def cmd_folder(ns) -> None:
 
 def cmd_checkpoint(ns) -> None:
     import torch
+    from checkpoint_bench import LR, STEPS, adam_fit, apply_delta, lossless_limit  # the documented synthetic delta, reused
     from safetensors.torch import load_file
 
-    from checkpoint_bench import LR, STEPS, adam_fit, apply_delta, lossless_limit  # the documented synthetic delta, reused
     from studio_engine import checkpoint_codec as codec
     from studio_engine.checkpoint_writer import CheckpointWriter
     from studio_engine.checkpoints import take_snapshot
@@ -103,8 +102,17 @@ def cmd_checkpoint(ns) -> None:
         "resolution": 512 if ns.model_id != "tiny-random" else 64,
         "config": {"bench": "real-size", "delta": f"{STEPS} AdamW steps at lr {LR}, snr {ns.snr} (checkpoint_bench.py)"},
     }
-    emit({"type": "prepared", "unetTensors": len(state), "float32Bytes": float32_bytes, "loadSeconds": rnd(load_s), "deltaSeconds": rnd(delta_s),
-          "deltaFit": {"k": rnd(k, 2), "noise": rnd(noise, 2)}, "losslessLimit": lossless_limit(state, folder / codec.BASE_UNET)})
+    emit(
+        {
+            "type": "prepared",
+            "unetTensors": len(state),
+            "float32Bytes": float32_bytes,
+            "loadSeconds": rnd(load_s),
+            "deltaSeconds": rnd(delta_s),
+            "deltaFit": {"k": rnd(k, 2), "noise": rnd(noise, 2)},
+            "losslessLimit": lossless_limit(state, folder / codec.BASE_UNET),
+        }
+    )
     for i, encoding in enumerate(ns.encodings.split(",")):
         base_unet = codec.base_unet_file(folder) if encoding == "delta" else None
         if base_unet is not None:  # once per machine and base file (cached, verified.py): reported apart from the write
@@ -123,7 +131,7 @@ def cmd_checkpoint(ns) -> None:
         step = 200 * (i + 1)
         t_submit = time.perf_counter()
         stall = writer.submit(
-            lambda step=step, base_unet=base_unet: take_snapshot(
+            lambda step=step, base_unet=base_unet, writer=writer: take_snapshot(
                 stage="stage2", step=step, meta=meta, embedding=emb, unet_state=state, base_unet=base_unet, pool=writer.pool
             ),
             on_saved,
@@ -131,20 +139,22 @@ def cmd_checkpoint(ns) -> None:
         writer.drain()
         saved = done["saved"]
         unet_file = next(f for f in saved.files if f["name"] in ("unet.safetensors", codec.DELTA_FILE))
-        emit({
-            "type": "saved",
-            "encoding": encoding,
-            "path": str(saved.path),
-            "stallSeconds": rnd(stall, 4),
-            "secondsToDurable": rnd(done["at"] - t_submit),
-            "durableAtMs": done["ms"],
-            "files": saved.files,
-            "bytes": saved.bytes,
-            "unetStoredBytes": unet_file["bytes"],
-            "float32Bytes": float32_bytes,
-            "ratioToFloat32": rnd(unet_file["bytes"] / float32_bytes, 4),
-            "contentHash": saved.content_hash,
-        })
+        emit(
+            {
+                "type": "saved",
+                "encoding": encoding,
+                "path": str(saved.path),
+                "stallSeconds": rnd(stall, 4),
+                "secondsToDurable": rnd(done["at"] - t_submit),
+                "durableAtMs": done["ms"],
+                "files": saved.files,
+                "bytes": saved.bytes,
+                "unetStoredBytes": unet_file["bytes"],
+                "float32Bytes": float32_bytes,
+                "ratioToFloat32": rnd(unet_file["bytes"] / float32_bytes, 4),
+                "contentHash": saved.content_hash,
+            }
+        )
         writer.close()
         del writer
         gc.collect()
@@ -173,23 +183,32 @@ def cmd_compare(ns) -> None:
     ea, eb = _tensor_digests(a / "embedding.safetensors"), _tensor_digests(b / "embedding.safetensors")
     ma, mb = (json.loads((p / "checkpoint.json").read_text()) for p in (a, b))
     differ = sorted(k for k in set(ua) | set(ub) if ua.get(k) != ub.get(k))
-    emit({
-        "unetTensors": len(ua),
-        "unetEqual": bool(ua) and not differ,
-        "unetDiffering": differ[:5],
-        "embeddingEqual": bool(ea) and sorted(ea.values()) == sorted(eb.values()),
-        "contentHashEqual": ma.get("contentHash") == mb.get("contentHash"),
-    })
+    emit(
+        {
+            "unetTensors": len(ua),
+            "unetEqual": bool(ua) and not differ,
+            "unetDiffering": differ[:5],
+            "embeddingEqual": bool(ea) and sorted(ea.values()) == sorted(eb.values()),
+            "contentHashEqual": ma.get("contentHash") == mb.get("contentHash"),
+        }
+    )
 
 
 def cmd_measure(ns) -> None:
     cmd = ns.cmd[1:] if ns.cmd and ns.cmd[0] == "--" else ns.cmd
     t0 = time.perf_counter()
-    proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.run(cmd, capture_output=True, text=True)
     seconds = time.perf_counter() - t0
     lines = [ln for ln in proc.stdout.splitlines() if ln.strip()]
-    emit({"rc": proc.returncode, "seconds": rnd(seconds), "peakRssMb": peak_rss_mb(resource.RUSAGE_CHILDREN),
-          "events": lines[-20:], "stderrTail": proc.stderr[-2000:] if proc.returncode else ""})
+    emit(
+        {
+            "rc": proc.returncode,
+            "seconds": rnd(seconds),
+            "peakRssMb": peak_rss_mb(resource.RUSAGE_CHILDREN),
+            "events": lines[-20:],
+            "stderrTail": proc.stderr[-2000:] if proc.returncode else "",
+        }
+    )
 
 
 def main() -> None:

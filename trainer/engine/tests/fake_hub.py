@@ -30,9 +30,7 @@ class FakeHub:
     def __init__(self, repo: str, folder: Path, commit: str = "c0ffee" * 6 + "abcd") -> None:
         self.repo = repo
         self.commit = commit
-        self.files: dict[str, bytes] = {
-            p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file() and not p.name.startswith(".")
-        }
+        self.files: dict[str, bytes] = {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file() and not p.name.startswith(".")}
         self.cut_after: dict[str, int] = {}
         self.corrupt: set[str] = set()
         self.requests: list[tuple[str, str | None]] = []  # (path, Range header)
@@ -52,7 +50,7 @@ class FakeHub:
                 if path.startswith(api):
                     return self._json(hub.info())
                 if path.startswith(resolve):
-                    rev, _, name = path[len(resolve):].partition("/")
+                    rev, _, name = path[len(resolve) :].partition("/")
                     if rev not in (hub.commit, "main") or name not in hub.files:
                         return self._status(404)
                     if name.endswith(LFS_SUFFIXES):
@@ -63,7 +61,7 @@ class FakeHub:
                         return None
                     return self._file(name)
                 if path.startswith("/cdn/"):
-                    sha = path[len("/cdn/"):]
+                    sha = path[len("/cdn/") :]
                     for name, data in hub.files.items():
                         if hashlib.sha256(data).hexdigest() == sha:
                             return self._file(name)
@@ -89,7 +87,7 @@ class FakeHub:
                 start = 0
                 rng = self.headers.get("Range")
                 if rng and rng.startswith("bytes=") and rng.endswith("-"):
-                    start = int(rng[len("bytes="):-1])
+                    start = int(rng[len("bytes=") : -1])
                 body = data[start:]
                 self.send_response(206 if start else 200)
                 if start:
@@ -121,7 +119,7 @@ class FakeHub:
             siblings.append(s)
         return {"id": self.repo, "modelId": self.repo, "sha": self.commit, "private": False, "siblings": siblings}
 
-    def __enter__(self) -> "FakeHub":
+    def __enter__(self) -> FakeHub:
         self.thread.start()
         return self
 

@@ -15,11 +15,12 @@ from pathlib import Path
 
 import pytest
 import torch
-from diffusers import DDPMScheduler
-
 from conftest import ENGINE_DIR, validate_event, write_spec
+from diffusers import DDPMScheduler
 from helpers import events_of, make_context
-from studio_engine import checkpoint_writer, checkpoints, training_state as ts, verified
+
+from studio_engine import checkpoint_writer, checkpoints, verified
+from studio_engine import training_state as ts
 from studio_engine.checkpoints import META_FILE, UNET_FILE, read_checkpoint, save_checkpoint
 from studio_engine.stage2_finetune import run_stage2
 
@@ -105,7 +106,9 @@ def test_max_in_flight_is_checked():
 
 def test_sigkill_during_a_background_write_leaves_no_half_checkpoint_and_the_run_resumes(tmp_path, subject_images):
     out = tmp_path / "out"
-    fields = dict(method="TWO_STAGE", images=subject_images[:2], stage1={"steps": 2}, stage2={"steps": 4, "checkpointEvery": 2}, samples={"steps": 1, "every": 100}, outputDir=str(out))
+    fields = dict(
+        method="TWO_STAGE", images=subject_images[:2], stage1={"steps": 2}, stage2={"steps": 4, "checkpointEvery": 2}, samples={"steps": 1, "every": 100}, outputDir=str(out)
+    )
     spec = write_spec(tmp_path / "spec.json", **fields)
     # SIGKILL halfway through writing the UNet of stage2-step-000002, in the writer thread
     code, events, err = _engine(spec, {checkpoints.KILL_ENV: "stage2:2"})

@@ -36,7 +36,10 @@ def hold_pin_in_other_process(root: Path, entry: Path) -> subprocess.Popen:
     )
     proc = subprocess.Popen(
         [sys.executable, "-c", code, str(root), str(entry)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(ENGINE_SRC)},
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ENGINE_SRC)},
     )
     assert proc.stdout.readline().strip() == "pinned"
     return proc

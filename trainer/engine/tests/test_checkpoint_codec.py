@@ -6,16 +6,15 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
 import shutil
 
 import numpy as np
 import pytest
 import torch
 from diffusers import DDPMScheduler
+from helpers import make_context
 from safetensors.torch import load_file, save_file
 
-from helpers import make_context
 from studio_engine import checkpoint_codec as codec
 from studio_engine.checkpoints import DELTA_FILE, EMBEDDING_FILE, META_FILE, UNET_FILE, load_unet_state, read_checkpoint, save_checkpoint
 from studio_engine.errors import BadSpecError
@@ -64,7 +63,9 @@ def test_encoding_round_trips_bit_exactly(fine_tuned, tmp_path):
 
 def test_a_wrong_base_model_is_refused_with_a_clear_error(fine_tuned, tmp_path):
     base = model_dir("tiny-random")
-    enc = save_checkpoint(tmp_path / "enc", stage="stage2", step=1, meta={"baseModel": {"id": "tiny-random"}}, embedding=None, unet_state=fine_tuned, base_unet=base / codec.BASE_UNET)
+    enc = save_checkpoint(
+        tmp_path / "enc", stage="stage2", step=1, meta={"baseModel": {"id": "tiny-random"}}, embedding=None, unet_state=fine_tuned, base_unet=base / codec.BASE_UNET
+    )
     other = tmp_path / "other-base"
     shutil.copytree(base, other)
     weights = load_file(str(other / codec.BASE_UNET))
@@ -125,9 +126,7 @@ def trained_encoded(tmp_path_factory, subject_images):
     finally:
         mp.undo()
     enc = ctx.checkpoints[-1].path
-    plain = save_checkpoint(
-        tmp / "plain", stage="stage2", step=3, meta=ctx.meta(), embedding=ctx.token.file_tensors(), unet_state=ctx.components.unet.state_dict()
-    )
+    plain = save_checkpoint(tmp / "plain", stage="stage2", step=3, meta=ctx.meta(), embedding=ctx.token.file_tensors(), unet_state=ctx.components.unet.state_dict())
     return ctx, enc, plain.path
 
 
@@ -140,11 +139,11 @@ def test_training_writes_encoded_checkpoints_that_generate_pixel_identical_image
     for folder in (enc, plain):
         model = load_model("tiny-random", "cpu")
         model.use_checkpoint(str(folder))
-        (_, img), = generate(model.components, req)
+        ((_, img),) = generate(model.components, req)
         images.append(np.asarray(img))
     assert np.array_equal(images[0], images[1])
     base = load_model("tiny-random", "cpu")
-    (_, img), = generate(base.components, req)
+    ((_, img),) = generate(base.components, req)
     assert not np.array_equal(np.asarray(img), images[0]), "the checkpoint changed the model"
 
 

@@ -8,28 +8,30 @@ import json
 import numpy as np
 import pytest
 import torch
-from diffusers import DDPMScheduler, StableDiffusionPipeline
-
 from conftest import run_engine
+from diffusers import DDPMScheduler, StableDiffusionPipeline
 from helpers import make_context
+from PIL import Image
+
 from studio_engine.checkpoints import EMBEDDING_FILE, META_FILE, UNET_FILE, read_checkpoint, save_checkpoint
 from studio_engine.generation import load_model
 from studio_engine.models import model_dir
 from studio_engine.sampling import GenerationRequest, generate
 from studio_engine.stage1_inversion import run_stage1
 from studio_engine.stage2_finetune import run_stage2
-from PIL import Image
 
 
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory, subject_images):
     tmp = tmp_path_factory.mktemp("trained")
-    ctx, _ = make_context(tmp, subject_images, stage1={"steps": 3, "learningRate": 5e-2}, stage2={"steps": 4, "learningRate": 1e-3, "checkpointEvery": 2}, samples={"steps": 2, "every": 100})
+    ctx, _ = make_context(
+        tmp, subject_images, stage1={"steps": 3, "learningRate": 5e-2}, stage2={"steps": 4, "learningRate": 1e-3, "checkpointEvery": 2}, samples={"steps": 2, "every": 100}
+    )
     ns = DDPMScheduler.from_config(ctx.components.scheduler_config)
     run_stage1(ctx, ctx.spec.stage1, ns)
     run_stage2(ctx, ctx.spec.stage2, ns)
     req = GenerationRequest(prompt="a photo of <rare> backpack on the beach", seed=7, steps=4)
-    (_, image), = generate(ctx.components, req)
+    ((_, image),) = generate(ctx.components, req)
     return ctx, req, np.asarray(image)
 
 
@@ -55,18 +57,34 @@ def test_loading_a_checkpoint_reproduces_the_in_memory_image(trained):
     ctx, req, expected = trained
     fresh = load_model("tiny-random", "cpu")
     fresh.use_checkpoint(str(ctx.checkpoints[-1].path))
-    (_, image), = generate(fresh.components, req)
+    ((_, image),) = generate(fresh.components, req)
     assert np.array_equal(np.asarray(image), expected)
     # and switching back to the base model really restores it
     fresh.use_checkpoint(None)
-    (_, base_image), = generate(fresh.components, req)
+    ((_, base_image),) = generate(fresh.components, req)
     assert not np.array_equal(np.asarray(base_image), expected)
 
 
 def test_the_cli_generates_the_same_image_from_the_checkpoint(trained, tmp_path):
     ctx, req, expected = trained
     code, events, err = run_engine(
-        ["generate", "--model", "tiny-random", "--checkpoint", str(ctx.checkpoints[-1].path), "--prompt", req.prompt, "--seed", "7", "--steps", "4", "--device", "cpu", "--out", str(tmp_path)]
+        [
+            "generate",
+            "--model",
+            "tiny-random",
+            "--checkpoint",
+            str(ctx.checkpoints[-1].path),
+            "--prompt",
+            req.prompt,
+            "--seed",
+            "7",
+            "--steps",
+            "4",
+            "--device",
+            "cpu",
+            "--out",
+            str(tmp_path),
+        ]
     )
     assert code == 0, err
     saved = [e for e in events if e["type"] == "image.saved"]

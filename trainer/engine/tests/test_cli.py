@@ -10,9 +10,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import ENGINE_DIR, run_engine, validate_event, write_spec
 from PIL import Image
 
-from conftest import ENGINE_DIR, run_engine, validate_event, write_spec
 from studio_engine.__main__ import main
 from studio_engine.checkpoints import read_checkpoint
 from studio_engine.errors import EXIT_BAD_SPEC, EXIT_CANCELLED
@@ -130,7 +130,9 @@ def test_a_bad_image_fails_the_spec_naming_the_file(tmp_path, subject_images, ki
 
 def _start(spec: Path) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(ENGINE_DIR / "src")}
-    return subprocess.Popen([sys.executable, "-m", "studio_engine", "train", "--spec", str(spec)], cwd=ENGINE_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "studio_engine", "train", "--spec", str(spec)], cwd=ENGINE_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+    )
 
 
 def test_sigterm_mid_stage2_exits_cleanly_and_resume_continues_at_the_next_step(tmp_path, subject_images):
@@ -191,9 +193,7 @@ def test_serve_keeps_the_model_loaded_and_answers_each_request(tmp_path):
 
 def test_serve_samples_with_the_scheduler_and_size_asked_for(tmp_path):
     base = {"baseModel": "tiny-random", "prompt": "a photo of a backpack", "seed": 5, "steps": 3}
-    requests = [
-        {**base, "id": name, "scheduler": name, "outputDir": str(tmp_path / name)} for name in ("DDIM", "DPM_SOLVER", "EULER_ANCESTRAL")
-    ] + [
+    requests = [{**base, "id": name, "scheduler": name, "outputDir": str(tmp_path / name)} for name in ("DDIM", "DPM_SOLVER", "EULER_ANCESTRAL")] + [
         {**base, "id": "again", "scheduler": "EULER_ANCESTRAL", "outputDir": str(tmp_path / "again")},
         {**base, "id": "wide", "width": 96, "height": 64, "outputDir": str(tmp_path / "wide")},
         {**base, "id": "bad", "scheduler": "LMS", "outputDir": str(tmp_path / "bad")},
@@ -235,7 +235,7 @@ def test_the_engine_stops_when_its_parent_dies(tmp_path, subject_images):
     spec = write_spec(tmp_path / "spec.json", method="TWO_STAGE", images=subject_images, stage1={"steps": 20000}, outputDir=str(tmp_path / "o"))
     # a throw-away parent: a shell that starts the engine in the background, prints its pid, then dies
     env = {**os.environ, "PYTHONPATH": str(ENGINE_DIR / "src")}
-    script = f'STUDIO_PARENT_PID=$$ exec "{sys.executable}" -c "import os,subprocess,sys; p=subprocess.Popen([sys.executable,\'-m\',\'studio_engine\',\'train\',\'--spec\',\'{spec}\'], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={{**os.environ, \'STUDIO_PARENT_PID\': str(os.getpid())}}); print(p.pid, flush=True); import time; time.sleep(12)"'
+    script = f"STUDIO_PARENT_PID=$$ exec \"{sys.executable}\" -c \"import os,subprocess,sys; p=subprocess.Popen([sys.executable,'-m','studio_engine','train','--spec','{spec}'], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={{**os.environ, 'STUDIO_PARENT_PID': str(os.getpid())}}); print(p.pid, flush=True); import time; time.sleep(12)\""
     parent = subprocess.Popen(["sh", "-c", script], env=env, stdout=subprocess.PIPE, text=True)
     engine_pid = int(parent.stdout.readline())
     parent.kill()  # SIGKILL: no chance to clean up

@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 import torch
+from conftest import validate_event, write_spec
 from diffusers import DDPMScheduler
+from helpers import events_of, make_context
 
 import studio_engine.speed as speed_mod
-from conftest import validate_event, write_spec
-from helpers import events_of, make_context
 from studio_engine import static_step, train
 from studio_engine.__main__ import main
 from studio_engine.checkpoints import read_checkpoint
@@ -44,8 +44,7 @@ class CountingStep(static_step.StaticStep):
 
 
 def _run(tmp_path, images, speed: SpeedOptions, steps: int, with_prior: bool, monkeypatch):
-    ctx, buf = make_context(tmp_path, images, seed=5, stage2={"steps": steps, "learningRate": 1e-3, "checkpointEvery": steps},
-                            samples={"steps": 1, "every": 1000})
+    ctx, buf = make_context(tmp_path, images, seed=5, stage2={"steps": steps, "learningRate": 1e-3, "checkpointEvery": steps}, samples={"steps": 1, "every": 1000})
     ctx.speed = speed
     initial = {k: v.detach().clone() for k, v in ctx.components.unet.state_dict().items()}
     prior = None
@@ -66,8 +65,7 @@ def _run(tmp_path, images, speed: SpeedOptions, steps: int, with_prior: bool, mo
 @pytest.mark.parametrize("with_prior", [False, True], ids=["instance", "prior-preservation"])
 def test_static_input_step_is_bit_identical_to_the_plain_loop(tmp_path, subject_images, monkeypatch, with_prior):
     plain_ctx, plain_losses, plain_desc, plain_calls, initial = _run(tmp_path / "plain", subject_images, SpeedOptions(fused_adam=True), 4, with_prior, monkeypatch)
-    static_ctx, static_losses, static_desc, static_calls, _ = _run(tmp_path / "static", subject_images, SpeedOptions(fused_adam=True, cuda_graph=True), 4,
-                                                                 with_prior, monkeypatch)
+    static_ctx, static_losses, static_desc, static_calls, _ = _run(tmp_path / "static", subject_images, SpeedOptions(fused_adam=True, cuda_graph=True), 4, with_prior, monkeypatch)
     assert (plain_calls, static_calls) == (0, 4), "the plain run used the plain loop, the other the static-input step every step"
     assert plain_desc["cudaGraph"] is False and static_desc["cudaGraph"] is True and "cudaGraphOff" not in static_desc
     assert len(plain_losses) == 4 and static_losses == plain_losses  # exact float equality
@@ -83,8 +81,8 @@ class FakeGraph:
     it on the same buffers; here the capture runs the step (so the first replay, of that same step, does nothing) and
     each later replay runs `_body` again on the static buffers, with fresh gradients as a real replay writes them."""
 
-    made: list["FakeGraph"] = []
-    step: "static_step.StaticStep | None" = None
+    made: list[FakeGraph] = []
+    step: static_step.StaticStep | None = None
 
     def __init__(self) -> None:
         self.replays = 0
@@ -131,8 +129,7 @@ def test_the_cuda_control_flow_warms_up_captures_once_and_replays(tmp_path, subj
     monkeypatch.setattr(torch.cuda, "graph", fake_graph)
     plain_ctx, plain_losses, _, _, _ = _run(tmp_path / "plain", subject_images, SpeedOptions(fused_adam=True), 7, False, monkeypatch)
     monkeypatch.setattr("studio_engine.stage2_finetune.StaticStep", CapturingStep)
-    ctx, buf = make_context(tmp_path / "graph", subject_images, seed=5, stage2={"steps": 7, "learningRate": 1e-3, "checkpointEvery": 7},
-                            samples={"steps": 1, "every": 1000})
+    ctx, buf = make_context(tmp_path / "graph", subject_images, seed=5, stage2={"steps": 7, "learningRate": 1e-3, "checkpointEvery": 7}, samples={"steps": 1, "every": 1000})
     ctx.speed = SpeedOptions(fused_adam=True, cuda_graph=True)
     run_stage2(ctx, ctx.spec.stage2, DDPMScheduler.from_config(ctx.components.scheduler_config))
     losses = [e["loss"] for e in events_of(buf) if e["type"] == "progress"]
@@ -219,8 +216,14 @@ def test_static_step_resumes_bit_exactly_and_a_cpu_job_reports_the_graph_off(tmp
     """Three in-process engine jobs (the CLI's `train`): the plain loop; the static-input step (forced on, as a CUDA
     job would run it, minus the capture); and the static step resumed from its own step-4 checkpoint (fresh
     process state: optimiser, RNGs and weights from the checkpoint). All three end with the same weights."""
-    fields = dict(method="TWO_STAGE", images=subject_images, seed=11, samples={"steps": 1, "every": 1000},
-                  stage1={"steps": 1, "learningRate": 5e-2}, stage2={"steps": 6, "learningRate": 1e-3, "checkpointEvery": 2})
+    fields = dict(
+        method="TWO_STAGE",
+        images=subject_images,
+        seed=11,
+        samples={"steps": 1, "every": 1000},
+        stage1={"steps": 1, "learningRate": 5e-2},
+        stage2={"steps": 6, "learningRate": 1e-3, "checkpointEvery": 2},
+    )
 
     plain = tmp_path / "plain"
     spec = write_spec(tmp_path / "plain.json", outputDir=str(plain), speed={"cudaGraph": True}, **fields)

@@ -19,10 +19,10 @@ import numpy as np
 import onnx
 import pytest
 import torch
+from conftest import run_engine, validate_event
 from onnx.reference import ReferenceEvaluator
 from PIL import Image
 
-from conftest import run_engine, validate_event
 from studio_engine import eval_models
 from studio_engine.__main__ import main
 from studio_engine.errors import EXIT_BAD_SPEC
@@ -244,16 +244,30 @@ def test_the_tokenizer_and_preprocessing_are_the_real_models(exported, reference
         loaded = json.loads(json.dumps(p.to_dict()))  # tuples as lists, like the file
         assert {k: v for k, v in loaded.items() if k in cfg and k != "image_processor_type"} == {k: v for k, v in cfg.items() if k != "image_processor_type"}
     assert {k: clip_cfg[k] for k in ("size", "crop_size", "resample", "do_center_crop", "image_mean", "image_std", "do_convert_rgb", "rescale_factor")} == {
-        "size": {"shortest_edge": 224}, "crop_size": {"height": 224, "width": 224}, "resample": 3, "do_center_crop": True,
-        "image_mean": CLIP_MEAN, "image_std": CLIP_STD, "do_convert_rgb": True, "rescale_factor": 1 / 255}
+        "size": {"shortest_edge": 224},
+        "crop_size": {"height": 224, "width": 224},
+        "resample": 3,
+        "do_center_crop": True,
+        "image_mean": CLIP_MEAN,
+        "image_std": CLIP_STD,
+        "do_convert_rgb": True,
+        "rescale_factor": 1 / 255,
+    }
     assert {k: dino_cfg[k] for k in ("size", "resample", "image_mean", "image_std", "rescale_factor")} == {
-        "size": {"height": 224, "width": 224}, "resample": 2, "image_mean": IMAGENET_MEAN, "image_std": IMAGENET_STD, "rescale_factor": 1 / 255}
+        "size": {"height": 224, "width": 224},
+        "resample": 2,
+        "image_mean": IMAGENET_MEAN,
+        "image_std": IMAGENET_STD,
+        "rescale_factor": 1 / 255,
+    }
     assert not dino_cfg.get("do_center_crop", False)
 
     # What the processors compute, written out: the TypeScript side must produce these tensors.
     img = Image.effect_mandelbrot((300, 200), (-2, -1.2, 1, 1.2), 60).convert("RGB")
+
     def normalised(im: Image.Image, mean, std) -> np.ndarray:
         return ((np.asarray(im, np.float32) / 255 - mean) / std).transpose(2, 0, 1)
+
     resized = img.resize((336, 224), Image.Resampling.BICUBIC)  # shortest edge to 224
     clip_want = normalised(resized.crop((56, 0, 280, 224)), np.float32(CLIP_MEAN), np.float32(CLIP_STD))
     dino_want = normalised(img.resize((224, 224), Image.Resampling.BILINEAR), np.float32(IMAGENET_MEAN), np.float32(IMAGENET_STD))
@@ -423,8 +437,17 @@ def test_the_reference_cli_scores_embeddings_given_directly(tmp_path):
 @pytest.mark.parametrize(
     "request_, field",
     [
-        ({"embeddings": {"clipImage": [[1, 0]], "dinoImage": [[1, 0]], "clipText": [[1, 0]]}, "metrics": {"generated": [{"image": 4, "text": 0, "promptIndex": 0}], "real": [0]}}, "metrics.generated[0].path"),
-        ({"embeddings": {"clipImage": [[1, 0]], "dinoImage": [[1, 0]], "clipText": [[1, 0]]}, "metrics": {"generated": [{"image": 0, "text": 0, "promptIndex": 0}], "real": []}}, "metrics.real"),
+        (
+            {
+                "embeddings": {"clipImage": [[1, 0]], "dinoImage": [[1, 0]], "clipText": [[1, 0]]},
+                "metrics": {"generated": [{"image": 4, "text": 0, "promptIndex": 0}], "real": [0]},
+            },
+            "metrics.generated[0].path",
+        ),
+        (
+            {"embeddings": {"clipImage": [[1, 0]], "dinoImage": [[1, 0]], "clipText": [[1, 0]]}, "metrics": {"generated": [{"image": 0, "text": 0, "promptIndex": 0}], "real": []}},
+            "metrics.real",
+        ),
         ({"embeddings": {"clipImage": [[1, 0]], "dinoImage": [], "clipText": [[1, 0]]}, "metrics": {}}, "embeddings.dinoImage"),
         ({"images": "one.png"}, "images"),
         ({"surprise": 1}, "request"),

@@ -11,13 +11,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from conftest import run_engine, validate_event
 from diffusers import DDPMScheduler, StableDiffusionPipeline
-from PIL import Image
-from safetensors import safe_open
+from helpers import events_of, make_context
 from safetensors.torch import load_file, save_file
 
-from conftest import run_engine, validate_event
-from helpers import events_of, make_context
 from studio_engine.checkpoints import EMBEDDING_FILE, UNET_FILE, read_checkpoint, sha256_file
 from studio_engine.errors import BadSpecError
 from studio_engine.events import EventWriter
@@ -153,11 +151,18 @@ def test_key_map_places_every_tensor_exactly_once_with_its_shape():
             else:
                 assert target.op == "copy" and original_shape(target, dims) == shapes[0]
     # spot checks of the layout A1111 / ComfyUI detect
-    for k in ("model.diffusion_model.input_blocks.0.0.weight", "model.diffusion_model.output_blocks.2.1.proj_in.weight",
-              "model.diffusion_model.input_blocks.2.0.op.weight", "model.diffusion_model.output_blocks.1.1.conv.weight",
-              "first_stage_model.decoder.up.3.block.0.conv1.weight", "first_stage_model.encoder.mid.attn_1.q.weight",
-              "cond_stage_model.model.transformer.resblocks.0.attn.in_proj_weight", "cond_stage_model.model.positional_embedding",
-              "cond_stage_model.model.token_embedding.weight", "cond_stage_model.model.ln_final.weight"):
+    for k in (
+        "model.diffusion_model.input_blocks.0.0.weight",
+        "model.diffusion_model.output_blocks.2.1.proj_in.weight",
+        "model.diffusion_model.input_blocks.2.0.op.weight",
+        "model.diffusion_model.output_blocks.1.1.conv.weight",
+        "first_stage_model.decoder.up.3.block.0.conv1.weight",
+        "first_stage_model.encoder.mid.attn_1.q.weight",
+        "cond_stage_model.model.transformer.resblocks.0.attn.in_proj_weight",
+        "cond_stage_model.model.positional_embedding",
+        "cond_stage_model.model.token_embedding.weight",
+        "cond_stage_model.model.ln_final.weight",
+    ):
         assert k in seen_original, k
 
 
@@ -202,8 +207,17 @@ def test_diffusers_export_loads_in_diffusers_and_draws_the_studios_image(trained
     assert code == 0, err
     assert_export_events(events, out)
     names = {e["name"] for e in events if e["type"] == "export.file"}
-    assert {"model_index.json", "unet/diffusion_pytorch_model.safetensors", "vae/config.json", "text_encoder/model.safetensors",
-            "tokenizer/vocab.json", "scheduler/scheduler_config.json", DIFFUSERS_EMBEDDING, "README.md", "studio-export.json"} <= names
+    assert {
+        "model_index.json",
+        "unet/diffusion_pytorch_model.safetensors",
+        "vae/config.json",
+        "text_encoder/model.safetensors",
+        "tokenizer/vocab.json",
+        "scheduler/scheduler_config.json",
+        DIFFUSERS_EMBEDDING,
+        "README.md",
+        "studio-export.json",
+    } <= names
     assert not any(n.endswith((".bin", ".ckpt", ".pt")) for n in names)
     doc = json.loads((out / "studio-export.json").read_text())
     meta = read_checkpoint(stage2)
@@ -220,11 +234,11 @@ def test_diffusers_export_loads_in_diffusers_and_draws_the_studios_image(trained
 
     studio = load_model("tiny-random", "cpu")
     studio.use_checkpoint(str(stage2))
-    (_, image), = generate(studio.components, GenerationRequest(prompt=PROMPT, seed=11, steps=3), studio.precision)
+    ((_, image),) = generate(studio.components, GenerationRequest(prompt=PROMPT, seed=11, steps=3), studio.precision)
     expected = np.asarray(image)
     assert np.abs(exported.astype(int) - expected.astype(int)).max() <= 1
     studio.use_checkpoint(None)  # and the export really carries the fine-tune: the base model draws another image
-    (_, base_image), = generate(studio.components, GenerationRequest(prompt="a photo of backpack on the beach", seed=11, steps=3), studio.precision)
+    ((_, base_image),) = generate(studio.components, GenerationRequest(prompt="a photo of backpack on the beach", seed=11, steps=3), studio.precision)
     assert not np.array_equal(np.asarray(base_image), expected)
 
 
@@ -247,7 +261,14 @@ def test_single_file_export_then_import_round_trips_the_checkpoint(trained, tmp_
     assert sorted(p.name for p in out.iterdir()) == ["README.md", SINGLE_FILE, "rare.safetensors", "studio-export.json"]
     header = check_safetensors(out / SINGLE_FILE).metadata
     assert {k: header[k] for k in ("format", "baseModel", "token", "classNoun", "method", "stage", "step")} == {
-        "format": "studio-single-file", "baseModel": "tiny-random", "token": "<rare>", "classNoun": "backpack", "method": "TWO_STAGE", "stage": "stage2", "step": "2"}
+        "format": "studio-single-file",
+        "baseModel": "tiny-random",
+        "token": "<rare>",
+        "classNoun": "backpack",
+        "method": "TWO_STAGE",
+        "stage": "stage2",
+        "step": "2",
+    }
     assert header["baseModelFingerprint"] == read_checkpoint(stage2)["baseModel"]["fingerprint"]
     emb = load_file(str(out / "rare.safetensors"))
     assert list(emb) == ["emb_params"] and emb["emb_params"].shape == (1, 32) and emb["emb_params"].dtype == torch.float32
@@ -346,7 +367,7 @@ def test_import_of_a_foreign_file_with_an_a1111_embedding(single_file, trained, 
     # the studio generates from it like from any checkpoint
     studio = load_model("tiny-random", "cpu")
     studio.use_checkpoint(str(out))
-    (_, image), = generate(studio.components, GenerationRequest(prompt="a photo of <bag> backpack", seed=1, steps=1), studio.precision)
+    ((_, image),) = generate(studio.components, GenerationRequest(prompt="a photo of <bag> backpack", seed=1, steps=1), studio.precision)
     assert np.asarray(image).shape == (64, 64, 3)
 
     too_many = tmp_path / "two.safetensors"

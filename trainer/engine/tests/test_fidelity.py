@@ -9,11 +9,11 @@ import re
 
 import pytest
 import torch
+from conftest import validate_event
 from diffusers import DDPMScheduler
+from helpers import changed, events_of, make_context, snapshot
 from safetensors.torch import load_file
 
-from conftest import validate_event
-from helpers import events_of, make_context, snapshot, changed
 from studio_engine import optim, stage1_inversion
 from studio_engine.device import Precision
 from studio_engine.dreambooth import ClassImageSourceError, ensure_class_images
@@ -86,8 +86,12 @@ def test_safetensors_files_are_deterministic_and_standard(tmp_path):
 
 def test_textual_inversion_trains_one_noun_row_on_the_ti_templates_with_flips(tmp_path, subject_images, monkeypatch):
     ctx, buf = make_context(
-        tmp_path, subject_images, method="TEXTUAL_INVERSION", batchSize=2,
-        stage1={"steps": 6, "learningRate": 5e-2, "checkpointEvery": 2}, samples={"steps": 1},
+        tmp_path,
+        subject_images,
+        method="TEXTUAL_INVERSION",
+        batchSize=2,
+        stage1={"steps": 6, "learningRate": 5e-2, "checkpointEvery": 2},
+        samples={"steps": 1},
     )
     c = ctx.components
     vocab_before = len(c.tokenizer) - 1  # the helper already added the token
@@ -164,9 +168,7 @@ def _huge_loss(monkeypatch, module):
 def test_clipping_bounds_the_global_gradient_norm_in_both_stages(tmp_path, subject_images, monkeypatch, max_norm):
     from studio_engine import stage2_finetune
 
-    ctx, _ = make_context(
-        tmp_path, subject_images, maxGradNorm=max_norm, stage1={"steps": 2}, stage2={"steps": 2, "checkpointEvery": 100}, samples={"steps": 1, "every": 1000}
-    )
+    ctx, _ = make_context(tmp_path, subject_images, maxGradNorm=max_norm, stage1={"steps": 2}, stage2={"steps": 2, "checkpointEvery": 100}, samples={"steps": 1, "every": 1000})
     rec = _NormRecorder(monkeypatch)
     _huge_loss(monkeypatch, stage1_inversion)
     _huge_loss(monkeypatch, stage2_finetune)

@@ -43,10 +43,17 @@ def test_flush_rate_combines_the_engines_loss_flushes_without_the_first_and_the_
     def prog(step, sps, stage="stage2"):
         return (0.0, {"type": "progress", "stage": stage, "step": step, "stepsPerSecond": sps})
 
-    ev = [prog(1, 2.0), prog(2, 2.0),  # warm-up + capture: dropped
-          prog(3, 30.0), prog(4, 30.0), prog(5, 30.0),  # 3 steps in 0.1 s
-          (0.0, {"type": "heartbeat"}), prog(6, 20.0),  # 1 step in 0.05 s
-          prog(7, 5.0), prog(1, 9.0, "stage1")]  # the last flush (cut short by the end): dropped; another stage: ignored
+    ev = [
+        prog(1, 2.0),
+        prog(2, 2.0),  # warm-up + capture: dropped
+        prog(3, 30.0),
+        prog(4, 30.0),
+        prog(5, 30.0),  # 3 steps in 0.1 s
+        (0.0, {"type": "heartbeat"}),
+        prog(6, 20.0),  # 1 step in 0.05 s
+        prog(7, 5.0),
+        prog(1, 9.0, "stage1"),
+    ]  # the last flush (cut short by the end): dropped; another stage: ignored
     r = ga.flush_rate(ev, "stage2")
     assert r["flushes"] == 4 and r["flushesUsed"] == 2 and r["stepsTimed"] == 4 and (r["fromStep"], r["toStep"]) == (3, 6)
     assert r["stepsPerSecond"] == round(4 / 0.15, 3) and r["msPerStep"] == round(1000 * 0.15 / 4, 2)
@@ -54,8 +61,14 @@ def test_flush_rate_combines_the_engines_loss_flushes_without_the_first_and_the_
 
 
 def test_goals_pass_or_fail_only_where_they_apply():
-    summary = {"stage2StepsPerSecond": 41.0, "stage1StepsPerSecond": 30.0, "recipeTrainingSeconds": 19.0, "peakVramGiB": 18.5,
-               "speedupVsDiffusers": 3.2, "stage1StepsPerSecondCompiled": 70.0}
+    summary = {
+        "stage2StepsPerSecond": 41.0,
+        "stage1StepsPerSecond": 30.0,
+        "recipeTrainingSeconds": 19.0,
+        "peakVramGiB": 18.5,
+        "speedupVsDiffusers": 3.2,
+        "stage1StepsPerSecondCompiled": 70.0,
+    }
     goals = {g["metric"]: g for g in ga.evaluate_goals(summary, applicable=True)}
     assert goals["stage2StepsPerSecond"]["pass"] is True
     assert goals["stage1StepsPerSecond"]["pass"] is False and goals["stage1StepsPerSecond"]["passWithCompile"] is True
@@ -93,10 +106,33 @@ def test_a_short_run_on_tiny_random_times_a_real_engine_job(tmp_path):
     out = tmp_path / "out"
     env = {**os.environ, "PYTHONPATH": str(ENGINE_DIR / "src"), "TMPDIR": str(tmp_path)}
     proc = subprocess.run(
-        [sys.executable, str(SCRIPT), "--model", "tiny-random", "--out", str(out), "--work", str(tmp_path / "work"),
-         "--sections", "build,recipe", "--recipe-stage1", "3", "--recipe-stage2", "4", "--warmup", "1", "--photos", "2",
-         "--spec-extra", json.dumps({"samples": {"steps": 1}})],
-        capture_output=True, text=True, timeout=600, env=env, cwd=ENGINE_DIR,
+        [
+            sys.executable,
+            str(SCRIPT),
+            "--model",
+            "tiny-random",
+            "--out",
+            str(out),
+            "--work",
+            str(tmp_path / "work"),
+            "--sections",
+            "build,recipe",
+            "--recipe-stage1",
+            "3",
+            "--recipe-stage2",
+            "4",
+            "--warmup",
+            "1",
+            "--photos",
+            "2",
+            "--spec-extra",
+            json.dumps({"samples": {"steps": 1}}),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=env,
+        cwd=ENGINE_DIR,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     report = json.loads((out / "gpu_acceptance.json").read_text())
@@ -122,7 +158,8 @@ def test_a_short_run_on_tiny_random_times_a_real_engine_job(tmp_path):
     assert summary["stage2StepsPerSecond"] == stages["stage2"]["stepsPerSecond"] > 0
     assert summary["recipeTrainingSeconds"] == recipe["events"]["trainingSeconds"]
     assert {s: sections[s]["status"] for s in ("graph2", "generation", "diffusers", "compiled2", "compiled1")} == dict.fromkeys(
-        ("graph2", "generation", "diffusers", "compiled2", "compiled1"), "skipped")
+        ("graph2", "generation", "diffusers", "compiled2", "compiled1"), "skipped"
+    )
     assert all(g["pass"] is None for g in report["goals"])  # CPU: the goals are shown, not judged
     assert (out / "gpu_acceptance.log").stat().st_size > 0
     assert not (tmp_path / "work").exists()  # the scratch folder is removed

@@ -50,6 +50,7 @@ def _mean(img, box):
 
 # --- errors ---------------------------------------------------------------------------------------
 
+
 def test_truncated_jpeg_is_corrupt_and_names_the_file(tmp_path):
     good = _noise_jpeg(tmp_path / "good.jpg")
     assert open_rgb(good).size == (200, 200)
@@ -146,6 +147,7 @@ def test_png_header_claiming_huge_size_is_too_large_without_decoding(tmp_path, m
 
 
 # --- modes and orientation ------------------------------------------------------------------------
+
 
 def test_cmyk_jpeg_keeps_its_colours(tmp_path):
     rgb = Image.new("RGB", (128, 96), RED)
@@ -247,6 +249,7 @@ def test_other_modes_become_rgb(tmp_path, mode):
 
 
 # --- resize, tensor, batch ------------------------------------------------------------------------
+
 
 def _banded(size, horizontal=True):
     """Green image with 50px red / blue bands on the two ends of its long axis."""

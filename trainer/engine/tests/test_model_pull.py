@@ -9,7 +9,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from conftest import run_engine
 from fake_hub import FakeHub
 
@@ -100,7 +99,7 @@ def test_an_interrupted_pull_resumes_where_it_stopped(hub, tmp_path):
     assert sha256(target / UNET) == unet_sha
     # files verified by the first try were not downloaded again: one request per file, two for the cut one
     prefix = f"/{REPO}/resolve/{hub.commit}/"
-    resolved = [p[len(prefix):] for p, _ in hub.requests if p.startswith(prefix)]
+    resolved = [p[len(prefix) :] for p, _ in hub.requests if p.startswith(prefix)]
     assert sorted(resolved) == sorted([n for n in hub.files if n not in ("v2-1_512-ema-pruned.ckpt", "README.md")] + [UNET])
 
 

@@ -14,9 +14,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from conftest import ENGINE_DIR, validate_event, write_spec
+
 from studio_engine.__main__ import main
 from studio_engine.checkpoints import read_checkpoint
 
@@ -82,8 +81,13 @@ COMMON = dict(seed=7, samples={"steps": 1, "every": 1000})
 
 
 def test_two_stage_resumes_bit_exactly_after_sigkill_in_each_stage(tmp_path, subject_images, capsys):
-    fields = dict(method="TWO_STAGE", images=subject_images, stage1={"steps": 5, "learningRate": 5e-2, "checkpointEvery": 2},
-                  stage2={"steps": 5, "learningRate": 1e-3, "checkpointEvery": 2}, **COMMON)
+    fields = dict(
+        method="TWO_STAGE",
+        images=subject_images,
+        stage1={"steps": 5, "learningRate": 5e-2, "checkpointEvery": 2},
+        stage2={"steps": 5, "learningRate": 1e-3, "checkpointEvery": 2},
+        **COMMON,
+    )
     kills = [f"stage1:{RNG.randint(3, 5)}", f"stage2:{RNG.randint(3, 5)}"]
     ref = _reference(tmp_path, capsys, **fields)
     out = _killed_and_resumed(tmp_path, kills, fields)
@@ -104,8 +108,13 @@ def test_dreambooth_resumes_bit_exactly_and_its_class_images_come_from_the_base_
     folder is emptied (a fresh machine): the resumed run redraws them, from the base model, byte for
     byte the images a fresh run draws — not from the fine-tuned UNet it then loads."""
     classes = tmp_path / "class-images"
-    fields = dict(method="DREAMBOOTH", images=subject_images, stage2={"steps": 5, "learningRate": 1e-3, "checkpointEvery": 2},
-                  dreambooth={"classImages": 2, "classImageSteps": 2, "classImagesDir": str(classes)}, **COMMON)
+    fields = dict(
+        method="DREAMBOOTH",
+        images=subject_images,
+        stage2={"steps": 5, "learningRate": 1e-3, "checkpointEvery": 2},
+        dreambooth={"classImages": 2, "classImageSteps": 2, "classImagesDir": str(classes)},
+        **COMMON,
+    )
     ref_fields = {**fields, "dreambooth": {**fields["dreambooth"], "classImagesDir": str(tmp_path / "reference-class-images")}}
     ref = _reference(tmp_path, capsys, **ref_fields)
     kills = ["class_images:2", f"stage2:{RNG.randint(3, 5)}"]

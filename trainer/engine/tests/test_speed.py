@@ -21,8 +21,8 @@ from pathlib import Path
 import pytest
 import torch
 from diffusers import DDPMScheduler
-
 from helpers import events_of, make_context
+
 from studio_engine import training_state as ts
 from studio_engine.diffusion import step_generator, tokenize
 from studio_engine.errors import BadSpecError
@@ -36,8 +36,7 @@ CPU = torch.device("cpu")
 
 
 def _stage2(tmp_path, images, speed: SpeedOptions, steps: int, lr: float, compile_: bool = False):
-    ctx, buf = make_context(tmp_path, images, seed=3, stage2={"steps": steps, "learningRate": lr, "checkpointEvery": steps},
-                            samples={"steps": 1, "every": 1000})
+    ctx, buf = make_context(tmp_path, images, seed=3, stage2={"steps": steps, "learningRate": lr, "checkpointEvery": steps}, samples={"steps": 1, "every": 1000})
     ctx.speed = speed
     compiled = prepare_unet(ctx.components.unet, speed) if compile_ else 0
     ctx.initial_unet = {k: v.detach().clone() for k, v in ctx.components.unet.state_dict().items()}  # type: ignore[attr-defined]
@@ -148,8 +147,13 @@ def test_options_resolve_spec_over_environment_over_defaults_and_can_be_turned_o
     spec_wins = resolve({"fusedAdam": "auto", "compile": False, "attention": "sdpa"}, CPU, autocast=False, env=env)
     assert (spec_wins.fused_adam, spec_wins.compile, spec_wins.attention) == (fused_ok, False, "sdpa")
     assert resolve({"channelsLast": True, "tf32": True}, CPU, autocast=False, env={}).channels_last is False  # no CPU meaning
-    for bad, why in [("compile=maybe", "on, off or auto"), ("speedy=on", "unknown option"), ("compile", "name=value"),
-                     ("compileBlocks=a b", "class names"), ("x" * 501, "500 characters")]:
+    for bad, why in [
+        ("compile=maybe", "on, off or auto"),
+        ("speedy=on", "unknown option"),
+        ("compile", "name=value"),
+        ("compileBlocks=a b", "class names"),
+        ("x" * 501, "500 characters"),
+    ]:
         with pytest.raises(BadSpecError) as err:
             resolve(None, CPU, autocast=False, env={ENV: bad})
         assert err.value.code == "BAD_SPEC" and err.value.field == ENV and why in err.value.message
@@ -158,8 +162,13 @@ def test_options_resolve_spec_over_environment_over_defaults_and_can_be_turned_o
 def test_the_job_spec_validates_speed_options():
     base = {"v": 1, "jobId": "t", "method": "TWO_STAGE", "baseModel": "tiny-random", "images": ["a.jpg"], "classNoun": "dog", "outputDir": "/tmp/o"}
     assert parse_spec({**base, "speed": {"compile": "auto", "fusedAdam": False, "compileBlocks": ["ResnetBlock2D"]}}).speed["fusedAdam"] is False
-    for bad, field in [({"compile": "yes"}, "speed.compile"), ({"turbo": True}, "speed.turbo"), ({"attention": "flash"}, "speed.attention"),
-                       ({"compileBlocks": ["a b"]}, "speed.compileBlocks.0"), ({"compileBlocks": ["A"] * 9}, "speed.compileBlocks")]:
+    for bad, field in [
+        ({"compile": "yes"}, "speed.compile"),
+        ({"turbo": True}, "speed.turbo"),
+        ({"attention": "flash"}, "speed.attention"),
+        ({"compileBlocks": ["a b"]}, "speed.compileBlocks.0"),
+        ({"compileBlocks": ["A"] * 9}, "speed.compileBlocks"),
+    ]:
         with pytest.raises(BadSpecError) as err:
             parse_spec({**base, "speed": bad})
         assert err.value.field == field, (bad, err.value.field)
@@ -207,8 +216,10 @@ def test_regionally_compiled_unet_trains_with_eager_losses(tmp_path, subject_ima
     for c, e in zip(comp_losses, eager_losses):
         assert c == pytest.approx(e, rel=1e-4)
     gap = _relative_gap(comp_ctx, eager_ctx)
-    print(f"compiled vs eager: losses {comp_losses} vs {eager_losses}; relative weight gap {gap:.3g}, "
-          f"max |Δw| {_max_abs_diff(comp_ctx.components.unet, eager_ctx.components.unet):.3g}")
+    print(
+        f"compiled vs eager: losses {comp_losses} vs {eager_losses}; relative weight gap {gap:.3g}, "
+        f"max |Δw| {_max_abs_diff(comp_ctx.components.unet, eager_ctx.components.unet):.3g}"
+    )
     assert gap < 1e-3, gap
     # inductor's cache is the engine cache's (kept between a trainer's jobs), and it holds the compiled kernels
     inductor_dir = Path(os.environ["TORCHINDUCTOR_CACHE_DIR"])

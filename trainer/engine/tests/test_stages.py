@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import torch
-from diffusers import DDPMScheduler
-
 from conftest import validate_event
+from diffusers import DDPMScheduler
 from helpers import changed, eval_loss, events_of, make_context, snapshot
+
 from studio_engine.dreambooth import class_latents, ensure_class_images
-from studio_engine.spec import StageSettings
 from studio_engine.stage1_inversion import run_stage1
 from studio_engine.stage2_finetune import PriorPreservation, combined_loss, run_stage2
 
@@ -129,7 +128,10 @@ def test_prior_preservation_combines_the_terms_with_lambda():
 
 def test_stage2_with_8bit_adam_and_gradient_checkpointing_still_trains(tmp_path, subject_images):
     ctx, _ = make_context(
-        tmp_path, subject_images, stage1={"steps": 1}, stage2={"steps": 2, "learningRate": 1e-3},
+        tmp_path,
+        subject_images,
+        stage1={"steps": 1},
+        stage2={"steps": 2, "learningRate": 1e-3},
         precision={"adam8bit": True, "gradientCheckpointing": True},
     )
     run_stage1(ctx, ctx.spec.stage1, scheduler(ctx))

@@ -11,6 +11,7 @@ import sys
 import time
 
 from conftest import ENGINE_DIR, run_engine, validate_event, write_spec
+
 from studio_engine.checkpoints import read_checkpoint
 
 
@@ -21,7 +22,12 @@ class Standby:
         env = {**os.environ, "PYTHONPATH": str(ENGINE_DIR / "src")}
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "studio_engine", "standby", *args],
-            cwd=ENGINE_DIR, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            cwd=ENGINE_DIR,
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         self.events: list[dict] = []
         self.read_at: list[float] = []

@@ -44,7 +44,11 @@ async function folderBytes(dir: string): Promise<number> {
   for (const e of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
     const p = join(dir, e.name);
     if (e.isDirectory()) total += await folderBytes(p);
-    else total += await stat(p).then((s) => s.size, () => 0);
+    else
+      total += await stat(p).then(
+        (s) => s.size,
+        () => 0,
+      );
   }
   return total;
 }
@@ -113,7 +117,10 @@ export class BoundedCache {
   }
 
   private async present(dir: string): Promise<boolean> {
-    return stat(dir).then((s) => s.isDirectory(), () => false);
+    return stat(dir).then(
+      (s) => s.isDirectory(),
+      () => false,
+    );
   }
 
   private async touch(dir: string): Promise<void> {
@@ -195,7 +202,10 @@ export class BoundedCache {
       if ((this.pins.get(e.key) ?? 0) > 0) continue; // pinned since the listing
       // Rename first: a crash mid-delete leaves an `.evict-` folder, never a half entry under its key.
       const doomed = join(this.opts.root, `${e.key}.evict-${process.pid}-${randomBytes(3).toString("hex")}`);
-      const moved = await rename(join(this.opts.root, e.key), doomed).then(() => true, () => false);
+      const moved = await rename(join(this.opts.root, e.key), doomed).then(
+        () => true,
+        () => false,
+      );
       if (!moved) continue;
       await rm(doomed, { recursive: true, force: true });
       total -= e.bytes;

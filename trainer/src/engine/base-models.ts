@@ -11,5 +11,8 @@ export async function listBaseModels(python: string, engineDir: string, deadline
     const why = result.protocolError?.message ?? (result.timedOut ? `no answer within ${deadlineMs} ms` : `exit ${result.exitCode ?? result.signal}`);
     throw new Error(`engine models list failed: ${why}\n${result.stderrTail.slice(-5).join("\n")}`);
   }
-  return (answer.models as { id: string; available: boolean }[]).filter((m) => m.available).map((m) => m.id).sort();
+  return (answer.models as { id: string; available: boolean }[])
+    .filter((m) => m.available)
+    .map((m) => m.id)
+    .sort();
 }

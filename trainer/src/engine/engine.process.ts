@@ -171,12 +171,7 @@ function checkThreadBudget(e: EngineEventBase, budget: string | undefined): void
 }
 
 /** Runs `studio_engine ready` and returns its `ready` event, or throws with the engine's stderr. */
-export async function probeEngine(
-  python: string,
-  engineDir: string,
-  deadlineMs: number,
-  baseEnv: Record<string, string>,
-): Promise<EngineEventBase> {
+export async function probeEngine(python: string, engineDir: string, deadlineMs: number, baseEnv: Record<string, string>): Promise<EngineEventBase> {
   const result = await new EngineProcess({ python, engineDir, args: ["ready"], deadlineMs, baseEnv }).run();
   const ready = result.events.find((e) => e.type === "ready");
   if (result.exitCode === 0 && ready) return ready;

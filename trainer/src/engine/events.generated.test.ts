@@ -18,7 +18,18 @@ describe("engine event types generated from events.schema.json", () => {
     for (const t of schema.properties.type.enum as string[]) expect(text).toContain(`type: ${JSON.stringify(t)};`);
     // a validated line narrows to its interface
     const e = parseEventLine(
-      JSON.stringify({ v: 1, seq: 3, ts: "2026-11-30T10:00:00.000Z", type: "progress", stage: "stage2", step: 4, totalSteps: 9, loss: 0.25, learningRate: 5e-6, stepsPerSecond: 3 }),
+      JSON.stringify({
+        v: 1,
+        seq: 3,
+        ts: "2026-11-30T10:00:00.000Z",
+        type: "progress",
+        stage: "stage2",
+        step: 4,
+        totalSteps: 9,
+        loss: 0.25,
+        learningRate: 5e-6,
+        stepsPerSecond: 3,
+      }),
     ) as EngineEvent;
     if (e.type !== "progress") throw new Error("not a progress event");
     const step: number = e.step; // typed: no cast

@@ -23,11 +23,21 @@ describe("engine protocol (events.schema.json)", () => {
 
   it.each([
     ["progress", { v: 1, seq: 5, ts: ready.ts, type: "progress", stage: "stage2", step: 3, totalSteps: 400, loss: 0.12, learningRate: 5e-6, stepsPerSecond: 8.5 }],
-    ["class-image progress (no loss)", { v: 1, seq: 5, ts: ready.ts, type: "progress", stage: "class_images", step: 1, totalSteps: 200, loss: null, learningRate: 0, stepsPerSecond: 1 }],
+    [
+      "class-image progress (no loss)",
+      { v: 1, seq: 5, ts: ready.ts, type: "progress", stage: "class_images", step: 1, totalSteps: 200, loss: null, learningRate: 0, stepsPerSecond: 1 },
+    ],
     [
       "checkpoint.saved",
       {
-        v: 1, seq: 9, ts: ready.ts, type: "checkpoint.saved", stage: "stage2", step: 200, path: "/o/checkpoints/stage2-step-000200", bytes: 10,
+        v: 1,
+        seq: 9,
+        ts: ready.ts,
+        type: "checkpoint.saved",
+        stage: "stage2",
+        step: 200,
+        path: "/o/checkpoints/stage2-step-000200",
+        bytes: 10,
         files: [{ name: "unet.safetensors", path: "/o/x", sha256: "a".repeat(64), bytes: 10 }],
       },
     ],
@@ -37,8 +47,16 @@ describe("engine protocol (events.schema.json)", () => {
   });
 
   it.each([
-    ["checkpoint without sha256", JSON.stringify({ v: 1, seq: 9, ts: ready.ts, type: "checkpoint.saved", stage: "stage2", step: 2, path: "/p", bytes: 1, files: [{ name: "u", path: "/u", bytes: 1 }] }), /sha256/],
-    ["progress of an unknown stage", JSON.stringify({ v: 1, seq: 5, ts: ready.ts, type: "progress", stage: "stage3", step: 1, totalSteps: 2, loss: 1, learningRate: 1, stepsPerSecond: 1 }), /stage/],
+    [
+      "checkpoint without sha256",
+      JSON.stringify({ v: 1, seq: 9, ts: ready.ts, type: "checkpoint.saved", stage: "stage2", step: 2, path: "/p", bytes: 1, files: [{ name: "u", path: "/u", bytes: 1 }] }),
+      /sha256/,
+    ],
+    [
+      "progress of an unknown stage",
+      JSON.stringify({ v: 1, seq: 5, ts: ready.ts, type: "progress", stage: "stage3", step: 1, totalSteps: 2, loss: 1, learningRate: 1, stepsPerSecond: 1 }),
+      /stage/,
+    ],
     ["not JSON", "hello from a stray print()", /non-JSON/],
     ["unknown version", JSON.stringify({ ...ready, v: 2 }), /\/v/],
     ["missing seq", JSON.stringify({ ...ready, seq: undefined }), /seq/],

@@ -39,10 +39,7 @@ describe("WarmEngine", () => {
 
   const logs: string[] = [];
   const make = (model: string | null, retryMs = 50) =>
-    new WarmEngine(
-      { python, engineDir: dir, baseEnv: { PATH: "/usr/bin:/bin", STUDIO_ENGINE_THREADS: "1" }, graceMs: 1000, log: (_l, m) => logs.push(m), retryMs },
-      model,
-    );
+    new WarmEngine({ python, engineDir: dir, baseEnv: { PATH: "/usr/bin:/bin", STUDIO_ENGINE_THREADS: "1" }, graceMs: 1000, log: (_l, m) => logs.push(m), retryMs }, model);
   const until = async (what: () => boolean | Promise<boolean>, ms = 5000) => {
     const end = Date.now() + ms;
     while (!(await what())) {

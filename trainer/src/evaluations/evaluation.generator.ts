@@ -76,7 +76,13 @@ export class EvaluationGenerator {
 
   private async execute(e: workerQueries.ClaimedEvaluation): Promise<void> {
     const owner = { owner: this.config.TRAINER_ID, attempt: e.attempt };
-    const lease = keepLease(this.config, `evaluation ${e.id}`, () => workerQueries.heartbeatEvaluation(this.db, e.id, owner, this.config.TRAINER_LEASE_MS), () => null, this.log);
+    const lease = keepLease(
+      this.config,
+      `evaluation ${e.id}`,
+      () => workerQueries.heartbeatEvaluation(this.db, e.id, owner, this.config.TRAINER_LEASE_MS),
+      () => null,
+      this.log,
+    );
     const outputDir = join(this.config.TRAINER_WORK_DIR, "evaluations", e.id);
     let cached: CacheLease | null = null; // pinned in the checkpoint cache while the evaluation runs
     try {

@@ -18,17 +18,22 @@ describe("GenerationWorker checkpoint cache", () => {
     },
   } as unknown as StorageRepository;
   const worker = () =>
-    new GenerationWorker({} as Database, storage, {
-      TRAINER_ID: "t",
-      TRAINER_WORK_DIR: work,
-      TRAINER_CHECKPOINT_CACHE_MAX_BYTES: 3 << 20,
-      TRAINER_LEASE_MS: 30_000,
-      ENGINE_PYTHON: "python3",
-      ENGINE_DIR: ".",
-      ENGINE_STOP_GRACE_MS: 1000,
-      RUN_DEADLINE_MS: 60_000,
-      ENGINE_ENV: {},
-    }, () => undefined);
+    new GenerationWorker(
+      {} as Database,
+      storage,
+      {
+        TRAINER_ID: "t",
+        TRAINER_WORK_DIR: work,
+        TRAINER_CHECKPOINT_CACHE_MAX_BYTES: 3 << 20,
+        TRAINER_LEASE_MS: 30_000,
+        ENGINE_PYTHON: "python3",
+        ENGINE_DIR: ".",
+        ENGINE_STOP_GRACE_MS: 1000,
+        RUN_DEADLINE_MS: 60_000,
+        ENGINE_ENV: {},
+      },
+      () => undefined,
+    );
   const files = (id: string) => [
     { name: "checkpoint.json", objectKey: `${id}/checkpoint.json`, sizeBytes: 100, sha256: "x" },
     { name: "unet.safetensors", objectKey: `${id}/unet.safetensors`, sizeBytes: 1 << 20, sha256: "x" },

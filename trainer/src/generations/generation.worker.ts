@@ -11,7 +11,15 @@ import type { Log } from "../trainer.service.js";
 
 type Config = Pick<
   TrainerConfig,
-  "TRAINER_ID" | "TRAINER_WORK_DIR" | "TRAINER_CHECKPOINT_CACHE_MAX_BYTES" | "TRAINER_LEASE_MS" | "ENGINE_PYTHON" | "ENGINE_DIR" | "ENGINE_STOP_GRACE_MS" | "RUN_DEADLINE_MS" | "ENGINE_ENV"
+  | "TRAINER_ID"
+  | "TRAINER_WORK_DIR"
+  | "TRAINER_CHECKPOINT_CACHE_MAX_BYTES"
+  | "TRAINER_LEASE_MS"
+  | "ENGINE_PYTHON"
+  | "ENGINE_DIR"
+  | "ENGINE_STOP_GRACE_MS"
+  | "RUN_DEADLINE_MS"
+  | "ENGINE_ENV"
 >;
 
 /** The `serve` process lives as long as the trainer; its deadline only guards against a forgotten child. */
@@ -78,7 +86,13 @@ export class GenerationWorker {
   private async execute(g: workerQueries.ClaimedGeneration): Promise<void> {
     const owner = { owner: this.config.TRAINER_ID, attempt: g.attempt };
     // The `serve` engine is shared with other requests: a lost generation only stops being recorded.
-    const lease = keepLease(this.config, `generation ${g.id}`, () => workerQueries.heartbeatGeneration(this.db, g.id, owner, this.config.TRAINER_LEASE_MS), () => null, this.log);
+    const lease = keepLease(
+      this.config,
+      `generation ${g.id}`,
+      () => workerQueries.heartbeatGeneration(this.db, g.id, owner, this.config.TRAINER_LEASE_MS),
+      () => null,
+      this.log,
+    );
     const outputDir = join(this.config.TRAINER_WORK_DIR, "generations", g.id);
     let cached: CacheLease | null = null;
     try {
@@ -91,21 +105,24 @@ export class GenerationWorker {
         await rm(outputDir, { recursive: true, force: true });
         await mkdir(outputDir, { recursive: true });
         const progress = this.progressRecorder(g.id, owner);
-        const images = await this.request({
-          id: g.id,
-          baseModel: inputs.baseModel,
-          checkpoint,
-          prompt: g.prompt,
-          ...(g.negativePrompt ? { negativePrompt: g.negativePrompt } : {}),
-          seed: g.seed,
-          steps: g.steps,
-          guidanceScale: g.guidanceScale,
-          count: g.count,
-          ...(g.width ? { width: g.width } : {}),
-          ...(g.height ? { height: g.height } : {}),
-          scheduler: g.scheduler,
-          outputDir,
-        }, progress.report).finally(progress.done); // no progress write after this, whatever the outcome
+        const images = await this.request(
+          {
+            id: g.id,
+            baseModel: inputs.baseModel,
+            checkpoint,
+            prompt: g.prompt,
+            ...(g.negativePrompt ? { negativePrompt: g.negativePrompt } : {}),
+            seed: g.seed,
+            steps: g.steps,
+            guidanceScale: g.guidanceScale,
+            count: g.count,
+            ...(g.width ? { width: g.width } : {}),
+            ...(g.height ? { height: g.height } : {}),
+            scheduler: g.scheduler,
+            outputDir,
+          },
+          progress.report,
+        ).finally(progress.done); // no progress write after this, whatever the outcome
         const stored: workerQueries.GenerationImage[] = [];
         for (const img of images.sort((x, y) => x.index - y.index)) {
           const key = objectKeys.generatedImage({ teamId: g.teamId, generationId: g.id, attempt: g.attempt, index: img.index, seed: img.seed });

@@ -37,7 +37,10 @@ export class LeaseKeeper<T> {
   /** Local time (ms) after which this trainer must assume it no longer holds the lease. */
   deadline: number;
 
-  constructor(private readonly o: LeaseKeeperOptions<T>, claimedAt = Date.now()) {
+  constructor(
+    private readonly o: LeaseKeeperOptions<T>,
+    claimedAt = Date.now(),
+  ) {
     this.deadline = claimedAt + o.leaseMs - LeaseKeeper.margin(o.leaseMs);
   }
 
@@ -84,10 +87,13 @@ export class LeaseKeeper<T> {
 
   private armDeadline(): void {
     if (this.deadlineTimer) clearTimeout(this.deadlineTimer);
-    this.deadlineTimer = setTimeout(() => {
-      if (!this.stopped && !this.lost && Date.now() >= this.deadline) this.lose("DEADLINE");
-      else if (!this.stopped && !this.lost) this.armDeadline();
-    }, Math.max(0, this.deadline - Date.now()));
+    this.deadlineTimer = setTimeout(
+      () => {
+        if (!this.stopped && !this.lost && Date.now() >= this.deadline) this.lose("DEADLINE");
+        else if (!this.stopped && !this.lost) this.armDeadline();
+      },
+      Math.max(0, this.deadline - Date.now()),
+    );
   }
 
   private lose(why: "LOST" | "DEADLINE"): void {

@@ -109,7 +109,10 @@ export async function uploadFileMultipart(
       hash.update(body);
       const part = i + 1;
       const done: Promise<void> = sendPart(part, body)
-        .then((etag) => void etags.push({ part, etag }), (err: unknown) => void (failure ??= err))
+        .then(
+          (etag) => void etags.push({ part, etag }),
+          (err: unknown) => void (failure ??= err),
+        )
         .finally(() => {
           inFlight.delete(done);
           free.push(buffer);

@@ -88,7 +88,8 @@ export class StorageRepository {
         hash.update(chunk);
         size += chunk.length;
         // stop early: a much larger object is refused without writing it all
-        if (expected && size > expected.sizeBytes) return done(new StorageError("INPUT_VERIFY_FAILED", `${objectKey}: storage holds more than the ${expected.sizeBytes} bytes recorded for it`));
+        if (expected && size > expected.sizeBytes)
+          return done(new StorageError("INPUT_VERIFY_FAILED", `${objectKey}: storage holds more than the ${expected.sizeBytes} bytes recorded for it`));
         done(null, chunk);
       },
     });
@@ -120,9 +121,10 @@ export class StorageRepository {
     const { size } = await stat(file);
     let sha256: string;
     try {
-      sha256 = size > this.tuning.thresholdBytes
-        ? await uploadFileMultipart(this.client, this.bucket, objectKey, file, size, contentType, this.tuning)
-        : await this.putSingle(file, objectKey, contentType, size);
+      sha256 =
+        size > this.tuning.thresholdBytes
+          ? await uploadFileMultipart(this.client, this.bucket, objectKey, file, size, contentType, this.tuning)
+          : await this.putSingle(file, objectKey, contentType, size);
     } catch (err) {
       throw new StorageError("STORAGE_UNAVAILABLE", `cannot upload ${objectKey}: ${(err as Error).message}`);
     }
@@ -146,10 +148,7 @@ export class StorageRepository {
     });
     const body = new PassThrough();
     try {
-      await Promise.all([
-        pipeline(createReadStream(file), tee, body),
-        this.client.putObject(this.bucket, objectKey, body, size, { "Content-Type": contentType }),
-      ]);
+      await Promise.all([pipeline(createReadStream(file), tee, body), this.client.putObject(this.bucket, objectKey, body, size, { "Content-Type": contentType })]);
     } catch (err) {
       body.destroy(); // unblocks and closes the file stream if storage gave up first
       throw err;

@@ -23,9 +23,7 @@ export function runOutcome(c: OutcomeContext): workerQueries.RunOutcome {
     errorMessage,
     logTail,
   });
-  const errorEvent = [...result.events].reverse().find((e) => e.type === "error") as
-    | { code: string; message: string }
-    | undefined;
+  const errorEvent = [...result.events].reverse().find((e) => e.type === "error") as { code: string; message: string } | undefined;
 
   if (c.recordFailure) return failed(c.recordFailure.code, c.recordFailure.message);
   if (result.protocolError) return failed("PROTOCOL_ERROR", result.protocolError.message);

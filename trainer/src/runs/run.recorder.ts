@@ -6,7 +6,6 @@ import { stage1Steps, stepName } from "./run.spec.js";
 
 const FLUSH_MS = 500;
 
-
 export interface RecorderDeps {
   db: Database;
   storage: StorageRepository;
@@ -153,9 +152,7 @@ export class RunRecorder {
     // objects of a checkpoint its successor recorded for the same step (docs/scheduling.md "Fencing").
     const at = { teamId: run.teamId, runId: run.id, attempt: run.attempt, stage: c.stage, step: c.step };
     const files = await this.uploadVerified(c.files, objectKeys.checkpointFolder(at), name);
-    const trainingState = c.trainingState?.length
-      ? await this.uploadVerified(c.trainingState, objectKeys.trainingStateFolder(at), name)
-      : null;
+    const trainingState = c.trainingState?.length ? await this.uploadVerified(c.trainingState, objectKeys.trainingStateFolder(at), name) : null;
     const manifest = files.find((f) => f.name === "checkpoint.json");
     if (!manifest) throw new StorageError("CHECKPOINT_VERIFY_FAILED", `${stepName(c.stage, c.step)} has no checkpoint.json`);
     await workerQueries.recordCheckpoint(this.deps.db, run.id, this.deps.owner, {

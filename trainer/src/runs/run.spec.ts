@@ -10,13 +10,8 @@ type Run = Pick<workerQueries.ClaimedRun, "id" | "method" | "baseModel" | "confi
  */
 const MEANINGFUL_NULLS = new Set(["maxGradNorm"]);
 
-export function buildJobSpec(
-  run: Run,
-  inputs: { classNoun: string; images: string[]; outputDir: string; resumeFrom: string | null },
-): Record<string, unknown> {
-  const settings = Object.fromEntries(
-    Object.entries(run.config).filter(([k, v]) => v !== undefined && (v !== null || MEANINGFUL_NULLS.has(k))),
-  );
+export function buildJobSpec(run: Run, inputs: { classNoun: string; images: string[]; outputDir: string; resumeFrom: string | null }): Record<string, unknown> {
+  const settings = Object.fromEntries(Object.entries(run.config).filter(([k, v]) => v !== undefined && (v !== null || MEANINGFUL_NULLS.has(k))));
   const spec: Record<string, unknown> = {
     ...settings,
     v: 1,

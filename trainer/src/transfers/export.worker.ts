@@ -27,7 +27,13 @@ export class ExportWorker extends TransferWorker<workerQueries.ClaimedExport> {
   protected async execute(e: workerQueries.ClaimedExport): Promise<void> {
     const owner = { owner: this.config.TRAINER_ID, attempt: e.attempt };
     const workDir = join(this.config.TRAINER_WORK_DIR, "exports", `${e.id}-attempt-${e.attempt}`);
-    const lease = keepLease(this.config, `export ${e.id}`, () => workerQueries.heartbeatExport(this.db, e.id, owner, this.config.TRAINER_LEASE_MS), () => this.engine, this.log);
+    const lease = keepLease(
+      this.config,
+      `export ${e.id}`,
+      () => workerQueries.heartbeatExport(this.db, e.id, owner, this.config.TRAINER_LEASE_MS),
+      () => this.engine,
+      this.log,
+    );
     const uploaded: string[] = [];
     this.log("info", `export ${e.id}: claimed (${e.format}${e.half ? ", half" : ""}, checkpoint ${e.checkpointId})`);
     try {
@@ -80,7 +86,13 @@ export class ExportWorker extends TransferWorker<workerQueries.ClaimedExport> {
    */
   private async checkpointDir(checkpointId: string, files: { name: string; objectKey: string; sizeBytes: number; sha256: string }[], workDir: string): Promise<string> {
     const cached = join(this.config.TRAINER_WORK_DIR, "checkpoint-cache", checkpointId);
-    if (await access(join(cached, "checkpoint.json")).then(() => true, () => false)) return cached;
+    if (
+      await access(join(cached, "checkpoint.json")).then(
+        () => true,
+        () => false,
+      )
+    )
+      return cached;
     const dir = join(workDir, "checkpoint");
     for (const f of files) await this.storage.download(f.objectKey, join(dir, basename(f.name)), f);
     return dir;

@@ -3,7 +3,6 @@ import { readFile, rm } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { objectKeys, workerQueries } from "@studio/db";
 import { keepLease } from "../lease/lease.keeper.js";
-import { stepName } from "../runs/run.spec.js";
 import { runEngineCommand, safeRelativeName, TransferError, TransferWorker, type EngineFile } from "./transfer.engine.js";
 
 const METHODS = ["TWO_STAGE", "DREAMBOOTH", "TEXTUAL_INVERSION"] as const;
@@ -30,7 +29,13 @@ export class ImportWorker extends TransferWorker<workerQueries.ClaimedImport> {
   protected async execute(imp: workerQueries.ClaimedImport): Promise<void> {
     const owner = { owner: this.config.TRAINER_ID, attempt: imp.attempt };
     const workDir = join(this.config.TRAINER_WORK_DIR, "imports", `${imp.id}-attempt-${imp.attempt}`);
-    const lease = keepLease(this.config, `import ${imp.id}`, () => workerQueries.heartbeatImport(this.db, imp.id, owner, this.config.TRAINER_LEASE_MS), () => this.engine, this.log);
+    const lease = keepLease(
+      this.config,
+      `import ${imp.id}`,
+      () => workerQueries.heartbeatImport(this.db, imp.id, owner, this.config.TRAINER_LEASE_MS),
+      () => this.engine,
+      this.log,
+    );
     const sources = imp.uploads.map((u) => u.objectKey);
     const uploaded: string[] = [];
     this.log("info", `import ${imp.id}: claimed (${imp.baseModel}, ${imp.uploads.length} file(s))`);
@@ -82,7 +87,14 @@ export class ImportWorker extends TransferWorker<workerQueries.ClaimedImport> {
               ...(typeof meta.imported === "object" && meta.imported ? (meta.imported as Record<string, unknown>) : {}),
             },
           },
-          checkpoint: { stage: saved.stage, step: saved.step, sizeBytes: files.reduce((n, f) => n + f.sizeBytes, 0), sha256: manifest.sha256, files, contentHash: typeof meta.contentHash === "string" ? meta.contentHash : null },
+          checkpoint: {
+            stage: saved.stage,
+            step: saved.step,
+            sizeBytes: files.reduce((n, f) => n + f.sizeBytes, 0),
+            sha256: manifest.sha256,
+            files,
+            contentHash: typeof meta.contentHash === "string" ? meta.contentHash : null,
+          },
         });
         this.log("info", `import ${imp.id}: SUCCEEDED (run ${runId}, checkpoint ${checkpointId})`);
         // the source files were copied into the checkpoint folder; keep only the checkpoint's objects

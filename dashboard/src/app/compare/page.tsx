@@ -2,6 +2,9 @@ import { CompareView } from "@/components/compare/CompareView";
 
 export default async function Page({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const { runs } = await searchParams;
-  const ids = (Array.isArray(runs) ? runs.join(",") : (runs ?? "")).split(",").map((s) => s.trim()).filter(Boolean);
+  const ids = (Array.isArray(runs) ? runs.join(",") : (runs ?? ""))
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   return <CompareView runIds={ids} />;
 }

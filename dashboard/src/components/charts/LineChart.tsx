@@ -109,7 +109,10 @@ export function LineChart({
       const host = plotRef.current;
       const legend = legendRef.current;
       if (cancelled || !host || !legend || !boxRef.current) return;
-      const colors = readColors(boxRef.current, JSON.parse(shape)[0].map((s: string[]) => s[2]));
+      const colors = readColors(
+        boxRef.current,
+        JSON.parse(shape)[0].map((s: string[]) => s[2]),
+      );
       const opts = chartOptions(UPlot, { width: live.current.width, height, labels: series.map((s) => s.label), colors, logY, legend, live });
       u = new UPlot(opts, toData(live.current.aligned, logY), host);
       uRef.current = u;
@@ -125,7 +128,8 @@ export function LineChart({
       u?.destroy();
       if (uRef.current === u) uRef.current = null;
     };
-    // `shape` stands for series labels/colours, logY, height and the theme.
+    // `shape` stands for series labels/colours, logY, height and the theme; the rest is read through refs.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [shape]);
 
   // New points: one setData, the zoom kept.

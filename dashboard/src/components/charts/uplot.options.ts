@@ -62,8 +62,26 @@ export function chartOptions(
         : { range: (_u, min, max) => (min == null || max == null ? [0, 1] : UPlot.rangeNum(min, max, 0.1, true)) },
     },
     axes: [
-      { ...axis, incrs: STEP_INCRS, space: 60, values: (_u, splits) => record("x", splits.map((v) => (v == null ? null : String(Math.round(v))))) },
-      { ...axis, size: 58, space: 32, values: (_u, splits) => record("y", splits.map((v) => (v == null ? null : fmtValue(v)))) },
+      {
+        ...axis,
+        incrs: STEP_INCRS,
+        space: 60,
+        values: (_u, splits) =>
+          record(
+            "x",
+            splits.map((v) => (v == null ? null : String(Math.round(v)))),
+          ),
+      },
+      {
+        ...axis,
+        size: 58,
+        space: 32,
+        values: (_u, splits) =>
+          record(
+            "y",
+            splits.map((v) => (v == null ? null : fmtValue(v))),
+          ),
+      },
     ],
     series: [
       { label: "step", value: (_u, v) => (v == null ? "—" : live.current.xLabel(v)) },

@@ -113,8 +113,8 @@ export function CompareTable({ data, requesting, onEvaluate }: Props) {
         )}
       </table>
       <p className="subtle compare-note">
-        Each run is compared at its recommended checkpoint, else its newest. Best value per column in bold. The paper&apos;s rows (SD 2.1 base, paper Table 1) are for reference; numbers
-        from other base models or test encoders are not comparable with them.
+        Each run is compared at its recommended checkpoint, else its newest. Best value per column in bold. The paper&apos;s rows (SD 2.1 base, paper Table 1) are for reference;
+        numbers from other base models or test encoders are not comparable with them.
       </p>
     </div>
   );
@@ -136,7 +136,19 @@ function ScoreCells({ set, field, protocol, metrics, best }: { set: ScoreSet; fi
   );
 }
 
-function MissingCell({ row, protocol, span, requesting, onEvaluate }: { row: Row; protocol: EvaluationProtocol; span: number; requesting: string | null; onEvaluate: Props["onEvaluate"] }) {
+function MissingCell({
+  row,
+  protocol,
+  span,
+  requesting,
+  onEvaluate,
+}: {
+  row: Row;
+  protocol: EvaluationProtocol;
+  span: number;
+  requesting: string | null;
+  onEvaluate: Props["onEvaluate"];
+}) {
   const c = row.checkpoint;
   const running = c ? row.run.evaluations.find((e) => e.checkpoint.id === c.id && e.protocol === protocol && isActive(e)) : undefined;
   return (
@@ -149,7 +161,11 @@ function MissingCell({ row, protocol, span, requesting, onEvaluate }: { row: Row
           </Link>
         ) : (
           <button type="button" className="btn btn-small" disabled={requesting === `${c.id}:${protocol}`} onClick={() => onEvaluate(c.id, protocol)}>
-            Evaluate<span className="sr-only"> {protocol} for {row.run.subject.name}</span>
+            Evaluate
+            <span className="sr-only">
+              {" "}
+              {protocol} for {row.run.subject.name}
+            </span>
           </button>
         ))}
       <span className="sr-only">no {protocol} scores</span>

@@ -53,7 +53,17 @@ export function CheckpointScores({ checkpoints, offsets, evals }: Props) {
   );
 }
 
-function CheckpointGroup({ checkpoint: c, offsets, evals, scoresOn }: { checkpoint: CheckpointFieldsFragment; offsets: Record<string, number>; evals: RunEvaluations; scoresOn: boolean }) {
+function CheckpointGroup({
+  checkpoint: c,
+  offsets,
+  evals,
+  scoresOn,
+}: {
+  checkpoint: CheckpointFieldsFragment;
+  offsets: Record<string, number>;
+  evals: RunEvaluations;
+  scoresOn: boolean;
+}) {
   const latest = latestByProtocol(evals.evaluations, c.id);
   const shown = PROTOCOLS.filter((p) => latest.has(p));
   // Before its automatic QUICK evaluation exists the checkpoint keeps one placeholder row, so the

@@ -49,7 +49,8 @@ export function EvaluationPanel({ checkpoints, offsets, totalSteps, evals }: Pro
       </div>
       {evals.evaluator && !evals.evaluator.available && (
         <p className="notice" role="status" data-testid="scores-off" id="scores-off">
-          Scores are off: this server has no scoring models set up, so checkpoints are not evaluated and the Evaluate buttons are disabled. An administrator can set them up (see the Health page).
+          Scores are off: this server has no scoring models set up, so checkpoints are not evaluated and the Evaluate buttons are disabled. An administrator can set them up (see
+          the Health page).
         </p>
       )}
       {evals.loadError && (
@@ -60,11 +61,8 @@ export function EvaluationPanel({ checkpoints, offsets, totalSteps, evals }: Pro
       {checkpoints.length > 0 &&
         (rec && recCheckpoint ? (
           <p className="recommendation" data-testid="recommendation">
-            <span className="badge badge-recommended">Recommended</span>{" "}
-            <strong>
-              {stepText(recCheckpoint, offsets)}
-            </strong>{" "}
-            — {rec.reason} <Link href={`/evaluations/${rec.evaluation.id}`}>Scores of this checkpoint</Link>
+            <span className="badge badge-recommended">Recommended</span> <strong>{stepText(recCheckpoint, offsets)}</strong> — {rec.reason}{" "}
+            <Link href={`/evaluations/${rec.evaluation.id}`}>Scores of this checkpoint</Link>
           </p>
         ) : (
           // Holds the line the recommendation will take, so nothing below moves when it arrives.

@@ -23,9 +23,7 @@ export function EvaluationStatus({ evaluation: e }: { evaluation: EvaluationSumm
           <div className="progress progress-thin" role="progressbar" aria-label={`${e.protocol} evaluation progress`} aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct}>
             <div className="progress-fill" style={{ width: `${pct}%` }} />
           </div>
-          <span className="subtle eval-count">
-            {e.state === "SCORING" ? `${e.imagesScored}/${e.imagesTotal} scored` : `${e.imagesDone}/${e.imagesTotal} images`}
-          </span>
+          <span className="subtle eval-count">{e.state === "SCORING" ? `${e.imagesScored}/${e.imagesTotal} scored` : `${e.imagesDone}/${e.imagesTotal} images`}</span>
         </>
       )}
       {e.state === "FAILED" && e.error && (

@@ -27,7 +27,19 @@ const SERIES = [
  * checkpoint ringed. The x axis is the whole run from the start, like the loss chart. `data-points` carries
  * [stage, step, dino] per point.
  */
-export function ScoresChart({ points, totalSteps, offsets, protocol, recommendedId }: { points: ScorePoint[]; totalSteps: number; offsets: Record<string, number>; protocol: EvaluationProtocol; recommendedId: string | null }) {
+export function ScoresChart({
+  points,
+  totalSteps,
+  offsets,
+  protocol,
+  recommendedId,
+}: {
+  points: ScorePoint[];
+  totalSteps: number;
+  offsets: Record<string, number>;
+  protocol: EvaluationProtocol;
+  recommendedId: string | null;
+}) {
   const ids = useId();
   const xMax = Math.max(totalSteps, 1);
   const key = JSON.stringify(points);
@@ -39,7 +51,10 @@ export function ScoresChart({ points, totalSteps, offsets, protocol, recommended
     <figure className="chart score-chart" aria-labelledby={`${ids}-cap`}>
       <figcaption id={`${ids}-cap`} className="chart-head">
         <span>
-          <strong>Scores per checkpoint</strong> <span className="subtle">({protocol}, {points.length} scored)</span>
+          <strong>Scores per checkpoint</strong>{" "}
+          <span className="subtle">
+            ({protocol}, {points.length} scored)
+          </span>
         </span>
       </figcaption>
       <LineChart

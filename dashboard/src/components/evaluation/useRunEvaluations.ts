@@ -1,12 +1,7 @@
 "use client";
 
 import { useCallback, useEffect, useRef, useState } from "react";
-import type {
-  EvaluateCheckpointMutation,
-  EvaluationProtocol,
-  EvaluationSummaryFragment,
-  RunEvaluationsQuery,
-} from "@/generated/graphql";
+import type { EvaluateCheckpointMutation, EvaluationProtocol, EvaluationSummaryFragment, RunEvaluationsQuery } from "@/generated/graphql";
 import { EVALUATE_CHECKPOINT, RUN_EVALUATIONS_QUERY } from "@/graphql/evaluations";
 import { errorText, GraphQLRequestError } from "@/lib/graphql";
 import { useSession } from "@/lib/session";

@@ -75,7 +75,8 @@ export function LinkView({ token }: { token: string }) {
           {run.subject.name} <span className="subtle">({run.subject.classNoun})</span>
         </h1>
         <p className="subtle">
-          Shared by <strong>{shared.team.name}</strong> · {run.method} · {run.baseModel} · <span className={`badge state-${run.state}`}>{run.state}</span> · shared {when(shared.sharedAt)}
+          Shared by <strong>{shared.team.name}</strong> · {run.method} · {run.baseModel} · <span className={`badge state-${run.state}`}>{run.state}</span> · shared{" "}
+          {when(shared.sharedAt)}
           {shared.expiresAt ? ` · link expires ${when(shared.expiresAt)}` : ""}
           {shared.promptOnly ? " · prompt only" : ""}
         </p>
@@ -87,7 +88,13 @@ export function LinkView({ token }: { token: string }) {
         ) : (
           <div className="row" role="group" aria-label="Choose a checkpoint">
             {run.checkpoints.map((c) => (
-              <button key={c.id} type="button" className={`btn btn-small${c.id === checkpointId ? " btn-primary" : ""}`} aria-pressed={c.id === checkpointId} onClick={() => setCheckpointId(c.id)}>
+              <button
+                key={c.id}
+                type="button"
+                className={`btn btn-small${c.id === checkpointId ? " btn-primary" : ""}`}
+                aria-pressed={c.id === checkpointId}
+                onClick={() => setCheckpointId(c.id)}
+              >
                 {stepText(c, stageOffsets(run.settings))}
               </button>
             ))}

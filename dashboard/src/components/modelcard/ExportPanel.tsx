@@ -28,7 +28,10 @@ export function ExportPanel({ checkpointId }: { checkpointId: string }) {
       const done = () => subs.current.delete(id);
       subs.current.set(
         id,
-        client.current.subscribe<ModelExportUpdatedSubscription>({ query: MODEL_EXPORT_UPDATED, variables: { id } }, { next: (r) => r.data && upsert(r.data.modelExportUpdated), error: done, complete: done }),
+        client.current.subscribe<ModelExportUpdatedSubscription>(
+          { query: MODEL_EXPORT_UPDATED, variables: { id } },
+          { next: (r) => r.data && upsert(r.data.modelExportUpdated), error: done, complete: done },
+        ),
       );
     },
     [session, upsert],
@@ -76,7 +79,13 @@ export function ExportPanel({ checkpointId }: { checkpointId: string }) {
         <button type="button" className="btn" disabled={busy !== null} onClick={() => void start("SINGLE_FILE")}>
           Export single file (A1111/ComfyUI)
         </button>
-        <button type="button" className="btn" disabled={busy !== null} onClick={() => void start("CHECKPOINT")} title="The checkpoint's own files as plain safetensors (a compact checkpoint's UNet decoded)">
+        <button
+          type="button"
+          className="btn"
+          disabled={busy !== null}
+          onClick={() => void start("CHECKPOINT")}
+          title="The checkpoint's own files as plain safetensors (a compact checkpoint's UNet decoded)"
+        >
           Download checkpoint files
         </button>
         <label className="checkbox">
@@ -128,7 +137,10 @@ function ExportItem({ e }: { e: Export }) {
                   {f.name}
                 </a>{" "}
                 <span className="subtle">
-                  {formatBytes(f.sizeBytes)} · <code className="hash" title={f.sha256}>{f.sha256.slice(0, 12)}…</code>
+                  {formatBytes(f.sizeBytes)} ·{" "}
+                  <code className="hash" title={f.sha256}>
+                    {f.sha256.slice(0, 12)}…
+                  </code>
                 </span>
               </li>
             ))}

@@ -106,38 +106,38 @@ function Scores({ scores }: { scores: Card["evaluations"] }) {
   if (scores.length === 0) return <p className="subtle">Not evaluated yet.</p>;
   return (
     <div className="table-scroll">
-<table className="table">
-      <caption className="subhead caption-left">Evaluation (latest per protocol)</caption>
-      <thead>
-        <tr>
-          <th scope="col">Protocol</th>
-          <th scope="col" className="num">
-            CLIP-I
-          </th>
-          <th scope="col" className="num">
-            CLIP-T
-          </th>
-          <th scope="col" className="num">
-            DINO
-          </th>
-          <th scope="col">Evaluated</th>
-        </tr>
-      </thead>
-      <tbody>
-        {scores.map((s) => (
-          <tr key={s.evaluationId}>
-            <th scope="row">
-              <Link href={`/evaluations/${s.evaluationId}`}>{s.protocol}</Link>
+      <table className="table">
+        <caption className="subhead caption-left">Evaluation (latest per protocol)</caption>
+        <thead>
+          <tr>
+            <th scope="col">Protocol</th>
+            <th scope="col" className="num">
+              CLIP-I
             </th>
-            <td className="num">{fmt(s.clipI)}</td>
-            <td className="num">{fmt(s.clipT)}</td>
-            <td className="num">{fmt(s.dino)}</td>
-            <td>{when(s.evaluatedAt)}</td>
+            <th scope="col" className="num">
+              CLIP-T
+            </th>
+            <th scope="col" className="num">
+              DINO
+            </th>
+            <th scope="col">Evaluated</th>
           </tr>
-        ))}
-      </tbody>
-    </table>
-</div>
+        </thead>
+        <tbody>
+          {scores.map((s) => (
+            <tr key={s.evaluationId}>
+              <th scope="row">
+                <Link href={`/evaluations/${s.evaluationId}`}>{s.protocol}</Link>
+              </th>
+              <td className="num">{fmt(s.clipI)}</td>
+              <td className="num">{fmt(s.clipT)}</td>
+              <td className="num">{fmt(s.dino)}</td>
+              <td>{when(s.evaluatedAt)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }
 

@@ -38,7 +38,9 @@ export function sizeChoices(resolution: number, { min, max }: { min: number; max
   ];
   return [
     { value: "", label: `${resolution} × ${resolution} (native)` },
-    ...sizes.filter(([w, h]) => w >= min && h >= min && w <= max && h <= max && !(w === resolution && h === resolution)).map(([w, h, what]) => ({ value: `${w}x${h}`, label: `${w} × ${h} (${what})` })),
+    ...sizes
+      .filter(([w, h]) => w >= min && h >= min && w <= max && h <= max && !(w === resolution && h === resolution))
+      .map(([w, h, what]) => ({ value: `${w}x${h}`, label: `${w} × ${h} (${what})` })),
   ];
 }
 
@@ -168,7 +170,8 @@ export function Playground({ checkpointId }: { checkpointId: string }) {
       <div>
         <h1>Playground</h1>
         <p className="subtle">
-          {ckpt.run.subject.name} · {stepText(ckpt, stageOffsets(ckpt.run.settings))} · <Link href={`/runs/${ckpt.run.id}`}>back to the run</Link> · <a href={ckpt.downloadUrl}>checkpoint.json</a>
+          {ckpt.run.subject.name} · {stepText(ckpt, stageOffsets(ckpt.run.settings))} · <Link href={`/runs/${ckpt.run.id}`}>back to the run</Link> ·{" "}
+          <a href={ckpt.downloadUrl}>checkpoint.json</a>
         </p>
       </div>
       <div className="playground">

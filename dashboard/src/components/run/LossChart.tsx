@@ -71,7 +71,16 @@ export function LossChart({ points, stageOffsets, totalSteps }: { points: LossPo
         <div className="chart-controls">
           <label>
             Smoothing <output htmlFor={`${ids}-smooth`}>{smoothing.toFixed(2)}</output>
-            <input id={`${ids}-smooth`} type="range" min={0} max={0.95} step={0.05} value={smoothing} onChange={(e) => setSmoothing(Number(e.target.value))} data-testid="loss-smoothing" />
+            <input
+              id={`${ids}-smooth`}
+              type="range"
+              min={0}
+              max={0.95}
+              step={0.05}
+              value={smoothing}
+              onChange={(e) => setSmoothing(Number(e.target.value))}
+              data-testid="loss-smoothing"
+            />
           </label>
           <label>
             <input type="checkbox" checked={logScale} onChange={(e) => setLogScale(e.target.checked)} data-testid="loss-log" /> Log scale

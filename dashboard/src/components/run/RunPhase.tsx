@@ -48,12 +48,28 @@ export function RunPhase({
             {estimatedStartAt ? `, estimated start ${new Date(estimatedStartAt).toLocaleTimeString()}` : ""}
           </span>
         )}
-        {ticking && since !== null && <span className="subtle" data-testid="phase-elapsed">for {formatDuration((now - since) / 1000)}</span>}
+        {ticking && since !== null && (
+          <span className="subtle" data-testid="phase-elapsed">
+            for {formatDuration((now - since) / 1000)}
+          </span>
+        )}
       </p>
       <ol className="phase-steps" aria-label="Run phases">
         {steps.map((k, i) => (
           <li key={k} data-status={allDone || (at >= 0 && i < at) ? "done" : i === at ? "current" : "next"}>
-            {k === "queued" ? "queued" : k === "loading" ? (baseModelLoadMs != null ? `base model loaded in ${formatDuration(baseModelLoadMs / 1000)}${baseModelWarm ? " (warm engine)" : ""}` : "loading base model") : k === "stage1" ? (method === "TWO_STAGE" ? "stage 1" : "training") : k === "stage2" ? "stage 2" : "saving checkpoint"}
+            {k === "queued"
+              ? "queued"
+              : k === "loading"
+                ? baseModelLoadMs != null
+                  ? `base model loaded in ${formatDuration(baseModelLoadMs / 1000)}${baseModelWarm ? " (warm engine)" : ""}`
+                  : "loading base model"
+                : k === "stage1"
+                  ? method === "TWO_STAGE"
+                    ? "stage 1"
+                    : "training"
+                  : k === "stage2"
+                    ? "stage 2"
+                    : "saving checkpoint"}
           </li>
         ))}
       </ol>

@@ -147,7 +147,19 @@ function rate(state: State): number | null {
 
 export function RunView({ runId }: { runId: string }) {
   const session = useSession();
-  const [state, dispatch] = useReducer(reducer, { run: null, notFound: false, losses: [], samples: [], checkpoints: [], lastSeq: 0, recent: [], stageAt: {}, lastLossAt: null, baseModelLoadMs: null, baseModelWarm: false });
+  const [state, dispatch] = useReducer(reducer, {
+    run: null,
+    notFound: false,
+    losses: [],
+    samples: [],
+    checkpoints: [],
+    lastSeq: 0,
+    recent: [],
+    stageAt: {},
+    lastLossAt: null,
+    baseModelLoadMs: null,
+    baseModelWarm: false,
+  });
   const [loadError, setLoadError] = useState<string | null>(null);
   const [live, setLive] = useState<"connecting" | "live" | "reconnecting" | "ended">("connecting");
   const [cancelError, setCancelError] = useState<string | null>(null);
@@ -322,8 +334,14 @@ export function RunView({ runId }: { runId: string }) {
           </h1>
           <p className="subtle">
             {run.method} · {run.baseModel} ·{" "}
-            <span data-testid="run-started">{run.startedAt ? `started ${new Date(run.startedAt).toLocaleString()}` : run.state === "QUEUED" ? `queued ${new Date(run.createdAt).toLocaleTimeString()}` : "not started"}</span> ·{" "}
-            <span data-testid="live-status">{TERMINAL.has(run.state) ? "finished" : live === "reconnecting" ? "reconnecting…" : live}</span>
+            <span data-testid="run-started">
+              {run.startedAt
+                ? `started ${new Date(run.startedAt).toLocaleString()}`
+                : run.state === "QUEUED"
+                  ? `queued ${new Date(run.createdAt).toLocaleTimeString()}`
+                  : "not started"}
+            </span>{" "}
+            · <span data-testid="live-status">{TERMINAL.has(run.state) ? "finished" : live === "reconnecting" ? "reconnecting…" : live}</span>
           </p>
           {settings.length > 0 && <p className="subtle">{settings.join(" · ")}</p>}
         </div>
@@ -347,7 +365,15 @@ export function RunView({ runId }: { runId: string }) {
       )}
 
       <section className="panel progress-panel" aria-label="Progress">
-        <RunPhase phase={phase} method={run.method} since={since} queuePosition={run.queuePosition} estimatedStartAt={run.estimatedStartAt} baseModelLoadMs={state.baseModelLoadMs} baseModelWarm={state.baseModelWarm} />
+        <RunPhase
+          phase={phase}
+          method={run.method}
+          since={since}
+          queuePosition={run.queuePosition}
+          estimatedStartAt={run.estimatedStartAt}
+          baseModelLoadMs={state.baseModelLoadMs}
+          baseModelWarm={state.baseModelWarm}
+        />
         <div className="progress-row">
           <span>
             Stage <strong data-testid="run-stage">{run.stage ? (STAGE_LABEL[run.stage] ?? run.stage) : phase === "loading" ? "not started" : "—"}</strong>
@@ -359,7 +385,15 @@ export function RunView({ runId }: { runId: string }) {
             {r ? `${r.toFixed(r >= 10 ? 1 : 2)} steps/s` : "— steps/s"}
           </span>
           <span data-testid="run-left">
-            {left !== null ? `${formatDuration(left)} left` : TERMINAL.has(run.state) ? (run.startedAt && run.finishedAt ? `took ${formatDuration((Date.parse(run.finishedAt) - Date.parse(run.startedAt)) / 1000)}` : "done") : phase === "finishing" ? "saving…" : "— left"}
+            {left !== null
+              ? `${formatDuration(left)} left`
+              : TERMINAL.has(run.state)
+                ? run.startedAt && run.finishedAt
+                  ? `took ${formatDuration((Date.parse(run.finishedAt) - Date.parse(run.startedAt)) / 1000)}`
+                  : "done"
+                : phase === "finishing"
+                  ? "saving…"
+                  : "— left"}
           </span>
         </div>
         <div className="progress" role="progressbar" aria-label="Training progress" aria-valuemin={0} aria-valuemax={run.totalSteps} aria-valuenow={run.step}>

@@ -1,8 +1,7 @@
 /** Stages in training order, and where each one starts on the run's cumulative step axis. */
 export const STAGE_ORDER: Record<string, number> = { class_images: 0, stage1: 1, stage2: 2 };
 
-export const byStageStep = (a: { stage: string; step: number }, b: { stage: string; step: number }) =>
-  (STAGE_ORDER[a.stage] ?? 9) - (STAGE_ORDER[b.stage] ?? 9) || a.step - b.step;
+export const byStageStep = (a: { stage: string; step: number }, b: { stage: string; step: number }) => (STAGE_ORDER[a.stage] ?? 9) - (STAGE_ORDER[b.stage] ?? 9) || a.step - b.step;
 
 /** Stage 2 counts on from the end of stage 1 (`Run.step` is cumulative the same way). */
 export function stageOffsets(config: unknown): Record<string, number> {

@@ -43,7 +43,18 @@ const METHODS: { id: RunMethod; label: string }[] = [
 ];
 
 /** Fields that show their own error; an API error naming any other field shows above the button. */
-const SHOWN_FIELDS = new Set(["subjectId", "baseModel", "stage1Steps", "stage1LearningRate", "stage2Steps", "stage2LearningRate", "checkpointEvery", "samplePrompts", "seed", "maxGradNorm"]);
+const SHOWN_FIELDS = new Set([
+  "subjectId",
+  "baseModel",
+  "stage1Steps",
+  "stage1LearningRate",
+  "stage2Steps",
+  "stage2LearningRate",
+  "checkpointEvery",
+  "samplePrompts",
+  "seed",
+  "maxGradNorm",
+]);
 
 type Form = {
   subjectId: string;
@@ -97,7 +108,10 @@ function validate(f: Form, facts: Facts): Errors {
     if (!every(f.every)) e.checkpointEvery = everyText;
     else if (steps(f.s2Steps) && Number(f.every) > Number(f.s2Steps)) e.checkpointEvery = "At most the stage-2 steps.";
   }
-  const prompts = f.prompts.split("\n").map((p) => p.trim()).filter(Boolean);
+  const prompts = f.prompts
+    .split("\n")
+    .map((p) => p.trim())
+    .filter(Boolean);
   if (prompts.length > L.samplePrompts.maxCount) e.samplePrompts = `Up to ${L.samplePrompts.maxCount} prompts.`;
   else if (prompts.some((p) => p.length > L.samplePrompts.maxLength)) e.samplePrompts = `Each prompt up to ${L.samplePrompts.maxLength} characters.`;
   if (f.seed.trim() && !intIn(f.seed, L.seed.min, L.seed.max)) e.seed = `A whole number from ${L.seed.min} to ${L.seed.max}.`;
@@ -138,8 +152,7 @@ export function NewRunForm({ initialSubjectId }: { initialSubjectId?: string | u
     if (models) setForm((f) => ({ ...f, baseModel: f.baseModel || (models.find((b) => b.default) ?? models[0])?.id || "" }));
   }, [models]);
   useEffect(() => {
-    if (facts)
-      setForm((f) => (f.method ? f : { ...f, ...defaultsFor(facts, facts.defaultMethod, facts.defaultPreset), maxGradNorm: String(facts.defaultMaxGradNorm) }));
+    if (facts) setForm((f) => (f.method ? f : { ...f, ...defaultsFor(facts, facts.defaultMethod, facts.defaultPreset), maxGradNorm: String(facts.defaultMaxGradNorm) }));
   }, [facts]);
   useEffect(() => {
     if (loadError) setFormError(errorText(loadError));
@@ -163,7 +176,10 @@ export function NewRunForm({ initialSubjectId }: { initialSubjectId?: string | u
     setFormError(null);
     if (Object.keys(e).length) return;
     const d = methodOf(facts, form.method);
-    const prompts = form.prompts.split("\n").map((p) => p.trim()).filter(Boolean);
+    const prompts = form.prompts
+      .split("\n")
+      .map((p) => p.trim())
+      .filter(Boolean);
     const input: Record<string, unknown> = { subjectId: form.subjectId, method: form.method, baseModel: form.baseModel };
     if (d.stage1) Object.assign(input, { stage1Steps: Number(form.s1Steps), stage1LearningRate: Number(form.s1Lr) });
     if (d.stage1 && d.stage1.checkpointEvery !== null) input.checkpointEvery = Number(form.every);
@@ -190,7 +206,14 @@ export function NewRunForm({ initialSubjectId }: { initialSubjectId?: string | u
       <span>
         {label} <span className="hint">{hint}</span>
       </span>
-      <input name={name} value={form[key] ?? ""} onChange={(e) => set(key, e.target.value)} aria-invalid={!!errors[name]} aria-describedby={errors[name] ? `${name}-err` : undefined} {...props} />
+      <input
+        name={name}
+        value={form[key] ?? ""}
+        onChange={(e) => set(key, e.target.value)}
+        aria-invalid={!!errors[name]}
+        aria-describedby={errors[name] ? `${name}-err` : undefined}
+        {...props}
+      />
       {errors[name] && (
         <span className="field-error" id={`${name}-err`} data-testid={`error-${name}`}>
           {errors[name]}
@@ -293,7 +316,14 @@ export function NewRunForm({ initialSubjectId }: { initialSubjectId?: string | u
               </span>
             )}
           </span>
-          <textarea name="samplePrompts" rows={3} value={form.prompts} onChange={(e) => set("prompts", e.target.value)} aria-invalid={!!errors.samplePrompts} placeholder={d ? `${samplePrompt(d, subject?.classNoun ?? "backpack")} on the beach` : ""} />
+          <textarea
+            name="samplePrompts"
+            rows={3}
+            value={form.prompts}
+            onChange={(e) => set("prompts", e.target.value)}
+            aria-invalid={!!errors.samplePrompts}
+            placeholder={d ? `${samplePrompt(d, subject?.classNoun ?? "backpack")} on the beach` : ""}
+          />
           {errors.samplePrompts && (
             <span className="field-error" data-testid="error-samplePrompts">
               {errors.samplePrompts}

@@ -50,8 +50,8 @@ export function SharedRunNotice({ runId }: { runId: string }) {
   if (access.kind !== "shared") return null;
   return (
     <p className="notice" role="note" data-testid="shared-run-notice" title={access.message}>
-      Shared with your team{access.team ? ` by ${access.team}` : ""} — read-only: you can prompt its checkpoints and download them, but not cancel, evaluate or share
-      the run (the API answers FORBIDDEN).
+      Shared with your team{access.team ? ` by ${access.team}` : ""} — read-only: you can prompt its checkpoints and download them, but not cancel, evaluate or share the run (the
+      API answers FORBIDDEN).
     </p>
   );
 }

@@ -105,9 +105,7 @@ function ShareForm({ runId }: { runId: string }) {
           <label className="field">
             <span>
               Team id{" "}
-              <span className="hint">
-                shown (with a copy button) on that team&apos;s Team page; the other team can read the run and its checkpoints, generate and download
-              </span>
+              <span className="hint">shown (with a copy button) on that team&apos;s Team page; the other team can read the run and its checkpoints, generate and download</span>
             </span>
             <input name="targetTeamId" required autoComplete="off" value={teamId} onChange={(e) => setTeamId(e.target.value)} aria-invalid={!!fe("targetTeamId")} />
             {fe("targetTeamId") && <span className="field-error">{fe("targetTeamId")}</span>}

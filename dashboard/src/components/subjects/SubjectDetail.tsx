@@ -2,13 +2,7 @@
 
 import Link from "next/link";
 import { useCallback, useEffect, useRef, useState } from "react";
-import type {
-  AddSubjectImageMutation,
-  CreateImageUploadMutation,
-  RemoveSubjectImageMutation,
-  SubjectImageFieldsFragment,
-  SubjectQuery,
-} from "@/generated/graphql";
+import type { AddSubjectImageMutation, CreateImageUploadMutation, RemoveSubjectImageMutation, SubjectImageFieldsFragment, SubjectQuery } from "@/generated/graphql";
 import { ADD_SUBJECT_IMAGE, CREATE_IMAGE_UPLOAD, REMOVE_SUBJECT_IMAGE, SUBJECT_QUERY } from "@/graphql/subjects";
 import { errorText, GraphQLRequestError } from "@/lib/graphql";
 import { useSession } from "@/lib/session";

@@ -78,39 +78,39 @@ export function ApiKeysPanel({ keys, onChanged }: { keys: ApiKeyFieldsFragment[]
         </div>
       )}
       <div className="table-scroll">
-<table className="table" data-testid="api-keys">
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            <th scope="col">Prefix</th>
-            <th scope="col">Created</th>
-            <th scope="col">Status</th>
-            <th scope="col">
-              <span className="sr-only">Actions</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {keys.map((k) => (
-            <tr key={k.id}>
-              <td>{k.name}</td>
-              <td>
-                <code>{k.prefix}…</code>
-              </td>
-              <td>{when(k.createdAt)}</td>
-              <td>{k.revokedAt ? <span className="subtle">revoked {when(k.revokedAt)}</span> : session.apiKey.startsWith(k.prefix) ? "active (this browser)" : "active"}</td>
-              <td className="row-actions">
-                {!k.revokedAt && (
-                  <button type="button" className="btn btn-small" onClick={() => void revoke(k)}>
-                    Revoke<span className="sr-only"> {k.name}</span>
-                  </button>
-                )}
-              </td>
+        <table className="table" data-testid="api-keys">
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Prefix</th>
+              <th scope="col">Created</th>
+              <th scope="col">Status</th>
+              <th scope="col">
+                <span className="sr-only">Actions</span>
+              </th>
             </tr>
-          ))}
-        </tbody>
-      </table>
-</div>
+          </thead>
+          <tbody>
+            {keys.map((k) => (
+              <tr key={k.id}>
+                <td>{k.name}</td>
+                <td>
+                  <code>{k.prefix}…</code>
+                </td>
+                <td>{when(k.createdAt)}</td>
+                <td>{k.revokedAt ? <span className="subtle">revoked {when(k.revokedAt)}</span> : session.apiKey.startsWith(k.prefix) ? "active (this browser)" : "active"}</td>
+                <td className="row-actions">
+                  {!k.revokedAt && (
+                    <button type="button" className="btn btn-small" onClick={() => void revoke(k)}>
+                      Revoke<span className="sr-only"> {k.name}</span>
+                    </button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
     </section>
   );
 }

@@ -113,35 +113,35 @@ export function InvitationsPanel({ onChanged }: { onChanged: () => void }) {
         <p className="subtle">No pending invitations.</p>
       ) : (
         <div className="table-scroll">
-<table className="table" data-testid="invitations">
-          <thead>
-            <tr>
-              <th scope="col">Role</th>
-              <th scope="col">Created</th>
-              <th scope="col">By</th>
-              <th scope="col">Expires</th>
-              <th scope="col">
-                <span className="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {open.map((i) => (
-              <tr key={i.id} data-testid="invitation-row">
-                <td>{i.role}</td>
-                <td>{when(i.createdAt)}</td>
-                <td>{i.createdBy?.name ?? "—"}</td>
-                <td>{when(i.expiresAt)}</td>
-                <td className="row-actions">
-                  <button type="button" className="btn btn-small" onClick={() => void revoke(i.id)}>
-                    Revoke
-                  </button>
-                </td>
+          <table className="table" data-testid="invitations">
+            <thead>
+              <tr>
+                <th scope="col">Role</th>
+                <th scope="col">Created</th>
+                <th scope="col">By</th>
+                <th scope="col">Expires</th>
+                <th scope="col">
+                  <span className="sr-only">Actions</span>
+                </th>
               </tr>
-            ))}
-          </tbody>
-        </table>
-</div>
+            </thead>
+            <tbody>
+              {open.map((i) => (
+                <tr key={i.id} data-testid="invitation-row">
+                  <td>{i.role}</td>
+                  <td>{when(i.createdAt)}</td>
+                  <td>{i.createdBy?.name ?? "—"}</td>
+                  <td>{when(i.expiresAt)}</td>
+                  <td className="row-actions">
+                    <button type="button" className="btn btn-small" onClick={() => void revoke(i.id)}>
+                      Revoke
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
     </section>
   );

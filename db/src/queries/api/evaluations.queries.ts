@@ -1,10 +1,6 @@
 import { and, asc, desc, eq, gt, inArray, isNull, lt, notExists, or, sql } from "drizzle-orm";
 import type { Database } from "../../client.js";
-import {
-  evaluations,
-  type DriftRecord,
-  type PromptScoreRecord,
-} from "../../schema/evaluations.js";
+import { evaluations, type DriftRecord, type PromptScoreRecord } from "../../schema/evaluations.js";
 import { checkpoints, runs } from "../../schema/runs.js";
 import { subjects } from "../../schema/subjects.js";
 import { announceEvaluation } from "../evaluation-events.queries.js";
@@ -57,12 +53,18 @@ export function checkpointsWithoutAutomaticEvaluation(db: Database, since: Date,
 }
 
 export async function getEvaluation(db: Database, teamId: string, id: string): Promise<EvaluationRow | null> {
-  const [row] = await db.select().from(evaluations).where(and(eq(evaluations.teamId, teamId), eq(evaluations.id, id)));
+  const [row] = await db
+    .select()
+    .from(evaluations)
+    .where(and(eq(evaluations.teamId, teamId), eq(evaluations.id, id)));
   return row ?? null;
 }
 
 export function evaluationsByIds(db: Database, teamId: string, ids: readonly string[]) {
-  return db.select().from(evaluations).where(and(eq(evaluations.teamId, teamId), inArray(evaluations.id, [...ids])));
+  return db
+    .select()
+    .from(evaluations)
+    .where(and(eq(evaluations.teamId, teamId), inArray(evaluations.id, [...ids])));
 }
 
 export function evaluationsByCheckpointIds(db: Database, teamId: string, checkpointIds: readonly string[]) {
@@ -104,12 +106,7 @@ export async function claimScoring(db: Database, owner: string, leaseMs: number)
     const [row] = await tx
       .select({ id: evaluations.id })
       .from(evaluations)
-      .where(
-        and(
-          eq(evaluations.state, "SCORING"),
-          or(isNull(evaluations.leaseOwner), lt(evaluations.leaseExpiresAt, sql`now()`)),
-        ),
-      )
+      .where(and(eq(evaluations.state, "SCORING"), or(isNull(evaluations.leaseOwner), lt(evaluations.leaseExpiresAt, sql`now()`))))
       .orderBy(asc(evaluations.createdAt))
       .limit(1)
       .for("update", { skipLocked: true });

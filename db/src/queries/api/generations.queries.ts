@@ -23,9 +23,9 @@ export async function createGeneration(db: Database, g: NewGeneration) {
 export async function createGenerationWithin(db: Database, g: NewGeneration, maxUnfinished: number) {
   return db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`studio.unfinished-generations:${g.teamId}`}, 0))`);
-    const [{ n }] = (await tx.execute<{ n: string }>(
-      sql`select count(*) as n from generations where team_id = ${g.teamId} and state in ('QUEUED', 'RUNNING')`,
-    )).rows as [{ n: string }];
+    const [{ n }] = (await tx.execute<{ n: string }>(sql`select count(*) as n from generations where team_id = ${g.teamId} and state in ('QUEUED', 'RUNNING')`)).rows as [
+      { n: string },
+    ];
     if (Number(n) >= maxUnfinished) return { row: null, unfinished: Number(n) };
     const [row] = await tx.insert(generations).values(g).returning();
     await notify(tx, CHANNELS.work, { kind: "generation", id: row!.id });
@@ -35,7 +35,10 @@ export async function createGenerationWithin(db: Database, g: NewGeneration, max
 }
 
 export async function getGeneration(db: Database, teamId: string, id: string) {
-  const [row] = await db.select().from(generations).where(and(eq(generations.teamId, teamId), eq(generations.id, id)));
+  const [row] = await db
+    .select()
+    .from(generations)
+    .where(and(eq(generations.teamId, teamId), eq(generations.id, id)));
   return row ?? null;
 }
 

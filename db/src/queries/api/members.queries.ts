@@ -20,14 +20,14 @@ export function listMembers(db: Database, teamId: string) {
 }
 
 export async function getMembership(db: Database, teamId: string, userId: string) {
-  const [row] = await db.select().from(memberships).where(and(eq(memberships.teamId, teamId), eq(memberships.userId, userId)));
+  const [row] = await db
+    .select()
+    .from(memberships)
+    .where(and(eq(memberships.teamId, teamId), eq(memberships.userId, userId)));
   return row ?? null;
 }
 
-export async function createInvitation(
-  db: Database,
-  i: { teamId: string; role: TeamRole; codeHash: string; createdBy: string; expiresAt: Date },
-) {
+export async function createInvitation(db: Database, i: { teamId: string; role: TeamRole; codeHash: string; createdBy: string; expiresAt: Date }) {
   return db.transaction(async (tx) => {
     const [row] = await tx.insert(invitations).values(i).returning();
     await appendAudit(tx, {
@@ -45,7 +45,10 @@ export function listInvitations(db: Database, teamId: string) {
 }
 
 export async function getInvitation(db: Database, teamId: string, id: string) {
-  const [row] = await db.select().from(invitations).where(and(eq(invitations.teamId, teamId), eq(invitations.id, id)));
+  const [row] = await db
+    .select()
+    .from(invitations)
+    .where(and(eq(invitations.teamId, teamId), eq(invitations.id, id)));
   return row ?? null;
 }
 
@@ -58,7 +61,10 @@ export async function revokeInvitation(db: Database, teamId: string, id: string,
       .where(and(eq(invitations.teamId, teamId), eq(invitations.id, id), isNull(invitations.revokedAt), isNull(invitations.acceptedAt)))
       .returning();
     if (row) await appendAudit(tx, { teamId, action: "INVITATION_REVOKED", actorUserId, details: { invitationId: id, role: row.role } });
-    const [now] = await tx.select().from(invitations).where(and(eq(invitations.teamId, teamId), eq(invitations.id, id)));
+    const [now] = await tx
+      .select()
+      .from(invitations)
+      .where(and(eq(invitations.teamId, teamId), eq(invitations.id, id)));
     return now ?? null;
   });
 }
@@ -103,14 +109,7 @@ export async function acceptInvitation(
       const [inv] = await tx
         .update(invitations)
         .set({ acceptedAt: new Date(), acceptedBy: userId })
-        .where(
-          and(
-            eq(invitations.codeHash, a.codeHash),
-            isNull(invitations.acceptedAt),
-            isNull(invitations.revokedAt),
-            sql`${invitations.expiresAt} > now()`,
-          ),
-        )
+        .where(and(eq(invitations.codeHash, a.codeHash), isNull(invitations.acceptedAt), isNull(invitations.revokedAt), sql`${invitations.expiresAt} > now()`))
         .returning();
       if (!inv) throw new Refused("gone");
       const existing = await tx
@@ -119,7 +118,10 @@ export async function acceptInvitation(
         .where(and(eq(memberships.teamId, inv.teamId), eq(memberships.userId, userId)));
       if (existing.length > 0) throw new Refused("already_member");
       await tx.insert(memberships).values({ teamId: inv.teamId, userId, role: inv.role });
-      const [key] = await tx.insert(apiKeys).values({ teamId: inv.teamId, userId, ...a.key }).returning();
+      const [key] = await tx
+        .insert(apiKeys)
+        .values({ teamId: inv.teamId, userId, ...a.key })
+        .returning();
       const [team] = await tx.select({ id: teams.id, name: teams.name }).from(teams).where(eq(teams.id, inv.teamId));
       await appendAudit(tx, {
         teamId: inv.teamId,
@@ -131,8 +133,7 @@ export async function acceptInvitation(
     });
   } catch (err) {
     if (err instanceof Refused) return { ok: false, reason: err.reason };
-    if ((err as { code?: string }).code === "23505" && /users_email/.test(String((err as { constraint?: string }).constraint)))
-      return { ok: false, reason: "email_taken" };
+    if ((err as { code?: string }).code === "23505" && /users_email/.test(String((err as { constraint?: string }).constraint))) return { ok: false, reason: "email_taken" };
     throw err;
   }
 }
@@ -143,26 +144,16 @@ class Refused extends Error {
   }
 }
 
-export type MemberChange =
-  | { ok: true; before: MembershipRow; after: MembershipRow | null; revokedKeys: number }
-  | { ok: false; reason: "not_member" | "last_owner" };
+export type MemberChange = { ok: true; before: MembershipRow; after: MembershipRow | null; revokedKeys: number } | { ok: false; reason: "not_member" | "last_owner" };
 
 /**
  * Changes a member's role (role set) or removes the member (role null: the membership goes and the
  * user's keys in this team are revoked). The team's OWNER rows are locked first, so two concurrent
  * changes can never leave the team without an OWNER. Audit line and NOTIFY in the same transaction.
  */
-export async function changeMember(
-  db: Database,
-  c: { teamId: string; userId: string; role: TeamRole | null; actorUserId: string },
-): Promise<MemberChange> {
+export async function changeMember(db: Database, c: { teamId: string; userId: string; role: TeamRole | null; actorUserId: string }): Promise<MemberChange> {
   return db.transaction(async (tx) => {
-    const rows = await tx
-      .select()
-      .from(memberships)
-      .where(eq(memberships.teamId, c.teamId))
-      .orderBy(asc(memberships.userId))
-      .for("update");
+    const rows = await tx.select().from(memberships).where(eq(memberships.teamId, c.teamId)).orderBy(asc(memberships.userId)).for("update");
     const before = rows.find((r) => r.userId === c.userId);
     if (!before) return { ok: false as const, reason: "not_member" as const };
     const owners = rows.filter((r) => r.role === "OWNER").length;
@@ -216,7 +207,10 @@ export async function revokeApiKeyAudited(db: Database, teamId: string, id: stri
       await notify(tx, CHANNELS.access, { keyId: id, teamId });
       return row;
     }
-    const [now] = await tx.select().from(apiKeys).where(and(eq(apiKeys.teamId, teamId), eq(apiKeys.id, id)));
+    const [now] = await tx
+      .select()
+      .from(apiKeys)
+      .where(and(eq(apiKeys.teamId, teamId), eq(apiKeys.id, id)));
     return now ?? null;
   });
 }

@@ -30,9 +30,7 @@ export async function createRun(db: Database, r: NewRun) {
 export async function createRunWithin(db: Database, r: NewRun, maxUnfinished: number) {
   return db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`studio.unfinished-runs:${r.teamId}`}, 0))`);
-    const [{ n }] = (await tx.execute<{ n: string }>(
-      sql`select count(*) as n from runs where team_id = ${r.teamId} and state in ('QUEUED', 'RUNNING')`,
-    )).rows as [{ n: string }];
+    const [{ n }] = (await tx.execute<{ n: string }>(sql`select count(*) as n from runs where team_id = ${r.teamId} and state in ('QUEUED', 'RUNNING')`)).rows as [{ n: string }];
     if (Number(n) >= maxUnfinished) return { row: null, unfinished: Number(n) };
     const [row] = await tx.insert(runs).values(r).returning();
     const seq = await appendRunEvents(tx, row!.id, [{ type: "RunStateChanged", payload: { state: "QUEUED", previousState: null } }]);
@@ -42,27 +40,26 @@ export async function createRunWithin(db: Database, r: NewRun, maxUnfinished: nu
 }
 
 export async function getRun(db: Database, teamId: string, id: string) {
-  const [row] = await db.select().from(runs).where(and(eq(runs.teamId, teamId), eq(runs.id, id)));
+  const [row] = await db
+    .select()
+    .from(runs)
+    .where(and(eq(runs.teamId, teamId), eq(runs.id, id)));
   return row ?? null;
 }
 
 export function runsByIds(db: Database, teamId: string, ids: readonly string[]) {
-  return db.select().from(runs).where(and(eq(runs.teamId, teamId), inArray(runs.id, [...ids])));
+  return db
+    .select()
+    .from(runs)
+    .where(and(eq(runs.teamId, teamId), inArray(runs.id, [...ids])));
 }
 
 /** Newest first, keyset-paginated on (created_at, id); `after` is the id of the last run seen. */
-export function listRuns(
-  db: Database,
-  teamId: string,
-  opts: { limit: number; after?: string | null; subjectId?: string | null; state?: RunStateValue | null },
-) {
+export function listRuns(db: Database, teamId: string, opts: { limit: number; after?: string | null; subjectId?: string | null; state?: RunStateValue | null }) {
   const conds: SQL[] = [eq(runs.teamId, teamId)];
   if (opts.subjectId) conds.push(eq(runs.subjectId, opts.subjectId));
   if (opts.state) conds.push(eq(runs.state, opts.state));
-  if (opts.after)
-    conds.push(
-      sql`(${runs.createdAt}, ${runs.id}) < (select r2.created_at, r2.id from runs r2 where r2.id = ${opts.after} and r2.team_id = ${teamId})`,
-    );
+  if (opts.after) conds.push(sql`(${runs.createdAt}, ${runs.id}) < (select r2.created_at, r2.id from runs r2 where r2.id = ${opts.after} and r2.team_id = ${teamId})`);
   return db
     .select()
     .from(runs)
@@ -124,7 +121,10 @@ export function samplesByRunIds(db: Database, teamId: string, runIds: readonly s
 }
 
 export function samplesByIds(db: Database, teamId: string, ids: readonly string[]) {
-  return db.select().from(samples).where(and(eq(samples.teamId, teamId), inArray(samples.id, [...ids])));
+  return db
+    .select()
+    .from(samples)
+    .where(and(eq(samples.teamId, teamId), inArray(samples.id, [...ids])));
 }
 
 export function checkpointsByRunIds(db: Database, teamId: string, runIds: readonly string[]) {
@@ -136,11 +136,17 @@ export function checkpointsByRunIds(db: Database, teamId: string, runIds: readon
 }
 
 export function checkpointsByIds(db: Database, teamId: string, ids: readonly string[]) {
-  return db.select().from(checkpoints).where(and(eq(checkpoints.teamId, teamId), inArray(checkpoints.id, [...ids])));
+  return db
+    .select()
+    .from(checkpoints)
+    .where(and(eq(checkpoints.teamId, teamId), inArray(checkpoints.id, [...ids])));
 }
 
 export async function getCheckpoint(db: Database, teamId: string, id: string) {
-  const [row] = await db.select().from(checkpoints).where(and(eq(checkpoints.teamId, teamId), eq(checkpoints.id, id)));
+  const [row] = await db
+    .select()
+    .from(checkpoints)
+    .where(and(eq(checkpoints.teamId, teamId), eq(checkpoints.id, id)));
   return row ?? null;
 }
 

@@ -41,11 +41,17 @@ export function runReadable(ownerTeamId: Column | SQL, runId: Column | SQL, a: R
 }
 
 export function readableRunsByIds(db: Database, a: RunAccess, ids: readonly string[]) {
-  return db.select().from(runs).where(and(inArray(runs.id, [...ids]), runReadable(runs.teamId, runs.id, a)));
+  return db
+    .select()
+    .from(runs)
+    .where(and(inArray(runs.id, [...ids]), runReadable(runs.teamId, runs.id, a)));
 }
 
 export function readableCheckpointsByIds(db: Database, a: RunAccess, ids: readonly string[]) {
-  return db.select().from(checkpoints).where(and(inArray(checkpoints.id, [...ids]), runReadable(checkpoints.teamId, checkpoints.runId, a)));
+  return db
+    .select()
+    .from(checkpoints)
+    .where(and(inArray(checkpoints.id, [...ids]), runReadable(checkpoints.teamId, checkpoints.runId, a)));
 }
 
 export function readableCheckpointsByRunIds(db: Database, a: RunAccess, runIds: readonly string[]) {
@@ -65,7 +71,10 @@ export function readableSamplesByRunIds(db: Database, a: RunAccess, runIds: read
 }
 
 export function readableSamplesByIds(db: Database, a: RunAccess, ids: readonly string[]) {
-  return db.select().from(samples).where(and(inArray(samples.id, [...ids]), runReadable(samples.teamId, samples.runId, a)));
+  return db
+    .select()
+    .from(samples)
+    .where(and(inArray(samples.id, [...ids]), runReadable(samples.teamId, samples.runId, a)));
 }
 
 /** The team's own subjects, and the subjects of runs readable through a share (name and class only reach them). */
@@ -121,11 +130,17 @@ export function latestScoresByCheckpointIds(db: Database, checkpointIds: readonl
 }
 
 export function usersByIds(db: Database, ids: readonly string[]) {
-  return db.select().from(users).where(inArray(users.id, [...ids]));
+  return db
+    .select()
+    .from(users)
+    .where(inArray(users.id, [...ids]));
 }
 
 export function teamNamesByIds(db: Database, ids: readonly string[]) {
-  return db.select({ id: teams.id, name: teams.name }).from(teams).where(inArray(teams.id, [...ids]));
+  return db
+    .select({ id: teams.id, name: teams.name })
+    .from(teams)
+    .where(inArray(teams.id, [...ids]));
 }
 
 // ---- shares ----
@@ -153,7 +168,10 @@ export async function createShare(db: Database, s: Omit<typeof shares.$inferInse
 }
 
 export async function getShare(db: Database, teamId: string, id: string) {
-  const [row] = await db.select().from(shares).where(and(eq(shares.teamId, teamId), eq(shares.id, id)));
+  const [row] = await db
+    .select()
+    .from(shares)
+    .where(and(eq(shares.teamId, teamId), eq(shares.id, id)));
   return row ?? null;
 }
 
@@ -173,7 +191,10 @@ export async function revokeShare(db: Database, teamId: string, id: string, acto
       await notify(tx, ACCESS_CHANNEL, { shareId: id, teamId: row.targetTeamId ?? undefined });
       return row;
     }
-    const [now] = await tx.select().from(shares).where(and(eq(shares.teamId, teamId), eq(shares.id, id)));
+    const [now] = await tx
+      .select()
+      .from(shares)
+      .where(and(eq(shares.teamId, teamId), eq(shares.id, id)));
     return now ?? null;
   });
 }
@@ -192,14 +213,7 @@ export function sharesToTeam(db: Database, teamId: string) {
     .select({ share: shares, ownerName: teams.name })
     .from(shares)
     .innerJoin(teams, eq(teams.id, shares.teamId))
-    .where(
-      and(
-        eq(shares.kind, "TEAM"),
-        eq(shares.targetTeamId, teamId),
-        isNull(shares.revokedAt),
-        sql`(${shares.expiresAt} is null or ${shares.expiresAt} > now())`,
-      ),
-    )
+    .where(and(eq(shares.kind, "TEAM"), eq(shares.targetTeamId, teamId), isNull(shares.revokedAt), sql`(${shares.expiresAt} is null or ${shares.expiresAt} > now())`))
     .orderBy(desc(shares.createdAt), desc(shares.id));
 }
 
@@ -223,15 +237,13 @@ export async function findLinkShareById(db: Database, id: string) {
 
 /** A generation made through the share link `shareId`. */
 export async function getGenerationViaShare(db: Database, shareId: string, id: string) {
-  const [row] = await db.select().from(generations).where(and(eq(generations.shareId, shareId), eq(generations.id, id)));
+  const [row] = await db
+    .select()
+    .from(generations)
+    .where(and(eq(generations.shareId, shareId), eq(generations.id, id)));
   return row ?? null;
 }
 
 export function listAudit(db: Database, teamId: string, limit: number) {
-  return db
-    .select()
-    .from(accessAudit)
-    .where(eq(accessAudit.teamId, teamId))
-    .orderBy(desc(accessAudit.at), desc(accessAudit.id))
-    .limit(limit);
+  return db.select().from(accessAudit).where(eq(accessAudit.teamId, teamId)).orderBy(desc(accessAudit.at), desc(accessAudit.id)).limit(limit);
 }

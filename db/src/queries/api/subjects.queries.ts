@@ -14,12 +14,18 @@ export async function insertSubject(db: Database, s: NewSubject) {
 }
 
 export async function getSubject(db: Database, teamId: string, id: string) {
-  const [row] = await db.select().from(subjects).where(and(eq(subjects.teamId, teamId), eq(subjects.id, id)));
+  const [row] = await db
+    .select()
+    .from(subjects)
+    .where(and(eq(subjects.teamId, teamId), eq(subjects.id, id)));
   return row ?? null;
 }
 
 export function subjectsByIds(db: Database, teamId: string, ids: readonly string[]) {
-  return db.select().from(subjects).where(and(eq(subjects.teamId, teamId), inArray(subjects.id, [...ids])));
+  return db
+    .select()
+    .from(subjects)
+    .where(and(eq(subjects.teamId, teamId), inArray(subjects.id, [...ids])));
 }
 
 /**
@@ -28,10 +34,7 @@ export function subjectsByIds(db: Database, teamId: string, ids: readonly string
  */
 export function listSubjects(db: Database, teamId: string, limit: number, after?: string | null) {
   const conds = [eq(subjects.teamId, teamId)];
-  if (after)
-    conds.push(
-      sql`(${subjects.createdAt}, ${subjects.id}) < (select s2.created_at, s2.id from subjects s2 where s2.id = ${after} and s2.team_id = ${teamId})`,
-    );
+  if (after) conds.push(sql`(${subjects.createdAt}, ${subjects.id}) < (select s2.created_at, s2.id from subjects s2 where s2.id = ${after} and s2.team_id = ${teamId})`);
   return db
     .select()
     .from(subjects)
@@ -46,7 +49,10 @@ export async function insertUpload(db: Database, u: NewUpload) {
 }
 
 export async function getUpload(db: Database, teamId: string, id: string) {
-  const [row] = await db.select().from(uploads).where(and(eq(uploads.teamId, teamId), eq(uploads.id, id)));
+  const [row] = await db
+    .select()
+    .from(uploads)
+    .where(and(eq(uploads.teamId, teamId), eq(uploads.id, id)));
   return row ?? null;
 }
 

@@ -35,22 +35,25 @@ export function findPrincipalByKeyId(db: Database, keyId: string) {
 export async function createTeamWithOwner(db: Database, t: { teamName: string; userName: string; email?: string | null }) {
   return db.transaction(async (tx) => {
     const [team] = await tx.insert(teams).values({ name: t.teamName }).returning();
-    const [user] = await tx.insert(users).values({ name: t.userName, email: t.email ?? null }).returning();
+    const [user] = await tx
+      .insert(users)
+      .values({ name: t.userName, email: t.email ?? null })
+      .returning();
     await tx.insert(memberships).values({ teamId: team!.id, userId: user!.id, role: "OWNER" });
     return { team: team!, user: user! };
   });
 }
 
-export async function insertApiKey(
-  db: Database,
-  k: { teamId: string; userId: string; name: string; prefix: string; secretHash: string },
-) {
+export async function insertApiKey(db: Database, k: { teamId: string; userId: string; name: string; prefix: string; secretHash: string }) {
   const [row] = await db.insert(apiKeys).values(k).returning();
   return row!;
 }
 
 export async function getApiKey(db: Database, teamId: string, id: string) {
-  const [row] = await db.select().from(apiKeys).where(and(eq(apiKeys.teamId, teamId), eq(apiKeys.id, id)));
+  const [row] = await db
+    .select()
+    .from(apiKeys)
+    .where(and(eq(apiKeys.teamId, teamId), eq(apiKeys.id, id)));
   return row ?? null;
 }
 

@@ -72,15 +72,15 @@ export type NewModelImport = Omit<typeof modelImports.$inferInsert, "id" | "stat
 export async function createImport(db: Database, uploadIds: readonly string[], i: NewModelImport) {
   return db
     .transaction(async (tx) => {
-    const consumed = await tx
-      .delete(modelImportUploads)
-      .where(and(eq(modelImportUploads.teamId, i.teamId), inArray(modelImportUploads.id, [...uploadIds])))
-      .returning({ id: modelImportUploads.id });
-    if (consumed.length !== uploadIds.length) tx.rollback();
-    const [row] = await tx.insert(modelImports).values(i).returning();
-    await notify(tx, CHANNELS.work, { kind: "import", id: row!.id });
-    await notify(tx, CHANNELS.transfers, { kind: "import", id: row!.id, state: row!.state });
-    return row!;
+      const consumed = await tx
+        .delete(modelImportUploads)
+        .where(and(eq(modelImportUploads.teamId, i.teamId), inArray(modelImportUploads.id, [...uploadIds])))
+        .returning({ id: modelImportUploads.id });
+      if (consumed.length !== uploadIds.length) tx.rollback();
+      const [row] = await tx.insert(modelImports).values(i).returning();
+      await notify(tx, CHANNELS.work, { kind: "import", id: row!.id });
+      await notify(tx, CHANNELS.transfers, { kind: "import", id: row!.id, state: row!.state });
+      return row!;
     })
     .catch((err: unknown) => {
       if (err instanceof TransactionRollbackError) return null;
@@ -89,6 +89,9 @@ export async function createImport(db: Database, uploadIds: readonly string[], i
 }
 
 export async function getImport(db: Database, teamId: string, id: string) {
-  const [row] = await db.select().from(modelImports).where(and(eq(modelImports.teamId, teamId), eq(modelImports.id, id)));
+  const [row] = await db
+    .select()
+    .from(modelImports)
+    .where(and(eq(modelImports.teamId, teamId), eq(modelImports.id, id)));
   return row ?? null;
 }

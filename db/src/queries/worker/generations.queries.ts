@@ -1,4 +1,4 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import type { Database } from "../../client.js";
 import type { Executor } from "../../client.tx.js";
 import { generations } from "../../schema/generations.js";
@@ -53,9 +53,7 @@ export async function recordGenerationProgress(db: Database, id: string, h: Hold
   });
 }
 
-export type GenerationOutcome =
-  | { state: "SUCCEEDED"; images: GenerationImage[] }
-  | { state: "FAILED"; errorCode: string; errorMessage: string };
+export type GenerationOutcome = { state: "SUCCEEDED"; images: GenerationImage[] } | { state: "FAILED"; errorCode: string; errorMessage: string };
 
 /** RUNNING → SUCCEEDED | FAILED by the lease holder, with the NOTIFY in the same transaction. */
 export async function finishGeneration(db: Database, id: string, h: Holder, o: GenerationOutcome): Promise<void> {

@@ -144,15 +144,8 @@ export async function claimLeased<Row>(db: Database, job: LeasedJob<Row>, owner:
     } else {
       const picked = hooks.pickQueued
         ? await hooks.pickQueued(tx)
-        : ((
-            await tx
-              .select({ id: t.id })
-              .from(t)
-              .where(eq(t.state, "QUEUED"))
-              .orderBy(asc(t.createdAt))
-              .limit(1)
-              .for("update", { skipLocked: true })
-          )[0]?.id as string | undefined) ?? null;
+        : (((await tx.select({ id: t.id }).from(t).where(eq(t.state, "QUEUED")).orderBy(asc(t.createdAt)).limit(1).for("update", { skipLocked: true }))[0]?.id as
+            string | undefined) ?? null);
       if (!picked) return null;
       id = picked;
       previous = "QUEUED";
@@ -212,7 +205,11 @@ export function held(job: Pick<LeasedJob<unknown>, "table" | "leased">, id: stri
 
 /** Locks the job row if `h` still holds it (the first statement of a holder's write transaction). */
 export async function lockHeld(tx: Executor, job: LeasedJob<unknown>, id: string, h: Holder): Promise<void> {
-  const [row] = await tx.select({ id: job.table.id }).from(job.table).where(held(job, id, h)).for("update");
+  const [row] = await tx
+    .select({ id: job.table.id })
+    .from(job.table)
+    .where(held(job, id, h))
+    .for("update");
   if (!row) throw new LeaseLostError(job.kind, id, h);
 }
 
@@ -235,7 +232,7 @@ export async function heartbeatLeased<R extends Record<string, PgColumn>>(
     .set({ leaseExpiresAt: leaseUntil(leaseMs), ...extra } as never)
     .where(held(job, id, h))
     .returning({ id: t.id, ...read } as Record<string, PgColumn>);
-  return ((rows as unknown as { [K in keyof R]: unknown }[])[0]) ?? null;
+  return (rows as unknown as { [K in keyof R]: unknown }[])[0] ?? null;
 }
 
 /**
@@ -272,10 +269,7 @@ export function leasedJobQueries<Row>(job: LeasedJob<Row>) {
 }
 
 /** The columns of a job's final state: SUCCEEDED with its results, or FAILED with its code and message. */
-export function finalColumns(
-  o: { state: "SUCCEEDED" } | { state: "FAILED"; errorCode: string; errorMessage: string },
-  results: Record<string, unknown>,
-): Record<string, unknown> {
+export function finalColumns(o: { state: "SUCCEEDED" } | { state: "FAILED"; errorCode: string; errorMessage: string }, results: Record<string, unknown>): Record<string, unknown> {
   return o.state === "SUCCEEDED"
     ? { state: "SUCCEEDED", ...results, finishedAt: sql`now()` }
     : { state: "FAILED", errorCode: o.errorCode, errorMessage: o.errorMessage, finishedAt: sql`now()` };

@@ -78,7 +78,10 @@ export async function claimRun(db: Database, owner: string, leaseMs: number, def
     intercept: async (tx, id, state) => {
       const [row] = await tx.select({ cancelRequestedAt: runs.cancelRequestedAt }).from(runs).where(eq(runs.id, id));
       if (!row?.cancelRequestedAt) return false;
-      await tx.update(runs).set({ state: "CANCELED", finishedAt: sql`now()`, leaseOwner: owner }).where(and(eq(runs.id, id), eq(runs.state, state as "QUEUED")));
+      await tx
+        .update(runs)
+        .set({ state: "CANCELED", finishedAt: sql`now()`, leaseOwner: owner })
+        .where(and(eq(runs.id, id), eq(runs.state, state as "QUEUED")));
       await appendRunEvents(tx, id, [{ type: "RunStateChanged", payload: { state: "CANCELED", previousState: state } }]);
       return true;
     },
@@ -207,7 +210,11 @@ export interface SampleInput {
 export async function recordSample(db: Database, runId: string, h: Holder, s: SampleInput): Promise<string | null> {
   return db.transaction(async (tx) => {
     await lockOwned(tx, runId, h);
-    const [row] = await tx.insert(samples).values({ runId, ...s }).onConflictDoNothing().returning({ id: samples.id });
+    const [row] = await tx
+      .insert(samples)
+      .values({ runId, ...s })
+      .onConflictDoNothing()
+      .returning({ id: samples.id });
     if (!row) return null;
     await appendRunEvents(tx, runId, [
       {

@@ -39,9 +39,8 @@ import traceback
 from pathlib import Path
 
 from . import __version__
-from .errors import EXIT_CRASH, EXIT_OK, BadSpecError, CancelledError, EngineError, OutOfMemoryError
+from .errors import EXIT_CRASH, EXIT_OK, BadSpecError, EngineError, OutOfMemoryError
 from .events import EventWriter
-
 
 EVAL_REFERENCE_HELP = """\
 The Python reference the TypeScript evaluator is tested against (docs/evaluation-contract.md §7).
@@ -275,9 +274,9 @@ def _run(args: argparse.Namespace, events: EventWriter) -> int:
         return EXIT_OK
 
     if args.command == "serve":
-        from .generation import serve
-
         import os
+
+        from .generation import serve
 
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(EXIT_OK))
         watch_parent(lambda: os._exit(EXIT_OK))

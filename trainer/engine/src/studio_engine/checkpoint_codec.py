@@ -26,8 +26,9 @@ from __future__ import annotations
 import json
 import os
 import struct
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, BinaryIO, Mapping
+from typing import Any, BinaryIO
 
 import numpy as np
 import torch
@@ -121,9 +122,7 @@ class _Slice:
         return data
 
 
-def encode_unet(
-    unet: Mapping[str, torch.Tensor], base_file: Path, fingerprint: str, level: int = LEVEL, on_tensor=None
-) -> tuple[dict[str, list[bytes]], dict[str, str]]:
+def encode_unet(unet: Mapping[str, torch.Tensor], base_file: Path, fingerprint: str, level: int = LEVEL, on_tensor=None) -> tuple[dict[str, list[bytes]], dict[str, str]]:
     """(compressed planes as chunk lists, metadata). `unet` must be float32 tensors on the CPU;
     `on_tensor(index, name, tensor, raw bytes)` sees every tensor (the content hash is taken there)."""
     import zstandard as zstd
@@ -259,8 +258,7 @@ def decode_unet(path: str | Path, base_file: Path | None, expected_fingerprint: 
         have = base_unet_fingerprint(base_file)
         if have != needed:
             raise CheckpointEncodingError(
-                f"{p.name} is encoded against base UNet fingerprint {needed}, but the base model here has {have}: "
-                "the checkpoint needs the exact base model it was trained from"
+                f"{p.name} is encoded against base UNet fingerprint {needed}, but the base model here has {have}: the checkpoint needs the exact base model it was trained from"
             )
     base = _Base(base_file) if base_file is not None else None
     out: dict[str, torch.Tensor] = {}

@@ -28,8 +28,8 @@ import os
 import queue
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from .checkpoints import SavedCheckpoint, Snapshot, write_checkpoint
 from .host_buffers import HostBufferPool

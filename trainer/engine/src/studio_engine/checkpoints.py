@@ -37,10 +37,9 @@ from typing import Any
 import torch
 from safetensors.torch import load_file
 
-from . import __version__
+from . import __version__, verified
 from . import checkpoint_codec as codec
 from . import training_state as ts
-from . import verified
 from .st_io import content_hash_update, write_safetensors
 
 EMBEDDING_FILE = "embedding.safetensors"
@@ -272,7 +271,7 @@ def load_embedding(path: str | Path) -> tuple[str, torch.Tensor] | None:
     if not fp.exists():
         return None
     tensors = load_file(str(fp))
-    (token, row), = tensors.items()
+    ((token, row),) = tensors.items()
     return token, row.reshape(-1)
 
 

@@ -53,10 +53,7 @@ def class_images_root() -> Path:
 def class_images_dir(ctx: RunContext) -> Path:
     if ctx.spec.class_images_dir:
         return Path(ctx.spec.class_images_dir)
-    key = (
-        f"{ctx.components.fingerprint[:16]}-w{base_weights_hash(ctx)[:16]}/"
-        f"{ctx.spec.class_noun.replace(' ', '_')}-{ctx.resolution}px-{ctx.spec.class_image_steps}steps"
-    )
+    key = f"{ctx.components.fingerprint[:16]}-w{base_weights_hash(ctx)[:16]}/{ctx.spec.class_noun.replace(' ', '_')}-{ctx.resolution}px-{ctx.spec.class_image_steps}steps"
     return class_images_root() / key
 
 
@@ -87,7 +84,7 @@ def ensure_class_images(ctx: RunContext) -> list[Path]:
         ctx.cancel.check()
         ctx.fault_point(STAGE, i + 1)
         req = GenerationRequest(prompt=spec.class_prompt, seed=i, steps=spec.class_image_steps, width=ctx.resolution, height=ctx.resolution)
-        (_, img), = generate(ctx.components, req, ctx.precision)
+        ((_, img),) = generate(ctx.components, req, ctx.precision)
         save_png(img, paths[i])
         done += 1
         log.add(done, None, 0.0)

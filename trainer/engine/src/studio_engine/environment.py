@@ -10,7 +10,6 @@ from typing import Any
 from . import PROTOCOL_VERSION, __version__
 from .errors import BadSpecError
 
-
 THREADS_VAR = "STUDIO_ENGINE_THREADS"
 MAX_THREADS = 1024
 

@@ -27,9 +27,10 @@ import os
 import shutil
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from .errors import BadSpecError, ModelNotFoundError
 
@@ -97,7 +98,7 @@ def dino_image_embeds(vit: torch.nn.Module, pixel_values: torch.Tensor) -> torch
     return vit(pixel_values=pixel_values).last_hidden_state[:, 0]
 
 
-def embedding_graph(model: "torch.nn.Module", fn: Callable[..., "torch.Tensor"]) -> "torch.nn.Module":
+def embedding_graph(model: torch.nn.Module, fn: Callable[..., torch.Tensor]) -> torch.nn.Module:
     """One embedding function as a module with a single tensor in and out, which is what ONNX export needs."""
     import torch
 
@@ -171,10 +172,10 @@ def clip_tokenizer():
 
 @dataclass
 class Encoders:
-    clip: "torch.nn.Module"  # transformers CLIPModel
+    clip: torch.nn.Module  # transformers CLIPModel
     tokenizer: Any
     clip_processor: Any
-    dino: "torch.nn.Module"  # transformers ViTModel without its pooling layer
+    dino: torch.nn.Module  # transformers ViTModel without its pooling layer
     dino_processor: Any
     tiny: bool
     clip_source: dict[str, str]  # {"id", "revision"}

@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 import torch
@@ -112,7 +113,7 @@ class ReferenceEncoders:
     dino_processor: Any
 
     @classmethod
-    def load(cls, models_dir: str | Path) -> "ReferenceEncoders":
+    def load(cls, models_dir: str | Path) -> ReferenceEncoders:
         from transformers import AutoImageProcessor, AutoTokenizer, CLIPModel, ViTModel
 
         folder = Path(models_dir)

@@ -29,13 +29,13 @@ from typing import Any
 import torch
 
 from . import __version__
-from .st_io import write_safetensors
 from .checkpoints import DELTA_FILE, EMBEDDING_FILE, META_FILE, UNET_FILE, _fsync, load_embedding, load_unet_state, read_checkpoint, sha256_file
 from .errors import BadSpecError
 from .events import EventWriter
 from .models import fingerprint, model_dir
 from .safetensors_guard import check_safetensors
 from .single_file import GROUPS, key_map, load_component, to_original
+from .st_io import write_safetensors
 
 FORMATS = ("diffusers", "single-file", "checkpoint")
 DIFFUSERS_EMBEDDING = "learned_embeds.safetensors"  # the name diffusers' textual-inversion examples use
@@ -101,9 +101,7 @@ def _write_diffusers(tmp: Path, base: Path, unet_state: dict[str, torch.Tensor] 
         shutil.copyfile(checkpoint / EMBEDDING_FILE, tmp / DIFFUSERS_EMBEDDING)
 
 
-def _write_single_file(
-    tmp: Path, base: Path, unet_state: dict[str, torch.Tensor] | None, embedding: tuple[str, torch.Tensor] | None, header: dict[str, str], half: bool
-) -> None:
+def _write_single_file(tmp: Path, base: Path, unet_state: dict[str, torch.Tensor] | None, embedding: tuple[str, torch.Tensor] | None, header: dict[str, str], half: bool) -> None:
     dtype = torch.float16 if half else torch.float32
     tensors: dict[str, torch.Tensor] = {}
     for group in GROUPS:
@@ -168,7 +166,9 @@ def _model_card(fmt: str, meta: dict[str, Any], token: str | None, files: list[s
         lines += ["```", "", "The scheduler is DDIM, as in the studio: same prompt, seed and steps give the studio's image."]
     elif fmt == "checkpoint":
         lines += [
-            f"The studio's checkpoint files, plain: `{UNET_FILE}` (the UNet state dict in diffusers' key layout)" if UNET_FILE in files else "A stage-1 checkpoint: the token's embedding only (the UNet is the base model's).",
+            f"The studio's checkpoint files, plain: `{UNET_FILE}` (the UNet state dict in diffusers' key layout)"
+            if UNET_FILE in files
+            else "A stage-1 checkpoint: the token's embedding only (the UNet is the base model's).",
             *([f"`{EMBEDDING_FILE}` is `{{token: [1, dim]}}`, loadable by diffusers' `load_textual_inversion`."] if EMBEDDING_FILE in files else []),
             f"`{META_FILE}` lists each file's sha256; `studio_engine generate --checkpoint THIS_FOLDER` reads it.",
         ]

@@ -138,7 +138,7 @@ def run_generation(model: LoadedModel, req: GenerationRequest, out_dir: Path, ev
 
     for index in range(req.count):
         one = GenerationRequest(**{**req.__dict__, "seed": req.seed + index, "count": 1})
-        (seed, img), = generate(model.components, one, model.precision, on_step=lambda _i, s, t, index=index: progress(index, s, t))
+        ((seed, img),) = generate(model.components, one, model.precision, on_step=lambda _i, s, t, index=index: progress(index, s, t))
         path = save_png(img, out_dir / f"image-{index:02d}-seed-{seed}.png")
         paths.append(path)
         events.emit("image.saved", index=index, seed=seed, path=str(path), **tag)

@@ -45,9 +45,7 @@ class ImageInputError(Exception):
 
 def _too_large(path: str, name: str, size: tuple[int, int] | None = None) -> ImageInputError:
     dims = f" ({size[0]}x{size[1]} pixels)" if size else ""
-    return ImageInputError(
-        "IMAGE_TOO_LARGE", path,
-        f"{name} is too large{dims}; the limit is {MAX_PIXELS:,} pixels. Please upload a smaller photo.")
+    return ImageInputError("IMAGE_TOO_LARGE", path, f"{name} is too large{dims}; the limit is {MAX_PIXELS:,} pixels. Please upload a smaller photo.")
 
 
 def _decode(path: str, name: str) -> Image.Image:
@@ -57,8 +55,7 @@ def _decode(path: str, name: str) -> Image.Image:
     except FileNotFoundError:
         raise ImageInputError("IMAGE_NOT_FOUND", path, f"{name} was not found.") from None
     except OSError as exc:  # a directory, no permission, ...
-        raise ImageInputError("IMAGE_UNREADABLE", path,
-                              f"{name} could not be read ({exc.strerror or exc}).") from None
+        raise ImageInputError("IMAGE_UNREADABLE", path, f"{name} could not be read ({exc.strerror or exc}).") from None
 
     # Pillow only warns between its own limit and twice that; make the warning an error too.
     with f, warnings.catch_warnings():
@@ -68,12 +65,9 @@ def _decode(path: str, name: str) -> Image.Image:
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
             raise _too_large(path, name) from None
         except Image.UnidentifiedImageError:
-            raise ImageInputError(
-                "IMAGE_UNREADABLE", path,
-                f"{name} is not an image in a format we can read (use JPEG, PNG or WebP).") from None
+            raise ImageInputError("IMAGE_UNREADABLE", path, f"{name} is not an image in a format we can read (use JPEG, PNG or WebP).") from None
         except Exception:  # a recognised format whose header is mangled
-            raise ImageInputError("IMAGE_CORRUPT", path,
-                                  f"{name} is damaged and cannot be opened.") from None
+            raise ImageInputError("IMAGE_CORRUPT", path, f"{name} is damaged and cannot be opened.") from None
 
         # Header size only: decoding a 20000x20000 PNG would allocate gigabytes first.
         w, h = img.size
@@ -93,9 +87,7 @@ def _decode(path: str, name: str) -> Image.Image:
             except MemoryError:
                 raise
             except Exception:  # OSError "truncated", SyntaxError, zlib/struct errors, ...
-                raise ImageInputError(
-                    "IMAGE_CORRUPT", path,
-                    f"{name} is damaged or incomplete (was the upload cut off?).") from None
+                raise ImageInputError("IMAGE_CORRUPT", path, f"{name} is damaged or incomplete (was the upload cut off?).") from None
             finally:
                 ImageFile.LOAD_TRUNCATED_IMAGES = previous
         try:  # while the file is still open: some formats read EXIF lazily
@@ -157,9 +149,7 @@ def open_rgb(path: str | os.PathLike) -> Image.Image:
     img = _decode(path, name)
     w, h = img.size
     if min(w, h) < MIN_SIDE:
-        raise ImageInputError(
-            "IMAGE_TOO_SMALL", path,
-            f"{name} is too small ({w}x{h} pixels); each side must be at least {MIN_SIDE} pixels.")
+        raise ImageInputError("IMAGE_TOO_SMALL", path, f"{name} is too small ({w}x{h} pixels); each side must be at least {MIN_SIDE} pixels.")
     return _to_rgb(img)
 
 

@@ -37,8 +37,7 @@ LABEL = {"unet": "UNet", "vae": "VAE", "text_encoder": "text encoder"}
 def _mismatch(group: str, model_id: str, why: str) -> BadSpecError:
     return BadSpecError(
         "BASE_MODEL_MISMATCH",
-        f"the file's {LABEL[group]} is not {model_id}'s ({why}); only UNet + embedding fine-tunes of a base model "
-        "this installation has can be imported",
+        f"the file's {LABEL[group]} is not {model_id}'s ({why}); only UNet + embedding fine-tunes of a base model this installation has can be imported",
         "file",
     )
 
@@ -83,7 +82,7 @@ def _read_embedding(path: Path, dim: int) -> tuple[str | None, torch.Tensor, str
     tensors = load_file(str(path))
     if len(tensors) != 1:
         raise BadSpecError("BAD_EMBEDDING", f"{path.name} holds {len(tensors)} tensors; an embedding file holds one (SDXL's clip_l/clip_g pairs are not supported)", "embedding")
-    (key, t), = tensors.items()
+    ((key, t),) = tensors.items()
     if key == "emb_params":
         token, layout = None, "emb_params"
     elif key.startswith("string_to_param."):
@@ -98,9 +97,7 @@ def _read_embedding(path: Path, dim: int) -> tuple[str | None, torch.Tensor, str
     return token, row.float(), layout
 
 
-def import_single_file(
-    model_id: str, file: str | Path, out: str | Path, events: EventWriter, embedding: str | Path | None = None, token: str | None = None
-) -> Path:
+def import_single_file(model_id: str, file: str | Path, out: str | Path, events: EventWriter, embedding: str | Path | None = None, token: str | None = None) -> Path:
     """Turns FILE (+ EMBEDDING) into the checkpoint folder OUT; emits `checkpoint.saved`, `completed`."""
     out = Path(out)
     if out.exists():

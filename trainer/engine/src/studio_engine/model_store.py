@@ -31,9 +31,10 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from .errors import EXIT_BAD_SPEC, EXIT_CRASH, BadSpecError, EngineError
 
@@ -62,7 +63,10 @@ DIFFUSERS_FILES = (
 
 BASE_MODELS: dict[str, BaseModel] = {
     "stable-diffusion-2-1-base": BaseModel(
-        "stable-diffusion-2-1-base", 512, "stabilityai/stable-diffusion-2-1-base", "Stable Diffusion 2.1 base, 512 px (the paper's model)",
+        "stable-diffusion-2-1-base",
+        512,
+        "stabilityai/stable-diffusion-2-1-base",
+        "Stable Diffusion 2.1 base, 512 px (the paper's model)",
         DIFFUSERS_FILES,
     ),
     "tiny-random": BaseModel("tiny-random", 64, None, "tiny random model in SD 2.1's layout, for tests and the offline demo"),
@@ -295,8 +299,17 @@ def pull(model_id: str, emit: Callable[..., Any], revision: str = "main", force:
                 now = time.monotonic()
                 if force_emit or now - last[0] >= 0.5:
                     last[0] = now
-                    emit("download.progress", modelId=model_id, file=_s["rfilename"], fileIndex=_i + 1, fileCount=len(files),
-                         bytes=have, fileBytes=_s["size"], doneBytes=_base + have, totalBytes=total)
+                    emit(
+                        "download.progress",
+                        modelId=model_id,
+                        file=_s["rfilename"],
+                        fileIndex=_i + 1,
+                        fileCount=len(files),
+                        bytes=have,
+                        fileBytes=_s["size"],
+                        doneBytes=_base + have,
+                        totalBytes=total,
+                    )
 
             if final.exists() and final.stat().st_size == s["size"]:
                 sha = _sha256_file(final)  # verified before it was renamed; cheap to record again
@@ -308,8 +321,7 @@ def pull(model_id: str, emit: Callable[..., Any], revision: str = "main", force:
             progress(s["size"], force_emit=True)
             record.append({"name": name, "size": s["size"], "sha256": sha, **({"resumed": resumed} if resumed else {})})
             done_before += s["size"]
-        manifest = {"modelId": model_id, "repo": m.hf_repo, "commit": commit, "endpoint": _endpoint(),
-                    "files": [{k: v for k, v in r.items() if k != "resumed"} for r in record]}
+        manifest = {"modelId": model_id, "repo": m.hf_repo, "commit": commit, "endpoint": _endpoint(), "files": [{k: v for k, v in r.items() if k != "resumed"} for r in record]}
         (staging / PULL_MANIFEST).write_text(json.dumps(manifest, indent=1))
         old = root / f".old-{model_id}-{os.getpid()}"
         if target.exists():
@@ -318,8 +330,14 @@ def pull(model_id: str, emit: Callable[..., Any], revision: str = "main", force:
         shutil.rmtree(old, ignore_errors=True)
         for leftover in root.glob(f".pull-{model_id}-*"):  # staging of an older commit
             shutil.rmtree(leftover, ignore_errors=True)
-        return {"outputDir": str(target), "files": len(record), "bytes": total, "commit": commit,
-                "resumedFiles": sum(1 for r in record if r.get("resumed")), "seconds": round(time.monotonic() - started, 3)}
+        return {
+            "outputDir": str(target),
+            "files": len(record),
+            "bytes": total,
+            "commit": commit,
+            "resumedFiles": sum(1 for r in record if r.get("resumed")),
+            "seconds": round(time.monotonic() - started, 3),
+        }
 
 
 def _sha256_file(p: Path) -> str:

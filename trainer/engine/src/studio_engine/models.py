@@ -22,7 +22,6 @@ import torch
 from .errors import ModelNotFoundError
 from .model_store import BASE_MODELS, BaseModel, cache_dir, locate  # noqa: F401 - BaseModel, cache_dir: re-exported
 
-
 # The registry and where each model is found live in model_store.py (no PyTorch there).
 
 TINY_VERSION = 1  # bump when tiny.py changes what it builds
@@ -49,8 +48,7 @@ def model_dir(model_id: str) -> Path:
     if folder is None:
         raise ModelNotFoundError(
             "BASE_MODEL_NOT_FOUND",
-            f"{model_id} is not on this machine ({why}): run `./studio models pull {model_id}` "
-            "(or set STUDIO_SD21_BASE_DIR to its folder, or put it in the Hugging Face cache)",
+            f"{model_id} is not on this machine ({why}): run `./studio models pull {model_id}` (or set STUDIO_SD21_BASE_DIR to its folder, or put it in the Hugging Face cache)",
             "baseModel",
         )
     return folder
@@ -153,11 +151,16 @@ def sd21_base_random_unet() -> torch.nn.Module:
     from diffusers import UNet2DConditionModel
 
     return UNet2DConditionModel(
-        sample_size=64, in_channels=4, out_channels=4, layers_per_block=2,
+        sample_size=64,
+        in_channels=4,
+        out_channels=4,
+        layers_per_block=2,
         block_out_channels=(320, 640, 1280, 1280),
         down_block_types=("CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "DownBlock2D"),
         up_block_types=("UpBlock2D", "CrossAttnUpBlock2D", "CrossAttnUpBlock2D", "CrossAttnUpBlock2D"),
-        attention_head_dim=(5, 10, 20, 20), cross_attention_dim=1024, use_linear_projection=True,
+        attention_head_dim=(5, 10, 20, 20),
+        cross_attention_dim=1024,
+        use_linear_projection=True,
     )
 
 
@@ -176,12 +179,28 @@ def sd21_base_random_components(device: torch.device, seed: int = 0) -> Componen
     tokenizer = CLIPTokenizer.from_pretrained(tok_dir)
     shutil.rmtree(tok_dir, ignore_errors=True)
     text_encoder = CLIPTextModel(
-        CLIPTextConfig(vocab_size=49408, hidden_size=1024, intermediate_size=4096, num_hidden_layers=23, num_attention_heads=16,
-                       max_position_embeddings=77, hidden_act="gelu", projection_dim=512, bos_token_id=49406, eos_token_id=49407, pad_token_id=0)
+        CLIPTextConfig(
+            vocab_size=49408,
+            hidden_size=1024,
+            intermediate_size=4096,
+            num_hidden_layers=23,
+            num_attention_heads=16,
+            max_position_embeddings=77,
+            hidden_act="gelu",
+            projection_dim=512,
+            bos_token_id=49406,
+            eos_token_id=49407,
+            pad_token_id=0,
+        )
     )
     vae = AutoencoderKL(
-        down_block_types=["DownEncoderBlock2D"] * 4, up_block_types=["UpDecoderBlock2D"] * 4,
-        block_out_channels=[128, 256, 512, 512], layers_per_block=2, latent_channels=4, sample_size=512, scaling_factor=0.18215,
+        down_block_types=["DownEncoderBlock2D"] * 4,
+        up_block_types=["UpDecoderBlock2D"] * 4,
+        block_out_channels=[128, 256, 512, 512],
+        layers_per_block=2,
+        latent_channels=4,
+        sample_size=512,
+        scaling_factor=0.18215,
     )
     unet = sd21_base_random_unet()
     for m in (text_encoder, vae, unet):
@@ -189,7 +208,14 @@ def sd21_base_random_components(device: torch.device, seed: int = 0) -> Componen
         m.eval()
         m.requires_grad_(False)
     scheduler_config = {
-        "_class_name": "DDIMScheduler", "num_train_timesteps": 1000, "beta_start": 0.00085, "beta_end": 0.012,
-        "beta_schedule": "scaled_linear", "clip_sample": False, "set_alpha_to_one": False, "steps_offset": 1, "prediction_type": "epsilon",
+        "_class_name": "DDIMScheduler",
+        "num_train_timesteps": 1000,
+        "beta_start": 0.00085,
+        "beta_end": 0.012,
+        "beta_schedule": "scaled_linear",
+        "clip_sample": False,
+        "set_alpha_to_one": False,
+        "steps_offset": 1,
+        "prediction_type": "epsilon",
     }
     return Components("sd21-base-random", Path("."), "random-weights", tokenizer, text_encoder, vae, unet, scheduler_config, 512)

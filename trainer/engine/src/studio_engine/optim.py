@@ -36,8 +36,7 @@ def make_scaler(precision: Precision):
     return torch.amp.GradScaler(precision.device.type)
 
 
-def optimizer_step(loss: torch.Tensor, optimizer, params: list[torch.Tensor], scaler, max_grad_norm: float | None,
-                   zero_grad: bool = True) -> torch.Tensor | None:
+def optimizer_step(loss: torch.Tensor, optimizer, params: list[torch.Tensor], scaler, max_grad_norm: float | None, zero_grad: bool = True) -> torch.Tensor | None:
     """Backward + (unscale) + clip + step + zero_grad. Returns the global gradient norm before clipping
     (None when clipping is off), as a device tensor (no host sync). `zero_grad=False` keeps the gradients
     (a captured step: its backward writes them in place on every replay, static_step.py)."""

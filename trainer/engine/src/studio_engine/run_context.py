@@ -17,6 +17,7 @@ from typing import Any
 import torch
 
 from . import checkpoint_codec as codec
+from . import training_state as ts
 from .checkpoint_writer import CheckpointWriter, max_in_flight_from_env
 from .checkpoints import SavedCheckpoint, take_snapshot
 from .device import Precision
@@ -28,7 +29,6 @@ from .models import Components
 from .sampling import GenerationRequest, generate, save_png
 from .spec import JobSpec
 from .speed import SpeedOptions
-from . import training_state as ts
 
 LOSS_FLUSH_SECONDS = 1.0
 
@@ -73,7 +73,7 @@ class LossLog:
     """Collects losses as device tensors and reads them back in batches: one host sync per flush,
     not per step (docs/architecture.md §7), while still reporting one `progress` event per step."""
 
-    ctx: "RunContext"
+    ctx: RunContext
     stage: str
     total: int
     pending: list[tuple[int, torch.Tensor | None, float]] = field(default_factory=list)
@@ -91,13 +91,11 @@ class LossLog:
             return
         now = time.monotonic()
         sps = self.steps_since / max(now - self.last_flush, 1e-9)
-        tensors = [l for _, l, _ in self.pending if l is not None]
+        tensors = [loss for _, loss, _ in self.pending if loss is not None]
         values = iter(torch.stack(tensors).float().cpu().tolist()) if tensors else iter(())
         for step, loss, lr in self.pending:
             value = next(values) if loss is not None else None
-            self.ctx.events.emit(
-                "progress", stage=self.stage, step=step, totalSteps=self.total, loss=value, learningRate=lr, stepsPerSecond=round(sps, 4)
-            )
+            self.ctx.events.emit("progress", stage=self.stage, step=step, totalSteps=self.total, loss=value, learningRate=lr, stepsPerSecond=round(sps, 4))
             self.ctx.progress_bar.show(self.stage, step, self.total, value, sps)
         self.pending.clear()
         self.last_flush = now
@@ -185,7 +183,7 @@ class RunContext:
             for seed in s.seeds:
                 self.cancel.check()
                 req = GenerationRequest(prompt=prompt, seed=seed, steps=s.steps, guidance_scale=s.guidance_scale, width=self.resolution, height=self.resolution)
-                (_, img), = generate(self.components, req, self.precision)
+                ((_, img),) = generate(self.components, req, self.precision)
                 path = save_png(img, self.output_dir / "samples" / f"{stage}-step-{step:06d}-p{pi}-s{seed}.png")
                 self.events.emit("sample.saved", stage=stage, step=step, prompt=prompt, promptIndex=pi, seed=seed, path=str(path))
 

@@ -37,13 +37,20 @@ PREFIX = {"unet": "model.diffusion_model.", "vae": "first_stage_model.", "text_e
 
 # Renames inside one building block: (diffusers name, original name), matched on whole dotted parts.
 UNET_RESNET = (
-    ("norm1", "in_layers.0"), ("conv1", "in_layers.2"), ("time_emb_proj", "emb_layers.1"),
-    ("norm2", "out_layers.0"), ("conv2", "out_layers.3"), ("conv_shortcut", "skip_connection"),
+    ("norm1", "in_layers.0"),
+    ("conv1", "in_layers.2"),
+    ("time_emb_proj", "emb_layers.1"),
+    ("norm2", "out_layers.0"),
+    ("conv2", "out_layers.3"),
+    ("conv_shortcut", "skip_connection"),
 )
 VAE_RESNET = (("conv_shortcut", "nin_shortcut"),)
 VAE_ATTENTION = (("group_norm", "norm"), ("to_q", "q"), ("to_k", "k"), ("to_v", "v"), ("to_out.0", "proj_out"))
 CLIP_LAYER = (
-    ("layer_norm1", "ln_1"), ("layer_norm2", "ln_2"), ("mlp.fc1", "mlp.c_fc"), ("mlp.fc2", "mlp.c_proj"),
+    ("layer_norm1", "ln_1"),
+    ("layer_norm2", "ln_2"),
+    ("mlp.fc1", "mlp.c_fc"),
+    ("mlp.fc2", "mlp.c_proj"),
     ("self_attn.out_proj", "attn.out_proj"),
 )
 # OpenCLIP keeps one fused input projection per layer: rows [q; k; v] of `attn.in_proj_weight/bias`.
@@ -152,7 +159,7 @@ BLOCKS = {"unet": unet_blocks, "vae": vae_blocks, "text_encoder": text_blocks}
 def _rename(rest: str, inner: tuple[tuple[str, str], ...]) -> str:
     for d, o in inner:
         if rest.startswith(d + "."):
-            return o + rest[len(d):]
+            return o + rest[len(d) :]
     return rest
 
 
@@ -174,7 +181,7 @@ def key_map(group: str, config: dict, diffusers_keys: list[str]) -> dict[str, Ta
         block = next((b for b in blocks if key.startswith(b.diffusers)), None)
         if block is None:
             raise KeyMapError(f"{group} tensor {key!r} has no place in the original Stable Diffusion layout")
-        rest = key[len(block.diffusers):]
+        rest = key[len(block.diffusers) :]
         if group == "text_encoder" and rest.rsplit(".", 1)[0] in CLIP_FUSED_QKV:
             proj, kind = rest.rsplit(".", 1)  # kind: weight | bias
             slot = fused.setdefault(f"{prefix}{block.original}attn.in_proj_{kind}", [None, None, None])

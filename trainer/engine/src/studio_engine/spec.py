@@ -118,6 +118,7 @@ def _field_of(err: jsonschema.ValidationError) -> str:
 
 def validate_spec(raw: Any) -> None:
     """Raises BadSpecError naming the first offending field (stable order: by path)."""
+
     # JSON Schema's bounds never reject NaN (every comparison with NaN is false), so check first.
     def walk(v: Any, path: list[str]) -> None:
         if isinstance(v, float) and not math.isfinite(v):

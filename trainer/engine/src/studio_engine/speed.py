@@ -44,8 +44,9 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
-from typing import Any, Mapping
+from typing import Any
 
 import torch
 
@@ -76,8 +77,12 @@ class SpeedOptions:
     def describe(self) -> dict[str, Any]:
         d = asdict(self)
         out = {
-            "fusedAdam": d["fused_adam"], "channelsLast": d["channels_last"], "tf32": d["tf32"],
-            "attention": d["attention"], "compile": d["compile"], "compileBlocks": list(d["compile_blocks"]),
+            "fusedAdam": d["fused_adam"],
+            "channelsLast": d["channels_last"],
+            "tf32": d["tf32"],
+            "attention": d["attention"],
+            "compile": d["compile"],
+            "compileBlocks": list(d["compile_blocks"]),
             "cudaGraph": d["cuda_graph"],
         }
         if self.cuda_graph_off:
@@ -126,8 +131,7 @@ def parse_env(value: str | None) -> dict[str, Any]:
     return out
 
 
-def cuda_graph_blocker(device: torch.device, given: Mapping[str, Any], where: Mapping[str, str], *, fp16: bool, adam8bit: bool,
-                       gradient_checkpointing: bool) -> str | None:
+def cuda_graph_blocker(device: torch.device, given: Mapping[str, Any], where: Mapping[str, str], *, fp16: bool, adam8bit: bool, gradient_checkpointing: bool) -> str | None:
     """Why a whole-step CUDA graph cannot run in this job (None: it can)."""
     if device.type != "cuda":
         return f"no CUDA device ({device.type}): the graph is CUDA only"
@@ -142,8 +146,17 @@ def cuda_graph_blocker(device: torch.device, given: Mapping[str, Any], where: Ma
     return None
 
 
-def resolve(spec_speed: Mapping[str, Any] | None, device: torch.device, autocast: bool, env: Mapping[str, str] | None = None, *,
-            fp16: bool = False, adam8bit: bool = False, gradient_checkpointing: bool = False, warn=None) -> SpeedOptions:
+def resolve(
+    spec_speed: Mapping[str, Any] | None,
+    device: torch.device,
+    autocast: bool,
+    env: Mapping[str, str] | None = None,
+    *,
+    fp16: bool = False,
+    adam8bit: bool = False,
+    gradient_checkpointing: bool = False,
+    warn=None,
+) -> SpeedOptions:
     """The job's options: spec `speed`, then STUDIO_ENGINE_SPEED, then the defaults (module docstring). `fp16`,
     `adam8bit` and `gradient_checkpointing` describe the job (they can turn cudaGraph off); `warn` gets the
     reason a requested cudaGraph is off (default: one line on stderr)."""

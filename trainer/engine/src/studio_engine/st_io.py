@@ -17,8 +17,9 @@ from __future__ import annotations
 import hashlib
 import json
 import struct
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import BinaryIO, Callable, Mapping
+from typing import BinaryIO
 
 import torch
 
@@ -110,9 +111,7 @@ class HashingWriter:
 TensorHook = Callable[[int, str, torch.Tensor, memoryview], None]
 
 
-def write_safetensors_to(
-    f: BinaryIO, tensors: Mapping[str, torch.Tensor], metadata: Mapping[str, str] | None = None, on_tensor: TensorHook | None = None
-) -> None:
+def write_safetensors_to(f: BinaryIO, tensors: Mapping[str, torch.Tensor], metadata: Mapping[str, str] | None = None, on_tensor: TensorHook | None = None) -> None:
     """`on_tensor(index, name, tensor, raw bytes)` is called after each tensor is written, in file
     (sorted name) order: a content hash can be computed from the same bytes."""
     header, names = _header(tensors, metadata)
@@ -125,9 +124,7 @@ def write_safetensors_to(
             on_tensor(i, name, tensors[name], data)
 
 
-def write_safetensors(
-    path: str | Path, tensors: Mapping[str, torch.Tensor], metadata: Mapping[str, str] | None = None, on_tensor: TensorHook | None = None
-) -> tuple[str, int]:
+def write_safetensors(path: str | Path, tensors: Mapping[str, torch.Tensor], metadata: Mapping[str, str] | None = None, on_tensor: TensorHook | None = None) -> tuple[str, int]:
     """Writes the file; returns (sha256, size) of the bytes written."""
     with open(path, "wb") as f:
         out = HashingWriter(f)

@@ -16,12 +16,12 @@ Every step: (fp16: scaled) backward, gradient clipping to maxGradNorm, AdamW (op
 
 from __future__ import annotations
 
+from . import training_state as ts
 from .diffusion import denoising_loss, randint, step_generator, tokenize
 from .optim import make_adamw, make_scaler, optimizer_step
 from .run_context import RunContext
 from .spec import TEXTUAL_INVERSION, TI_FLIP_P, StageSettings
 from .ti_templates import draw_flips, draw_prompt_ids, template_prompts
-from . import training_state as ts
 
 STAGE = "stage1"
 

@@ -20,13 +20,13 @@ from dataclasses import dataclass
 
 import torch
 
+from . import training_state as ts
 from .diffusion import LatentCache, denoising_loss, encode_prompts, noisy_inputs, randint, step_generator
 from .errors import BadSpecError
 from .optim import make_adamw, make_scaler, optimizer_step
-from .static_step import StaticStep, combined_loss
-from . import training_state as ts
 from .run_context import RunContext
 from .spec import StageSettings
+from .static_step import StaticStep, combined_loss
 
 STAGE = "stage2"
 
@@ -57,9 +57,7 @@ def make_optimizer(ctx: RunContext, params, lr: float):
     return make_adamw(params, lr, ctx.speed.fused_adam, capturable=graph_capture(ctx))
 
 
-def run_stage2(
-    ctx: RunContext, settings: StageSettings, noise_scheduler, start_step: int = 0, prior: PriorPreservation | None = None, resume=None
-) -> None:
+def run_stage2(ctx: RunContext, settings: StageSettings, noise_scheduler, start_step: int = 0, prior: PriorPreservation | None = None, resume=None) -> None:
     """`resume` = training_state.read(...)'s (tensors, doc) of the checkpoint at `start_step`, if any."""
     c, spec = ctx.components, ctx.spec
     assert ctx.latents is not None
@@ -67,9 +65,7 @@ def run_stage2(
 
     with torch.no_grad():  # frozen text encoder (with the frozen v_rare): encode the fixed prompts once
         text = encode_prompts(c.tokenizer, c.text_encoder, [spec.instance_prompt], ctx.device).expand(spec.batch_size, -1, -1)
-        prior_text = (
-            encode_prompts(c.tokenizer, c.text_encoder, [prior.prompt], ctx.device).expand(spec.batch_size, -1, -1) if prior else None
-        )
+        prior_text = encode_prompts(c.tokenizer, c.text_encoder, [prior.prompt], ctx.device).expand(spec.batch_size, -1, -1) if prior else None
 
     unet = c.unet
     unet.requires_grad_(True)

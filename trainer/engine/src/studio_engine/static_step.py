@@ -50,8 +50,7 @@ class StaticStep:
     """One stage-2 training step on static inputs. `texts`: the fixed text embeddings, one per UNet call (instance,
     then prior); each call's inputs are (z_t, t, target)."""
 
-    def __init__(self, unet, optimizer, params: list[torch.Tensor], precision, max_grad_norm: float | None,
-                 texts: list[torch.Tensor], prior_weight: float, capture: bool) -> None:
+    def __init__(self, unet, optimizer, params: list[torch.Tensor], precision, max_grad_norm: float | None, texts: list[torch.Tensor], prior_weight: float, capture: bool) -> None:
         self.unet, self.optimizer, self.params, self.precision = unet, optimizer, params, precision
         self.max_grad_norm, self.texts, self.prior_weight = max_grad_norm, texts, prior_weight
         self.capture = capture
@@ -114,8 +113,11 @@ class StaticStep:
                 self.loss = self._body()
             self.graph = graph
             self.capture_seconds = time.perf_counter() - t0
-            print(f"studio_engine: stage 2's step captured as a CUDA graph in {self.capture_seconds:.2f} s "
-                  f"after {self.warm_steps} eager warm-up steps; replaying it from here on", file=sys.stderr, flush=True)
+            print(
+                f"studio_engine: stage 2's step captured as a CUDA graph in {self.capture_seconds:.2f} s after {self.warm_steps} eager warm-up steps; replaying it from here on",
+                file=sys.stderr,
+                flush=True,
+            )
         self.graph.replay()  # this step's math, on the inputs just copied in
         assert self.loss is not None
         return self.loss.clone()

@@ -18,11 +18,11 @@ from pathlib import Path
 
 import torch
 
+from . import training_state as ts
 from .checkpoints import load_embedding, load_unet_state, read_checkpoint
 from .device import choose
 from .diffusion import LatentCache
 from .dreambooth import base_weights_hash, class_image_latents
-from . import training_state as ts
 from .embedding import LearnedToken
 from .errors import BadSpecError
 from .events import EventWriter
@@ -87,7 +87,7 @@ class WarmModel:
         self._components = components
 
     @classmethod
-    def load(cls, model_id: str, device: str = "auto") -> "WarmModel":
+    def load(cls, model_id: str, device: str = "auto") -> WarmModel:
         return cls(load_components(model_id, choose(device, "no").device))
 
     @property
@@ -108,8 +108,14 @@ class WarmModel:
 
 def run_training(spec: JobSpec, events: EventWriter, cancel: CancelFlag, warm: WarmModel | None = None) -> RunContext:
     precision = choose(spec.device, spec.mixed_precision)
-    speed = resolve_speed(spec.speed, precision.device, precision.autocast_dtype is not None, fp16=precision.needs_grad_scaler,
-                          adam8bit=spec.adam8bit, gradient_checkpointing=spec.gradient_checkpointing)  # speed.py
+    speed = resolve_speed(
+        spec.speed,
+        precision.device,
+        precision.autocast_dtype is not None,
+        fp16=precision.needs_grad_scaler,
+        adam8bit=spec.adam8bit,
+        gradient_checkpointing=spec.gradient_checkpointing,
+    )  # speed.py
     apply_backend_flags(speed, precision.device)
     with phase(events, LOADING_BASE_MODEL, modelId=spec.base_model) as loaded:
         components = warm.take(spec.base_model, precision.device) if warm is not None else None

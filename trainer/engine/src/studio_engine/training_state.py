@@ -31,9 +31,8 @@ import numpy as np
 import torch
 from safetensors.torch import load_file
 
-from . import __version__
+from . import __version__, verified
 from .errors import BadSpecError
-from . import verified
 from .st_io import write_safetensors
 
 STATE_TENSORS = "training-state.safetensors"
