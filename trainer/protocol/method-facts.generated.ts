@@ -3,106 +3,108 @@
 
 /** `x-methodFacts` of the job-spec schema: the defaults, presets and tokens of each method. */
 export const METHOD_FACTS = {
-  defaultMethod: "TWO_STAGE",
-  defaultPreset: "SECTION_3_2",
-  maxGradNorm: 1,
-  methods: {
-    TWO_STAGE: {
-      token: "<rare>",
-      initializer: "rare",
-      tokenRole: "ADJECTIVE",
-      stage1: {
-        steps: 100,
-        learningRate: 0.0005,
-        checkpointEvery: null,
+  "defaultMethod": "TWO_STAGE",
+  "defaultPreset": "SECTION_3_2",
+  "maxGradNorm": 1,
+  "methods": {
+    "TWO_STAGE": {
+      "token": "<rare>",
+      "initializer": "rare",
+      "tokenRole": "ADJECTIVE",
+      "stage1": {
+        "steps": 100,
+        "learningRate": 0.0005,
+        "checkpointEvery": null
       },
-      stage2: {
-        learningRate: 0.000005,
-        checkpointEvery: 200,
+      "stage2": {
+        "learningRate": 0.000005,
+        "checkpointEvery": 200
       },
-      dreambooth: null,
+      "dreambooth": null
     },
-    DREAMBOOTH: {
-      token: "sks",
-      initializer: null,
-      tokenRole: "ADJECTIVE",
-      stage1: null,
-      stage2: {
-        learningRate: 0.000005,
-        checkpointEvery: 200,
+    "DREAMBOOTH": {
+      "token": "sks",
+      "initializer": null,
+      "tokenRole": "ADJECTIVE",
+      "stage1": null,
+      "stage2": {
+        "learningRate": 0.000005,
+        "checkpointEvery": 200
       },
-      dreambooth: {
-        classImages: 200,
-        priorLossWeight: 1,
-        classImageSteps: 50,
-      },
+      "dreambooth": {
+        "classImages": 200,
+        "priorLossWeight": 1,
+        "classImageSteps": 50
+      }
     },
-    TEXTUAL_INVERSION: {
-      token: "<s*>",
-      initializer: "CLASS_NOUN",
-      tokenRole: "NOUN",
-      stage1: {
-        steps: 3000,
-        learningRate: 0.005,
-        checkpointEvery: 500,
+    "TEXTUAL_INVERSION": {
+      "token": "<s*>",
+      "initializer": "CLASS_NOUN",
+      "tokenRole": "NOUN",
+      "stage1": {
+        "steps": 3000,
+        "learningRate": 0.005,
+        "checkpointEvery": 500
       },
-      stage2: null,
-      dreambooth: null,
-    },
+      "stage2": null,
+      "dreambooth": null
+    }
   },
-  presets: {
-    SECTION_3_2: {
-      description: "the method as §3.2 describes it",
-      stage2Steps: {
-        TWO_STAGE: 400,
-        DREAMBOOTH: 800,
-      },
+  "presets": {
+    "SECTION_3_2": {
+      "description": "the method as §3.2 describes it",
+      "stage2Steps": {
+        "TWO_STAGE": 400,
+        "DREAMBOOTH": 800
+      }
     },
-    SECTION_4_1: {
-      description: "the paper's evaluation protocol (§4.1)",
-      stage2Steps: {
-        TWO_STAGE: 800,
-        DREAMBOOTH: 800,
-      },
-    },
+    "SECTION_4_1": {
+      "description": "the paper's evaluation protocol (§4.1)",
+      "stage2Steps": {
+        "TWO_STAGE": 800,
+        "DREAMBOOTH": 800
+      }
+    }
   },
-  samples: {
-    seeds: [0],
-    steps: 25,
-    guidanceScale: 7.5,
-  },
+  "samples": {
+    "seeds": [
+      0
+    ],
+    "steps": 25,
+    "guidanceScale": 7.5
+  }
 } as const;
 
 /** The job-spec schema's bounds on the settings a user chooses (the engine refuses anything outside them). */
 export const METHOD_LIMITS = {
-  steps: {
-    minimum: 1,
-    maximum: 20000,
+  "steps": {
+    "minimum": 1,
+    "maximum": 20000
   },
-  checkpointEvery: {
-    minimum: 1,
-    maximum: 20000,
+  "checkpointEvery": {
+    "minimum": 1,
+    "maximum": 20000
   },
-  learningRate: {
-    exclusiveMinimum: 0,
-    maximum: 1,
+  "learningRate": {
+    "exclusiveMinimum": 0,
+    "maximum": 1
   },
-  maxGradNorm: {
-    exclusiveMinimum: 0,
-    maximum: 1000,
+  "maxGradNorm": {
+    "exclusiveMinimum": 0,
+    "maximum": 1000
   },
-  seed: {
-    minimum: 0,
-    maximum: 4294967295,
+  "seed": {
+    "minimum": 0,
+    "maximum": 4294967295
   },
-  resolution: {
-    minimum: 64,
-    maximum: 1024,
-    multipleOf: 8,
+  "resolution": {
+    "minimum": 64,
+    "maximum": 1024,
+    "multipleOf": 8
   },
-  samplePrompts: {
-    maxItems: 16,
-    minLength: 1,
-    maxLength: 500,
-  },
+  "samplePrompts": {
+    "maxItems": 16,
+    "minLength": 1,
+    "maxLength": 500
+  }
 } as const;
