@@ -9,7 +9,7 @@
  * time the main thread is busy. Run with --expose-gc for steadier heap figures.
  */
 import { performance } from "node:perf_hooks";
-import { checkHeader, DEFAULT_MAX_HEADER_BYTES } from "../src/services/safetensors-header.js";
+import { checkHeader, DEFAULT_MAX_HEADER_BYTES } from "../src/lib/safetensors-header.js";
 
 function header(tensors: number, key: (i: number) => string, shape: number[]): { bytes: Buffer; size: number } {
   const entries: Record<string, unknown> = {};

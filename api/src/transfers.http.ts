@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Readable } from "node:stream";
 import type { StorageRepository } from "./repositories/storage.repository.js";
 import type { ExportsService } from "./services/exports.service.js";
-import { tarHeader, tarPadding, tarSize, tarTrailer } from "./services/tar.js";
+import { tarHeader, tarPadding, tarSize, tarTrailer } from "./lib/tar.js";
 
 const ARCHIVE_PATH = /^\/exports\/([0-9a-fA-F-]{36})\.tar$/;
 

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { badInput, forbidden, notFound } from "../errors.js";
 import type { Principal } from "../models.js";
 import type { AuthRepository } from "../repositories/auth.repository.js";
-import { isUuid } from "./ids.js";
+import { isUuid } from "../lib/ids.js";
 
 /** The secret's first characters, stored to tell keys apart; not enough to guess the rest. */
 const PREFIX_LENGTH = 10;

@@ -6,7 +6,7 @@ import type { EvaluationsRepository } from "../repositories/evaluations.reposito
 import type { LiveFailure, LiveHub } from "./live-hub.js";
 import { buildEvaluationSpec } from "../evaluation/dreambooth-prompts.js";
 import type { EvaluatorAvailability } from "./evaluation.engine.js";
-import { isUuid } from "./ids.js";
+import { isUuid } from "../lib/ids.js";
 import { recommend, type ScoredCheckpoint } from "./recommendation.js";
 import { METHOD_FACTS } from "@studio/protocol";
 import { METHOD_TOKEN, type RunMethod } from "./run-config.js";

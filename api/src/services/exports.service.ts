@@ -3,8 +3,8 @@ import { badInput, notFound } from "../errors.js";
 import type { CheckpointModel, ModelExportModel, Principal } from "../models.js";
 import type { LiveFailure, LiveHub } from "./live-hub.js";
 import type { TransfersRepository } from "../repositories/transfers.repository.js";
-import type { ArchiveTokens } from "./archive-token.js";
-import { isUuid } from "./ids.js";
+import type { ArchiveTokens } from "../lib/archive-token.js";
+import { isUuid } from "../lib/ids.js";
 import type { RunsService } from "./runs.service.js";
 import type { SharesService } from "./shares.service.js";
 

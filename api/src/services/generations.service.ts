@@ -6,7 +6,7 @@ import type { GenerationModel, Principal } from "../models.js";
 import type { GenerationsRepository } from "../repositories/generations.repository.js";
 import type { LiveFailure, LiveHub } from "./live-hub.js";
 import type { RunsService } from "./runs.service.js";
-import { isUuid } from "./ids.js";
+import { isUuid } from "../lib/ids.js";
 import { BASE_MODELS } from "./run-config.js";
 
 export interface GenerateInput {

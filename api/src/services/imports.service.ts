@@ -6,10 +6,10 @@ import type { LiveFailure, LiveHub } from "./live-hub.js";
 import type { StorageRepository } from "../repositories/storage.repository.js";
 import type { TransfersRepository } from "../repositories/transfers.repository.js";
 import { requireTeamKey } from "./access.js";
-import { isUuid } from "./ids.js";
+import { isUuid } from "../lib/ids.js";
 import { BASE_MODELS } from "./run-config.js";
-import { checkHeader, DEFAULT_MAX_HEADER_BYTES, headerLength, SafetensorsProblem } from "./safetensors-header.js";
-import { BoundedSemaphore } from "./semaphore.js";
+import { checkHeader, DEFAULT_MAX_HEADER_BYTES, headerLength, SafetensorsProblem } from "../lib/safetensors-header.js";
+import { BoundedSemaphore } from "../lib/semaphore.js";
 import { requireWriter } from "./subjects.service.js";
 
 /** S3's most parts per multipart upload. */

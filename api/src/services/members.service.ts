@@ -4,7 +4,7 @@ import type { AcceptedInvitationModel, Principal, TeamRole } from "../models.js"
 import type { MembersRepository } from "../repositories/members.repository.js";
 import { requireOwner, requireTeamKey } from "./access.js";
 import { hashSecret } from "./api-keys.service.js";
-import { isUuid } from "./ids.js";
+import { isUuid } from "../lib/ids.js";
 
 const ROLES: TeamRole[] = ["OWNER", "MEMBER", "VIEWER"];
 const sha256 = (s: string) => createHash("sha256").update(s, "utf8").digest("hex");

@@ -3,7 +3,7 @@ import { badInput, conflict, forbidden, notFound, RateLimitedError } from "../er
 import type { RateLimiter } from "../limits/rate-limiter.js";
 import type { Principal, RunEventModel, RunModel } from "../models.js";
 import type { RunsRepository } from "../repositories/runs.repository.js";
-import { connection, decodeCursor, isUuid, pageSize } from "./ids.js";
+import { connection, decodeCursor, isUuid, pageSize } from "../lib/ids.js";
 import { buildRunConfig, type StartRunInput } from "./run-config.js";
 import { accessOf } from "./access.js";
 import type { BaseModelsService } from "./base-models.service.js";

@@ -4,7 +4,7 @@ import { NIL_UUID, type Principal, type RunModel, type SharedRunModel } from "..
 import type { RunsRepository } from "../repositories/runs.repository.js";
 import type { SharingRepository } from "../repositories/sharing.repository.js";
 import { accessOf, requireOwner, requireTeamKey } from "./access.js";
-import { isUuid } from "./ids.js";
+import { isUuid } from "../lib/ids.js";
 
 const sha256 = (s: string) => createHash("sha256").update(s, "utf8").digest("hex");
 export const LINK_PREFIX = "shl_";

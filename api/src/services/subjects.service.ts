@@ -4,8 +4,8 @@ import { badInput, conflict, forbidden, notFound } from "../errors.js";
 import type { Principal, SubjectModel } from "../models.js";
 import type { StorageRepository } from "../repositories/storage.repository.js";
 import type { SubjectsRepository } from "../repositories/subjects.repository.js";
-import { connection, decodeCursor, isUuid, pageSize } from "./ids.js";
-import { IMAGE_TYPES, validateImage } from "./image-validation.js";
+import { connection, decodeCursor, isUuid, pageSize } from "../lib/ids.js";
+import { IMAGE_TYPES, validateImage } from "../lib/image-validation.js";
 
 const CLASS_NOUN = /^[a-z][a-z _-]{0,39}$/;
 

@@ -4,8 +4,8 @@ import type { EvaluationsRepository } from "../repositories/evaluations.reposito
 import type { RunsRepository } from "../repositories/runs.repository.js";
 import type { StorageRepository } from "../repositories/storage.repository.js";
 import type { SubjectsRepository } from "../repositories/subjects.repository.js";
-import type { EvaluatorAvailability, ScoringEngine } from "./evaluation.engine.js";
-import { imagesTotal, specFor } from "./evaluations.service.js";
+import type { EvaluatorAvailability, ScoringEngine } from "../services/evaluation.engine.js";
+import { imagesTotal, specFor } from "../services/evaluations.service.js";
 
 type Log = (level: "info" | "warn" | "error", msg: string) => void;
 
