@@ -40,7 +40,7 @@ async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   if (cmd && CLIENT_COMMANDS.includes(cmd)) {
     const c = loadConfig();
-    const { runCli } = await import("../../client/src/cli.main.js");
+    const { runCli } = await import("@studio/client/cli");
     return runCli(argv, { defaults: { apiUrl: `http://${c.STUDIO_HOST}:${c.API_PORT}/graphql`, firstKeyFile: firstKeyFile(c) } });
   }
   switch (cmd) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CLIENT_COMMAND_WORDS } from "../../client/src/cli.main.js";
+import { CLIENT_COMMAND_WORDS } from "@studio/client/cli";
 import { CLIENT_COMMANDS } from "./client-commands.js";
 
 describe("./studio forwards every client command", () => {
