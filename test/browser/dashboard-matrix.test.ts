@@ -184,7 +184,8 @@ describe("dashboard: server-rendered frame, hydration, and the 390/1280 × light
         }
 
         await page.goto(`${base}/checkpoints/${fx.checkpointId}`);
-        await check(page, "playground", page.getByTestId("model-card"));
+        await page.getByTestId("model-card").getByText("Base model").waitFor({ timeout: 15_000 });
+        await check(page, "playground", page.getByRole("button", { name: "Generate", exact: true }));
         await page.goto(`${base}/compare?runs=${fx.runId},${fx.otherRunId}`);
         await page.waitForSelector('[data-testid="compare-losses"][data-builds]', { timeout: 15_000 });
         await check(page, "compare", page.getByTestId("compare-losses"));
