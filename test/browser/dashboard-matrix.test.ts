@@ -104,6 +104,7 @@ describe("dashboard: server-rendered frame, hydration, and the 390/1280 × light
       expect(main.replace(/\s+/g, " ").trim(), r.path).not.toBe("Loading…");
       expect(await page.locator("main").textContent(), r.path).not.toContain("Red backpack");
       expect(await page.getByTestId("team-name").count(), r.path).toBe(0);
+      if (r.path === `/runs/${fx.runId}`) await page.screenshot({ path: join(artifactsDir, "frame-run-no-js.png"), fullPage: true });
     }
     // The HTML itself (a plain GET, no browser) has the same: the nav links and the h1.
     const html = await (await fetch(`${base}/runs`)).text();
