@@ -132,6 +132,13 @@ export function useOptionalSession(): Session | null {
   return useContext(SessionContext);
 }
 
+/** Where the key check of the page load stands: "loading" on the server and until the tab's key is read. */
+const KeyCheckContext = createContext<"loading" | "checking" | "done">("loading");
+
+export function useKeyCheck(): "loading" | "checking" | "done" {
+  return useContext(KeyCheckContext);
+}
+
 type Phase = { kind: "loading" } | { kind: "signedOut"; error?: string } | { kind: "checking" } | { kind: "signedIn"; apiKey: string; viewer: ViewerQuery["viewer"] };
 
 export function SessionProvider({ apiUrl, wsUrl, children }: { apiUrl: string; wsUrl: string; children: ReactNode }) {
@@ -214,16 +221,14 @@ export function SessionProvider({ apiUrl, wsUrl, children }: { apiUrl: string; w
         />
       )}
       <main className="page" id="main">
-        {isPublic ? (
-          <SessionContext.Provider value={session}>{children}</SessionContext.Provider>
-        ) : phase.kind === "loading" || phase.kind === "checking" ? (
-          <p className="skeleton" role="status">
-            {phase.kind === "checking" ? "Checking your key…" : "Loading…"}
-          </p>
-        ) : session ? (
-          <SessionContext.Provider value={session}>{children}</SessionContext.Provider>
+        {isPublic || phase.kind !== "signedOut" ? (
+          // Until the key is checked (always so on the server: the key is in the tab's storage) the pages
+          // render their frame (<PageFrame>: heading, panel headings, placeholders), never their data.
+          <KeyCheckContext.Provider value={phase.kind === "checking" ? "checking" : phase.kind === "loading" ? "loading" : "done"}>
+            <SessionContext.Provider value={session}>{children}</SessionContext.Provider>
+          </KeyCheckContext.Provider>
         ) : (
-          <SignInForm error={phase.kind === "signedOut" ? phase.error : undefined} onSubmit={(k) => void signIn(k, false)} />
+          <SignInForm error={phase.error} onSubmit={(k) => void signIn(k, false)} />
         )}
       </main>
     </ApiConfigContext.Provider>

@@ -1,3 +1,4 @@
+import { PageFrame } from "@/components/shell/PageFrame";
 import { CompareView } from "@/components/compare/CompareView";
 
 export default async function Page({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
@@ -6,5 +7,9 @@ export default async function Page({ searchParams }: { searchParams: Promise<Rec
     .split(",")
     .map((s) => s.trim())
     .filter(Boolean);
-  return <CompareView runIds={ids} />;
+  return (
+    <PageFrame title="Compare runs" panels={["Scores", "Loss"]}>
+      <CompareView runIds={ids} />
+    </PageFrame>
+  );
 }

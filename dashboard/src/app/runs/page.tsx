@@ -1,5 +1,10 @@
+import { PageFrame } from "@/components/shell/PageFrame";
 import { RunsList } from "@/components/runs/RunsList";
 
 export default function Page() {
-  return <RunsList />;
+  return (
+    <PageFrame title="Runs">
+      <RunsList />
+    </PageFrame>
+  );
 }

@@ -1,5 +1,10 @@
+import { PageFrame } from "@/components/shell/PageFrame";
 import { SubjectsPage } from "@/components/subjects/SubjectsPage";
 
 export default function Page() {
-  return <SubjectsPage />;
+  return (
+    <PageFrame title="Subjects" panels={["New subject"]}>
+      <SubjectsPage />
+    </PageFrame>
+  );
 }
