@@ -115,8 +115,8 @@ describe("dashboard: subject → photos → live two-stage run, in Chromium", ()
     await page.screenshot({ path: join(artifactsDir, "subject-light.png"), fullPage: true });
 
     // Drag and drop works too; then the extra photo is removed again.
-    const sixth = (await readdir(photosDir)).filter((f) => f.endsWith(".jpg")).sort()[5]!;
-    const b64 = (await readFile(join(photosDir, sixth))).toString("base64");
+    const sixth = "05.jpg"; // the dataset's sixth backpack photo, kept apart from the walkthroughs' five
+    const b64 = (await readFile(join(photosDir, "..", "backpack-extra", sixth))).toString("base64");
     const dt = await page.evaluateHandle(
       `(() => { const bin = atob(${JSON.stringify(b64)}); const bytes = new Uint8Array(bin.length); for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
         const dt = new DataTransfer(); dt.items.add(new File([bytes], ${JSON.stringify(sixth)}, { type: "image/jpeg" })); return dt; })()`,

@@ -9,8 +9,9 @@ import { errorOf, gqlAs, okAs } from "./auth.js";
 /** The example photos shipped in the repository (examples/README.md: source and licence). */
 export const datasetDir = join(repoRoot, "examples");
 
+/** Photo i of the backpack: 0–4 from examples/backpack, 5 (the dataset's sixth) from examples/backpack-extra. */
 export function backpackPhoto(i: number): Promise<Buffer> {
-  return readFile(join(datasetDir, "backpack", `${String(i).padStart(2, "0")}.jpg`));
+  return readFile(join(datasetDir, i < 5 ? "backpack" : "backpack-extra", `${String(i).padStart(2, "0")}.jpg`));
 }
 
 const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
