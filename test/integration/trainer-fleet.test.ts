@@ -95,8 +95,10 @@ describe("trainer fleet: leases, attempts, fencing, fair share", () => {
     const superuser = openDb(s.databaseSuperuserUrl, { max: 1 });
     const su = superuser.pool;
     const subject = await fx.subject();
-    const steps = 400;
-    const run = await fx.queueRun(subject, { steps, checkpointEvery: 40 }, 1000);
+    // Far more steps than the test waits for (however fast the machine, the run is still training when the
+    // trainer is cut off and when the successor has saved a checkpoint of its own); canceled at the end.
+    const steps = 5000;
+    const run = await fx.queueRun(subject, { steps, checkpointEvery: 40 }, 5000);
     const first = await start();
     try {
       await until(
@@ -130,14 +132,24 @@ describe("trainer fleet: leases, attempts, fencing, fair share", () => {
       // Attempt 1's objects as they are now; the fenced-off trainer stays up (it may try to write more).
       const firstCps = await checkpointsOf(run.id);
       const successor = await start();
-      const done = await until(
-        "resumed run finished",
-        () => getRun(run.id),
-        (r) => !["QUEUED", "RUNNING"].includes(r.state),
+      // the successor resumes and records a checkpoint of its own (attempt 2) …
+      await until(
+        "a checkpoint of attempt 2",
+        async () => ({ run: await getRun(run.id), cps: await checkpointsOf(run.id) }),
+        (x) => !["QUEUED", "RUNNING"].includes(x.run.state) || (x.run.attempt === 2 && x.cps.some((c) => c.files.some((f) => f.objectKey.includes("/checkpoints/a2/")))),
         180_000,
         200,
       );
-      expect(done.state, `${done.errorCode}: ${done.errorMessage}\n${successor.proc.output.slice(-3000)}`).toBe("SUCCEEDED");
+      // … then the user cancels (what cancelRun does), which ends it
+      await su.query("update runs set cancel_requested_at = now() where id = $1", [run.id]);
+      const done = await until(
+        "canceled",
+        () => getRun(run.id),
+        (r) => !["QUEUED", "RUNNING"].includes(r.state),
+        60_000,
+        200,
+      );
+      expect(done.state, `${done.errorCode}: ${done.errorMessage}\n${successor.proc.output.slice(-3000)}`).toBe("CANCELED");
       expect(done.attempt).toBe(2);
       expect(done.leaseLosses).toBe(1);
       expect(done.attemptErrors).toMatchObject([{ attempt: 1, owner: first.id, code: "LEASE_EXPIRED" }]);
