@@ -1,9 +1,12 @@
 import { defineConfig } from "vitest/config";
+import { TEST_WORKERS } from "./test/support/workers.js";
 
 // One vitest run covers every TypeScript test. Integration and browser tests share a global setup
-// that starts a real PostgreSQL and a real MinIO in a temporary folder on free ports.
+// that starts a real PostgreSQL and a real MinIO in a temporary folder on free ports (one per project), with one
+// database and one bucket per worker (test/support/services.ts), so their files run in parallel.
 export default defineConfig({
   test: {
+    maxWorkers: TEST_WORKERS,
     projects: [
       {
         test: {
@@ -19,7 +22,6 @@ export default defineConfig({
           globalSetup: ["test/support/global-setup.ts"],
           testTimeout: 180_000,
           hookTimeout: 240_000,
-          fileParallelism: false,
         },
       },
       {
@@ -29,7 +31,6 @@ export default defineConfig({
           globalSetup: ["test/support/global-setup.ts"],
           testTimeout: 180_000,
           hookTimeout: 240_000,
-          fileParallelism: false,
         },
       },
     ],

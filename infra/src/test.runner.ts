@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { checkCodeStyle, styleReport } from "./code-style.js";
@@ -27,8 +28,9 @@ export async function ensureChromium(): Promise<void> {
 /**
  * `./studio test`: every test there is. Installs what is missing (engine virtualenv, MinIO and helm
  * binaries, hadolint, Chromium), checks the code style (Prettier, ESLint, ruff: code-style.ts) and that generated
- * code is current, type-checks, runs the engine's pytest suite and then vitest (unit, integration against real
- * PostgreSQL + MinIO + engine, browser in Chromium).
+ * code is current, type-checks, and runs vitest (unit, integration against real PostgreSQL + MinIO + engine,
+ * browser in Chromium). The engine's pytest suite runs beside all of that from the start (its output is shown
+ * when it ends, after vitest's): on CI's two cores neither keeps both busy on its own.
  */
 export async function runAllTests(extraVitestArgs: string[]): Promise<void> {
   const python = await ensureEngineEnv(say);
@@ -37,6 +39,39 @@ export async function runAllTests(extraVitestArgs: string[]): Promise<void> {
   await ensureHadolint(say); // and the container build files'
   await ensureChromium();
 
+  say("engine tests (pytest) start in the background; their report follows vitest's ...");
+  const pytest = startPytest(python);
+  try {
+    await checksAndVitest(python, extraVitestArgs);
+  } catch (err) {
+    pytest.stop();
+    throw err;
+  }
+  const engine = await pytest.done;
+  say(`engine tests (pytest), ${Math.round(engine.seconds)} s:`);
+  process.stdout.write(engine.output);
+  if (engine.code !== 0) throw new Error(`engine tests (pytest) failed (exit ${engine.code}): see above`);
+}
+
+/** pytest of the engine as a background process; its output is kept and shown when it ends. */
+function startPytest(python: string): { done: Promise<{ code: number | null; output: string; seconds: number }>; stop: () => void } {
+  const started = Date.now();
+  const child = spawn(python, ["-m", "pytest", "-q", "-p", "no:cacheprovider"], {
+    cwd: engineDir,
+    env: { ...process.env, PYTHONPATH: join(engineDir, "src") },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout.on("data", (d: Buffer) => (output += d.toString()));
+  child.stderr.on("data", (d: Buffer) => (output += d.toString()));
+  const done = new Promise<{ code: number | null; output: string; seconds: number }>((resolve) => {
+    child.on("error", (err) => resolve({ code: null, output: `${output}\n${err.message}\n`, seconds: (Date.now() - started) / 1000 }));
+    child.on("close", (code) => resolve({ code, output, seconds: (Date.now() - started) / 1000 }));
+  });
+  return { done, stop: () => void child.kill("SIGTERM") };
+}
+
+async function checksAndVitest(python: string, extraVitestArgs: string[]): Promise<void> {
   say("checking the code style (prettier, eslint, ruff check, ruff format) ...");
   const style = await checkCodeStyle();
   if (style.length > 0) throw new Error(styleReport(style));
@@ -52,12 +87,6 @@ export async function runAllTests(extraVitestArgs: string[]): Promise<void> {
 
   say("type-checking ...");
   await runVisible("pnpm", ["-r", "run", "typecheck"], { cwd: repoRoot });
-
-  say("engine tests (pytest) ...");
-  await runVisible(python, ["-m", "pytest", "-q", "-p", "no:cacheprovider"], {
-    cwd: engineDir,
-    env: { ...process.env, PYTHONPATH: join(engineDir, "src") },
-  });
 
   await ensureDashboardBuild(say);
   say("vitest (unit, integration, browser) ...");

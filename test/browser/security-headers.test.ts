@@ -1,9 +1,9 @@
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { inject } from "vitest";
 import { bootstrapTeam } from "../support/bootstrap.js";
 import { launchChromium } from "../support/browser.js";
 import { startApi, startDashboard } from "../support/processes.js";
+import { services } from "../support/services.js";
 
 /** Issue 11 point 6 (docs/security-privileges.md): the dashboard's headers and where it keeps keys. */
 const KEY_STORAGE = "studio.apiKey";
@@ -37,7 +37,7 @@ describe("dashboard: security headers and key storage", () => {
       expect(csp).toContain("object-src 'none'");
       const api_ = new URL(api.url).origin;
       const connect = /connect-src ([^;]*)/.exec(csp)![1]!.split(" ");
-      expect(connect.sort()).toEqual(["'self'", api_, api_.replace("http", "ws"), new URL(inject("services").s3.endpoint).origin].sort());
+      expect(connect.sort()).toEqual(["'self'", api_, api_.replace("http", "ws"), new URL(services().s3.endpoint).origin].sort());
       expect(res.headers.get("referrer-policy")).toBe("no-referrer");
       expect(res.headers.get("x-content-type-options")).toBe("nosniff");
       expect(res.headers.get("x-frame-options")).toBe("DENY");

@@ -1,5 +1,6 @@
 import { openDb } from "@studio/db";
-import { describe, expect, inject, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { services } from "../support/services.js";
 
 /**
  * db/src/client.ts: a pooled client whose connection dies while it is checked out (a transaction waiting
@@ -9,7 +10,7 @@ import { describe, expect, inject, it } from "vitest";
 describe("a checked-out connection that dies", () => {
   it("is reported through onError instead of crashing the process; the pool keeps working", async () => {
     const errors: Error[] = [];
-    const db = openDb(inject("services").databaseUrl, { max: 2, onError: (e) => errors.push(e) });
+    const db = openDb(services().databaseUrl, { max: 2, onError: (e) => errors.push(e) });
     try {
       const client = await db.pool.connect();
       const { rows } = await client.query<{ pid: number }>("select pg_backend_pid() as pid");

@@ -1,9 +1,10 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startPostgres, stopPostgres } from "@studio/infra/postgres";
 import { gql, takeSubscription, wsClient } from "../support/graphql.js";
 import { spawnApi, apiEnv, startApi, startTrainer, spawnTrainer, trainerEnv } from "../support/processes.js";
 import { freePort } from "../support/ports.js";
 import { createTeam } from "../support/auth.js";
+import { services } from "../support/services.js";
 
 /** health's details and workerHeartbeats need an API key (docs/security-front.md). */
 let key: string;
@@ -101,7 +102,7 @@ describe("walking skeleton: api + trainer + engine against real PostgreSQL and M
   });
 
   it("reports PostgreSQL DOWN while it is stopped, without crashing, and recovers when it returns", async () => {
-    const pg = inject("services").pg;
+    const pg = services().pg;
     await stopPostgres(pg);
     try {
       const down = await waitForHealth(api.url, (x) => x.postgres.status === "DOWN", 20_000);

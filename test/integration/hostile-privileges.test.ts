@@ -2,11 +2,11 @@ import { createHash, randomUUID } from "node:crypto";
 import { applyGrants, openDb, roleOfUrl, schema, TABLE_GRANTS, type DbHandle } from "@studio/db";
 import * as Minio from "minio";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { inject } from "vitest";
 import { okAs } from "../support/auth.js";
 import { bootstrapTeam } from "../support/bootstrap.js";
 import { insertRunWithCheckpoint, insertSubject, testDb } from "../support/fixtures.js";
 import { startApi } from "../support/processes.js";
+import { services } from "../support/services.js";
 
 /**
  * Issue 11 point 6 (docs/security-privileges.md): the API and the trainer run as PostgreSQL roles and
@@ -28,7 +28,7 @@ async function sqlAs(url: string, text: string, values: unknown[] = []): Promise
 }
 
 function s3As(creds: { accessKey: string; secretKey: string }): Minio.Client {
-  const url = new URL(inject("services").s3.endpoint);
+  const url = new URL(services().s3.endpoint);
   return new Minio.Client({ endPoint: url.hostname, port: Number(url.port), useSSL: false, region: "us-east-1", ...creds });
 }
 
@@ -45,7 +45,7 @@ async function s3Outcome(p: Promise<unknown>): Promise<string> {
 const DENIED = "42501"; // insufficient_privilege
 
 describe("hostile tenants: least privilege in PostgreSQL", () => {
-  const s = inject("services");
+  const s = services();
   let db: DbHandle;
   let team: Awaited<ReturnType<typeof bootstrapTeam>>;
 
@@ -142,7 +142,7 @@ describe("hostile tenants: least privilege in PostgreSQL", () => {
 });
 
 describe("hostile tenants: MinIO users per service", () => {
-  const s = inject("services");
+  const s = services();
   const root = s3As(s.s3);
   const api = s3As(s.s3.api);
   const trainer = s3As(s.s3.trainer);
@@ -205,7 +205,7 @@ describe("hostile tenants: MinIO users per service", () => {
 });
 
 describe("hostile tenants: file and archive URLs", () => {
-  const s = inject("services");
+  const s = services();
   let api: Awaited<ReturnType<typeof startApi>>;
   let db: DbHandle;
   let owner: Awaited<ReturnType<typeof bootstrapTeam>>;

@@ -4,7 +4,7 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "@studio/db";
 import { repoRoot } from "@studio/infra/paths";
 import { StorageRepository as TrainerStorage } from "../../trainer/src/repositories/storage.repository.js";
@@ -13,6 +13,7 @@ import { rowCounts, testDb } from "../support/fixtures.js";
 import { backpackPhoto, listObjects, objectExists, postUpload, s3, uploadImage } from "../support/images.js";
 import { startApi } from "../support/processes.js";
 import { until } from "../support/trainer-fixtures.js";
+import { services } from "../support/services.js";
 
 /**
  * Issue 11, points 3 and 4 (docs/security-uploads.md): hostile uploads against a real API and MinIO.
@@ -65,7 +66,7 @@ describe("hostile uploads: storage-enforced policies, immutable validated object
   let team: TestTeam;
   let db: DbHandle;
   let subjectId: string;
-  const bucket = inject("services").s3.bucket;
+  const bucket = services().s3.bucket;
 
   beforeAll(async () => {
     [api, team] = await Promise.all([
@@ -148,7 +149,7 @@ describe("hostile uploads: storage-enforced policies, immutable validated object
     expect(after.rows[0]).toEqual(row);
 
     // what the trainer downloads: its own code, with the recorded size and sha256
-    const s = inject("services").s3;
+    const s = services().s3;
     const trainerStorage = new TrainerStorage({ S3_ENDPOINT: s.endpoint, S3_ACCESS_KEY: s.accessKey, S3_SECRET_KEY: s.secretKey, S3_BUCKET: s.bucket, S3_REGION: "us-east-1" });
     const dir = await mkdtemp(join(tmpdir(), "hostile-trainer-"));
     try {

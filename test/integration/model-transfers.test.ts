@@ -5,7 +5,8 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, wr
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as Minio from "minio";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { services } from "../support/services.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { StudioClient } from "@studio/client";
 import { openDb, schema } from "@studio/db";
 import { enginePython } from "@studio/infra/engine-env";
@@ -29,14 +30,14 @@ const MIB = 2 ** 20;
 const work = mkdtempSync(join(tmpdir(), "model-transfers-"));
 
 function minio() {
-  const s3 = inject("services").s3;
+  const s3 = services().s3;
   const url = new URL(s3.endpoint);
   return new Minio.Client({ endPoint: url.hostname, port: Number(url.port), useSSL: false, accessKey: s3.accessKey, secretKey: s3.secretKey });
 }
 
 async function objectExists(key: string): Promise<boolean> {
   try {
-    await minio().statObject(inject("services").s3.bucket, key);
+    await minio().statObject(services().s3.bucket, key);
     return true;
   } catch {
     return false;
@@ -142,7 +143,7 @@ describe("model exports and imports", () => {
   }
 
   async function counts(): Promise<Record<string, number>> {
-    const db = openDb(inject("services").databaseUrl, { max: 1 });
+    const db = openDb(services().databaseUrl, { max: 1 });
     try {
       const out: Record<string, number> = {};
       for (const t of ["model_imports", "model_import_uploads", "subjects", "runs", "checkpoints"]) {
@@ -164,7 +165,7 @@ describe("model exports and imports", () => {
     ]);
     foreignKey = (await bootstrapTeam("Foreign team")).secret;
     // a VIEWER of the owner's team (viewers see, prompt and download)
-    const db = openDb(inject("services").databaseUrl, { max: 1 });
+    const db = openDb(services().databaseUrl, { max: 1 });
     try {
       const [user] = await db.db.insert(schema.users).values({ name: "viewer" }).returning();
       await db.db.insert(schema.memberships).values({ teamId: owner.teamId, userId: user!.id, role: "VIEWER" });
@@ -454,7 +455,7 @@ with open(sys.argv[1] + "/pickle.safetensors", "wb") as f:
     ];
     for (const [file, code, message] of cases) {
       const uploadId = await upload(file, "CHECKPOINT");
-      const db = openDb(inject("services").databaseUrl, { max: 1 });
+      const db = openDb(services().databaseUrl, { max: 1 });
       const { rows } = await db.pool.query<{ object_key: string }>("select object_key from model_import_uploads where id = $1", [uploadId]);
       await db.close();
       const row = { objectKey: rows[0]!.object_key };
@@ -493,7 +494,7 @@ with open(sys.argv[1] + "/pickle.safetensors", "wb") as f:
     const listed: string[] = [];
     // neither the staging upload nor the API's validated copy of it stays behind
     for (const prefix of [`uploads/teams/${owner.teamId}/imports/${uploadId}/`, `teams/${owner.teamId}/imports/files/${uploadId}/`])
-      for await (const o of minio().listObjectsV2(inject("services").s3.bucket, prefix, true)) if (o.name) listed.push(o.name);
+      for await (const o of minio().listObjectsV2(services().s3.bucket, prefix, true)) if (o.name) listed.push(o.name);
     expect(listed).toEqual([]);
   });
 

@@ -3,12 +3,13 @@ import { createHash } from "node:crypto";
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import * as Minio from "minio";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { repoRoot } from "@studio/infra/paths";
 import { gql, wsClient } from "../support/graphql.js";
 import { startApi, startTrainer } from "../support/processes.js";
 import { bootstrapTeam } from "../support/bootstrap.js";
 import { postUpload } from "../support/images.js";
+import { services } from "../support/services.js";
 
 /**
  * The script flow of the platform issue, end to end over real HTTP and graphql-ws: subject →
@@ -67,7 +68,7 @@ const RUN_EVENTS = /* GraphQL */ `
 `;
 
 function minio() {
-  const s3 = inject("services").s3;
+  const s3 = services().s3;
   const url = new URL(s3.endpoint);
   return new Minio.Client({ endPoint: url.hostname, port: Number(url.port), useSSL: false, accessKey: s3.accessKey, secretKey: s3.secretKey });
 }
@@ -172,7 +173,7 @@ describe("platform: a script trains and prompts a personalized model", () => {
       expect(createHash("sha256").update(bytes).digest("hex")).toBe(f.sha256);
     }
     const listed: string[] = [];
-    for await (const o of minio().listObjectsV2(inject("services").s3.bucket, "", true)) if (o.name) listed.push(o.name);
+    for await (const o of minio().listObjectsV2(services().s3.bucket, "", true)) if (o.name) listed.push(o.name);
     expect(listed.filter((n) => n.includes(`/runs/${run.id}/checkpoints/a1/stage2-step-000006/`))).toHaveLength(3);
 
     // Prompt the checkpoint.

@@ -1,11 +1,12 @@
 import { spawn } from "node:child_process";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, describe, expect, inject, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { repoRoot } from "@studio/infra/paths";
 import { gql } from "../support/graphql.js";
 import { freePort } from "../support/ports.js";
 import { TestProcess } from "../support/processes.js";
+import { services } from "../support/services.js";
 
 /** The README's start command, run for real on its own data folder and ports. */
 describe("./studio up", () => {
@@ -24,7 +25,7 @@ describe("./studio up", () => {
   });
 
   it("starts the whole product, says so clearly when started twice, and stops everything with down", async () => {
-    const dataDir = join(inject("services").tmpDir, "stack");
+    const dataDir = join(services().tmpDir, "stack");
     await mkdir(dataDir, { recursive: true });
     env = {
       PATH: process.env.PATH ?? "/usr/bin:/bin",

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { inject } from "vitest";
 import { apiQueries, openDb } from "@studio/db";
 import { startTrainer } from "../support/processes.js";
 import { processAlive, TrainerFixtures, until } from "../support/trainer-fixtures.js";
+import { services } from "../support/services.js";
 
 type Trainer = Awaited<ReturnType<typeof startTrainer>>;
 
@@ -23,7 +23,7 @@ describe("trainer fleet: leases, attempts, fencing, fair share", () => {
     return m ? Number(m[1]) : null;
   };
   const start = async (env: Record<string, string> = {}) => {
-    const t = await startTrainer({ TRAINER_LEASE_MS: "3000", TRAINER_POLL_MS: "300", ...env });
+    const t = await startTrainer({ TRAINER_LEASE_MS: "6000", TRAINER_POLL_MS: "300", ...env });
     trainers.push(t);
     return t;
   };
@@ -45,7 +45,7 @@ describe("trainer fleet: leases, attempts, fencing, fair share", () => {
     try {
       expect(run.maxAttempts).toBe(3);
       for (let attempt = 1; attempt <= 3; attempt++) {
-        const t = await start({ TRAINER_LEASE_MS: "1500" });
+        const t = await start({ TRAINER_LEASE_MS: "3000" });
         const pid = Number(t.proc.output.match(/running \(pid (\d+)\)/)![1]);
         await t.proc.waitForOutput(new RegExp(`run ${run.id}: engine started`), 60_000);
         const enginePid = engineStarted(t.proc.output, run.id)!;
@@ -61,7 +61,7 @@ describe("trainer fleet: leases, attempts, fencing, fair share", () => {
         );
         trainers.splice(trainers.indexOf(t), 1);
       }
-      const last = await start({ TRAINER_LEASE_MS: "1500" });
+      const last = await start({ TRAINER_LEASE_MS: "3000" });
       const done = await until(
         "run ended",
         () => getRun(run.id),
@@ -90,7 +90,7 @@ describe("trainer fleet: leases, attempts, fencing, fair share", () => {
   });
 
   it("a trainer cut off from PostgreSQL stops its engine before its lease expires; the successor's checkpoint objects are never overwritten", async () => {
-    const s = inject("services");
+    const s = services();
     const trainerRole = new URL(s.databaseUrlTrainer).username;
     const superuser = openDb(s.databaseSuperuserUrl, { max: 1 });
     const su = superuser.pool;

@@ -129,7 +129,7 @@ describe("trainer: bit-exact resume after kill -9, every method", () => {
       const run = await fx.queueRunWith(subject, c.method, c.config, c.total);
       const kills = c.kills.map(([stage, steps]) => `${stage}:${randomStep(steps)}`);
       for (const [i, pauseAt] of kills.entries()) {
-        const trainer = await startTrainer({ TRAINER_LEASE_MS: "3000", TRAINER_POLL_MS: "300", STUDIO_ENGINE_PAUSE_AT: pauseAt });
+        const trainer = await startTrainer({ TRAINER_LEASE_MS: "6000", TRAINER_POLL_MS: "300", STUDIO_ENGINE_PAUSE_AT: pauseAt });
         const trainerPid = Number(trainer.proc.output.match(/running \(pid (\d+)\)/)![1]);
         try {
           const enginePid = await until(
@@ -173,7 +173,7 @@ describe("trainer: bit-exact resume after kill -9, every method", () => {
         expect(r.state, `after kill ${i + 1} (${pauseAt})`).toBe("RUNNING");
         expect(r.attempt).toBe(i + 1);
       }
-      const last = await startTrainer({ TRAINER_LEASE_MS: "3000", TRAINER_POLL_MS: "300" });
+      const last = await startTrainer({ TRAINER_LEASE_MS: "6000", TRAINER_POLL_MS: "300" });
       try {
         const done = await until(
           "resumed run finished",

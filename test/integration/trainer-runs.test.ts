@@ -194,7 +194,7 @@ describe("trainer: runs and generations", () => {
 
   it("resumes a run from its last checkpoint after its trainer is killed with -9", async () => {
     await trainer.proc.stop(); // only the trainers below may claim this run
-    const first = await startTrainer({ TRAINER_LEASE_MS: "3000", TRAINER_POLL_MS: "300" });
+    const first = await startTrainer({ TRAINER_LEASE_MS: "6000", TRAINER_POLL_MS: "300" });
     const killedPid = Number(first.proc.output.match(/running \(pid (\d+)\)/)![1]);
     // Far more steps than the test waits for: however fast or slow the machine, the run is still training
     // when it is killed and after it resumes; the test follows it by its events and cancels it at the end.
@@ -231,7 +231,7 @@ describe("trainer: runs and generations", () => {
     const storedBefore = (await lossesOf(run.id)).filter((p) => p.stage === "stage2").map((p) => p.step);
     expect(Math.max(...storedBefore)).toBeGreaterThan(resumeFrom); // the successor will replay stored steps
 
-    const second = await startTrainer({ TRAINER_LEASE_MS: "3000", TRAINER_POLL_MS: "300" });
+    const second = await startTrainer({ TRAINER_LEASE_MS: "6000", TRAINER_POLL_MS: "300" });
     try {
       // the successor resumes and trains past every step the killed attempt had stored …
       const past = Math.max(...storedBefore) + 5;
@@ -299,7 +299,7 @@ describe("trainer: runs and generations", () => {
 
     // While no trainer holds it, the user cancels (what the api's cancelRun does for a RUNNING run).
     await fx.db.pool.query("update runs set cancel_requested_at = now() where id = $1", [run.id]);
-    const next = await startTrainer({ TRAINER_LEASE_MS: "3000", TRAINER_POLL_MS: "300" });
+    const next = await startTrainer({ TRAINER_LEASE_MS: "6000", TRAINER_POLL_MS: "300" });
     trainer = next;
     const done = await until(
       "canceled by the successor",

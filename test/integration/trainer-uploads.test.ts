@@ -3,8 +3,9 @@ import { copyFile, mkdtemp, rm, truncate, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as Minio from "minio";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { StorageRepository } from "../../trainer/src/repositories/storage.repository.js";
+import { services } from "../support/services.js";
 
 /**
  * Issue 16 point 1 (docs/checkpoint-uploads.md): the trainer uploads large files as a parallel multipart
@@ -14,14 +15,14 @@ import { StorageRepository } from "../../trainer/src/repositories/storage.reposi
 const MiB = 2 ** 20;
 
 function rootClient(): Minio.Client {
-  const s3 = inject("services").s3;
+  const s3 = services().s3;
   const url = new URL(s3.endpoint);
   return new Minio.Client({ endPoint: url.hostname, port: Number(url.port), useSSL: false, region: "us-east-1", accessKey: s3.accessKey, secretKey: s3.secretKey });
 }
 
 /** The trainer's repository with small settings: multipart above 8 MiB, 5 MiB parts, 3 in flight. */
 function trainerStorage(tuning: { attempts?: number; concurrency?: number } = {}): StorageRepository {
-  const s3 = inject("services").s3;
+  const s3 = services().s3;
   return new StorageRepository(
     { S3_ENDPOINT: s3.endpoint, S3_ACCESS_KEY: s3.trainer.accessKey, S3_SECRET_KEY: s3.trainer.secretKey, S3_BUCKET: s3.bucket, S3_REGION: "us-east-1" },
     { thresholdBytes: 8 * MiB, partBytes: 5 * MiB, concurrency: 3, retryDelayMs: 10, ...tuning },
@@ -36,19 +37,19 @@ function partsOf(repo: StorageRepository): { client: { uploadPart: PartCall; put
 
 async function storedSha256(key: string): Promise<string> {
   const hash = createHash("sha256");
-  for await (const chunk of await rootClient().getObject(inject("services").s3.bucket, key)) hash.update(chunk as Buffer);
+  for await (const chunk of await rootClient().getObject(services().s3.bucket, key)) hash.update(chunk as Buffer);
   return hash.digest("hex");
 }
 
 async function incompleteUploads(prefix: string): Promise<string[]> {
   const keys: string[] = [];
-  for await (const u of rootClient().listIncompleteUploads(inject("services").s3.bucket, prefix, true)) keys.push((u as { key: string }).key);
+  for await (const u of rootClient().listIncompleteUploads(services().s3.bucket, prefix, true)) keys.push((u as { key: string }).key);
   return keys;
 }
 
 async function objectExists(key: string): Promise<boolean> {
   return rootClient()
-    .statObject(inject("services").s3.bucket, key)
+    .statObject(services().s3.bucket, key)
     .then(
       () => true,
       () => false,
@@ -169,7 +170,7 @@ describe("trainer uploads: parallel multipart with bounded memory", () => {
 
   it("refuses settings that cannot work (parts under S3's 5 MiB minimum, no concurrency)", () => {
     expect(() => trainerStorage({ concurrency: 0 })).toThrow(/invalid upload settings/);
-    const s3 = inject("services").s3;
+    const s3 = services().s3;
     expect(
       () => new StorageRepository({ S3_ENDPOINT: s3.endpoint, S3_ACCESS_KEY: "k", S3_SECRET_KEY: "s", S3_BUCKET: s3.bucket, S3_REGION: "us-east-1" }, { partBytes: MiB }),
     ).toThrow(/partBytes/);

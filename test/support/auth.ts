@@ -2,9 +2,10 @@ import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { repoRoot } from "@studio/infra/paths";
 import { createClient, type Client } from "graphql-ws";
-import { inject } from "vitest";
+
 import WebSocket from "ws";
 import type { GqlResult } from "./graphql.js";
+import { services } from "./services.js";
 
 export interface TestTeam {
   teamId: string;
@@ -18,7 +19,7 @@ export function runAdmin(args: string[], env: Record<string, string> = {}): Prom
   return new Promise((resolve) => {
     const child = spawn(join(repoRoot, "node_modules", ".bin", "tsx"), ["src/admin.cli.ts", ...args], {
       cwd: join(repoRoot, "api"),
-      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/tmp", DATABASE_URL: inject("services").databaseUrl, ...env },
+      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/tmp", DATABASE_URL: services().databaseUrl, ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";

@@ -1,13 +1,13 @@
 import { createHash, randomBytes } from "node:crypto";
 import { openDb, schema } from "@studio/db";
-import { inject } from "vitest";
+import { services } from "./services.js";
 
 /**
  * A team with an OWNER user and an API key, written straight to the database (as an operator's
  * admin command would), for tests that need to act as a script of that team.
  */
 export async function bootstrapTeam(name: string): Promise<{ teamId: string; userId: string; secret: string }> {
-  const handle = openDb(inject("services").databaseUrl, { max: 1 });
+  const handle = openDb(services().databaseUrl, { max: 1 });
   try {
     const [team] = await handle.db.insert(schema.teams).values({ name }).returning();
     const [user] = await handle.db

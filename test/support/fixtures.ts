@@ -1,10 +1,10 @@
 import { createHash, randomUUID } from "node:crypto";
 import { appendRunEvents, openDb, schema, type DbHandle, type NewRunEvent } from "@studio/db";
-import { inject } from "vitest";
+import { services } from "./services.js";
 
 /** Direct database access for arranging state the API cannot create yet (runs the trainer advances). */
 export function testDb(): DbHandle {
-  return openDb(inject("services").databaseUrl, { max: 4 });
+  return openDb(services().databaseUrl, { max: 4 });
 }
 
 const hex = (s: string) => createHash("sha256").update(s).digest("hex");

@@ -6,7 +6,18 @@ import { prepareDatabase } from "@studio/infra/db-roles";
 import { startMinio, stopMinio } from "@studio/infra/minio";
 import { ensureMinioServiceUsers } from "@studio/infra/minio-users";
 import { startPostgres, stopPostgres } from "@studio/infra/postgres";
+import { openDb } from "@studio/db";
 import { freePort } from "./ports.js";
+import { TEST_WORKERS } from "./workers.js";
+
+/** What differs from one worker to the next (test/support/services.ts). */
+interface WorkerServices {
+  databaseUrl: string;
+  databaseUrlApi: string;
+  databaseUrlTrainer: string;
+  databaseSuperuserUrl: string;
+  s3: { bucket: string; api: { accessKey: string; secretKey: string }; trainer: { accessKey: string; secretKey: string } };
+}
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -29,12 +40,15 @@ declare module "vitest" {
         api: { accessKey: string; secretKey: string };
         trainer: { accessKey: string; secretKey: string };
       };
+      /** One database and bucket per vitest worker: read through services(), not directly. */
+      workers: WorkerServices[];
     };
   }
 }
 
 /** Real PostgreSQL + real MinIO for the whole run, in a throw-away folder, on free loopback ports. */
 export default async function setup(project: TestProject) {
+  const workerIds = Array.from({ length: TEST_WORKERS }, (_, i) => i + 1);
   const tmpDir = await mkdtemp(join(tmpdir(), "studio-test-"));
   await chmod(tmpDir, 0o755); // the PostgreSQL server's own user must reach its folder
   const pg = { dataDir: join(tmpDir, "postgres"), port: await freePort() };
@@ -42,7 +56,7 @@ export default async function setup(project: TestProject) {
     dataDir: join(tmpDir, "minio"),
     port: await freePort(),
     consolePort: await freePort(),
-    buckets: ["studio-test"],
+    buckets: ["studio-test", ...workerIds.map((i) => `studio-test-w${i}`)],
   };
   const [pgInfo, minioInfo] = await Promise.all([startPostgres(pg), startMinio(minio)]);
   const users = await ensureMinioServiceUsers({
@@ -52,6 +66,27 @@ export default async function setup(project: TestProject) {
     secretsFile: join(tmpDir, "minio-service-users.json"),
   });
   const db = await prepareDatabase({ superuserUrl: pgInfo.url, passwordsFile: join(tmpDir, "postgres-roles.json") });
+  // every worker's database is a copy of the migrated one (same roles, grants and tables), and its bucket has
+  // its own service users, as a separate deployment would
+  const workers: WorkerServices[] = [];
+  const su = openDb(withDatabase(pgInfo.url, "postgres"), { max: 1 });
+  try {
+    for (const i of workerIds) {
+      const name = `studio_w${i}`;
+      await su.pool.query(`create database ${name} template ${new URL(pgInfo.url).pathname.slice(1)} owner ${new URL(db.owner).username}`);
+      const bucket = `studio-test-w${i}`;
+      const wUsers = await ensureMinioServiceUsers({ endpoint: minioInfo.endpoint, root: minioInfo, bucket, secretsFile: join(tmpDir, `minio-service-users-w${i}.json`) });
+      workers.push({
+        databaseUrl: withDatabase(db.owner, name),
+        databaseUrlApi: withDatabase(db.api, name),
+        databaseUrlTrainer: withDatabase(db.trainer, name),
+        databaseSuperuserUrl: withDatabase(pgInfo.url, name),
+        s3: { bucket, api: wUsers.api, trainer: wUsers.trainer },
+      });
+    }
+  } finally {
+    await su.close();
+  }
   project.provide("services", {
     tmpDir,
     databaseUrl: db.owner,
@@ -67,9 +102,16 @@ export default async function setup(project: TestProject) {
       api: users.api,
       trainer: users.trainer,
     },
+    workers,
   });
   return async () => {
     await Promise.allSettled([stopPostgres(pg), stopMinio(minio)]);
     await rm(tmpDir, { recursive: true, force: true });
   };
+}
+
+function withDatabase(url: string, database: string): string {
+  const u = new URL(url);
+  u.pathname = `/${database}`;
+  return u.toString();
 }

@@ -3,8 +3,9 @@ import { join } from "node:path";
 import { repoRoot } from "@studio/infra/paths";
 import * as Minio from "minio";
 import sharp from "sharp";
-import { inject } from "vitest";
+
 import { errorOf, gqlAs, okAs } from "./auth.js";
+import { services } from "./services.js";
 
 /** The example photos shipped in the repository (examples/README.md: source and licence). */
 export const datasetDir = join(repoRoot, "examples");
@@ -39,14 +40,14 @@ export async function bombPng(width = 20000, height = 20000): Promise<Buffer> {
 }
 
 export function s3(): Minio.Client {
-  const c = inject("services").s3;
+  const c = services().s3;
   const url = new URL(c.endpoint);
   return new Minio.Client({ endPoint: url.hostname, port: Number(url.port), useSSL: false, accessKey: c.accessKey, secretKey: c.secretKey, region: "us-east-1" });
 }
 
 export async function objectExists(key: string): Promise<boolean> {
   try {
-    await s3().statObject(inject("services").s3.bucket, key);
+    await s3().statObject(services().s3.bucket, key);
     return true;
   } catch {
     return false;
@@ -55,7 +56,7 @@ export async function objectExists(key: string): Promise<boolean> {
 
 export async function listObjects(prefix: string): Promise<string[]> {
   const out: string[] = [];
-  for await (const o of s3().listObjectsV2(inject("services").s3.bucket, prefix, true) as AsyncIterable<{ name: string }>) out.push(o.name);
+  for await (const o of s3().listObjectsV2(services().s3.bucket, prefix, true) as AsyncIterable<{ name: string }>) out.push(o.name);
   return out;
 }
 

@@ -3,8 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { repoRoot } from "@studio/infra/paths";
 import { enginePython } from "@studio/infra/engine-env";
-import { inject } from "vitest";
+
 import { freePort } from "./ports.js";
+import { services } from "./services.js";
 
 /** A product process started by a test: its output is kept for assertions and failure messages. */
 export class TestProcess {
@@ -58,7 +59,7 @@ function baseEnv(): Record<string, string> {
 }
 
 export function apiEnv(port: number, extra: Record<string, string> = {}): Record<string, string> {
-  const s = inject("services");
+  const s = services();
   return {
     ...baseEnv(),
     API_HOST: "127.0.0.1",
@@ -95,7 +96,7 @@ export async function startApi(extra: Record<string, string> = {}) {
 }
 
 export function trainerEnv(extra: Record<string, string> = {}): Record<string, string> {
-  const s = inject("services");
+  const s = services();
   return {
     ...baseEnv(),
     DATABASE_URL: s.databaseUrlTrainer,
@@ -131,7 +132,7 @@ export async function startDashboard(apiUrl: string) {
     "dashboard",
     spawn(next, ["start", "-p", String(port), "-H", "127.0.0.1"], {
       cwd: join(repoRoot, "dashboard"),
-      env: { ...baseEnv(), NODE_ENV: "production", DASHBOARD_API_URL: apiUrl, DASHBOARD_STORAGE_URL: inject("services").s3.endpoint },
+      env: { ...baseEnv(), NODE_ENV: "production", DASHBOARD_API_URL: apiUrl, DASHBOARD_STORAGE_URL: services().s3.endpoint },
       stdio: ["ignore", "pipe", "pipe"],
     }),
   );

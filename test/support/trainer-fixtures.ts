@@ -5,7 +5,7 @@ import { appendRunEvents, CHANNELS, notify, openDb, schema, type DbHandle } from
 import { repoRoot } from "@studio/infra/paths";
 import * as Minio from "minio";
 import sharp from "sharp";
-import { inject } from "vitest";
+import { services } from "./services.js";
 
 /**
  * Rows and objects as the api would create them (the api is built separately): a team, a subject
@@ -17,7 +17,7 @@ export class TrainerFixtures {
   readonly bucket: string;
 
   constructor() {
-    const s = inject("services");
+    const s = services();
     this.db = openDb(s.databaseUrl, { max: 3 });
     const url = new URL(s.s3.endpoint);
     this.s3 = new Minio.Client({
