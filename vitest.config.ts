@@ -1,4 +1,5 @@
 import { defineConfig } from "vitest/config";
+import { LongFilesFirst } from "./test/support/sequencer.js";
 import { TEST_WORKERS } from "./test/support/workers.js";
 
 // One vitest run covers every TypeScript test. Integration and browser tests share a global setup
@@ -7,6 +8,7 @@ import { TEST_WORKERS } from "./test/support/workers.js";
 export default defineConfig({
   test: {
     maxWorkers: TEST_WORKERS,
+    sequence: { sequencer: LongFilesFirst },
     projects: [
       {
         test: {

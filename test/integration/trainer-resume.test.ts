@@ -146,7 +146,7 @@ describe("trainer: bit-exact resume after kill -9, every method", () => {
             180_000,
             100,
           );
-          expect(await pausedState(enginePid), `the engine reached ${pauseAt}`).toBe("T");
+          expect(await pausedState(enginePid), `the engine reached ${pauseAt}; run ${JSON.stringify(await getRun(run.id))}\n${trainer.proc.output.slice(-4000)}`).toBe("T");
           // the checkpoint just before the pause is recorded (files and training state uploaded)
           const [stage, step] = pauseAt.split(":");
           const before = Number(step) - 1 - ((Number(step) - 1) % 2);

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -6,7 +7,7 @@ import { prepareDatabase } from "@studio/infra/db-roles";
 import { startMinio, stopMinio } from "@studio/infra/minio";
 import { ensureMinioServiceUsers } from "@studio/infra/minio-users";
 import { startPostgres, stopPostgres } from "@studio/infra/postgres";
-import { openDb } from "@studio/db";
+import { applyGrants, ensureLoginRoles, openDb, urlForRole } from "@studio/db";
 import { freePort } from "./ports.js";
 import { TEST_WORKERS } from "./workers.js";
 
@@ -66,21 +67,33 @@ export default async function setup(project: TestProject) {
     secretsFile: join(tmpDir, "minio-service-users.json"),
   });
   const db = await prepareDatabase({ superuserUrl: pgInfo.url, passwordsFile: join(tmpDir, "postgres-roles.json") });
-  // every worker's database is a copy of the migrated one (same roles, grants and tables), and its bucket has
-  // its own service users, as a separate deployment would
+  // Every worker's database is a copy of the migrated one (tables, types, the owner's objects), with its own
+  // API and trainer roles (roles are cluster-wide: a test that locks out "the trainer role" must not lock out
+  // another worker's trainers) granted as db/src/roles.ts says, and its bucket has its own service users, as a
+  // separate deployment would.
   const workers: WorkerServices[] = [];
+  const template = new URL(pgInfo.url).pathname.slice(1);
   const su = openDb(withDatabase(pgInfo.url, "postgres"), { max: 1 });
   try {
     for (const i of workerIds) {
       const name = `studio_w${i}`;
-      await su.pool.query(`create database ${name} template ${new URL(pgInfo.url).pathname.slice(1)} owner ${new URL(db.owner).username}`);
+      const roles = { api: `studio_api_w${i}`, trainer: `studio_trainer_w${i}` };
+      const pw = { api: randomBytes(18).toString("base64url"), trainer: randomBytes(18).toString("base64url") };
+      await ensureLoginRoles(pgInfo.url, [
+        { name: roles.api, password: pw.api },
+        { name: roles.trainer, password: pw.trainer },
+      ]);
+      await su.pool.query(`create database ${name} template ${template} owner ${new URL(db.owner).username}`);
+      const owner = withDatabase(db.owner, name);
+      await applyGrants(owner, roles);
       const bucket = `studio-test-w${i}`;
       const wUsers = await ensureMinioServiceUsers({ endpoint: minioInfo.endpoint, root: minioInfo, bucket, secretsFile: join(tmpDir, `minio-service-users-w${i}.json`) });
+      const server = withDatabase(pgInfo.url, name);
       workers.push({
-        databaseUrl: withDatabase(db.owner, name),
-        databaseUrlApi: withDatabase(db.api, name),
-        databaseUrlTrainer: withDatabase(db.trainer, name),
-        databaseSuperuserUrl: withDatabase(pgInfo.url, name),
+        databaseUrl: owner,
+        databaseUrlApi: urlForRole(server, roles.api, pw.api),
+        databaseUrlTrainer: urlForRole(server, roles.trainer, pw.trainer),
+        databaseSuperuserUrl: server,
         s3: { bucket, api: wUsers.api, trainer: wUsers.trainer },
       });
     }

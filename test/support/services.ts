@@ -5,7 +5,8 @@ type Services = ReturnType<typeof inject<"services">>;
 /**
  * The services of the test file that calls it: integration and browser files run in parallel (vitest.config.ts),
  * each worker on its own PostgreSQL database and MinIO bucket (with its own service users), prepared by the
- * global setup for every worker id (`VITEST_POOL_ID`, 1..maxWorkers). Files on one worker run one after another
+ * global setup for every worker id (`VITEST_POOL_ID`, 1..maxWorkers), with its own API and trainer roles (roles are
+ * cluster-wide). Files on one worker run one after another
  * and share its database, as all files once did; files on different workers never see each other's teams,
  * queued runs, trainers, rate buckets or objects.
  */

@@ -82,3 +82,19 @@ def test_version_flag():
     )
     assert proc.returncode == 0
     assert proc.stdout.strip().startswith("studio_engine ")
+
+
+def test_the_ready_command_reports_versions_without_importing_the_heavy_libraries():
+    # a trainer runs `ready` once at start-up: torch is imported (threads, device), diffusers and transformers
+    # (~3 s of CPU) only by jobs, whose own ready event follows the real imports
+    code = (
+        "import json, sys\n"
+        "from importlib import metadata\n"
+        "from studio_engine.environment import describe\n"
+        "d = describe(import_libraries=False)\n"
+        "print(json.dumps({'imported': [m for m in ('diffusers', 'transformers') if m in sys.modules],"
+        " 'same': all(d[n] == metadata.version(n) for n in ('diffusers', 'transformers', 'safetensors'))}))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env={"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin"}, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout.splitlines()[-1]) == {"imported": [], "same": True}

@@ -176,7 +176,7 @@ def _run(args: argparse.Namespace, events: EventWriter) -> int:
     if args.command == "ready":
         from .environment import describe
 
-        events.emit("ready", **describe())
+        events.emit("ready", **describe(import_libraries=False))
         return EXIT_OK
 
     if args.command == "make-tiny-model":

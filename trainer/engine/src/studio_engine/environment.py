@@ -33,16 +33,34 @@ def apply_thread_budget(torch: Any) -> dict[str, int]:
     return {"intraOp": int(torch.get_num_threads()), "interOp": int(torch.get_num_interop_threads())}
 
 
-def describe() -> dict[str, Any]:
-    """Applies the thread budget, then imports the heavy libraries, so a `ready` event proves the
-    environment really works."""
+def _installed_version(name: str) -> str:
+    """A library's version from its installed metadata, without importing it (~3 s of CPU for diffusers
+    and transformers together); a missing library is the same BadSpecError an import would raise."""
+    from importlib import metadata
+
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError as e:
+        raise BadSpecError("BAD_ENVIRONMENT", f"the engine environment lacks the package {name!r}: rebuild it (./studio engine-env)", name) from e
+
+
+def describe(import_libraries: bool = True) -> dict[str, Any]:
+    """Applies the thread budget, then imports the heavy libraries, so a job's `ready` event proves the
+    environment really works. The `ready` command (a trainer's start-up check, once per trainer) passes
+    import_libraries=False: torch is imported (threads, device), the others are read from their installed
+    metadata; the first job's own `ready` event still follows the real imports."""
     import torch
 
     threads = apply_thread_budget(torch)
 
-    import diffusers
-    import safetensors
-    import transformers
+    if import_libraries:
+        import diffusers
+        import safetensors
+        import transformers
+
+        versions = {"diffusers": diffusers.__version__, "transformers": transformers.__version__, "safetensors": safetensors.__version__}
+    else:
+        versions = {name: _installed_version(name) for name in ("diffusers", "transformers", "safetensors")}
 
     cuda = torch.cuda.is_available()
     device: dict[str, Any] = {"type": "cuda" if cuda else "cpu"}
@@ -54,9 +72,7 @@ def describe() -> dict[str, Any]:
         "protocolVersion": PROTOCOL_VERSION,
         "python": platform.python_version(),
         "torch": torch.__version__,
-        "diffusers": diffusers.__version__,
-        "transformers": transformers.__version__,
-        "safetensors": safetensors.__version__,
+        **versions,
         "device": device,
         "threads": threads,
     }
