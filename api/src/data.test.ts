@@ -40,9 +40,11 @@ describe("bindModule", () => {
 
   it("recognises the handle by the first parameter's name only", () => {
     expect(takesHandle(async (db: unknown) => db)).toBe(true);
-    expect(takesHandle(function named(db: unknown) {
-      return db;
-    })).toBe(true);
+    expect(
+      takesHandle(function named(db: unknown) {
+        return db;
+      }),
+    ).toBe(true);
     expect(takesHandle((tx: unknown) => tx)).toBe(true);
     expect(takesHandle((dbName: unknown) => dbName)).toBe(false);
     expect(takesHandle((a: unknown, db: unknown) => [a, db])).toBe(false);

@@ -37,8 +37,8 @@ const settings = (available = true): EvaluationSettings => ({
   clipTMargin: 0.02,
   availability: () => ({ available, message: available ? "ready" : "the evaluator's encoders are missing" }) as never,
 });
-const service = (repo: EvaluationsData, runs = mockOf<RunsService>({ checkpoint: async () => ckpt("c1", 200) as never }), s = settings()) =>
-  new EvaluationsService(repo, runs, mockOf<LiveHub>({}), s);
+const service = (data: EvaluationsData, runs = mockOf<RunsService>({ checkpoint: async () => ckpt("c1", 200) as never }), s = settings()) =>
+  new EvaluationsService(data, runs, mockOf<LiveHub>({}), s);
 
 describe("EvaluationsService.recommendation", () => {
   it("is null until a checkpoint of the run is scored", async () => {
@@ -66,28 +66,28 @@ describe("EvaluationsService.recommendation", () => {
 
 describe("EvaluationsService.evaluate", () => {
   it("refuses a VIEWER, an unknown protocol and an unknown checkpoint, inserting nothing", async () => {
-    const repo = mockOf<EvaluationsData>({});
-    expect((await refusal(service(repo).evaluate(principal("VIEWER"), loaders([], []), "c1", "DIVERSE"))).code).toBe("FORBIDDEN");
-    expect(await refusal(service(repo).evaluate(principal(), loaders([], []), "c1", "BEST" as never))).toEqual({ code: "BAD_USER_INPUT", field: "protocol" });
+    const data = mockOf<EvaluationsData>({});
+    expect((await refusal(service(data).evaluate(principal("VIEWER"), loaders([], []), "c1", "DIVERSE"))).code).toBe("FORBIDDEN");
+    expect(await refusal(service(data).evaluate(principal(), loaders([], []), "c1", "BEST" as never))).toEqual({ code: "BAD_USER_INPUT", field: "protocol" });
     const none = mockOf<RunsService>({ checkpoint: async () => null });
-    expect((await refusal(service(repo, none).evaluate(principal(), loaders([], []), "c1", "DIVERSE"))).code).toBe("NOT_FOUND");
+    expect((await refusal(service(data, none).evaluate(principal(), loaders([], []), "c1", "DIVERSE"))).code).toBe("NOT_FOUND");
   });
 
   it("refuses while the evaluator cannot score (EVALUATOR_UNAVAILABLE), inserting nothing", async () => {
-    const repo = mockOf<EvaluationsData>({});
-    const s = service(repo, undefined, settings(false));
+    const data = mockOf<EvaluationsData>({});
+    const s = service(data, undefined, settings(false));
     expect((await refusal(s.evaluate(principal(), loaders([], []), "c1", "QUICK"))).code).toBe("EVALUATOR_UNAVAILABLE");
   });
 
   it("answers with the active evaluation of that checkpoint and protocol instead of a second one", async () => {
-    const repo = mockOf<EvaluationsData>({ activeEvaluation: async () => ({ id: "e-active" }) as never });
-    expect(await service(repo).evaluate(principal(), loaders([], []), "c1", "QUICK")).toEqual({ id: "e-active" });
+    const data = mockOf<EvaluationsData>({ activeEvaluation: async () => ({ id: "e-active" }) as never });
+    expect(await service(data).evaluate(principal(), loaders([], []), "c1", "QUICK")).toEqual({ id: "e-active" });
   });
 
   it("inserts one evaluation whose prompts use the method's token (textual inversion: the token is the noun)", async () => {
-    const repo = mockOf<EvaluationsData>({ activeEvaluation: async () => null, insertEvaluations: async (rows: unknown[]) => rows as never });
-    await service(repo).evaluate(principal(), loaders([], []), "c1", "SIMPLE");
-    const [[rows]] = repo.calls("insertEvaluations") as [[{ spec: { prompts: { prompt: string }[] }; imagesTotal: number; automatic: boolean }[]]];
+    const data = mockOf<EvaluationsData>({ activeEvaluation: async () => null, insertEvaluations: async (rows: unknown[]) => rows as never });
+    await service(data).evaluate(principal(), loaders([], []), "c1", "SIMPLE");
+    const [[rows]] = data.calls("insertEvaluations") as [[{ spec: { prompts: { prompt: string }[] }; imagesTotal: number; automatic: boolean }[]]];
     expect(rows).toHaveLength(1);
     expect(rows[0]!.automatic).toBe(false);
     expect(rows[0]!.spec.prompts.length).toBeGreaterThan(0);

@@ -20,9 +20,9 @@ const trainersWith = (...models: string[]) =>
 
 describe("RunsService.start", () => {
   it("fills the method's defaults and writes one run for the caller's team", async () => {
-    const repo = mockOf<RunsData>({ createRun: async (r: unknown) => created(r) });
-    await new RunsService(repo, subjects(), live).start(principal("MEMBER"), { subjectId: SUBJECT, baseModel: "tiny-random" });
-    const [row] = repo.calls("createRun")[0] as [{ teamId: string; method: string; totalSteps: number; config: { stage2: { steps: number } } }];
+    const data = mockOf<RunsData>({ createRun: async (r: unknown) => created(r) });
+    await new RunsService(data, subjects(), live).start(principal("MEMBER"), { subjectId: SUBJECT, baseModel: "tiny-random" });
+    const [row] = data.calls("createRun")[0] as [{ teamId: string; method: string; totalSteps: number; config: { stage2: { steps: number } } }];
     expect(row).toMatchObject({ teamId: TEAM, method: "TWO_STAGE", totalSteps: 500 });
     expect(row.config.stage2.steps).toBe(400);
   });
@@ -34,35 +34,35 @@ describe("RunsService.start", () => {
     [{ baseModel: "stable-diffusion-9" }, "baseModel"],
     [{ samplePrompts: Array.from({ length: 17 }, () => "a photo") }, "samplePrompts"],
   ])("refuses %o naming %s, and writes nothing", async (bad, field) => {
-    const repo = mockOf<RunsData>({}); // any write would be an unexpected call
-    expect(await refusal(new RunsService(repo, subjects(), live).start(principal(), { subjectId: SUBJECT, ...bad }))).toEqual({ code: "BAD_USER_INPUT", field });
+    const data = mockOf<RunsData>({}); // any write would be an unexpected call
+    expect(await refusal(new RunsService(data, subjects(), live).start(principal(), { subjectId: SUBJECT, ...bad }))).toEqual({ code: "BAD_USER_INPUT", field });
   });
 
   it("refuses a VIEWER (FORBIDDEN) and an unknown subject (NOT_FOUND)", async () => {
-    const repo = mockOf<RunsData>({});
-    expect((await refusal(new RunsService(repo, subjects(), live).start(principal("VIEWER"), { subjectId: SUBJECT }))).code).toBe("FORBIDDEN");
+    const data = mockOf<RunsData>({});
+    expect((await refusal(new RunsService(data, subjects(), live).start(principal("VIEWER"), { subjectId: SUBJECT }))).code).toBe("FORBIDDEN");
     const none = mockOf<SubjectsService>({ get: async () => null });
-    expect((await refusal(new RunsService(repo, none, live).start(principal(), { subjectId: SUBJECT }))).code).toBe("NOT_FOUND");
+    expect((await refusal(new RunsService(data, none, live).start(principal(), { subjectId: SUBJECT }))).code).toBe("NOT_FOUND");
   });
 
   it("refuses a subject without photos", async () => {
-    const repo = mockOf<RunsData>({});
-    expect(await refusal(new RunsService(repo, subjects(0), live).start(principal(), { subjectId: SUBJECT, baseModel: "tiny-random" }))).toEqual({
+    const data = mockOf<RunsData>({});
+    expect(await refusal(new RunsService(data, subjects(0), live).start(principal(), { subjectId: SUBJECT, baseModel: "tiny-random" }))).toEqual({
       code: "BAD_USER_INPUT",
       field: "subjectId",
     });
   });
 
   it("refuses a base model no live trainer has (BASE_MODEL_UNAVAILABLE), and accepts one a trainer has", async () => {
-    const repo = mockOf<RunsData>({ createRun: async (r: unknown) => created(r) });
-    const service = new RunsService(repo, subjects(), live, undefined, trainersWith("tiny-random"));
+    const data = mockOf<RunsData>({ createRun: async (r: unknown) => created(r) });
+    const service = new RunsService(data, subjects(), live, undefined, trainersWith("tiny-random"));
     expect(await refusal(service.start(principal(), { subjectId: SUBJECT, baseModel: "stable-diffusion-2-1-base" }))).toEqual({
       code: "BASE_MODEL_UNAVAILABLE",
       field: "baseModel",
     });
-    expect(repo.calls("createRun")).toHaveLength(0);
+    expect(data.calls("createRun")).toHaveLength(0);
     await service.start(principal(), { subjectId: SUBJECT, baseModel: "tiny-random" });
-    expect(repo.calls("createRun")).toHaveLength(1);
+    expect(data.calls("createRun")).toHaveLength(1);
   });
 
   it("keeps the team within its budget of unfinished runs (RATE_LIMITED with the limit), writing only through the guarded insert", async () => {
@@ -88,14 +88,14 @@ describe("RunsService.cancel", () => {
   });
 
   it.each(["SUCCEEDED", "FAILED"])("refuses a %s run (CONFLICT) and changes nothing", async (state) => {
-    const repo = mockOf<RunsData>({ getRun: async () => run(state) }); // cancelQueuedRun/requestRunCancel would be unexpected
-    expect((await refusal(new RunsService(repo, subjects(), live).cancel(principal(), RUN))).code).toBe("CONFLICT");
+    const data = mockOf<RunsData>({ getRun: async () => run(state) }); // cancelQueuedRun/requestRunCancel would be unexpected
+    expect((await refusal(new RunsService(data, subjects(), live).cancel(principal(), RUN))).code).toBe("CONFLICT");
   });
 
   it("answers with the run as it is now when it changed meanwhile (QUEUED → RUNNING)", async () => {
     let reads = 0;
-    const repo = mockOf<RunsData>({ getRun: async () => run(reads++ === 0 ? "QUEUED" : "RUNNING"), cancelQueuedRun: async () => null });
-    expect(await new RunsService(repo, subjects(), live).cancel(principal(), RUN)).toMatchObject({ state: "RUNNING" });
+    const data = mockOf<RunsData>({ getRun: async () => run(reads++ === 0 ? "QUEUED" : "RUNNING"), cancelQueuedRun: async () => null });
+    expect(await new RunsService(data, subjects(), live).cancel(principal(), RUN)).toMatchObject({ state: "RUNNING" });
   });
 
   it("refuses a run only shared with the team (FORBIDDEN), another team's or a malformed id (NOT_FOUND), and a VIEWER", async () => {

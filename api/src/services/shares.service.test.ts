@@ -12,19 +12,19 @@ const share = (s: object = {}) => ({ id: SHARE, teamId: TEAM, runId: RUN, kind: 
 
 describe("SharesService.create", () => {
   it("shares with another team, and a LINK share returns its token once (only its sha256 is stored)", async () => {
-    const repo = dataOf({
+    const data = dataOf({
       teamNamesByIds: async () => [{ id: OTHER_TEAM, name: "Other" }],
       listShares: async () => [],
       createShare: async (s: object) => share(s),
     });
-    const service = new SharesService(repo);
+    const service = new SharesService(data);
     const team = await service.create(principal(), { runId: RUN, kind: "TEAM", targetTeamId: OTHER_TEAM, expiresInHours: 24 });
     expect(team.token).toBeNull();
     const link = await service.create(principal(), { runId: RUN, kind: "LINK", promptOnly: true });
     expect(link.token).toMatch(/^shl_[A-Za-z0-9_-]{43}$/);
-    const stored = repo.calls("createShare")[1]![0] as { tokenHash: string; promptOnly: boolean };
+    const stored = data.calls("createShare")[1]![0] as { tokenHash: string; promptOnly: boolean };
     expect(stored.tokenHash).toMatch(/^[0-9a-f]{64}$/);
-    expect(JSON.stringify(repo.calls("createShare"))).not.toContain(link.token!);
+    expect(JSON.stringify(data.calls("createShare"))).not.toContain(link.token!);
     expect(stored.promptOnly).toBe(true);
   });
 
@@ -36,8 +36,8 @@ describe("SharesService.create", () => {
     [{ kind: "TEAM" as const, targetTeamId: OTHER_TEAM, promptOnly: true }, "BAD_USER_INPUT", "promptOnly"],
     [{ kind: "LINK" as const, targetTeamId: OTHER_TEAM }, "BAD_USER_INPUT", "targetTeamId"],
   ])("refuses %o (%s %s) and creates nothing", async (input, code, field) => {
-    const repo = dataOf({}); // createShare would be an unexpected call
-    expect(await refusal(new SharesService(repo).create(principal(), { runId: RUN, ...input }))).toEqual({ code, field });
+    const data = dataOf({}); // createShare would be an unexpected call
+    expect(await refusal(new SharesService(data).create(principal(), { runId: RUN, ...input }))).toEqual({ code, field });
   });
 
   it("refuses a second live share with the same team (CONFLICT) and an unknown team (NOT_FOUND)", async () => {
@@ -56,8 +56,8 @@ describe("SharesService.create", () => {
   });
 
   it("only an OWNER shares, never a share link, and only the team's own runs", async () => {
-    const repo = dataOf({ readableRunsByIds: async () => [{ id: RUN }] as never });
-    const service = new SharesService(repo);
+    const data = dataOf({ readableRunsByIds: async () => [{ id: RUN }] as never });
+    const service = new SharesService(data);
     expect((await refusal(service.create(principal("MEMBER"), { runId: RUN, kind: "LINK" }))).code).toBe("FORBIDDEN");
     const link = principal("VIEWER", { link: { shareId: SHARE, runId: RUN, ownerTeamId: TEAM, promptOnly: false } });
     expect((await refusal(service.create(link, { runId: RUN, kind: "LINK" }))).code).toBe("FORBIDDEN");
@@ -83,12 +83,12 @@ describe("SharesService.authenticateLink and revoke", () => {
   });
 
   it("revoke: OWNER only; another team's or a malformed id is NOT_FOUND", async () => {
-    const repo = dataOf({ revokeShare: async () => null });
-    expect((await refusal(new SharesService(repo).revoke(principal("MEMBER"), SHARE))).code).toBe("FORBIDDEN");
-    expect(repo.calls("revokeShare")).toHaveLength(0);
-    expect((await refusal(new SharesService(repo).revoke(principal(), SHARE))).code).toBe("NOT_FOUND");
-    expect((await refusal(new SharesService(repo).revoke(principal(), "nope"))).code).toBe("NOT_FOUND");
-    expect(repo.calls("revokeShare")).toEqual([[TEAM, SHARE, principal().userId]]);
+    const data = dataOf({ revokeShare: async () => null });
+    expect((await refusal(new SharesService(data).revoke(principal("MEMBER"), SHARE))).code).toBe("FORBIDDEN");
+    expect(data.calls("revokeShare")).toHaveLength(0);
+    expect((await refusal(new SharesService(data).revoke(principal(), SHARE))).code).toBe("NOT_FOUND");
+    expect((await refusal(new SharesService(data).revoke(principal(), "nope"))).code).toBe("NOT_FOUND");
+    expect(data.calls("revokeShare")).toEqual([[TEAM, SHARE, principal().userId]]);
   });
 
   it("a prompt-only link cannot download files", () => {
