@@ -1,8 +1,8 @@
 import { parseArgs } from "node:util";
-import { apiQueries, openDb } from "@studio/db";
+import { openDb } from "@studio/db";
 import { ConfigError, parseAdminConfig } from "./config.js";
+import { bindQueries } from "./data.js";
 import { DomainError } from "./errors.js";
-import { AuthRepository } from "./repositories/auth.repository.js";
 import { ApiKeysService } from "./services/api-keys.service.js";
 
 /**
@@ -53,8 +53,9 @@ async function main(argv: string[]): Promise<number> {
   }
   const db = openDb(config.DATABASE_URL, { max: 2 });
   try {
-    const service = new ApiKeysService(new AuthRepository(db));
-    if (values["if-no-teams"] && (await apiQueries.countTeams(db.db)) > 0) {
+    const data = bindQueries(db.db);
+    const service = new ApiKeysService(data);
+    if (values["if-no-teams"] && (await data.countTeams()) > 0) {
       console.log(values.json ? JSON.stringify({ created: false }) : "admin: a team exists already; nothing created");
       return 0;
     }

@@ -7,20 +7,12 @@ import { EvaluationScorer } from "./evaluation/scorer.js";
 import { ArchiveTokens } from "./lib/archive-token.js";
 import { PgBucketStore } from "./limits/buckets.js";
 import { RateLimiter, type AuthTicket } from "./limits/rate-limiter.js";
+import { bindQueries } from "./data.js";
 import { createLoaders } from "./loaders.js";
 import type { Principal } from "./models.js";
 import { redactSecrets } from "./redact.js";
-import { AuthRepository } from "./repositories/auth.repository.js";
-import { DatabaseRepository } from "./repositories/database.repository.js";
-import { EvaluationsRepository } from "./repositories/evaluations.repository.js";
-import { evaluatorBackend } from "./repositories/evaluator.repository.js";
-import { GenerationsRepository } from "./repositories/generations.repository.js";
-import { MembersRepository } from "./repositories/members.repository.js";
-import { RunsRepository } from "./repositories/runs.repository.js";
-import { SharingRepository } from "./repositories/sharing.repository.js";
-import { StorageRepository } from "./repositories/storage.repository.js";
-import { SubjectsRepository } from "./repositories/subjects.repository.js";
-import { TransfersRepository } from "./repositories/transfers.repository.js";
+import { evaluatorBackend } from "./ports/evaluator.js";
+import { StorageRepository } from "./ports/storage.js";
 import { ApiKeysService } from "./services/api-keys.service.js";
 import { BaseModelsService } from "./services/base-models.service.js";
 import { EvaluationsService } from "./services/evaluations.service.js";
@@ -42,7 +34,8 @@ import { SqlCounter } from "./sql-counter.js";
 export type Logger = (level: "info" | "warn" | "error", msg: string) => void;
 
 /**
- * The API's composition root: repositories → services, the process-wide live hub, rate limiter,
+ * The API's composition root: the data layer (apiQueries bound to the pool, data.ts) and the ports
+ * (object storage, evaluator) → services, the process-wide live hub, rate limiter,
  * evaluation scorer and upload sweeper, and how a request or a websocket operation gets its context.
  * Knows nothing of HTTP or graphql-ws (server.ts is the transport).
  */
@@ -64,23 +57,14 @@ export async function composeApi(config: ApiConfig, rawLog: Logger) {
     (pool) => sqlCounter?.attach(pool),
   );
   const storage = new StorageRepository(config);
-  const repos = {
-    auth: new AuthRepository(dbHandle),
-    subjects: new SubjectsRepository(dbHandle),
-    runs: new RunsRepository(dbHandle),
-    generations: new GenerationsRepository(dbHandle),
-    evaluations: new EvaluationsRepository(dbHandle),
-    sharing: new SharingRepository(dbHandle),
-    members: new MembersRepository(dbHandle),
-    transfers: new TransfersRepository(dbHandle),
-  };
-  const limits = new RateLimiter(new PgBucketStore(dbHandle), config, log);
+  const data = bindQueries(dbHandle.db);
+  const limits = new RateLimiter(new PgBucketStore(data), config, log);
   limits.start();
-  const subjects = new SubjectsService(repos.subjects, storage, config.UPLOAD_MAX_BYTES, config.SUBJECT_MAX_IMAGES);
-  const baseModels = new BaseModelsService(dbHandle, config.WORKER_STALE_AFTER_MS);
-  const runs = new RunsService(repos.runs, subjects, live, limits, baseModels);
+  const subjects = new SubjectsService(data, storage, config.UPLOAD_MAX_BYTES, config.SUBJECT_MAX_IMAGES);
+  const baseModels = new BaseModelsService(data, config.WORKER_STALE_AFTER_MS);
+  const runs = new RunsService(data, subjects, live, limits, baseModels);
   const scorer = new EvaluationScorer(
-    repos,
+    data,
     storage,
     notifications,
     {
@@ -99,26 +83,26 @@ export async function composeApi(config: ApiConfig, rawLog: Logger) {
   // archive URL works only on the replica that issued it). Their base is API_PUBLIC_URL, or where we listen.
   const archiveTokens = new ArchiveTokens(config.EXPORT_URL_SECRET ? Buffer.from(config.EXPORT_URL_SECRET) : randomBytes(32), config.EXPORT_URL_TTL_SECONDS);
   let publicUrl = config.API_PUBLIC_URL?.replace(/\/+$/, "") ?? "";
-  const sharing = new SharesService(repos.sharing, repos.runs);
+  const sharing = new SharesService(data);
   const services: Services = {
-    health: new HealthService(new DatabaseRepository(dbHandle), storage, notifications, config.WORKER_STALE_AFTER_MS, config.API_HEALTH_CACHE_MS, () => ({
+    health: new HealthService(data, storage, notifications, config.WORKER_STALE_AFTER_MS, config.API_HEALTH_CACHE_MS, () => ({
       ...live.stats,
       ...(sqlCounter ? { sqlStatements: sqlCounter.total } : {}),
     })),
-    apiKeys: new ApiKeysService(repos.auth),
+    apiKeys: new ApiKeysService(data),
     baseModels,
     subjects,
     runs,
-    generations: new GenerationsService(repos.generations, runs, live, limits),
+    generations: new GenerationsService(data, runs, live, limits),
     media: new MediaService(storage),
-    members: new MembersService(repos.members),
+    members: new MembersService(data),
     sharing,
     modelCards: new ModelCardsService(storage),
-    exports: new ExportsService(repos.transfers, runs, sharing, live, archiveTokens, {
+    exports: new ExportsService(data, runs, sharing, live, archiveTokens, {
       pollMs: config.RUN_EVENTS_POLL_MS,
       publicUrl: () => publicUrl,
     }),
-    imports: new ImportsService(repos.transfers, storage, live, {
+    imports: new ImportsService(data, storage, live, {
       pollMs: config.RUN_EVENTS_POLL_MS,
       maxBytes: config.IMPORT_MAX_BYTES,
       singlePostMaxBytes: config.IMPORT_SINGLE_POST_MAX_BYTES,
@@ -128,22 +112,22 @@ export async function composeApi(config: ApiConfig, rawLog: Logger) {
       checksConcurrent: config.IMPORT_CHECKS_CONCURRENT,
       checksQueueMs: config.IMPORT_CHECKS_QUEUE_MS,
     }),
-    evaluations: new EvaluationsService(repos.evaluations, runs, live, {
+    evaluations: new EvaluationsService(data, runs, live, {
       pollMs: config.RUN_EVENTS_POLL_MS,
       samplingSteps: config.EVAL_SAMPLING_STEPS,
       clipTMargin: config.EVAL_CLIP_T_MARGIN,
       availability: () => scorer.status(),
     }),
-    scheduling: new SchedulingService(dbHandle.db, config.RUN_TEAM_CONCURRENCY),
+    scheduling: new SchedulingService(data, config.RUN_TEAM_CONCURRENCY),
   };
   await scorer.init();
   scorer.start();
-  const uploadSweeper = new UploadSweeper(dbHandle, storage, config, log); // abandoned uploads (docs/security-uploads.md)
+  const uploadSweeper = new UploadSweeper(data, storage, config, log); // abandoned uploads (docs/security-uploads.md)
   await uploadSweeper.start();
 
   const sessionOf = (principal: Principal): Session => ({
     principal,
-    loaders: createLoaders(principal.teamId, repos, { teamId: principal.teamId, linkRunId: principal.link?.runId ?? null }),
+    loaders: createLoaders(principal.teamId, data, { teamId: principal.teamId, linkRunId: principal.link?.runId ?? null }),
   });
   const authenticate = (authorization: string | undefined) =>
     isLinkAuthorization(authorization) ? services.sharing.authenticateLink(authorization) : services.apiKeys.authenticate(authorization);

@@ -1,14 +1,32 @@
 import type { apiQueries } from "@studio/db";
 import DataLoader from "dataloader";
 import type { CheckpointModel, EvaluationModel, RunModel, SampleModel, SubjectImageModel, SubjectModel, UserModel } from "./models.js";
-import type { EvaluationsRepository } from "./repositories/evaluations.repository.js";
-import type { RunsRepository } from "./repositories/runs.repository.js";
-import type { SharingRepository } from "./repositories/sharing.repository.js";
-import type { SubjectsRepository } from "./repositories/subjects.repository.js";
+import type { ApiData } from "./data.js";
 
-type LossRow = Awaited<ReturnType<RunsRepository["lossesByRunIds"]>>[number];
-type CardImageRow = Awaited<ReturnType<SharingRepository["cardImagesBySubjectIds"]>>[number];
-type ScoreRow = Awaited<ReturnType<SharingRepository["latestScoresByCheckpointIds"]>>[number];
+/** The batched reads the loaders make. */
+export type LoadersData = Pick<
+  ApiData,
+  | "readableSubjectsByIds"
+  | "imagesBySubjectIds"
+  | "runsBySubjectIds"
+  | "readableRunsByIds"
+  | "readableCheckpointsByIds"
+  | "readableCheckpointsByRunIds"
+  | "readableSamplesByIds"
+  | "readableSamplesByRunIds"
+  | "lossesByRunIds"
+  | "cardImagesBySubjectIds"
+  | "latestScoresByCheckpointIds"
+  | "usersByIds"
+  | "teamNamesByIds"
+  | "evaluationsByIds"
+  | "evaluationsByCheckpointIds"
+  | "evaluationsByRunIds"
+>;
+
+type LossRow = Awaited<ReturnType<ApiData["lossesByRunIds"]>>[number];
+type CardImageRow = Awaited<ReturnType<ApiData["cardImagesBySubjectIds"]>>[number];
+type ScoreRow = Awaited<ReturnType<ApiData["latestScoresByCheckpointIds"]>>[number];
 
 function byId<T extends { id: string }>(load: (ids: readonly string[]) => Promise<T[]>) {
   return new DataLoader<string, T | null>(async (ids) => {
@@ -38,55 +56,55 @@ function grouped<T>(load: (ids: readonly string[]) => Promise<T[]>, key: (row: T
  */
 export function createLoaders(
   teamId: string,
-  repos: { subjects: SubjectsRepository; runs: RunsRepository; evaluations: EvaluationsRepository; sharing: SharingRepository },
+  data: LoadersData,
   // runs, their checkpoints, samples and subject are read through `access`: the team's own, runs
   // shared with the team, or a share link's one run (apiQueries.runReadable)
   access: apiQueries.RunAccess = { teamId },
 ) {
   return {
-    subject: byId<SubjectModel>((ids) => repos.sharing.subjectsByIds(access, ids)),
+    subject: byId<SubjectModel>((ids) => data.readableSubjectsByIds(access, ids)),
     imagesBySubject: grouped<SubjectImageModel>(
-      (ids) => repos.subjects.imagesBySubjectIds(teamId, ids),
+      (ids) => data.imagesBySubjectIds(teamId, ids),
       (r) => r.subjectId,
     ),
     runsBySubject: grouped<RunModel>(
-      (ids) => repos.runs.bySubjectIds(teamId, ids),
+      (ids) => data.runsBySubjectIds(teamId, ids),
       (r) => r.subjectId,
     ),
-    run: byId<RunModel>((ids) => repos.sharing.runsByIds(access, ids)),
-    checkpoint: byId<CheckpointModel>((ids) => repos.sharing.checkpointsByIds(access, ids)),
+    run: byId<RunModel>((ids) => data.readableRunsByIds(access, ids)),
+    checkpoint: byId<CheckpointModel>((ids) => data.readableCheckpointsByIds(access, ids)),
     checkpointsByRun: grouped<CheckpointModel>(
-      (ids) => repos.sharing.checkpointsByRunIds(access, ids),
+      (ids) => data.readableCheckpointsByRunIds(access, ids),
       (r) => r.runId,
     ),
-    sample: byId<SampleModel>((ids) => repos.sharing.samplesByIds(access, ids)),
+    sample: byId<SampleModel>((ids) => data.readableSamplesByIds(access, ids)),
     samplesByRun: grouped<SampleModel>(
-      (ids) => repos.sharing.samplesByRunIds(access, ids),
+      (ids) => data.readableSamplesByRunIds(access, ids),
       (r) => r.runId,
     ),
     // loss_points has no team column: only run ids that came from readable runs reach this
     lossesByRun: grouped<LossRow>(
-      (ids) => repos.runs.lossesByRunIds(ids),
+      (ids) => data.lossesByRunIds(ids),
       (r) => r.runId,
     ),
     // model cards and shares: only ids that came from readable rows reach these
     cardImagesBySubject: grouped<CardImageRow>(
-      (ids) => repos.sharing.cardImagesBySubjectIds(ids),
+      (ids) => data.cardImagesBySubjectIds(ids),
       (r) => r.subjectId,
     ),
     scoresByCheckpoint: grouped<ScoreRow>(
-      (ids) => repos.sharing.latestScoresByCheckpointIds(ids),
+      (ids) => data.latestScoresByCheckpointIds(ids),
       (r) => r.checkpointId,
     ),
-    user: byId<UserModel>((ids) => repos.sharing.usersByIds(ids)),
-    teamName: byId<{ id: string; name: string }>((ids) => repos.sharing.teamNamesByIds(ids)),
-    evaluation: byId<EvaluationModel>((ids) => repos.evaluations.byIds(teamId, ids)),
+    user: byId<UserModel>((ids) => data.usersByIds(ids)),
+    teamName: byId<{ id: string; name: string }>((ids) => data.teamNamesByIds(ids)),
+    evaluation: byId<EvaluationModel>((ids) => data.evaluationsByIds(teamId, ids)),
     evaluationsByCheckpoint: grouped<EvaluationModel>(
-      (ids) => repos.evaluations.byCheckpointIds(teamId, ids),
+      (ids) => data.evaluationsByCheckpointIds(teamId, ids),
       (r) => r.checkpointId,
     ),
     evaluationsByRun: grouped<EvaluationModel>(
-      (ids) => repos.evaluations.byRunIds(teamId, ids),
+      (ids) => data.evaluationsByRunIds(teamId, ids),
       (r) => r.runId,
     ),
   };

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Readable } from "node:stream";
-import type { StorageRepository } from "./repositories/storage.repository.js";
+import type { StorageRepository } from "./ports/storage.js";
 import type { ExportsService } from "./services/exports.service.js";
 import { tarHeader, tarPadding, tarSize, tarTrailer } from "./lib/tar.js";
 

@@ -1,9 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { CHANNELS, type apiQueries, type PgListener } from "@studio/db";
-import type { EvaluationsRepository } from "../repositories/evaluations.repository.js";
-import type { RunsRepository } from "../repositories/runs.repository.js";
-import type { StorageRepository } from "../repositories/storage.repository.js";
-import type { SubjectsRepository } from "../repositories/subjects.repository.js";
+import type { ApiData } from "../data.js";
+import type { StorageRepository } from "../ports/storage.js";
 import type { EvaluatorAvailability, ScoringEngine } from "../services/evaluation.engine.js";
 import { imagesTotal, specFor } from "../services/evaluations.service.js";
 
@@ -25,6 +23,12 @@ const MAX_IMAGE_BYTES = 30 * 1024 * 1024;
 const RECHECK_MS = 30_000;
 const RUN_EVENT_WAKE_MS = 1000;
 
+/** What the scorer reads and writes: the scoring lease calls serve every team; the reads are scoped to the evaluation's team. */
+export type ScorerData = Pick<
+  ApiData,
+  "claimScoring" | "checkpointsWithoutAutomaticEvaluation" | "insertEvaluations" | "heartbeatScoring" | "finishScoring" | "getRun" | "imagesBySubjectIds"
+>;
+
 /**
  * The API side of evaluation (docs/evaluation-contract.md §5): creates the automatic QUICK evaluation
  * of each new checkpoint, and scores evaluations whose images are ready. Scoring itself runs in the
@@ -45,7 +49,7 @@ export class EvaluationScorer {
   private readonly since: Date;
 
   constructor(
-    private readonly repos: { evaluations: EvaluationsRepository; runs: RunsRepository; subjects: SubjectsRepository },
+    private readonly data: ScorerData,
     private readonly storage: StorageRepository,
     private readonly notifications: PgListener,
     private readonly settings: ScorerSettings,
@@ -119,7 +123,7 @@ export class EvaluationScorer {
     if (this.settings.autoQuick) await this.createAutomatic();
     for (;;) {
       if (this.stopped) return;
-      const e = await this.repos.evaluations.claimScoring(this.owner, this.settings.leaseMs);
+      const e = await this.data.claimScoring(this.owner, this.settings.leaseMs);
       if (!e) return;
       await this.score(e);
     }
@@ -159,7 +163,7 @@ export class EvaluationScorer {
 
   /** One QUICK evaluation per checkpoint made since the API started (minus the backfill window). */
   private async createAutomatic(): Promise<void> {
-    const missing = await this.repos.evaluations.checkpointsWithoutAutomatic(this.since);
+    const missing = await this.data.checkpointsWithoutAutomaticEvaluation(this.since);
     if (missing.length === 0) return;
     const rows = missing.map((c) => {
       const spec = specFor("QUICK", c, c, this.settings.samplingSteps);
@@ -173,7 +177,7 @@ export class EvaluationScorer {
         imagesTotal: imagesTotal(spec),
       };
     });
-    const created = await this.repos.evaluations.insert(rows);
+    const created = await this.data.insertEvaluations(rows);
     if (created.length) this.log("info", `evaluator: queued ${created.length} automatic QUICK evaluation(s)`);
   }
 
@@ -182,15 +186,15 @@ export class EvaluationScorer {
     let scored = 0;
     let leaseLost = false;
     const beat = async () => {
-      const held = await this.repos.evaluations.heartbeatScoring(e.id, this.owner, this.settings.leaseMs, scored).catch(() => true);
+      const held = await this.data.heartbeatScoring(e.id, this.owner, this.settings.leaseMs, scored).catch(() => true);
       if (!held) leaseLost = true;
     };
     const timer = setInterval(() => void beat(), Math.max(500, Math.floor(this.settings.leaseMs / 3)));
     let lastReport = 0;
     try {
-      const run = await this.repos.runs.get(e.teamId, e.runId);
+      const run = await this.data.getRun(e.teamId, e.runId);
       if (!run) throw Object.assign(new Error("the run no longer exists"), { code: "RUN_NOT_FOUND" });
-      const photos = await this.repos.subjects.imagesBySubjectIds(e.teamId, [run.subjectId]);
+      const photos = await this.data.imagesBySubjectIds(e.teamId, [run.subjectId]);
       if (photos.length === 0) throw Object.assign(new Error("the subject has no photos to compare with"), { code: "NO_SUBJECT_IMAGES" });
       const read = (key: string) => this.storage.get(key, MAX_IMAGE_BYTES);
       const real = await Promise.all(photos.map((p) => read(p.objectKey)));
@@ -227,7 +231,7 @@ export class EvaluationScorer {
       });
       if (leaseLost) return void this.log("warn", `evaluation ${e.id}: scoring lease lost; another API process finishes it`);
       const promptText = (i: number) => prompts.get(i)!;
-      await this.repos.evaluations.finishScoring(e.id, this.owner, {
+      await this.data.finishScoring(e.id, this.owner, {
         state: "SUCCEEDED",
         clipI: out.clipI,
         clipT: out.clipT,
@@ -249,7 +253,7 @@ export class EvaluationScorer {
       const code = (err as { code?: unknown }).code;
       const errorCode = typeof code === "string" && /^[A-Z_]+$/.test(code) ? code : "SCORING_FAILED";
       this.log("warn", `evaluation ${e.id}: scoring failed (${errorCode}: ${(err as Error).message})`);
-      if (!leaseLost) await this.repos.evaluations.finishScoring(e.id, this.owner, { state: "FAILED", errorCode, errorMessage: (err as Error).message }).catch(() => undefined);
+      if (!leaseLost) await this.data.finishScoring(e.id, this.owner, { state: "FAILED", errorCode, errorMessage: (err as Error).message }).catch(() => undefined);
     } finally {
       clearInterval(timer);
     }

@@ -1,4 +1,5 @@
-import { apiQueries, type DbHandle } from "@studio/db";
+import type { apiQueries } from "@studio/db";
+import type { ApiData } from "../data.js";
 
 export type BucketTake = apiQueries.BucketTake;
 export type BucketResult = apiQueries.BucketResult;
@@ -69,11 +70,11 @@ export class MemoryBucketStore implements BucketStore {
 
 /** Buckets in PostgreSQL's UNLOGGED rate_buckets table: one rate_take statement per check, shared by every replica. */
 export class PgBucketStore implements BucketStore {
-  constructor(private readonly handle: DbHandle) {}
+  constructor(private readonly data: Pick<ApiData, "rateTake" | "sweepRateBuckets">) {}
   take(takes: readonly BucketTake[]): Promise<BucketResult[]> {
-    return apiQueries.rateTake(this.handle.db, takes);
+    return this.data.rateTake(takes);
   }
   sweep(): Promise<number> {
-    return apiQueries.sweepRateBuckets(this.handle.db);
+    return this.data.sweepRateBuckets();
   }
 }

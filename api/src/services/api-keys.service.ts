@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { badInput, forbidden, notFound } from "../errors.js";
 import type { Principal } from "../models.js";
-import type { AuthRepository } from "../repositories/auth.repository.js";
+import type { ApiData } from "../data.js";
 import { isUuid } from "../lib/ids.js";
 
 /** The secret's first characters, stored to tell keys apart; not enough to guess the rest. */
@@ -17,23 +17,29 @@ function checkName(field: string, value: string, max = 100): string {
   return v;
 }
 
+/** What ApiKeysService reads and writes. */
+export type ApiKeysData = Pick<
+  ApiData,
+  "findPrincipalByKeyHash" | "insertApiKey" | "createTeamWithOwner" | "getApiKey" | "revokeApiKeyAudited" | "listApiKeys" | "getUser" | "getTeam" | "teamsOfUser"
+>;
+
 /**
  * API keys: creation (for the admin CLI and the createApiKey mutation), authentication of a bearer
  * secret, revocation. Only a SHA-256 of a secret is stored, so a database leak reveals no key.
  */
 export class ApiKeysService {
-  constructor(private readonly repo: AuthRepository) {}
+  constructor(private readonly data: ApiKeysData) {}
 
   /** `Authorization: Bearer sk_…` → the principal; null for a missing, unknown or revoked key. */
   async authenticate(authorization: string | undefined | null): Promise<Principal | null> {
     const m = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? "");
     if (!m || m[1]!.length > 200) return null;
-    return this.repo.principalByKeyHash(hashSecret(m[1]!));
+    return this.data.findPrincipalByKeyHash(hashSecret(m[1]!));
   }
 
   async create(owner: { teamId: string; userId: string }, name: string) {
     const secret = `sk_${randomBytes(32).toString("base64url")}`;
-    const apiKey = await this.repo.insertApiKey({
+    const apiKey = await this.data.insertApiKey({
       teamId: owner.teamId,
       userId: owner.userId,
       name: checkName("name", name),
@@ -49,7 +55,7 @@ export class ApiKeysService {
     const userName = checkName("user", input.userName);
     const email = input.email?.trim() || null;
     if (email && !/^[^\s@]+@[^\s@]+$/.test(email)) throw badInput("email", "email is not an address");
-    const { team, user } = await this.repo.createTeamWithOwner({ teamName, userName, email });
+    const { team, user } = await this.data.createTeamWithOwner({ teamName, userName, email });
     const { apiKey, secret } = await this.create({ teamId: team.id, userId: user.id }, input.keyName ?? "admin bootstrap");
     return { team, user, apiKey, secret };
   }
@@ -59,26 +65,26 @@ export class ApiKeysService {
    * key is FORBIDDEN. Revoking twice is harmless. Open subscriptions of the key end within seconds.
    */
   async revoke(p: Principal, id: string) {
-    const key = isUuid(id) ? await this.repo.getApiKey(p.teamId, id) : null;
+    const key = isUuid(id) ? await this.data.getApiKey(p.teamId, id) : null;
     if (!key) throw notFound("API key");
     if (key.userId !== p.userId && p.role !== "OWNER") throw forbidden("only the team's OWNER may revoke another member's key");
-    return (await this.repo.revokeApiKey(p.teamId, id, p.userId))!;
+    return (await this.data.revokeApiKeyAudited(p.teamId, id, p.userId))!;
   }
 
   list(p: Principal) {
-    return this.repo.listApiKeys(p.teamId, p.role === "OWNER" ? undefined : p.userId);
+    return this.data.listApiKeys(p.teamId, p.role === "OWNER" ? undefined : p.userId);
   }
 
   async user(p: Principal) {
-    return (await this.repo.getUser(p.userId))!;
+    return (await this.data.getUser(p.userId))!;
   }
 
   async team(p: Principal) {
-    const t = (await this.repo.getTeam(p.teamId))!;
+    const t = (await this.data.getTeam(p.teamId))!;
     return { id: t.id, name: t.name, role: p.role };
   }
 
   teams(p: Principal) {
-    return this.repo.teamsOfUser(p.userId);
+    return this.data.teamsOfUser(p.userId);
   }
 }

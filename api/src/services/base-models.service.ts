@@ -1,4 +1,5 @@
-import { baseModelAvailability, type BaseModelAvailability, type DbHandle } from "@studio/db";
+import type { BaseModelAvailability } from "@studio/db";
+import type { ApiData } from "../data.js";
 import { DomainError } from "../errors.js";
 import { sizeRange } from "./generations.service.js";
 import { BASE_MODELS } from "./run-config.js";
@@ -16,10 +17,10 @@ export const pullCommand = (modelId: string) => `./studio models pull ${modelId}
  */
 export class BaseModelsService {
   constructor(
-    handle: DbHandle,
+    data: Pick<ApiData, "baseModelAvailability">,
     staleAfterMs: number,
     /** Which live trainers have which model; service tests pass their own. */
-    private readonly availability: () => Promise<BaseModelAvailability> = () => baseModelAvailability(handle.db, staleAfterMs),
+    private readonly availability: () => Promise<BaseModelAvailability> = () => data.baseModelAvailability(staleAfterMs),
   ) {}
 
   async list() {

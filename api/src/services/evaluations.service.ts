@@ -2,7 +2,7 @@ import { CHANNELS, type schema } from "@studio/db";
 import { DomainError, badInput, notFound } from "../errors.js";
 import type { CheckpointModel, CompareRowModel, EvaluationModel, Principal, RecommendationModel, RunModel } from "../models.js";
 import type { Loaders } from "../loaders.js";
-import type { EvaluationsRepository } from "../repositories/evaluations.repository.js";
+import type { ApiData } from "../data.js";
 import type { LiveFailure, LiveHub } from "./live-hub.js";
 import { buildEvaluationSpec } from "../evaluation/dreambooth-prompts.js";
 import type { EvaluatorAvailability } from "./evaluation.engine.js";
@@ -50,10 +50,13 @@ export function imagesTotal(spec: schema.EvaluationSpec): number {
   return spec.prompts.reduce((n, p) => n + p.seeds.length, 0) + 2 * spec.drift.seeds.length;
 }
 
+/** What EvaluationsService reads and writes (service tests mock only this). */
+export type EvaluationsData = Pick<ApiData, "activeEvaluation" | "insertEvaluations" | "getEvaluation">;
+
 /** Checkpoint scoring: evaluateCheckpoint, reads, the recommended checkpoint and the comparison table. */
 export class EvaluationsService {
   constructor(
-    private readonly repo: EvaluationsRepository,
+    private readonly data: EvaluationsData,
     private readonly runs: RunsService,
     private readonly live: LiveHub,
     private readonly settings: EvaluationSettings,
@@ -70,12 +73,12 @@ export class EvaluationsService {
     if (!checkpoint) throw notFound("checkpoint");
     const status = this.settings.availability();
     if (!status.available) throw new DomainError("EVALUATOR_UNAVAILABLE", status.message);
-    const existing = await this.repo.active(p.teamId, checkpoint.id, protocol);
+    const existing = await this.data.activeEvaluation(p.teamId, checkpoint.id, protocol);
     if (existing) return existing;
     const run = (await loaders.run.load(checkpoint.runId))!;
     const subject = (await loaders.subject.load(run.subjectId))!;
     const spec = specFor(protocol, run, subject, this.settings.samplingSteps);
-    const [row] = await this.repo.insert([
+    const [row] = await this.data.insertEvaluations([
       {
         teamId: p.teamId,
         runId: run.id,
@@ -88,11 +91,11 @@ export class EvaluationsService {
       },
     ]);
     // a concurrent identical request may have won the insert race; answer with that one
-    return row ?? (await this.repo.active(p.teamId, checkpoint.id, protocol))!;
+    return row ?? (await this.data.activeEvaluation(p.teamId, checkpoint.id, protocol))!;
   }
 
   async get(p: Principal, id: string) {
-    return isUuid(id) ? this.repo.get(p.teamId, id) : null;
+    return isUuid(id) ? this.data.getEvaluation(p.teamId, id) : null;
   }
 
   /** The recommended checkpoint of a run (docs/evaluation-contract.md §6), or null until something is scored. */
@@ -153,7 +156,7 @@ export class EvaluationsService {
       key: `evaluation:${id}`,
       channel: CHANNELS.evaluations,
       matches: (n) => n.evaluationId === id,
-      read: () => this.repo.get(p.teamId, id),
+      read: () => this.data.getEvaluation(p.teamId, id),
       fingerprint: (e) => JSON.stringify([e.state, e.imagesDone, e.imagesScored, e.errorCode]),
       isFinal: (e) => e.state === "SUCCEEDED" || e.state === "FAILED",
     });

@@ -2,7 +2,7 @@ import { CHANNELS } from "@studio/db";
 import { badInput, notFound } from "../errors.js";
 import type { CheckpointModel, ModelExportModel, Principal } from "../models.js";
 import type { LiveFailure, LiveHub } from "./live-hub.js";
-import type { TransfersRepository } from "../repositories/transfers.repository.js";
+import type { ApiData } from "../data.js";
 import type { ArchiveTokens } from "../lib/archive-token.js";
 import { isUuid } from "../lib/ids.js";
 import type { RunsService } from "./runs.service.js";
@@ -19,6 +19,9 @@ export interface ArchiveEntry {
   sizeBytes: number;
 }
 
+/** What ExportsService reads and writes. */
+export type ExportsData = Pick<ApiData, "createOrReuseExport" | "getExport" | "exportsByCheckpointIds">;
+
 /**
  * Exports of checkpoints for other tools (a trainer's engine writes them; docs/platform-contract.md).
  * Every role may export and download (VIEWER included: view, prompt, download); a prompt-only share
@@ -27,7 +30,7 @@ export interface ArchiveEntry {
  */
 export class ExportsService {
   constructor(
-    private readonly repo: TransfersRepository,
+    private readonly data: ExportsData,
     private readonly runs: RunsService,
     private readonly sharing: SharesService,
     private readonly live: LiveHub,
@@ -43,7 +46,7 @@ export class ExportsService {
     if (half && format !== "SINGLE_FILE") throw badInput("half", "half (float16) applies to SINGLE_FILE exports only");
     // The export belongs to the checkpoint's team (its files live under that team's prefix), and is
     // shared by everyone who can read the checkpoint: checkpoints are immutable.
-    const { row } = await this.repo.createOrReuseExport({
+    const { row } = await this.data.createOrReuseExport({
       teamId: checkpoint.teamId,
       checkpointId: checkpoint.id,
       runId: checkpoint.runId,
@@ -57,7 +60,7 @@ export class ExportsService {
   /** The export, when the caller can read its checkpoint; otherwise null (as if it did not exist). */
   async get(p: Principal, id: string): Promise<ModelExportModel | null> {
     if (!isUuid(id)) return null;
-    const e = await this.repo.getExport(id);
+    const e = await this.data.getExport(id);
     if (!e || !(await this.runs.checkpoint(p, e.checkpointId))) return null;
     return e;
   }
@@ -65,7 +68,7 @@ export class ExportsService {
   /** Exports of a checkpoint the caller has already read (Checkpoint.exports); none for a prompt-only link. */
   async ofCheckpoint(p: Principal, checkpoint: CheckpointModel): Promise<ModelExportModel[]> {
     if (!this.sharing.canDownload(p)) return [];
-    return this.repo.exportsByCheckpointIds([checkpoint.id]);
+    return this.data.exportsByCheckpointIds([checkpoint.id]);
   }
 
   /**

@@ -3,7 +3,7 @@ import { CHANNELS } from "@studio/db";
 import { badInput, notFound, RateLimitedError } from "../errors.js";
 import type { RateLimiter } from "../limits/rate-limiter.js";
 import type { GenerationModel, Principal } from "../models.js";
-import type { GenerationsRepository } from "../repositories/generations.repository.js";
+import type { ApiData } from "../data.js";
 import type { LiveFailure, LiveHub } from "./live-hub.js";
 import type { RunsService } from "./runs.service.js";
 import { isUuid } from "../lib/ids.js";
@@ -44,10 +44,13 @@ function intIn(field: string, v: number, lo: number, hi: number): number {
   return v;
 }
 
+/** What GenerationsService reads and writes. */
+export type GenerationsData = Pick<ApiData, "createGeneration" | "createGenerationWithin" | "generationsOfCheckpoint" | "getGeneration" | "getGenerationViaShare">;
+
 /** Prompts against a checkpoint; a trainer's engine serves them. */
 export class GenerationsService {
   constructor(
-    private readonly repo: GenerationsRepository,
+    private readonly data: GenerationsData,
     private readonly runs: RunsService,
     private readonly live: LiveHub,
     /** Rate limits and budgets (docs/security-rate-limits.md); none when absent. */
@@ -103,9 +106,9 @@ export class GenerationsService {
       height,
       scheduler: input.scheduler ?? "DDIM",
     };
-    if (!cfg) return this.repo.create(g);
+    if (!cfg) return this.data.createGeneration(g);
     const max = cfg.BUDGET_TEAM_UNFINISHED_GENERATIONS;
-    const made = await this.repo.createWithin(g, max);
+    const made = await this.data.createGenerationWithin(g, max);
     if (made.row) return made.row;
     await giveBack?.();
     throw new RateLimitedError(
@@ -119,13 +122,13 @@ export class GenerationsService {
   /** The team's history for one checkpoint, newest first (the checkpoint itself was authorized by the caller). */
   history(p: Principal, checkpointId: string, first: number) {
     if (!Number.isInteger(first) || first < 1 || first > 100) throw badInput("first", "first must be an integer from 1 to 100");
-    return this.repo.ofCheckpoint(p.teamId, checkpointId, first);
+    return this.data.generationsOfCheckpoint(p.teamId, checkpointId, first);
   }
 
   /** The team's generation; with a share link, only the ones made through that link. */
   async get(p: Principal, id: string) {
     if (!isUuid(id)) return null;
-    return p.link ? this.repo.getViaShare(p.link.shareId, id) : this.repo.get(p.teamId, id);
+    return p.link ? this.data.getGenerationViaShare(p.link.shareId, id) : this.data.getGeneration(p.teamId, id);
   }
 
   /** The generation now, then each time it changes, ending after SUCCEEDED or FAILED. */

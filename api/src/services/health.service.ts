@@ -1,6 +1,6 @@
 import { CHANNELS, type PgListener } from "@studio/db";
-import type { DatabaseRepository } from "../repositories/database.repository.js";
-import type { StorageRepository } from "../repositories/storage.repository.js";
+import type { ApiData } from "../data.js";
+import type { StorageRepository } from "../ports/storage.js";
 import { API_VERSION } from "../version.js";
 
 export type ServiceStatus = "OK" | "DOWN" | "UNKNOWN";
@@ -51,7 +51,8 @@ function describeError(err: unknown): string {
 /** Checks every dependency concurrently; never throws, so a broken dependency cannot break `health`. */
 export class HealthService {
   constructor(
-    private readonly database: DatabaseRepository,
+    /** A round trip to PostgreSQL (its version; throws when unreachable) and the live trainers. */
+    private readonly data: Pick<ApiData, "serverVersion" | "liveWorkers">,
     private readonly storage: StorageRepository,
     private readonly notifications: PgListener,
     private readonly workerStaleAfterMs: number,
@@ -104,7 +105,7 @@ export class HealthService {
 
   private checkPostgres(): Promise<ServiceHealth> {
     return this.timed("postgres", async () => {
-      const version = await this.database.ping();
+      const version = await this.data.serverVersion();
       return {
         message: `PostgreSQL ${version}`,
         details: { version, listening: this.notifications.isConnected, live: this.liveStats() },
@@ -121,7 +122,7 @@ export class HealthService {
 
   private checkEngine(): Promise<ServiceHealth> {
     return this.timed("engine", async () => {
-      const workers = await this.database.liveWorkers(this.workerStaleAfterMs);
+      const workers = await this.data.liveWorkers(this.workerStaleAfterMs);
       if (workers.length === 0) throw new Error(`no trainer has reported an engine in the last ${Math.round(this.workerStaleAfterMs / 1000)} s`);
       const first = workers[0]!.engine as { engineVersion?: string; torch?: string; device?: { type?: string; name?: string } };
       const device = first.device?.name ?? first.device?.type ?? "unknown device";

@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
-import { apiQueries, CHANNELS, objectKeys } from "@studio/db";
+import { CHANNELS, objectKeys, type apiQueries } from "@studio/db";
 import { badInput, conflict, DomainError, notFound, serverBusy } from "../errors.js";
 import type { ModelImportModel, Principal } from "../models.js";
 import type { LiveFailure, LiveHub } from "./live-hub.js";
-import type { StorageRepository } from "../repositories/storage.repository.js";
-import type { TransfersRepository } from "../repositories/transfers.repository.js";
+import type { StorageRepository } from "../ports/storage.js";
+import type { ApiData } from "../data.js";
 import { requireTeamKey } from "./access.js";
 import { isUuid } from "../lib/ids.js";
 import { BASE_MODELS } from "./run-config.js";
@@ -57,6 +57,9 @@ export interface ImportsOptions {
   checksQueueMs?: number;
 }
 
+/** What ImportsService reads and writes. */
+export type ImportsData = Pick<ApiData, "insertImportUpload" | "importUploadsByIds" | "deleteImportUploads" | "createImport" | "getImport">;
+
 /**
  * Imports of models from another installation: presigned POST uploads to a staging key, then a
  * check of each file's safetensors header (range reads only — files can be gigabytes; the declared
@@ -73,7 +76,7 @@ export class ImportsService {
   readonly checks: BoundedSemaphore;
 
   constructor(
-    private readonly repo: TransfersRepository,
+    private readonly data: ImportsData,
     private readonly storage: StorageRepository,
     private readonly live: LiveHub,
     private readonly opts: ImportsOptions,
@@ -89,7 +92,7 @@ export class ImportsService {
     const id = randomUUID();
     const objectKey = objectKeys.importUpload(p.teamId, id, safeName(a.filename));
     const { url, fields, expiresAt } = await this.storage.presignUpload(objectKey, "application/octet-stream", a.byteSize);
-    await this.repo.insertImportUpload({ id, teamId: p.teamId, createdBy: p.userId, role: a.role, objectKey, filename: a.filename, byteSize: a.byteSize, expiresAt });
+    await this.data.insertImportUpload({ id, teamId: p.teamId, createdBy: p.userId, role: a.role, objectKey, filename: a.filename, byteSize: a.byteSize, expiresAt });
     return { uploadId: id, url, fields, expiresAt };
   }
 
@@ -112,7 +115,7 @@ export class ImportsService {
       const parts = await Promise.all(
         Array.from({ length: count }, async (_, i) => ({ partNumber: i + 1, url: await this.storage.presignPart(objectKey, s3UploadId, i + 1, life) })),
       );
-      await this.repo.insertImportUpload({
+      await this.data.insertImportUpload({
         id,
         teamId: p.teamId,
         createdBy: p.userId,
@@ -140,7 +143,7 @@ export class ImportsService {
     requireTeamKey(p);
     requireWriter(p);
     if (!isUuid(uploadId)) throw notFound("upload");
-    const [row] = await this.repo.importUploads(p.teamId, [uploadId]);
+    const [row] = await this.data.importUploadsByIds(p.teamId, [uploadId]);
     if (!row) throw notFound("upload");
     if (!row.s3UploadId || !row.partBytes) throw badInput("uploadId", "this upload is a single POST: nothing to complete");
     if (this.storage.abandoned(row.expiresAt)) throw badInput("uploadId", "the upload expired; start a new one");
@@ -197,7 +200,7 @@ export class ImportsService {
     if (input.embeddingUploadId) wanted.push({ field: "embeddingUploadId", id: input.embeddingUploadId, role: "EMBEDDING" });
     if (wanted.length === 2 && wanted[0]!.id === wanted[1]!.id) throw badInput("embeddingUploadId", "the embedding must be a different upload than the checkpoint");
     for (const w of wanted) if (!isUuid(w.id)) throw notFound("upload");
-    const rows = await this.repo.importUploads(
+    const rows = await this.data.importUploadsByIds(
       p.teamId,
       wanted.map((w) => w.id),
     );
@@ -212,7 +215,7 @@ export class ImportsService {
     const validated = uploads.map((u) => objectKeys.importFile(p.teamId, u.id, safeName(u.row.filename)));
     const refuse = async (err: DomainError) => {
       await this.storage.remove(...uploads.map((u) => u.row.objectKey), ...validated);
-      await this.repo.deleteImportUploads(
+      await this.data.deleteImportUploads(
         p.teamId,
         uploads.map((u) => u.id),
       );
@@ -231,7 +234,7 @@ export class ImportsService {
       },
       () => serverBusy(`too many import checks are running on this server; nothing was changed, try again shortly`, Math.max(1000, this.checks.maxWaitMs)),
     );
-    const row = await this.repo
+    const row = await this.data
       .createImport(
         uploads.map((u) => u.id),
         { teamId: p.teamId, createdBy: p.userId, name, classNoun, kind: input.kind ?? "OBJECT", token, baseModel: input.baseModel, uploads: refs },
@@ -286,7 +289,7 @@ export class ImportsService {
 
   async get(p: Principal, id: string): Promise<ModelImportModel | null> {
     if (p.link || !isUuid(id)) return null;
-    return this.repo.getImport(p.teamId, id);
+    return this.data.getImport(p.teamId, id);
   }
 
   /** The import now, then each time it changes, ending after SUCCEEDED or FAILED. */

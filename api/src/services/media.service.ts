@@ -1,4 +1,4 @@
-import type { StorageRepository } from "../repositories/storage.repository.js";
+import type { StorageRepository } from "../ports/storage.js";
 
 /**
  * Short-lived presigned GET URLs. Callers resolve the row through the caller's team first, so a URL

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { badInput, conflict, DomainError, forbidden, notFound } from "../errors.js";
 import type { AcceptedInvitationModel, Principal, TeamRole } from "../models.js";
-import type { MembersRepository } from "../repositories/members.repository.js";
+import type { ApiData } from "../data.js";
 import { requireOwner, requireTeamKey } from "./access.js";
 import { hashSecret } from "./api-keys.service.js";
 import { isUuid } from "../lib/ids.js";
@@ -9,23 +9,29 @@ import { isUuid } from "../lib/ids.js";
 const ROLES: TeamRole[] = ["OWNER", "MEMBER", "VIEWER"];
 const sha256 = (s: string) => createHash("sha256").update(s, "utf8").digest("hex");
 
+/** What MembersService reads and writes (service tests mock only this). */
+export type MembersData = Pick<
+  ApiData,
+  "listMembers" | "getMembership" | "listInvitations" | "createInvitation" | "getInvitation" | "revokeInvitation" | "findInvitationByCode" | "acceptInvitation" | "changeMember"
+>;
+
 /**
  * Members, roles and invitations. Every change (and its audit line, and the NOTIFY that ends the
  * affected subscriptions) happens in one transaction in db/src/queries/api/members.queries.ts.
  */
 export class MembersService {
-  constructor(private readonly repo: MembersRepository) {}
+  constructor(private readonly data: MembersData) {}
 
   /** Any member of `teamId` may list its members; another team's id answers NOT_FOUND. */
   async members(p: Principal, teamId: string) {
     requireTeamKey(p);
-    if (!isUuid(teamId) || !(await this.repo.getMembership(teamId, p.userId))) throw notFound("team");
-    return this.repo.listMembers(teamId);
+    if (!isUuid(teamId) || !(await this.data.getMembership(teamId, p.userId))) throw notFound("team");
+    return this.data.listMembers(teamId);
   }
 
   invitations(p: Principal) {
     requireOwner(p, "see invitations");
-    return this.repo.listInvitations(p.teamId);
+    return this.data.listInvitations(p.teamId);
   }
 
   async createInvitation(p: Principal, role: TeamRole, expiresInHours: number | null | undefined) {
@@ -34,7 +40,7 @@ export class MembersService {
     const hours = expiresInHours ?? 72;
     if (!Number.isInteger(hours) || hours < 1 || hours > 720) throw badInput("expiresInHours", "expiresInHours must be an integer from 1 to 720");
     const code = `inv_${randomBytes(32).toString("base64url")}`;
-    const invitation = await this.repo.createInvitation({
+    const invitation = await this.data.createInvitation({
       teamId: p.teamId,
       role,
       codeHash: sha256(code),
@@ -46,10 +52,10 @@ export class MembersService {
 
   async revokeInvitation(p: Principal, id: string) {
     requireOwner(p, "revoke invitations");
-    const inv = isUuid(id) ? await this.repo.getInvitation(p.teamId, id) : null;
+    const inv = isUuid(id) ? await this.data.getInvitation(p.teamId, id) : null;
     if (!inv) throw notFound("invitation");
     if (inv.acceptedAt) throw conflict("this invitation was already accepted; remove the member instead");
-    return (await this.repo.revokeInvitation(p.teamId, id, p.userId))!;
+    return (await this.data.revokeInvitation(p.teamId, id, p.userId))!;
   }
 
   /** `caller` null: a new person (name required). Otherwise that user joins the invitation's team. */
@@ -58,7 +64,7 @@ export class MembersService {
     const code = a.code.trim();
     if (!/^inv_[A-Za-z0-9_-]{20,100}$/.test(code)) throw notFound("invitation");
     const codeHash = sha256(code);
-    const found = await this.repo.findInvitationByCode(codeHash);
+    const found = await this.data.findInvitationByCode(codeHash);
     if (!found) throw notFound("invitation");
     const gone = () => {
       const inv = found.invitation;
@@ -79,7 +85,7 @@ export class MembersService {
     const inv = found.invitation;
     if (inv.acceptedAt || inv.revokedAt || found.expired) throw gone();
     const secret = `sk_${randomBytes(32).toString("base64url")}`;
-    const out = await this.repo.acceptInvitation({
+    const out = await this.data.acceptInvitation({
       codeHash,
       existingUserId: caller?.userId ?? null,
       newUser,
@@ -102,7 +108,7 @@ export class MembersService {
     requireOwner(p, "change roles");
     if (!ROLES.includes(role)) throw badInput("role", "role must be OWNER, MEMBER or VIEWER");
     if (!isUuid(userId)) throw notFound("member");
-    const r = await this.repo.changeMember({ teamId: p.teamId, userId, role, actorUserId: p.userId });
+    const r = await this.data.changeMember({ teamId: p.teamId, userId, role, actorUserId: p.userId });
     if (!r.ok) throw r.reason === "not_member" ? notFound("member") : conflict("the team's last OWNER cannot be demoted; make someone else OWNER first");
     return r.after!;
   }
@@ -112,7 +118,7 @@ export class MembersService {
     requireTeamKey(p);
     if (userId !== p.userId) requireOwner(p, "remove other members");
     if (!isUuid(userId)) throw notFound("member");
-    const r = await this.repo.changeMember({ teamId: p.teamId, userId, role: null, actorUserId: p.userId });
+    const r = await this.data.changeMember({ teamId: p.teamId, userId, role: null, actorUserId: p.userId });
     if (!r.ok) throw r.reason === "not_member" ? notFound("member") : conflict("the team's last OWNER cannot be removed; make someone else OWNER first");
     return r.before;
   }

@@ -4,7 +4,7 @@ import sharp from "sharp";
 import type { Session } from "../context.js";
 import { notFound } from "../errors.js";
 import type { CheckpointModel, ModelCardImageModel, ModelCardModel } from "../models.js";
-import type { StorageRepository } from "../repositories/storage.repository.js";
+import type { StorageRepository } from "../ports/storage.js";
 
 const THUMB_PX = 256;
 const META_MAX_BYTES = 1 << 20;

@@ -2,7 +2,7 @@ import { randomInt } from "node:crypto";
 import { badInput, conflict, forbidden, notFound, RateLimitedError } from "../errors.js";
 import type { RateLimiter } from "../limits/rate-limiter.js";
 import type { Principal, RunEventModel, RunModel } from "../models.js";
-import type { RunsRepository } from "../repositories/runs.repository.js";
+import type { ApiData } from "../data.js";
 import { connection, decodeCursor, isUuid, pageSize } from "../lib/ids.js";
 import { buildRunConfig, type StartRunInput } from "./run-config.js";
 import { accessOf } from "./access.js";
@@ -15,10 +15,16 @@ const RUN_STATES: RunState[] = ["QUEUED", "RUNNING", "SUCCEEDED", "FAILED", "CAN
 /** How often an open runEvents stream on another team's (shared) run re-checks that it is still shared. */
 const SHARED_RECHECK_MS = 5000;
 
+/** What RunsService reads and writes (service tests mock only this). */
+export type RunsData = Pick<
+  ApiData,
+  "createRun" | "createRunWithin" | "getRun" | "cancelQueuedRun" | "requestRunCancel" | "listRuns" | "readableRunsByIds" | "readableCheckpointsByIds"
+>;
+
 /** Runs: validated start (runs.config per docs/platform-contract.md), cancel, reads, the live event log. */
 export class RunsService {
   constructor(
-    private readonly repo: RunsRepository,
+    private readonly data: RunsData,
     private readonly subjects: SubjectsService,
     private readonly live: LiveHub,
     /** Rate limits and budgets (docs/security-rate-limits.md); none when absent. */
@@ -44,9 +50,9 @@ export class RunsService {
       totalSteps: built.totalSteps,
     };
     const cfg = this.limits?.cfg;
-    if (!cfg) return this.repo.create(r);
+    if (!cfg) return this.data.createRun(r);
     const max = cfg.BUDGET_TEAM_UNFINISHED_RUNS;
-    const made = await this.repo.createWithin(r, max);
+    const made = await this.data.createRunWithin(r, max);
     if (made.row) return made.row;
     throw new RateLimitedError(
       `your team already has ${made.unfinished} queued or running training runs (at most ${max}); retry when one finishes or cancel one`,
@@ -58,28 +64,28 @@ export class RunsService {
 
   async cancel(p: Principal, id: string) {
     requireWriter(p);
-    const run = isUuid(id) ? await this.repo.get(p.teamId, id) : null;
+    const run = isUuid(id) ? await this.data.getRun(p.teamId, id) : null;
     if (!run) {
       // a run shared with the team is visible, but only its own team may change it
       if (await this.get(p, id)) throw forbidden("this run was shared with your team read-only: you cannot cancel it");
       throw notFound("run");
     }
     if (run.state === "QUEUED") {
-      const canceled = await this.repo.cancelQueued(p.teamId, id);
+      const canceled = await this.data.cancelQueuedRun(p.teamId, id);
       if (canceled) return canceled;
     } else if (run.state === "RUNNING") {
-      const flagged = await this.repo.requestCancel(p.teamId, id);
+      const flagged = await this.data.requestRunCancel(p.teamId, id);
       if (flagged) return flagged;
     }
     // it changed meanwhile (or was final already): answer with what it is now
-    const now = (await this.repo.get(p.teamId, id))!;
+    const now = (await this.data.getRun(p.teamId, id))!;
     if (now.state === "CANCELED" || now.state === "RUNNING" || now.state === "QUEUED") return now;
     throw conflict(`the run already ${now.state === "SUCCEEDED" ? "succeeded" : "failed"}`);
   }
 
   /** A readable run: the team's own, one shared with the team, or a share link's run. */
   async get(p: Principal, id: string) {
-    return isUuid(id) ? this.repo.readable(accessOf(p), id) : null;
+    return isUuid(id) ? ((await this.data.readableRunsByIds(accessOf(p), [id]))[0] ?? null) : null;
   }
 
   async require(p: Principal, id: string) {
@@ -93,12 +99,12 @@ export class RunsService {
     if (a.state && !RUN_STATES.includes(a.state)) throw badInput("state", "unknown state");
     // an id that cannot exist (or another team's) simply matches nothing
     const subjectId = a.subjectId ? (isUuid(a.subjectId) ? a.subjectId : "00000000-0000-0000-0000-000000000000") : null;
-    const rows = await this.repo.list(p.teamId, { limit: n + 1, after: decodeCursor(a.after), subjectId, state: a.state ?? null });
+    const rows = await this.data.listRuns(p.teamId, { limit: n + 1, after: decodeCursor(a.after), subjectId, state: a.state ?? null });
     return connection(rows, n);
   }
 
   async checkpoint(p: Principal, id: string) {
-    return isUuid(id) ? this.repo.readableCheckpoint(accessOf(p), id) : null;
+    return isUuid(id) ? ((await this.data.readableCheckpointsByIds(accessOf(p), [id]))[0] ?? null) : null;
   }
 
   /**

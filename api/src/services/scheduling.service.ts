@@ -1,4 +1,5 @@
-import { apiQueries, type Database } from "@studio/db";
+import type { apiQueries } from "@studio/db";
+import type { ApiData } from "../data.js";
 import { badInput } from "../errors.js";
 import type { Principal } from "../models.js";
 import { requireOwner } from "./access.js";
@@ -20,7 +21,7 @@ export class SchedulingService {
   private cache: { at: number; value: Promise<{ positions: Map<string, apiQueries.QueueEstimate>; medianRunMs: number | null; trainers: number }> } | null = null;
 
   constructor(
-    private readonly db: Database,
+    private readonly data: Pick<ApiData, "runQueuePositions" | "queueThroughput" | "getTeamRunConcurrency" | "setTeamRunConcurrency">,
     private readonly defaultTeamConcurrency: number,
   ) {}
 
@@ -28,7 +29,7 @@ export class SchedulingService {
     const now = Date.now();
     if (!this.cache || now - this.cache.at > QUEUE_CACHE_MS) {
       const value = (async () => {
-        const [positions, t] = await Promise.all([apiQueries.runQueuePositions(this.db, this.defaultTeamConcurrency), apiQueries.queueThroughput(this.db)]);
+        const [positions, t] = await Promise.all([this.data.runQueuePositions(this.defaultTeamConcurrency), this.data.queueThroughput()]);
         return { positions, ...t };
       })();
       value.catch(() => {
@@ -56,13 +57,13 @@ export class SchedulingService {
   /** The team's limit for an OWNER of it (its own setting, else the default); null for other roles. */
   async runConcurrency(p: Principal, team: { id: string; role?: string | null }): Promise<number | null> {
     if (p.link || team.role !== "OWNER") return null;
-    return (await apiQueries.getTeamRunConcurrency(this.db, team.id)) ?? this.defaultTeamConcurrency;
+    return (await this.data.getTeamRunConcurrency(team.id)) ?? this.defaultTeamConcurrency;
   }
 
   /** OWNER: sets the caller's team's limit (1–1000) or returns it to the default (null). */
   async setRunConcurrency(p: Principal, limit: number | null | undefined): Promise<void> {
     requireOwner(p, "change the team's run concurrency");
     if (limit != null && (!Number.isInteger(limit) || limit < 1 || limit > 1000)) throw badInput("limit", "limit must be an integer from 1 to 1000, or null for the default");
-    await apiQueries.setTeamRunConcurrency(this.db, p.teamId, limit ?? null);
+    await this.data.setTeamRunConcurrency(p.teamId, limit ?? null);
   }
 }

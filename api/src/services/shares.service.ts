@@ -1,8 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { badInput, conflict, forbidden, notFound } from "../errors.js";
 import { NIL_UUID, type Principal, type RunModel, type SharedRunModel } from "../models.js";
-import type { RunsRepository } from "../repositories/runs.repository.js";
-import type { SharingRepository } from "../repositories/sharing.repository.js";
+import type { ApiData } from "../data.js";
 import { accessOf, requireOwner, requireTeamKey } from "./access.js";
 import { isUuid } from "../lib/ids.js";
 
@@ -22,22 +21,35 @@ export interface CreateShareInput {
   expiresInHours?: number | null;
 }
 
+/** What SharesService reads and writes (service tests mock only this). */
+export type SharesData = Pick<
+  ApiData,
+  | "findLinkShare"
+  | "findPrincipalByKeyId"
+  | "findLinkShareById"
+  | "readableRunsByIds"
+  | "getRun"
+  | "teamNamesByIds"
+  | "listShares"
+  | "createShare"
+  | "revokeShare"
+  | "sharesToTeam"
+  | "listAudit"
+>;
+
 /**
  * Shares of a run's checkpoints with another team or through a link, link authentication, and the
  * access log. A link token is shown once; only its SHA-256 is stored, and it is checked against the
  * database on every request, so a revoke or an expiry applies to the very next one.
  */
 export class SharesService {
-  constructor(
-    private readonly repo: SharingRepository,
-    private readonly runs: RunsRepository,
-  ) {}
+  constructor(private readonly data: SharesData) {}
 
   /** `Bearer shl_…` → a principal that reads only the shared run; null when unknown; FORBIDDEN when revoked or expired. */
   async authenticateLink(authorization: string | undefined | null): Promise<Principal | null> {
     const m = /^Bearer\s+(shl_\S+)\s*$/i.exec(authorization ?? "");
     if (!m || m[1]!.length > 200) return null;
-    const found = await this.repo.findLinkShare(sha256(m[1]!));
+    const found = await this.data.findLinkShare(sha256(m[1]!));
     if (!found) return null;
     const s = found.share;
     if (s.revokedAt) throw forbidden("this share link was revoked");
@@ -58,10 +70,10 @@ export class SharesService {
    */
   async principalOfGrant(g: { kind: "key" | "link"; id: string }): Promise<Principal | null> {
     if (g.kind === "key") {
-      const p = await this.repo.principalByKeyId(g.id);
+      const p = await this.data.findPrincipalByKeyId(g.id);
       return p ? { keyId: p.keyId, userId: p.userId, teamId: p.teamId, role: p.role } : null;
     }
-    const found = await this.repo.findLinkShareById(g.id);
+    const found = await this.data.findLinkShareById(g.id);
     if (!found || found.share.revokedAt || found.expired) return null;
     const s = found.share;
     return {
@@ -84,9 +96,9 @@ export class SharesService {
 
   /** The team's own run, for changes: a run only shared with the team is FORBIDDEN, anything else NOT_FOUND. */
   async ownRun(p: Principal, runId: string, what: string): Promise<RunModel> {
-    const own = isUuid(runId) ? await this.runs.get(p.teamId, runId) : null;
+    const own = isUuid(runId) ? await this.data.getRun(p.teamId, runId) : null;
     if (own) return own;
-    const [readable] = isUuid(runId) ? await this.repo.runsByIds(accessOf(p), [runId]) : [];
+    const [readable] = isUuid(runId) ? await this.data.readableRunsByIds(accessOf(p), [runId]) : [];
     if (readable) throw forbidden(`this run was shared with your team read-only: you cannot ${what}`);
     throw notFound("run");
   }
@@ -104,17 +116,17 @@ export class SharesService {
       if (!target) throw badInput("targetTeamId", "a TEAM share needs targetTeamId");
       if (promptOnly) throw badInput("promptOnly", "promptOnly applies to LINK shares only");
       if (target === p.teamId) throw badInput("targetTeamId", "a run cannot be shared with its own team");
-      const [team] = isUuid(target) ? await this.repo.teamNamesByIds([target]) : [];
+      const [team] = isUuid(target) ? await this.data.teamNamesByIds([target]) : [];
       if (!team) throw notFound("team");
-      const live = (await this.repo.listShares(p.teamId, run.id)).find((s) => s.kind === "TEAM" && s.targetTeamId === target && isActive(s));
+      const live = (await this.data.listShares(p.teamId, run.id)).find((s) => s.kind === "TEAM" && s.targetTeamId === target && isActive(s));
       if (live) throw conflict(`this run is already shared with that team (share ${live.id})`);
-      const share = await this.repo.createShare({ teamId: p.teamId, runId: run.id, kind: "TEAM", targetTeamId: target, expiresAt, createdBy: p.userId });
+      const share = await this.data.createShare({ teamId: p.teamId, runId: run.id, kind: "TEAM", targetTeamId: target, expiresAt, createdBy: p.userId });
       return { share, token: null, url: null };
     }
     if (input.kind !== "LINK") throw badInput("kind", "kind must be TEAM or LINK");
     if (input.targetTeamId) throw badInput("targetTeamId", "a LINK share has no targetTeamId");
     const token = `${LINK_PREFIX}${randomBytes(32).toString("base64url")}`;
-    const share = await this.repo.createShare({
+    const share = await this.data.createShare({
       teamId: p.teamId,
       runId: run.id,
       kind: "LINK",
@@ -128,7 +140,7 @@ export class SharesService {
 
   async revoke(p: Principal, id: string) {
     requireOwner(p, "revoke shares");
-    const row = isUuid(id) ? await this.repo.revokeShare(p.teamId, id, p.userId) : null;
+    const row = isUuid(id) ? await this.data.revokeShare(p.teamId, id, p.userId) : null;
     if (!row) throw notFound("share");
     return row;
   }
@@ -136,15 +148,15 @@ export class SharesService {
   async list(p: Principal, runId: string | null | undefined) {
     requireTeamKey(p);
     if (runId) await this.ownRun(p, runId, "see its shares");
-    return this.repo.listShares(p.teamId, runId ?? null);
+    return this.data.listShares(p.teamId, runId ?? null);
   }
 
   /** Runs other teams shared with the caller's team (active shares), with the owner team's name. */
   async sharedWithMe(p: Principal): Promise<SharedRunModel[]> {
     requireTeamKey(p);
-    const rows = await this.repo.sharesToTeam(p.teamId);
+    const rows = await this.data.sharesToTeam(p.teamId);
     if (rows.length === 0) return [];
-    const runs = new Map((await this.repo.runsByIds(accessOf(p), [...new Set(rows.map((r) => r.share.runId))])).map((r) => [r.id, r]));
+    const runs = new Map((await this.data.readableRunsByIds(accessOf(p), [...new Set(rows.map((r) => r.share.runId))])).map((r) => [r.id, r]));
     return rows
       .filter((r) => runs.has(r.share.runId))
       .map((r) => ({
@@ -160,9 +172,9 @@ export class SharesService {
   /** With a share link only: the run it opens. */
   async sharedLink(p: Principal): Promise<SharedRunModel> {
     if (!p.link) throw forbidden("sharedLink answers only with a share link (Authorization: Bearer shl_…)");
-    const [run] = await this.repo.runsByIds(accessOf(p), [p.link.runId]);
-    const [team] = await this.repo.teamNamesByIds([p.link.ownerTeamId]);
-    const [share] = (await this.repo.listShares(p.link.ownerTeamId, p.link.runId)).filter((s) => s.id === p.link!.shareId);
+    const [run] = await this.data.readableRunsByIds(accessOf(p), [p.link.runId]);
+    const [team] = await this.data.teamNamesByIds([p.link.ownerTeamId]);
+    const [share] = (await this.data.listShares(p.link.ownerTeamId, p.link.runId)).filter((s) => s.id === p.link!.shareId);
     if (!run || !team || !share) throw notFound("run");
     return { shareId: share.id, run, team, promptOnly: share.promptOnly, sharedAt: share.createdAt, expiresAt: share.expiresAt };
   }
@@ -171,7 +183,7 @@ export class SharesService {
     requireOwner(p, "read the access log");
     const n = first ?? 50;
     if (!Number.isInteger(n) || n < 1 || n > 500) throw badInput("first", "first must be an integer from 1 to 500");
-    return this.repo.listAudit(p.teamId, n);
+    return this.data.listAudit(p.teamId, n);
   }
 }
 

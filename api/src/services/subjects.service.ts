@@ -2,8 +2,8 @@ import { objectKeys } from "@studio/db";
 import { randomUUID } from "node:crypto";
 import { badInput, conflict, forbidden, notFound } from "../errors.js";
 import type { Principal, SubjectModel } from "../models.js";
-import type { StorageRepository } from "../repositories/storage.repository.js";
-import type { SubjectsRepository } from "../repositories/subjects.repository.js";
+import type { StorageRepository } from "../ports/storage.js";
+import type { ApiData } from "../data.js";
 import { connection, decodeCursor, isUuid, pageSize } from "../lib/ids.js";
 import { IMAGE_TYPES, validateImage } from "../lib/image-validation.js";
 
@@ -31,10 +31,16 @@ export function safeFilename(name: string, contentType: string): string {
   return `${base || "image"}.${ext}`;
 }
 
+/** What SubjectsService reads and writes. */
+export type SubjectsData = Pick<
+  ApiData,
+  "insertSubject" | "getSubject" | "listSubjects" | "insertUpload" | "getUpload" | "insertImageConsumingUpload" | "deleteSubjectImage" | "countSubjectImages"
+>;
+
 /** Subjects and their photos: presigned uploads straight to storage, then validation with sharp. */
 export class SubjectsService {
   constructor(
-    private readonly repo: SubjectsRepository,
+    private readonly data: SubjectsData,
     private readonly storage: StorageRepository,
     private readonly uploadMaxBytes: number,
     private readonly maxImages = 50,
@@ -42,7 +48,8 @@ export class SubjectsService {
 
   /** A subject holds at most `maxImages` photos: refused before anything is signed or stored. */
   private async requireRoom(p: Principal, subjectId: string) {
-    if ((await this.repo.countImages(p.teamId, subjectId)) >= this.maxImages) throw badInput("subjectId", `a subject holds at most ${this.maxImages} photos: remove one first`);
+    if ((await this.data.countSubjectImages(p.teamId, subjectId)) >= this.maxImages)
+      throw badInput("subjectId", `a subject holds at most ${this.maxImages} photos: remove one first`);
   }
 
   async create(p: Principal, input: { name: string; classNoun: string; kind?: "OBJECT" | "LIVE" | null }) {
@@ -51,11 +58,11 @@ export class SubjectsService {
     if (name.length < 1 || name.length > 100) throw badInput("name", "name must be 1–100 characters");
     const classNoun = input.classNoun.trim();
     if (!CLASS_NOUN.test(classNoun)) throw badInput("classNoun", "classNoun must be a lowercase noun like `backpack` (a–z, space, _ or -; up to 40)");
-    return this.repo.insert({ teamId: p.teamId, name, classNoun, kind: input.kind ?? "OBJECT" });
+    return this.data.insertSubject({ teamId: p.teamId, name, classNoun, kind: input.kind ?? "OBJECT" });
   }
 
   async get(p: Principal, id: string): Promise<SubjectModel | null> {
-    return isUuid(id) ? this.repo.get(p.teamId, id) : null;
+    return isUuid(id) ? this.data.getSubject(p.teamId, id) : null;
   }
 
   async require(p: Principal, id: string): Promise<SubjectModel> {
@@ -66,7 +73,7 @@ export class SubjectsService {
 
   async list(p: Principal, first: number | null | undefined, after: string | null | undefined) {
     const n = pageSize(first);
-    const rows = await this.repo.list(p.teamId, n + 1, decodeCursor(after));
+    const rows = await this.data.listSubjects(p.teamId, n + 1, decodeCursor(after));
     return connection(rows, n);
   }
 
@@ -80,7 +87,7 @@ export class SubjectsService {
     const id = randomUUID();
     const objectKey = keys.upload(p.teamId, subject.id, id, safeFilename(a.filename, a.contentType));
     const { url, fields, expiresAt } = await this.storage.presignUpload(objectKey, a.contentType, a.byteSize);
-    await this.repo.insertUpload({
+    await this.data.insertUpload({
       id,
       teamId: p.teamId,
       subjectId: subject.id,
@@ -104,7 +111,7 @@ export class SubjectsService {
   async addImage(p: Principal, subjectId: string, uploadId: string) {
     requireWriter(p);
     const subject = await this.require(p, subjectId);
-    const upload = isUuid(uploadId) ? await this.repo.getUpload(p.teamId, uploadId) : null;
+    const upload = isUuid(uploadId) ? await this.data.getUpload(p.teamId, uploadId) : null;
     if (!upload || upload.subjectId !== subject.id) throw notFound("upload");
     if (upload.consumedAt) throw conflict("this upload was already added");
     await this.requireRoom(p, subject.id);
@@ -136,7 +143,7 @@ export class SubjectsService {
       throw await refuse(err as Error);
     }
     await this.storage.put(displayKey, img.webp, "image/webp");
-    const row = await this.repo
+    const row = await this.data
       .insertImageConsumingUpload(upload.id, {
         id: imageId,
         teamId: p.teamId,
@@ -164,13 +171,13 @@ export class SubjectsService {
 
   async removeImage(p: Principal, id: string): Promise<string> {
     requireWriter(p);
-    const row = isUuid(id) ? await this.repo.deleteImage(p.teamId, id) : null;
+    const row = isUuid(id) ? await this.data.deleteSubjectImage(p.teamId, id) : null;
     if (!row) throw notFound("image");
     await this.storage.remove(row.objectKey, row.displayKey);
     return row.id;
   }
 
   countImages(p: Principal, subjectId: string) {
-    return this.repo.countImages(p.teamId, subjectId);
+    return this.data.countSubjectImages(p.teamId, subjectId);
   }
 }

@@ -1,6 +1,6 @@
-import { apiQueries, type DbHandle } from "@studio/db";
 import type { ApiConfig } from "../config.js";
-import type { StorageRepository } from "../repositories/storage.repository.js";
+import type { ApiData } from "../data.js";
+import type { StorageRepository } from "../ports/storage.js";
 
 type Log = (level: "info" | "warn" | "error", msg: string) => void;
 
@@ -20,7 +20,7 @@ export class UploadSweeper {
   private running: Promise<unknown> | null = null;
 
   constructor(
-    private readonly db: DbHandle,
+    private readonly data: Pick<ApiData, "deleteAbandonedUploadRows">,
     private readonly storage: StorageRepository,
     private readonly config: Pick<ApiConfig, "UPLOAD_SWEEP_INTERVAL_MS" | "UPLOAD_LIFECYCLE_DAYS">,
     private readonly log: Log,
@@ -47,7 +47,7 @@ export class UploadSweeper {
   async sweep(now = Date.now()): Promise<{ rows: number; objects: number }> {
     const ttlMs = this.storage.stagingTtlSeconds * 1000;
     // a row's deadline is expiresAt + TTL
-    const rows = await apiQueries.deleteAbandonedUploadRows(this.db.db, new Date(now - ttlMs));
+    const rows = await this.data.deleteAbandonedUploadRows(new Date(now - ttlMs));
     const keys = rows.map((r) => r.objectKey);
     // a multipart import never assembled: abort it, so storage drops its parts
     for (const r of rows) if (r.s3UploadId) await this.storage.abortMultipart(r.objectKey, r.s3UploadId);

@@ -10,3 +10,7 @@ export * from "./members.queries.js";
 export * from "./transfers.queries.js";
 export * from "./limits.queries.js";
 export * from "./uploads.queries.js";
+// Reads the API also makes of the database itself and of the trainers' worker rows (the same functions
+// are exported at the package's top level, where the trainer uses them).
+export { serverVersion } from "../health.queries.js";
+export { baseModelAvailability, liveWorkers, type BaseModelAvailability } from "../workers.queries.js";

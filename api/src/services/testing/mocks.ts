@@ -2,12 +2,16 @@ import { vi, type Mock } from "vitest";
 import { DomainError } from "../../errors.js";
 import type { Principal } from "../../models.js";
 
+/** The functions a test gives a mock: any subset of T's. */
+export type Fakes<T> = { [K in keyof T]?: (...args: never[]) => unknown };
+
 /**
- * A stand-in for a repository (or any dependency) in service tests: only the methods a test gives exist;
+ * A stand-in for a service's data (its `Pick<ApiData, ...>`) or any other dependency in service tests:
+ * only the functions a test gives exist;
  * calling any other one fails the test ("unexpected call"), so a refused request that reaches a write
  * the test did not expect cannot pass. Every given method is a vi.fn, so tests assert what was (not) called.
  */
-export function mockOf<T extends object>(impl: { [K in keyof T]?: (...args: never[]) => unknown }): T & { calls: (name: keyof T) => unknown[][] } {
+export function mockOf<T extends object>(impl: Fakes<T>): T & { calls: (name: keyof T) => unknown[][] } {
   const fns = new Map<PropertyKey, Mock>(Object.entries(impl).map(([k, f]) => [k, vi.fn(f as (...a: unknown[]) => unknown)]));
   return new Proxy({} as T & { calls: (name: keyof T) => unknown[][] }, {
     get(_t, prop) {
