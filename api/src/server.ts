@@ -64,6 +64,10 @@ export async function startApi(config: ApiConfig, rawLog: Logger): Promise<Runni
     introspection: config.API_INTROSPECTION,
     // no automatic persisted queries: nothing uses them, and their cache is memory any caller could fill
     persistedQueries: false,
+    // main.ts handles SIGINT/SIGTERM (drain, then exit 0). Apollo's own handlers would stop the server a second
+    // time concurrently, and a second stop() started while the first drains never resolves in this version:
+    // the process then sat out main.ts's 10 s force-exit and ended with code 1.
+    stopOnTerminationSignals: false,
     // Apollo's own messages pass through the same redaction as ours
     logger: {
       debug: () => undefined,

@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startPostgres, stopPostgres } from "@studio/infra/postgres";
+import WebSocket from "ws";
 import { gql, takeSubscription, wsClient } from "../support/graphql.js";
 import { spawnApi, apiEnv, startApi, startTrainer, spawnTrainer, trainerEnv } from "../support/processes.js";
 import { freePort } from "../support/ports.js";
 import { createTeam } from "../support/auth.js";
 import { services } from "../support/services.js";
+import { TcpProxy } from "../support/tcp-proxy.js";
 
 /** health's details and workerHeartbeats need an API key (docs/security-front.md). */
 let key: string;
@@ -56,15 +57,20 @@ async function waitForHealth(url: string, ok: (h: HealthData["health"]) => boole
 describe("walking skeleton: api + trainer + engine against real PostgreSQL and MinIO", () => {
   let api: Awaited<ReturnType<typeof startApi>>;
   let trainer: Awaited<ReturnType<typeof startTrainer>>;
+  // The API and the trainer reach PostgreSQL through a relay this file can cut ("PostgreSQL DOWN" below)
+  // without stopping the server the other worker's files are using.
+  const pg = new TcpProxy("127.0.0.1", services().pg.port);
 
   beforeAll(async () => {
-    api = await startApi();
-    trainer = await startTrainer();
+    await pg.start();
+    api = await startApi({ DATABASE_URL: pg.url(services().databaseUrlApi) });
+    trainer = await startTrainer({ DATABASE_URL: pg.url(services().databaseUrlTrainer) });
     key = (await createTeam("health-team")).secret;
   });
   afterAll(async () => {
     await trainer?.proc.stop();
     await api?.proc.stop();
+    await pg.stop();
   });
 
   it("reports PostgreSQL, storage and the engine as OK over HTTP", async () => {
@@ -101,9 +107,8 @@ describe("walking skeleton: api + trainer + engine against real PostgreSQL and M
     }
   });
 
-  it("reports PostgreSQL DOWN while it is stopped, without crashing, and recovers when it returns", async () => {
-    const pg = services().pg;
-    await stopPostgres(pg);
+  it("reports PostgreSQL DOWN while it is unreachable, without crashing, and recovers when it returns", async () => {
+    await pg.stop(); // refused connections, and every open one dropped, as when the server stops
     try {
       const down = await waitForHealth(api.url, (x) => x.postgres.status === "DOWN", 20_000);
       expect(down.status).toBe("DOWN");
@@ -113,7 +118,7 @@ describe("walking skeleton: api + trainer + engine against real PostgreSQL and M
       expect(api.proc.running).toBe(true);
       expect(trainer.proc.running).toBe(true);
     } finally {
-      await startPostgres(pg);
+      await pg.start();
     }
     const back = await waitForHealth(api.url, (x) => x.status === "OK", 30_000);
     expect(back.engine.status).toBe("OK");
@@ -124,6 +129,24 @@ describe("walking skeleton: api + trainer + engine against real PostgreSQL and M
       expect(r!.data!.workerHeartbeats.workerId).toBe(trainer.id);
     } finally {
       await client.dispose();
+    }
+  });
+});
+
+describe("stopping", () => {
+  it("the api drains on SIGTERM: an open graphql-ws connection is closed with 1001 and the process exits 0", async () => {
+    const api = await startApi();
+    try {
+      const ws = new WebSocket(api.wsUrl, "graphql-transport-ws");
+      await new Promise((resolve, reject) => ws.once("open", resolve).once("error", reject));
+      const closed = new Promise<number>((resolve) => ws.once("close", (code) => resolve(code)));
+      api.proc.child.kill("SIGTERM");
+      // exit 0 is the drain finishing; main.ts's force-exit after 10 s (a shutdown that hangs) is exit 1
+      expect(await api.proc.waitExit(30_000), api.proc.output.slice(-2000)).toBe(0);
+      expect(await closed).toBe(1001);
+      expect(api.proc.output).toMatch(/SIGTERM: draining/);
+    } finally {
+      await api.proc.stop();
     }
   });
 });
